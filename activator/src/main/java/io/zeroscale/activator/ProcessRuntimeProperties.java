@@ -1,0 +1,99 @@
+package io.zeroscale.activator;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the {@code process} runtime ({@code zeroscale.runtime.process.*}): how many GPUs of
+ * each catalog type this machine pretends to have, and the engine simulator's flags for every
+ * instance it starts (SPEC §9 names, e.g. {@code
+ * zeroscale.runtime.process.sim.inter-token-latency=50ms}).
+ *
+ * @param gpus GPUs offered per catalog GPU type
+ * @param sim simulator flags applied to every simulated instance
+ */
+@ConfigurationProperties("zeroscale.runtime.process")
+public record ProcessRuntimeProperties(@DefaultValue("8") int gpus, @DefaultValue Sim sim) {
+
+  public ProcessRuntimeProperties {
+    if (gpus < 0) {
+      throw new IllegalArgumentException(
+          "zeroscale.runtime.process.gpus must be >= 0, got " + gpus);
+    }
+  }
+
+  /**
+   * The simulator's flags; null means "the simulator's own default".
+   *
+   * @param startupDuration time until {@code /health} answers 200 (default 2s)
+   * @param timeToFirstToken delay before the first token
+   * @param interTokenLatency delay between tokens
+   * @param maxWaitingQueueLength the engine's own waiting queue bound
+   * @param failureInjectionRate share of requests that fail with a 500, in [0, 1]
+   * @param crashAfterRequests the engine exits after serving this many requests (0: at boot)
+   */
+  public record Sim(
+      @DefaultValue("2s") Duration startupDuration,
+      Duration timeToFirstToken,
+      Duration interTokenLatency,
+      Integer maxWaitingQueueLength,
+      Double failureInjectionRate,
+      Integer crashAfterRequests) {
+
+    public Sim {
+      requireNonNegative("startup-duration", startupDuration);
+      requireNonNegative("time-to-first-token", timeToFirstToken);
+      requireNonNegative("inter-token-latency", interTokenLatency);
+      if (maxWaitingQueueLength != null && maxWaitingQueueLength < 0) {
+        throw invalid("max-waiting-queue-length", maxWaitingQueueLength, "must be >= 0");
+      }
+      if (failureInjectionRate != null
+          && (failureInjectionRate < 0
+              || failureInjectionRate > 1
+              || failureInjectionRate.isNaN())) {
+        throw invalid("failure-injection-rate", failureInjectionRate, "must be within [0, 1]");
+      }
+      if (crashAfterRequests != null && crashAfterRequests < 0) {
+        throw invalid("crash-after-requests", crashAfterRequests, "must be >= 0");
+      }
+    }
+
+    /** The command-line flags (SPEC §9 spelling) for these settings, unset ones omitted. */
+    public List<String> flags() {
+      List<String> flags = new ArrayList<>();
+      if (startupDuration != null) {
+        flags.add("--startup-duration=" + startupDuration.toMillis() + "ms");
+      }
+      if (timeToFirstToken != null) {
+        flags.add("--time-to-first-token=" + timeToFirstToken.toMillis() + "ms");
+      }
+      if (interTokenLatency != null) {
+        flags.add("--inter-token-latency=" + interTokenLatency.toMillis() + "ms");
+      }
+      if (maxWaitingQueueLength != null) {
+        flags.add("--max-waiting-queue-length=" + maxWaitingQueueLength);
+      }
+      if (failureInjectionRate != null) {
+        flags.add("--failure-injection-rate=" + failureInjectionRate);
+      }
+      if (crashAfterRequests != null) {
+        flags.add("--crash-after-requests=" + crashAfterRequests);
+      }
+      return List.copyOf(flags);
+    }
+
+    private static void requireNonNegative(String flag, Duration value) {
+      if (value != null && value.isNegative()) {
+        throw invalid(flag, value, "must not be negative");
+      }
+    }
+
+    private static IllegalArgumentException invalid(String flag, Object value, String why) {
+      return new IllegalArgumentException(
+          "zeroscale.runtime.process.sim." + flag + " " + why + ", got " + value);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.zeroscale.activator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ProcessRuntimePropertiesTest {
+
+  @Test
+  void flagsUseTheSimulatorSpellingAndOmitUnsetValues() {
+    var sim =
+        new ProcessRuntimeProperties.Sim(
+            Duration.ofSeconds(3), Duration.ofMillis(50), Duration.ofMillis(10), null, 0.1, null);
+    assertThat(sim.flags())
+        .containsExactly(
+            "--startup-duration=3000ms",
+            "--time-to-first-token=50ms",
+            "--inter-token-latency=10ms",
+            "--failure-injection-rate=0.1");
+  }
+
+  @Test
+  void crashAfterZeroIsAValidFlag() {
+    var sim = new ProcessRuntimeProperties.Sim(Duration.ZERO, null, null, 5, null, 0);
+    assertThat(sim.flags())
+        .containsExactly(
+            "--startup-duration=0ms", "--max-waiting-queue-length=5", "--crash-after-requests=0");
+  }
+
+  @Test
+  void rejectsBadValuesNamingTheProperty() {
+    assertThatThrownBy(
+            () ->
+                new ProcessRuntimeProperties.Sim(
+                    Duration.ofSeconds(-1), null, null, null, null, null))
+        .hasMessageContaining("zeroscale.runtime.process.sim.startup-duration");
+    assertThatThrownBy(() -> new ProcessRuntimeProperties.Sim(null, null, null, null, 1.5, null))
+        .hasMessageContaining("failure-injection-rate")
+        .hasMessageContaining("1.5");
+    assertThatThrownBy(() -> new ProcessRuntimeProperties.Sim(null, null, null, null, null, -1))
+        .hasMessageContaining("crash-after-requests");
+    var sim = new ProcessRuntimeProperties.Sim(null, null, null, null, null, null);
+    assertThatThrownBy(() -> new ProcessRuntimeProperties(-1, sim))
+        .hasMessageContaining("zeroscale.runtime.process.gpus");
+  }
+}

@@ -1,0 +1,2 @@
+/** Decides desired replicas per deployment from demand (queued + in-flight) and batch size. */
+package io.zeroscale.autoscaler;

@@ -1,0 +1,72 @@
+package io.zeroscale.gateway.error;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.webflux.autoconfigure.error.ErrorWebFluxAutoConfiguration;
+import org.springframework.boot.webflux.error.ErrorWebExceptionHandler;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns every exception that reaches the web layer into an OpenAI-shaped error (see {@link
+ * OpenAiError}). It runs before Spring Boot's default handler ({@link
+ * ErrorWebFluxAutoConfiguration} registers its own at order -1; this one is -2), so no Whitelabel
+ * or Spring error JSON ever reaches a client.
+ */
+public final class OpenAiErrorWebExceptionHandler implements ErrorWebExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(OpenAiErrorWebExceptionHandler.class);
+
+  private final JsonMapper json;
+
+  public OpenAiErrorWebExceptionHandler(JsonMapper json) {
+    this.json = json;
+  }
+
+  @Override
+  public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+    ServerHttpResponse response = exchange.getResponse();
+    if (response.isCommitted()) {
+      return Mono.error(ex);
+    }
+    OpenAiError error = toError(ex);
+    if (error.status() >= 500) {
+      log.error(
+          "{} {} failed",
+          exchange.getRequest().getMethod(),
+          exchange.getRequest().getPath().value(),
+          ex);
+    }
+    response.setStatusCode(HttpStatusCode.valueOf(error.status()));
+    response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+    DataBuffer buffer = response.bufferFactory().wrap(json.writeValueAsBytes(error.body()));
+    return response.writeWith(Mono.just(buffer));
+  }
+
+  /** Maps an exception to the error a client sees; never leaks internals on a 5xx. */
+  static OpenAiError toError(Throwable ex) {
+    if (ex instanceof ZeroscaleException z) {
+      return z.error();
+    }
+    if (ex instanceof ResponseStatusException rse) {
+      int status = rse.getStatusCode().value();
+      String message =
+          switch (status) {
+            case 404 -> "Not found: no such path";
+            case 405 -> "Method not allowed";
+            case 413 -> "Request body too large";
+            case 415 -> "Unsupported media type";
+            default -> rse.getReason() != null ? rse.getReason() : "Request failed";
+          };
+      String code = status == 413 ? "request_too_large" : null;
+      return OpenAiError.of(status, status >= 500 ? "Internal server error" : message, null, code);
+    }
+    return OpenAiError.of(500, "Internal server error");
+  }
+}

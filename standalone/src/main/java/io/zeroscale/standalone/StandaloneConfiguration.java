@@ -1,0 +1,41 @@
+package io.zeroscale.standalone;
+
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.r2dbc.core.DatabaseClient;
+
+/** The composition root's own beans: the shared Redis client, its health, the demo tenant. */
+@Configuration(proxyBeanMethods = false)
+class StandaloneConfiguration {
+
+  @Bean(destroyMethod = "shutdown")
+  RedissonClient redissonClient(@Value("${zeroscale.redis.url}") String url) {
+    Config config = new Config();
+    // Two cores: a small pool and few Netty threads are plenty for our Redis traffic, which is
+    // pub/sub plus a few keys per second per deployment (never a round-trip per request).
+    config.setNettyThreads(4);
+    config
+        .useSingleServer()
+        .setAddress(url)
+        .setConnectionMinimumIdleSize(2)
+        .setConnectionPoolSize(16)
+        .setSubscriptionConnectionMinimumIdleSize(1);
+    return Redisson.create(config);
+  }
+
+  @Bean
+  ReactiveHealthIndicator redisHealthIndicator(RedissonClient redisson) {
+    return new RedisHealthIndicator(redisson);
+  }
+
+  @Bean
+  DemoTenantBootstrap demoTenantBootstrap(DatabaseClient db, Environment env) {
+    return new DemoTenantBootstrap(db, env);
+  }
+}

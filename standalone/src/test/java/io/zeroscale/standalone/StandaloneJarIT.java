@@ -1,0 +1,143 @@
+package io.zeroscale.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.embedded.RedisServer;
+
+/**
+ * The standalone jar as a user runs it (SPEC §10): up within 60 s on embedded PostgreSQL and Redis,
+ * exactly {@code {"status":"UP"}}, keys printed, data reused by a second start, nothing left
+ * running after SIGTERM; and external servers used instead of embedded ones when their URLs are
+ * given.
+ */
+class StandaloneJarIT {
+
+  private static final Duration START_LIMIT = Duration.ofSeconds(60);
+  private static final String ADMIN_KEY = "zs-" + "A".repeat(40);
+
+  @TempDir Path tmp;
+
+  @Test
+  void runsOnEmbeddedServersReusesDataAndLeavesNothingRunningAfterSigterm() throws Exception {
+    Path home = tmp.resolve("home");
+    String demoKey;
+    try (StandaloneProcess app = StandaloneProcess.start(home, Map.of())) {
+      assertThat(app.awaitHealthy(START_LIMIT)).isEqualTo("{\"status\":\"UP\"}");
+
+      demoKey = app.bannerValue("demo tenant key").orElseThrow();
+      String adminKey = app.bannerValue("admin key").orElseThrow();
+      assertThat(demoKey).matches("zs-[0-9A-Za-z]{40}");
+      assertThat(adminKey).matches("zs-[0-9A-Za-z]{40}").isNotEqualTo(demoKey);
+      assertThat(Files.readString(home.resolve("admin-key")).strip()).isEqualTo(adminKey);
+      assertThat(app.output()).contains("http://localhost:" + app.port);
+
+      HttpResponse<String> notFound = app.get("/v1/no-such-path").orElseThrow();
+      assertThat(notFound.statusCode()).isEqualTo(404);
+      assertThat(notFound.body())
+          .startsWith("{\"error\":{")
+          .contains("\"type\":\"not_found_error\"", "\"param\":null", "\"code\":null");
+
+      List<ProcessHandle> started = startedProcesses(app, home);
+      assertThat(started).as("java, redis and the postmaster").hasSizeGreaterThanOrEqualTo(3);
+      assertThat(started).allMatch(ProcessHandle::isAlive);
+      assertThat(tenantNames(home)).containsExactly("demo");
+
+      int exit = app.terminate(Duration.ofSeconds(60));
+      assertThat(exit).as("exit code after SIGTERM").isIn(0, 143);
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(() -> assertThat(started).noneMatch(ProcessHandle::isAlive));
+      assertThat(app.output()).doesNotContain("ERROR");
+    }
+
+    try (StandaloneProcess again = StandaloneProcess.start(home, Map.of())) {
+      assertThat(again.awaitHealthy(START_LIMIT)).isEqualTo("{\"status\":\"UP\"}");
+      assertThat(again.bannerValue("demo tenant key")).contains(demoKey);
+      assertThat(tenantNames(home)).containsExactly("demo");
+      assertThat(again.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+    }
+  }
+
+  @Test
+  void usesExternalPostgresAndRedisWhenTheirUrlsAreGiven() throws Exception {
+    int redisPort = StandaloneProcess.freePort();
+    RedisServer redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
+    redis.start();
+    try (EmbeddedPostgres pg =
+        EmbeddedPostgres.builder().setDataDirectory(tmp.resolve("external-pg")).start()) {
+      Path home = tmp.resolve("home-external");
+      Map<String, String> env =
+          Map.of(
+              "ZEROSCALE_POSTGRES_URL",
+              "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
+              "ZEROSCALE_REDIS_URL",
+              "redis://127.0.0.1:" + redisPort,
+              "ZEROSCALE_ADMIN_KEY",
+              ADMIN_KEY);
+      try (StandaloneProcess app = StandaloneProcess.start(home, env)) {
+        assertThat(app.awaitHealthy(START_LIMIT)).isEqualTo("{\"status\":\"UP\"}");
+        assertThat(home.resolve("postgres")).doesNotExist();
+        assertThat(home.resolve("admin-key")).doesNotExist();
+        assertThat(app.output())
+            .contains("admin key       : from ZEROSCALE_ADMIN_KEY")
+            .doesNotContain(ADMIN_KEY);
+        try (Connection c = pg.getPostgresDatabase().getConnection();
+            Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery("SELECT name FROM tenants")) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getString(1)).isEqualTo("demo");
+        }
+        assertThat(app.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+      }
+      assertThat(redis.isActive()).as("an external Redis is not ours to stop").isTrue();
+    } finally {
+      redis.stop();
+    }
+  }
+
+  /** The app's JVM, its child processes (Redis), and the postmaster (pg_ctl detaches it). */
+  private static List<ProcessHandle> startedProcesses(StandaloneProcess app, Path home)
+      throws Exception {
+    List<ProcessHandle> all = new ArrayList<>();
+    all.add(app.process.toHandle());
+    app.process.descendants().forEach(all::add);
+    long postmaster =
+        Long.parseLong(Files.readAllLines(home.resolve("postgres/postmaster.pid")).get(0).strip());
+    Optional<ProcessHandle> pm = ProcessHandle.of(postmaster);
+    pm.ifPresent(all::add);
+    pm.ifPresent(p -> p.descendants().forEach(all::add));
+    return all;
+  }
+
+  private static List<String> tenantNames(Path home) throws Exception {
+    List<String> lines = Files.readAllLines(home.resolve("postgres/postmaster.pid"));
+    String port = lines.get(3).strip();
+    List<String> names = new ArrayList<>();
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/zeroscale", "postgres", "");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT name FROM tenants ORDER BY name")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
+  }
+}
