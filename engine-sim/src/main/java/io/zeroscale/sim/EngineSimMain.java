@@ -1,0 +1,102 @@
+package io.zeroscale.sim;
+
+import io.zeroscale.sim.config.Durations;
+import io.zeroscale.sim.config.ParseResult;
+import io.zeroscale.sim.config.SimConfig;
+import io.zeroscale.sim.config.SimConfigParser;
+import java.io.PrintStream;
+
+/**
+ * {@code java -jar engine-sim.jar --port=9100 --served-model-name=m ...}: exit code 2 on a bad
+ * command line, 1 on a simulated crash or a bind failure, 0 after a SIGTERM drain.
+ */
+public final class EngineSimMain {
+
+  private EngineSimMain() {}
+
+  public static void main(String[] args) {
+    switch (SimConfigParser.parse(args)) {
+      case ParseResult.Help help -> System.out.print(help.usage());
+      case ParseResult.Invalid invalid -> {
+        System.err.println("engine-sim: " + invalid.message());
+        System.err.println("engine-sim: run with --help to list the flags");
+        System.exit(2);
+      }
+      case ParseResult.Ok ok -> run(ok.config());
+    }
+  }
+
+  private static void run(SimConfig config) {
+    EngineSim sim;
+    try {
+      sim = EngineSim.start(config, new ConsoleHooks(config, System.out, System.err));
+    } catch (RuntimeException e) {
+      System.err.println(
+          "engine-sim: cannot listen on "
+              + config.host()
+              + ":"
+              + config.port()
+              + ": "
+              + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.out.println(
+                      "engine-sim draining (up to "
+                          + Durations.format(config.drainTimeout())
+                          + ")");
+                  sim.drain(config.drainTimeout());
+                  System.out.println("engine-sim stopped");
+                  System.out.flush();
+                  // SIGTERM would otherwise exit 143; a drained engine stopping is a success.
+                  Runtime.getRuntime().halt(0);
+                },
+                "engine-sim-shutdown"));
+    sim.awaitDisposal();
+  }
+
+  /** Prints the lifecycle lines process runtimes and tests wait for; halts on a crash. */
+  static final class ConsoleHooks implements EngineSim.Hooks {
+    private final SimConfig config;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    ConsoleHooks(SimConfig config, PrintStream out, PrintStream err) {
+      this.config = config;
+      this.out = out;
+      this.err = err;
+    }
+
+    @Override
+    public void listening(String host, int port) {
+      out.println(
+          "engine-sim listening on http://"
+              + host
+              + ":"
+              + port
+              + " model="
+              + String.join(",", config.servedModelNames())
+              + " family="
+              + config.family().flagValue());
+      out.flush();
+    }
+
+    @Override
+    public void ready() {
+      out.println("engine-sim ready");
+      out.flush();
+    }
+
+    @Override
+    public void crash(String reason) {
+      err.println("engine-sim: simulated crash: " + reason);
+      err.flush();
+      out.flush();
+      Runtime.getRuntime().halt(1);
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package io.zeroscale.sim.config;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses vLLM / llm-d-inference-sim style command lines: {@code --flag=value} and {@code --flag
+ * value}, a positional model (as in {@code vllm serve org/repo}), and the vLLM flags a process
+ * template may pass that the simulator accepts and ignores.
+ */
+public final class SimConfigParser {
+
+  /** vLLM flags that a process template may pass; accepted and ignored. */
+  private static final Set<String> IGNORED_WITH_VALUE =
+      Set.of("--tensor-parallel-size", "--dtype", "--gpu-memory-utilization");
+
+  private static final Set<String> IGNORED_BOOLEAN = Set.of("--trust-remote-code");
+
+  private static final Map<String, String> FLAG_HELP = new LinkedHashMap<>();
+
+  static {
+    FLAG_HELP.put("--host", "bind address (default 0.0.0.0)");
+    FLAG_HELP.put("--port", "bind port, 0 = ephemeral (default 8000)");
+    FLAG_HELP.put("--served-model-name", "one or more model names (a b, or a,b)");
+    FLAG_HELP.put("--model", "model (as vLLM); used as the served name when none is given");
+    FLAG_HELP.put("--family", "llm|embedding|rerank|image|audio (default llm)");
+    FLAG_HELP.put("--startup-duration", "time until /health is 200 (default 0)");
+    FLAG_HELP.put("--time-to-first-token", "delay from admission to first token (default 0)");
+    FLAG_HELP.put("--inter-token-latency", "delay between tokens (default 0)");
+    FLAG_HELP.put("--max-num-seqs", "requests running at once (default 256)");
+    FLAG_HELP.put("--max-waiting-queue-length", "FIFO waiting requests, then 429 (default 1000)");
+    FLAG_HELP.put("--failure-injection-rate", "probability in [0,1] of a 500 (default 0)");
+    FLAG_HELP.put("--crash-after-requests", "halt(1) when request N+1 arrives; 0 = at boot");
+    FLAG_HELP.put("--seed", "seed of the fault-injection RNG (default 0)");
+    FLAG_HELP.put("--embedding-dimensions", "default embedding length (default 384)");
+    FLAG_HELP.put("--max-model-len", "context window (default 4096)");
+    FLAG_HELP.put("--drain-timeout", "SIGTERM drain timeout (default 30s)");
+  }
+
+  private SimConfigParser() {}
+
+  /** The usage text printed by {@code --help} and after a command-line error. */
+  public static String usage() {
+    StringBuilder sb =
+        new StringBuilder(
+            "usage: java -jar engine-sim.jar [MODEL] --served-model-name=NAME [flags]\n"
+                + "durations: 3s, 50ms, 1m, 0 (a plain number is ms)\n");
+    FLAG_HELP.forEach(
+        (flag, help) -> sb.append(String.format(Locale.ROOT, "  %-28s %s%n", flag, help)));
+    sb.append("  accepted and ignored (vLLM): --tensor-parallel-size, --dtype,")
+        .append(" --gpu-memory-utilization, --trust-remote-code\n");
+    return sb.toString();
+  }
+
+  /** Parses the arguments; never throws for bad input, returns {@link ParseResult.Invalid}. */
+  public static ParseResult parse(String... args) {
+    SimConfig.Builder builder = SimConfig.builder();
+    String positional = null;
+    String modelFlag = null;
+    List<String> argList = Arrays.asList(args);
+    // `vllm serve org/repo ...` becomes `java -jar engine-sim.jar serve org/repo ...`.
+    int i = !argList.isEmpty() && argList.getFirst().equals("serve") ? 1 : 0;
+    while (i < argList.size()) {
+      String arg = argList.get(i);
+      if (arg.equals("--help") || arg.equals("-h")) {
+        return new ParseResult.Help(usage());
+      }
+      if (!arg.startsWith("-") || arg.equals("-")) {
+        if (positional != null) {
+          return new ParseResult.Invalid(
+              "unexpected argument '"
+                  + arg
+                  + "' (the model was already given as '"
+                  + positional
+                  + "')");
+        }
+        positional = arg;
+        i++;
+        continue;
+      }
+      int eq = arg.indexOf('=');
+      String flag = eq < 0 ? arg : arg.substring(0, eq);
+      String inline = eq < 0 ? null : arg.substring(eq + 1);
+      if (IGNORED_BOOLEAN.contains(flag)) {
+        i++;
+        continue;
+      }
+      if (!FLAG_HELP.containsKey(flag) && !IGNORED_WITH_VALUE.contains(flag)) {
+        return new ParseResult.Invalid("unknown flag " + flag + " (see --help)");
+      }
+      List<String> values = new ArrayList<>();
+      if (inline != null) {
+        values.add(inline);
+        i++;
+      } else {
+        i++;
+        boolean multi = flag.equals("--served-model-name");
+        while (i < argList.size() && !argList.get(i).startsWith("--")) {
+          values.add(argList.get(i));
+          i++;
+          if (!multi) {
+            break;
+          }
+        }
+        if (values.isEmpty()) {
+          return new ParseResult.Invalid(flag + " needs a value");
+        }
+      }
+      if (IGNORED_WITH_VALUE.contains(flag)) {
+        continue;
+      }
+      try {
+        if (flag.equals("--model")) {
+          modelFlag = values.getFirst();
+        } else {
+          apply(builder, flag, values);
+        }
+      } catch (IllegalArgumentException e) {
+        return new ParseResult.Invalid(flag + ": " + e.getMessage());
+      }
+    }
+    if (!builder.hasServedModelNames()) {
+      String model = modelFlag != null ? modelFlag : positional;
+      if (model != null) {
+        builder.servedModelNames(model);
+      }
+    }
+    try {
+      return new ParseResult.Ok(builder.build());
+    } catch (IllegalArgumentException e) {
+      return new ParseResult.Invalid(e.getMessage());
+    }
+  }
+
+  private static void apply(SimConfig.Builder b, String flag, List<String> values) {
+    String v = values.getFirst();
+    switch (flag) {
+      case "--host" -> b.host(v);
+      case "--port" -> b.port(integer(v));
+      case "--served-model-name" -> b.servedModelNames(names(values));
+      case "--family" ->
+          b.family(
+              Family.parse(v)
+                  .orElseThrow(
+                      () ->
+                          new IllegalArgumentException(
+                              "'" + v + "' is not one of llm, embedding, rerank, image, audio")));
+      case "--startup-duration" -> b.startupDuration(Durations.parse(v));
+      case "--time-to-first-token" -> b.timeToFirstToken(Durations.parse(v));
+      case "--inter-token-latency" -> b.interTokenLatency(Durations.parse(v));
+      case "--max-num-seqs" -> b.maxNumSeqs(integer(v));
+      case "--max-waiting-queue-length" -> b.maxWaitingQueueLength(integer(v));
+      case "--failure-injection-rate" -> b.failureInjectionRate(decimal(v));
+      case "--crash-after-requests" -> b.crashAfterRequests(longValue(v));
+      case "--seed" -> b.seed(longValue(v));
+      case "--embedding-dimensions" -> b.embeddingDimensions(integer(v));
+      case "--max-model-len" -> b.maxModelLen(integer(v));
+      case "--drain-timeout" -> b.drainTimeout(Durations.parse(v));
+      default -> throw new IllegalArgumentException("unknown flag");
+    }
+  }
+
+  private static List<String> names(List<String> values) {
+    List<String> names = new ArrayList<>();
+    for (String value : values) {
+      for (String part : value.split(",", -1)) {
+        String name = part.trim();
+        if (name.isEmpty()) {
+          throw new IllegalArgumentException("empty model name in '" + value + "'");
+        }
+        if (!names.contains(name)) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
+  }
+
+  private static int integer(String v) {
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + v + "' is not an integer", e);
+    }
+  }
+
+  private static long longValue(String v) {
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + v + "' is not an integer", e);
+    }
+  }
+
+  private static double decimal(String v) {
+    try {
+      double d = Double.parseDouble(v.trim());
+      if (Double.isNaN(d)) {
+        throw new IllegalArgumentException("'" + v + "' is not a number");
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + v + "' is not a number", e);
+    }
+  }
+}

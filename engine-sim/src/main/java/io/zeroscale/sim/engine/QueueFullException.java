@@ -1,0 +1,32 @@
+package io.zeroscale.sim.engine;
+
+/** The waiting queue already holds {@code --max-waiting-queue-length} requests: answer 429. */
+public final class QueueFullException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final int running;
+  private final int waiting;
+
+  public QueueFullException(int running, int waiting) {
+    super(
+        "The engine is at capacity: "
+            + running
+            + " requests running and "
+            + waiting
+            + " waiting (--max-waiting-queue-length). Retry later.",
+        null,
+        false,
+        false);
+    this.running = running;
+    this.waiting = waiting;
+  }
+
+  public int running() {
+    return running;
+  }
+
+  public int waiting() {
+    return waiting;
+  }
+}

@@ -1,0 +1,4 @@
+/**
+ * Deterministic output: words, embedding vectors, rerank scores and PNG images from input hashes.
+ */
+package io.zeroscale.sim.generate;
