@@ -55,13 +55,13 @@ final class DemoTenantBootstrap implements ApplicationRunner {
     Mono<UUID> tenantId =
         db.sql(
                 "INSERT INTO tenants (id, name, created_at, updated_at) VALUES (:id, :name, :now,"
-                    + " :now) ON CONFLICT (name) DO NOTHING")
+                    + " :now) ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING")
             .bind("id", UUID.randomUUID())
             .bind("name", TENANT)
             .bind("now", now)
             .then()
             .then(
-                db.sql("SELECT id FROM tenants WHERE name = :name")
+                db.sql("SELECT id FROM tenants WHERE name = :name AND deleted_at IS NULL")
                     .bind("name", TENANT)
                     .map(row -> row.get("id", UUID.class))
                     .one());

@@ -3,6 +3,7 @@ package io.zeroscale.standalone;
 import io.zeroscale.gateway.auth.ApiKeys;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
@@ -70,8 +71,20 @@ final class InfrastructureInitializer
       props.put("zeroscale.admin.key", home.secret("admin-key", keys::newSecret));
       props.put(ADMIN_KEY_GENERATED, "true");
     }
+    if (firstNonBlank(env, "zeroscale.secrets.key") == null) {
+      // The key that encrypts tenants' Hugging Face tokens at rest: 256 random bits, kept with
+      // the data it protects so that a restart can still read them.
+      props.put(
+          "zeroscale.secrets.key", home.secret("secret-key", InfrastructureInitializer::newAesKey));
+    }
     props.put("zeroscale.home", home.root().toString());
     env.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE, props));
+  }
+
+  private static String newAesKey() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
   }
 
   private static String firstNonBlank(ConfigurableEnvironment env, String... keys) {

@@ -1,5 +1,6 @@
 package io.zeroscale.standalone;
 
+import java.time.Clock;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -13,6 +14,12 @@ import org.springframework.r2dbc.core.DatabaseClient;
 /** The composition root's own beans: the shared Redis client, its health, the demo tenant. */
 @Configuration(proxyBeanMethods = false)
 class StandaloneConfiguration {
+
+  /** The one clock every component reads; tests of the components inject their own. */
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
 
   @Bean(destroyMethod = "shutdown")
   RedissonClient redissonClient(@Value("${zeroscale.redis.url}") String url) {

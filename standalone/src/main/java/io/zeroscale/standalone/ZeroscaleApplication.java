@@ -3,6 +3,9 @@ package io.zeroscale.standalone;
 import io.zeroscale.activator.ActivatorConfiguration;
 import io.zeroscale.autoscaler.AutoscalerConfiguration;
 import io.zeroscale.gateway.GatewayConfiguration;
+import io.zeroscale.gateway.deployment.DeploymentConfiguration;
+import io.zeroscale.gateway.hardware.HardwareConfiguration;
+import io.zeroscale.gateway.model.ModelConfiguration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +28,9 @@ import org.springframework.context.annotation.Import;
 @SpringBootApplication
 @Import({
   GatewayConfiguration.class,
+  HardwareConfiguration.class,
+  ModelConfiguration.class,
+  DeploymentConfiguration.class,
   ActivatorConfiguration.class,
   AutoscalerConfiguration.class,
   StandaloneConfiguration.class

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,8 +46,14 @@ class StandaloneJarIT {
       assertThat(Files.readString(home.resolve("admin-key")).strip()).isEqualTo(adminKey);
       assertThat(app.output()).contains("http://localhost:" + app.port);
 
-      HttpResponse<String> notFound = app.get("/v1/no-such-path").orElseThrow();
-      assertThat(notFound.statusCode()).isEqualTo(404);
+      ApiClient api = new ApiClient(app.port);
+      ApiClient.Response anonymous = api.get("/v1/no-such-path", null);
+      assertThat(anonymous.status()).isEqualTo(401);
+      assertThat(anonymous.body())
+          .startsWith("{\"error\":{")
+          .contains("\"type\":\"authentication_error\"", "\"code\":\"missing_api_key\"");
+      ApiClient.Response notFound = api.get("/v1/no-such-path", demoKey);
+      assertThat(notFound.status()).isEqualTo(404);
       assertThat(notFound.body())
           .startsWith("{\"error\":{")
           .contains("\"type\":\"not_found_error\"", "\"param\":null", "\"code\":null");

@@ -1,0 +1,40 @@
+package io.zeroscale.api;
+
+/**
+ * What the gateway, activator and autoscaler need to know about a deployment, as published to Redis
+ * by the control plane (see {@link RedisSchema}). Identity and hardware are fixed for the
+ * deployment's life; {@code settings} change live; {@code version} grows with every change so that
+ * a subscriber can drop a stale publication.
+ *
+ * @param id deployment id (UUID text)
+ * @param tenantId owning tenant's id
+ * @param tenant owning tenant's name
+ * @param modelName the name clients call, unique within the tenant
+ * @param family which data-plane paths may call it
+ * @param source the model's source, {@code hf://org/repo@revision}
+ * @param gpu GPU type from the hardware catalog, e.g. {@code A100-80GB}
+ * @param numGpus GPUs per instance (tensor parallel size): 1, 2, 4 or 8
+ * @param maxBatchSize concurrent requests one instance takes from the whole gateway fleet
+ * @param settings scaling settings
+ * @param status lifecycle status ({@code pending}, ..., {@code deleting}, {@code deleted})
+ * @param version monotonically increasing change counter
+ */
+public record DeploymentSpec(
+    String id,
+    String tenantId,
+    String tenant,
+    String modelName,
+    Family family,
+    String source,
+    String gpu,
+    int numGpus,
+    int maxBatchSize,
+    ScalingSettings settings,
+    String status,
+    long version) {
+
+  /** The name that is unique across the platform: {@code <tenant>/<model_name>}. */
+  public String fullName() {
+    return tenant + "/" + modelName;
+  }
+}

@@ -1,0 +1,264 @@
+package io.zeroscale.gateway.admin;
+
+import io.zeroscale.gateway.auth.ApiKeys;
+import io.zeroscale.gateway.auth.KeyInvalidations;
+import io.zeroscale.gateway.auth.Principal;
+import io.zeroscale.gateway.error.OpenAiError;
+import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.web.JsonBody;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/** SPEC §4: tenants and keys, for keys with the {@code admin} scope. */
+@RestController
+@RequestMapping("/admin/v1")
+public class AdminController {
+
+  private static final Set<String> TENANT_FIELDS = Set.of("name", "gpu_quota", "spend_limit_usd");
+  private static final Set<String> TENANT_PATCH_FIELDS = Set.of("gpu_quota", "spend_limit_usd");
+  private static final Set<String> KEY_FIELDS = Set.of("name", "scopes", "expires_at");
+  private static final int DEFAULT_GPU_QUOTA = 4;
+
+  private final TenantStore store;
+  private final ApiKeys apiKeys;
+  private final KeyInvalidations invalidations;
+  private final JsonMapper json;
+  private final Clock clock;
+
+  public AdminController(
+      TenantStore store,
+      ApiKeys apiKeys,
+      KeyInvalidations invalidations,
+      JsonMapper json,
+      Clock clock) {
+    this.store = store;
+    this.apiKeys = apiKeys;
+    this.invalidations = invalidations;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  @PostMapping("/tenants")
+  public Mono<ResponseEntity<Map<String, Object>>> createTenant(
+      ServerWebExchange exchange, @RequestBody(required = false) String body) {
+    Principal.of(exchange).requireAdmin();
+    JsonBody req = JsonBody.parse(json, body).allowOnly(TENANT_FIELDS);
+    String name = req.requiredString("name");
+    AdminRules.tenantName(name).ifPresent(p -> fail(req, "name", p));
+    int quota = req.optionalInt("gpu_quota").orElse(DEFAULT_GPU_QUOTA);
+    AdminRules.gpuQuota(quota).ifPresent(p -> fail(req, "gpu_quota", p));
+    Long limit = req.optionalDecimal("spend_limit_usd").map(v -> micros(req, v)).orElse(null);
+    return store
+        .insert(name, quota, limit, clock.instant())
+        .onErrorMap(
+            DataIntegrityViolationException.class,
+            e -> conflict("A tenant named '" + name + "' already exists.", "name"))
+        .map(t -> ResponseEntity.status(HttpStatus.CREATED).body(t.json()));
+  }
+
+  @GetMapping("/tenants")
+  public Mono<Map<String, Object>> listTenants(ServerWebExchange exchange) {
+    Principal.of(exchange).requireAdmin();
+    return store.list().map(Tenant::json).collectList().map(AdminController::list);
+  }
+
+  @GetMapping("/tenants/{tenant}")
+  public Mono<Map<String, Object>> getTenant(
+      ServerWebExchange exchange, @PathVariable String tenant) {
+    Principal.of(exchange).requireAdmin();
+    return tenant(tenant).map(Tenant::json);
+  }
+
+  @PatchMapping("/tenants/{tenant}")
+  public Mono<Map<String, Object>> patchTenant(
+      ServerWebExchange exchange,
+      @PathVariable String tenant,
+      @RequestBody(required = false) String body) {
+    Principal.of(exchange).requireAdmin();
+    JsonBody req = JsonBody.parse(json, body);
+    if (req.has("name")) {
+      throw req.invalid(
+          "name", "A tenant's name is fixed: it is part of model names and invoice numbers.");
+    }
+    req.allowOnly(TENANT_PATCH_FIELDS);
+    Integer quota = req.optionalInt("gpu_quota").orElse(null);
+    if (req.isNull("gpu_quota")) {
+      throw req.invalid("gpu_quota", "gpu_quota cannot be null.");
+    }
+    if (quota != null) {
+      AdminRules.gpuQuota(quota).ifPresent(p -> fail(req, "gpu_quota", p));
+    }
+    boolean setLimit = req.has("spend_limit_usd");
+    Long limit = req.optionalDecimal("spend_limit_usd").map(v -> micros(req, v)).orElse(null);
+    return tenant(tenant)
+        .flatMap(t -> store.update(t.id(), quota, setLimit, limit, clock.instant()))
+        .map(Tenant::json);
+  }
+
+  @DeleteMapping("/tenants/{tenant}")
+  public Mono<ResponseEntity<Void>> deleteTenant(
+      ServerWebExchange exchange, @PathVariable String tenant) {
+    Principal.of(exchange).requireAdmin();
+    return tenant(tenant)
+        .flatMap(
+            t ->
+                store
+                    .liveDeployments(t.id())
+                    .flatMap(
+                        n -> {
+                          if (n > 0) {
+                            return Mono.error(
+                                conflict(
+                                    "Tenant '"
+                                        + t.name()
+                                        + "' still has "
+                                        + n
+                                        + " deployment(s); delete them first.",
+                                    null));
+                          }
+                          return store
+                              .softDelete(t.id(), clock.instant())
+                              .then(invalidations.publish("tenant:" + t.id()));
+                        }))
+        .thenReturn(ResponseEntity.noContent().build());
+  }
+
+  @PostMapping("/tenants/{tenant}/keys")
+  public Mono<ResponseEntity<Map<String, Object>>> createTenantKey(
+      ServerWebExchange exchange,
+      @PathVariable String tenant,
+      @RequestBody(required = false) String body) {
+    Principal.of(exchange).requireAdmin();
+    NewKey key = newKey(body, true);
+    return tenant(tenant).flatMap(t -> createKey(t.id(), key));
+  }
+
+  @GetMapping("/tenants/{tenant}/keys")
+  public Mono<Map<String, Object>> listTenantKeys(
+      ServerWebExchange exchange, @PathVariable String tenant) {
+    Principal.of(exchange).requireAdmin();
+    return tenant(tenant)
+        .flatMap(t -> store.keys(t.id()).map(ApiKeyView::json).collectList())
+        .map(AdminController::list);
+  }
+
+  @DeleteMapping("/tenants/{tenant}/keys/{keyId}")
+  public Mono<ResponseEntity<Void>> revokeTenantKey(
+      ServerWebExchange exchange, @PathVariable String tenant, @PathVariable String keyId) {
+    Principal.of(exchange).requireAdmin();
+    return tenant(tenant).flatMap(t -> revoke(t.id(), keyId));
+  }
+
+  @PostMapping("/keys")
+  public Mono<ResponseEntity<Map<String, Object>>> createPlatformKey(
+      ServerWebExchange exchange, @RequestBody(required = false) String body) {
+    Principal.of(exchange).requireAdmin();
+    return createKey(null, newKey(body, false));
+  }
+
+  @GetMapping("/keys")
+  public Mono<Map<String, Object>> listPlatformKeys(ServerWebExchange exchange) {
+    Principal.of(exchange).requireAdmin();
+    return store.keys(null).map(ApiKeyView::json).collectList().map(AdminController::list);
+  }
+
+  @DeleteMapping("/keys/{keyId}")
+  public Mono<ResponseEntity<Void>> revokePlatformKey(
+      ServerWebExchange exchange, @PathVariable String keyId) {
+    Principal.of(exchange).requireAdmin();
+    return revoke(null, keyId);
+  }
+
+  private record NewKey(String name, List<String> scopes, Instant expiresAt) {}
+
+  private NewKey newKey(String body, boolean tenantKey) {
+    JsonBody req = JsonBody.parse(json, body).allowOnly(KEY_FIELDS);
+    String name = req.requiredString("name");
+    AdminRules.keyName(name).ifPresent(p -> fail(req, "name", p));
+    List<String> scopes = req.requiredStringList("scopes");
+    AdminRules.scopes(scopes, tenantKey).ifPresent(p -> fail(req, "scopes", p));
+    Instant expiresAt = req.optionalInstant("expires_at").orElse(null);
+    AdminRules.expiry(expiresAt, clock.instant()).ifPresent(p -> fail(req, "expires_at", p));
+    return new NewKey(name, scopes, expiresAt);
+  }
+
+  private Mono<ResponseEntity<Map<String, Object>>> createKey(UUID tenantId, NewKey key) {
+    String secret = apiKeys.newSecret();
+    return store
+        .insertKey(
+            tenantId,
+            key.name(),
+            ApiKeys.hash(secret),
+            ApiKeys.displayPrefix(secret),
+            key.scopes(),
+            key.expiresAt(),
+            clock.instant())
+        .map(
+            view -> {
+              Map<String, Object> out = view.json();
+              // The only time the secret is ever shown.
+              out.put("secret", secret);
+              return ResponseEntity.status(HttpStatus.CREATED).body(out);
+            });
+  }
+
+  private Mono<ResponseEntity<Void>> revoke(UUID tenantId, String keyId) {
+    UUID id = TenantStore.parseUuid(keyId);
+    if (id == null) {
+      return Mono.error(notFound("No API key with id '" + keyId + "'."));
+    }
+    return store
+        .revokeKey(tenantId, id, clock.instant())
+        .switchIfEmpty(Mono.error(notFound("No API key with id '" + keyId + "'.")))
+        .flatMap(invalidations::publish)
+        .thenReturn(ResponseEntity.noContent().build());
+  }
+
+  private Mono<Tenant> tenant(String ref) {
+    return store
+        .find(ref)
+        .switchIfEmpty(Mono.error(notFound("No tenant named or with id '" + ref + "'.")));
+  }
+
+  private static long micros(JsonBody req, java.math.BigDecimal usd) {
+    try {
+      return AdminRules.spendLimitMicros(usd);
+    } catch (IllegalArgumentException e) {
+      throw req.invalid("spend_limit_usd", e.getMessage());
+    }
+  }
+
+  private static void fail(JsonBody req, String field, String problem) {
+    throw req.invalid(field, problem);
+  }
+
+  static Map<String, Object> list(List<Map<String, Object>> data) {
+    return Map.of("object", "list", "data", data);
+  }
+
+  private static ZeroscaleException notFound(String message) {
+    return new ZeroscaleException(OpenAiError.of(404, message, null, "not_found"));
+  }
+
+  private static ZeroscaleException conflict(String message, String param) {
+    return new ZeroscaleException(OpenAiError.of(409, message, param, "conflict"));
+  }
+}

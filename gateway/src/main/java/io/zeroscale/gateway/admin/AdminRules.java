@@ -1,0 +1,78 @@
+package io.zeroscale.gateway.admin;
+
+import io.zeroscale.gateway.auth.Scopes;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Validation of admin requests: pure functions answering the problem, if any, as text. */
+final class AdminRules {
+
+  /** DNS-label style: it appears in full model names and invoice numbers. */
+  static final Pattern TENANT_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+  static final int MAX_GPU_QUOTA = 10_000;
+
+  /** A billion dollars a month is a typo, not a limit. */
+  static final BigDecimal MAX_SPEND_LIMIT_USD = new BigDecimal("1000000000");
+
+  private AdminRules() {}
+
+  static Optional<String> tenantName(String name) {
+    if (!TENANT_NAME.matcher(name).matches()) {
+      return Optional.of(
+          "name must be 1-63 characters of lowercase letters, digits and '-', starting with a"
+              + " letter or digit; got '"
+              + name
+              + "'.");
+    }
+    return Optional.empty();
+  }
+
+  static Optional<String> gpuQuota(int quota) {
+    if (quota < 0 || quota > MAX_GPU_QUOTA) {
+      return Optional.of(
+          "gpu_quota must be between 0 and " + MAX_GPU_QUOTA + "; got " + quota + ".");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A spend limit in USD as integer micro-dollars: exact, non-negative, at most 6 decimals.
+   * Example: 12.5 → 12_500_000.
+   */
+  static long spendLimitMicros(BigDecimal usd) {
+    if (usd.signum() < 0 || usd.compareTo(MAX_SPEND_LIMIT_USD) > 0) {
+      throw new IllegalArgumentException(
+          "spend_limit_usd must be between 0 and " + MAX_SPEND_LIMIT_USD + "; got " + usd + ".");
+    }
+    if (usd.stripTrailingZeros().scale() > 6) {
+      throw new IllegalArgumentException(
+          "spend_limit_usd has more than 6 decimals (micro-dollars); got " + usd + ".");
+    }
+    return usd.movePointRight(6).longValueExact();
+  }
+
+  static Optional<String> keyName(String name) {
+    if (name.isBlank() || name.length() > 100) {
+      return Optional.of("name must be 1-100 characters.");
+    }
+    return Optional.empty();
+  }
+
+  static Optional<String> scopes(List<String> scopes, boolean tenantKey) {
+    if (scopes.size() != scopes.stream().distinct().count()) {
+      return Optional.of("scopes must not repeat a scope.");
+    }
+    return Scopes.problem(scopes, tenantKey);
+  }
+
+  static Optional<String> expiry(Instant expiresAt, Instant now) {
+    if (expiresAt != null && !expiresAt.isAfter(now)) {
+      return Optional.of("expires_at must be in the future; got " + expiresAt + ".");
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,40 @@
+package io.zeroscale.gateway.admin;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A tenant as the admin API shows it.
+ *
+ * @param spendLimitMicros monthly spend limit in integer micro-dollars, null for none
+ */
+public record Tenant(
+    UUID id,
+    String name,
+    int gpuQuota,
+    Long spendLimitMicros,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  public Map<String, Object> json() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id.toString());
+    m.put("object", "tenant");
+    m.put("name", name);
+    m.put("gpu_quota", gpuQuota);
+    m.put("spend_limit_usd", spendLimitMicros == null ? null : usdOrExact(spendLimitMicros));
+    m.put("created_at", createdAt.toString());
+    m.put("updated_at", updatedAt.toString());
+    return m;
+  }
+
+  /** Micro-dollars to dollars, exactly, with at least cents: 12_500_000 µ$ → 12.50. */
+  static BigDecimal usdOrExact(long micros) {
+    BigDecimal exact = BigDecimal.valueOf(micros, 6).stripTrailingZeros();
+    return exact.scale() <= 2 ? exact.setScale(2, RoundingMode.UNNECESSARY) : exact;
+  }
+}

@@ -1,0 +1,109 @@
+package io.zeroscale.gateway.auth;
+
+import io.zeroscale.gateway.error.OpenAiError;
+import io.zeroscale.gateway.error.ZeroscaleException;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Who is calling: the key's tenant (null for platform keys) and scopes. The auth filter puts it in
+ * the exchange; handlers read it with {@link #of(ServerWebExchange)} and check scopes with the
+ * {@code require*} methods, which raise the OpenAI-shaped 403.
+ *
+ * @param keyId the key's id, null for the bootstrap admin key from configuration
+ * @param tenantId the key's tenant, null for platform keys
+ * @param tenantName the tenant's name, null for platform keys
+ * @param scopes granted scopes
+ */
+public record Principal(UUID keyId, UUID tenantId, String tenantName, Set<String> scopes) {
+
+  public static final String ATTRIBUTE = Principal.class.getName();
+
+  public Principal {
+    scopes = Set.copyOf(scopes);
+  }
+
+  /** The principal the auth filter stored; a handler behind the filter always has one. */
+  public static Principal of(ServerWebExchange exchange) {
+    Principal p = exchange.getAttribute(ATTRIBUTE);
+    if (p == null) {
+      throw new IllegalStateException("no principal: is the path behind the auth filter?");
+    }
+    return p;
+  }
+
+  public boolean isTenant() {
+    return tenantId != null;
+  }
+
+  public boolean has(String scope) {
+    return scopes.contains(scope);
+  }
+
+  public boolean canRead() {
+    return has(Scopes.DEPLOYMENTS_READ) || has(Scopes.DEPLOYMENTS_WRITE);
+  }
+
+  /** Whether this key may call the deployment named {@code modelName} of its own tenant. */
+  public boolean mayInfer(String modelName) {
+    return has(Scopes.INFERENCE_ALL) || has(Scopes.INFERENCE_PREFIX + modelName);
+  }
+
+  /** The tenant of a tenant key; a platform key gets 403 on tenant APIs. */
+  public UUID requireTenant() {
+    if (tenantId == null) {
+      throw forbidden(
+          "This is a platform key: it belongs to no tenant. Use one of the tenant's keys.");
+    }
+    return tenantId;
+  }
+
+  /** For reads of the tenant's library, hardware and deployments. */
+  public UUID requireRead() {
+    UUID tenant = requireTenant();
+    if (!canRead()) {
+      throw missing(Scopes.DEPLOYMENTS_READ);
+    }
+    return tenant;
+  }
+
+  /** For changes to the tenant's library and deployments. */
+  public UUID requireWrite() {
+    UUID tenant = requireTenant();
+    if (!has(Scopes.DEPLOYMENTS_WRITE)) {
+      throw missing(Scopes.DEPLOYMENTS_WRITE);
+    }
+    return tenant;
+  }
+
+  public UUID requireUsage() {
+    UUID tenant = requireTenant();
+    if (!has(Scopes.USAGE_READ)) {
+      throw missing(Scopes.USAGE_READ);
+    }
+    return tenant;
+  }
+
+  /** For the admin API. */
+  public void requireAdmin() {
+    if (!has(Scopes.ADMIN)) {
+      throw missing(Scopes.ADMIN);
+    }
+  }
+
+  /** For finance reads: the finance or the admin scope. */
+  public void requireFinance() {
+    if (!has(Scopes.FINANCE) && !has(Scopes.ADMIN)) {
+      throw missing(Scopes.FINANCE);
+    }
+  }
+
+  private static ZeroscaleException missing(String scope) {
+    return forbidden("This key lacks the '" + scope + "' scope.");
+  }
+
+  private static ZeroscaleException forbidden(String message) {
+    return new ZeroscaleException(OpenAiError.of(403, message, null, "insufficient_scope"));
+  }
+}

@@ -1,0 +1,74 @@
+package io.zeroscale.gateway.auth;
+
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The scopes a key may hold (SPEC §4) and what each allows.
+ *
+ * <ul>
+ *   <li>{@code inference:*} every model of the tenant; {@code inference:<model_name>} one model
+ *   <li>{@code deployments:read} the model library, hardware and deployments, read only; {@code
+ *       deployments:write} also create, change and delete (it implies read)
+ *   <li>{@code usage:read} the tenant's usage and invoices
+ *   <li>{@code admin} and {@code finance}: platform scopes, only on keys that belong to no tenant
+ *       (admin: the whole admin API; finance: all tenants' invoices)
+ * </ul>
+ */
+public final class Scopes {
+
+  public static final String INFERENCE_ALL = "inference:*";
+  public static final String INFERENCE_PREFIX = "inference:";
+  public static final String DEPLOYMENTS_READ = "deployments:read";
+  public static final String DEPLOYMENTS_WRITE = "deployments:write";
+  public static final String USAGE_READ = "usage:read";
+  public static final String ADMIN = "admin";
+  public static final String FINANCE = "finance";
+
+  public static final Set<String> PLATFORM = Set.of(ADMIN, FINANCE);
+  public static final Set<String> TENANT_FIXED =
+      Set.of(INFERENCE_ALL, DEPLOYMENTS_READ, DEPLOYMENTS_WRITE, USAGE_READ);
+
+  /** Same rule as a deployment's model_name. */
+  private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  private Scopes() {}
+
+  /**
+   * Why a scope list is not acceptable for a key of this kind, if it is not: empty, unknown scopes,
+   * or platform and tenant scopes mixed up.
+   */
+  public static Optional<String> problem(Collection<String> scopes, boolean tenantKey) {
+    if (scopes == null || scopes.isEmpty()) {
+      return Optional.of("scopes must list at least one scope");
+    }
+    for (String s : scopes) {
+      boolean tenantScope = TENANT_FIXED.contains(s) || isInferenceOne(s);
+      if (!tenantScope && !PLATFORM.contains(s)) {
+        return Optional.of(
+            "unknown scope '"
+                + s
+                + "'; known: inference:*, inference:<model_name>, deployments:read,"
+                + " deployments:write, usage:read, admin, finance");
+      }
+      if (tenantKey && PLATFORM.contains(s)) {
+        return Optional.of(
+            "scope '" + s + "' is a platform scope; create it with POST /admin/v1/keys");
+      }
+      if (!tenantKey && tenantScope) {
+        return Optional.of(
+            "scope '"
+                + s
+                + "' needs a tenant; create it with POST /admin/v1/tenants/{tenant}/keys");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isInferenceOne(String s) {
+    return s.startsWith(INFERENCE_PREFIX)
+        && MODEL_NAME.matcher(s.substring(INFERENCE_PREFIX.length())).matches();
+  }
+}

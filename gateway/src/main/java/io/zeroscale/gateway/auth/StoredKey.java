@@ -1,0 +1,34 @@
+package io.zeroscale.gateway.auth;
+
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A key as the database holds it, joined with its tenant.
+ *
+ * @param id key id
+ * @param secretSha256 hex SHA-256 of the secret
+ * @param tenantId tenant, null for platform keys
+ * @param tenantName tenant name, null for platform keys
+ * @param scopes granted scopes
+ * @param expiresAt expiry, null for none
+ * @param revokedAt revocation time (the key's or its tenant's deletion), null while valid
+ */
+public record StoredKey(
+    UUID id,
+    String secretSha256,
+    UUID tenantId,
+    String tenantName,
+    Set<String> scopes,
+    Instant expiresAt,
+    Instant revokedAt) {
+
+  public StoredKey {
+    scopes = Set.copyOf(scopes);
+  }
+
+  Principal principal() {
+    return new Principal(id, tenantId, tenantName, scopes);
+  }
+}

@@ -1,0 +1,108 @@
+package io.zeroscale.gateway.deployment;
+
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A deployment as stored, with its tenant's name and its model's library name and source.
+ *
+ * @param modelLibraryName the library model's current name (it may be renamed)
+ * @param modelSource the library model's {@code hf://owner/name@revision}
+ * @param modelName the name clients call
+ * @param warning e.g. why the model's fit was not checked; null when none
+ * @param version grows with every change (see {@link DeploymentSpec#version()})
+ * @param deletedAt null while live
+ */
+public record Deployment(
+    UUID id,
+    UUID tenantId,
+    String tenantName,
+    UUID modelId,
+    String modelLibraryName,
+    String modelSource,
+    String modelName,
+    Family family,
+    String gpu,
+    int numGpus,
+    int maxBatchSize,
+    ScalingSettings settings,
+    DeploymentStatus status,
+    String reason,
+    String warning,
+    long version,
+    Instant createdAt,
+    Instant updatedAt,
+    Instant deletedAt) {
+
+  /** {@code <tenant>/<model_name>}, unique across the platform. */
+  public String fullName() {
+    return tenantName + "/" + modelName;
+  }
+
+  /** GPUs this deployment may hold at most: max_instances × num_gpus, what the quota counts. */
+  public long quotaGpus() {
+    return (long) settings.maxInstances() * numGpus;
+  }
+
+  /** What the activator, autoscaler and gateways learn through Redis. */
+  public DeploymentSpec spec() {
+    return new DeploymentSpec(
+        id.toString(),
+        tenantId.toString(),
+        tenantName,
+        modelName,
+        family,
+        modelSource,
+        gpu,
+        numGpus,
+        maxBatchSize,
+        settings,
+        status.wire(),
+        version);
+  }
+
+  /** The tenant API's shape. */
+  public Map<String, Object> json(LiveState live) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id.toString());
+    m.put("object", "deployment");
+    m.put("model_name", modelName);
+    m.put("full_name", fullName());
+    m.put("model_id", modelId.toString());
+    m.put("model", modelLibraryName);
+    m.put("source", modelSource);
+    m.put("family", family.wire());
+    m.put("gpu", gpu);
+    m.put("num_gpus", numGpus);
+    m.put("max_batch_size", maxBatchSize);
+    m.put("settings", SettingsRules.json(settings));
+    m.put("status", status.wire());
+    m.put("reason", reason);
+    m.put("warning", warning);
+    Map<String, Object> instances = new LinkedHashMap<>();
+    instances.put("desired", live.desired());
+    instances.put("starting", live.starting());
+    instances.put("ready", live.ready());
+    instances.put("draining", live.draining());
+    m.put("instances", instances);
+    m.put("queue_depth", live.queueDepth());
+    m.put("created_at", createdAt.toString());
+    m.put("updated_at", updatedAt.toString());
+    return m;
+  }
+
+  /** The OpenAI {@code /v1/models} entry. */
+  public Map<String, Object> openAiModel() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", modelName);
+    m.put("object", "model");
+    m.put("created", createdAt.getEpochSecond());
+    m.put("owned_by", tenantName);
+    return m;
+  }
+}

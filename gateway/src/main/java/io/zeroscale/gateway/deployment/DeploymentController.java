@@ -1,0 +1,107 @@
+package io.zeroscale.gateway.deployment;
+
+import io.zeroscale.gateway.auth.Principal;
+import io.zeroscale.gateway.hardware.HardwareCatalog;
+import io.zeroscale.gateway.model.ModelController;
+import io.zeroscale.gateway.web.JsonBody;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * SPEC §3 deployments, {@code /api/v1/deployments}. {@code {id}} is a deployment's id or its
+ * model_name. Reads need {@code deployments:read}, changes {@code deployments:write}.
+ */
+@RestController
+@RequestMapping("/api/v1/deployments")
+public class DeploymentController {
+
+  private final DeploymentService deployments;
+  private final HardwareCatalog catalog;
+  private final JsonMapper json;
+
+  public DeploymentController(
+      DeploymentService deployments, HardwareCatalog catalog, JsonMapper json) {
+    this.deployments = deployments;
+    this.catalog = catalog;
+    this.json = json;
+  }
+
+  @PostMapping
+  public Mono<ResponseEntity<Map<String, Object>>> create(
+      ServerWebExchange exchange, @RequestBody(required = false) String body) {
+    UUID tenant = Principal.of(exchange).requireWrite();
+    JsonBody req = JsonBody.parse(json, body);
+    CreateRequest create = DeploymentRequests.create(req, field(body, "model"), catalog);
+    return deployments
+        .create(tenant, create)
+        .flatMap(this::one)
+        .map(
+            d ->
+                ResponseEntity.status(HttpStatus.CREATED)
+                    .location(URI.create("/api/v1/deployments/" + d.get("id")))
+                    .body(d));
+  }
+
+  @GetMapping
+  public Mono<Map<String, Object>> list(ServerWebExchange exchange) {
+    UUID tenant = Principal.of(exchange).requireRead();
+    return deployments
+        .list(tenant)
+        .collectList()
+        .flatMap(deployments::withLiveState)
+        .map(ModelController::listOf);
+  }
+
+  @GetMapping("/{id}")
+  public Mono<Map<String, Object>> get(ServerWebExchange exchange, @PathVariable("id") String ref) {
+    UUID tenant = Principal.of(exchange).requireRead();
+    return deployments.get(tenant, ref).flatMap(this::one);
+  }
+
+  @PatchMapping("/{id}")
+  public Mono<Map<String, Object>> patch(
+      ServerWebExchange exchange,
+      @PathVariable("id") String ref,
+      @RequestBody(required = false) String body) {
+    UUID tenant = Principal.of(exchange).requireWrite();
+    JsonBody req = JsonBody.parse(json, body);
+    req.allowOnly(DeploymentRequests.PATCH_FIELDS);
+    return deployments.patch(tenant, ref, req, field(body, "model")).flatMap(this::one);
+  }
+
+  /** 202 with the deployment as {@code deleting}: it drains, then disappears (404). */
+  @DeleteMapping("/{id}")
+  public Mono<ResponseEntity<Map<String, Object>>> delete(
+      ServerWebExchange exchange, @PathVariable("id") String ref) {
+    UUID tenant = Principal.of(exchange).requireWrite();
+    return deployments
+        .delete(tenant, ref)
+        .flatMap(this::one)
+        .map(d -> ResponseEntity.status(HttpStatus.ACCEPTED).body(d));
+  }
+
+  private Mono<Map<String, Object>> one(Deployment d) {
+    return deployments.withLiveState(List.of(d)).map(List::getFirst);
+  }
+
+  /** One top-level field of a body {@link JsonBody#parse} accepted (so it is a JSON object). */
+  private JsonNode field(String body, String name) {
+    return json.readTree(body).get(name);
+  }
+}

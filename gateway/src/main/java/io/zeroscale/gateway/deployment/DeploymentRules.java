@@ -1,0 +1,131 @@
+package io.zeroscale.gateway.deployment;
+
+import io.zeroscale.gateway.hardware.GpuType;
+import io.zeroscale.gateway.model.Model;
+import io.zeroscale.gateway.model.ModelStatus;
+import io.zeroscale.gateway.model.hub.ModelFit;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** The rules of a deployment that need its model and its tenant (SPEC §3, §8), without I/O. */
+public final class DeploymentRules {
+
+  private static final BigDecimal GB = BigDecimal.valueOf(1_000_000_000L);
+  private static final BigDecimal HEADROOM = new BigDecimal("1.2");
+
+  private DeploymentRules() {}
+
+  /** A model must be ready or unverified to be deployed. */
+  public static Optional<Violation> usable(Model model) {
+    return switch (model.status()) {
+      case READY, UNVERIFIED -> Optional.empty();
+      case IMPORTING ->
+          Optional.of(
+              new Violation(
+                  "model",
+                  "Model '"
+                      + model.name()
+                      + "' is still importing; retry when GET /api/v1/models/"
+                      + model.id()
+                      + " shows status ready.",
+                  "model_importing"));
+      case FAILED ->
+          Optional.of(
+              new Violation(
+                  "model",
+                  "Model '"
+                      + model.name()
+                      + "' failed to import and cannot be deployed: "
+                      + model.error(),
+                  "model_failed"));
+    };
+  }
+
+  /**
+   * Whether the model fits in {@code numGpus} × the GPU's memory (weights × 1.2, SPEC §8), when its
+   * size is known. Worked numbers: Llama-2-70B (137.95 GB) needs 165.5 GB; 2 × A100-80GB hold 160
+   * GB, so it is refused with a hint to use 4.
+   */
+  public static Optional<Violation> fit(Model model, GpuType gpu, int numGpus) {
+    if (model.status() != ModelStatus.READY || model.weightBytes() == null) {
+      return Optional.empty();
+    }
+    long weights = model.weightBytes();
+    if (ModelFit.fits(weights, numGpus, gpu.memoryBytes())) {
+      return Optional.empty();
+    }
+    OptionalInt min = ModelFit.minGpus(weights, gpu.memoryBytes());
+    String hint =
+        min.isPresent()
+            ? "use num_gpus " + min.getAsInt() + " or a GPU type with more memory"
+            : "it does not fit even in 8 GPUs of this type; choose a GPU type with more memory";
+    return Optional.of(
+        new Violation(
+            "num_gpus",
+            "Model '"
+                + model.name()
+                + "' needs "
+                + gb(BigDecimal.valueOf(weights).multiply(HEADROOM))
+                + " GB ("
+                + gb(BigDecimal.valueOf(weights))
+                + " GB of weights + 20%) but "
+                + numGpus
+                + " × "
+                + gpu.name()
+                + " hold "
+                + BigDecimal.valueOf(gpu.memoryGb()).multiply(BigDecimal.valueOf(numGpus))
+                + " GB; "
+                + hint
+                + ".",
+            "model_does_not_fit"));
+  }
+
+  /** The warning a deployment of an unverified model carries; empty otherwise. */
+  public static Optional<String> warning(Model model) {
+    if (model.status() != ModelStatus.UNVERIFIED) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "Model '"
+            + model.name()
+            + "' is unverified (the Hugging Face hub could not be reached when it was imported):"
+            + " its size is unknown and its fit on the GPUs was not checked.");
+  }
+
+  /**
+   * The tenant GPU quota: Σ over its live deployments of max_instances × num_gpus must stay within
+   * {@code quota}. Worked numbers with the default quota 4: deployments using 2 + a new one of
+   * max_instances 2 × num_gpus 2 = 6 > 4, refused.
+   *
+   * @param usedByOthers the sum over the tenant's other live deployments
+   */
+  public static Optional<Violation> quota(
+      int quota, long usedByOthers, int maxInstances, int numGpus) {
+    long wanted = (long) maxInstances * numGpus;
+    if (usedByOthers + wanted <= quota) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Violation(
+            "settings.max_instances",
+            "GPU quota exceeded: this deployment may use up to "
+                + maxInstances
+                + " × "
+                + numGpus
+                + " = "
+                + wanted
+                + " GPUs (max_instances × num_gpus) and your other deployments up to "
+                + usedByOthers
+                + ", over your quota of "
+                + quota
+                + " GPUs. Lower settings.max_instances, delete a deployment, or ask an admin to"
+                + " raise the quota.",
+            "quota_exceeded"));
+  }
+
+  private static String gb(BigDecimal bytes) {
+    return bytes.divide(GB, 2, RoundingMode.HALF_UP).toPlainString();
+  }
+}

@@ -1,0 +1,376 @@
+package io.zeroscale.gateway.deployment;
+
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.gateway.deployment.DeploymentStore.LockedTenant;
+import io.zeroscale.gateway.error.OpenAiError;
+import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.hardware.GpuType;
+import io.zeroscale.gateway.hardware.HardwareCatalog;
+import io.zeroscale.gateway.model.Model;
+import io.zeroscale.gateway.model.ModelService;
+import io.zeroscale.gateway.model.hub.HubLookup;
+import io.zeroscale.gateway.web.JsonBody;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The deployment use cases. Every write of a tenant's deployments runs in one transaction that
+ * first locks the tenant's row ({@link DeploymentStore#lockTenant}), so that the uniqueness of
+ * {@code model_name} and the GPU quota are checked against a state no concurrent write can change
+ * before this one commits. Network calls (the hub lookup of an inline model) happen before the
+ * transaction, Redis publications after it.
+ *
+ * <p>Redis is fail-open here: the database is the system of record, so a publication that fails
+ * after the commit does not fail the request; the sweeper's resync writes the spec within one
+ * interval.
+ */
+public final class DeploymentService {
+
+  private static final Logger log = LoggerFactory.getLogger(DeploymentService.class);
+  private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(3);
+
+  private final DeploymentStore store;
+  private final ModelService models;
+  private final HardwareCatalog catalog;
+  private final DeploymentPublisher publisher;
+  private final DeploymentLiveState live;
+  private final TransactionalOperator tx;
+  private final Clock clock;
+
+  public DeploymentService(
+      DeploymentStore store,
+      ModelService models,
+      HardwareCatalog catalog,
+      DeploymentPublisher publisher,
+      DeploymentLiveState live,
+      TransactionalOperator tx,
+      Clock clock) {
+    this.store = store;
+    this.models = models;
+    this.catalog = catalog;
+    this.publisher = publisher;
+    this.live = live;
+    this.tx = tx;
+    this.clock = clock;
+  }
+
+  /** Creates a deployment (201) or answers the first rule it breaks (422). */
+  public Mono<Deployment> create(UUID tenantId, CreateRequest req) {
+    Mono<Optional<HubLookup>> lookup =
+        switch (req.model()) {
+          case ModelRef.Library l -> Mono.just(Optional.empty());
+          case ModelRef.Hub h ->
+              models
+                  .findDeployableBySource(tenantId, h.source())
+                  .map(m -> Optional.<HubLookup>empty())
+                  .switchIfEmpty(
+                      Mono.defer(() -> models.lookup(h.source(), null).map(Optional::of)));
+        };
+    return lookup
+        .flatMap(
+            l ->
+                tx.transactional(
+                    locked(tenantId)
+                        .flatMap(
+                            t ->
+                                model(tenantId, req, l.orElse(null))
+                                    .flatMap(m -> insertLocked(t, req, m)))))
+        .onErrorMap(DataIntegrityViolationException.class, e -> concurrentChange(e, req))
+        .flatMap(d -> publish(d).thenReturn(d));
+  }
+
+  private Mono<Model> model(UUID tenantId, CreateRequest req, HubLookup lookup) {
+    return switch (req.model()) {
+      case ModelRef.Library l ->
+          models
+              .find(tenantId, l.ref())
+              .switchIfEmpty(
+                  Mono.error(
+                      () ->
+                          new Violation(
+                                  "model",
+                                  "No model '" + l.ref() + "' in your library.",
+                                  "model_not_found")
+                              .toException()));
+      case ModelRef.Hub h ->
+          lookup == null
+              ? models
+                  .findDeployableBySource(tenantId, h.source())
+                  .switchIfEmpty(Mono.error(() -> retry("the imported model disappeared")))
+              : models.importForDeployment(
+                  tenantId,
+                  h.source(),
+                  req.family() == null ? Family.LLM : req.family(),
+                  req.modelName(),
+                  lookup);
+    };
+  }
+
+  private Mono<Deployment> insertLocked(LockedTenant t, CreateRequest req, Model model) {
+    GpuType gpu = catalog.find(req.gpu()).orElseThrow();
+    Optional<Violation> problem =
+        DeploymentRules.usable(model).or(() -> DeploymentRules.fit(model, gpu, req.numGpus()));
+    if (problem.isPresent()) {
+      return Mono.error(problem.get().toException());
+    }
+    return store
+        .nameTaken(t.id(), req.modelName())
+        .flatMap(
+            taken -> {
+              if (taken) {
+                return Mono.error(nameTaken(req.modelName()).toException());
+              }
+              return store.usedGpus(t.id(), null);
+            })
+        .flatMap(
+            used -> {
+              ScalingSettings s = req.settings();
+              Optional<Violation> quota =
+                  DeploymentRules.quota(t.gpuQuota(), used, s.maxInstances(), req.numGpus());
+              if (quota.isPresent()) {
+                return Mono.error(quota.get().toException());
+              }
+              Family family = req.family() != null ? req.family() : model.family();
+              return store.insert(
+                  UUID.randomUUID(),
+                  t.id(),
+                  model.id(),
+                  req,
+                  family,
+                  DeploymentStatus.initial(s.minInstances()),
+                  DeploymentRules.warning(model).orElse(null),
+                  now());
+            });
+  }
+
+  public Mono<Deployment> get(UUID tenantId, String ref) {
+    return store.findLive(tenantId, ref).switchIfEmpty(Mono.error(() -> notFound(ref)));
+  }
+
+  public Flux<Deployment> list(UUID tenantId) {
+    return store.listLive(tenantId);
+  }
+
+  /**
+   * Changes settings only (fixed fields may be repeated with their current values). Re-validates
+   * everything and, when max_instances × num_gpus grows, the quota, under the tenant lock.
+   */
+  public Mono<Deployment> patch(UUID tenantId, String ref, JsonBody body, JsonNode model) {
+    return tx.transactional(
+            locked(tenantId)
+                .flatMap(
+                    t ->
+                        get(tenantId, ref)
+                            .flatMap(current -> patchLocked(t, current, body, model))))
+        .flatMap(r -> r.changed() ? publish(r.deployment()).thenReturn(r.deployment()) : just(r));
+  }
+
+  private record Patched(Deployment deployment, boolean changed) {}
+
+  private static Mono<Deployment> just(Patched r) {
+    return Mono.just(r.deployment());
+  }
+
+  private Mono<Patched> patchLocked(
+      LockedTenant t, Deployment current, JsonBody body, JsonNode model) {
+    if (current.status() == DeploymentStatus.DELETING) {
+      return Mono.error(
+          new ZeroscaleException(
+              OpenAiError.of(
+                  409,
+                  "Deployment '" + current.modelName() + "' is being deleted.",
+                  null,
+                  "deployment_deleting")));
+    }
+    DeploymentRequests.checkFixed(body, model, current);
+    ScalingSettings merged =
+        body.optionalObject("settings")
+            .map(s -> SettingsRules.merge(current.settings(), s))
+            .orElse(current.settings());
+    if (merged.equals(current.settings())) {
+      return Mono.just(new Patched(current, false));
+    }
+    long before = current.quotaGpus();
+    long after = (long) merged.maxInstances() * current.numGpus();
+    Mono<Void> quotaCheck =
+        after <= before
+            ? Mono.empty()
+            : store
+                .usedGpus(t.id(), current.id())
+                .flatMap(
+                    used ->
+                        DeploymentRules.quota(
+                                t.gpuQuota(), used, merged.maxInstances(), current.numGpus())
+                            .<Mono<Void>>map(v -> Mono.error(v.toException()))
+                            .orElse(Mono.empty()));
+    return quotaCheck
+        .then(live.read(current.id()))
+        .flatMap(
+            state ->
+                store.updateSettings(
+                    current.id(),
+                    merged,
+                    DeploymentStatus.afterSettingsChange(
+                        current.status(), merged.minInstances(), state),
+                    now()))
+        .map(d -> new Patched(d, true));
+  }
+
+  /**
+   * Marks the deployment {@code deleting} (202) and publishes it; the activator drains its
+   * instances. When it has none, it is finalized at once ({@link #finalizeIfIdle}).
+   */
+  public Mono<Deployment> delete(UUID tenantId, String ref) {
+    return tx.transactional(
+            locked(tenantId)
+                .flatMap(
+                    t ->
+                        get(tenantId, ref)
+                            .flatMap(
+                                d ->
+                                    d.status() == DeploymentStatus.DELETING
+                                        ? Mono.just(d)
+                                        : store.markDeleting(d.id(), now()))))
+        .flatMap(d -> publish(d).thenReturn(d))
+        .flatMap(d -> finalizeIfIdle(d.id()).thenReturn(d));
+  }
+
+  /**
+   * The finalizer, until the activator owns deletion: a {@code deleting} deployment with no
+   * instances (starting, ready or draining) becomes {@code deleted} with {@code deleted_at}, leaves
+   * the Redis hash, and a {@code deleted} publication goes out. Answers whether it finalized.
+   */
+  public Mono<Boolean> finalizeIfIdle(UUID id) {
+    return live.read(id)
+        .flatMap(
+            state -> {
+              if (state.instances() > 0) {
+                return Mono.just(false);
+              }
+              return store
+                  .finalizeDeleted(id, now())
+                  .flatMap(d -> unpublish(d).thenReturn(true))
+                  .defaultIfEmpty(false);
+            });
+  }
+
+  /** Finalizes every idle {@code deleting} deployment; answers how many. */
+  public Mono<Long> finalizeDeleting() {
+    return store.deletingIds().concatMap(this::finalizeIfIdle).filter(b -> b).count();
+  }
+
+  /**
+   * Makes the Redis hash match the database: writes every live deployment's spec (unchanged ones
+   * are skipped by the script) and drops ids that are no longer live. The hash's ids are read
+   * before the database, so a deployment created in between is never dropped.
+   */
+  public Mono<Integer> resync() {
+    return publisher
+        .publishedIds()
+        .flatMap(
+            before ->
+                store
+                    .listAllLive()
+                    .collectList()
+                    .flatMap(
+                        liveOnes -> {
+                          Set<String> stale = new HashSet<>(before);
+                          liveOnes.forEach(d -> stale.remove(d.id().toString()));
+                          return Flux.fromIterable(liveOnes)
+                              .concatMap(d -> publisher.changed(d.spec()))
+                              .then(publisher.forget(stale))
+                              .thenReturn(liveOnes.size());
+                        }));
+  }
+
+  /** The live state of each deployment, zeros for those the port does not know. */
+  public Mono<List<Map<String, Object>>> withLiveState(List<Deployment> deployments) {
+    return live.read(deployments.stream().map(Deployment::id).toList())
+        .map(
+            states ->
+                deployments.stream()
+                    .map(d -> d.json(states.getOrDefault(d.id(), LiveState.NONE)))
+                    .toList());
+  }
+
+  private Mono<LockedTenant> locked(UUID tenantId) {
+    return store
+        .lockTenant(tenantId)
+        .switchIfEmpty(
+            Mono.error(
+                () ->
+                    new ZeroscaleException(
+                        OpenAiError.of(404, "Your tenant no longer exists.", null, "not_found"))));
+  }
+
+  private Mono<Void> publish(Deployment d) {
+    return guarded(publisher.changed(d.spec()), d.spec());
+  }
+
+  private Mono<Void> unpublish(Deployment d) {
+    return guarded(publisher.removed(d.spec()), d.spec());
+  }
+
+  private Mono<Void> guarded(Mono<Void> publication, DeploymentSpec spec) {
+    return publication
+        .timeout(PUBLISH_TIMEOUT)
+        .onErrorResume(
+            e -> {
+              log.warn(
+                  "Could not publish deployment {} version {} ({}) to Redis; the next sweep retries",
+                  spec.id(),
+                  spec.version(),
+                  spec.status(),
+                  e);
+              return Mono.empty();
+            });
+  }
+
+  private Throwable concurrentChange(DataIntegrityViolationException e, CreateRequest req) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("deployments_live_name")) {
+      return nameTaken(req.modelName()).toException();
+    }
+    return retry("a concurrent change got in the way");
+  }
+
+  private static Violation nameTaken(String modelName) {
+    return new Violation(
+        "model_name",
+        "You already have a deployment named '"
+            + modelName
+            + "'. Deployment names are unique; delete it first or choose another model_name.",
+        "name_taken");
+  }
+
+  private static ZeroscaleException retry(String why) {
+    return new ZeroscaleException(
+        OpenAiError.of(409, "The request conflicted (" + why + "); retry it.", null, "conflict"));
+  }
+
+  static ZeroscaleException notFound(String ref) {
+    return new ZeroscaleException(
+        OpenAiError.of(404, "No deployment '" + ref + "'.", null, "not_found"));
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+}

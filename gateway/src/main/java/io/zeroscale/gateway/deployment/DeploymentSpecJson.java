@@ -1,0 +1,73 @@
+package io.zeroscale.gateway.deployment;
+
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The JSON of a {@link DeploymentSpec} in Redis (hash {@code zs:deployments} and channel {@code
+ * zs:deployment-changed}): snake_case, the same names as the tenant API, for example
+ *
+ * <pre>
+ * {"id":"…","tenant_id":"…","tenant":"demo","model_name":"llama","full_name":"demo/llama",
+ *  "family":"llm","source":"hf://meta-llama/Llama-2-7b-hf@main","gpu":"A100-80GB","num_gpus":1,
+ *  "max_batch_size":64,"settings":{"min_instances":0,…},"status":"scaled_to_zero","version":1}
+ * </pre>
+ */
+public final class DeploymentSpecJson {
+
+  private DeploymentSpecJson() {}
+
+  public static Map<String, Object> toMap(DeploymentSpec s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", s.id());
+    m.put("tenant_id", s.tenantId());
+    m.put("tenant", s.tenant());
+    m.put("model_name", s.modelName());
+    m.put("full_name", s.fullName());
+    m.put("family", s.family().wire());
+    m.put("source", s.source());
+    m.put("gpu", s.gpu());
+    m.put("num_gpus", s.numGpus());
+    m.put("max_batch_size", s.maxBatchSize());
+    m.put("settings", SettingsRules.json(s.settings()));
+    m.put("status", s.status());
+    m.put("version", s.version());
+    return m;
+  }
+
+  public static String write(JsonMapper json, DeploymentSpec s) {
+    return json.writeValueAsString(toMap(s));
+  }
+
+  /** Reads what {@link #write} wrote. */
+  public static DeploymentSpec read(JsonMapper json, String text) {
+    JsonNode n = json.readTree(text);
+    JsonNode s = n.required("settings");
+    return new DeploymentSpec(
+        n.required("id").asString(),
+        n.required("tenant_id").asString(),
+        n.required("tenant").asString(),
+        n.required("model_name").asString(),
+        Family.fromWire(n.required("family").asString()).orElseThrow(),
+        n.required("source").asString(),
+        n.required("gpu").asString(),
+        n.required("num_gpus").asInt(),
+        n.required("max_batch_size").asInt(),
+        new ScalingSettings(
+            s.required(SettingsRules.MIN_INSTANCES).asInt(),
+            s.required(SettingsRules.MAX_INSTANCES).asInt(),
+            s.required(SettingsRules.SCALE_TO_ZERO_AFTER_S).asInt(),
+            s.required(SettingsRules.ACTIVATION_TIMEOUT_S).asInt(),
+            s.required(SettingsRules.MAX_QUEUED_REQUESTS).asInt(),
+            s.required(SettingsRules.TARGET_UTILIZATION).asDouble(),
+            s.required(SettingsRules.STABLE_WINDOW_S).asInt(),
+            s.required(SettingsRules.BILLING_AWARE_SCALE_DOWN).asBoolean()),
+        n.required("status").asString(),
+        n.required("version").asLong());
+  }
+}

@@ -1,0 +1,275 @@
+package io.zeroscale.gateway.deployment;
+
+import static io.zeroscale.gateway.model.ModelStore.odt;
+
+import io.r2dbc.spi.Readable;
+import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.gateway.model.ModelStore;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Deployments in PostgreSQL. "Live" means {@code deleted_at IS NULL} (a {@code deleting} deployment
+ * is still live: it holds its name and its quota until it is finalized). Writes that must be
+ * consistent with the tenant's other deployments run after {@link #lockTenant}, in the caller's
+ * transaction.
+ */
+public final class DeploymentStore {
+
+  private static final String SELECT =
+      "SELECT d.id, d.tenant_id, t.name AS tenant_name, d.model_id, m.name AS model_library_name,"
+          + " m.source AS model_source, d.model_name, d.family, d.gpu, d.num_gpus,"
+          + " d.max_batch_size, d.min_instances, d.max_instances, d.scale_to_zero_after_s,"
+          + " d.activation_timeout_s, d.max_queued_requests, d.target_utilization,"
+          + " d.stable_window_s, d.billing_aware_scale_down, d.status, d.reason, d.warning,"
+          + " d.version, d.created_at, d.updated_at, d.deleted_at"
+          + " FROM deployments d JOIN tenants t ON t.id = d.tenant_id"
+          + " JOIN models m ON m.id = d.model_id";
+
+  private static final UUID NONE = new UUID(0, 0);
+
+  private final DatabaseClient db;
+
+  public DeploymentStore(DatabaseClient db) {
+    this.db = db;
+  }
+
+  /**
+   * The tenant's row, locked until the transaction ends ({@code SELECT … FOR UPDATE}): every write
+   * of one tenant's deployments queues here, so that two concurrent creates cannot both read the
+   * same quota usage and together exceed it. Empty when the tenant does not exist.
+   */
+  public Mono<LockedTenant> lockTenant(UUID tenantId) {
+    return db.sql(
+            "SELECT id, name, gpu_quota FROM tenants WHERE id = :id AND deleted_at IS NULL"
+                + " FOR UPDATE")
+        .bind("id", tenantId)
+        .map(
+            row ->
+                new LockedTenant(
+                    row.get("id", UUID.class),
+                    row.get("name", String.class),
+                    row.get("gpu_quota", Integer.class)))
+        .one();
+  }
+
+  /**
+   * A tenant locked for the rest of the transaction.
+   *
+   * @param gpuQuota Σ max_instances × num_gpus its live deployments may reach
+   */
+  public record LockedTenant(UUID id, String name, int gpuQuota) {}
+
+  /** Σ max_instances × num_gpus over the tenant's live deployments, except {@code excludeId}. */
+  public Mono<Long> usedGpus(UUID tenantId, UUID excludeId) {
+    return db.sql(
+            "SELECT COALESCE(SUM(max_instances * num_gpus), 0) AS used FROM deployments"
+                + " WHERE tenant_id = :tenant AND deleted_at IS NULL AND id <> :exclude")
+        .bind("tenant", tenantId)
+        .bind("exclude", excludeId == null ? NONE : excludeId)
+        .map(row -> ((Number) row.get("used")).longValue())
+        .one();
+  }
+
+  public Mono<Boolean> nameTaken(UUID tenantId, String modelName) {
+    return db.sql(
+            "SELECT EXISTS (SELECT 1 FROM deployments WHERE tenant_id = :tenant"
+                + " AND model_name = :name AND deleted_at IS NULL) AS taken")
+        .bind("tenant", tenantId)
+        .bind("name", modelName)
+        .map(row -> Boolean.TRUE.equals(row.get("taken", Boolean.class)))
+        .one();
+  }
+
+  /** Inserts a new deployment (version 1) and reads it back. */
+  public Mono<Deployment> insert(
+      UUID id,
+      UUID tenantId,
+      UUID modelId,
+      CreateRequest req,
+      Family family,
+      DeploymentStatus status,
+      String warning,
+      Instant now) {
+    ScalingSettings s = req.settings();
+    GenericExecuteSpec spec =
+        db.sql(
+                "INSERT INTO deployments (id, tenant_id, model_id, model_name, family, gpu,"
+                    + " num_gpus, max_batch_size, min_instances, max_instances,"
+                    + " scale_to_zero_after_s, activation_timeout_s, max_queued_requests,"
+                    + " target_utilization, stable_window_s, billing_aware_scale_down, status,"
+                    + " warning, version, created_at, updated_at) VALUES (:id, :tenant, :model,"
+                    + " :model_name, :family, :gpu, :num_gpus, :max_batch_size, :min, :max,"
+                    + " :to_zero, :activation, :queued, :utilization, :window, :billing,"
+                    + " :status, :warning, 1, :now, :now)")
+            .bind("id", id)
+            .bind("tenant", tenantId)
+            .bind("model", modelId)
+            .bind("model_name", req.modelName())
+            .bind("family", family.wire())
+            .bind("gpu", req.gpu())
+            .bind("num_gpus", req.numGpus())
+            .bind("max_batch_size", req.maxBatchSize())
+            .bind("status", status.wire())
+            .bind("now", odt(now));
+    spec = bindSettings(spec, s);
+    spec = warning == null ? spec.bindNull("warning", String.class) : spec.bind("warning", warning);
+    return spec.then().then(findById(id));
+  }
+
+  /** A live deployment of the tenant by id, or else by model_name. */
+  public Mono<Deployment> findLive(UUID tenantId, String ref) {
+    UUID id = ModelStore.parseUuid(ref);
+    Mono<Deployment> byName =
+        Mono.defer(
+            () ->
+                db.sql(
+                        SELECT
+                            + " WHERE d.tenant_id = :tenant AND d.model_name = :name"
+                            + " AND d.deleted_at IS NULL")
+                    .bind("tenant", tenantId)
+                    .bind("name", ref)
+                    .map(DeploymentStore::deployment)
+                    .one());
+    if (id == null) {
+      return byName;
+    }
+    return db.sql(SELECT + " WHERE d.tenant_id = :tenant AND d.id = :id AND d.deleted_at IS NULL")
+        .bind("tenant", tenantId)
+        .bind("id", id)
+        .map(DeploymentStore::deployment)
+        .one()
+        .switchIfEmpty(byName);
+  }
+
+  /** By id whatever its tenant or state (for publication after a write). */
+  public Mono<Deployment> findById(UUID id) {
+    return db.sql(SELECT + " WHERE d.id = :id")
+        .bind("id", id)
+        .map(DeploymentStore::deployment)
+        .one();
+  }
+
+  public Flux<Deployment> listLive(UUID tenantId) {
+    return db.sql(
+            SELECT
+                + " WHERE d.tenant_id = :tenant AND d.deleted_at IS NULL"
+                + " ORDER BY d.created_at, d.model_name")
+        .bind("tenant", tenantId)
+        .map(DeploymentStore::deployment)
+        .all();
+  }
+
+  /** Every tenant's live deployments, for the sweeper. */
+  public Flux<Deployment> listAllLive() {
+    return db.sql(SELECT + " WHERE d.deleted_at IS NULL ORDER BY d.created_at")
+        .map(DeploymentStore::deployment)
+        .all();
+  }
+
+  /** New settings (and status), version + 1. */
+  public Mono<Deployment> updateSettings(
+      UUID id, ScalingSettings s, DeploymentStatus status, Instant now) {
+    GenericExecuteSpec spec =
+        db.sql(
+                "UPDATE deployments SET min_instances = :min, max_instances = :max,"
+                    + " scale_to_zero_after_s = :to_zero, activation_timeout_s = :activation,"
+                    + " max_queued_requests = :queued, target_utilization = :utilization,"
+                    + " stable_window_s = :window, billing_aware_scale_down = :billing,"
+                    + " status = :status, version = version + 1, updated_at = :now"
+                    + " WHERE id = :id AND deleted_at IS NULL")
+            .bind("id", id)
+            .bind("status", status.wire())
+            .bind("now", odt(now));
+    return bindSettings(spec, s).then().then(findById(id));
+  }
+
+  /** Status {@code deleting}, version + 1. */
+  public Mono<Deployment> markDeleting(UUID id, Instant now) {
+    return db.sql(
+            "UPDATE deployments SET status = 'deleting', version = version + 1,"
+                + " updated_at = :now WHERE id = :id AND deleted_at IS NULL"
+                + " AND status <> 'deleting'")
+        .bind("id", id)
+        .bind("now", odt(now))
+        .then()
+        .then(findById(id));
+  }
+
+  /**
+   * Status {@code deleted} with {@code deleted_at}, version + 1, if it is still {@code deleting};
+   * answers the row when this call finalized it, empty otherwise.
+   */
+  public Mono<Deployment> finalizeDeleted(UUID id, Instant now) {
+    return db.sql(
+            "UPDATE deployments SET status = 'deleted', deleted_at = :now, version = version + 1,"
+                + " updated_at = :now WHERE id = :id AND status = 'deleting'"
+                + " AND deleted_at IS NULL")
+        .bind("id", id)
+        .bind("now", odt(now))
+        .fetch()
+        .rowsUpdated()
+        .flatMap(n -> n == 0 ? Mono.empty() : findById(id));
+  }
+
+  /** Ids of every deployment waiting to be finalized. */
+  public Flux<UUID> deletingIds() {
+    return db.sql("SELECT id FROM deployments WHERE status = 'deleting' AND deleted_at IS NULL")
+        .map(row -> row.get("id", UUID.class))
+        .all();
+  }
+
+  private static GenericExecuteSpec bindSettings(GenericExecuteSpec spec, ScalingSettings s) {
+    return spec.bind("min", s.minInstances())
+        .bind("max", s.maxInstances())
+        .bind("to_zero", s.scaleToZeroAfterS())
+        .bind("activation", s.activationTimeoutS())
+        .bind("queued", s.maxQueuedRequests())
+        // Validated to at most 3 decimals, so this is exact: 0.7 → 0.700.
+        .bind(
+            "utilization",
+            BigDecimal.valueOf(s.targetUtilization()).setScale(3, RoundingMode.HALF_UP))
+        .bind("window", s.stableWindowS())
+        .bind("billing", s.billingAwareScaleDown());
+  }
+
+  static Deployment deployment(Readable row) {
+    OffsetDateTime deleted = row.get("deleted_at", OffsetDateTime.class);
+    return new Deployment(
+        row.get("id", UUID.class),
+        row.get("tenant_id", UUID.class),
+        row.get("tenant_name", String.class),
+        row.get("model_id", UUID.class),
+        row.get("model_library_name", String.class),
+        row.get("model_source", String.class),
+        row.get("model_name", String.class),
+        Family.fromWire(row.get("family", String.class)).orElseThrow(),
+        row.get("gpu", String.class),
+        row.get("num_gpus", Integer.class),
+        row.get("max_batch_size", Integer.class),
+        new ScalingSettings(
+            row.get("min_instances", Integer.class),
+            row.get("max_instances", Integer.class),
+            row.get("scale_to_zero_after_s", Integer.class),
+            row.get("activation_timeout_s", Integer.class),
+            row.get("max_queued_requests", Integer.class),
+            row.get("target_utilization", BigDecimal.class).doubleValue(),
+            row.get("stable_window_s", Integer.class),
+            row.get("billing_aware_scale_down", Boolean.class)),
+        DeploymentStatus.fromWire(row.get("status", String.class)),
+        row.get("reason", String.class),
+        row.get("warning", String.class),
+        row.get("version", Long.class),
+        row.get("created_at", OffsetDateTime.class).toInstant(),
+        row.get("updated_at", OffsetDateTime.class).toInstant(),
+        deleted == null ? null : deleted.toInstant());
+  }
+}

@@ -1,0 +1,384 @@
+package io.zeroscale.gateway.model;
+
+import io.zeroscale.api.Family;
+import io.zeroscale.gateway.crypto.SecretBox;
+import io.zeroscale.gateway.error.OpenAiError;
+import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.model.hub.HfSource;
+import io.zeroscale.gateway.model.hub.HubClient;
+import io.zeroscale.gateway.model.hub.HubLookup;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The model library's use cases. An import answers at once with {@code importing} and runs the hub
+ * lookup in the background; its outcome ({@link ImportOutcome}) is written when it arrives. An
+ * import cut short (the gateway stopped mid-lookup) is picked up again by {@link
+ * #resumeStaleImports(Duration)}, which the sweeper calls.
+ *
+ * <p>HF tokens are sealed with the model's id as associated data before they are stored, passed to
+ * the hub client in memory, and never logged.
+ */
+public final class ModelService implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ModelService.class);
+  private static final int INLINE_NAME_SUFFIXES = 9;
+
+  private final ModelStore store;
+  private final HubClient hub;
+  private final SecretBox secrets;
+  private final Clock clock;
+  private final Disposable.Composite inflight = Disposables.composite();
+
+  public ModelService(ModelStore store, HubClient hub, SecretBox secrets, Clock clock) {
+    this.store = store;
+    this.hub = hub;
+    this.secrets = secrets;
+    this.clock = clock;
+  }
+
+  /**
+   * An import request, validated.
+   *
+   * @param hfToken the tenant's HF token for gated or private repos, null for none
+   */
+  public record ImportRequest(String name, HfSource source, Family family, String hfToken) {
+
+    /** Never prints the token. */
+    @Override
+    public String toString() {
+      return "ImportRequest[name="
+          + name
+          + ", source="
+          + source.uri()
+          + ", family="
+          + family.wire()
+          + ", hfToken="
+          + (hfToken == null ? "none" : "<redacted>")
+          + "]";
+    }
+  }
+
+  /** Stores the model as {@code importing} and starts its hub lookup without waiting for it. */
+  public Mono<Model> importModel(UUID tenantId, ImportRequest req) {
+    Instant now = now();
+    UUID id = UUID.randomUUID();
+    byte[] sealed = req.hfToken() == null ? null : secrets.seal(req.hfToken(), tokenContext(id));
+    HfSource src = req.source();
+    Model m =
+        new Model(
+            id,
+            tenantId,
+            req.name(),
+            src.uri(),
+            src.repo(),
+            src.revision(),
+            req.family(),
+            ModelStatus.IMPORTING,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            sealed != null,
+            now,
+            now);
+    return store
+        .insert(m, sealed)
+        .onErrorMap(DataIntegrityViolationException.class, e -> nameTaken("name", req.name()))
+        .doOnNext(saved -> startLookup(saved, req.hfToken()));
+  }
+
+  public Mono<Model> get(UUID tenantId, String ref) {
+    return store.find(tenantId, ref).switchIfEmpty(Mono.error(() -> notFound(ref)));
+  }
+
+  /** By id or name; empty when the tenant has no such model. */
+  public Mono<Model> find(UUID tenantId, String ref) {
+    return store.find(tenantId, ref);
+  }
+
+  public Flux<Model> list(UUID tenantId) {
+    return store.list(tenantId);
+  }
+
+  public Mono<Model> rename(UUID tenantId, String ref, String newName) {
+    return get(tenantId, ref)
+        .flatMap(
+            m ->
+                m.name().equals(newName)
+                    ? Mono.just(m)
+                    : store
+                        .rename(tenantId, m.id(), newName, now())
+                        .onErrorMap(
+                            DataIntegrityViolationException.class,
+                            e -> nameTaken("name", newName)));
+  }
+
+  /** Deletes a model no live deployment uses; 409 otherwise. */
+  public Mono<Void> delete(UUID tenantId, String ref) {
+    return get(tenantId, ref)
+        .flatMap(
+            m ->
+                store
+                    .liveDeploymentsUsing(m.id())
+                    .collectList()
+                    .flatMap(
+                        users -> {
+                          if (!users.isEmpty()) {
+                            return Mono.error(inUse(m, users));
+                          }
+                          return store
+                              .deleteUnused(tenantId, m.id(), clock.instant())
+                              .flatMap(
+                                  n ->
+                                      n == 0
+                                          ? store
+                                              .liveDeploymentsUsing(m.id())
+                                              .collectList()
+                                              .flatMap(u -> Mono.error(inUse(m, u)))
+                                          : Mono.empty());
+                        }))
+        .then();
+  }
+
+  /** A hub lookup that never errors, whatever the client does. */
+  public Mono<HubLookup> lookup(HfSource source, String hfToken) {
+    return hub.lookup(source, hfToken)
+        .onErrorResume(
+            e ->
+                Mono.just(
+                    new HubLookup.Unreachable(
+                        "the lookup failed unexpectedly (" + e.getClass().getSimpleName() + ")")));
+  }
+
+  /** A deployable model already imported from exactly this source, for inline hub models. */
+  public Mono<Model> findDeployableBySource(UUID tenantId, HfSource source) {
+    return store.findDeployableBySource(tenantId, source.uri());
+  }
+
+  /**
+   * Imports a hub model on the way to a deployment (SPEC §3), with a lookup already made: reuses a
+   * deployable model of the same source, else stores a new one named after the deployment (or the
+   * repo, or the deployment's name with a suffix, whichever is free). A lookup that proves the
+   * model unusable is a 422 on {@code model.hf.repo}; an unreachable hub stores it {@code
+   * unverified}. Meant to run inside the deployment's transaction.
+   */
+  public Mono<Model> importForDeployment(
+      UUID tenantId, HfSource source, Family family, String preferredName, HubLookup lookup) {
+    return store
+        .findDeployableBySource(tenantId, source.uri())
+        .switchIfEmpty(
+            Mono.defer(
+                () -> {
+                  ImportOutcome o = ImportOutcome.of(lookup);
+                  if (o.status() == ModelStatus.FAILED) {
+                    return Mono.error(
+                        new ZeroscaleException(
+                            OpenAiError.of(
+                                422,
+                                "Cannot import " + source.uri() + ": " + o.error(),
+                                "model.hf.repo",
+                                "model_import_failed")));
+                  }
+                  List<String> candidates = inlineNames(preferredName, source);
+                  return store
+                      .takenNames(tenantId, candidates)
+                      .collect(Collectors.toSet())
+                      .flatMap(
+                          taken -> insertInline(tenantId, source, family, o, candidates, taken));
+                }));
+  }
+
+  private Mono<Model> insertInline(
+      UUID tenantId,
+      HfSource source,
+      Family family,
+      ImportOutcome o,
+      List<String> candidates,
+      Set<String> taken) {
+    Optional<String> name = candidates.stream().filter(n -> !taken.contains(n)).findFirst();
+    if (name.isEmpty()) {
+      return Mono.error(
+          new ZeroscaleException(
+              OpenAiError.of(
+                  422,
+                  "Cannot import "
+                      + source.uri()
+                      + " into your library: the names "
+                      + candidates
+                      + " are all taken. Import it with POST /api/v1/models under another name"
+                      + " and deploy it by that name.",
+                  "model",
+                  "name_taken")));
+    }
+    Instant now = now();
+    Model m =
+        new Model(
+            UUID.randomUUID(),
+            tenantId,
+            name.get(),
+            source.uri(),
+            source.repo(),
+            source.revision(),
+            family,
+            o.status(),
+            o.error(),
+            o.architecture(),
+            o.modelType(),
+            o.sha(),
+            o.weightBytes(),
+            o.parameterCount(),
+            false,
+            now,
+            now);
+    return store.insert(m, null);
+  }
+
+  /** Candidate library names for an inline hub model, in order of preference. */
+  static List<String> inlineNames(String preferredName, HfSource source) {
+    Set<String> names = new LinkedHashSet<>();
+    names.add(preferredName);
+    Names.fromRepo(source.repo()).ifPresent(names::add);
+    for (int i = 2; i <= INLINE_NAME_SUFFIXES; i++) {
+      names.add(preferredName + "-" + i);
+    }
+    List<String> valid = new ArrayList<>();
+    for (String n : names) {
+      if (Names.problem("name", n).isEmpty()) {
+        valid.add(n);
+      }
+    }
+    return valid;
+  }
+
+  /**
+   * Runs the lookup again for imports left {@code importing} for longer than {@code minAge} (the
+   * gateway that started them stopped). Answers how many it resumed.
+   */
+  public Mono<Long> resumeStaleImports(Duration minAge) {
+    return store
+        .importingSince(now().minus(minAge))
+        .concatMap(
+            m ->
+                token(m)
+                    .map(Optional::of)
+                    .defaultIfEmpty(Optional.empty())
+                    .flatMap(t -> lookupAndRecord(m, t.orElse(null))))
+        .count();
+  }
+
+  private Mono<String> token(Model m) {
+    if (!m.hasHfToken()) {
+      return Mono.empty();
+    }
+    return store
+        .sealedToken(m.id())
+        .flatMap(
+            ciphertext -> {
+              try {
+                return Mono.just(secrets.open(ciphertext, tokenContext(m.id())));
+              } catch (IllegalArgumentException e) {
+                log.warn(
+                    "The HF token of model {} does not open (was zeroscale.secrets.key changed?);"
+                        + " looking it up without a token",
+                    m.id());
+                return Mono.empty();
+              }
+            });
+  }
+
+  private void startLookup(Model m, String hfToken) {
+    Disposable[] self = new Disposable[1];
+    self[0] =
+        lookupAndRecord(m, hfToken)
+            .doFinally(
+                s -> {
+                  if (self[0] != null) {
+                    inflight.remove(self[0]);
+                  }
+                })
+            .subscribe(
+                n -> {},
+                e ->
+                    log.warn(
+                        "Import of model {} could not record its outcome; it will be retried",
+                        m.id(),
+                        e));
+    if (!self[0].isDisposed()) {
+      inflight.add(self[0]);
+    }
+  }
+
+  private Mono<Long> lookupAndRecord(Model m, String hfToken) {
+    HfSource src = new HfSource(m.repo(), m.revision());
+    return lookup(src, hfToken)
+        .flatMap(
+            l -> {
+              ImportOutcome o = ImportOutcome.of(l);
+              log.info(
+                  "Import of model {} ({}) of tenant {}: {}",
+                  m.id(),
+                  m.source(),
+                  m.tenantId(),
+                  o.status().wire());
+              return store.complete(m.id(), o, now());
+            });
+  }
+
+  /** Stops background lookups; an import cut here is resumed by the next sweep. */
+  @Override
+  public void close() {
+    inflight.dispose();
+  }
+
+  /** The associated data that binds a sealed token to its model row. */
+  static String tokenContext(UUID modelId) {
+    return "models.hf_token_enc:" + modelId;
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  static ZeroscaleException notFound(String ref) {
+    return new ZeroscaleException(
+        OpenAiError.of(404, "No model '" + ref + "' in your library.", null, "not_found"));
+  }
+
+  static ZeroscaleException nameTaken(String param, String name) {
+    return new ZeroscaleException(
+        OpenAiError.of(
+            422, "Your library already has a model named '" + name + "'.", param, "name_taken"));
+  }
+
+  private static ZeroscaleException inUse(Model m, List<String> deployments) {
+    return new ZeroscaleException(
+        OpenAiError.of(
+            409,
+            "Model '"
+                + m.name()
+                + "' is used by the deployment(s) "
+                + deployments
+                + "; delete them first.",
+            null,
+            "model_in_use"));
+  }
+}

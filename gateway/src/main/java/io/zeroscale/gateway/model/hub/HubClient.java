@@ -1,0 +1,534 @@
+package io.zeroscale.gateway.model.hub;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.util.UriComponentsBuilder;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads a model's metadata from a Hugging Face hub (or anything that answers like one) to learn its
+ * architecture and the size of its weights. Every outcome, failures included, is a {@link
+ * HubLookup} value: the returned {@code Mono} never errors.
+ *
+ * <p>Requests, with the real hub's shapes:
+ *
+ * <ol>
+ *   <li>{@code GET {base}/api/models/{owner}/{name}/revision/{revision}?blobs=true}: commit sha,
+ *       {@code config}, {@code safetensors} parameter counts, {@code siblings} with sizes.
+ *   <li>When the repo lists {@code model.safetensors.index.json}: {@code GET
+ *       {base}/{owner}/{name}/resolve/{revision}/model.safetensors.index.json}. A gated repo
+ *       without an index gets {@code config.json} fetched instead: the hub shows a gated repo's
+ *       metadata to anyone and refuses only its files, so a file is what tells whether the token
+ *       has access.
+ * </ol>
+ *
+ * <p>Weight bytes, first that applies:
+ *
+ * <ol type="a">
+ *   <li>the index's {@code metadata.total_size}: the tensor bytes themselves, e.g. 13_476_839_424
+ *       for Llama-2-7b-hf;
+ *   <li>the sum of the {@code *.safetensors} file sizes, when the hub gave all of them:
+ *       9_976_576_152 + 3_500_296_424 = 13_476_872_576 for the same model, 33_152 bytes more than
+ *       (a) because each file starts with a JSON header. Only root files named like transformers'
+ *       ({@code model*.safetensors}) count when there are some, else all root files, else all
+ *       files: Mistral repos ship the same weights twice (sharded and {@code
+ *       consolidated.safetensors}), and counting both would double the size;
+ *   <li>Σ parameters × dtype width over {@code safetensors.parameters}: {@code {"F16":
+ *       6_738_415_616}} gives 6_738_415_616 × 2 = 13_476_831_232;
+ *   <li>otherwise {@link HubLookup.NoWeights}.
+ * </ol>
+ *
+ * <p>Failures: 404 is {@link HubLookup.NotFound}; 401/403 is {@link HubLookup.Denied}; anything
+ * else (refused connection, DNS, 5xx, 429, a body that is not JSON, no answer within the timeout)
+ * is {@link HubLookup.Unreachable}. The whole lookup, both requests and redirects, shares one
+ * timeout (the app uses {@link #DEFAULT_TIMEOUT}).
+ *
+ * <p>The HF token is sent as {@code Authorization: Bearer}, only to the hub (Reactor Netty drops it
+ * on a redirect to another host), and is never logged: logs carry the repo, the revision and the
+ * outcome.
+ */
+public final class HubClient {
+
+  /** SPEC §3: a short lookup, so that an import answers quickly even when the hub does not. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+  static final String INDEX_FILE = "model.safetensors.index.json";
+  static final String CONFIG_FILE = "config.json";
+
+  /**
+   * WebFlux buffers at most 256 KiB by default; an index of a model with thousands of tensors is a
+   * few MiB (about 9 MB for DeepSeek-V3's 91k entries). 32 MiB leaves room and bounds the memory.
+   */
+  private static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+  /** Printable ASCII without space: what HF tokens are, and what a header value can carry. */
+  private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]+");
+
+  /** Bytes per element of safetensors dtypes. */
+  private static final Map<String, Integer> DTYPE_BYTES =
+      Map.ofEntries(
+          Map.entry("F64", 8),
+          Map.entry("I64", 8),
+          Map.entry("U64", 8),
+          Map.entry("F32", 4),
+          Map.entry("I32", 4),
+          Map.entry("U32", 4),
+          Map.entry("F16", 2),
+          Map.entry("BF16", 2),
+          Map.entry("I16", 2),
+          Map.entry("U16", 2),
+          Map.entry("I8", 1),
+          Map.entry("U8", 1),
+          Map.entry("BOOL", 1));
+
+  private static final List<String> OTHER_WEIGHT_SUFFIXES =
+      List.of(".bin", ".pt", ".pth", ".ckpt", ".gguf", ".h5", ".msgpack", ".onnx");
+
+  private static final Logger log = LoggerFactory.getLogger(HubClient.class);
+
+  private final WebClient web;
+  private final URI baseUrl;
+  private final Duration timeout;
+  private final JsonMapper json = JsonMapper.builder().build();
+
+  /**
+   * @param builder cloned, not changed; its connector is replaced by one that follows redirects
+   *     (the hub redirects renamed repos) and its buffer limit raised to fit large indexes
+   * @param baseUrl e.g. {@code https://huggingface.co} ({@code zeroscale.hub.url})
+   * @param timeout for the whole lookup, positive
+   */
+  public HubClient(WebClient.Builder builder, URI baseUrl, Duration timeout) {
+    Objects.requireNonNull(builder, "builder");
+    Objects.requireNonNull(baseUrl, "baseUrl");
+    Objects.requireNonNull(timeout, "timeout");
+    String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || baseUrl.getHost() == null) {
+      throw new IllegalArgumentException(
+          "zeroscale.hub.url must be an absolute http(s) URL, got " + baseUrl);
+    }
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "zeroscale.hub.timeout must be a positive duration, got " + timeout);
+    }
+    this.baseUrl = baseUrl;
+    this.timeout = timeout;
+    this.web =
+        builder
+            .clone()
+            .clientConnector(
+                new ReactorClientHttpConnector(HttpClient.create().followRedirect(true)))
+            .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_BODY_BYTES))
+            .build();
+  }
+
+  /**
+   * Looks the model up; never errors, never takes longer than the timeout (plus scheduling).
+   *
+   * @param hfToken sent as a bearer token when not null or blank
+   */
+  public Mono<HubLookup> lookup(HfSource source, String hfToken) {
+    Objects.requireNonNull(source, "source");
+    String token = hfToken == null || hfToken.isBlank() ? null : hfToken.strip();
+    Mono<HubLookup> lookup;
+    if (token != null && !TOKEN.matcher(token).matches()) {
+      lookup =
+          Mono.just(
+              new HubLookup.Denied(
+                  "the hf_token contains spaces or characters that no Hugging Face token has;"
+                      + " supply an hf_token with access to "
+                      + source.repo()));
+    } else {
+      lookup =
+          Mono.defer(() -> get(infoUri(source), token))
+              .flatMap(info -> afterInfo(source, token, info))
+              .timeout(
+                  timeout,
+                  Mono.fromSupplier(
+                      () ->
+                          new HubLookup.Unreachable(
+                              "the hub at "
+                                  + baseUrl
+                                  + " did not answer within "
+                                  + timeout.toMillis()
+                                  + " ms")))
+              .onErrorResume(e -> Mono.just(unreachable(e)));
+    }
+    return lookup.doOnNext(
+        outcome ->
+            log.info(
+                "Hub lookup of {}: {}: {}",
+                source.uri(),
+                outcome.getClass().getSimpleName(),
+                outcome.reason()));
+  }
+
+  private Mono<HubLookup> afterInfo(HfSource source, String token, Answer info) {
+    if (!info.ok()) {
+      return Mono.just(refused(source, token, info, false));
+    }
+    RepoInfo repo;
+    try {
+      repo = RepoInfo.parse(json.readTree(info.body()));
+    } catch (JacksonException | IllegalArgumentException e) {
+      return Mono.just(
+          new HubLookup.Unreachable(
+              "the hub's answer for " + source.uri() + " is not the model metadata expected"));
+    }
+    String probe =
+        repo.lists(INDEX_FILE)
+            ? INDEX_FILE
+            : repo.gated() && repo.lists(CONFIG_FILE) ? CONFIG_FILE : null;
+    if (probe == null) {
+      return Mono.just(weights(source, repo, OptionalLong.empty()));
+    }
+    return get(fileUri(source, probe), token)
+        .map(
+            file -> {
+              if (file.status() == 401 || file.status() == 403) {
+                return refused(source, token, file, repo.gated());
+              }
+              OptionalLong indexTotal =
+                  probe.equals(INDEX_FILE) && file.ok()
+                      ? indexTotalSize(file.body())
+                      : OptionalLong.empty();
+              return weights(source, repo, indexTotal);
+            })
+        // The index only refines what the metadata already says: without it, fall back to (b), (c).
+        .onErrorResume(e -> Mono.fromSupplier(() -> weights(source, repo, OptionalLong.empty())));
+  }
+
+  private HubLookup weights(HfSource source, RepoInfo repo, OptionalLong indexTotal) {
+    if (indexTotal.isPresent()) {
+      return found(source, repo, indexTotal.getAsLong());
+    }
+    List<Sibling> shards = repo.weightFiles();
+    long fromSizes = sumOfSizes(shards);
+    if (fromSizes > 0) {
+      return found(source, repo, fromSizes);
+    }
+    String unknownDtype =
+        repo.parameters().keySet().stream()
+            .filter(dtype -> dtypeBytes(dtype) == null)
+            .findFirst()
+            .orElse(null);
+    long fromParameters = unknownDtype == null ? sumOfParameterBytes(repo.parameters()) : 0;
+    if (fromParameters > 0) {
+      return found(source, repo, fromParameters);
+    }
+    return new HubLookup.NoWeights(noWeightsReason(source, repo, shards, unknownDtype));
+  }
+
+  /** (b): 0 unless every file has a size; a partial sum would understate the weights. */
+  private static long sumOfSizes(List<Sibling> shards) {
+    if (shards.isEmpty() || shards.stream().anyMatch(s -> s.size() == null)) {
+      return 0;
+    }
+    try {
+      long sum = 0;
+      for (Sibling shard : shards) {
+        sum = Math.addExact(sum, shard.size());
+      }
+      return sum;
+    } catch (ArithmeticException ignored) {
+      return 0;
+    }
+  }
+
+  /** (c): Σ count × width, 0 when there are no counts or they overflow a long (not a model). */
+  private static long sumOfParameterBytes(Map<String, Long> parameters) {
+    try {
+      long sum = 0;
+      for (Map.Entry<String, Long> entry : parameters.entrySet()) {
+        sum = Math.addExact(sum, Math.multiplyExact(entry.getValue(), dtypeBytes(entry.getKey())));
+      }
+      return sum;
+    } catch (ArithmeticException ignored) {
+      return 0;
+    }
+  }
+
+  private static String noWeightsReason(
+      HfSource source, RepoInfo repo, List<Sibling> shards, String unknownDtype) {
+    String what = source.uri();
+    if (unknownDtype != null) {
+      return what
+          + ": the hub gives no sizes of its safetensors files and counts parameters in dtype "
+          + unknownDtype
+          + ", whose width is unknown";
+    }
+    if (!shards.isEmpty()) {
+      return what
+          + " has safetensors files, but the hub gave neither their sizes nor parameter counts";
+    }
+    List<String> others = new ArrayList<>();
+    for (Sibling sibling : repo.siblings()) {
+      String lower = sibling.name().toLowerCase(Locale.ROOT);
+      if (OTHER_WEIGHT_SUFFIXES.stream().anyMatch(lower::endsWith) && others.size() < 3) {
+        others.add(sibling.name());
+      }
+    }
+    if (others.isEmpty()) {
+      return what + " has no weight files; only models with *.safetensors weights can be imported";
+    }
+    return what
+        + " has no safetensors weights (it has "
+        + String.join(", ", others)
+        + "); only models with *.safetensors weights can be imported: pick a revision or a"
+        + " conversion of the model that has them";
+  }
+
+  private static Integer dtypeBytes(String dtype) {
+    String upper = dtype.toUpperCase(Locale.ROOT);
+    if (upper.startsWith("F8_")) {
+      return 1;
+    }
+    return DTYPE_BYTES.get(upper);
+  }
+
+  private static HubLookup found(HfSource source, RepoInfo repo, long weightBytes) {
+    return new HubLookup.Found(
+        source.repo(),
+        source.revision(),
+        repo.sha(),
+        repo.architecture(),
+        repo.modelType(),
+        weightBytes,
+        repo.parameterTotal());
+  }
+
+  /** A non-2xx answer, as an outcome. {@code gated} is what the metadata said of the repo. */
+  private HubLookup refused(HfSource source, String token, Answer answer, boolean gated) {
+    int status = answer.status();
+    String what = source.repo();
+    if (status == 404) {
+      if ("RevisionNotFound".equals(answer.errorCode())) {
+        return new HubLookup.NotFound(
+            "revision '" + source.revision() + "' does not exist in " + what + " on the hub");
+      }
+      return new HubLookup.NotFound(
+          "the hub has no model repo " + what + " at revision '" + source.revision() + "'");
+    }
+    if (status == 401 || status == 403) {
+      String page = pageUrl(source);
+      if (gated || "GatedRepo".equals(answer.errorCode())) {
+        return new HubLookup.Denied(
+            token == null
+                ? what
+                    + " is gated: accept its conditions at "
+                    + page
+                    + " and supply an hf_token of an account that has been granted access"
+                : "the hf_token given has not been granted access to gated repo "
+                    + what
+                    + ": accept its conditions at "
+                    + page
+                    + " with the token's account, or supply another hf_token");
+      }
+      return new HubLookup.Denied(
+          token == null
+              ? "the hub requires authentication for "
+                  + what
+                  + " (HTTP "
+                  + status
+                  + "): it is private or gated, or does not exist; supply an hf_token with access"
+                  + " to it"
+              : "the hub refused the hf_token given for "
+                  + what
+                  + " (HTTP "
+                  + status
+                  + "): the token is invalid or has no access to the repo; supply an hf_token"
+                  + " with access to it");
+    }
+    return new HubLookup.Unreachable(
+        "the hub at " + baseUrl + " answered HTTP " + status + " for " + source.uri());
+  }
+
+  private HubLookup unreachable(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? "" : ": " + root.getMessage();
+    return new HubLookup.Unreachable(
+        "could not reach the hub at "
+            + baseUrl
+            + " ("
+            + root.getClass().getSimpleName()
+            + message
+            + ")");
+  }
+
+  private OptionalLong indexTotalSize(String body) {
+    try {
+      JsonNode total = json.readTree(body).path("metadata").path("total_size");
+      if (total.isNumber() && total.canConvertToLong() && total.asLong() > 0) {
+        return OptionalLong.of(total.asLong());
+      }
+    } catch (JacksonException ignored) {
+      // A broken index is no worse than none: (b) and (c) still apply.
+    }
+    return OptionalLong.empty();
+  }
+
+  private Mono<Answer> get(URI uri, String token) {
+    return web.get()
+        .uri(uri)
+        .accept(MediaType.APPLICATION_JSON)
+        .headers(
+            headers -> {
+              if (token != null) {
+                headers.setBearerAuth(token);
+              }
+            })
+        .exchangeToMono(
+            response -> {
+              int status = response.statusCode().value();
+              List<String> codes = response.headers().header("X-Error-Code");
+              String code = codes.isEmpty() ? null : codes.getFirst();
+              if (response.statusCode().is2xxSuccessful()) {
+                return response
+                    .bodyToMono(String.class)
+                    .defaultIfEmpty("")
+                    .map(body -> new Answer(status, code, body));
+              }
+              return response.releaseBody().thenReturn(new Answer(status, code, ""));
+            });
+  }
+
+  /** Path segments are encoded one by one: a revision {@code refs/pr/1} goes as refs%2Fpr%2F1. */
+  private URI infoUri(HfSource source) {
+    return UriComponentsBuilder.fromUri(baseUrl)
+        .pathSegment("api", "models", owner(source), name(source), "revision", source.revision())
+        .queryParam("blobs", "true")
+        .build()
+        .encode()
+        .toUri();
+  }
+
+  private URI fileUri(HfSource source, String file) {
+    return UriComponentsBuilder.fromUri(baseUrl)
+        .pathSegment(owner(source), name(source), "resolve", source.revision(), file)
+        .build()
+        .encode()
+        .toUri();
+  }
+
+  private String pageUrl(HfSource source) {
+    return UriComponentsBuilder.fromUri(baseUrl)
+        .pathSegment(owner(source), name(source))
+        .build()
+        .encode()
+        .toUriString();
+  }
+
+  private static String owner(HfSource source) {
+    return source.repo().substring(0, source.repo().indexOf('/'));
+  }
+
+  private static String name(HfSource source) {
+    return source.repo().substring(source.repo().indexOf('/') + 1);
+  }
+
+  private record Answer(int status, String errorCode, String body) {
+    boolean ok() {
+      return status >= 200 && status < 300;
+    }
+  }
+
+  private record Sibling(String name, Long size) {}
+
+  /** What the metadata answer says, read leniently: any part of it may be missing. */
+  private record RepoInfo(
+      String sha,
+      String architecture,
+      String modelType,
+      boolean gated,
+      List<Sibling> siblings,
+      Map<String, Long> parameters,
+      Long parameterTotal) {
+
+    static RepoInfo parse(JsonNode root) {
+      if (root == null || !root.isObject()) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
+      JsonNode config = root.path("config");
+      JsonNode architectures = config.path("architectures");
+      String architecture =
+          architectures.isArray() && !architectures.isEmpty() ? text(architectures.get(0)) : null;
+      JsonNode gatedNode = root.path("gated");
+      // "gated" is false, or the approval mode: "auto" or "manual".
+      boolean gated =
+          gatedNode.isBoolean()
+              ? gatedNode.booleanValue()
+              : gatedNode.isString()
+                  && !gatedNode.stringValue().isEmpty()
+                  && !gatedNode.stringValue().equalsIgnoreCase("false");
+      List<Sibling> siblings = new ArrayList<>();
+      for (JsonNode sibling : root.path("siblings").values()) {
+        String name = text(sibling.path("rfilename"));
+        if (name != null) {
+          Long size = positiveLong(sibling.path("size"));
+          siblings.add(new Sibling(name, size));
+        }
+      }
+      JsonNode safetensors = root.path("safetensors");
+      Map<String, Long> parameters = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> entry : safetensors.path("parameters").properties()) {
+        Long count = positiveLong(entry.getValue());
+        if (count != null) {
+          parameters.put(entry.getKey(), count);
+        }
+      }
+      return new RepoInfo(
+          text(root.path("sha")),
+          architecture,
+          text(config.path("model_type")),
+          gated,
+          List.copyOf(siblings),
+          Map.copyOf(parameters),
+          positiveLong(safetensors.path("total")));
+    }
+
+    boolean lists(String file) {
+      return siblings.stream().anyMatch(s -> s.name().equals(file));
+    }
+
+    /** The safetensors files whose sizes make up the weights; see (b) in the class comment. */
+    List<Sibling> weightFiles() {
+      List<Sibling> all = siblings.stream().filter(s -> s.name().endsWith(".safetensors")).toList();
+      List<Sibling> root = all.stream().filter(s -> !s.name().contains("/")).toList();
+      List<Sibling> transformers = root.stream().filter(s -> s.name().startsWith("model")).toList();
+      if (!transformers.isEmpty()) {
+        return transformers;
+      }
+      return root.isEmpty() ? all : root;
+    }
+
+    private static String text(JsonNode node) {
+      return node.isString() && !node.stringValue().isEmpty() ? node.stringValue() : null;
+    }
+
+    private static Long positiveLong(JsonNode node) {
+      if (node.isIntegralNumber() && node.canConvertToLong() && node.asLong() > 0) {
+        return node.asLong();
+      }
+      return null;
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package io.zeroscale.gateway.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+class KeyAuthenticatorTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+  private static final UUID TENANT = UUID.randomUUID();
+
+  /** A clock the test moves by hand. */
+  static final class MutableClock extends Clock {
+    Instant now = T0;
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  /** Key store fake: a map, a call counter and a switch to make it fail. */
+  static final class FakeStore implements KeyStore {
+    final Map<String, StoredKey> keys = new HashMap<>();
+    final AtomicInteger calls = new AtomicInteger();
+    boolean down;
+
+    @Override
+    public Mono<StoredKey> findBySecretHash(String hash) {
+      calls.incrementAndGet();
+      if (down) {
+        return Mono.error(new IllegalStateException("connection refused"));
+      }
+      return Mono.justOrEmpty(keys.get(hash));
+    }
+  }
+
+  private final MutableClock clock = new MutableClock();
+  private final FakeStore store = new FakeStore();
+  private final KeyAuthenticator auth =
+      new KeyAuthenticator(store, "bootstrap-admin", clock, Duration.ofSeconds(60));
+  private final String secret = new ApiKeys(new SecureRandom()).newSecret();
+
+  private StoredKey key(Instant expires, Instant revoked) {
+    return new StoredKey(
+        UUID.randomUUID(),
+        ApiKeys.hash(secret),
+        TENANT,
+        "acme",
+        Set.of("inference:*"),
+        expires,
+        revoked);
+  }
+
+  private AuthResult authenticate(String s) {
+    return auth.authenticate(s).block(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void bootstrapAdminKeyGetsTheAdminScopeWithoutTheStore() {
+    AuthResult r = authenticate("bootstrap-admin");
+    assertThat(r).isInstanceOf(AuthResult.Authenticated.class);
+    Principal p = ((AuthResult.Authenticated) r).principal();
+    assertThat(p.has(Scopes.ADMIN)).isTrue();
+    assertThat(p.isTenant()).isFalse();
+    assertThat(store.calls).hasValue(0);
+  }
+
+  @Test
+  void missingMalformedAndUnknownKeysAreRejectedWithDistinctCodes() {
+    assertThat(authenticate(null))
+        .isEqualTo(
+            new AuthResult.Rejected(
+                "Missing API key. Send it as 'Authorization: Bearer <key>'.", "missing_api_key"));
+    assertThat(authenticate("sk-not-ours")).isInstanceOf(AuthResult.Rejected.class);
+    assertThat(store.calls).as("malformed keys never reach the store").hasValue(0);
+    assertThat(authenticate(secret))
+        .isEqualTo(new AuthResult.Rejected("Incorrect API key provided.", "invalid_api_key"));
+  }
+
+  @Test
+  void aValidKeyIsCachedForTheTtl() {
+    store.keys.put(ApiKeys.hash(secret), key(null, null));
+    assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
+    assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
+    assertThat(store.calls).hasValue(1);
+    clock.now = T0.plusSeconds(61);
+    assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
+    assertThat(store.calls).hasValue(2);
+  }
+
+  @Test
+  void expiryIsCheckedOnEveryCallEvenFromCache() {
+    store.keys.put(ApiKeys.hash(secret), key(T0.plusSeconds(10), null));
+    assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
+    clock.now = T0.plusSeconds(10);
+    assertThat(authenticate(secret))
+        .isEqualTo(new AuthResult.Rejected("This API key has expired.", "expired_api_key"));
+  }
+
+  @Test
+  void invalidationDropsTheCachedKeySoARevocationIsSeenAtOnce() {
+    store.keys.put(ApiKeys.hash(secret), key(null, null));
+    assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
+    store.keys.put(ApiKeys.hash(secret), key(null, T0));
+    assertThat(authenticate(secret))
+        .as("still cached")
+        .isInstanceOf(AuthResult.Authenticated.class);
+    auth.invalidate(ApiKeys.hash(secret));
+    assertThat(authenticate(secret))
+        .isEqualTo(new AuthResult.Rejected("This API key has been revoked.", "invalid_api_key"));
+  }
+
+  @Test
+  void tenantAndGlobalInvalidation() {
+    store.keys.put(ApiKeys.hash(secret), key(null, null));
+    authenticate(secret);
+    assertThat(auth.cachedEntries()).isEqualTo(1);
+    auth.invalidate("tenant:" + UUID.randomUUID());
+    assertThat(auth.cachedEntries()).isEqualTo(1);
+    auth.invalidate("tenant:" + TENANT);
+    assertThat(auth.cachedEntries()).isZero();
+    authenticate(secret);
+    auth.invalidate("*");
+    assertThat(auth.cachedEntries()).isZero();
+  }
+
+  @Test
+  void storeOutageServesKnownKeysFromCacheAndFailsClosedForOthers() {
+    store.keys.put(ApiKeys.hash(secret), key(null, null));
+    authenticate(secret);
+    store.down = true;
+    clock.now = T0.plusSeconds(3600);
+    assertThat(authenticate(secret))
+        .as("seen before, served past its TTL")
+        .isInstanceOf(AuthResult.Authenticated.class);
+    String other = new ApiKeys(new SecureRandom()).newSecret();
+    assertThat(authenticate(other)).isInstanceOf(AuthResult.Unavailable.class);
+  }
+}

@@ -1,0 +1,149 @@
+package io.zeroscale.gateway.deployment;
+
+import static io.zeroscale.gateway.model.Bodies.JSON;
+import static io.zeroscale.gateway.model.Bodies.assertError;
+import static io.zeroscale.gateway.model.Bodies.body;
+import static io.zeroscale.gateway.model.Bodies.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.hardware.HardwareCatalog;
+import io.zeroscale.gateway.web.JsonBody;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DeploymentRequestsTest {
+
+  private static final HardwareCatalog CATALOG = HardwareCatalog.defaults();
+
+  static CreateRequest create(String singleQuoted) {
+    return DeploymentRequests.create(
+        body(singleQuoted), JSON.readTree(json(singleQuoted)).get("model"), CATALOG);
+  }
+
+  static void patchFixed(String singleQuoted, Deployment current) {
+    JsonBody b = body(singleQuoted);
+    DeploymentRequests.checkFixed(b, JSON.readTree(json(singleQuoted)).get("model"), current);
+  }
+
+  @Test
+  void minimalCreateTakesTheDefaults() {
+    CreateRequest r = create("{'model_name':'chat','model':'llama','gpu':'A100-80GB'}");
+    assertThat(r)
+        .isEqualTo(
+            new CreateRequest(
+                "chat",
+                new ModelRef.Library("llama"),
+                null,
+                "A100-80GB",
+                1,
+                64,
+                SettingsRules.defaults()));
+  }
+
+  @Test
+  void fullCreateWithAnInlineHubModel() {
+    CreateRequest r =
+        create(
+            "{'model_name':'chat','model':{'hf':{'repo':'meta-llama/Llama-2-7b-hf',"
+                + "'revision':'v2'}},'family':'embedding','gpu':'H100-80GB','num_gpus':2,"
+                + "'max_batch_size':1024,'settings':{'min_instances':1,'max_instances':2}}");
+    assertThat(r.model()).isInstanceOf(ModelRef.Hub.class);
+    assertThat(((ModelRef.Hub) r.model()).source().uri())
+        .isEqualTo("hf://meta-llama/Llama-2-7b-hf@v2");
+    assertThat(r.family()).isEqualTo(Family.EMBEDDING);
+    assertThat(r.numGpus()).isEqualTo(2);
+    assertThat(r.maxBatchSize()).isEqualTo(1024);
+    assertThat(r.settings()).isEqualTo(new ScalingSettings(1, 2, 300, 900, 1000, 0.7, 60, true));
+    CreateRequest noRevision =
+        create("{'model_name':'c','model':{'hf':{'repo':'o/m'}},'gpu':'A100-80GB'}");
+    assertThat(((ModelRef.Hub) noRevision.model()).source().revision()).isEqualTo("main");
+  }
+
+  @ParameterizedTest(name = "{0} → {1}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "{'model':'m','gpu':'A100-80GB'}|model_name|'model_name' is required",
+        "{'model_name':'a b','model':'m','gpu':'A100-80GB'}|model_name|got 'a b'",
+        "{'model_name':'c','gpu':'A100-80GB'}|model|'model' is required",
+        "{'model_name':'c','model':'','gpu':'A100-80GB'}|model|must not be empty",
+        "{'model_name':'c','model':5,'gpu':'A100-80GB'}|model|library model's id or name",
+        "{'model_name':'c','model':{},'gpu':'A100-80GB'}|model.hf|'model.hf' is required",
+        "{'model_name':'c','model':{'hf':{}},'gpu':'A100-80GB'}|model.hf.repo|is required",
+        "{'model_name':'c','model':{'hf':{'repo':'noslash'}},'gpu':'A100-80GB'}|model.hf.repo"
+            + "|owner/name",
+        "{'model_name':'c','model':{'hf':{'repo':'o/m','revision':'a..b'}},'gpu':'A100-80GB'}"
+            + "|model.hf.revision|must not contain '..'",
+        "{'model_name':'c','model':{'hf':{'repo':'o/m','rev':'x'}},'gpu':'A100-80GB'}"
+            + "|model.hf.rev|Unknown field",
+        "{'model_name':'c','model':'m','gpu':'A100-80GB','family':'chat'}|family|got 'chat'",
+        "{'model_name':'c','model':'m'}|gpu|'gpu' is required",
+        "{'model_name':'c','model':'m','gpu':'TPU-v5'}|gpu|Unknown GPU type 'TPU-v5'. Known GPU"
+            + " types: [L40S-48GB, A100-80GB, H100-80GB, H200-141GB]",
+        "{'model_name':'c','model':'m','gpu':'A100-80GB','num_gpus':3}|num_gpus|one of [1, 2, 4,"
+            + " 8] (tensor parallel size), got 3",
+        "{'model_name':'c','model':'m','gpu':'A100-80GB','num_gpus':0}|num_gpus|got 0",
+        "{'model_name':'c','model':'m','gpu':'A100-80GB','max_batch_size':0}|max_batch_size"
+            + "|between 1 and 1024, got 0",
+        "{'model_name':'c','model':'m','gpu':'A100-80GB','max_batch_size':1025}|max_batch_size"
+            + "|got 1025",
+        "{'model_name':'c','model':'m','gpu':'A100-80GB','settings':{'max_instances':0}}"
+            + "|settings.max_instances|must be >= 1",
+        "{'model_name':'c','model':'m','gpu':'A100-80GB','settings':[]}|settings|must be an"
+            + " object",
+        "{'model_name':'c','model':'m','gpu':'A100-80GB','replicas':2}|replicas|Unknown field",
+      })
+  void createProblemsAre422OnTheirField(String json, String param, String message) {
+    assertError(() -> create(json), 422, param, message);
+  }
+
+  @Test
+  void unknownGpuHasItsOwnCode() {
+    assertThatThrownBy(() -> create("{'model_name':'c','model':'m','gpu':'TPU-v5'}"))
+        .isInstanceOfSatisfying(
+            ZeroscaleException.class, e -> assertThat(e.error().code()).isEqualTo("unknown_gpu"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "{'model_name':'other'}|model_name",
+        "{'model':'another-model'}|model",
+        "{'model':{'hf':{'repo':'o/m'}}}|model",
+        "{'family':'rerank'}|family",
+        "{'gpu':'H100-80GB'}|gpu",
+        "{'num_gpus':4}|num_gpus",
+        "{'max_batch_size':32}|max_batch_size",
+      })
+  void patchingAFixedFieldIsRefused(String json, String param) {
+    Deployment current = Fixtures.deployment(SettingsRules.defaults(), DeploymentStatus.RUNNING);
+    assertError(
+        () -> patchFixed(json, current),
+        422,
+        param,
+        "is fixed for a deployment; create a new deployment");
+  }
+
+  @Test
+  void patchingAFixedFieldWithItsCurrentValueIsAccepted() {
+    Deployment current = Fixtures.deployment(SettingsRules.defaults(), DeploymentStatus.RUNNING);
+    assertThatCode(
+            () ->
+                patchFixed(
+                    "{'model_name':'chat','model':'llama-lib','family':'llm','gpu':'A100-80GB',"
+                        + "'num_gpus':2,'max_batch_size':64,'settings':{}}",
+                    current))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> patchFixed("{'model':'" + current.modelId() + "'}", current))
+        .doesNotThrowAnyException();
+  }
+}

@@ -1,0 +1,108 @@
+package io.zeroscale.gateway.deployment;
+
+import static io.zeroscale.gateway.model.Bodies.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class DeploymentTest {
+
+  private final ScalingSettings settings =
+      new ScalingSettings(1, 2, 300, 900, 1000, 0.75, 60, true);
+  private final Deployment d = Fixtures.deployment(settings, DeploymentStatus.PENDING);
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void apiJsonHasTheSpecFields() {
+    Map<String, Object> json = d.json(new LiveState(2, 1, 1, 0, 7));
+    assertThat(json)
+        .containsOnlyKeys(
+            "id",
+            "object",
+            "model_name",
+            "full_name",
+            "model_id",
+            "model",
+            "source",
+            "family",
+            "gpu",
+            "num_gpus",
+            "max_batch_size",
+            "settings",
+            "status",
+            "reason",
+            "warning",
+            "instances",
+            "queue_depth",
+            "created_at",
+            "updated_at")
+        .containsEntry("full_name", "acme/chat")
+        .containsEntry("status", "pending")
+        .containsEntry("family", "llm")
+        .containsEntry("num_gpus", 2)
+        .containsEntry("queue_depth", 7L)
+        .containsEntry("created_at", "2026-03-01T12:00:00Z");
+    assertThat((Map<String, Object>) json.get("instances"))
+        .containsExactly(
+            entry("desired", 2), entry("starting", 1), entry("ready", 1), entry("draining", 0));
+    assertThat((Map<String, Object>) json.get("settings")).hasSize(8);
+    assertThat(d.quotaGpus()).isEqualTo(4);
+  }
+
+  @Test
+  void openAiModelEntry() {
+    assertThat(d.openAiModel())
+        .containsExactly(
+            entry("id", "chat"),
+            entry("object", "model"),
+            entry("created", Fixtures.T0.getEpochSecond()),
+            entry("owned_by", "acme"));
+  }
+
+  @Test
+  void specJsonIsSnakeCaseAndRoundTrips() {
+    DeploymentSpec spec = d.spec();
+    assertThat(spec.fullName()).isEqualTo("acme/chat");
+    assertThat(spec.status()).isEqualTo("pending");
+    assertThat(spec.version()).isEqualTo(3);
+    String text = DeploymentSpecJson.write(JSON, spec);
+    JsonNode n = JSON.readTree(text);
+    assertThat(n.get("tenant_id").asString()).isEqualTo(d.tenantId().toString());
+    assertThat(n.get("model_name").asString()).isEqualTo("chat");
+    assertThat(n.get("full_name").asString()).isEqualTo("acme/chat");
+    assertThat(n.get("family").asString()).isEqualTo("llm");
+    assertThat(n.get("num_gpus").asInt()).isEqualTo(2);
+    assertThat(n.get("settings").get("target_utilization").decimalValue())
+        .isEqualByComparingTo("0.75");
+    assertThat(n.get("settings").get("billing_aware_scale_down").asBoolean()).isTrue();
+    assertThat(DeploymentSpecJson.read(JSON, text)).isEqualTo(spec);
+    assertThat(spec.family()).isEqualTo(Family.LLM);
+  }
+
+  @Test
+  void statusTransitions() {
+    assertThat(DeploymentStatus.initial(0)).isEqualTo(DeploymentStatus.SCALED_TO_ZERO);
+    assertThat(DeploymentStatus.initial(1)).isEqualTo(DeploymentStatus.PENDING);
+    LiveState idle = LiveState.NONE;
+    LiveState busy = new LiveState(1, 1, 0, 0, 3);
+    assertThat(DeploymentStatus.afterSettingsChange(DeploymentStatus.SCALED_TO_ZERO, 1, idle))
+        .isEqualTo(DeploymentStatus.PENDING);
+    assertThat(DeploymentStatus.afterSettingsChange(DeploymentStatus.SCALED_TO_ZERO, 0, idle))
+        .isEqualTo(DeploymentStatus.SCALED_TO_ZERO);
+    assertThat(DeploymentStatus.afterSettingsChange(DeploymentStatus.PENDING, 0, idle))
+        .isEqualTo(DeploymentStatus.SCALED_TO_ZERO);
+    assertThat(DeploymentStatus.afterSettingsChange(DeploymentStatus.PENDING, 0, busy))
+        .as("a wake-up is in progress")
+        .isEqualTo(DeploymentStatus.PENDING);
+    assertThat(DeploymentStatus.afterSettingsChange(DeploymentStatus.RUNNING, 0, busy))
+        .isEqualTo(DeploymentStatus.RUNNING);
+    assertThat(DeploymentStatus.fromWire("scaled_to_zero"))
+        .isEqualTo(DeploymentStatus.SCALED_TO_ZERO);
+  }
+}

@@ -1,0 +1,307 @@
+package io.zeroscale.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.embedded.RedisServer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Admin API and authentication end to end, on two gateway processes that share one PostgreSQL and
+ * one Redis (as two replicas behind a load balancer would): tenants and keys, every 401/403/404/
+ * 409/422 answer in OpenAI's shape, revocation seen by the other gateway within a second, and
+ * secrets never in the logs.
+ */
+class AdminApiIT {
+
+  private static final String ADMIN = "it-admin-" + "x".repeat(24);
+
+  @TempDir static Path tmp;
+  private static RedisServer redis;
+  private static EmbeddedPostgres pg;
+  private static StandaloneProcess gw1;
+  private static StandaloneProcess gw2;
+  private static ApiClient api1;
+  private static ApiClient api2;
+
+  @BeforeAll
+  static void start() throws Exception {
+    int redisPort = StandaloneProcess.freePort();
+    redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
+    redis.start();
+    pg = EmbeddedPostgres.builder().setDataDirectory(tmp.resolve("pg")).start();
+    Map<String, String> env =
+        Map.of(
+            "ZEROSCALE_POSTGRES_URL",
+                "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
+            "ZEROSCALE_REDIS_URL", "redis://127.0.0.1:" + redisPort,
+            "ZEROSCALE_ADMIN_KEY", ADMIN);
+    gw1 = StandaloneProcess.start(tmp.resolve("gw1"), env);
+    gw2 = StandaloneProcess.start(tmp.resolve("gw2"), env);
+    gw1.awaitHealthy(Duration.ofSeconds(90));
+    gw2.awaitHealthy(Duration.ofSeconds(90));
+    api1 = new ApiClient(gw1.port);
+    api2 = new ApiClient(gw2.port);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (StandaloneProcess gw : new StandaloneProcess[] {gw1, gw2}) {
+      if (gw != null) {
+        gw.terminate(Duration.ofSeconds(60));
+      }
+    }
+    if (pg != null) {
+      pg.close();
+    }
+    if (redis != null) {
+      redis.stop();
+    }
+  }
+
+  private static void assertError(
+      ApiClient.Response r, int status, String type, String param, String code) {
+    assertThat(r.status()).as(r.body()).isEqualTo(status);
+    JsonNode e = r.error();
+    assertThat(e).as(r.body()).isNotNull();
+    assertThat(e.get("message").stringValue()).isNotBlank();
+    assertThat(e.get("type").stringValue()).isEqualTo(type);
+    assertThat(e.has("param")).isTrue();
+    assertThat(e.get("param").isNull() ? null : e.get("param").stringValue()).isEqualTo(param);
+    assertThat(e.get("code").isNull() ? null : e.get("code").stringValue()).isEqualTo(code);
+  }
+
+  private static String createTenantKey(String tenant, String scopes) {
+    ApiClient.Response r =
+        api1.post(
+            "/admin/v1/tenants/" + tenant + "/keys",
+            ADMIN,
+            "{\"name\":\"k\",\"scopes\":" + scopes + "}");
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.json().get("secret").stringValue();
+  }
+
+  @Test
+  void tenantsCrudWithEveryErrorInOpenAiShape() {
+    ApiClient.Response created =
+        api1.post(
+            "/admin/v1/tenants",
+            ADMIN,
+            "{\"name\":\"crud\",\"gpu_quota\":8,\"spend_limit_usd\":99.5}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    JsonNode t = created.json();
+    assertThat(t.get("name").stringValue()).isEqualTo("crud");
+    assertThat(t.get("gpu_quota").intValue()).isEqualTo(8);
+    assertThat(t.get("spend_limit_usd").decimalValue()).isEqualByComparingTo("99.50");
+    String id = t.get("id").stringValue();
+
+    // Readable by name and by id, from either gateway.
+    assertThat(api2.get("/admin/v1/tenants/crud", ADMIN).json().get("id").stringValue())
+        .isEqualTo(id);
+    assertThat(api2.get("/admin/v1/tenants/" + id, ADMIN).status()).isEqualTo(200);
+    assertThat(api1.get("/admin/v1/tenants", ADMIN).body()).contains("\"crud\"");
+
+    assertError(
+        api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"crud\"}"),
+        409,
+        "conflict_error",
+        "name",
+        "conflict");
+    assertError(
+        api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"Not Valid\"}"),
+        422,
+        "invalid_request_error",
+        "name",
+        "invalid_value");
+    assertError(
+        api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"q\",\"gpu_quota\":\"4\"}"),
+        422,
+        "invalid_request_error",
+        "gpu_quota",
+        "invalid_value");
+    assertError(
+        api1.post("/admin/v1/tenants", ADMIN, "{\"name\":"),
+        400,
+        "invalid_request_error",
+        null,
+        "invalid_json");
+    assertError(
+        api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"u\",\"colour\":1}"),
+        422,
+        "invalid_request_error",
+        "colour",
+        "invalid_value");
+    assertError(
+        api1.get("/admin/v1/tenants/nobody", ADMIN), 404, "not_found_error", null, "not_found");
+
+    ApiClient.Response patched =
+        api1.patch("/admin/v1/tenants/crud", ADMIN, "{\"gpu_quota\":2,\"spend_limit_usd\":null}");
+    assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+    assertThat(patched.json().get("gpu_quota").intValue()).isEqualTo(2);
+    assertThat(patched.json().get("spend_limit_usd").isNull()).isTrue();
+    assertError(
+        api1.patch("/admin/v1/tenants/crud", ADMIN, "{\"name\":\"other\"}"),
+        422,
+        "invalid_request_error",
+        "name",
+        "invalid_value");
+
+    assertThat(api1.delete("/admin/v1/tenants/crud", ADMIN).status()).isEqualTo(204);
+    assertError(
+        api2.get("/admin/v1/tenants/crud", ADMIN), 404, "not_found_error", null, "not_found");
+    // The name is free again.
+    assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"crud\"}").status())
+        .isEqualTo(201);
+  }
+
+  @Test
+  void authenticationAndScopes() {
+    assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"scoped\"}").status())
+        .isEqualTo(201);
+    assertError(
+        api1.get("/admin/v1/tenants", null), 401, "authentication_error", null, "missing_api_key");
+    assertError(
+        api1.get("/admin/v1/tenants", "zs-" + "Z".repeat(40)),
+        401,
+        "authentication_error",
+        null,
+        "invalid_api_key");
+    assertError(
+        api1.get("/v1/models", "garbage"), 401, "authentication_error", null, "invalid_api_key");
+
+    String reader = createTenantKey("scoped", "[\"deployments:read\"]");
+    assertError(
+        api1.get("/admin/v1/tenants", reader), 403, "permission_error", null, "insufficient_scope");
+
+    // Platform keys: finance cannot administer; scopes must fit the kind of key.
+    ApiClient.Response fin =
+        api1.post("/admin/v1/keys", ADMIN, "{\"name\":\"fin\",\"scopes\":[\"finance\"]}");
+    assertThat(fin.status()).as(fin.body()).isEqualTo(201);
+    assertThat(fin.json().get("tenant").isNull()).isTrue();
+    assertError(
+        api1.get("/admin/v1/tenants", fin.json().get("secret").stringValue()),
+        403,
+        "permission_error",
+        null,
+        "insufficient_scope");
+    assertError(
+        api1.post("/admin/v1/keys", ADMIN, "{\"name\":\"x\",\"scopes\":[\"inference:*\"]}"),
+        422,
+        "invalid_request_error",
+        "scopes",
+        "invalid_value");
+    assertError(
+        api1.post(
+            "/admin/v1/tenants/scoped/keys", ADMIN, "{\"name\":\"x\",\"scopes\":[\"admin\"]}"),
+        422,
+        "invalid_request_error",
+        "scopes",
+        "invalid_value");
+    assertError(
+        api1.post(
+            "/admin/v1/tenants/scoped/keys",
+            ADMIN,
+            "{\"name\":\"x\",\"scopes\":[\"usage:read\"],\"expires_at\":\"2001-01-01T00:00:00Z\"}"),
+        422,
+        "invalid_request_error",
+        "expires_at",
+        "invalid_value");
+
+    // Listings never show secrets.
+    String listing = api1.get("/admin/v1/tenants/scoped/keys", ADMIN).body();
+    assertThat(listing)
+        .contains("deployments:read")
+        .doesNotContain(reader)
+        .doesNotContain("secret");
+  }
+
+  @Test
+  void aKeyExpiresOnTime() {
+    assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"expiry\"}").status())
+        .isEqualTo(201);
+    String expires = Instant.now().plusSeconds(3).toString();
+    ApiClient.Response r =
+        api1.post(
+            "/admin/v1/tenants/expiry/keys",
+            ADMIN,
+            "{\"name\":\"short\",\"scopes\":[\"inference:*\"],\"expires_at\":\"" + expires + "\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    String key = r.json().get("secret").stringValue();
+    assertThat(api1.get("/v1/models", key).status()).isNotIn(401, 500);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () ->
+                assertError(
+                    api1.get("/v1/models", key),
+                    401,
+                    "authentication_error",
+                    null,
+                    "expired_api_key"));
+  }
+
+  @Test
+  void aRevokedKeyIsRefusedByEveryGatewayWithinASecond() {
+    assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"revoke\"}").status())
+        .isEqualTo(201);
+    ApiClient.Response created =
+        api1.post(
+            "/admin/v1/tenants/revoke/keys",
+            ADMIN,
+            "{\"name\":\"r\",\"scopes\":[\"inference:*\"]}");
+    String key = created.json().get("secret").stringValue();
+    String id = created.json().get("id").stringValue();
+    // Both gateways have the key in their cache now.
+    assertThat(api1.get("/v1/models", key).status()).isNotIn(401, 500);
+    assertThat(api2.get("/v1/models", key).status()).isNotIn(401, 500);
+
+    assertThat(api1.delete("/admin/v1/tenants/revoke/keys/" + id, ADMIN).status()).isEqualTo(204);
+    assertError(api1.get("/v1/models", key), 401, "authentication_error", null, "invalid_api_key");
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> assertThat(api2.get("/v1/models", key).status()).isEqualTo(401));
+
+    assertError(
+        api1.delete("/admin/v1/tenants/revoke/keys/" + java.util.UUID.randomUUID(), ADMIN),
+        404,
+        "not_found_error",
+        null,
+        "not_found");
+  }
+
+  @Test
+  void deletingATenantRevokesItsKeysEverywhere() {
+    assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"gone\"}").status())
+        .isEqualTo(201);
+    String key = createTenantKey("gone", "[\"inference:*\"]");
+    assertThat(api2.get("/v1/models", key).status()).isNotIn(401, 500);
+    assertThat(api1.delete("/admin/v1/tenants/gone", ADMIN).status()).isEqualTo(204);
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> assertThat(api2.get("/v1/models", key).status()).isEqualTo(401));
+  }
+
+  @Test
+  void secretsNeverReachTheLogs() {
+    assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"logs\"}").status())
+        .isEqualTo(201);
+    String key = createTenantKey("logs", "[\"inference:*\"]");
+    api1.get("/v1/models", key);
+    api2.get("/v1/models", key);
+    for (StandaloneProcess gw : new StandaloneProcess[] {gw1, gw2}) {
+      assertThat(gw.output()).doesNotContain(key).doesNotContain(ADMIN);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package io.zeroscale.standalone;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A tiny JSON-over-HTTP client for end-to-end tests: one call, one response, no magic. */
+final class ApiClient {
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final String base;
+
+  ApiClient(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  record Response(int status, String body) {
+    JsonNode json() {
+      return JSON.readTree(body);
+    }
+
+    /** The OpenAI error object of an error response. */
+    JsonNode error() {
+      return json().get("error");
+    }
+  }
+
+  Response get(String path, String key) {
+    return send("GET", path, key, null);
+  }
+
+  Response post(String path, String key, String body) {
+    return send("POST", path, key, body);
+  }
+
+  Response patch(String path, String key, String body) {
+    return send("PATCH", path, key, body);
+  }
+
+  Response delete(String path, String key) {
+    return send("DELETE", path, key, null);
+  }
+
+  Response send(String method, String path, String key, String body) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    try {
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException(method + " " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
