@@ -25,5 +25,41 @@ public final class RedisSchema {
    */
   public static final String KEYS_INVALIDATED = PREFIX + "keys-invalidated";
 
+  /**
+   * Hash per deployment: instance id → {@link InstanceEndpoint} JSON, every instance that is ready
+   * or draining. Written by the activator; mirrored in memory by every gateway.
+   */
+  public static String instances(String deploymentId) {
+    return PREFIX + "instances:" + deploymentId;
+  }
+
+  /**
+   * Channel: an instance changed; the message is its {@link InstanceEndpoint} JSON, or {@code
+   * {"id":..,"deployment_id":..,"removed":true}} when it is gone.
+   */
+  public static final String INSTANCE_CHANGED = PREFIX + "instance-changed";
+
+  /**
+   * Sorted set: gateway id → expiry time (epoch ms) of its last heartbeat. Live gateways are the
+   * members whose score is in the future; each takes its share of every instance's slots.
+   */
+  public static final String GATEWAYS = PREFIX + "gateways";
+
+  /**
+   * String with expiry, per deployment and gateway: that gateway's demand as {@code
+   * {"queued":n,"in_flight":m,"at":epochMs}}. A dead gateway's figures vanish with the expiry.
+   */
+  public static String demand(String deploymentId, String gatewayId) {
+    return PREFIX + "demand:" + deploymentId + ":" + gatewayId;
+  }
+
+  /** Pattern matching every gateway's demand key of a deployment (for SCAN). */
+  public static String demandPattern(String deploymentId) {
+    return PREFIX + "demand:" + deploymentId + ":*";
+  }
+
+  /** Channel: a gateway holds a request for a deployment with no ready instance; message = id. */
+  public static final String WAKE_UP = PREFIX + "wake-up";
+
   private RedisSchema() {}
 }

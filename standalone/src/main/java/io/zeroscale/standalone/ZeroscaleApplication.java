@@ -6,6 +6,8 @@ import io.zeroscale.gateway.GatewayConfiguration;
 import io.zeroscale.gateway.deployment.DeploymentConfiguration;
 import io.zeroscale.gateway.hardware.HardwareConfiguration;
 import io.zeroscale.gateway.model.ModelConfiguration;
+import io.zeroscale.gateway.ratelimit.RateLimitConfiguration;
+import io.zeroscale.gateway.routing.RoutingConfiguration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,8 @@ import org.springframework.context.annotation.Import;
   HardwareConfiguration.class,
   ModelConfiguration.class,
   DeploymentConfiguration.class,
+  RateLimitConfiguration.class,
+  RoutingConfiguration.class,
   ActivatorConfiguration.class,
   AutoscalerConfiguration.class,
   StandaloneConfiguration.class

@@ -164,6 +164,101 @@ class AdminApiIT {
   }
 
   @Test
+  void rateLimitFieldsRoundTripOnTenantsAndKeys() {
+    ApiClient.Response created =
+        api1.post(
+            "/admin/v1/tenants",
+            ADMIN,
+            "{\"name\":\"limits\",\"requests_per_minute\":600,\"max_concurrent_requests\":null}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.json().get("requests_per_minute").intValue()).isEqualTo(600);
+    assertThat(created.json().has("max_concurrent_requests")).isTrue();
+    assertThat(created.json().get("max_concurrent_requests").isNull()).isTrue();
+
+    // PATCH: a value replaces, an absent field is kept, null resets to inherit.
+    ApiClient.Response patched =
+        api1.patch("/admin/v1/tenants/limits", ADMIN, "{\"max_concurrent_requests\":4}");
+    assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+    assertThat(patched.json().get("requests_per_minute").intValue()).isEqualTo(600);
+    assertThat(patched.json().get("max_concurrent_requests").intValue()).isEqualTo(4);
+    patched = api1.patch("/admin/v1/tenants/limits", ADMIN, "{\"requests_per_minute\":null}");
+    assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+    assertThat(patched.json().get("requests_per_minute").isNull()).isTrue();
+    JsonNode read = api2.get("/admin/v1/tenants/limits", ADMIN).json();
+    assertThat(read.get("requests_per_minute").isNull()).isTrue();
+    assertThat(read.get("max_concurrent_requests").intValue()).isEqualTo(4);
+    assertThat(api1.get("/admin/v1/tenants", ADMIN).body())
+        .contains("\"max_concurrent_requests\":4");
+
+    // Keys: their own values, shown on creation and in listings; absent = null (inherit).
+    ApiClient.Response key =
+        api1.post(
+            "/admin/v1/tenants/limits/keys",
+            ADMIN,
+            "{\"name\":\"k\",\"scopes\":[\"inference:*\"],\"requests_per_minute\":3}");
+    assertThat(key.status()).as(key.body()).isEqualTo(201);
+    assertThat(key.json().get("requests_per_minute").intValue()).isEqualTo(3);
+    assertThat(key.json().get("max_concurrent_requests").isNull()).isTrue();
+    String keyId = key.json().get("id").stringValue();
+    JsonNode listed = api2.get("/admin/v1/tenants/limits/keys", ADMIN).json().get("data");
+    assertThat(listed).hasSize(1);
+    assertThat(listed.get(0).get("id").stringValue()).isEqualTo(keyId);
+    assertThat(listed.get(0).get("requests_per_minute").intValue()).isEqualTo(3);
+    ApiClient.Response plain =
+        api1.post(
+            "/admin/v1/tenants/limits/keys", ADMIN, "{\"name\":\"p\",\"scopes\":[\"usage:read\"]}");
+    assertThat(plain.json().get("requests_per_minute").isNull()).isTrue();
+    // The key still authenticates with limits attached (whether /v1/models is limited or not).
+    assertThat(api1.get("/v1/models", key.json().get("secret").stringValue()).status())
+        .isNotIn(401, 500);
+
+    // Out of range or of the wrong type: 422 naming the field.
+    assertError(
+        api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"zero\",\"requests_per_minute\":0}"),
+        422,
+        "invalid_request_error",
+        "requests_per_minute",
+        "invalid_value");
+    assertError(
+        api1.patch("/admin/v1/tenants/limits", ADMIN, "{\"max_concurrent_requests\":1000001}"),
+        422,
+        "invalid_request_error",
+        "max_concurrent_requests",
+        "invalid_value");
+    assertError(
+        api1.patch("/admin/v1/tenants/limits", ADMIN, "{\"requests_per_minute\":\"10\"}"),
+        422,
+        "invalid_request_error",
+        "requests_per_minute",
+        "invalid_value");
+    assertError(
+        api1.post(
+            "/admin/v1/tenants/limits/keys",
+            ADMIN,
+            "{\"name\":\"x\",\"scopes\":[\"inference:*\"],\"max_concurrent_requests\":-1}"),
+        422,
+        "invalid_request_error",
+        "max_concurrent_requests",
+        "invalid_value");
+    assertError(
+        api1.post(
+            "/admin/v1/tenants/limits/keys",
+            ADMIN,
+            "{\"name\":\"x\",\"scopes\":[\"inference:*\"],\"requests_per_minute\":1.5}"),
+        422,
+        "invalid_request_error",
+        "requests_per_minute",
+        "invalid_value");
+    // A refused PATCH changed nothing.
+    assertThat(
+            api1.get("/admin/v1/tenants/limits", ADMIN)
+                .json()
+                .get("max_concurrent_requests")
+                .intValue())
+        .isEqualTo(4);
+  }
+
+  @Test
   void authenticationAndScopes() {
     assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"scoped\"}").status())
         .isEqualTo(201);

@@ -32,9 +32,14 @@ import tools.jackson.databind.json.JsonMapper;
 @RequestMapping("/admin/v1")
 public class AdminController {
 
-  private static final Set<String> TENANT_FIELDS = Set.of("name", "gpu_quota", "spend_limit_usd");
-  private static final Set<String> TENANT_PATCH_FIELDS = Set.of("gpu_quota", "spend_limit_usd");
-  private static final Set<String> KEY_FIELDS = Set.of("name", "scopes", "expires_at");
+  private static final String RPM = "requests_per_minute";
+  private static final String CONCURRENT = "max_concurrent_requests";
+  private static final Set<String> TENANT_FIELDS =
+      Set.of("name", "gpu_quota", "spend_limit_usd", RPM, CONCURRENT);
+  private static final Set<String> TENANT_PATCH_FIELDS =
+      Set.of("gpu_quota", "spend_limit_usd", RPM, CONCURRENT);
+  private static final Set<String> KEY_FIELDS =
+      Set.of("name", "scopes", "expires_at", RPM, CONCURRENT);
   private static final int DEFAULT_GPU_QUOTA = 4;
 
   private final TenantStore store;
@@ -66,8 +71,9 @@ public class AdminController {
     int quota = req.optionalInt("gpu_quota").orElse(DEFAULT_GPU_QUOTA);
     AdminRules.gpuQuota(quota).ifPresent(p -> fail(req, "gpu_quota", p));
     Long limit = req.optionalDecimal("spend_limit_usd").map(v -> micros(req, v)).orElse(null);
+    Principal.Limits rateLimits = rateLimits(req);
     return store
-        .insert(name, quota, limit, clock.instant())
+        .insert(name, quota, limit, rateLimits, clock.instant())
         .onErrorMap(
             DataIntegrityViolationException.class,
             e -> conflict("A tenant named '" + name + "' already exists.", "name"))
@@ -108,8 +114,30 @@ public class AdminController {
     }
     boolean setLimit = req.has("spend_limit_usd");
     Long limit = req.optionalDecimal("spend_limit_usd").map(v -> micros(req, v)).orElse(null);
+    // Absent: kept; null: reset to inherit the configured default; a value: replaces it.
+    boolean setRpm = req.has(RPM);
+    boolean setConcurrent = req.has(CONCURRENT);
+    Principal.Limits rateLimits = rateLimits(req);
     return tenant(tenant)
-        .flatMap(t -> store.update(t.id(), quota, setLimit, limit, clock.instant()))
+        .flatMap(
+            t ->
+                store
+                    .update(
+                        t.id(),
+                        quota,
+                        setLimit,
+                        limit,
+                        setRpm,
+                        setConcurrent,
+                        rateLimits,
+                        clock.instant())
+                    // Every gateway caches its keys' resolved limits with the key (auth cache):
+                    // drop them so that the new limits apply at once, not after the cache TTL.
+                    .flatMap(
+                        updated ->
+                            setRpm || setConcurrent
+                                ? invalidations.publish("tenant:" + t.id()).thenReturn(updated)
+                                : Mono.just(updated)))
         .map(Tenant::json);
   }
 
@@ -187,7 +215,8 @@ public class AdminController {
     return revoke(null, keyId);
   }
 
-  private record NewKey(String name, List<String> scopes, Instant expiresAt) {}
+  private record NewKey(
+      String name, List<String> scopes, Instant expiresAt, Principal.Limits limits) {}
 
   private NewKey newKey(String body, boolean tenantKey) {
     JsonBody req = JsonBody.parse(json, body).allowOnly(KEY_FIELDS);
@@ -197,7 +226,7 @@ public class AdminController {
     AdminRules.scopes(scopes, tenantKey).ifPresent(p -> fail(req, "scopes", p));
     Instant expiresAt = req.optionalInstant("expires_at").orElse(null);
     AdminRules.expiry(expiresAt, clock.instant()).ifPresent(p -> fail(req, "expires_at", p));
-    return new NewKey(name, scopes, expiresAt);
+    return new NewKey(name, scopes, expiresAt, rateLimits(req));
   }
 
   private Mono<ResponseEntity<Map<String, Object>>> createKey(UUID tenantId, NewKey key) {
@@ -210,6 +239,7 @@ public class AdminController {
             ApiKeys.displayPrefix(secret),
             key.scopes(),
             key.expiresAt(),
+            key.limits(),
             clock.instant())
         .map(
             view -> {
@@ -236,6 +266,15 @@ public class AdminController {
     return store
         .find(ref)
         .switchIfEmpty(Mono.error(notFound("No tenant named or with id '" + ref + "'.")));
+  }
+
+  /** {@code requests_per_minute} and {@code max_concurrent_requests}: absent or null = inherit. */
+  private static Principal.Limits rateLimits(JsonBody req) {
+    Integer rpm = req.optionalInt(RPM).orElse(null);
+    AdminRules.rateLimit(RPM, rpm).ifPresent(p -> fail(req, RPM, p));
+    Integer concurrent = req.optionalInt(CONCURRENT).orElse(null);
+    AdminRules.rateLimit(CONCURRENT, concurrent).ifPresent(p -> fail(req, CONCURRENT, p));
+    return new Principal.Limits(rpm, concurrent);
   }
 
   private static long micros(JsonBody req, java.math.BigDecimal usd) {

@@ -55,6 +55,22 @@ final class AdminRules {
     return usd.movePointRight(6).longValueExact();
   }
 
+  /**
+   * Bounds of {@code requests_per_minute} and {@code max_concurrent_requests}. Zero would refuse
+   * every request (revoke the key instead); a million a minute (~16.7k per second) for one key is a
+   * typo, not a limit.
+   */
+  static final int MAX_RATE_LIMIT = 1_000_000;
+
+  /** A rate limit's value; null (inherit from the tenant or the configured default) is fine. */
+  static Optional<String> rateLimit(String field, Integer value) {
+    if (value != null && (value < 1 || value > MAX_RATE_LIMIT)) {
+      return Optional.of(
+          field + " must be between 1 and " + MAX_RATE_LIMIT + ", or null; got " + value + ".");
+    }
+    return Optional.empty();
+  }
+
   static Optional<String> keyName(String name) {
     if (name.isBlank() || name.length() > 100) {
       return Optional.of("name must be 1-100 characters.");

@@ -1,12 +1,17 @@
 package io.zeroscale.gateway.admin;
 
+import io.zeroscale.gateway.auth.Principal;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** A key as listings show it: never the secret, which only the creation answer carries once. */
+/**
+ * A key as listings show it: never the secret, which only the creation answer carries once.
+ *
+ * @param limits the key's own rate limits; null fields inherit the tenant's, then the default
+ */
 public record ApiKeyView(
     UUID id,
     String tenant,
@@ -14,8 +19,13 @@ public record ApiKeyView(
     String displayPrefix,
     List<String> scopes,
     Instant expiresAt,
+    Principal.Limits limits,
     Instant revokedAt,
     Instant createdAt) {
+
+  public ApiKeyView {
+    limits = limits == null ? Principal.Limits.INHERIT : limits;
+  }
 
   public Map<String, Object> json() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -26,6 +36,8 @@ public record ApiKeyView(
     m.put("prefix", displayPrefix);
     m.put("scopes", scopes);
     m.put("expires_at", expiresAt == null ? null : expiresAt.toString());
+    m.put("requests_per_minute", limits.requestsPerMinute());
+    m.put("max_concurrent_requests", limits.maxConcurrentRequests());
     m.put("revoked_at", revokedAt == null ? null : revokedAt.toString());
     m.put("created_at", createdAt.toString());
     return m;

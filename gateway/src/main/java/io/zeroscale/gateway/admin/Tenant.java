@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.admin;
 
+import io.zeroscale.gateway.auth.Principal;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -11,14 +12,20 @@ import java.util.UUID;
  * A tenant as the admin API shows it.
  *
  * @param spendLimitMicros monthly spend limit in integer micro-dollars, null for none
+ * @param limits the tenant's rate limits for its keys; null fields: the configured default
  */
 public record Tenant(
     UUID id,
     String name,
     int gpuQuota,
     Long spendLimitMicros,
+    Principal.Limits limits,
     Instant createdAt,
     Instant updatedAt) {
+
+  public Tenant {
+    limits = limits == null ? Principal.Limits.INHERIT : limits;
+  }
 
   public Map<String, Object> json() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -27,6 +34,8 @@ public record Tenant(
     m.put("name", name);
     m.put("gpu_quota", gpuQuota);
     m.put("spend_limit_usd", spendLimitMicros == null ? null : usdOrExact(spendLimitMicros));
+    m.put("requests_per_minute", limits.requestsPerMinute());
+    m.put("max_concurrent_requests", limits.maxConcurrentRequests());
     m.put("created_at", createdAt.toString());
     m.put("updated_at", updatedAt.toString());
     return m;

@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.admin;
 
 import io.r2dbc.spi.Readable;
+import io.zeroscale.gateway.auth.Principal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,10 +16,11 @@ import reactor.core.publisher.Mono;
 public final class TenantStore {
 
   private static final String TENANT_COLUMNS =
-      "id, name, gpu_quota, spend_limit_micros, created_at, updated_at";
+      "id, name, gpu_quota, spend_limit_micros, requests_per_minute, max_concurrent_requests,"
+          + " created_at, updated_at";
   private static final String KEY_COLUMNS =
-      "k.id, t.name AS tenant, k.name, k.display_prefix, k.scopes, k.expires_at, k.revoked_at,"
-          + " k.created_at";
+      "k.id, t.name AS tenant, k.name, k.display_prefix, k.scopes, k.expires_at,"
+          + " k.requests_per_minute, k.max_concurrent_requests, k.revoked_at, k.created_at";
 
   private final DatabaseClient db;
 
@@ -27,16 +29,20 @@ public final class TenantStore {
   }
 
   /** Inserts a tenant; errors with a DataIntegrityViolation when the name is taken. */
-  public Mono<Tenant> insert(String name, int gpuQuota, Long spendLimitMicros, Instant now) {
+  public Mono<Tenant> insert(
+      String name, int gpuQuota, Long spendLimitMicros, Principal.Limits limits, Instant now) {
     UUID id = UUID.randomUUID();
-    return db.sql(
-            "INSERT INTO tenants (id, name, gpu_quota, spend_limit_micros, created_at, updated_at)"
-                + " VALUES (:id, :name, :quota, :limit, :now, :now)")
-        .bind("id", id)
-        .bind("name", name)
-        .bind("quota", gpuQuota)
-        .bindNull("limit", Long.class)
-        .bind("now", odt(now))
+    DatabaseClient.GenericExecuteSpec spec =
+        db.sql(
+                "INSERT INTO tenants (id, name, gpu_quota, spend_limit_micros, requests_per_minute,"
+                    + " max_concurrent_requests, created_at, updated_at)"
+                    + " VALUES (:id, :name, :quota, :limit, :rpm, :concurrent, :now, :now)")
+            .bind("id", id)
+            .bind("name", name)
+            .bind("quota", gpuQuota)
+            .bindNull("limit", Long.class)
+            .bind("now", odt(now));
+    return bindLimits(spec, limits)
         .then()
         .then(spendLimitMicros == null ? Mono.empty() : setLimit(id, spendLimitMicros))
         .then(findById(id));
@@ -77,17 +83,34 @@ public final class TenantStore {
         .one();
   }
 
-  /** Applies a patch; {@code spendLimitMicros} is written only when {@code setLimit}. */
+  /**
+   * Applies a patch; {@code spendLimitMicros} is written only when {@code setLimit}, and each of
+   * {@code limits}' fields only when its {@code set*} flag is on (null then resets it to inherit).
+   */
   public Mono<Tenant> update(
-      UUID id, Integer gpuQuota, boolean setLimit, Long spendLimitMicros, Instant now) {
+      UUID id,
+      Integer gpuQuota,
+      boolean setLimit,
+      Long spendLimitMicros,
+      boolean setRequestsPerMinute,
+      boolean setMaxConcurrent,
+      Principal.Limits limits,
+      Instant now) {
     DatabaseClient.GenericExecuteSpec spec =
         db.sql(
                 "UPDATE tenants SET gpu_quota = COALESCE(:quota, gpu_quota), spend_limit_micros ="
-                    + " CASE WHEN :set_limit THEN :limit ELSE spend_limit_micros END, updated_at ="
-                    + " :now WHERE id = :id AND deleted_at IS NULL")
+                    + " CASE WHEN :set_limit THEN :limit ELSE spend_limit_micros END,"
+                    + " requests_per_minute ="
+                    + " CASE WHEN :set_rpm THEN :rpm ELSE requests_per_minute END,"
+                    + " max_concurrent_requests ="
+                    + " CASE WHEN :set_concurrent THEN :concurrent ELSE max_concurrent_requests END,"
+                    + " updated_at = :now WHERE id = :id AND deleted_at IS NULL")
             .bind("id", id)
             .bind("set_limit", setLimit)
+            .bind("set_rpm", setRequestsPerMinute)
+            .bind("set_concurrent", setMaxConcurrent)
             .bind("now", odt(now));
+    spec = bindLimits(spec, limits);
     spec = gpuQuota == null ? spec.bindNull("quota", Integer.class) : spec.bind("quota", gpuQuota);
     spec =
         spendLimitMicros == null
@@ -126,13 +149,15 @@ public final class TenantStore {
       String displayPrefix,
       List<String> scopes,
       Instant expiresAt,
+      Principal.Limits limits,
       Instant now) {
     UUID id = UUID.randomUUID();
     DatabaseClient.GenericExecuteSpec spec =
         db.sql(
                 "INSERT INTO api_keys (id, tenant_id, name, secret_sha256, display_prefix, scopes,"
-                    + " expires_at, created_at) VALUES (:id, :tenant, :name, :hash, :prefix,"
-                    + " :scopes, :expires, :now)")
+                    + " expires_at, requests_per_minute, max_concurrent_requests, created_at)"
+                    + " VALUES (:id, :tenant, :name, :hash, :prefix, :scopes, :expires, :rpm,"
+                    + " :concurrent, :now)")
             .bind("id", id)
             .bind("name", name)
             .bind("hash", secretSha256)
@@ -144,7 +169,7 @@ public final class TenantStore {
         expiresAt == null
             ? spec.bindNull("expires", OffsetDateTime.class)
             : spec.bind("expires", odt(expiresAt));
-    return spec.then().then(findKey(id));
+    return bindLimits(spec, limits).then().then(findKey(id));
   }
 
   public Mono<ApiKeyView> findKey(UUID keyId) {
@@ -192,6 +217,17 @@ public final class TenantStore {
     return spec.map(row -> row.get("secret_sha256", String.class)).one();
   }
 
+  /** Binds {@code :rpm} and {@code :concurrent}, typed even when null (PostgreSQL needs it). */
+  private static DatabaseClient.GenericExecuteSpec bindLimits(
+      DatabaseClient.GenericExecuteSpec spec, Principal.Limits limits) {
+    Integer rpm = limits.requestsPerMinute();
+    Integer concurrent = limits.maxConcurrentRequests();
+    spec = rpm == null ? spec.bindNull("rpm", Integer.class) : spec.bind("rpm", rpm);
+    return concurrent == null
+        ? spec.bindNull("concurrent", Integer.class)
+        : spec.bind("concurrent", concurrent);
+  }
+
   static UUID parseUuid(String s) {
     try {
       return s != null && s.length() == 36 ? UUID.fromString(s) : null;
@@ -206,6 +242,7 @@ public final class TenantStore {
         row.get("name", String.class),
         row.get("gpu_quota", Integer.class),
         row.get("spend_limit_micros", Long.class),
+        limits(row),
         row.get("created_at", OffsetDateTime.class).toInstant(),
         row.get("updated_at", OffsetDateTime.class).toInstant());
   }
@@ -220,8 +257,15 @@ public final class TenantStore {
         row.get("display_prefix", String.class),
         Arrays.asList(row.get("scopes", String[].class)),
         expires == null ? null : expires.toInstant(),
+        limits(row),
         revoked == null ? null : revoked.toInstant(),
         row.get("created_at", OffsetDateTime.class).toInstant());
+  }
+
+  private static Principal.Limits limits(Readable row) {
+    return new Principal.Limits(
+        row.get("requests_per_minute", Integer.class),
+        row.get("max_concurrent_requests", Integer.class));
   }
 
   private static OffsetDateTime odt(Instant i) {

@@ -15,13 +15,41 @@ import org.springframework.web.server.ServerWebExchange;
  * @param tenantId the key's tenant, null for platform keys
  * @param tenantName the tenant's name, null for platform keys
  * @param scopes granted scopes
+ * @param limits the key's rate limits, already resolved key → tenant; what is still null falls back
+ *     to the configured default (the rate limiter applies it)
  */
-public record Principal(UUID keyId, UUID tenantId, String tenantName, Set<String> scopes) {
+public record Principal(
+    UUID keyId, UUID tenantId, String tenantName, Set<String> scopes, Limits limits) {
 
   public static final String ATTRIBUTE = Principal.class.getName();
 
+  /**
+   * Rate limits stored for a key or its tenant; null = not set here, inherit.
+   *
+   * @param requestsPerMinute requests per minute
+   * @param maxConcurrentRequests requests in flight at once, across all gateways
+   */
+  public record Limits(Integer requestsPerMinute, Integer maxConcurrentRequests) {
+
+    /** Nothing set: everything inherited. */
+    public static final Limits INHERIT = new Limits(null, null);
+
+    /** This key's value where it has one, else {@code fallback}'s (the key's tenant's). */
+    public Limits orElse(Limits fallback) {
+      return new Limits(
+          requestsPerMinute != null ? requestsPerMinute : fallback.requestsPerMinute(),
+          maxConcurrentRequests != null ? maxConcurrentRequests : fallback.maxConcurrentRequests());
+    }
+  }
+
   public Principal {
     scopes = Set.copyOf(scopes);
+    limits = limits == null ? Limits.INHERIT : limits;
+  }
+
+  /** A principal whose limits are all inherited from the configured defaults. */
+  public Principal(UUID keyId, UUID tenantId, String tenantName, Set<String> scopes) {
+    this(keyId, tenantId, tenantName, scopes, Limits.INHERIT);
   }
 
   /** The principal the auth filter stored; a handler behind the filter always has one. */

@@ -14,6 +14,7 @@ import java.util.UUID;
  * @param scopes granted scopes
  * @param expiresAt expiry, null for none
  * @param revokedAt revocation time (the key's or its tenant's deletion), null while valid
+ * @param limits rate limits resolved key → tenant (null fields: the configured default)
  */
 public record StoredKey(
     UUID id,
@@ -22,13 +23,27 @@ public record StoredKey(
     String tenantName,
     Set<String> scopes,
     Instant expiresAt,
-    Instant revokedAt) {
+    Instant revokedAt,
+    Principal.Limits limits) {
 
   public StoredKey {
     scopes = Set.copyOf(scopes);
+    limits = limits == null ? Principal.Limits.INHERIT : limits;
+  }
+
+  /** A key with no rate limits of its own or of its tenant. */
+  public StoredKey(
+      UUID id,
+      String secretSha256,
+      UUID tenantId,
+      String tenantName,
+      Set<String> scopes,
+      Instant expiresAt,
+      Instant revokedAt) {
+    this(id, secretSha256, tenantId, tenantName, scopes, expiresAt, revokedAt, null);
   }
 
   Principal principal() {
-    return new Principal(id, tenantId, tenantName, scopes);
+    return new Principal(id, tenantId, tenantName, scopes, limits);
   }
 }

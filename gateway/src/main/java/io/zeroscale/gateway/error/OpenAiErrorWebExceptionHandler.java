@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.webflux.autoconfigure.error.ErrorWebFluxAutoConfiguration;
 import org.springframework.boot.webflux.error.ErrorWebExceptionHandler;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -45,6 +46,9 @@ public final class OpenAiErrorWebExceptionHandler implements ErrorWebExceptionHa
     }
     response.setStatusCode(HttpStatusCode.valueOf(error.status()));
     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+    if (ex instanceof ZeroscaleException z && z.retryAfterSeconds() >= 0) {
+      response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(z.retryAfterSeconds()));
+    }
     DataBuffer buffer = response.bufferFactory().wrap(json.writeValueAsBytes(error.body()));
     return response.writeWith(Mono.just(buffer));
   }

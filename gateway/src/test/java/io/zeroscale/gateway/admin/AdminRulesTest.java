@@ -3,9 +3,11 @@ package io.zeroscale.gateway.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zeroscale.gateway.auth.Principal;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -54,5 +56,41 @@ class AdminRulesTest {
     assertThat(AdminRules.expiry(now, now)).isPresent();
     assertThat(AdminRules.expiry(now.plusSeconds(1), now)).isEmpty();
     assertThat(AdminRules.expiry(null, now)).isEmpty();
+  }
+
+  @Test
+  void rateLimitsAreOneToAMillionOrNull() {
+    assertThat(AdminRules.rateLimit("requests_per_minute", null)).isEmpty();
+    assertThat(AdminRules.rateLimit("requests_per_minute", 1)).isEmpty();
+    assertThat(AdminRules.rateLimit("requests_per_minute", 1_000_000)).isEmpty();
+    assertThat(AdminRules.rateLimit("requests_per_minute", 0))
+        .hasValueSatisfying(p -> assertThat(p).contains("requests_per_minute").contains("got 0"));
+    assertThat(AdminRules.rateLimit("max_concurrent_requests", 1_000_001))
+        .hasValueSatisfying(p -> assertThat(p).startsWith("max_concurrent_requests"));
+    assertThat(AdminRules.rateLimit("max_concurrent_requests", -3)).isPresent();
+  }
+
+  @Test
+  void tenantsAndKeysShowTheirRateLimitsNullWhenInherited() {
+    Instant t = Instant.parse("2026-11-22T00:00:00Z");
+    Tenant tenant =
+        new Tenant(UUID.randomUUID(), "acme", 4, null, new Principal.Limits(600, null), t, t);
+    assertThat(tenant.json())
+        .containsEntry("requests_per_minute", 600)
+        .containsEntry("max_concurrent_requests", null);
+    ApiKeyView key =
+        new ApiKeyView(
+            UUID.randomUUID(),
+            "acme",
+            "ci",
+            "zs-abcdefgh",
+            List.of("inference:*"),
+            null,
+            null,
+            null,
+            t);
+    assertThat(key.json())
+        .containsEntry("requests_per_minute", null)
+        .containsEntry("max_concurrent_requests", null);
   }
 }

@@ -1,0 +1,26 @@
+package io.zeroscale.api;
+
+/**
+ * A running instance of a deployment as the activator publishes it (see {@link RedisSchema}): where
+ * to send requests and whether it may take new ones.
+ *
+ * @param id instance id, unique across the platform
+ * @param deploymentId the deployment it serves
+ * @param url base URL of its OpenAI-compatible server, e.g. {@code http://127.0.0.1:9100}
+ * @param state {@link State#READY} takes requests; {@link State#DRAINING} finishes what it has and
+ *     takes no new ones
+ * @param version grows with every change of this instance, so a stale publication is dropped
+ */
+public record InstanceEndpoint(
+    String id, String deploymentId, String url, State state, long version) {
+
+  /** Only ready instances are published; an instance that is gone is removed. */
+  public enum State {
+    READY,
+    DRAINING
+  }
+
+  public boolean acceptsNewRequests() {
+    return state == State.READY;
+  }
+}

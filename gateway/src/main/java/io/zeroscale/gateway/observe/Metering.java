@@ -1,0 +1,221 @@
+package io.zeroscale.gateway.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.zeroscale.api.Family;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Per-request metrics of the data plane, all with the same four low-cardinality tags:
+ *
+ * <ul>
+ *   <li>{@code deployment}: the resolved deployment's full name {@code <tenant>/<model_name>}, or
+ *       {@value #UNRESOLVED} when the request never reached one (unknown model, bad body). Never
+ *       the client's raw {@code model} string: that is unbounded input, and one series per typo
+ *       would exhaust the metrics backend;
+ *   <li>{@code family}: {@code llm}, {@code embedding}, ... ({@value #UNRESOLVED} when unknown);
+ *   <li>{@code status}: the class, {@code 2xx} to {@code 5xx};
+ *   <li>{@code stream}: {@code true} or {@code false}.
+ * </ul>
+ *
+ * <p>Never a key id, a tenant's secret, a prompt or a request id. With 100 deployments the worst
+ * case is 100 × 5 status classes × 2 = 1000 series per meter, in practice far fewer (a deployment
+ * has one family, and most requests are 2xx).
+ *
+ * <p>Meters: {@code zeroscale.requests} (counter), {@code zeroscale.request.duration} (timer, to
+ * the last byte), {@code zeroscale.request.ttft} (timer, streams: to the first event), {@code
+ * zeroscale.tokens.prompt} and {@code zeroscale.tokens.completion} (counters: rates give tokens per
+ * second; {@code tokens ÷ requests} gives tokens per request). Timers publish no histogram by
+ * default (about 70 extra series each); operators enable one with {@code
+ * management.metrics.distribution.percentiles-histogram.zeroscale.request=true}. The meters of a
+ * tag combination are looked up once and cached: recording is then a map lookup and four atomic
+ * adds. {@link #forget} drops a deleted deployment's meters.
+ */
+public final class Metering {
+
+  /** The tag value for a deployment or family that was never resolved. */
+  public static final String UNRESOLVED = "none";
+
+  public static final String REQUESTS = "zeroscale.requests";
+  public static final String DURATION = "zeroscale.request.duration";
+  public static final String TTFT = "zeroscale.request.ttft";
+  public static final String PROMPT_TOKENS = "zeroscale.tokens.prompt";
+  public static final String COMPLETION_TOKENS = "zeroscale.tokens.completion";
+
+  private final MeterRegistry registry;
+  private final ConcurrentMap<Key, Meters> meters = new ConcurrentHashMap<>();
+
+  public Metering(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /**
+   * Records one finished request.
+   *
+   * @param deployment the resolved deployment's full name, or null when there was none
+   * @param family the path's family, or null
+   * @param status the HTTP status answered
+   * @param stream whether the response was an event stream
+   * @param durationNanos from the request's arrival to its last byte
+   * @param ttftNanos for streams, from arrival to the first event
+   * @param usage the tokens the engine reported
+   */
+  public void record(
+      String deployment,
+      Family family,
+      int status,
+      boolean stream,
+      long durationNanos,
+      OptionalLong ttftNanos,
+      Optional<Usage> usage) {
+    Key key =
+        new Key(
+            deployment == null || deployment.isEmpty() ? UNRESOLVED : deployment,
+            family == null ? UNRESOLVED : family.wire(),
+            statusClass(status),
+            stream);
+    Meters m = meters.computeIfAbsent(key, this::register);
+    m.requests.increment();
+    m.duration.record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+    if (ttftNanos.isPresent()) {
+      m.ttft().record(Math.max(0, ttftNanos.getAsLong()), TimeUnit.NANOSECONDS);
+    }
+    if (usage.isPresent()) {
+      m.promptTokens().increment(usage.get().promptTokens());
+      m.completionTokens().increment(usage.get().completionTokens());
+    }
+  }
+
+  /** Removes a deleted deployment's meters, so that its series stop being exported. */
+  public void forget(String deployment) {
+    meters
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (!e.getKey().deployment().equals(deployment)) {
+                return false;
+              }
+              e.getValue().removeFrom(registry);
+              return true;
+            });
+  }
+
+  /** {@code 200} → {@code 2xx}; anything outside 100-599 → {@code other}. */
+  static String statusClass(int status) {
+    return switch (status / 100) {
+      case 1 -> "1xx";
+      case 2 -> "2xx";
+      case 3 -> "3xx";
+      case 4 -> "4xx";
+      case 5 -> "5xx";
+      default -> "other";
+    };
+  }
+
+  private Meters register(Key key) {
+    Tags tags =
+        Tags.of(
+            "deployment",
+            key.deployment(),
+            "family",
+            key.family(),
+            "status",
+            key.status(),
+            "stream",
+            Boolean.toString(key.stream()));
+    return new Meters(
+        registry,
+        tags,
+        Counter.builder(REQUESTS)
+            .description("Data-plane requests answered")
+            .tags(tags)
+            .register(registry),
+        Timer.builder(DURATION)
+            .description("Data-plane request duration, arrival to last byte")
+            .tags(tags)
+            .register(registry));
+  }
+
+  private record Key(String deployment, String family, String status, boolean stream) {}
+
+  /**
+   * The meters of one tag combination. The TTFT timer and the token counters are registered on
+   * first use, so that non-stream or error combinations export no empty series for them; two
+   * threads racing to register get the same meter from the registry.
+   */
+  private static final class Meters {
+    private final MeterRegistry registry;
+    private final Tags tags;
+    final Counter requests;
+    final Timer duration;
+    private volatile Timer ttft;
+    private volatile Counter promptTokens;
+    private volatile Counter completionTokens;
+
+    Meters(MeterRegistry registry, Tags tags, Counter requests, Timer duration) {
+      this.registry = registry;
+      this.tags = tags;
+      this.requests = requests;
+      this.duration = duration;
+    }
+
+    Timer ttft() {
+      Timer t = ttft;
+      if (t == null) {
+        t =
+            Timer.builder(TTFT)
+                .description("Time to first event of data-plane streams")
+                .tags(tags)
+                .register(registry);
+        ttft = t;
+      }
+      return t;
+    }
+
+    Counter promptTokens() {
+      Counter c = promptTokens;
+      if (c == null) {
+        c =
+            Counter.builder(PROMPT_TOKENS)
+                .description("Prompt tokens reported by engines")
+                .tags(tags)
+                .register(registry);
+        promptTokens = c;
+      }
+      return c;
+    }
+
+    Counter completionTokens() {
+      Counter c = completionTokens;
+      if (c == null) {
+        c =
+            Counter.builder(COMPLETION_TOKENS)
+                .description("Completion tokens reported by engines")
+                .tags(tags)
+                .register(registry);
+        completionTokens = c;
+      }
+      return c;
+    }
+
+    void removeFrom(MeterRegistry from) {
+      from.remove(requests);
+      from.remove(duration);
+      if (ttft != null) {
+        from.remove(ttft);
+      }
+      if (promptTokens != null) {
+        from.remove(promptTokens);
+      }
+      if (completionTokens != null) {
+        from.remove(completionTokens);
+      }
+    }
+  }
+}

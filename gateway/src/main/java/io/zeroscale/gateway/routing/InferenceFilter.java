@@ -1,0 +1,286 @@
+package io.zeroscale.gateway.routing;
+
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.Family;
+import io.zeroscale.gateway.auth.Principal;
+import io.zeroscale.gateway.error.OpenAiError;
+import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.inspect.BodyLimits;
+import io.zeroscale.gateway.inspect.BodyReader;
+import io.zeroscale.gateway.inspect.InferencePath;
+import io.zeroscale.gateway.inspect.Inspection;
+import io.zeroscale.gateway.inspect.RequestInspector;
+import io.zeroscale.gateway.observe.Metering;
+import io.zeroscale.gateway.observe.TraceContext;
+import io.zeroscale.gateway.ratelimit.RateDecision;
+import io.zeroscale.gateway.ratelimit.RateLimitHeaders;
+import io.zeroscale.gateway.ratelimit.RateLimiter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The inference path: from an authenticated request to a slot on an instance.
+ *
+ * <ol>
+ *   <li>read the body within its size limit (413) and find only {@code model} and {@code stream} in
+ *       it (400), never re-serializing it;
+ *   <li>resolve the model among the tenant's deployments (404, the same for another tenant's),
+ *       check the key's inference scope (403) and the path's family (400);
+ *   <li>apply the key's rate limits (429 with {@code Retry-After} and {@code x-ratelimit-*});
+ *   <li>take a slot (least outstanding requests within this gateway's fleet share), waiting in the
+ *       deployment's FIFO queue when none is free (429 past {@code max_queued_requests}, 504 past
+ *       {@code activation_timeout});
+ *   <li>point Spring Cloud Gateway's proxy at the instance, with the same bytes, and give the slot
+ *       back when the exchange ends however it ends (completion, error, client disconnect).
+ * </ol>
+ *
+ * It runs before Spring Cloud Gateway's {@link NettyWriteResponseFilter}, so that the response that
+ * filter writes is this filter's decorated one (metering, SSE error event); the chosen instance's
+ * URL is applied later by {@link UpstreamUrlFilter}.
+ */
+public final class InferenceFilter implements GatewayFilter, Ordered {
+
+  public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+  private static final String UPSTREAM_STRIPPED = HttpHeaders.AUTHORIZATION;
+
+  private final DeploymentDirectory directory;
+  private final Routing routing;
+  private final RoutingSync sync;
+  private final RateLimiter rateLimiter;
+  private final BodyLimits limits;
+  private final StreamingResponses responses;
+  private final Metering metering;
+
+  public InferenceFilter(
+      DeploymentDirectory directory,
+      Routing routing,
+      RoutingSync sync,
+      RateLimiter rateLimiter,
+      BodyLimits limits,
+      StreamingResponses responses,
+      Metering metering) {
+    this.directory = directory;
+    this.routing = routing;
+    this.sync = sync;
+    this.rateLimiter = rateLimiter;
+    this.limits = limits;
+    this.responses = responses;
+    this.metering = metering;
+  }
+
+  @Override
+  public int getOrder() {
+    return ORDER;
+  }
+
+  @Override
+  public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    ServerHttpRequest request = exchange.getRequest();
+    InferencePath path =
+        InferencePath.match(request.getPath().pathWithinApplication().value())
+            .orElseThrow(
+                () -> new ZeroscaleException(OpenAiError.of(404, "Not found: no such path")));
+    Principal principal = Principal.of(exchange);
+    String tenantId = principal.requireTenant().toString();
+    long limit = path.family() == Family.AUDIO ? limits.audioBytes() : limits.defaultBytes();
+    long contentLength = request.getHeaders().getContentLength();
+    return BodyReader.read(request.getBody(), limit, contentLength >= 0 ? contentLength : null)
+        .switchIfEmpty(Mono.fromSupplier(() -> new byte[0]))
+        .flatMap(
+            body ->
+                inspection(path, body, request.getHeaders())
+                    .flatMap(ok -> proxy(exchange, chain, principal, tenantId, path, body, ok)));
+  }
+
+  /**
+   * JSON inspection is microseconds and stays on the event loop; a multipart scan of a 32 MiB
+   * upload takes milliseconds, so it moves to a parallel worker.
+   */
+  private static Mono<Inspection.Ok> inspection(
+      InferencePath path, byte[] body, HttpHeaders headers) {
+    Mono<Inspection.Ok> inspected = Mono.fromCallable(() -> inspect(path, body, headers));
+    return path.multipart() ? inspected.subscribeOn(Schedulers.parallel()) : inspected;
+  }
+
+  private Mono<Void> proxy(
+      ServerWebExchange exchange,
+      GatewayFilterChain chain,
+      Principal principal,
+      String tenantId,
+      InferencePath path,
+      byte[] body,
+      Inspection.Ok ok) {
+    DeploymentSpec spec = resolve(principal, tenantId, ok.model(), path);
+    RequestMeter meter = new RequestMeter(metering, spec, ok.stream(), System::nanoTime);
+    return rateLimiter
+        .acquire(principal)
+        .flatMap(
+            decision -> {
+              RateLimitHeaders.apply(exchange.getResponse().getHeaders(), decision);
+              if (decision instanceof RateDecision.Limited l) {
+                return Mono.error(
+                    new ZeroscaleException(
+                        OpenAiError.of(429, l.message(), null, "rate_limit_exceeded")));
+              }
+              Runnable releaseRate = ((RateDecision.Allowed) decision).release();
+              return slot(spec)
+                  .flatMap(
+                      lease ->
+                          forward(exchange, chain, path, body, lease, spec, meter)
+                              .doFinally(s -> lease.release()))
+                  .doFinally(s -> releaseRate.run());
+            })
+        .doOnError(meter::failed)
+        .doFinally(signal -> meter.record(exchange.getResponse(), signal));
+  }
+
+  private static Inspection.Ok inspect(InferencePath path, byte[] body, HttpHeaders headers) {
+    return switch (RequestInspector.inspect(
+        path, body, headers.getFirst(HttpHeaders.CONTENT_TYPE))) {
+      case Inspection.Ok ok -> ok;
+      case Inspection.Rejected r -> throw new ZeroscaleException(r.error());
+    };
+  }
+
+  private DeploymentSpec resolve(
+      Principal principal, String tenantId, String model, InferencePath path) {
+    DeploymentSpec spec =
+        directory
+            .resolve(tenantId, principal.tenantName(), model)
+            .orElseThrow(
+                () ->
+                    new ZeroscaleException(
+                        OpenAiError.of(
+                            404,
+                            "The model `" + model + "` does not exist.",
+                            "model",
+                            "model_not_found")));
+    if (!principal.mayInfer(spec.modelName())) {
+      throw new ZeroscaleException(
+          OpenAiError.of(
+              403,
+              "This key may not call the model `" + model + "`.",
+              "model",
+              "insufficient_scope"));
+    }
+    if (spec.family() != path.family()) {
+      throw new ZeroscaleException(
+          OpenAiError.of(
+              400,
+              "The model `"
+                  + model
+                  + "` is a "
+                  + spec.family().wire()
+                  + " model; "
+                  + path.upstreamPath()
+                  + " serves "
+                  + path.family().wire()
+                  + " models.",
+              "model",
+              "wrong_model_family"));
+    }
+    return spec;
+  }
+
+  private Mono<Lease> slot(DeploymentSpec spec) {
+    DeploymentQueue queue = routing.queue(spec);
+    if (!queue.hasReadyInstance()) {
+      sync.wakeUp(spec.id());
+    }
+    Duration timeout = Duration.ofSeconds(spec.settings().activationTimeoutS());
+    return queue
+        .acquire()
+        .timeout(timeout)
+        .onErrorMap(
+            QueueFull.class,
+            e -> new ZeroscaleException(OpenAiError.of(429, e.getMessage(), null, "queue_full"), 1))
+        .onErrorMap(
+            TimeoutException.class,
+            e ->
+                new ZeroscaleException(
+                    OpenAiError.of(
+                        504,
+                        "No instance of `"
+                            + spec.fullName()
+                            + "` became available within its activation timeout of "
+                            + timeout.toSeconds()
+                            + " s.",
+                        null,
+                        "activation_timeout")))
+        .onErrorMap(
+            Routing.DeploymentGone.class,
+            e ->
+                new ZeroscaleException(
+                    OpenAiError.of(404, e.getMessage(), "model", "model_not_found")));
+  }
+
+  private Mono<Void> forward(
+      ServerWebExchange exchange,
+      GatewayFilterChain chain,
+      InferencePath path,
+      byte[] body,
+      Lease lease,
+      DeploymentSpec spec,
+      RequestMeter meter) {
+    ServerHttpRequest original = exchange.getRequest();
+    String query = original.getURI().getRawQuery();
+    URI upstream =
+        URI.create(lease.url() + path.upstreamPath() + (query == null ? "" : "?" + query));
+    exchange.getAttributes().put(UpstreamUrlFilter.ATTRIBUTE, upstream);
+    String requestId = exchange.getAttribute(RequestIdWebFilter.ATTRIBUTE);
+    ServerHttpRequest withHeaders =
+        original
+            .mutate()
+            .headers(
+                h -> {
+                  // The tenant's key stays here: instances never see it.
+                  h.remove(UPSTREAM_STRIPPED);
+                  h.setContentLength(body.length);
+                  if (requestId != null) {
+                    h.set(RequestIdWebFilter.HEADER, requestId);
+                  }
+                  h.set("traceparent", TraceContext.child(h.getFirst("traceparent")));
+                })
+            .build();
+    ServerHttpRequest withBody =
+        new ServerHttpRequestDecorator(withHeaders) {
+          @Override
+          public Flux<DataBuffer> getBody() {
+            return Flux.defer(() -> Flux.just(exchange.getResponse().bufferFactory().wrap(body)));
+          }
+        };
+    ServerWebExchange forwarded =
+        exchange
+            .mutate()
+            .request(withBody)
+            .response(responses.decorate(exchange.getResponse(), spec, lease, meter))
+            .build();
+    return chain
+        .filter(forwarded)
+        .onErrorMap(
+            ConnectException.class,
+            e ->
+                new ZeroscaleException(
+                    OpenAiError.of(
+                        502,
+                        "The instance serving `"
+                            + spec.fullName()
+                            + "` did not accept the request.",
+                        null,
+                        "instance_unreachable")));
+  }
+}

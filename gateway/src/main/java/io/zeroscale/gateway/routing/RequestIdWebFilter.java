@@ -1,0 +1,38 @@
+package io.zeroscale.gateway.routing;
+
+import io.zeroscale.gateway.observe.RequestIds;
+import org.springframework.core.Ordered;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * Gives every request an id (the client's {@code x-request-id} when it is sane, else a new one),
+ * sends it back on every response, errors included, and keeps it for the proxy to pass upstream. It
+ * runs before authentication so that even a 401 carries it.
+ */
+public final class RequestIdWebFilter implements WebFilter, Ordered {
+
+  public static final String HEADER = "x-request-id";
+  public static final String ATTRIBUTE = RequestIdWebFilter.class.getName();
+
+  private final int order;
+
+  public RequestIdWebFilter(int order) {
+    this.order = order;
+  }
+
+  @Override
+  public int getOrder() {
+    return order;
+  }
+
+  @Override
+  public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+    String id = RequestIds.incomingOrNew(exchange.getRequest().getHeaders().getFirst(HEADER));
+    exchange.getAttributes().put(ATTRIBUTE, id);
+    exchange.getResponse().getHeaders().set(HEADER, id);
+    return chain.filter(exchange);
+  }
+}

@@ -1,0 +1,315 @@
+package io.zeroscale.gateway.routing;
+
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.InstanceEndpoint;
+import io.zeroscale.api.RedisSchema;
+import io.zeroscale.gateway.deployment.DeploymentSpecJson;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.listener.BaseStatusListener;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Keeps this gateway's in-memory routing state in step with Redis, and tells Redis what this
+ * gateway sees:
+ *
+ * <ul>
+ *   <li>deployments and instances: pub/sub for changes as they happen, plus a full resync every
+ *       {@code resync} (and on every re-subscription), so a missed message heals;
+ *   <li>fleet membership: a heartbeat every {@code heartbeat} into a sorted set scored by expiry (3
+ *       heartbeats), from which every gateway derives the same ranks and slot shares;
+ *   <li>demand: queued and in-flight per deployment, per gateway, with an expiry, for the
+ *       autoscaler; a dead gateway's figures vanish by themselves.
+ * </ul>
+ *
+ * <p>Failure policy: a Redis outage leaves every mirror as it was, so warm traffic keeps flowing to
+ * the instances already known; errors are logged at most once per 30 s. Redis keeps no data across
+ * a restart, so a resync that finds a deployment or a deployment's instances missing does not drop
+ * them at once: only after {@link #MISSING_RESYNCS} consecutive resyncs, which gives the control
+ * plane (its sweeper) and the activator time to republish. Deletions published on the channels
+ * apply at once.
+ */
+public final class RoutingSync implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(RoutingSync.class);
+  private static final long QUIET_LOG_MS = 30_000;
+  static final int MISSING_RESYNCS = 3;
+
+  private final RedissonClient redisson;
+  private final JsonMapper json;
+  private final DeploymentDirectory deployments;
+  private final InstanceDirectory instances;
+  private final Routing routing;
+  private final String gatewayId;
+  private final Clock clock;
+  private final Duration heartbeat;
+  private final Duration resync;
+  private final Map<String, Boolean> demandPublished = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastWakeUp = new ConcurrentHashMap<>();
+  private final Map<String, Integer> missingDeployments = new ConcurrentHashMap<>();
+  private final Map<String, Integer> missingInstances = new ConcurrentHashMap<>();
+  private final List<Disposable> tasks = new ArrayList<>();
+  private volatile long lastErrorLog;
+  private volatile boolean running;
+
+  public RoutingSync(
+      RedissonClient redisson,
+      JsonMapper json,
+      DeploymentDirectory deployments,
+      InstanceDirectory instances,
+      Routing routing,
+      String gatewayId,
+      Clock clock,
+      Duration heartbeat,
+      Duration resync) {
+    this.redisson = redisson;
+    this.json = json;
+    this.deployments = deployments;
+    this.instances = instances;
+    this.routing = routing;
+    this.gatewayId = gatewayId;
+    this.clock = clock;
+    this.heartbeat = heartbeat;
+    this.resync = resync;
+  }
+
+  public String gatewayId() {
+    return gatewayId;
+  }
+
+  @Override
+  public void start() {
+    RTopic deploymentTopic =
+        redisson.getTopic(RedisSchema.DEPLOYMENT_CHANGED, StringCodec.INSTANCE);
+    deploymentTopic.addListenerAsync(String.class, (ch, msg) -> onDeployment(msg));
+    deploymentTopic.addListenerAsync(
+        new BaseStatusListener() {
+          @Override
+          public void onSubscribe(String channel) {
+            resync().subscribe();
+          }
+        });
+    RTopic instanceTopic = redisson.getTopic(RedisSchema.INSTANCE_CHANGED, StringCodec.INSTANCE);
+    instanceTopic.addListenerAsync(String.class, (ch, msg) -> onInstance(msg));
+    // Start-up waits for the first full picture (bounded), so the first requests find their
+    // deployments; this runs on the main thread, not an event loop.
+    resync()
+        .then(heartbeat())
+        .timeout(Duration.ofSeconds(10))
+        .onErrorResume(e -> Mono.empty())
+        .toFuture()
+        .orTimeout(15, TimeUnit.SECONDS)
+        .exceptionally(e -> null)
+        .join();
+    tasks.add(
+        Flux.interval(resync, resync, Schedulers.parallel()).concatMap(t -> resync()).subscribe());
+    tasks.add(
+        Flux.interval(heartbeat, heartbeat, Schedulers.parallel())
+            .concatMap(t -> heartbeat().then(publishDemand()))
+            .subscribe());
+    running = true;
+  }
+
+  @Override
+  public void stop() {
+    tasks.forEach(Disposable::dispose);
+    tasks.clear();
+    running = false;
+    // Leave the fleet at once so the others take our share of every instance now.
+    redisson
+        .reactive()
+        .getScoredSortedSet(RedisSchema.GATEWAYS, StringCodec.INSTANCE)
+        .remove(gatewayId)
+        .timeout(Duration.ofSeconds(2))
+        .onErrorResume(e -> Mono.empty())
+        .toFuture()
+        .exceptionally(e -> null)
+        .join();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** Stop after the web server has drained (it stops in a later phase by default). */
+  @Override
+  public int getPhase() {
+    return SmartLifecycle.DEFAULT_PHASE - 2048;
+  }
+
+  /**
+   * Tells the activator at once that requests wait for a deployment with no ready instance, at most
+   * once a second per deployment from this gateway.
+   */
+  public void wakeUp(String deploymentId) {
+    long now = clock.millis();
+    Long last = lastWakeUp.get(deploymentId);
+    if (last != null && now - last < 1000) {
+      return;
+    }
+    lastWakeUp.put(deploymentId, now);
+    redisson
+        .reactive()
+        .getTopic(RedisSchema.WAKE_UP, StringCodec.INSTANCE)
+        .publish(deploymentId)
+        .then()
+        .onErrorResume(e -> quiet("publish a wake-up", e))
+        .subscribe();
+  }
+
+  private void onDeployment(String message) {
+    try {
+      DeploymentSpec spec = DeploymentSpecJson.read(json, message);
+      deployments.apply(spec);
+      if (!"deleted".equals(spec.status())) {
+        syncInstances(spec.id()).subscribe();
+      }
+    } catch (RuntimeException e) {
+      log.warn("Ignoring a malformed deployment publication: {}", e.toString());
+    }
+  }
+
+  private void onInstance(String message) {
+    try {
+      Object parsed = InstanceJson.read(json, message);
+      if (parsed instanceof InstanceEndpoint e) {
+        instances.apply(e);
+      } else if (parsed instanceof InstanceJson.Removed r) {
+        instances.remove(r.deploymentId(), r.id());
+      }
+    } catch (RuntimeException e) {
+      log.warn("Ignoring a malformed instance publication: {}", e.toString());
+    }
+  }
+
+  Mono<Void> resync() {
+    return redisson
+        .reactive()
+        .<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE)
+        .readAllValues()
+        .map(
+            values -> {
+              List<DeploymentSpec> specs = new ArrayList<>();
+              for (String v : values) {
+                try {
+                  specs.add(DeploymentSpecJson.read(json, v));
+                } catch (RuntimeException e) {
+                  log.warn("Ignoring a malformed deployment in Redis: {}", e.toString());
+                }
+              }
+              for (String id : deployments.applyAll(specs)) {
+                if (missingDeployments.merge(id, 1, Integer::sum) >= MISSING_RESYNCS) {
+                  missingDeployments.remove(id);
+                  deployments.remove(id);
+                }
+              }
+              specs.forEach(spec -> missingDeployments.remove(spec.id()));
+              return specs;
+            })
+        .flatMapMany(Flux::fromIterable)
+        .flatMap(spec -> syncInstances(spec.id()), 8)
+        .then()
+        .onErrorResume(e -> quiet("resync deployments", e));
+  }
+
+  private Mono<Void> syncInstances(String deploymentId) {
+    return redisson
+        .reactive()
+        .<String, String>getMap(RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
+        .readAllValues()
+        .doOnNext(
+            values -> {
+              List<InstanceEndpoint> list = new ArrayList<>();
+              for (String v : values) {
+                try {
+                  if (InstanceJson.read(json, v) instanceof InstanceEndpoint e) {
+                    list.add(e);
+                  }
+                } catch (RuntimeException e) {
+                  log.warn("Ignoring a malformed instance in Redis: {}", e.toString());
+                }
+              }
+              boolean heldSome = !instances.of(deploymentId).isEmpty();
+              if (list.isEmpty() && heldSome) {
+                if (missingInstances.merge(deploymentId, 1, Integer::sum) < MISSING_RESYNCS) {
+                  return;
+                }
+              }
+              missingInstances.remove(deploymentId);
+              instances.replace(deploymentId, list);
+            })
+        .then()
+        .onErrorResume(e -> quiet("resync instances", e));
+  }
+
+  Mono<Void> heartbeat() {
+    long now = clock.millis();
+    var set = redisson.reactive().getScoredSortedSet(RedisSchema.GATEWAYS, StringCodec.INSTANCE);
+    return set.add(now + 3 * heartbeat.toMillis(), gatewayId)
+        .then(set.removeRangeByScore(0, true, now, true))
+        .then(set.valueRange(now, false, Double.POSITIVE_INFINITY, true))
+        .doOnNext(
+            live -> {
+              List<String> ids = new ArrayList<>();
+              live.forEach(o -> ids.add(String.valueOf(o)));
+              ids.sort(null);
+              int rank = ids.indexOf(gatewayId);
+              if (rank >= 0) {
+                routing.membership(ids.size(), rank);
+              }
+            })
+        .then()
+        .onErrorResume(e -> quiet("heartbeat", e));
+  }
+
+  Mono<Void> publishDemand() {
+    long now = clock.millis();
+    return Flux.fromIterable(routing.queues().entrySet())
+        .flatMap(
+            entry -> {
+              DeploymentQueue q = entry.getValue();
+              int queued = q.queued();
+              int inFlight = q.inFlight();
+              boolean idle = queued == 0 && inFlight == 0;
+              // Publish while busy, and once more when it goes idle, then stay quiet.
+              if (idle && Boolean.FALSE.equals(demandPublished.get(entry.getKey()))) {
+                return Mono.empty();
+              }
+              demandPublished.put(entry.getKey(), !idle);
+              String body =
+                  "{\"queued\":" + queued + ",\"in_flight\":" + inFlight + ",\"at\":" + now + "}";
+              return redisson
+                  .reactive()
+                  .<String>getBucket(
+                      RedisSchema.demand(entry.getKey(), gatewayId), StringCodec.INSTANCE)
+                  .set(body, Duration.ofMillis(5 * heartbeat.toMillis()));
+            })
+        .then()
+        .onErrorResume(e -> quiet("publish demand", e));
+  }
+
+  private Mono<Void> quiet(String what, Throwable e) {
+    long now = System.currentTimeMillis();
+    if (now - lastErrorLog > QUIET_LOG_MS) {
+      lastErrorLog = now;
+      log.warn("Redis unavailable ({}): could not {}; routing from memory", e.toString(), what);
+    }
+    return Mono.empty();
+  }
+}

@@ -1,0 +1,77 @@
+package io.zeroscale.gateway.routing;
+
+import io.zeroscale.api.DeploymentSpec;
+import java.nio.charset.StandardCharsets;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Wraps the client's response around the proxied one. Spring Cloud Gateway writes an event stream
+ * with {@code writeAndFlushWith}, one flush per upstream chunk, so every SSE event leaves as soon
+ * as it arrives; this decorator keeps that, lets the request's meter see each chunk as it passes
+ * (token usage, time to first token), and adds what a silent proxy would lose: when the instance
+ * fails in the middle of a stream, the client gets an OpenAI-style {@code error} event and a clean
+ * end instead of a cut connection.
+ */
+public final class StreamingResponses {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamingResponses.class);
+
+  /** Wraps {@code response} for one proxied request. */
+  ServerHttpResponse decorate(
+      ServerHttpResponse response, DeploymentSpec spec, Lease lease, RequestMeter meter) {
+    return new ServerHttpResponseDecorator(response) {
+      @Override
+      public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+        return super.writeWith(Flux.from(body).doOnNext(b -> meter.accept(getDelegate(), b)));
+      }
+
+      @Override
+      public Mono<Void> writeAndFlushWith(
+          Publisher<? extends Publisher<? extends DataBuffer>> body) {
+        Flux<Publisher<? extends DataBuffer>> metered =
+            Flux.from(body)
+                .map(
+                    chunk ->
+                        Flux.<DataBuffer>from(chunk).doOnNext(b -> meter.accept(getDelegate(), b)));
+        if (!isEventStream(getDelegate())) {
+          return super.writeAndFlushWith(metered);
+        }
+        Flux<Publisher<? extends DataBuffer>> events =
+            metered.onErrorResume(
+                e -> {
+                  log.warn(
+                      "Stream from instance {} of {} failed mid-way: {}",
+                      lease.instanceId(),
+                      spec.fullName(),
+                      e.toString());
+                  return Flux.just(Flux.just(errorEvent(bufferFactory(), spec)));
+                });
+        return super.writeAndFlushWith(events);
+      }
+    };
+  }
+
+  static boolean isEventStream(ServerHttpResponse response) {
+    MediaType type = response.getHeaders().getContentType();
+    return type != null && MediaType.TEXT_EVENT_STREAM.isCompatibleWith(type);
+  }
+
+  /** The last event of a stream whose instance failed: OpenAI's error shape, as SSE data. */
+  static DataBuffer errorEvent(DataBufferFactory factory, DeploymentSpec spec) {
+    String event =
+        "data: {\"error\":{\"message\":\"The instance serving "
+            + spec.fullName().replace("\"", "")
+            + " failed while streaming; the response is incomplete.\",\"type\":\"server_error\","
+            + "\"param\":null,\"code\":\"upstream_stream_error\"}}\n\n";
+    return factory.wrap(event.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,89 @@
+package io.zeroscale.gateway.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DeploymentDirectoryTest {
+
+  private static final ScalingSettings SETTINGS =
+      new ScalingSettings(0, 1, 300, 900, 1000, 0.7, 60, true);
+
+  private static DeploymentSpec spec(String id, String tenant, String name, String status, long v) {
+    return new DeploymentSpec(
+        id,
+        "t-" + tenant,
+        tenant,
+        name,
+        Family.LLM,
+        "hf://a/b@main",
+        "A100-80GB",
+        1,
+        8,
+        SETTINGS,
+        status,
+        v);
+  }
+
+  private final DeploymentDirectory dir = new DeploymentDirectory();
+
+  @Test
+  void resolvesByNameAndByFullNameOfTheOwnTenantOnly() {
+    dir.apply(spec("d1", "acme", "chat", "running", 1));
+    dir.apply(spec("d2", "other", "chat", "running", 1));
+    assertThat(dir.resolve("t-acme", "acme", "chat"))
+        .get()
+        .extracting(DeploymentSpec::id)
+        .isEqualTo("d1");
+    assertThat(dir.resolve("t-acme", "acme", "acme/chat"))
+        .get()
+        .extracting(DeploymentSpec::id)
+        .isEqualTo("d1");
+    assertThat(dir.resolve("t-acme", "acme", "other/chat")).isEmpty();
+    assertThat(dir.resolve("t-acme", "acme", "nope")).isEmpty();
+  }
+
+  @Test
+  void olderVersionsNeverOverwriteNewerOnes() {
+    dir.apply(spec("d1", "acme", "chat", "running", 5));
+    assertThat(dir.apply(spec("d1", "acme", "chat", "pending", 4))).isFalse();
+    assertThat(dir.byId("d1")).get().extracting(DeploymentSpec::status).isEqualTo("running");
+    assertThat(dir.apply(spec("d1", "acme", "chat", "scaled_to_zero", 6))).isTrue();
+    assertThat(dir.byId("d1")).get().extracting(DeploymentSpec::status).isEqualTo("scaled_to_zero");
+  }
+
+  @Test
+  void deletedPublicationsRemoveAndNotify() {
+    List<String> removed = new ArrayList<>();
+    dir.onRemoved(s -> removed.add(s.id()));
+    dir.apply(spec("d1", "acme", "chat", "running", 1));
+    dir.apply(spec("d1", "acme", "chat", "deleted", 2));
+    assertThat(dir.byId("d1")).isEmpty();
+    assertThat(dir.resolve("t-acme", "acme", "chat")).isEmpty();
+    assertThat(removed).containsExactly("d1");
+  }
+
+  @Test
+  void aFullListingReportsWhatIsMissingWithoutDroppingIt() {
+    dir.apply(spec("d1", "acme", "chat", "running", 1));
+    dir.apply(spec("d2", "acme", "embed", "running", 1));
+    assertThat(dir.applyAll(List.of(spec("d2", "acme", "embed", "running", 1))))
+        .containsExactly("d1");
+    assertThat(dir.byId("d1")).as("kept until the caller decides").isPresent();
+    dir.remove("d1");
+    assertThat(dir.resolve("t-acme", "acme", "chat")).isEmpty();
+  }
+
+  @Test
+  void aRenameByANewerVersionMovesTheName() {
+    dir.apply(spec("d1", "acme", "chat", "running", 1));
+    dir.apply(spec("d1", "acme", "chat2", "running", 2));
+    assertThat(dir.resolve("t-acme", "acme", "chat")).isEmpty();
+    assertThat(dir.resolve("t-acme", "acme", "chat2")).isPresent();
+  }
+}

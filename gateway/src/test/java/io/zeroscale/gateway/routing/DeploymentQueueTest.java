@@ -1,0 +1,176 @@
+package io.zeroscale.gateway.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zeroscale.api.InstanceEndpoint;
+import io.zeroscale.api.InstanceEndpoint.State;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.test.StepVerifier;
+
+class DeploymentQueueTest {
+
+  private final AtomicLong nanos = new AtomicLong();
+  private final DeploymentQueue queue = new DeploymentQueue("acme/chat", 3, nanos::get);
+
+  private static InstanceEndpoint instance(String id, State state) {
+    return new InstanceEndpoint(id, "d1", "http://127.0.0.1:9" + id.hashCode() % 1000, state, 1);
+  }
+
+  /** Subscribes and keeps what arrives; a lease is kept until the test releases it. */
+  private static final class Taker {
+    final List<Lease> leases = new ArrayList<>();
+    final List<Throwable> errors = new ArrayList<>();
+    final List<Disposable> subscriptions = new ArrayList<>();
+
+    void take(DeploymentQueue q, int n) {
+      for (int i = 0; i < n; i++) {
+        subscriptions.add(q.acquire().subscribe(leases::add, errors::add));
+      }
+    }
+  }
+
+  @Test
+  void freeSlotsAreGrantedAtOnceOnTheLeastBusyInstance() {
+    queue.reconfigure(List.of(instance("a", State.READY), instance("b", State.READY)), 2, 3, 1, 0);
+    Taker t = new Taker();
+    t.take(queue, 4);
+    assertThat(t.leases).hasSize(4);
+    assertThat(queue.inFlightByInstance()).containsEntry("a", 2).containsEntry("b", 2);
+    assertThat(t.leases.stream().map(Lease::instanceId).limit(2))
+        .containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
+  void excessWaitsInArrivalOrderAndAReleasedSlotGoesToTheOldest() {
+    queue.reconfigure(List.of(instance("a", State.READY)), 1, 3, 1, 0);
+    Taker first = new Taker();
+    first.take(queue, 1);
+    Taker second = new Taker();
+    second.take(queue, 1);
+    Taker third = new Taker();
+    third.take(queue, 1);
+    assertThat(queue.queued()).isEqualTo(2);
+    assertThat(second.leases).isEmpty();
+
+    first.leases.get(0).release();
+    assertThat(second.leases).hasSize(1);
+    assertThat(third.leases).isEmpty();
+    second.leases.get(0).release();
+    second.leases.get(0).release();
+    assertThat(third.leases).as("a double release frees one slot only").hasSize(1);
+    assertThat(queue.inFlight()).isEqualTo(1);
+  }
+
+  @Test
+  void aFullQueueRefusesWithQueueFull() {
+    queue.reconfigure(List.of(), 4, 2, 1, 0);
+    Taker waiting = new Taker();
+    waiting.take(queue, 2);
+    StepVerifier.create(queue.acquire()).expectError(QueueFull.class).verify(Duration.ofSeconds(1));
+    assertThat(queue.queued()).isEqualTo(2);
+  }
+
+  @Test
+  void cancellingAWaiterLeavesTheQueue() {
+    queue.reconfigure(List.of(), 4, 3, 1, 0);
+    Taker t = new Taker();
+    t.take(queue, 2);
+    t.subscriptions.get(0).dispose();
+    assertThat(queue.queued()).isEqualTo(1);
+    queue.reconfigure(List.of(instance("a", State.READY)), 4, 3, 1, 0);
+    assertThat(t.leases).hasSize(1);
+    assertThat(queue.inFlight()).isEqualTo(1);
+  }
+
+  @Test
+  void aNewInstanceReleasesHeldRequestsUpToItsShare() {
+    queue.reconfigure(List.of(), 2, 3, 1, 0);
+    Taker t = new Taker();
+    t.take(queue, 3);
+    assertThat(t.leases).isEmpty();
+    queue.reconfigure(List.of(instance("a", State.READY)), 2, 3, 1, 0);
+    assertThat(t.leases).as("paced by free slots, no thundering herd").hasSize(2);
+    assertThat(queue.queued()).isEqualTo(1);
+  }
+
+  @Test
+  void drainingInstancesTakeNothingNewButTheirLeasesComeBack() {
+    queue.reconfigure(List.of(instance("a", State.READY), instance("b", State.READY)), 1, 3, 1, 0);
+    Taker t = new Taker();
+    t.take(queue, 2);
+    queue.reconfigure(
+        List.of(instance("a", State.DRAINING), instance("b", State.READY)), 1, 3, 1, 0);
+    Lease onA = t.leases.stream().filter(l -> l.instanceId().equals("a")).findFirst().orElseThrow();
+    Taker more = new Taker();
+    more.take(queue, 1);
+    assertThat(more.leases).isEmpty();
+    onA.release();
+    assertThat(more.leases).as("a's freed slot is not reused").isEmpty();
+    t.leases.stream().filter(l -> l.instanceId().equals("b")).forEach(Lease::release);
+    assertThat(more.leases).hasSize(1);
+    assertThat(more.leases.get(0).instanceId()).isEqualTo("b");
+  }
+
+  @Test
+  void theFleetShareLimitsThisGateway() {
+    // max_batch_size 4 across 2 gateways: this one may use 2 slots.
+    queue.reconfigure(List.of(instance("a", State.READY)), 4, 3, 2, 1);
+    Taker t = new Taker();
+    t.take(queue, 3);
+    assertThat(t.leases).hasSize(2);
+    assertThat(queue.queued()).isEqualTo(1);
+    // The other gateway died: the whole instance is ours.
+    queue.reconfigure(List.of(instance("a", State.READY)), 4, 3, 1, 0);
+    assertThat(t.leases).hasSize(3);
+  }
+
+  @Test
+  void failAllErrorsEveryWaiter() {
+    queue.reconfigure(List.of(), 4, 3, 1, 0);
+    Taker t = new Taker();
+    t.take(queue, 2);
+    queue.failAll(new IllegalStateException("deleted"));
+    assertThat(t.errors).hasSize(2);
+    assertThat(queue.queued()).isZero();
+  }
+
+  @Test
+  void concurrentAcquireAndReleaseNeverExceedTheShare() throws Exception {
+    queue.reconfigure(
+        List.of(instance("a", State.READY), instance("b", State.READY)), 3, 10_000, 1, 0);
+    int requests = 2_000;
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(requests);
+    java.util.concurrent.atomic.AtomicInteger maxSeen =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (int i = 0; i < requests; i++) {
+        pool.execute(
+            () ->
+                queue
+                    .acquire()
+                    .subscribe(
+                        lease -> {
+                          maxSeen.accumulateAndGet(queue.inFlight(), Math::max);
+                          pool.execute(
+                              () -> {
+                                lease.release();
+                                done.countDown();
+                              });
+                        }));
+      }
+      assertThat(done.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(maxSeen.get()).isLessThanOrEqualTo(6);
+    assertThat(queue.inFlight()).isZero();
+    assertThat(queue.queued()).isZero();
+  }
+}

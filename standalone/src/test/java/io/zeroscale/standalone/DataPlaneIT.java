@@ -1,0 +1,764 @@
+package io.zeroscale.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.PermissionDeniedException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.audio.transcriptions.TranscriptionCreateParams;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
+import com.openai.models.images.ImageGenerateParams;
+import com.openai.models.images.ImagesResponse;
+import io.zeroscale.api.InstanceEndpoint;
+import io.zeroscale.gateway.model.hub.StandInHub;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.embedded.RedisServer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The data plane end to end: two gateway processes sharing one PostgreSQL and one Redis, engine
+ * simulator processes registered as instances through the activator's Redis schema, and the
+ * official OpenAI Java SDK as the client.
+ */
+class DataPlaneIT {
+
+  private static final String ADMIN = "dp-admin-" + "x".repeat(24);
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @TempDir static Path tmp;
+  private static int redisPort;
+  private static RedisServer redis;
+  private static EmbeddedPostgres pg;
+  private static StandInHub hub;
+  private static StandaloneProcess gw1;
+  private static StandaloneProcess gw2;
+  private static ApiClient api1;
+  private static InstanceRegistry registry;
+  private static String key;
+  private static final Map<String, String> deploymentIds = new HashMap<>();
+  private static final Map<String, SimProcess> sims = new HashMap<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    redisPort = StandaloneProcess.freePort();
+    redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
+    redis.start();
+    pg = EmbeddedPostgres.builder().setDataDirectory(tmp.resolve("pg")).start();
+    hub = StandInHub.start();
+    hub.add(StandInHub.LLAMA_7B);
+    Map<String, String> env =
+        Map.of(
+            "ZEROSCALE_POSTGRES_URL",
+            "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
+            "ZEROSCALE_REDIS_URL",
+            "redis://127.0.0.1:" + redisPort,
+            "ZEROSCALE_ADMIN_KEY",
+            ADMIN,
+            "ZEROSCALE_HUB_URL",
+            hub.baseUrl().toString(),
+            "ZEROSCALE_DEPLOYMENTS_SWEEP_INTERVAL",
+            "2s");
+    gw1 = StandaloneProcess.start(tmp.resolve("gw1"), env);
+    gw2 = StandaloneProcess.start(tmp.resolve("gw2"), env);
+    gw1.awaitHealthy(Duration.ofSeconds(90));
+    gw2.awaitHealthy(Duration.ofSeconds(90));
+    api1 = new ApiClient(gw1.port);
+    registry = new InstanceRegistry(redisPort);
+
+    assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"dp\",\"gpu_quota\":64}").status())
+        .isEqualTo(201);
+    key = tenantKey("dp", "[\"inference:*\",\"deployments:read\",\"deployments:write\"]");
+    ApiClient.Response model =
+        api1.post(
+            "/api/v1/models",
+            key,
+            "{\"name\":\"llama7\",\"source\":\"hf://meta-llama/Llama-2-7b-hf\"}");
+    assertThat(model.status()).as(model.body()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                "ready"
+                    .equals(
+                        api1.get("/api/v1/models/llama7", key).json().get("status").asString()));
+
+    deploy("chat", "llm", 8, 1000, "--inter-token-latency=50ms");
+    deploy("embed", "embedding", 8, 1000);
+    deploy("rank", "rerank", 8, 1000);
+    deploy("img", "image", 8, 1000);
+    deploy("whisper", "audio", 8, 1000);
+    deploy("capped", "llm", 4, 1000, "--inter-token-latency=20ms");
+    deploy("tiny", "llm", 1, 1, "--inter-token-latency=100ms");
+    awaitFleetOfTwo();
+  }
+
+  /** A deployment through the API, a simulator for it, and its instance published in Redis. */
+  private static void deploy(String name, String family, int batch, int maxQueued, String... flags)
+      throws IOException {
+    ApiClient.Response d =
+        api1.post(
+            "/api/v1/deployments",
+            key,
+            "{\"model_name\":\""
+                + name
+                + "\",\"model\":\"llama7\",\"family\":\""
+                + family
+                + "\",\"gpu\":\"A100-80GB\",\"max_batch_size\":"
+                + batch
+                + ",\"settings\":{\"min_instances\":0,\"max_instances\":1,\"max_queued_requests\":"
+                + maxQueued
+                + "}}");
+    assertThat(d.status()).as(d.body()).isEqualTo(201);
+    String id = d.json().get("id").asString();
+    deploymentIds.put(name, id);
+    List<String> all = new ArrayList<>(List.of("--family=" + family, "--max-num-seqs=64"));
+    all.addAll(List.of(flags));
+    // The gateway forwards the body unchanged, so the engine answers to both spellings.
+    SimProcess sim =
+        SimProcess.start(
+            tmp.resolve("sims"), List.of(name, "dp/" + name), all.toArray(String[]::new));
+    sims.put(name, sim);
+    registry.publish(id, name + "-0", sim.url(), InstanceEndpoint.State.READY);
+  }
+
+  private static void awaitFleetOfTwo() {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                gw1.output().contains("Gateway fleet: 2 live gateway(s)")
+                    && gw2.output().contains("Gateway fleet: 2 live gateway(s)"));
+  }
+
+  private static String tenantKey(String tenant, String scopes) {
+    ApiClient.Response r =
+        api1.post(
+            "/admin/v1/tenants/" + tenant + "/keys",
+            ADMIN,
+            "{\"name\":\"k\",\"scopes\":" + scopes + "}");
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.json().get("secret").asString();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    sims.values().forEach(SimProcess::close);
+    for (StandaloneProcess gw : new StandaloneProcess[] {gw1, gw2}) {
+      if (gw != null) {
+        gw.terminate(Duration.ofSeconds(60));
+      }
+    }
+    if (registry != null) {
+      registry.close();
+    }
+    if (hub != null) {
+      hub.close();
+    }
+    if (pg != null) {
+      pg.close();
+    }
+    if (redis != null) {
+      redis.stop();
+    }
+  }
+
+  private static OpenAIClient sdk(StandaloneProcess gw, String apiKey) {
+    return OpenAIOkHttpClient.builder()
+        .baseUrl("http://127.0.0.1:" + gw.port + "/v1")
+        .apiKey(apiKey)
+        .maxRetries(0)
+        .timeout(Duration.ofSeconds(30))
+        .build();
+  }
+
+  private static HttpResponse<String> post(
+      StandaloneProcess gw, String path, String apiKey, String body) {
+    try {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port + path))
+              .timeout(Duration.ofSeconds(60))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body));
+      if (apiKey != null) {
+        b.header("Authorization", "Bearer " + apiKey);
+      }
+      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static CompletableFuture<HttpResponse<String>> postAsync(
+      StandaloneProcess gw, String path, String body) {
+    return HTTP.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port + path))
+            .timeout(Duration.ofSeconds(120))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + key)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode error(HttpResponse<String> r) {
+    return ApiClient.JSON.readTree(r.body()).get("error");
+  }
+
+  @Test
+  void chatAndCompletionsThroughTheOfficialSdk() {
+    OpenAIClient client = sdk(gw1, key);
+    ChatCompletion chat =
+        client
+            .chat()
+            .completions()
+            .create(
+                ChatCompletionCreateParams.builder()
+                    .model("chat")
+                    .addUserMessage("Hello")
+                    .maxCompletionTokens(4)
+                    .build());
+    assertThat(chat.model()).isEqualTo("chat");
+    assertThat(chat.choices().getFirst().message().content())
+        .hasValueSatisfying(c -> assertThat(c.split(" ")).hasSize(4));
+    assertThat(chat.usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isEqualTo(4));
+
+    ChatCompletion byFullName =
+        client
+            .chat()
+            .completions()
+            .create(
+                ChatCompletionCreateParams.builder()
+                    .model("dp/chat")
+                    .addUserMessage("Hello")
+                    .maxCompletionTokens(4)
+                    .build());
+    assertThat(byFullName.choices().getFirst().message().content())
+        .isEqualTo(chat.choices().getFirst().message().content());
+
+    List<ChatCompletionChunk> chunks = new ArrayList<>();
+    try (StreamResponse<ChatCompletionChunk> stream =
+        client
+            .chat()
+            .completions()
+            .createStreaming(
+                ChatCompletionCreateParams.builder()
+                    .model("chat")
+                    .addUserMessage("Tell me a story")
+                    .maxCompletionTokens(5)
+                    .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                    .build())) {
+      stream.stream().forEach(chunks::add);
+    }
+    long deltas =
+        chunks.stream()
+            .filter(c -> !c.choices().isEmpty())
+            .filter(
+                c -> c.choices().getFirst().delta().content().filter(s -> !s.isEmpty()).isPresent())
+            .count();
+    assertThat(deltas).isEqualTo(5);
+    assertThat(
+            chunks.stream()
+                .anyMatch(
+                    c ->
+                        !c.choices().isEmpty()
+                            && c.choices().getFirst().finishReason().isPresent()))
+        .isTrue();
+    ChatCompletionChunk last = chunks.getLast();
+    assertThat(last.choices()).isEmpty();
+    assertThat(last.usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isEqualTo(5));
+
+    Completion completion =
+        client
+            .completions()
+            .create(
+                CompletionCreateParams.builder().model("chat").prompt("Once").maxTokens(3).build());
+    assertThat(completion.choices().getFirst().text().split(" ")).hasSize(3);
+    StringBuilder streamed = new StringBuilder();
+    try (StreamResponse<Completion> stream =
+        client
+            .completions()
+            .createStreaming(
+                CompletionCreateParams.builder()
+                    .model("chat")
+                    .prompt("Once")
+                    .maxTokens(3)
+                    .build())) {
+      stream.stream().forEach(c -> c.choices().forEach(ch -> streamed.append(ch.text())));
+    }
+    assertThat(streamed.toString()).isEqualTo(completion.choices().getFirst().text());
+
+    // The same through /custom-model/v1 and the second gateway.
+    OpenAIClient custom =
+        OpenAIOkHttpClient.builder()
+            .baseUrl("http://127.0.0.1:" + gw2.port + "/custom-model/v1")
+            .apiKey(key)
+            .maxRetries(0)
+            .build();
+    assertThat(
+            custom
+                .chat()
+                .completions()
+                .create(
+                    ChatCompletionCreateParams.builder()
+                        .model("chat")
+                        .addUserMessage("Hello")
+                        .maxCompletionTokens(4)
+                        .build())
+                .choices()
+                .getFirst()
+                .message()
+                .content())
+        .isEqualTo(chat.choices().getFirst().message().content());
+  }
+
+  @Test
+  void embeddingsRerankImagesAndAudio() throws Exception {
+    OpenAIClient client = sdk(gw1, key);
+    CreateEmbeddingResponse floats =
+        client
+            .embeddings()
+            .create(
+                EmbeddingCreateParams.builder()
+                    .model("embed")
+                    .input("the quick brown fox")
+                    .encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT)
+                    .build());
+    CreateEmbeddingResponse base64 =
+        client
+            .embeddings()
+            .create(
+                EmbeddingCreateParams.builder()
+                    .model("embed")
+                    .input("the quick brown fox")
+                    .encodingFormat(EmbeddingCreateParams.EncodingFormat.BASE64)
+                    .build());
+    assertThat(floats.data().getFirst().embedding())
+        .isNotEmpty()
+        .isEqualTo(base64.data().getFirst().embedding());
+    assertThat(base64.data().getFirst().embeddingValue().isBase64()).isTrue();
+
+    HttpResponse<String> rerank =
+        post(
+            gw1,
+            "/v1/rerank",
+            key,
+            "{\"model\":\"rank\",\"query\":\"red apple\",\"documents\":[\"a red apple\",\"blue sky\"],\"top_n\":1}");
+    assertThat(rerank.statusCode()).as(rerank.body()).isEqualTo(200);
+    JsonNode results = ApiClient.JSON.readTree(rerank.body()).get("results");
+    assertThat(results).hasSize(1);
+    assertThat(results.get(0).get("index").asInt()).isZero();
+
+    ImagesResponse images =
+        client
+            .images()
+            .generate(
+                ImageGenerateParams.builder()
+                    .model("img")
+                    .prompt("a cat")
+                    .responseFormat(ImageGenerateParams.ResponseFormat.B64_JSON)
+                    .build());
+    byte[] png =
+        Base64.getDecoder().decode(images.data().orElseThrow().getFirst().b64Json().orElseThrow());
+    assertThat(png).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+
+    // A file part with a filename, as every real upload has (vLLM rejects one without).
+    Path audio =
+        java.nio.file.Files.write(
+            tmp.resolve("hello.wav"), "RIFF fake wav".getBytes(StandardCharsets.UTF_8));
+    var transcription =
+        client
+            .audio()
+            .transcriptions()
+            .create(TranscriptionCreateParams.builder().model("whisper").file(audio).build());
+    assertThat(transcription.transcription().orElseThrow().text()).isNotBlank();
+  }
+
+  @Test
+  void everyErrorOfTheSpecInOpenAiShape() {
+    assertThatThrownBy(
+            () ->
+                sdk(gw1, "zs-" + "Q".repeat(40))
+                    .chat()
+                    .completions()
+                    .create(
+                        ChatCompletionCreateParams.builder()
+                            .model("chat")
+                            .addUserMessage("x")
+                            .build()))
+        .isInstanceOf(UnauthorizedException.class);
+    String chatOnly = tenantKey("dp", "[\"inference:chat\"]");
+    assertThatThrownBy(
+            () ->
+                sdk(gw1, chatOnly)
+                    .embeddings()
+                    .create(EmbeddingCreateParams.builder().model("embed").input("x").build()))
+        .isInstanceOf(PermissionDeniedException.class);
+    assertThatThrownBy(
+            () ->
+                sdk(gw1, key)
+                    .chat()
+                    .completions()
+                    .create(
+                        ChatCompletionCreateParams.builder()
+                            .model("nope")
+                            .addUserMessage("x")
+                            .build()))
+        .isInstanceOfSatisfying(
+            NotFoundException.class, e -> assertThat(e.getMessage()).contains("nope"));
+    assertThatThrownBy(
+            () ->
+                sdk(gw1, key)
+                    .chat()
+                    .completions()
+                    .create(
+                        ChatCompletionCreateParams.builder()
+                            .model("embed")
+                            .addUserMessage("x")
+                            .build()))
+        .isInstanceOf(BadRequestException.class);
+
+    assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"dp-other\"}").status())
+        .isEqualTo(201);
+    String other = tenantKey("dp-other", "[\"inference:*\"]");
+    HttpResponse<String> foreign =
+        post(
+            gw1,
+            "/v1/chat/completions",
+            other,
+            "{\"model\":\"dp/chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    assertThat(foreign.statusCode()).isEqualTo(404);
+    assertThat(error(foreign).get("code").asString()).isEqualTo("model_not_found");
+
+    HttpResponse<String> badJson = post(gw1, "/v1/chat/completions", key, "{\"model\":\"chat\",");
+    assertThat(badJson.statusCode()).isEqualTo(400);
+    assertThat(error(badJson).get("type").asString()).isEqualTo("invalid_request_error");
+    HttpResponse<String> noModel = post(gw1, "/v1/chat/completions", key, "{\"messages\":[]}");
+    assertThat(noModel.statusCode()).isEqualTo(400);
+    assertThat(error(noModel).get("param").asString()).isEqualTo("model");
+    HttpResponse<String> tooLarge =
+        post(
+            gw1,
+            "/v1/embeddings",
+            key,
+            "{\"model\":\"embed\",\"input\":\"" + "a".repeat(3 * 1024 * 1024) + "\"}");
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(error(tooLarge).get("code").asString()).isEqualTo("request_too_large");
+    assertThat(post(gw1, "/v1/chat/completions", null, "{}").headers().firstValue("x-request-id"))
+        .isPresent();
+  }
+
+  @Test
+  void aFullQueueAnswers429WithRetryAfter() {
+    // "tiny": one slot fleet-wide (so at most one per gateway) and one queued request per gateway.
+    String slow =
+        "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":20}";
+    List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      inFlight.add(postAsync(gw1, "/v1/chat/completions", slow));
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> sims.get("tiny").metric("vllm:num_requests_running") >= 1);
+    HttpResponse<String> refused = post(gw1, "/v1/chat/completions", key, slow);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+    assertThat(refused.headers().firstValue("retry-after")).isPresent();
+    assertThat(error(refused).get("code").asString()).isEqualTo("queue_full");
+    inFlight.forEach(f -> assertThat(f.join().statusCode()).isEqualTo(200));
+  }
+
+  @Test
+  void twoGatewaysNeverPutMoreThanMaxBatchSizeOnTheInstance() {
+    String body =
+        "{\"model\":\"capped\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":10}";
+    List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      all.add(postAsync(i % 2 == 0 ? gw1 : gw2, "/v1/chat/completions", body));
+    }
+    // Each gateway publishes its queued and in-flight figures for the autoscaler.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThat(registry.demand(deploymentIds.get("capped")))
+                    .anySatisfy(
+                        d ->
+                            assertThat(d)
+                                .contains("\"queued\":")
+                                .doesNotContain("\"queued\":0,\"in_flight\":0")));
+    for (CompletableFuture<HttpResponse<String>> f : all) {
+      HttpResponse<String> r = f.join();
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    SimProcess sim = sims.get("capped");
+    assertThat(sim.metric("sim:max_num_requests_running_seen"))
+        .isLessThanOrEqualTo(4.0)
+        .isGreaterThanOrEqualTo(2.0);
+    assertThat(sim.metric("vllm:num_requests_waiting")).isZero();
+  }
+
+  @Test
+  void sseEventsArriveAsTheInstanceSendsThemNotBunched() throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw1.port + "/v1/chat/completions"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + key)
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":12,\"stream\":true}"))
+            .build();
+    HttpResponse<InputStream> response =
+        HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+    List<Long> arrivals = new ArrayList<>();
+    boolean done = false;
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.startsWith("data: ")) {
+          arrivals.add(System.nanoTime());
+          done |= line.equals("data: [DONE]");
+        }
+      }
+    }
+    assertThat(done).isTrue();
+    List<Long> gaps = new ArrayList<>();
+    // Between content deltas (the instance spaces them by its 50 ms inter-token latency).
+    for (int i = 2; i < arrivals.size() - 2; i++) {
+      gaps.add((arrivals.get(i) - arrivals.get(i - 1)) / 1_000_000);
+    }
+    gaps.sort(null);
+    assertThat(gaps.get(gaps.size() / 2))
+        .as("median gap in ms, gaps %s", gaps)
+        .isBetween(25L, 150L);
+  }
+
+  @Test
+  void aClientDisconnectMidStreamFreesTheInstanceSlot() throws Exception {
+    SimProcess sim = sims.get("chat");
+    double cancelledBefore = sim.metric("sim:requests_cancelled_total");
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw2.port + "/v1/chat/completions"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + key)
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":200,\"stream\":true}"))
+            .build();
+    HttpResponse<InputStream> response =
+        HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    InputStream body = response.body();
+    BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+    int events = 0;
+    while (events < 3) {
+      if (reader.readLine().startsWith("data: ")) {
+        events++;
+      }
+    }
+    assertThat(sim.metric("vllm:num_requests_running")).isEqualTo(1.0);
+    body.close();
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> sim.metric("vllm:num_requests_running") == 0.0);
+    assertThat(sim.metric("sim:requests_cancelled_total")).isGreaterThan(cancelledBefore);
+  }
+
+  @Test
+  void warmTrafficSurvivesARedisOutageAndStateResyncsAfter() throws Exception {
+    OpenAIClient client = sdk(gw1, key);
+    ChatCompletionCreateParams params =
+        ChatCompletionCreateParams.builder()
+            .model("chat")
+            .addUserMessage("hi")
+            .maxCompletionTokens(2)
+            .build();
+    assertThat(client.chat().completions().create(params).choices()).hasSize(1);
+    redis.stop();
+    try {
+      for (int i = 0; i < 5; i++) {
+        assertThat(client.chat().completions().create(params).choices()).hasSize(1);
+        assertThat(sdk(gw2, key).chat().completions().create(params).choices()).hasSize(1);
+      }
+    } finally {
+      redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
+      redis.start();
+    }
+    // Redis came back empty: the activator (here the registry) republishes its instances, the
+    // control plane's sweeper republishes the deployments, and the gateways resync.
+    sims.forEach(
+        (name, sim) ->
+            registry.publish(
+                deploymentIds.get(name), name + "-0", sim.url(), InstanceEndpoint.State.READY));
+    for (int i = 0; i < 5; i++) {
+      assertThat(client.chat().completions().create(params).choices()).hasSize(1);
+    }
+    ApiClient.Response fresh =
+        api1.post(
+            "/api/v1/deployments",
+            key,
+            "{\"model_name\":\"after-outage\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\"}");
+    assertThat(fresh.status()).as(fresh.body()).isEqualTo(201);
+    SimProcess afterSim =
+        SimProcess.start(tmp.resolve("sims"), List.of("after-outage"), "--family=llm");
+    sims.put("after-outage", afterSim);
+    deploymentIds.put("after-outage", fresh.json().get("id").asString());
+    registry.publish(
+        fresh.json().get("id").asString(),
+        "after-outage-0",
+        afterSim.url(),
+        InstanceEndpoint.State.READY);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> r =
+                  post(
+                      gw2,
+                      "/v1/chat/completions",
+                      key,
+                      "{\"model\":\"after-outage\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":2}");
+              assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            });
+    awaitFleetOfTwo();
+  }
+
+  @Test
+  void anInstanceDyingMidStreamEndsTheStreamWithAnErrorEvent() throws Exception {
+    SimProcess sim =
+        SimProcess.start(
+            tmp.resolve("sims"),
+            List.of("fragile", "dp/fragile"),
+            "--family=llm",
+            "--inter-token-latency=100ms");
+    ApiClient.Response d =
+        api1.post(
+            "/api/v1/deployments",
+            key,
+            "{\"model_name\":\"fragile\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\"}");
+    assertThat(d.status()).as(d.body()).isEqualTo(201);
+    registry.publish(
+        d.json().get("id").asString(), "fragile-0", sim.url(), InstanceEndpoint.State.READY);
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw1.port + "/v1/chat/completions"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + key)
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"model\":\"fragile\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":100,\"stream\":true}"))
+            .build();
+    HttpResponse<InputStream> response =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream()),
+                r -> r.statusCode() == 200);
+    List<String> events = new ArrayList<>();
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.startsWith("data: ")) {
+          events.add(line);
+          if (events.size() == 3) {
+            sim.process.destroyForcibly();
+          }
+        }
+      }
+    }
+    assertThat(events.size()).isGreaterThan(3);
+    assertThat(events.getLast()).contains("\"error\"").contains("upstream_stream_error");
+  }
+
+  @Test
+  void aKeysRequestsPerMinuteLimitAnswers429WithRateLimitHeaders() {
+    ApiClient.Response created =
+        api1.post(
+            "/admin/v1/tenants/dp/keys",
+            ADMIN,
+            "{\"name\":\"limited\",\"scopes\":[\"inference:*\"],\"requests_per_minute\":2}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    String limited = created.json().get("secret").asString();
+    String body = "{\"model\":\"embed\",\"input\":\"hi\"}";
+    HttpResponse<String> first = post(gw1, "/v1/embeddings", limited, body);
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.headers().firstValue("x-ratelimit-limit-requests")).contains("2");
+    assertThat(first.headers().firstValue("x-ratelimit-remaining-requests")).contains("1");
+    assertThat(first.headers().firstValue("x-ratelimit-reset-requests")).isPresent();
+    // The limit holds across gateways.
+    assertThat(post(gw2, "/v1/embeddings", limited, body).statusCode()).isEqualTo(200);
+    HttpResponse<String> third = post(gw1, "/v1/embeddings", limited, body);
+    assertThat(third.statusCode()).as(third.body()).isEqualTo(429);
+    assertThat(third.headers().firstValue("retry-after"))
+        .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+    assertThat(third.headers().firstValue("x-ratelimit-remaining-requests")).contains("0");
+    assertThat(error(third).get("type").asString()).isEqualTo("rate_limit_error");
+  }
+
+  @Test
+  void requestsAreMeteredWithLowCardinalityTags() throws Exception {
+    sdk(gw1, key)
+        .chat()
+        .completions()
+        .create(
+            ChatCompletionCreateParams.builder()
+                .model("chat")
+                .addUserMessage("count me")
+                .maxCompletionTokens(3)
+                .build());
+    String metrics =
+        HTTP.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gw1.port + "/actuator/prometheus"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .containsPattern(
+            "zeroscale_requests_total\\{[^}]*deployment=\"dp/chat\"[^}]*status=\"2xx\"");
+    assertThat(metrics)
+        .containsPattern("zeroscale_tokens_completion_total\\{[^}]*deployment=\"dp/chat\"");
+    assertThat(metrics).doesNotContain(key);
+  }
+}
