@@ -624,6 +624,11 @@ class DataPlaneIT {
       redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
       redis.start();
     }
+    // Both gateways' heartbeat loops survived the outage (slow ticks must not end them).
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> registry.liveGateways() == 2);
     // Redis came back empty: the activator (here the registry) republishes its instances, the
     // control plane's sweeper republishes the deployments, and the gateways resync.
     sims.forEach(

@@ -56,6 +56,14 @@ final class InstanceRegistry implements AutoCloseable {
     return out;
   }
 
+  /** Gateways whose heartbeat has not expired. */
+  int liveGateways() {
+    return redisson
+        .getScoredSortedSet(RedisSchema.GATEWAYS, StringCodec.INSTANCE)
+        .valueRange(System.currentTimeMillis(), false, Double.POSITIVE_INFINITY, true)
+        .size();
+  }
+
   @Override
   public void close() {
     redisson.shutdown();

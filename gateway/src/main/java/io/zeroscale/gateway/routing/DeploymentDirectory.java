@@ -20,6 +20,10 @@ public final class DeploymentDirectory {
 
   private final Map<String, DeploymentSpec> byId = new ConcurrentHashMap<>();
   private final Map<String, DeploymentSpec> byTenantAndName = new ConcurrentHashMap<>();
+
+  /** Deleted ids and the version of their deletion. Small: one long per deleted deployment. */
+  private final Map<String, Long> deletedVersions = new ConcurrentHashMap<>();
+
   private final List<Consumer<DeploymentSpec>> changed = new CopyOnWriteArrayList<>();
   private final List<Consumer<DeploymentSpec>> removed = new CopyOnWriteArrayList<>();
 
@@ -33,36 +37,43 @@ public final class DeploymentDirectory {
     removed.add(listener);
   }
 
-  /** Applies one publication; answers whether it changed anything. */
+  /**
+   * Applies one publication; answers whether it changed anything. A deletion leaves a tombstone
+   * (its version), so a resync snapshot read before the deletion cannot bring it back. Writes are
+   * rare and synchronized, which also keeps the name index in step with the id map; reads are
+   * lock-free.
+   */
   public boolean apply(DeploymentSpec spec) {
-    DeploymentSpec[] previous = new DeploymentSpec[1];
-    boolean[] applied = new boolean[1];
-    byId.compute(
-        spec.id(),
-        (id, held) -> {
-          previous[0] = held;
-          if (held != null && held.version() > spec.version()) {
-            return held;
-          }
-          if (held != null && held.version() == spec.version() && held.equals(spec)) {
-            return held;
-          }
-          applied[0] = true;
-          return "deleted".equals(spec.status()) ? null : spec;
-        });
-    if (!applied[0]) {
-      return false;
-    }
-    if (previous[0] != null) {
-      byTenantAndName.remove(key(previous[0].tenantId(), previous[0].modelName()), previous[0]);
-    }
-    if ("deleted".equals(spec.status())) {
-      if (previous[0] != null) {
-        removed.forEach(l -> l.accept(previous[0]));
+    DeploymentSpec previous;
+    boolean deleted = "deleted".equals(spec.status());
+    synchronized (this) {
+      Long tombstone = deletedVersions.get(spec.id());
+      if (tombstone != null && tombstone >= spec.version()) {
+        return false;
       }
-      return previous[0] != null;
+      previous = byId.get(spec.id());
+      if (previous != null
+          && (previous.version() > spec.version()
+              || (previous.version() == spec.version() && previous.equals(spec)))) {
+        return false;
+      }
+      if (previous != null) {
+        byTenantAndName.remove(key(previous.tenantId(), previous.modelName()), previous);
+      }
+      if (deleted) {
+        byId.remove(spec.id());
+        deletedVersions.put(spec.id(), spec.version());
+      } else {
+        byId.put(spec.id(), spec);
+        byTenantAndName.put(key(spec.tenantId(), spec.modelName()), spec);
+      }
     }
-    byTenantAndName.put(key(spec.tenantId(), spec.modelName()), spec);
+    if (deleted) {
+      if (previous != null) {
+        removed.forEach(l -> l.accept(previous));
+      }
+      return previous != null;
+    }
     changed.forEach(l -> l.accept(spec));
     return true;
   }
@@ -84,9 +95,14 @@ public final class DeploymentDirectory {
 
   /** Drops a deployment that stayed missing from Redis. */
   public void remove(String id) {
-    DeploymentSpec held = byId.remove(id);
+    DeploymentSpec held;
+    synchronized (this) {
+      held = byId.remove(id);
+      if (held != null) {
+        byTenantAndName.remove(key(held.tenantId(), held.modelName()), held);
+      }
+    }
     if (held != null) {
-      byTenantAndName.remove(key(held.tenantId(), held.modelName()), held);
       removed.forEach(l -> l.accept(held));
     }
   }

@@ -1,16 +1,22 @@
 package io.zeroscale.gateway.routing;
 
 import io.zeroscale.api.InstanceEndpoint;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * One deployment's slots and waiting requests on this gateway.
@@ -32,6 +38,9 @@ public final class DeploymentQueue {
     private int share;
     private int inFlight;
 
+    private boolean suspended;
+    private long suspendedUntilNanos;
+
     Slot(InstanceEndpoint endpoint) {
       this.endpoint = endpoint;
     }
@@ -40,15 +49,19 @@ public final class DeploymentQueue {
       return endpoint;
     }
 
-    boolean free() {
-      return endpoint.acceptsNewRequests() && inFlight < share;
+    boolean free(long now) {
+      if (suspended && now - suspendedUntilNanos >= 0) {
+        suspended = false;
+      }
+      return endpoint.acceptsNewRequests() && inFlight < share && !suspended;
     }
   }
 
   private enum WaiterState {
     WAITING,
     GRANTED,
-    CANCELLED
+    CANCELLED,
+    TIMED_OUT
   }
 
   private static final class Waiter {
@@ -65,7 +78,12 @@ public final class DeploymentQueue {
   private final String name;
   private final LongSupplier nanoTime;
   private final Map<String, Slot> slots = new HashMap<>();
+
+  /** Instances no longer published whose leases are still out: reused if the id comes back. */
+  private final Map<String, Slot> retired = new HashMap<>();
+
   private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+  private RuntimeException closed;
   private int maxQueued;
   private int rotation;
   private long lastActivityNanos;
@@ -82,23 +100,30 @@ public final class DeploymentQueue {
   }
 
   /**
-   * A lease on a slot, at once when one is free, otherwise when one frees up. Cancelling the
-   * subscription leaves the queue (and gives back a slot granted in the same instant).
+   * A lease on a slot, at once when one is free, otherwise when one frees up, failing with a {@link
+   * java.util.concurrent.TimeoutException} after {@code timeout}. Cancelling the subscription
+   * leaves the queue (and gives back a slot granted in the same instant).
+   *
+   * <p>The timeout lives here rather than in a {@code .timeout()} operator downstream: a grant and
+   * a timeout then race on one compare-and-set, and exactly one of them wins. With the operator, a
+   * lease granted in the instant the timeout fired would be dropped by it, never released.
    */
-  public Mono<Lease> acquire() {
+  public Mono<Lease> acquire(Duration timeout, Scheduler timer) {
     Mono<Lease> lease =
         Mono.create(
             sink -> {
               Lease granted = null;
               Waiter waiter = null;
-              boolean full = false;
+              RuntimeException refused = null;
               synchronized (this) {
                 lastActivityNanos = nanoTime.getAsLong();
-                Slot slot = waiting.isEmpty() ? pick() : null;
-                if (slot != null) {
+                Slot slot = closed == null && waiting.isEmpty() ? pick() : null;
+                if (closed != null) {
+                  refused = closed;
+                } else if (slot != null) {
                   granted = take(slot);
                 } else if (waiting.size() >= maxQueued) {
-                  full = true;
+                  refused = new QueueFull(name, maxQueued);
                 } else {
                   waiter = new Waiter(sink);
                   waiting.addLast(waiter);
@@ -106,17 +131,38 @@ public final class DeploymentQueue {
               }
               if (granted != null) {
                 sink.success(granted);
-              } else if (full) {
-                sink.error(new QueueFull(name, maxQueued));
+              } else if (refused != null) {
+                sink.error(refused);
               } else {
                 Waiter w = waiter;
-                sink.onCancel(() -> cancel(w));
+                Disposable timeoutTask =
+                    timer.schedule(
+                        () -> expire(w, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+                sink.onCancel(
+                    () -> {
+                      timeoutTask.dispose();
+                      cancel(w);
+                    });
               }
             });
     // A lease granted in the same instant the client went away reaches a cancelled sink, which
     // discards it: the discard hook gives the slot back. A delivered lease is the caller's to
     // release.
     return lease.doOnDiscard(Lease.class, Lease::release);
+  }
+
+  /** {@link #acquire(Duration, Scheduler)} with no practical timeout (tests). */
+  public Mono<Lease> acquire() {
+    return acquire(Duration.ofDays(365), Schedulers.parallel());
+  }
+
+  private void expire(Waiter w, Duration timeout) {
+    if (w.state.compareAndSet(WaiterState.WAITING, WaiterState.TIMED_OUT)) {
+      synchronized (this) {
+        waiting.remove(w);
+      }
+      w.sink.error(new TimeoutException("no slot within " + timeout));
+    }
   }
 
   private void cancel(Waiter w) {
@@ -131,6 +177,9 @@ public final class DeploymentQueue {
     List<Grant> grants;
     synchronized (this) {
       slot.inFlight--;
+      if (slot.inFlight == 0) {
+        retired.remove(slot.endpoint.id(), slot);
+      }
       lastActivityNanos = nanoTime.getAsLong();
       grants = dispatch();
     }
@@ -156,12 +205,25 @@ public final class DeploymentQueue {
       Map<String, Slot> next = new HashMap<>();
       for (int i = 0; i < sorted.size(); i++) {
         InstanceEndpoint e = sorted.get(i);
-        Slot slot = slots.getOrDefault(e.id(), new Slot(e));
+        Slot slot = slots.get(e.id());
+        if (slot == null) {
+          // An instance back after a Redis wipe keeps the count of the leases it still has.
+          slot = retired.remove(e.id());
+        }
+        if (slot == null) {
+          slot = new Slot(e);
+        }
         slot.endpoint = e;
         slot.share = SlotShares.share(maxBatchSize, gateways, rank, i);
         next.put(e.id(), slot);
       }
-      // A vanished instance's slot object lives on in its leases; it just takes nothing new.
+      // A vanished instance's slot lives on in its leases; it takes nothing new, and is kept
+      // (retired) until they come back, in case the instance is published again meanwhile.
+      for (Slot old : slots.values()) {
+        if (!next.containsKey(old.endpoint.id()) && old.inFlight > 0) {
+          retired.put(old.endpoint.id(), old);
+        }
+      }
       slots.clear();
       slots.putAll(next);
       grants = dispatch();
@@ -169,10 +231,14 @@ public final class DeploymentQueue {
     complete(grants);
   }
 
-  /** Fails every waiting request (deployment deleted or failed to start). */
-  public void failAll(RuntimeException error) {
+  /**
+   * Fails every waiting request (the deployment was deleted) and every later {@link #acquire}: a
+   * request that resolved the deployment just before it went must not wait for nothing.
+   */
+  public void close(RuntimeException error) {
     List<Waiter> failed;
     synchronized (this) {
+      closed = error;
       failed = new ArrayList<>(waiting);
       waiting.clear();
     }
@@ -181,6 +247,24 @@ public final class DeploymentQueue {
         w.sink.error(error);
       }
     }
+  }
+
+  /**
+   * Takes an instance out of this gateway's rotation for a while: it refused a connection, and with
+   * no requests in flight least-outstanding routing would otherwise send it most new ones.
+   */
+  public void suspend(String instanceId, Duration duration) {
+    List<Grant> grants;
+    synchronized (this) {
+      Slot slot = slots.get(instanceId);
+      if (slot == null) {
+        return;
+      }
+      slot.suspended = true;
+      slot.suspendedUntilNanos = nanoTime.getAsLong() + duration.toNanos();
+      grants = dispatch();
+    }
+    complete(grants);
   }
 
   /** Requests waiting here. */
@@ -222,12 +306,13 @@ public final class DeploymentQueue {
 
   /** Least outstanding requests among free slots; ties rotate so equal instances share load. */
   private Slot pick() {
+    long now = nanoTime.getAsLong();
     Slot best = null;
     int bestRank = Integer.MAX_VALUE;
     int n = slots.size();
     int i = 0;
     for (Slot s : slots.values()) {
-      if (s.free()) {
+      if (s.free(now)) {
         int rank = s.inFlight * (n + 1) + Math.floorMod(i - rotation, n + 1);
         if (rank < bestRank) {
           best = s;

@@ -18,6 +18,8 @@ import io.zeroscale.gateway.ratelimit.RateLimiter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -31,6 +33,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.PrematureCloseException;
 
 /**
  * The inference path: from an authenticated request to a slot on an instance.
@@ -56,6 +59,9 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
 
   public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
   private static final String UPSTREAM_STRIPPED = HttpHeaders.AUTHORIZATION;
+
+  /** How long an instance that refused a connection gets no new requests from this gateway. */
+  private static final Duration SUSPEND = Duration.ofSeconds(5);
 
   private final DeploymentDirectory directory;
   private final Routing routing;
@@ -103,7 +109,26 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
         .flatMap(
             body ->
                 inspection(path, body, request.getHeaders())
-                    .flatMap(ok -> proxy(exchange, chain, principal, tenantId, path, body, ok)));
+                    .flatMap(ok -> proxy(exchange, chain, principal, tenantId, path, body, ok)))
+        .onErrorResume(
+            e -> {
+              // Refused before a deployment was known (400, 403, 404, 413): metered under
+              // deployment "none", so abuse and client bugs show up in the metrics too.
+              if (!(e instanceof Resolved)) {
+                int status = e instanceof ZeroscaleException z ? z.error().status() : 500;
+                metering.record(
+                    null, null, status, false, 0, OptionalLong.empty(), Optional.empty());
+                return Mono.error(e);
+              }
+              return Mono.error(e.getCause());
+            });
+  }
+
+  /** Carries an error that happened after resolution, which its request's meter recorded. */
+  private static final class Resolved extends RuntimeException {
+    Resolved(Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
   }
 
   /**
@@ -126,26 +151,31 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       Inspection.Ok ok) {
     DeploymentSpec spec = resolve(principal, tenantId, ok.model(), path);
     RequestMeter meter = new RequestMeter(metering, spec, ok.stream(), System::nanoTime);
-    return rateLimiter
-        .acquire(principal)
-        .flatMap(
-            decision -> {
-              RateLimitHeaders.apply(exchange.getResponse().getHeaders(), decision);
-              if (decision instanceof RateDecision.Limited l) {
-                return Mono.error(
-                    new ZeroscaleException(
-                        OpenAiError.of(429, l.message(), null, "rate_limit_exceeded")));
-              }
-              Runnable releaseRate = ((RateDecision.Allowed) decision).release();
-              return slot(spec)
-                  .flatMap(
-                      lease ->
-                          forward(exchange, chain, path, body, lease, spec, meter)
-                              .doFinally(s -> lease.release()))
-                  .doFinally(s -> releaseRate.run());
-            })
-        .doOnError(meter::failed)
-        .doFinally(signal -> meter.record(exchange.getResponse(), signal));
+    Mono<Void> flow =
+        rateLimiter
+            .acquire(principal)
+            .flatMap(
+                decision -> {
+                  RateLimitHeaders.apply(exchange.getResponse().getHeaders(), decision);
+                  if (decision instanceof RateDecision.Limited l) {
+                    return Mono.error(
+                        new ZeroscaleException(
+                            OpenAiError.of(429, l.message(), null, "rate_limit_exceeded")));
+                  }
+                  Runnable releaseRate = ((RateDecision.Allowed) decision).release();
+                  // Deferred, so that nothing can throw before the releases are attached.
+                  return Mono.defer(() -> slot(spec))
+                      .flatMap(
+                          lease ->
+                              Mono.defer(
+                                      () ->
+                                          forward(exchange, chain, path, body, lease, spec, meter))
+                                  .doFinally(s -> lease.release()))
+                      .doFinally(s -> releaseRate.run());
+                })
+            .doOnError(meter::failed)
+            .doFinally(signal -> meter.record(exchange.getResponse(), signal));
+    return flow.onErrorMap(Resolved::new);
   }
 
   private static Inspection.Ok inspect(InferencePath path, byte[] body, HttpHeaders headers) {
@@ -203,8 +233,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
     }
     Duration timeout = Duration.ofSeconds(spec.settings().activationTimeoutS());
     return queue
-        .acquire()
-        .timeout(timeout)
+        .acquire(timeout, Schedulers.parallel())
         .onErrorMap(
             QueueFull.class,
             e -> new ZeroscaleException(OpenAiError.of(429, e.getMessage(), null, "queue_full"), 1))
@@ -253,7 +282,11 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
                   if (requestId != null) {
                     h.set(RequestIdWebFilter.HEADER, requestId);
                   }
-                  h.set("traceparent", TraceContext.child(h.getFirst("traceparent")));
+                  String incoming = h.getFirst(TraceContext.HEADER);
+                  if (incoming == null || TraceContext.parse(incoming).isEmpty()) {
+                    h.remove("tracestate");
+                  }
+                  h.set(TraceContext.HEADER, TraceContext.child(incoming));
                 })
             .build();
     ServerHttpRequest withBody =
@@ -272,15 +305,29 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
     return chain
         .filter(forwarded)
         .onErrorMap(
-            ConnectException.class,
-            e ->
-                new ZeroscaleException(
-                    OpenAiError.of(
-                        502,
-                        "The instance serving `"
-                            + spec.fullName()
-                            + "` did not accept the request.",
-                        null,
-                        "instance_unreachable")));
+            e -> isRefused(e) || isClosedBeforeResponse(e, exchange),
+            e -> {
+              if (isRefused(e)) {
+                // Nothing reached it; keep new requests away while the activator notices.
+                routing
+                    .existingQueue(spec.id())
+                    .ifPresent(q -> q.suspend(lease.instanceId(), SUSPEND));
+              }
+              return new ZeroscaleException(
+                  OpenAiError.of(
+                      502,
+                      "The instance serving `" + spec.fullName() + "` did not answer the request.",
+                      null,
+                      "instance_unreachable"));
+            });
+  }
+
+  private static boolean isRefused(Throwable e) {
+    return e instanceof ConnectException;
+  }
+
+  /** Reactor Netty's "Connection prematurely closed BEFORE response". */
+  private static boolean isClosedBeforeResponse(Throwable e, ServerWebExchange exchange) {
+    return e instanceof PrematureCloseException && !exchange.getResponse().isCommitted();
   }
 }

@@ -33,6 +33,15 @@ public final class RequestIdWebFilter implements WebFilter, Ordered {
     String id = RequestIds.incomingOrNew(exchange.getRequest().getHeaders().getFirst(HEADER));
     exchange.getAttributes().put(ATTRIBUTE, id);
     exchange.getResponse().getHeaders().set(HEADER, id);
+    // The proxy adds the instance's response headers, and an instance may echo the id: set it
+    // once more just before the response is committed so that clients see exactly one.
+    exchange
+        .getResponse()
+        .beforeCommit(
+            () -> {
+              exchange.getResponse().getHeaders().set(HEADER, id);
+              return Mono.empty();
+            });
     return chain.filter(exchange);
   }
 }

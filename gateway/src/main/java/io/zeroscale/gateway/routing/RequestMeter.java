@@ -25,6 +25,7 @@ final class RequestMeter {
   private final long startNanos;
   private UsageSniffer sniffer;
   private Throwable error;
+  private boolean recorded;
 
   RequestMeter(Metering metering, DeploymentSpec spec, boolean stream, LongSupplier nanoTime) {
     this.metering = metering;
@@ -35,7 +36,7 @@ final class RequestMeter {
   }
 
   /** Called for each response chunk, in order, from the one subscriber writing the response. */
-  void accept(ServerHttpResponse response, DataBuffer chunk) {
+  synchronized void accept(ServerHttpResponse response, DataBuffer chunk) {
     if (sniffer == null) {
       var type = response.getHeaders().getContentType();
       sniffer = UsageSniffer.forContentType(type == null ? null : type.toString(), nanoTime);
@@ -43,11 +44,19 @@ final class RequestMeter {
     sniffer.accept(chunk);
   }
 
-  void failed(Throwable e) {
+  synchronized void failed(Throwable e) {
     this.error = e;
   }
 
-  void record(ServerHttpResponse response, SignalType signal) {
+  /**
+   * Records once. Synchronized with {@link #accept}: the response's chunks arrive on the upstream
+   * connection's event loop while a cancellation may end the request on another thread.
+   */
+  synchronized void record(ServerHttpResponse response, SignalType signal) {
+    if (recorded) {
+      return;
+    }
+    recorded = true;
     int status;
     if (error instanceof ZeroscaleException z) {
       status = z.error().status();

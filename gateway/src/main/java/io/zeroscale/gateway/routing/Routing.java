@@ -10,19 +10,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ties the mirrors to the per-deployment queues: every change of a deployment, of its instances or
- * of the gateway fleet reconfigures that deployment's queue; a deleted deployment fails its waiting
- * requests with 404.
+ * of the gateway fleet reconfigures that deployment's queue; a deleted deployment closes its queue,
+ * failing waiting and later requests with 404.
+ *
+ * <p>Reconfiguration happens on several threads (Redis pub/sub, resync, heartbeat, requests): it is
+ * serialized under this object's monitor and always reads the current instances and fleet inside
+ * it, so an older snapshot can never be applied after a newer one. It is rare (changes, not
+ * requests), so the lock costs nothing on the request path.
  */
 public final class Routing {
 
   private static final Logger log = LoggerFactory.getLogger(Routing.class);
 
+  /** This gateway's place in the fleet, read and written as one value. */
+  record Fleet(int gateways, int rank) {}
+
   private final DeploymentDirectory deployments;
   private final InstanceDirectory instances;
   private final LongSupplier nanoTime;
   private final Map<String, DeploymentQueue> queues = new ConcurrentHashMap<>();
-  private volatile int gateways = 1;
-  private volatile int rank;
+  private volatile Fleet fleet = new Fleet(1, 0);
 
   public Routing(
       DeploymentDirectory deployments, InstanceDirectory instances, LongSupplier nanoTime) {
@@ -34,16 +41,28 @@ public final class Routing {
     instances.onChanged(this::reconfigure);
   }
 
-  /** The queue of a live deployment, created on first use. */
+  /**
+   * The queue of a live deployment, created on first use; a deployment deleted meanwhile answers
+   * {@link DeploymentGone} at once instead of a queue nobody will ever serve.
+   */
   public DeploymentQueue queue(DeploymentSpec spec) {
-    return queues.computeIfAbsent(
-        spec.id(),
-        id -> {
-          DeploymentQueue q =
-              new DeploymentQueue(spec.fullName(), spec.settings().maxQueuedRequests(), nanoTime);
-          configure(q, spec);
-          return q;
-        });
+    DeploymentQueue existing = queues.get(spec.id());
+    if (existing != null) {
+      return existing;
+    }
+    synchronized (this) {
+      if (deployments.byId(spec.id()).isEmpty()) {
+        throw new DeploymentGone(spec.fullName());
+      }
+      return queues.computeIfAbsent(
+          spec.id(),
+          id -> {
+            DeploymentQueue q =
+                new DeploymentQueue(spec.fullName(), spec.settings().maxQueuedRequests(), nanoTime);
+            configure(q, spec);
+            return q;
+          });
+    }
   }
 
   public Optional<DeploymentQueue> existingQueue(String deploymentId) {
@@ -55,24 +74,24 @@ public final class Routing {
   }
 
   /** The fleet changed: this gateway is {@code rank} of {@code gateways}. */
-  public void membership(int gateways, int rank) {
+  public synchronized void membership(int gateways, int rank) {
     if (gateways < 1 || rank < 0 || rank >= gateways) {
       return;
     }
-    if (this.gateways == gateways && this.rank == rank) {
+    Fleet next = new Fleet(gateways, rank);
+    if (next.equals(fleet)) {
       return;
     }
-    this.gateways = gateways;
-    this.rank = rank;
+    fleet = next;
     log.info("Gateway fleet: {} live gateway(s), this one has rank {}", gateways, rank);
     queues.keySet().forEach(this::reconfigure);
   }
 
   public int gateways() {
-    return gateways;
+    return fleet.gateways();
   }
 
-  private void reconfigure(String deploymentId) {
+  private synchronized void reconfigure(String deploymentId) {
     DeploymentQueue q = queues.get(deploymentId);
     if (q == null) {
       return;
@@ -80,20 +99,25 @@ public final class Routing {
     deployments.byId(deploymentId).ifPresent(spec -> configure(q, spec));
   }
 
+  /** Under the monitor: current instances and fleet, read together. */
   private void configure(DeploymentQueue q, DeploymentSpec spec) {
+    Fleet f = fleet;
     q.reconfigure(
         instances.of(spec.id()),
         spec.maxBatchSize(),
         spec.settings().maxQueuedRequests(),
-        gateways,
-        rank);
+        f.gateways(),
+        f.rank());
   }
 
   private void removed(DeploymentSpec spec) {
-    DeploymentQueue q = queues.remove(spec.id());
+    DeploymentQueue q;
+    synchronized (this) {
+      q = queues.remove(spec.id());
+    }
     instances.forget(spec.id());
     if (q != null) {
-      q.failAll(new DeploymentGone(spec.fullName()));
+      q.close(new DeploymentGone(spec.fullName()));
     }
   }
 

@@ -41,7 +41,7 @@ public class RoutingConfiguration {
 
   @Bean
   InstanceDirectory instanceDirectory() {
-    return new InstanceDirectory();
+    return new InstanceDirectory(System::nanoTime);
   }
 
   @Bean
@@ -58,9 +58,19 @@ public class RoutingConfiguration {
       Routing routing,
       Clock clock,
       @Value("${zeroscale.gateway.heartbeat:1s}") Duration heartbeat,
-      @Value("${zeroscale.gateway.resync:10s}") Duration resync) {
+      @Value("${zeroscale.gateway.resync:10s}") Duration resync,
+      @Value("${zeroscale.gateway.missing-grace:60s}") Duration grace) {
     return new RoutingSync(
-        redisson, json, deployments, instances, routing, gatewayId(), clock, heartbeat, resync);
+        redisson,
+        json,
+        deployments,
+        instances,
+        routing,
+        gatewayId(),
+        clock,
+        heartbeat,
+        resync,
+        grace);
   }
 
   @Bean

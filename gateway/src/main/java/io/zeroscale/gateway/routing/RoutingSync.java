@@ -48,7 +48,6 @@ public final class RoutingSync implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(RoutingSync.class);
   private static final long QUIET_LOG_MS = 30_000;
-  static final int MISSING_RESYNCS = 3;
 
   private final RedissonClient redisson;
   private final JsonMapper json;
@@ -61,8 +60,9 @@ public final class RoutingSync implements SmartLifecycle {
   private final Duration resync;
   private final Map<String, Boolean> demandPublished = new ConcurrentHashMap<>();
   private final Map<String, Long> lastWakeUp = new ConcurrentHashMap<>();
-  private final Map<String, Integer> missingDeployments = new ConcurrentHashMap<>();
-  private final Map<String, Integer> missingInstances = new ConcurrentHashMap<>();
+  private final Duration grace;
+  private final Map<String, Long> missingDeploymentsSince = new ConcurrentHashMap<>();
+  private final Map<String, Long> missingInstancesSince = new ConcurrentHashMap<>();
   private final List<Disposable> tasks = new ArrayList<>();
   private volatile long lastErrorLog;
   private volatile boolean running;
@@ -76,7 +76,8 @@ public final class RoutingSync implements SmartLifecycle {
       String gatewayId,
       Clock clock,
       Duration heartbeat,
-      Duration resync) {
+      Duration resync,
+      Duration grace) {
     this.redisson = redisson;
     this.json = json;
     this.deployments = deployments;
@@ -86,6 +87,7 @@ public final class RoutingSync implements SmartLifecycle {
     this.clock = clock;
     this.heartbeat = heartbeat;
     this.resync = resync;
+    this.grace = grace;
   }
 
   public String gatewayId() {
@@ -101,14 +103,14 @@ public final class RoutingSync implements SmartLifecycle {
         new BaseStatusListener() {
           @Override
           public void onSubscribe(String channel) {
-            resync().subscribe();
+            resync(false).subscribe();
           }
         });
     RTopic instanceTopic = redisson.getTopic(RedisSchema.INSTANCE_CHANGED, StringCodec.INSTANCE);
     instanceTopic.addListenerAsync(String.class, (ch, msg) -> onInstance(msg));
     // Start-up waits for the first full picture (bounded), so the first requests find their
     // deployments; this runs on the main thread, not an event loop.
-    resync()
+    resync(false)
         .then(heartbeat())
         .timeout(Duration.ofSeconds(10))
         .onErrorResume(e -> Mono.empty())
@@ -116,13 +118,26 @@ public final class RoutingSync implements SmartLifecycle {
         .orTimeout(15, TimeUnit.SECONDS)
         .exceptionally(e -> null)
         .join();
-    tasks.add(
-        Flux.interval(resync, resync, Schedulers.parallel()).concatMap(t -> resync()).subscribe());
-    tasks.add(
-        Flux.interval(heartbeat, heartbeat, Schedulers.parallel())
-            .concatMap(t -> heartbeat().then(publishDemand()))
-            .subscribe());
+    tasks.add(every(resync, () -> resync(true)));
+    tasks.add(every(heartbeat, () -> heartbeat().then(publishDemand())));
     running = true;
+  }
+
+  /**
+   * Runs {@code work} every {@code period}, one at a time. A tick that comes while the previous run
+   * is still going is dropped (without it, {@code Flux.interval} fails on the overflow and the loop
+   * ends for good); each run is cut off after a period; errors never end the loop.
+   */
+  private Disposable every(Duration period, java.util.function.Supplier<Mono<Void>> work) {
+    return Flux.interval(period, period, Schedulers.parallel())
+        .onBackpressureDrop()
+        .concatMap(
+            t ->
+                Mono.defer(work)
+                    .timeout(period)
+                    .onErrorResume(e -> quiet("run a periodic task", e)),
+            1)
+        .subscribe();
   }
 
   @Override
@@ -178,7 +193,7 @@ public final class RoutingSync implements SmartLifecycle {
       DeploymentSpec spec = DeploymentSpecJson.read(json, message);
       deployments.apply(spec);
       if (!"deleted".equals(spec.status())) {
-        syncInstances(spec.id()).subscribe();
+        syncInstances(spec.id(), false).subscribe();
       }
     } catch (RuntimeException e) {
       log.warn("Ignoring a malformed deployment publication: {}", e.toString());
@@ -198,7 +213,11 @@ public final class RoutingSync implements SmartLifecycle {
     }
   }
 
-  Mono<Void> resync() {
+  /**
+   * Reads every deployment and its instances from Redis. Only {@code periodic} runs count towards
+   * dropping what is missing, so a burst of re-subscriptions cannot shorten the grace.
+   */
+  Mono<Void> resync(boolean periodic) {
     return redisson
         .reactive()
         .<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE)
@@ -213,22 +232,26 @@ public final class RoutingSync implements SmartLifecycle {
                   log.warn("Ignoring a malformed deployment in Redis: {}", e.toString());
                 }
               }
+              long now = clock.millis();
               for (String id : deployments.applyAll(specs)) {
-                if (missingDeployments.merge(id, 1, Integer::sum) >= MISSING_RESYNCS) {
-                  missingDeployments.remove(id);
-                  deployments.remove(id);
+                if (periodic) {
+                  long since = missingDeploymentsSince.computeIfAbsent(id, k -> now);
+                  if (now - since >= grace.toMillis()) {
+                    missingDeploymentsSince.remove(id);
+                    deployments.remove(id);
+                  }
                 }
               }
-              specs.forEach(spec -> missingDeployments.remove(spec.id()));
+              specs.forEach(spec -> missingDeploymentsSince.remove(spec.id()));
               return specs;
             })
         .flatMapMany(Flux::fromIterable)
-        .flatMap(spec -> syncInstances(spec.id()), 8)
+        .flatMap(spec -> syncInstances(spec.id(), periodic), 8)
         .then()
         .onErrorResume(e -> quiet("resync deployments", e));
   }
 
-  private Mono<Void> syncInstances(String deploymentId) {
+  private Mono<Void> syncInstances(String deploymentId, boolean periodic) {
     return redisson
         .reactive()
         .<String, String>getMap(RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
@@ -247,11 +270,17 @@ public final class RoutingSync implements SmartLifecycle {
               }
               boolean heldSome = !instances.of(deploymentId).isEmpty();
               if (list.isEmpty() && heldSome) {
-                if (missingInstances.merge(deploymentId, 1, Integer::sum) < MISSING_RESYNCS) {
+                // All of them gone at once looks like a Redis that restarted empty.
+                if (!periodic) {
+                  return;
+                }
+                long now = clock.millis();
+                long since = missingInstancesSince.computeIfAbsent(deploymentId, k -> now);
+                if (now - since < grace.toMillis()) {
                   return;
                 }
               }
-              missingInstances.remove(deploymentId);
+              missingInstancesSince.remove(deploymentId);
               instances.replace(deploymentId, list);
             })
         .then()

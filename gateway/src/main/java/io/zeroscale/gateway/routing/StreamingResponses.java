@@ -48,6 +48,7 @@ public final class StreamingResponses {
         Flux<Publisher<? extends DataBuffer>> events =
             metered.onErrorResume(
                 e -> {
+                  meter.failed(new UpstreamStreamFailure(e));
                   log.warn(
                       "Stream from instance {} of {} failed mid-way: {}",
                       lease.instanceId(),
@@ -60,6 +61,13 @@ public final class StreamingResponses {
     };
   }
 
+  /** The instance failed after the response started: metered as 502. */
+  static final class UpstreamStreamFailure extends RuntimeException {
+    UpstreamStreamFailure(Throwable cause) {
+      super(cause.toString(), cause, false, false);
+    }
+  }
+
   static boolean isEventStream(ServerHttpResponse response) {
     MediaType type = response.getHeaders().getContentType();
     return type != null && MediaType.TEXT_EVENT_STREAM.isCompatibleWith(type);
@@ -67,8 +75,10 @@ public final class StreamingResponses {
 
   /** The last event of a stream whose instance failed: OpenAI's error shape, as SSE data. */
   static DataBuffer errorEvent(DataBufferFactory factory, DeploymentSpec spec) {
+    // Starts with a blank line: if the instance died in the middle of an event, that partial
+    // event is closed off instead of being merged with this one.
     String event =
-        "data: {\"error\":{\"message\":\"The instance serving "
+        "\n\ndata: {\"error\":{\"message\":\"The instance serving "
             + spec.fullName().replace("\"", "")
             + " failed while streaming; the response is incomplete.\",\"type\":\"server_error\","
             + "\"param\":null,\"code\":\"upstream_stream_error\"}}\n\n";

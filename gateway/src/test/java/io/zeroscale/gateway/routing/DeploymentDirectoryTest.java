@@ -86,4 +86,27 @@ class DeploymentDirectoryTest {
     assertThat(dir.resolve("t-acme", "acme", "chat")).isEmpty();
     assertThat(dir.resolve("t-acme", "acme", "chat2")).isPresent();
   }
+
+  @Test
+  void aDeletionIsNotUndoneByASnapshotReadBeforeIt() {
+    dir.apply(spec("d1", "acme", "chat", "running", 3));
+    dir.apply(spec("d1", "acme", "chat", "deleted", 4));
+    assertThat(dir.apply(spec("d1", "acme", "chat", "running", 3))).isFalse();
+    assertThat(dir.applyAll(List.of(spec("d1", "acme", "chat", "running", 3)))).isEmpty();
+    assertThat(dir.resolve("t-acme", "acme", "chat")).isEmpty();
+  }
+
+  @Test
+  void routingRefusesAQueueForADeploymentThatIsGone() {
+    Routing routing = new Routing(dir, new InstanceDirectory(() -> 0L), () -> 0L);
+    DeploymentSpec chat = spec("d1", "acme", "chat", "running", 1);
+    dir.apply(chat);
+    DeploymentQueue q = routing.queue(chat);
+    dir.apply(spec("d1", "acme", "chat", "deleted", 2));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> routing.queue(chat))
+        .isInstanceOf(Routing.DeploymentGone.class);
+    reactor.test.StepVerifier.create(q.acquire())
+        .expectError(Routing.DeploymentGone.class)
+        .verify(java.time.Duration.ofSeconds(1));
+  }
 }

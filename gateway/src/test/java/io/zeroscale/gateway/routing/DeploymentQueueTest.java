@@ -130,11 +130,11 @@ class DeploymentQueueTest {
   }
 
   @Test
-  void failAllErrorsEveryWaiter() {
+  void closeErrorsEveryWaiter() {
     queue.reconfigure(List.of(), 4, 3, 1, 0);
     Taker t = new Taker();
     t.take(queue, 2);
-    queue.failAll(new IllegalStateException("deleted"));
+    queue.close(new IllegalStateException("deleted"));
     assertThat(t.errors).hasSize(2);
     assertThat(queue.queued()).isZero();
   }
@@ -172,5 +172,79 @@ class DeploymentQueueTest {
     assertThat(maxSeen.get()).isLessThanOrEqualTo(6);
     assertThat(queue.inFlight()).isZero();
     assertThat(queue.queued()).isZero();
+  }
+
+  @Test
+  void aWaiterTimesOutOnceAndNeverGetsTheSlotAfterwards() {
+    reactor.test.scheduler.VirtualTimeScheduler timer =
+        reactor.test.scheduler.VirtualTimeScheduler.create();
+    queue.reconfigure(List.of(instance("a", State.READY)), 1, 3, 1, 0);
+    Taker holder = new Taker();
+    holder.take(queue, 1);
+    List<Throwable> errors = new ArrayList<>();
+    List<Lease> late = new ArrayList<>();
+    queue.acquire(Duration.ofSeconds(10), timer).subscribe(late::add, errors::add);
+    assertThat(queue.queued()).isEqualTo(1);
+    timer.advanceTimeBy(Duration.ofSeconds(10));
+    assertThat(errors).singleElement().isInstanceOf(java.util.concurrent.TimeoutException.class);
+    assertThat(queue.queued()).isZero();
+    holder.leases.get(0).release();
+    assertThat(late).isEmpty();
+    assertThat(queue.inFlight()).as("the freed slot went to nobody").isZero();
+  }
+
+  @Test
+  void aGrantBeforeTheTimeoutCancelsIt() {
+    reactor.test.scheduler.VirtualTimeScheduler timer =
+        reactor.test.scheduler.VirtualTimeScheduler.create();
+    queue.reconfigure(List.of(instance("a", State.READY)), 1, 3, 1, 0);
+    Taker holder = new Taker();
+    holder.take(queue, 1);
+    List<Throwable> errors = new ArrayList<>();
+    List<Lease> granted = new ArrayList<>();
+    queue.acquire(Duration.ofSeconds(10), timer).subscribe(granted::add, errors::add);
+    holder.leases.get(0).release();
+    timer.advanceTimeBy(Duration.ofSeconds(20));
+    assertThat(granted).hasSize(1);
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void aClosedQueueRefusesWaitersAndNewcomers() {
+    queue.reconfigure(List.of(), 4, 3, 1, 0);
+    Taker t = new Taker();
+    t.take(queue, 1);
+    queue.close(new Routing.DeploymentGone("acme/chat"));
+    assertThat(t.errors).singleElement().isInstanceOf(Routing.DeploymentGone.class);
+    StepVerifier.create(queue.acquire())
+        .expectError(Routing.DeploymentGone.class)
+        .verify(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void anInstanceThatComesBackKeepsTheCountOfItsLeasesStillOut() {
+    queue.reconfigure(List.of(instance("a", State.READY)), 2, 3, 1, 0);
+    Taker t = new Taker();
+    t.take(queue, 2);
+    queue.reconfigure(List.of(), 2, 3, 1, 0);
+    queue.reconfigure(List.of(instance("a", State.READY)), 2, 3, 1, 0);
+    Taker more = new Taker();
+    more.take(queue, 1);
+    assertThat(more.leases).as("a still has 2 of its 2 slots taken").isEmpty();
+    t.leases.get(0).release();
+    assertThat(more.leases).hasSize(1);
+  }
+
+  @Test
+  void aSuspendedInstanceGetsNothingNewUntilTheSuspensionEnds() {
+    queue.reconfigure(List.of(instance("a", State.READY), instance("b", State.READY)), 4, 3, 1, 0);
+    queue.suspend("a", Duration.ofSeconds(5));
+    Taker t = new Taker();
+    t.take(queue, 3);
+    assertThat(t.leases).extracting(Lease::instanceId).containsOnly("b");
+    nanos.addAndGet(Duration.ofSeconds(5).toNanos());
+    Taker later = new Taker();
+    later.take(queue, 1);
+    assertThat(later.leases).extracting(Lease::instanceId).containsExactly("a");
   }
 }
