@@ -766,4 +766,27 @@ class DataPlaneIT {
         .containsPattern("zeroscale_tokens_completion_total\\{[^}]*deployment=\"dp/chat\"");
     assertThat(metrics).doesNotContain(key);
   }
+
+  @Test
+  void aRequestWithNoInstanceIsHeldThenAnswers504AfterItsActivationTimeout() {
+    ApiClient.Response d =
+        api1.post(
+            "/api/v1/deployments",
+            key,
+            "{\"model_name\":\"cold\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\","
+                + "\"settings\":{\"activation_timeout_s\":10}}");
+    assertThat(d.status()).as(d.body()).isEqualTo(201);
+    long start = System.nanoTime();
+    HttpResponse<String> r =
+        post(
+            gw1,
+            "/v1/chat/completions",
+            key,
+            "{\"model\":\"cold\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    long waitedMs = (System.nanoTime() - start) / 1_000_000;
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
+    assertThat(error(r).get("code").asString()).isEqualTo("activation_timeout");
+    assertThat(error(r).get("type").asString()).isEqualTo("timeout_error");
+    assertThat(waitedMs).as("held, not refused").isGreaterThanOrEqualTo(9_000);
+  }
 }

@@ -66,6 +66,7 @@ public final class RoutingSync implements SmartLifecycle {
   private final List<Disposable> tasks = new ArrayList<>();
   private volatile long lastErrorLog;
   private volatile boolean running;
+  private volatile boolean subscribed;
 
   public RoutingSync(
       RedissonClient redisson,
@@ -96,18 +97,7 @@ public final class RoutingSync implements SmartLifecycle {
 
   @Override
   public void start() {
-    RTopic deploymentTopic =
-        redisson.getTopic(RedisSchema.DEPLOYMENT_CHANGED, StringCodec.INSTANCE);
-    deploymentTopic.addListenerAsync(String.class, (ch, msg) -> onDeployment(msg));
-    deploymentTopic.addListenerAsync(
-        new BaseStatusListener() {
-          @Override
-          public void onSubscribe(String channel) {
-            resync(false).subscribe();
-          }
-        });
-    RTopic instanceTopic = redisson.getTopic(RedisSchema.INSTANCE_CHANGED, StringCodec.INSTANCE);
-    instanceTopic.addListenerAsync(String.class, (ch, msg) -> onInstance(msg));
+    subscribe();
     // Start-up waits for the first full picture (bounded), so the first requests find their
     // deployments; this runs on the main thread, not an event loop.
     resync(false)
@@ -118,9 +108,51 @@ public final class RoutingSync implements SmartLifecycle {
         .orTimeout(15, TimeUnit.SECONDS)
         .exceptionally(e -> null)
         .join();
-    tasks.add(every(resync, () -> resync(true)));
+    tasks.add(
+        every(
+            resync,
+            () -> {
+              if (!subscribed) {
+                subscribe();
+              }
+              return resync(true);
+            }));
     tasks.add(every(heartbeat, () -> heartbeat().then(publishDemand())));
     running = true;
+  }
+
+  /**
+   * Subscribes to the deployment and instance channels. If Redis is down when the gateway starts,
+   * the subscription fails; each periodic resync then tries again until it succeeds (Redisson
+   * re-subscribes by itself after later reconnections). Applying a message twice is harmless.
+   */
+  private void subscribe() {
+    RTopic deploymentTopic =
+        redisson.getTopic(RedisSchema.DEPLOYMENT_CHANGED, StringCodec.INSTANCE);
+    RTopic instanceTopic = redisson.getTopic(RedisSchema.INSTANCE_CHANGED, StringCodec.INSTANCE);
+    deploymentTopic
+        .addListenerAsync(String.class, (ch, msg) -> onDeployment(msg))
+        .thenCompose(
+            id -> instanceTopic.addListenerAsync(String.class, (ch, msg) -> onInstance(msg)))
+        .thenCompose(
+            id ->
+                deploymentTopic.addListenerAsync(
+                    new BaseStatusListener() {
+                      @Override
+                      public void onSubscribe(String channel) {
+                        resync(false).subscribe();
+                      }
+                    }))
+        .whenComplete(
+            (id, error) -> {
+              if (error == null) {
+                subscribed = true;
+              } else {
+                deploymentTopic.removeAllListenersAsync();
+                instanceTopic.removeAllListenersAsync();
+                quiet("subscribe to deployment and instance changes", error).subscribe();
+              }
+            });
   }
 
   /**
