@@ -3,7 +3,6 @@ package io.zeroscale.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redis.embedded.RedisServer;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -26,8 +24,7 @@ class AdminApiIT {
   private static final String ADMIN = "it-admin-" + "x".repeat(24);
 
   @TempDir static Path tmp;
-  private static RedisServer redis;
-  private static EmbeddedPostgres pg;
+  private static GatewayFleet fleet;
   private static StandaloneProcess gw1;
   private static StandaloneProcess gw2;
   private static ApiClient api1;
@@ -35,36 +32,17 @@ class AdminApiIT {
 
   @BeforeAll
   static void start() throws Exception {
-    int redisPort = StandaloneProcess.freePort();
-    redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
-    redis.start();
-    pg = EmbeddedPostgres.builder().setDataDirectory(tmp.resolve("pg")).start();
-    Map<String, String> env =
-        Map.of(
-            "ZEROSCALE_POSTGRES_URL",
-                "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
-            "ZEROSCALE_REDIS_URL", "redis://127.0.0.1:" + redisPort,
-            "ZEROSCALE_ADMIN_KEY", ADMIN);
-    gw1 = StandaloneProcess.start(tmp.resolve("gw1"), env);
-    gw2 = StandaloneProcess.start(tmp.resolve("gw2"), env);
-    gw1.awaitHealthy(Duration.ofSeconds(90));
-    gw2.awaitHealthy(Duration.ofSeconds(90));
+    fleet = GatewayFleet.start(tmp, ADMIN, Map.of());
+    gw1 = fleet.gw1;
+    gw2 = fleet.gw2;
     api1 = new ApiClient(gw1.port);
     api2 = new ApiClient(gw2.port);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (StandaloneProcess gw : new StandaloneProcess[] {gw1, gw2}) {
-      if (gw != null) {
-        gw.terminate(Duration.ofSeconds(60));
-      }
-    }
-    if (pg != null) {
-      pg.close();
-    }
-    if (redis != null) {
-      redis.stop();
+    if (fleet != null) {
+      fleet.close();
     }
   }
 

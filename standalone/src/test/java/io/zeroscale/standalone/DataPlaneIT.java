@@ -24,7 +24,6 @@ import com.openai.models.images.ImageGenerateParams;
 import com.openai.models.images.ImagesResponse;
 import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.gateway.model.hub.StandInHub;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +45,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redis.embedded.RedisServer;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -61,9 +59,7 @@ class DataPlaneIT {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir static Path tmp;
-  private static int redisPort;
-  private static RedisServer redis;
-  private static EmbeddedPostgres pg;
+  private static GatewayFleet fleet;
   private static StandInHub hub;
   private static StandaloneProcess gw1;
   private static StandaloneProcess gw2;
@@ -75,30 +71,21 @@ class DataPlaneIT {
 
   @BeforeAll
   static void start() throws Exception {
-    redisPort = StandaloneProcess.freePort();
-    redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
-    redis.start();
-    pg = EmbeddedPostgres.builder().setDataDirectory(tmp.resolve("pg")).start();
     hub = StandInHub.start();
     hub.add(StandInHub.LLAMA_7B);
-    Map<String, String> env =
-        Map.of(
-            "ZEROSCALE_POSTGRES_URL",
-            "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
-            "ZEROSCALE_REDIS_URL",
-            "redis://127.0.0.1:" + redisPort,
-            "ZEROSCALE_ADMIN_KEY",
+    fleet =
+        GatewayFleet.start(
+            tmp,
             ADMIN,
-            "ZEROSCALE_HUB_URL",
-            hub.baseUrl().toString(),
-            "ZEROSCALE_DEPLOYMENTS_SWEEP_INTERVAL",
-            "2s");
-    gw1 = StandaloneProcess.start(tmp.resolve("gw1"), env);
-    gw2 = StandaloneProcess.start(tmp.resolve("gw2"), env);
-    gw1.awaitHealthy(Duration.ofSeconds(90));
-    gw2.awaitHealthy(Duration.ofSeconds(90));
+            Map.of(
+                "ZEROSCALE_HUB_URL",
+                hub.baseUrl().toString(),
+                "ZEROSCALE_DEPLOYMENTS_SWEEP_INTERVAL",
+                "2s"));
+    gw1 = fleet.gw1;
+    gw2 = fleet.gw2;
     api1 = new ApiClient(gw1.port);
-    registry = new InstanceRegistry(redisPort);
+    registry = new InstanceRegistry(fleet.redisPort);
 
     assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"dp\",\"gpu_quota\":64}").status())
         .isEqualTo(201);
@@ -178,22 +165,14 @@ class DataPlaneIT {
   @AfterAll
   static void stop() throws Exception {
     sims.values().forEach(SimProcess::close);
-    for (StandaloneProcess gw : new StandaloneProcess[] {gw1, gw2}) {
-      if (gw != null) {
-        gw.terminate(Duration.ofSeconds(60));
-      }
-    }
     if (registry != null) {
       registry.close();
     }
+    if (fleet != null) {
+      fleet.close();
+    }
     if (hub != null) {
       hub.close();
-    }
-    if (pg != null) {
-      pg.close();
-    }
-    if (redis != null) {
-      redis.stop();
     }
   }
 
@@ -236,6 +215,22 @@ class DataPlaneIT {
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A streaming chat request for {@code model} with {@code maxTokens} tokens. */
+  private static HttpRequest streamRequest(StandaloneProcess gw, String model, int maxTokens) {
+    return HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gw.port + "/v1/chat/completions"))
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + key)
+        .POST(
+            HttpRequest.BodyPublishers.ofString(
+                "{\"model\":\""
+                    + model
+                    + "\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":"
+                    + maxTokens
+                    + ",\"stream\":true}"))
+        .build();
   }
 
   private static JsonNode error(HttpResponse<String> r) {
@@ -537,14 +532,7 @@ class DataPlaneIT {
 
   @Test
   void sseEventsArriveAsTheInstanceSendsThemNotBunched() throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw1.port + "/v1/chat/completions"))
-            .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + key)
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":12,\"stream\":true}"))
-            .build();
+    HttpRequest request = streamRequest(gw1, "chat", 12);
     HttpResponse<InputStream> response =
         HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.headers().firstValue("content-type"))
@@ -577,14 +565,7 @@ class DataPlaneIT {
   void aClientDisconnectMidStreamFreesTheInstanceSlot() throws Exception {
     SimProcess sim = sims.get("chat");
     double cancelledBefore = sim.metric("sim:requests_cancelled_total");
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw2.port + "/v1/chat/completions"))
-            .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + key)
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":200,\"stream\":true}"))
-            .build();
+    HttpRequest request = streamRequest(gw2, "chat", 200);
     HttpResponse<InputStream> response =
         HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
     InputStream body = response.body();
@@ -614,15 +595,14 @@ class DataPlaneIT {
             .maxCompletionTokens(2)
             .build();
     assertThat(client.chat().completions().create(params).choices()).hasSize(1);
-    redis.stop();
+    fleet.stopRedis();
     try {
       for (int i = 0; i < 5; i++) {
         assertThat(client.chat().completions().create(params).choices()).hasSize(1);
         assertThat(sdk(gw2, key).chat().completions().create(params).choices()).hasSize(1);
       }
     } finally {
-      redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
-      redis.start();
+      fleet.startRedis();
     }
     // Both gateways' heartbeat loops survived the outage (slow ticks must not end them).
     await()
@@ -685,14 +665,7 @@ class DataPlaneIT {
     assertThat(d.status()).as(d.body()).isEqualTo(201);
     registry.publish(
         d.json().get("id").asString(), "fragile-0", sim.url(), InstanceEndpoint.State.READY);
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw1.port + "/v1/chat/completions"))
-            .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + key)
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "{\"model\":\"fragile\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":100,\"stream\":true}"))
-            .build();
+    HttpRequest request = streamRequest(gw1, "fragile", 100);
     HttpResponse<InputStream> response =
         await()
             .atMost(Duration.ofSeconds(10))
