@@ -762,4 +762,77 @@ class DataPlaneIT {
     assertThat(error(r).get("type").asString()).isEqualTo("timeout_error");
     assertThat(waitedMs).as("held, not refused").isGreaterThanOrEqualTo(9_000);
   }
+
+  @Test
+  void theInstanceGetsTheSameBytesTheTraceAndTheRequestIdButNeverTheTenantKey() throws Exception {
+    Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    byte[][] seenBody = new byte[1][];
+    com.sun.net.httpserver.HttpServer capture =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    capture.createContext(
+        "/",
+        exchange -> {
+          exchange
+              .getRequestHeaders()
+              .forEach(
+                  (k, v) -> seen.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
+          seen.put(":path", exchange.getRequestURI().toString());
+          seenBody[0] = exchange.getRequestBody().readAllBytes();
+          byte[] answer =
+              "{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"probe\",\"choices\":[]}"
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, answer.length);
+          exchange.getResponseBody().write(answer);
+          exchange.close();
+        });
+    capture.start();
+    try {
+      ApiClient.Response d =
+          api1.post(
+              "/api/v1/deployments",
+              key,
+              "{\"model_name\":\"probe\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\"}");
+      assertThat(d.status()).as(d.body()).isEqualTo(201);
+      registry.publish(
+          d.json().get("id").asString(),
+          "probe-0",
+          "http://127.0.0.1:" + capture.getAddress().getPort(),
+          InstanceEndpoint.State.READY);
+      // Unusual spacing and key order: the bytes must arrive exactly as sent.
+      String body =
+          "{ \"messages\" : [{\"role\":\"user\",\"content\":\"h\u00e9\"}],\n \"model\":\"dp/probe\" }";
+      String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+      HttpRequest request =
+          HttpRequest.newBuilder(
+                  URI.create(
+                      "http://127.0.0.1:"
+                          + gw1.port
+                          + "/custom-model/v1/chat/completions?api-version=1"))
+              .header("Content-Type", "application/json")
+              .header("Authorization", "Bearer " + key)
+              .header("x-request-id", "client-req-42")
+              .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build();
+      HttpResponse<String> r =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(
+                  () -> HTTP.send(request, HttpResponse.BodyHandlers.ofString()),
+                  x -> x.statusCode() == 200);
+      assertThat(r.headers().allValues("x-request-id")).containsExactly("client-req-42");
+      assertThat(seenBody[0]).isEqualTo(body.getBytes(StandardCharsets.UTF_8));
+      assertThat(seen.get(":path")).isEqualTo("/v1/chat/completions?api-version=1");
+      assertThat(seen).doesNotContainKey("authorization");
+      assertThat(seen.values()).noneMatch(v -> v.contains(key));
+      assertThat(seen.get("x-request-id")).isEqualTo("client-req-42");
+      assertThat(seen.get("traceparent"))
+          .startsWith("00-" + traceId + "-")
+          .doesNotContain("00f067aa0ba902b7")
+          .endsWith("-01");
+    } finally {
+      capture.stop(0);
+    }
+  }
 }
