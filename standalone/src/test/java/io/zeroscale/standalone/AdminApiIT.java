@@ -58,16 +58,6 @@ class AdminApiIT {
     assertThat(e.get("code").isNull() ? null : e.get("code").stringValue()).isEqualTo(code);
   }
 
-  private static String createTenantKey(String tenant, String scopes) {
-    ApiClient.Response r =
-        api1.post(
-            "/admin/v1/tenants/" + tenant + "/keys",
-            ADMIN,
-            "{\"name\":\"k\",\"scopes\":" + scopes + "}");
-    assertThat(r.status()).as(r.body()).isEqualTo(201);
-    return r.json().get("secret").stringValue();
-  }
-
   @Test
   void tenantsCrudWithEveryErrorInOpenAiShape() {
     ApiClient.Response created =
@@ -251,7 +241,7 @@ class AdminApiIT {
     assertError(
         api1.get("/v1/models", "garbage"), 401, "authentication_error", null, "invalid_api_key");
 
-    String reader = createTenantKey("scoped", "[\"deployments:read\"]");
+    String reader = fleet.tenantKey("scoped", "[\"deployments:read\"]");
     assertError(
         api1.get("/admin/v1/tenants", reader), 403, "permission_error", null, "insufficient_scope");
 
@@ -357,7 +347,7 @@ class AdminApiIT {
   void deletingATenantRevokesItsKeysEverywhere() {
     assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"gone\"}").status())
         .isEqualTo(201);
-    String key = createTenantKey("gone", "[\"inference:*\"]");
+    String key = fleet.tenantKey("gone", "[\"inference:*\"]");
     assertThat(api2.get("/v1/models", key).status()).isNotIn(401, 500);
     assertThat(api1.delete("/admin/v1/tenants/gone", ADMIN).status()).isEqualTo(204);
     await()
@@ -370,7 +360,7 @@ class AdminApiIT {
   void secretsNeverReachTheLogs() {
     assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"logs\"}").status())
         .isEqualTo(201);
-    String key = createTenantKey("logs", "[\"inference:*\"]");
+    String key = fleet.tenantKey("logs", "[\"inference:*\"]");
     api1.get("/v1/models", key);
     api2.get("/v1/models", key);
     for (StandaloneProcess gw : new StandaloneProcess[] {gw1, gw2}) {

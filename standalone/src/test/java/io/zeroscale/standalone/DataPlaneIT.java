@@ -89,7 +89,7 @@ class DataPlaneIT {
 
     assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"dp\",\"gpu_quota\":64}").status())
         .isEqualTo(201);
-    key = tenantKey("dp", "[\"inference:*\",\"deployments:read\",\"deployments:write\"]");
+    key = fleet.tenantKey("dp", "[\"inference:*\",\"deployments:read\",\"deployments:write\"]");
     ApiClient.Response model =
         api1.post(
             "/api/v1/models",
@@ -152,16 +152,6 @@ class DataPlaneIT {
                     && gw2.output().contains("Gateway fleet: 2 live gateway(s)"));
   }
 
-  private static String tenantKey(String tenant, String scopes) {
-    ApiClient.Response r =
-        api1.post(
-            "/admin/v1/tenants/" + tenant + "/keys",
-            ADMIN,
-            "{\"name\":\"k\",\"scopes\":" + scopes + "}");
-    assertThat(r.status()).as(r.body()).isEqualTo(201);
-    return r.json().get("secret").asString();
-  }
-
   @AfterAll
   static void stop() throws Exception {
     sims.values().forEach(SimProcess::close);
@@ -182,6 +172,14 @@ class DataPlaneIT {
         .apiKey(apiKey)
         .maxRetries(0)
         .timeout(Duration.ofSeconds(30))
+        .build();
+  }
+
+  private static ChatCompletionCreateParams chat(String model, String prompt, int maxTokens) {
+    return ChatCompletionCreateParams.builder()
+        .model(model)
+        .addUserMessage(prompt)
+        .maxCompletionTokens(maxTokens)
         .build();
   }
 
@@ -240,31 +238,13 @@ class DataPlaneIT {
   @Test
   void chatAndCompletionsThroughTheOfficialSdk() {
     OpenAIClient client = sdk(gw1, key);
-    ChatCompletion chat =
-        client
-            .chat()
-            .completions()
-            .create(
-                ChatCompletionCreateParams.builder()
-                    .model("chat")
-                    .addUserMessage("Hello")
-                    .maxCompletionTokens(4)
-                    .build());
+    ChatCompletion chat = client.chat().completions().create(chat("chat", "Hello", 4));
     assertThat(chat.model()).isEqualTo("chat");
     assertThat(chat.choices().getFirst().message().content())
         .hasValueSatisfying(c -> assertThat(c.split(" ")).hasSize(4));
     assertThat(chat.usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isEqualTo(4));
 
-    ChatCompletion byFullName =
-        client
-            .chat()
-            .completions()
-            .create(
-                ChatCompletionCreateParams.builder()
-                    .model("dp/chat")
-                    .addUserMessage("Hello")
-                    .maxCompletionTokens(4)
-                    .build());
+    ChatCompletion byFullName = client.chat().completions().create(chat("dp/chat", "Hello", 4));
     assertThat(byFullName.choices().getFirst().message().content())
         .isEqualTo(chat.choices().getFirst().message().content());
 
@@ -331,12 +311,7 @@ class DataPlaneIT {
             custom
                 .chat()
                 .completions()
-                .create(
-                    ChatCompletionCreateParams.builder()
-                        .model("chat")
-                        .addUserMessage("Hello")
-                        .maxCompletionTokens(4)
-                        .build())
+                .create(chat("chat", "Hello", 4))
                 .choices()
                 .getFirst()
                 .message()
@@ -419,7 +394,7 @@ class DataPlaneIT {
                             .addUserMessage("x")
                             .build()))
         .isInstanceOf(UnauthorizedException.class);
-    String chatOnly = tenantKey("dp", "[\"inference:chat\"]");
+    String chatOnly = fleet.tenantKey("dp", "[\"inference:chat\"]");
     assertThatThrownBy(
             () ->
                 sdk(gw1, chatOnly)
@@ -452,7 +427,7 @@ class DataPlaneIT {
 
     assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"dp-other\"}").status())
         .isEqualTo(201);
-    String other = tenantKey("dp-other", "[\"inference:*\"]");
+    String other = fleet.tenantKey("dp-other", "[\"inference:*\"]");
     HttpResponse<String> foreign =
         post(
             gw1,
@@ -588,12 +563,7 @@ class DataPlaneIT {
   @Test
   void warmTrafficSurvivesARedisOutageAndStateResyncsAfter() throws Exception {
     OpenAIClient client = sdk(gw1, key);
-    ChatCompletionCreateParams params =
-        ChatCompletionCreateParams.builder()
-            .model("chat")
-            .addUserMessage("hi")
-            .maxCompletionTokens(2)
-            .build();
+    ChatCompletionCreateParams params = chat("chat", "hi", 2);
     assertThat(client.chat().completions().create(params).choices()).hasSize(1);
     fleet.stopRedis();
     try {
@@ -716,15 +686,7 @@ class DataPlaneIT {
 
   @Test
   void requestsAreMeteredWithLowCardinalityTags() throws Exception {
-    sdk(gw1, key)
-        .chat()
-        .completions()
-        .create(
-            ChatCompletionCreateParams.builder()
-                .model("chat")
-                .addUserMessage("count me")
-                .maxCompletionTokens(3)
-                .build());
+    sdk(gw1, key).chat().completions().create(chat("chat", "count me", 3));
     String metrics =
         HTTP.send(
                 HttpRequest.newBuilder(

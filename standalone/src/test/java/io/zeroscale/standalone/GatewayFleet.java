@@ -18,6 +18,7 @@ final class GatewayFleet implements AutoCloseable {
   final EmbeddedPostgres pg;
   final StandaloneProcess gw1;
   final StandaloneProcess gw2;
+  private final String adminKey;
   private RedisServer redis;
 
   private GatewayFleet(
@@ -25,8 +26,10 @@ final class GatewayFleet implements AutoCloseable {
       RedisServer redis,
       EmbeddedPostgres pg,
       StandaloneProcess gw1,
-      StandaloneProcess gw2) {
+      StandaloneProcess gw2,
+      String adminKey) {
     this.redisPort = redisPort;
+    this.adminKey = adminKey;
     this.redis = redis;
     this.pg = pg;
     this.gw1 = gw1;
@@ -49,7 +52,21 @@ final class GatewayFleet implements AutoCloseable {
     StandaloneProcess gw2 = StandaloneProcess.start(dir.resolve("gw2"), env);
     gw1.awaitHealthy(Duration.ofSeconds(90));
     gw2.awaitHealthy(Duration.ofSeconds(90));
-    return new GatewayFleet(redisPort, redis, pg, gw1, gw2);
+    return new GatewayFleet(redisPort, redis, pg, gw1, gw2, adminKey);
+  }
+
+  /** Creates a key for {@code tenant} with {@code scopes} (a JSON array) and answers its secret. */
+  String tenantKey(String tenant, String scopes) {
+    ApiClient.Response r =
+        new ApiClient(gw1.port)
+            .post(
+                "/admin/v1/tenants/" + tenant + "/keys",
+                adminKey,
+                "{\"name\":\"k\",\"scopes\":" + scopes + "}");
+    if (r.status() != 201) {
+      throw new AssertionError("key creation failed: " + r.status() + " " + r.body());
+    }
+    return r.json().get("secret").asString();
   }
 
   /** Stops Redis (its data is gone, as after a real restart without persistence). */
