@@ -17,6 +17,7 @@ package io.zeroscale.api;
  * @param maxBatchSize concurrent requests one instance takes from the whole gateway fleet
  * @param settings scaling settings
  * @param status lifecycle status ({@code pending}, ..., {@code deleting}, {@code deleted})
+ * @param reason why it is {@code failed} or waits ({@code pending} for GPU capacity), or null
  * @param version monotonically increasing change counter
  */
 public record DeploymentSpec(
@@ -31,6 +32,7 @@ public record DeploymentSpec(
     int maxBatchSize,
     ScalingSettings settings,
     String status,
+    String reason,
     long version) {
 
   /** The name that is unique across the platform: {@code <tenant>/<model_name>}. */

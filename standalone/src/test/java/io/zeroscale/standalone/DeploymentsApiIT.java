@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.RedisSchema;
-import io.zeroscale.gateway.deployment.DeploymentSpecJson;
+import io.zeroscale.api.json.DeploymentSpecJson;
 import io.zeroscale.gateway.model.hub.StandInHub;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.ScalingSettings;
-import io.zeroscale.gateway.deployment.DeploymentSpecJson;
+import io.zeroscale.api.json.DeploymentSpecJson;
 import io.zeroscale.gateway.deployment.RedisDeploymentPublisher;
 import java.time.Duration;
 import java.util.List;
@@ -76,6 +76,7 @@ class DeploymentsRedisPublisherIT {
         64,
         new ScalingSettings(0, maxInstances, 300, 900, 1000, 0.7, 60, true),
         status,
+        null,
         version);
   }
 

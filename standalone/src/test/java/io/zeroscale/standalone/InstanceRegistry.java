@@ -2,7 +2,7 @@ package io.zeroscale.standalone;
 
 import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.RedisSchema;
-import io.zeroscale.gateway.routing.InstanceJson;
+import io.zeroscale.api.json.InstanceJson;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;

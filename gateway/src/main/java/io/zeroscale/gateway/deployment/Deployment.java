@@ -63,6 +63,7 @@ public record Deployment(
         maxBatchSize,
         settings,
         status.wire(),
+        reason,
         version);
   }
 

@@ -2,6 +2,7 @@ package io.zeroscale.gateway.deployment;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.RedisSchema;
+import io.zeroscale.api.json.DeploymentSpecJson;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;

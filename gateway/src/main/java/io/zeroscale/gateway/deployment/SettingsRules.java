@@ -1,9 +1,9 @@
 package io.zeroscale.gateway.deployment;
 
 import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.api.json.SettingsJson;
 import io.zeroscale.gateway.web.JsonBody;
 import java.math.BigDecimal;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,14 +22,14 @@ public final class SettingsRules {
   public static final int DEFAULT_MAX_INSTANCES = 1;
   public static final boolean DEFAULT_BILLING_AWARE_SCALE_DOWN = true;
 
-  public static final String MIN_INSTANCES = "min_instances";
-  public static final String MAX_INSTANCES = "max_instances";
-  public static final String SCALE_TO_ZERO_AFTER_S = "scale_to_zero_after_s";
-  public static final String ACTIVATION_TIMEOUT_S = "activation_timeout_s";
-  public static final String MAX_QUEUED_REQUESTS = "max_queued_requests";
-  public static final String TARGET_UTILIZATION = "target_utilization";
-  public static final String STABLE_WINDOW_S = "stable_window_s";
-  public static final String BILLING_AWARE_SCALE_DOWN = "billing_aware_scale_down";
+  public static final String MIN_INSTANCES = SettingsJson.MIN_INSTANCES;
+  public static final String MAX_INSTANCES = SettingsJson.MAX_INSTANCES;
+  public static final String SCALE_TO_ZERO_AFTER_S = SettingsJson.SCALE_TO_ZERO_AFTER_S;
+  public static final String ACTIVATION_TIMEOUT_S = SettingsJson.ACTIVATION_TIMEOUT_S;
+  public static final String MAX_QUEUED_REQUESTS = SettingsJson.MAX_QUEUED_REQUESTS;
+  public static final String TARGET_UTILIZATION = SettingsJson.TARGET_UTILIZATION;
+  public static final String STABLE_WINDOW_S = SettingsJson.STABLE_WINDOW_S;
+  public static final String BILLING_AWARE_SCALE_DOWN = SettingsJson.BILLING_AWARE_SCALE_DOWN;
 
   public static final List<String> FIELDS =
       List.of(
@@ -160,16 +160,7 @@ public final class SettingsRules {
 
   /** The settings object of the API and of the Redis spec: all 8 fields, snake_case. */
   public static Map<String, Object> json(ScalingSettings s) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put(MIN_INSTANCES, s.minInstances());
-    m.put(MAX_INSTANCES, s.maxInstances());
-    m.put(SCALE_TO_ZERO_AFTER_S, s.scaleToZeroAfterS());
-    m.put(ACTIVATION_TIMEOUT_S, s.activationTimeoutS());
-    m.put(MAX_QUEUED_REQUESTS, s.maxQueuedRequests());
-    m.put(TARGET_UTILIZATION, BigDecimal.valueOf(s.targetUtilization()));
-    m.put(STABLE_WINDOW_S, s.stableWindowS());
-    m.put(BILLING_AWARE_SCALE_DOWN, s.billingAwareScaleDown());
-    return m;
+    return SettingsJson.toMap(s);
   }
 
   static Optional<String> targetUtilizationProblem(BigDecimal v) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.entry;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.api.json.DeploymentSpecJson;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;

@@ -27,6 +27,7 @@ class DeploymentDirectoryTest {
         8,
         SETTINGS,
         status,
+        null,
         v);
   }
 

@@ -1,8 +1,7 @@
-package io.zeroscale.gateway.deployment;
+package io.zeroscale.api.json;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.Family;
-import io.zeroscale.api.ScalingSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -15,7 +14,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>
  * {"id":"…","tenant_id":"…","tenant":"demo","model_name":"llama","full_name":"demo/llama",
  *  "family":"llm","source":"hf://meta-llama/Llama-2-7b-hf@main","gpu":"A100-80GB","num_gpus":1,
- *  "max_batch_size":64,"settings":{"min_instances":0,…},"status":"scaled_to_zero","version":1}
+ *  "max_batch_size":64,"settings":{"min_instances":0,…},"status":"scaled_to_zero","reason":null,
+ *  "version":1}
  * </pre>
  */
 public final class DeploymentSpecJson {
@@ -34,8 +34,9 @@ public final class DeploymentSpecJson {
     m.put("gpu", s.gpu());
     m.put("num_gpus", s.numGpus());
     m.put("max_batch_size", s.maxBatchSize());
-    m.put("settings", SettingsRules.json(s.settings()));
+    m.put("settings", SettingsJson.toMap(s.settings()));
     m.put("status", s.status());
+    m.put("reason", s.reason());
     m.put("version", s.version());
     return m;
   }
@@ -58,16 +59,9 @@ public final class DeploymentSpecJson {
         n.required("gpu").asString(),
         n.required("num_gpus").asInt(),
         n.required("max_batch_size").asInt(),
-        new ScalingSettings(
-            s.required(SettingsRules.MIN_INSTANCES).asInt(),
-            s.required(SettingsRules.MAX_INSTANCES).asInt(),
-            s.required(SettingsRules.SCALE_TO_ZERO_AFTER_S).asInt(),
-            s.required(SettingsRules.ACTIVATION_TIMEOUT_S).asInt(),
-            s.required(SettingsRules.MAX_QUEUED_REQUESTS).asInt(),
-            s.required(SettingsRules.TARGET_UTILIZATION).asDouble(),
-            s.required(SettingsRules.STABLE_WINDOW_S).asInt(),
-            s.required(SettingsRules.BILLING_AWARE_SCALE_DOWN).asBoolean()),
+        SettingsJson.read(s),
         n.required("status").asString(),
+        n.hasNonNull("reason") ? n.get("reason").asString() : null,
         n.required("version").asLong());
   }
 }

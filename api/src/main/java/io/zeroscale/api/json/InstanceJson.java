@@ -1,4 +1,4 @@
-package io.zeroscale.gateway.routing;
+package io.zeroscale.api.json;
 
 import io.zeroscale.api.InstanceEndpoint;
 import java.util.LinkedHashMap;

@@ -1,0 +1,35 @@
+package io.zeroscale.activator.runtime;
+
+import java.time.Duration;
+import java.util.List;
+import reactor.core.publisher.Mono;
+
+/**
+ * Where instances run: local processes or Kubernetes pods. The activator decides what should run; a
+ * runtime only starts, lists and stops. Every method is non-blocking (blocking work runs on the
+ * runtime's own scheduler) and idempotent, so that the activator can retry after any failure.
+ */
+public interface Runtime {
+
+  /** A short name for logs and metrics: {@code process}, {@code kubernetes}. */
+  String name();
+
+  /**
+   * Starts an instance. Errors when it cannot be started at all (bad command, image or API error):
+   * the activator counts that as a boot failure. Launching an id that already runs is a no-op.
+   */
+  Mono<Launch> launch(InstancePlan plan);
+
+  /**
+   * Every instance this runtime runs for Zeroscale, including those started by an earlier activator
+   * (adoption after a restart or a leader change). An exited instance is listed until {@link #stop}
+   * is called for it.
+   */
+  Mono<List<RuntimeInstance>> list();
+
+  /**
+   * Stops an instance: asks it to stop (SIGTERM, pod delete with {@code grace}), then forces it
+   * after {@code grace}; completes when it is gone and forgotten. Unknown ids complete at once.
+   */
+  Mono<Void> stop(String instanceId, Duration grace);
+}

@@ -1,0 +1,31 @@
+package io.zeroscale.activator.runtime;
+
+/**
+ * An instance as its runtime sees it now. Readiness is not the runtime's call alone: the activator
+ * publishes an instance only when {@code runtimeReady} holds and its {@code /health} answers 200.
+ *
+ * @param instanceId the id it was launched with
+ * @param deploymentId the deployment it serves
+ * @param phase where it is in its life
+ * @param url its base URL ({@code http://host:port}), null while unknown (pod not scheduled yet)
+ * @param runtimeReady the runtime's own readiness (a pod's Ready condition); the process runtime,
+ *     which has no opinion, says true while the process lives
+ * @param detail why it is pending or how it ended (exit code, last log line, pod reason), or null
+ */
+public record RuntimeInstance(
+    String instanceId,
+    String deploymentId,
+    Phase phase,
+    String url,
+    boolean runtimeReady,
+    String detail) {
+
+  public enum Phase {
+    /** Accepted but holds no GPUs yet (pod unschedulable or not yet scheduled). Not billed. */
+    PENDING,
+    /** Holds its GPUs: process started, pod scheduled. Billed from here. */
+    RUNNING,
+    /** Gone by itself (process exited, container terminated or crash-looping, pod failed). */
+    EXITED
+  }
+}
