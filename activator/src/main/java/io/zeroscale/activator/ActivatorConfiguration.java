@@ -1,25 +1,140 @@
 package io.zeroscale.activator;
 
+import io.zeroscale.activator.core.Activator;
+import io.zeroscale.activator.core.ActivatorPolicy;
+import io.zeroscale.activator.core.ActivatorRedis;
+import io.zeroscale.activator.core.DeploymentStatusPort;
+import io.zeroscale.activator.core.Probe;
+import io.zeroscale.activator.events.EventOutbox;
+import io.zeroscale.activator.events.R2dbcEventLog;
+import io.zeroscale.activator.process.ProcessRuntime;
+import io.zeroscale.activator.process.ProcessRuntimeProperties;
+import io.zeroscale.activator.runtime.Runtime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.r2dbc.core.DatabaseClient;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The activator's wiring. Today it binds and validates the process runtime's settings at start-up
- * (a bad value stops the app with a message naming the property); the runtime itself, readiness
- * probing and draining arrive with the scale-from-zero work.
+ * The activator's wiring: the runtime chosen by {@code zeroscale.activator.runtime}, the Redis
+ * adapter, the lifecycle-event outbox on PostgreSQL and the reconcile loop. The host application
+ * provides a {@link DeploymentStatusPort} (the control plane's status of record) and a {@link
+ * Clock}. {@code zeroscale.activator.enabled=false} leaves it out (a gateway-only replica).
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(ProcessRuntimeProperties.class)
+@EnableConfigurationProperties({ActivatorProperties.class, ProcessRuntimeProperties.class})
+@ConditionalOnProperty(
+    name = "zeroscale.activator.enabled",
+    havingValue = "true",
+    matchIfMissing = true)
 public class ActivatorConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(ActivatorConfiguration.class);
 
-  public ActivatorConfiguration(ProcessRuntimeProperties process) {
-    log.info(
-        "Activator: process runtime with {} GPUs per type, simulator flags {}",
-        process.gpus(),
-        process.sim().flags());
+  @Bean
+  Runtime activatorRuntime(
+      ActivatorProperties activator,
+      ProcessRuntimeProperties process,
+      @Value("${zeroscale.home:./.zeroscale}") Path home) {
+    if (activator.runtime().equals("kubernetes")) {
+      throw new IllegalStateException("zeroscale.activator.runtime=kubernetes is not wired yet");
+    }
+    Path stateDir = process.stateDir() != null ? process.stateDir() : home.resolve("instances");
+    List<String> command = process.command();
+    if (command.isEmpty()) {
+      Path jar = engineJar(process.engineJar());
+      command = ProcessRuntime.simulatorCommand(jar, process.sim().flags());
+      log.info(
+          "Process runtime: {} GPUs per type, the engine simulator {} with {}; state in {}",
+          process.gpus(),
+          jar,
+          process.sim().flags(),
+          stateDir);
+    } else {
+      log.info("Process runtime: {} GPUs per type, command {}", process.gpus(), command);
+    }
+    return new ProcessRuntime(
+        process.gpus(), command, process.host(), stateDir, JsonMapper.builder().build());
+  }
+
+  /**
+   * The simulator's jar: the configured path, else {@code engine-sim/target/engine-sim.jar} under
+   * the working directory or the build tree the running jar sits in ({@code
+   * standalone/target/zeroscale.jar} → {@code ../../engine-sim/target/engine-sim.jar}).
+   */
+  static Path engineJar(Path configured) {
+    if (configured != null) {
+      return configured.toAbsolutePath();
+    }
+    List<Path> candidates = new ArrayList<>();
+    candidates.add(Path.of("engine-sim", "target", "engine-sim.jar"));
+    try {
+      Path self =
+          Path.of(
+              ActivatorConfiguration.class
+                  .getProtectionDomain()
+                  .getCodeSource()
+                  .getLocation()
+                  .toURI());
+      for (Path dir = self.getParent(); dir != null; dir = dir.getParent()) {
+        candidates.add(dir.resolve("engine-sim").resolve("target").resolve("engine-sim.jar"));
+      }
+    } catch (Exception e) {
+      // nested jar URLs and the like: the working directory candidate remains
+    }
+    for (Path p : candidates) {
+      if (Files.isRegularFile(p)) {
+        return p.toAbsolutePath().normalize();
+      }
+    }
+    Path fallback = candidates.getFirst().toAbsolutePath();
+    log.warn(
+        "Engine simulator jar not found at {}; instances will fail to start until it is built"
+            + " (./mvnw -q -DskipTests package) or zeroscale.runtime.process.engine-jar is set",
+        fallback);
+    return fallback;
+  }
+
+  @Bean
+  Activator activator(
+      Runtime activatorRuntime,
+      RedissonClient redisson,
+      DatabaseClient db,
+      DeploymentStatusPort status,
+      ActivatorProperties props,
+      ProcessRuntimeProperties process,
+      Clock clock) {
+    ActivatorPolicy policy =
+        new ActivatorPolicy(
+            props.tick(),
+            props.leaseTtl(),
+            props.failureLimit(),
+            props.backoff(),
+            props.failureCooldown(),
+            props.drainSettle(),
+            props.drainTimeout(),
+            process.stopGrace(),
+            props.healthFailures(),
+            props.shutdownDrain());
+    return new Activator(
+        activatorRuntime,
+        new ActivatorRedis(redisson.reactive(), JsonMapper.builder().build()),
+        redisson,
+        new Probe(props.probeTimeout()),
+        new EventOutbox(new R2dbcEventLog(db)),
+        status,
+        policy,
+        clock);
   }
 }

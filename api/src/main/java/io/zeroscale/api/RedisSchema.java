@@ -61,5 +61,25 @@ public final class RedisSchema {
   /** Channel: a gateway holds a request for a deployment with no ready instance; message = id. */
   public static final String WAKE_UP = PREFIX + "wake-up";
 
+  /**
+   * Hash: deployment id → desired replicas as {@code {"replicas":n,"reason":"…","at":epochMs}}.
+   * Written by the autoscaler, and by the activator when a wake-up finds a deployment at zero; the
+   * activator clamps it to {@code [min_instances, max_instances]}.
+   */
+  public static final String DESIRED = PREFIX + "desired";
+
+  /**
+   * Hash: deployment id → what the activator runs for it, as {@code
+   * {"desired":n,"pending":n,"starting":n,"ready":n,"draining":n,"at":epochMs}}; read by the tenant
+   * API ({@code instances}) and the autoscaler (booting instances count as capacity).
+   */
+  public static final String LIVE = PREFIX + "live";
+
+  /**
+   * String with expiry: the id of the activator that leads (acts on every deployment); renewed by
+   * it, taken over by another when it expires.
+   */
+  public static final String ACTIVATOR_LEADER = PREFIX + "activator:leader";
+
   private RedisSchema() {}
 }

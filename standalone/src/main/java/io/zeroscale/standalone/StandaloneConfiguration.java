@@ -1,6 +1,10 @@
 package io.zeroscale.standalone;
 
+import io.zeroscale.activator.core.DeploymentStatusPort;
+import io.zeroscale.gateway.deployment.DeploymentService;
+import io.zeroscale.gateway.deployment.DeploymentStatus;
 import java.time.Clock;
+import java.util.UUID;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -10,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.r2dbc.core.DatabaseClient;
+import reactor.core.publisher.Mono;
 
 /** The composition root's own beans: the shared Redis client, its health, the demo tenant. */
 @Configuration(proxyBeanMethods = false)
@@ -39,6 +44,26 @@ class StandaloneConfiguration {
   @Bean
   ReactiveHealthIndicator redisHealthIndicator(RedissonClient redisson) {
     return new RedisHealthIndicator(redisson);
+  }
+
+  /**
+   * The activator reports statuses to the control plane in-process; the control plane stores them
+   * and publishes the spec, as it does for every other change.
+   */
+  @Bean
+  DeploymentStatusPort deploymentStatusPort(DeploymentService deployments) {
+    return new DeploymentStatusPort() {
+      @Override
+      public Mono<Void> report(String deploymentId, String status, String reason) {
+        return deployments.reportStatus(
+            UUID.fromString(deploymentId), DeploymentStatus.fromWire(status), reason);
+      }
+
+      @Override
+      public Mono<Void> finalizeDeleted(String deploymentId) {
+        return deployments.finalizeDeleted(UUID.fromString(deploymentId));
+      }
+    };
   }
 
   @Bean

@@ -34,10 +34,10 @@ public class DeploymentConfiguration {
     return new RedisDeploymentPublisher(redisson.reactive(), json);
   }
 
-  /** Zeros until the activator provides instance counts and queue depths (see the port). */
+  /** Instance counts from the activator and queue depths from the gateways, in Redis. */
   @Bean
-  DeploymentLiveState deploymentLiveState() {
-    return DeploymentLiveState.NONE;
+  DeploymentLiveState deploymentLiveState(RedissonClient redisson, JsonMapper json) {
+    return new RedisLiveState(redisson.reactive(), json);
   }
 
   /**

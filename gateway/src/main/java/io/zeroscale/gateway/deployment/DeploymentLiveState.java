@@ -8,8 +8,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Port: the live instance counts and queue depths of deployments, owned by the activator and the
- * gateways' hold queues. Until those exist, {@link #NONE} answers zeros for everything; the
- * activator issue replaces the bean in {@link DeploymentConfiguration} with a Redis-backed one. The
+ * gateways' hold queues ({@link RedisLiveState}); {@link #NONE} answers zeros for everything. The
  * delete finalizer relies on it: a deployment is finalized only once it has no instances.
  */
 public interface DeploymentLiveState {

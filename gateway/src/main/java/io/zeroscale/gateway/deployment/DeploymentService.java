@@ -221,7 +221,7 @@ public final class DeploymentService {
                             .<Mono<Void>>map(v -> Mono.error(v.toException()))
                             .orElse(Mono.empty()));
     return quotaCheck
-        .then(live.read(current.id()))
+        .then(live.read(current.id()).onErrorReturn(LiveState.NONE))
         .flatMap(
             state ->
                 store.updateSettings(
@@ -271,6 +271,26 @@ public final class DeploymentService {
             });
   }
 
+  /**
+   * The activator's report of a deployment's status ({@code pending}, {@code deploying}, {@code
+   * running}, {@code scaled_to_zero}, {@code failed}) and its reason; published when it changed. A
+   * deployment being deleted keeps {@code deleting}.
+   */
+  public Mono<Void> reportStatus(UUID id, DeploymentStatus status, String reason) {
+    if (status == DeploymentStatus.DELETING || status == DeploymentStatus.DELETED) {
+      return Mono.error(new IllegalArgumentException("deletion is the control plane's: " + status));
+    }
+    return store.updateStatus(id, status, reason, now()).flatMap(this::publish);
+  }
+
+  /**
+   * The activator stopped the last instance of a {@code deleting} deployment: finalize it now,
+   * rather than at the next sweep.
+   */
+  public Mono<Void> finalizeDeleted(UUID id) {
+    return store.finalizeDeleted(id, now()).flatMap(this::unpublish);
+  }
+
   /** Finalizes every idle {@code deleting} deployment; answers how many. */
   public Mono<Long> finalizeDeleting() {
     return store.deletingIds().concatMap(this::finalizeIfIdle).filter(b -> b).count();
@@ -303,6 +323,7 @@ public final class DeploymentService {
   /** The live state of each deployment, zeros for those the port does not know. */
   public Mono<List<Map<String, Object>>> withLiveState(List<Deployment> deployments) {
     return live.read(deployments.stream().map(Deployment::id).toList())
+        .onErrorReturn(Map.of())
         .map(
             states ->
                 deployments.stream()

@@ -192,6 +192,25 @@ public final class DeploymentStore {
     return bindSettings(spec, s).then().then(findById(id));
   }
 
+  /**
+   * The activator's status and reason, version + 1, unless the deployment is being deleted or the
+   * values are already these; answers the row when it changed, empty otherwise.
+   */
+  public Mono<Deployment> updateStatus(
+      UUID id, DeploymentStatus status, String reason, Instant now) {
+    GenericExecuteSpec spec =
+        db.sql(
+                "UPDATE deployments SET status = :status, reason = :reason, version = version + 1,"
+                    + " updated_at = :now WHERE id = :id AND deleted_at IS NULL"
+                    + " AND status NOT IN ('deleting', 'deleted')"
+                    + " AND (status <> :status OR reason IS DISTINCT FROM :reason)")
+            .bind("id", id)
+            .bind("status", status.wire())
+            .bind("now", odt(now));
+    spec = reason == null ? spec.bindNull("reason", String.class) : spec.bind("reason", reason);
+    return spec.fetch().rowsUpdated().flatMap(n -> n == 0 ? Mono.empty() : findById(id));
+  }
+
   /** Status {@code deleting}, version + 1. */
   public Mono<Deployment> markDeleting(UUID id, Instant now) {
     return db.sql(

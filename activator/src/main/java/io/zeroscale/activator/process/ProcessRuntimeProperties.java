@@ -1,5 +1,6 @@
-package io.zeroscale.activator;
+package io.zeroscale.activator.process;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,17 +13,42 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * instance it starts (SPEC §9 names, e.g. {@code
  * zeroscale.runtime.process.sim.inter-token-latency=50ms}).
  *
+ * <p>{@code command}, when set, replaces the simulator: a template whose elements may contain
+ * {@code {port}}, {@code {host}}, {@code {repo}}, {@code {revision}}, {@code {model_name}}, {@code
+ * {full_name}}, {@code {max_batch_size}}, {@code {num_gpus}} and {@code {family}}, for example
+ * {@code vllm,serve,{repo},--revision,{revision},--port,{port},--max-num-seqs,{max_batch_size},
+ * --tensor-parallel-size,{num_gpus},--served-model-name,{model_name},{full_name}}.
+ *
  * @param gpus GPUs offered per catalog GPU type
  * @param sim simulator flags applied to every simulated instance
+ * @param engineJar the simulator's jar; by default {@code engine-sim/target/engine-sim.jar} next to
+ *     the working directory or to the standalone jar's build tree
+ * @param command a command template instead of the simulator, or empty
+ * @param host the address instances bind to and are reached at
+ * @param stateDir where each instance's pid, port and log are kept (so that another activator on
+ *     this machine adopts them); by default {@code <zeroscale.home>/instances}
+ * @param stopGrace how long a stopped instance gets between SIGTERM and SIGKILL
  */
 @ConfigurationProperties("zeroscale.runtime.process")
-public record ProcessRuntimeProperties(@DefaultValue("8") int gpus, @DefaultValue Sim sim) {
+public record ProcessRuntimeProperties(
+    @DefaultValue("8") int gpus,
+    @DefaultValue Sim sim,
+    Path engineJar,
+    @DefaultValue List<String> command,
+    @DefaultValue("127.0.0.1") String host,
+    Path stateDir,
+    @DefaultValue("30s") Duration stopGrace) {
 
   public ProcessRuntimeProperties {
     if (gpus < 0) {
       throw new IllegalArgumentException(
           "zeroscale.runtime.process.gpus must be >= 0, got " + gpus);
     }
+    if (stopGrace.isNegative()) {
+      throw new IllegalArgumentException(
+          "zeroscale.runtime.process.stop-grace must not be negative, got " + stopGrace);
+    }
+    command = command == null ? List.of() : List.copyOf(command);
   }
 
   /**

@@ -1,9 +1,10 @@
-package io.zeroscale.activator;
+package io.zeroscale.activator.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProcessRuntimePropertiesTest {
@@ -42,7 +43,10 @@ class ProcessRuntimePropertiesTest {
     assertThatThrownBy(() -> new ProcessRuntimeProperties.Sim(null, null, null, null, null, -1))
         .hasMessageContaining("crash-after-requests");
     var sim = new ProcessRuntimeProperties.Sim(null, null, null, null, null, null);
-    assertThatThrownBy(() -> new ProcessRuntimeProperties(-1, sim))
+    assertThatThrownBy(
+            () ->
+                new ProcessRuntimeProperties(
+                    -1, sim, null, List.of(), "127.0.0.1", null, Duration.ofSeconds(30)))
         .hasMessageContaining("zeroscale.runtime.process.gpus");
   }
 }

@@ -1,0 +1,80 @@
+package io.zeroscale.activator;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The activator's settings ({@code zeroscale.activator.*}).
+ *
+ * @param enabled run the activator in this JVM (a gateway-only replica sets false)
+ * @param runtime {@code process} or {@code kubernetes}
+ * @param tick how often the leader reconciles (wake-ups and changes also trigger a pass at once)
+ * @param leaseTtl leader lease; another activator takes over within this time after a crash
+ * @param failureLimit consecutive boot failures after which the deployment is {@code failed}
+ * @param backoff first retry delay after a boot failure, doubled per failure up to 30 s
+ * @param failureCooldown after this, a wake-up of a {@code failed} deployment tries again
+ * @param drainSettle how long a draining instance is left before its in-flight count is trusted
+ *     (gateways learn of the drain by pub/sub within milliseconds; this covers a lease granted in
+ *     the same instant)
+ * @param drainTimeout stop a draining instance after this even if requests remain
+ * @param healthFailures consecutive failed {@code /health} probes after which a ready instance is
+ *     taken out and replaced
+ * @param probeTimeout timeout of one health or metrics probe
+ * @param shutdownDrain on shutdown, how long instances get to finish before they are stopped
+ */
+@ConfigurationProperties("zeroscale.activator")
+public record ActivatorProperties(
+    @DefaultValue("true") boolean enabled,
+    @DefaultValue("process") String runtime,
+    @DefaultValue("1s") Duration tick,
+    @DefaultValue("10s") Duration leaseTtl,
+    @DefaultValue("3") int failureLimit,
+    @DefaultValue("1s") Duration backoff,
+    @DefaultValue("60s") Duration failureCooldown,
+    @DefaultValue("2s") Duration drainSettle,
+    @DefaultValue("120s") Duration drainTimeout,
+    @DefaultValue("3") int healthFailures,
+    @DefaultValue("1s") Duration probeTimeout,
+    @DefaultValue("20s") Duration shutdownDrain) {
+
+  public ActivatorProperties {
+    if (!runtime.equals("process") && !runtime.equals("kubernetes")) {
+      throw invalid("runtime", runtime, "must be process or kubernetes");
+    }
+    positive("tick", tick);
+    positive("lease-ttl", leaseTtl);
+    if (leaseTtl.compareTo(tick.multipliedBy(3)) < 0) {
+      throw invalid("lease-ttl", leaseTtl, "must be at least 3 ticks (" + tick + ")");
+    }
+    if (failureLimit < 1) {
+      throw invalid("failure-limit", failureLimit, "must be >= 1");
+    }
+    if (healthFailures < 1) {
+      throw invalid("health-failures", healthFailures, "must be >= 1");
+    }
+    positive("backoff", backoff);
+    positive("probe-timeout", probeTimeout);
+    nonNegative("failure-cooldown", failureCooldown);
+    nonNegative("drain-settle", drainSettle);
+    nonNegative("drain-timeout", drainTimeout);
+    nonNegative("shutdown-drain", shutdownDrain);
+  }
+
+  private static void positive(String name, Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      throw invalid(name, d, "must be positive");
+    }
+  }
+
+  private static void nonNegative(String name, Duration d) {
+    if (d.isNegative()) {
+      throw invalid(name, d, "must not be negative");
+    }
+  }
+
+  private static IllegalArgumentException invalid(String name, Object value, String why) {
+    return new IllegalArgumentException(
+        "zeroscale.activator." + name + " " + why + ", got " + value);
+  }
+}

@@ -1,0 +1,272 @@
+package io.zeroscale.activator.core;
+
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.InstanceEndpoint;
+import io.zeroscale.api.RedisSchema;
+import io.zeroscale.api.json.DeploymentSpecJson;
+import io.zeroscale.api.json.InstanceJson;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonReactiveClient;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Everything the activator reads from and writes to Redis ({@link RedisSchema}). */
+public final class ActivatorRedis {
+
+  private static final Logger log = LoggerFactory.getLogger(ActivatorRedis.class);
+
+  /**
+   * Takes the lease when it is free, or extends it when we hold it; answers 1 when we hold it now.
+   * One script, so that "is it mine" and "extend" cannot be split by another activator's take.
+   */
+  private static final String LEASE =
+      """
+      local holder = redis.call('GET', KEYS[1])
+      if holder == ARGV[1] then
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return 1
+      end
+      if not holder then
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return 1
+      end
+      return 0
+      """;
+
+  private static final String RELEASE =
+      """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then
+        return redis.call('DEL', KEYS[1])
+      end
+      return 0
+      """;
+
+  /**
+   * A wake-up raises desired replicas to ARGV[2] (at least 1, at most max_instances) unless it is
+   * already at least that; answers 1 when it raised it.
+   */
+  private static final String WAKE =
+      """
+      local current = redis.call('HGET', KEYS[1], ARGV[1])
+      if current then
+        local replicas = cjson.decode(current)['replicas']
+        if replicas and tonumber(replicas) >= tonumber(ARGV[2]) then
+          return 0
+        end
+      end
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+      return 1
+      """;
+
+  private final RedissonReactiveClient redis;
+  private final JsonMapper json;
+
+  public ActivatorRedis(RedissonReactiveClient redis, JsonMapper json) {
+    this.redis = redis;
+    this.json = json;
+  }
+
+  /** Takes or extends the leader lease for {@code id}; true when {@code id} leads. */
+  public Mono<Boolean> lease(String id, Duration ttl) {
+    return redis
+        .getScript(StringCodec.INSTANCE)
+        .<Long>eval(
+            RScript.Mode.READ_WRITE,
+            LEASE,
+            RScript.ReturnType.LONG,
+            List.<Object>of(RedisSchema.ACTIVATOR_LEADER),
+            id,
+            Long.toString(ttl.toMillis()))
+        .map(r -> r == 1L);
+  }
+
+  public Mono<Void> release(String id) {
+    return redis
+        .getScript(StringCodec.INSTANCE)
+        .<Long>eval(
+            RScript.Mode.READ_WRITE,
+            RELEASE,
+            RScript.ReturnType.LONG,
+            List.<Object>of(RedisSchema.ACTIVATOR_LEADER),
+            id)
+        .then();
+  }
+
+  /** Every live deployment (malformed entries are logged and skipped). */
+  public Mono<Map<String, DeploymentSpec>> deployments() {
+    return redis
+        .<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE)
+        .readAllMap()
+        .map(
+            all -> {
+              Map<String, DeploymentSpec> out = new HashMap<>();
+              all.forEach(
+                  (id, text) -> {
+                    try {
+                      DeploymentSpec spec = DeploymentSpecJson.read(json, text);
+                      if (!"deleted".equals(spec.status())) {
+                        out.put(spec.id(), spec);
+                      }
+                    } catch (RuntimeException e) {
+                      log.warn("Ignoring a malformed deployment {} in Redis: {}", id, e.toString());
+                    }
+                  });
+              return out;
+            });
+  }
+
+  /** Desired replicas per deployment id (missing: none asked for). */
+  public Mono<Map<String, Integer>> desired() {
+    return redis
+        .<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE)
+        .readAllMap()
+        .map(
+            all -> {
+              Map<String, Integer> out = new HashMap<>();
+              all.forEach(
+                  (id, text) -> {
+                    try {
+                      JsonNode n = json.readTree(text);
+                      out.put(id, n.required("replicas").asInt());
+                    } catch (RuntimeException e) {
+                      log.warn("Ignoring malformed desired replicas of {}: {}", id, e.toString());
+                    }
+                  });
+              return out;
+            });
+  }
+
+  /** Raises desired replicas from zero to {@code replicas} for a wake-up; true when it did. */
+  public Mono<Boolean> wake(String deploymentId, int replicas, long nowMillis) {
+    return redis
+        .getScript(StringCodec.INSTANCE)
+        .<Long>eval(
+            RScript.Mode.READ_WRITE,
+            WAKE,
+            RScript.ReturnType.LONG,
+            List.<Object>of(RedisSchema.DESIRED),
+            deploymentId,
+            Integer.toString(replicas),
+            desiredJson(replicas, "wake-up", nowMillis))
+        .map(r -> r == 1L);
+  }
+
+  /** Sets desired replicas outright (tests, operators, the autoscaler). */
+  public Mono<Void> setDesired(String deploymentId, int replicas, String reason, long nowMillis) {
+    return redis
+        .<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE)
+        .fastPut(deploymentId, desiredJson(replicas, reason, nowMillis))
+        .then();
+  }
+
+  private String desiredJson(int replicas, String reason, long at) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("replicas", replicas);
+    m.put("reason", reason);
+    m.put("at", at);
+    return json.writeValueAsString(m);
+  }
+
+  /** The endpoints published for a deployment, by instance id. */
+  public Mono<Map<String, InstanceEndpoint>> endpoints(String deploymentId) {
+    return redis
+        .<String, String>getMap(RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
+        .readAllMap()
+        .map(
+            all -> {
+              Map<String, InstanceEndpoint> out = new HashMap<>();
+              all.forEach(
+                  (id, text) -> {
+                    try {
+                      if (InstanceJson.read(json, text) instanceof InstanceEndpoint e) {
+                        out.put(id, e);
+                      }
+                    } catch (RuntimeException e) {
+                      log.warn("Ignoring a malformed endpoint {}: {}", id, e.toString());
+                    }
+                  });
+              return out;
+            });
+  }
+
+  /** Deployment ids that have an endpoint hash (to clean up after deleted deployments). */
+  public Flux<String> deploymentsWithEndpoints() {
+    String prefix = RedisSchema.instances("");
+    return redis.getKeys().getKeysByPattern(prefix + "*").map(k -> k.substring(prefix.length()));
+  }
+
+  /** Writes the endpoint and tells every gateway. */
+  public Mono<Void> publish(InstanceEndpoint e) {
+    String text = InstanceJson.write(json, e);
+    return redis
+        .<String, String>getMap(RedisSchema.instances(e.deploymentId()), StringCodec.INSTANCE)
+        .fastPut(e.id(), text)
+        .then(redis.getTopic(RedisSchema.INSTANCE_CHANGED, StringCodec.INSTANCE).publish(text))
+        .then();
+  }
+
+  /** Removes the endpoint and tells every gateway (idempotent). */
+  public Mono<Void> unpublish(String deploymentId, String instanceId) {
+    return redis
+        .<String, String>getMap(RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
+        .fastRemove(instanceId)
+        .then(
+            redis
+                .getTopic(RedisSchema.INSTANCE_CHANGED, StringCodec.INSTANCE)
+                .publish(InstanceJson.removed(json, deploymentId, instanceId)))
+        .then();
+  }
+
+  /** Replaces the live-state hash with {@code live}, dropping deployments no longer there. */
+  public Mono<Void> publishLive(Map<String, LiveCounts> live, long nowMillis) {
+    var map = redis.<String, String>getMap(RedisSchema.LIVE, StringCodec.INSTANCE);
+    Map<String, String> texts = new HashMap<>();
+    live.forEach((id, c) -> texts.put(id, c.json(json, nowMillis)));
+    return map.readAllKeySet()
+        .flatMap(
+            (Set<String> keys) -> {
+              List<String> stale = new ArrayList<>(keys);
+              stale.removeAll(texts.keySet());
+              Mono<Void> put = texts.isEmpty() ? Mono.empty() : map.putAll(texts);
+              Mono<Void> drop =
+                  stale.isEmpty()
+                      ? Mono.empty()
+                      : map.fastRemove(stale.toArray(String[]::new)).then();
+              return put.then(drop);
+            });
+  }
+
+  /**
+   * Instance counts of one deployment.
+   *
+   * @param desired target replicas after clamping
+   * @param pending waiting for GPUs
+   * @param starting booting
+   * @param ready serving
+   * @param draining finishing their requests (or stopping)
+   */
+  public record LiveCounts(int desired, int pending, int starting, int ready, int draining) {
+    String json(JsonMapper json, long at) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("desired", desired);
+      m.put("pending", pending);
+      m.put("starting", starting);
+      m.put("ready", ready);
+      m.put("draining", draining);
+      m.put("at", at);
+      return json.writeValueAsString(m);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package io.zeroscale.activator.core;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Port: the control plane's record of a deployment's status. The activator owns the transitions
+ * between {@code pending}, {@code deploying}, {@code running}, {@code scaled_to_zero} and {@code
+ * failed}; a deployment being deleted is finalized once its last instance is gone.
+ */
+public interface DeploymentStatusPort {
+
+  /** Records the status and its reason (null clears it) if they changed; a deleting one is kept. */
+  Mono<Void> report(String deploymentId, String status, String reason);
+
+  /** A deleting deployment has no instance left: make it {@code deleted}. */
+  Mono<Void> finalizeDeleted(String deploymentId);
+}

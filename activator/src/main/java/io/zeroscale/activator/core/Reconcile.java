@@ -1,0 +1,128 @@
+package io.zeroscale.activator.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The activator's decision for one deployment, as a pure function of (spec, desired, instances,
+ * failure state, now): how many instances to launch, which to drain, which to stop, and what status
+ * the deployment shows. No I/O, no clock of its own: tested with tables.
+ */
+public final class Reconcile {
+
+  private Reconcile() {}
+
+  /**
+   * The inputs.
+   *
+   * @param minInstances the deployment's floor
+   * @param maxInstances its ceiling
+   * @param deleting the deployment is being deleted: everything drains
+   * @param desired replicas asked for (autoscaler or wake-up); clamped to [min, max]
+   * @param instances what is tracked now
+   * @param failures consecutive boot failures
+   * @param failureLimit failures after which the deployment is {@code failed}
+   * @param failedReason the reason of the last boot failure, or null
+   * @param nextLaunchAt no launch before this instant (backoff after a boot failure), or null
+   * @param capacityReason why the last launch found no GPUs, or null
+   * @param now the decision's time
+   */
+  public record Input(
+      int minInstances,
+      int maxInstances,
+      boolean deleting,
+      int desired,
+      List<InstanceView> instances,
+      int failures,
+      int failureLimit,
+      String failedReason,
+      Instant nextLaunchAt,
+      String capacityReason,
+      Instant now) {}
+
+  /**
+   * The decision.
+   *
+   * @param target replicas after clamping (what {@code instances.desired} shows)
+   * @param launch new instances to start now
+   * @param drain ready instances to drain (they finish what they have, then stop)
+   * @param stop pending or booting instances to stop at once (they serve nothing)
+   * @param status the deployment's status ({@code null}: leave it, e.g. deleting)
+   * @param reason why, for {@code failed} and capacity-{@code pending}, else null
+   */
+  public record Decision(
+      int target,
+      int launch,
+      List<String> drain,
+      List<String> stop,
+      String status,
+      String reason) {}
+
+  public static Decision decide(Input in) {
+    boolean failed = in.failures() >= in.failureLimit();
+    int target =
+        in.deleting() || failed
+            ? 0
+            : Math.max(in.minInstances(), Math.min(in.desired(), in.maxInstances()));
+    List<InstanceView> active = new ArrayList<>();
+    int ready = 0;
+    int draining = 0;
+    boolean pending = false;
+    for (InstanceView i : in.instances()) {
+      if (i.phase().active()) {
+        active.add(i);
+      }
+      ready += i.phase() == Phase.READY ? 1 : 0;
+      draining += i.phase() == Phase.DRAINING || i.phase() == Phase.STOPPING ? 1 : 0;
+      pending |= i.phase() == Phase.PENDING;
+    }
+    int launch = 0;
+    List<String> drain = new ArrayList<>();
+    List<String> stop = new ArrayList<>();
+    if (active.size() < target) {
+      boolean backingOff = in.nextLaunchAt() != null && in.now().isBefore(in.nextLaunchAt());
+      launch = backingOff ? 0 : target - active.size();
+    } else if (active.size() > target) {
+      // Cheapest first: pending ones hold nothing, booting ones serve nothing, then the ready
+      // instance whose prepaid first hour has the least left (past it: nothing is wasted).
+      active.sort(
+          Comparator.comparingInt((InstanceView i) -> i.phase().ordinal())
+              .thenComparing(i -> prepaidLeft(i, in.now())));
+      for (InstanceView victim : active.subList(0, active.size() - target)) {
+        (victim.phase() == Phase.READY ? drain : stop).add(victim.id());
+      }
+    }
+    String status;
+    String reason = null;
+    if (in.deleting()) {
+      status = null;
+    } else if (failed) {
+      status = "failed";
+      reason = in.failedReason();
+    } else if (ready > 0) {
+      status = "running";
+    } else if (target > 0 && pending && in.capacityReason() != null) {
+      status = "pending";
+      reason = in.capacityReason();
+    } else if (target > 0) {
+      status = "deploying";
+    } else if (draining > 0 || !active.isEmpty()) {
+      status = null;
+    } else {
+      status = "scaled_to_zero";
+    }
+    return new Decision(target, launch, List.copyOf(drain), List.copyOf(stop), status, reason);
+  }
+
+  /** Paid time left in the instance's first hour (zero past it, or when it never held GPUs). */
+  static Duration prepaidLeft(InstanceView i, Instant now) {
+    if (i.scheduledAt() == null) {
+      return Duration.ZERO;
+    }
+    Duration left = Duration.between(now, i.scheduledAt().plus(Duration.ofHours(1)));
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+}

@@ -1,0 +1,52 @@
+package io.zeroscale.activator.core;
+
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.InstanceEndpoint;
+import java.time.Instant;
+
+/** One instance as the leading activator tracks it (touched only by the reconcile loop). */
+final class Tracked {
+  final String id;
+  DeploymentSpec spec;
+  Phase phase;
+  Instant since;
+
+  /** The runtime accepted it (a pending pod); false while it waits for GPUs in this activator. */
+  boolean launched;
+
+  Instant scheduledAt;
+  String url;
+  boolean runtimeReady;
+  int healthFailures;
+  boolean stopRequested;
+
+  Tracked(String id, DeploymentSpec spec, Phase phase, Instant since) {
+    this.id = id;
+    this.spec = spec;
+    this.phase = phase;
+    this.since = since;
+  }
+
+  void enter(Phase next, Instant now) {
+    phase = next;
+    since = now;
+  }
+
+  InstanceView view() {
+    return new InstanceView(id, phase, since, scheduledAt);
+  }
+
+  /** The endpoint to publish for a ready or draining instance. */
+  InstanceEndpoint endpoint(long version) {
+    return new InstanceEndpoint(
+        id,
+        spec.id(),
+        url,
+        phase == Phase.READY ? InstanceEndpoint.State.READY : InstanceEndpoint.State.DRAINING,
+        version);
+  }
+
+  boolean published() {
+    return phase == Phase.READY || phase == Phase.DRAINING;
+  }
+}

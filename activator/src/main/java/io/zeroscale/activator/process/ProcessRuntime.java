@@ -1,0 +1,392 @@
+package io.zeroscale.activator.process;
+
+import io.zeroscale.activator.runtime.InstancePlan;
+import io.zeroscale.activator.runtime.Launch;
+import io.zeroscale.activator.runtime.Runtime;
+import io.zeroscale.activator.runtime.RuntimeInstance;
+import io.zeroscale.api.DeploymentSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Instances as local processes: by default the engine simulator, or any command template (a real
+ * {@code vllm serve} on a GPU box). Each instance has a state file ({@code <id>.json}: pid, port,
+ * GPUs) and a log ({@code <id>.log}) in the state directory, so an activator that restarts, or
+ * another one that takes over on this machine, adopts the processes instead of starting new ones.
+ *
+ * <p>GPU inventory: {@code gpus} of every type; an instance holds its GPUs while its process lives.
+ * A launch that does not fit answers {@link Launch.NoCapacity} and starts nothing.
+ *
+ * <p>All file and process work runs on a bounded-elastic worker, serialized by this object's
+ * monitor (launches are rare; nothing here is on a request path).
+ */
+public final class ProcessRuntime implements Runtime {
+
+  private static final Logger log = LoggerFactory.getLogger(ProcessRuntime.class);
+
+  /** One instance's state file. */
+  record Entry(
+      String instanceId,
+      String deploymentId,
+      long pid,
+      long startedAtMillis,
+      String url,
+      String gpu,
+      int numGpus) {}
+
+  private final int gpus;
+  private final List<String> command;
+  private final String host;
+  private final Path stateDir;
+  private final JsonMapper json;
+  private final Scheduler worker = Schedulers.boundedElastic();
+
+  /** Processes this JVM started (with exit codes); adopted ones are found by pid. */
+  private final Map<String, Process> children = new HashMap<>();
+
+  /**
+   * @param gpus GPUs per type
+   * @param command the command template (see {@link ProcessRuntimeProperties})
+   * @param host bind address of instances
+   * @param stateDir state and log directory
+   */
+  public ProcessRuntime(
+      int gpus, List<String> command, String host, Path stateDir, JsonMapper json) {
+    this.gpus = gpus;
+    this.command = List.copyOf(command);
+    this.host = host;
+    this.stateDir = stateDir;
+    this.json = json;
+  }
+
+  /** The simulator as the command: this JVM's java, the jar, the flags of SPEC §9. */
+  public static List<String> simulatorCommand(Path jar, List<String> simFlags) {
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java);
+    // A small, quick-starting JVM: an instance of the simulator needs little.
+    cmd.addAll(List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(List.of("-jar", jar.toString()));
+    cmd.addAll(
+        List.of(
+            "--host={host}",
+            "--port={port}",
+            "--served-model-name={model_name},{full_name}",
+            "--family={family}",
+            "--max-num-seqs={max_batch_size}"));
+    cmd.addAll(simFlags);
+    return List.copyOf(cmd);
+  }
+
+  @Override
+  public String name() {
+    return "process";
+  }
+
+  @Override
+  public Mono<Launch> launch(InstancePlan plan) {
+    return Mono.fromCallable(() -> launchNow(plan)).subscribeOn(worker);
+  }
+
+  private synchronized Launch launchNow(InstancePlan plan) throws IOException {
+    Files.createDirectories(stateDir);
+    if (Files.exists(stateFile(plan.instanceId()))) {
+      return new Launch.Accepted(plan.instanceId());
+    }
+    DeploymentSpec d = plan.deployment();
+    int used = usedGpus(d.gpu());
+    if (used + d.numGpus() > gpus) {
+      return new Launch.NoCapacity(
+          "insufficient GPU capacity: "
+              + Math.max(0, gpus - used)
+              + " of "
+              + gpus
+              + " "
+              + d.gpu()
+              + " free, "
+              + d.numGpus()
+              + " needed");
+    }
+    int port = freePort();
+    List<String> cmd = expand(command, plan, host, port);
+    Path logFile = logFile(plan.instanceId());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new IOException("cannot start `" + cmd.getFirst() + "`: " + e.getMessage(), e);
+    }
+    children.put(plan.instanceId(), p);
+    long started = p.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+    Entry entry =
+        new Entry(
+            plan.instanceId(),
+            d.id(),
+            p.pid(),
+            started,
+            "http://" + urlHost(host) + ":" + port,
+            d.gpu(),
+            d.numGpus());
+    write(entry);
+    log.info(
+        "Started instance {} of {} (pid {}, {}), log {}",
+        plan.instanceId(),
+        d.fullName(),
+        p.pid(),
+        entry.url(),
+        logFile);
+    return new Launch.Accepted(plan.instanceId());
+  }
+
+  @Override
+  public Mono<List<RuntimeInstance>> list() {
+    return Mono.fromCallable(this::listNow).subscribeOn(worker);
+  }
+
+  private synchronized List<RuntimeInstance> listNow() {
+    List<RuntimeInstance> out = new ArrayList<>();
+    for (Entry e : entries()) {
+      Optional<String> exit = exited(e);
+      out.add(
+          new RuntimeInstance(
+              e.instanceId(),
+              e.deploymentId(),
+              exit.isPresent() ? RuntimeInstance.Phase.EXITED : RuntimeInstance.Phase.RUNNING,
+              e.url(),
+              exit.isEmpty(),
+              exit.orElse(null)));
+    }
+    return out;
+  }
+
+  @Override
+  public Mono<Void> stop(String instanceId, Duration grace) {
+    return Mono.fromRunnable(() -> stopNow(instanceId, grace)).subscribeOn(worker).then();
+  }
+
+  private void stopNow(String instanceId, Duration grace) {
+    Optional<ProcessHandle> handle;
+    Entry entry;
+    synchronized (this) {
+      entry = read(stateFile(instanceId)).orElse(null);
+      if (entry == null) {
+        return;
+      }
+      handle = alive(entry);
+    }
+    // Outside the monitor: waiting for an exit must not hold up launches and lists.
+    handle.ifPresent(
+        h -> {
+          h.destroy();
+          try {
+            h.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (Exception timedOut) {
+            log.warn("Instance {} did not stop within {}; killing it", instanceId, grace);
+            h.destroyForcibly();
+            try {
+              h.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+              log.warn("Instance {} (pid {}) survived SIGKILL", instanceId, h.pid());
+            }
+          }
+        });
+    synchronized (this) {
+      children.remove(instanceId);
+      try {
+        Files.deleteIfExists(stateFile(instanceId));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** GPUs of a type held by live processes. */
+  private int usedGpus(String gpu) {
+    int used = 0;
+    for (Entry e : entries()) {
+      if (e.gpu().equals(gpu) && exited(e).isEmpty()) {
+        used += e.numGpus();
+      }
+    }
+    return used;
+  }
+
+  /** Empty while the process lives; otherwise how it ended. */
+  private Optional<String> exited(Entry e) {
+    if (alive(e).isPresent()) {
+      return Optional.empty();
+    }
+    Process child = children.get(e.instanceId());
+    String how =
+        child != null && !child.isAlive()
+            ? "exited with code " + child.exitValue()
+            : "process " + e.pid() + " is gone";
+    return Optional.of(
+        how + lastLogLine(e.instanceId()).map(l -> "; last log line: " + l).orElse(""));
+  }
+
+  /** The live process of an entry; a pid reused by another process does not count. */
+  private Optional<ProcessHandle> alive(Entry e) {
+    return ProcessHandle.of(e.pid())
+        .filter(ProcessHandle::isAlive)
+        .filter(
+            h ->
+                e.startedAtMillis() == 0
+                    || h.info()
+                        .startInstant()
+                        .map(i -> Math.abs(i.toEpochMilli() - e.startedAtMillis()) < 2000)
+                        .orElse(true));
+  }
+
+  private Optional<String> lastLogLine(String instanceId) {
+    try (Stream<String> lines = Files.lines(logFile(instanceId))) {
+      String last = null;
+      for (String l : (Iterable<String>) lines::iterator) {
+        if (!l.isBlank()) {
+          last = l.strip();
+        }
+      }
+      if (last != null && last.length() > 300) {
+        last = last.substring(0, 300) + "…";
+      }
+      return Optional.ofNullable(last);
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private List<Entry> entries() {
+    if (!Files.isDirectory(stateDir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(stateDir)) {
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".json"))
+          .sorted()
+          .map(this::read)
+          .flatMap(Optional::stream)
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Optional<Entry> read(Path file) {
+    try {
+      if (!Files.exists(file)) {
+        return Optional.empty();
+      }
+      JsonNode n = json.readTree(Files.readString(file));
+      return Optional.of(
+          new Entry(
+              n.required("instance_id").asString(),
+              n.required("deployment_id").asString(),
+              n.required("pid").asLong(),
+              n.path("started_at_ms").asLong(0),
+              n.required("url").asString(),
+              n.required("gpu").asString(),
+              n.required("num_gpus").asInt()));
+    } catch (IOException | RuntimeException e) {
+      log.warn("Ignoring unreadable instance state {}: {}", file, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  private void write(Entry e) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("instance_id", e.instanceId());
+    m.put("deployment_id", e.deploymentId());
+    m.put("pid", e.pid());
+    m.put("started_at_ms", e.startedAtMillis());
+    m.put("url", e.url());
+    m.put("gpu", e.gpu());
+    m.put("num_gpus", e.numGpus());
+    // Written whole then moved, so a reader never sees half a file.
+    Path tmp = stateDir.resolve(e.instanceId() + ".json.tmp");
+    Files.writeString(tmp, json.writeValueAsString(m));
+    Files.move(
+        tmp,
+        stateFile(e.instanceId()),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private Path stateFile(String instanceId) {
+    return stateDir.resolve(instanceId + ".json");
+  }
+
+  private Path logFile(String instanceId) {
+    return stateDir.resolve(instanceId + ".log");
+  }
+
+  private int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  private static String urlHost(String host) {
+    return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
+  }
+
+  /** The command with its placeholders filled in for this instance. */
+  static List<String> expand(List<String> template, InstancePlan plan, String host, int port) {
+    DeploymentSpec d = plan.deployment();
+    String repo = d.source().replaceFirst("^hf://", "");
+    String revision = "main";
+    int at = repo.lastIndexOf('@');
+    if (at > 0) {
+      revision = repo.substring(at + 1);
+      repo = repo.substring(0, at);
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("{port}", Integer.toString(port));
+    values.put("{host}", host);
+    values.put("{repo}", repo);
+    values.put("{revision}", revision);
+    values.put("{model_name}", d.modelName());
+    values.put("{full_name}", d.fullName());
+    values.put("{max_batch_size}", Integer.toString(d.maxBatchSize()));
+    values.put("{num_gpus}", Integer.toString(d.numGpus()));
+    values.put("{family}", d.family().wire());
+    List<String> out = new ArrayList<>();
+    for (String part : template) {
+      String s = part;
+      for (var v : values.entrySet()) {
+        s = s.replace(v.getKey(), v.getValue());
+      }
+      out.add(s);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,95 @@
+package io.zeroscale.gateway.deployment;
+
+import io.zeroscale.api.RedisSchema;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.redisson.api.RedissonReactiveClient;
+import org.redisson.client.codec.StringCodec;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Live state from Redis: instance counts from the activator's {@code zs:live} hash, queue depth as
+ * the sum of every live gateway's {@code queued} figure ({@code zs:demand:<id>:<gateway>}, which
+ * expire with their gateway). Errors propagate: the finalizer must not take "unknown" for "no
+ * instances"; the tenant API shows zeros instead ({@link DeploymentService#withLiveState}).
+ */
+public final class RedisLiveState implements DeploymentLiveState {
+
+  private final RedissonReactiveClient redis;
+  private final JsonMapper json;
+
+  public RedisLiveState(RedissonReactiveClient redis, JsonMapper json) {
+    this.redis = redis;
+    this.json = json;
+  }
+
+  @Override
+  public Mono<Map<UUID, LiveState>> read(Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return Mono.just(Map.of());
+    }
+    Set<String> keys = ids.stream().map(UUID::toString).collect(Collectors.toSet());
+    Mono<Map<String, String>> counts =
+        redis.<String, String>getMap(RedisSchema.LIVE, StringCodec.INSTANCE).getAll(keys);
+    Mono<Map<String, Long>> queued = queued(keys);
+    return Mono.zip(counts, queued)
+        .map(
+            t -> {
+              Map<UUID, LiveState> out = new HashMap<>();
+              for (UUID id : ids) {
+                String text = t.getT1().get(id.toString());
+                long depth = t.getT2().getOrDefault(id.toString(), 0L);
+                out.put(id, parse(text, depth));
+              }
+              return out;
+            });
+  }
+
+  private LiveState parse(String text, long queueDepth) {
+    if (text == null) {
+      return new LiveState(0, 0, 0, 0, queueDepth);
+    }
+    JsonNode n = json.readTree(text);
+    return new LiveState(
+        n.path("desired").asInt(0),
+        n.path("pending").asInt(0) + n.path("starting").asInt(0),
+        n.path("ready").asInt(0),
+        n.path("draining").asInt(0),
+        queueDepth);
+  }
+
+  /** Sum of the gateways' queued figures per deployment id. */
+  private Mono<Map<String, Long>> queued(Set<String> ids) {
+    return Flux.fromIterable(ids)
+        .flatMap(
+            id ->
+                redis
+                    .getKeys()
+                    .getKeysByPattern(RedisSchema.demandPattern(id))
+                    .flatMap(
+                        key ->
+                            redis
+                                .<String>getBucket(key, StringCodec.INSTANCE)
+                                .get()
+                                .map(this::queuedOf))
+                    .reduce(0L, Long::sum)
+                    .map(sum -> Map.entry(id, sum)),
+            8)
+        .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+  }
+
+  private long queuedOf(String text) {
+    try {
+      return json.readTree(text).path("queued").asLong(0);
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+}
