@@ -1,0 +1,246 @@
+package io.zeroscale.activator.kubernetes;
+
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
+import io.kubernetes.client.util.Config;
+import io.zeroscale.activator.runtime.InstancePlan;
+import io.zeroscale.activator.runtime.Launch;
+import io.zeroscale.activator.runtime.Runtime;
+import io.zeroscale.activator.runtime.RuntimeInstance;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+/**
+ * The {@code kubernetes} runtime: one pod per instance in one namespace, built by {@link
+ * PodTemplates} and read back by {@link PodStates}. It keeps no state of its own: {@link #list()}
+ * relists the pods labelled {@value PodTemplates#SELECTOR}, which is also how a new activator
+ * adopts the pods of the previous one. Every client call blocks, so each runs on the given
+ * scheduler ({@link Schedulers#boundedElastic()} by default), never on the caller's thread.
+ */
+public final class KubernetesRuntime implements Runtime {
+
+  private static final Logger log = LoggerFactory.getLogger(KubernetesRuntime.class);
+
+  /**
+   * How long {@link #stop} waits beyond the grace period before it force-deletes: the kubelet needs
+   * a moment after SIGKILL to report the pod gone.
+   */
+  static final Duration STOP_MARGIN = Duration.ofSeconds(30);
+
+  static final Duration STOP_POLL = Duration.ofMillis(500);
+
+  private final CoreV1Api api;
+  private final KubernetesRuntimeProperties properties;
+  private final Scheduler blocking;
+  private final Duration stopPoll;
+
+  /** For tests and for callers that build their own client. */
+  public KubernetesRuntime(CoreV1Api api, KubernetesRuntimeProperties properties) {
+    this(api, properties, Schedulers.boundedElastic(), STOP_POLL);
+  }
+
+  KubernetesRuntime(
+      CoreV1Api api,
+      KubernetesRuntimeProperties properties,
+      Scheduler blocking,
+      Duration stopPoll) {
+    this.api = Objects.requireNonNull(api, "api");
+    this.properties = Objects.requireNonNull(properties, "properties");
+    this.blocking = Objects.requireNonNull(blocking, "blocking");
+    this.stopPoll = Objects.requireNonNull(stopPoll, "stopPoll");
+  }
+
+  /**
+   * The runtime with a client from the environment: the pod's service account when running in a
+   * cluster, else {@code $KUBECONFIG} or {@code ~/.kube/config} ({@link Config#defaultClient()}).
+   */
+  public static KubernetesRuntime create(KubernetesRuntimeProperties properties) {
+    ApiClient client;
+    try {
+      client = Config.defaultClient();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot configure the Kubernetes client", e);
+    }
+    return new KubernetesRuntime(new CoreV1Api(client), properties);
+  }
+
+  @Override
+  public String name() {
+    return "kubernetes";
+  }
+
+  public KubernetesRuntimeProperties properties() {
+    return properties;
+  }
+
+  @Override
+  public Mono<Launch> launch(InstancePlan plan) {
+    return Mono.fromCallable(() -> PodTemplates.pod(plan, properties))
+        .flatMap(pod -> blocking(() -> create(plan, pod)));
+  }
+
+  private Launch create(InstancePlan plan, V1Pod pod) throws KubernetesCallException {
+    String name = pod.getMetadata().getName();
+    try {
+      api.createNamespacedPod(properties.namespace(), pod).execute();
+      log.info(
+          "Created pod {}/{} for instance {} of deployment {} ({} x {})",
+          properties.namespace(),
+          name,
+          plan.instanceId(),
+          plan.deployment().fullName(),
+          plan.deployment().numGpus(),
+          plan.deployment().gpu());
+      return new Launch.Accepted(plan.instanceId());
+    } catch (ApiException e) {
+      if (e.getCode() == 409) {
+        // Same instance id, same pod name: an earlier attempt (or activator) created it.
+        return new Launch.Accepted(plan.instanceId());
+      }
+      if (e.getCode() == 403 && String.valueOf(e.getResponseBody()).contains("exceeded quota")) {
+        // A ResourceQuota on nvidia.com/gpu: no capacity, not a broken deployment.
+        return new Launch.NoCapacity(
+            "insufficient GPU capacity: namespace quota exceeded for "
+                + plan.deployment().numGpus()
+                + " x "
+                + plan.deployment().gpu());
+      }
+      throw KubernetesCallException.of("create pod " + name, properties.namespace(), e);
+    }
+  }
+
+  @Override
+  public Mono<List<RuntimeInstance>> list() {
+    return blocking(this::listNow);
+  }
+
+  private List<RuntimeInstance> listNow() throws KubernetesCallException {
+    V1PodList pods;
+    try {
+      pods =
+          api.listNamespacedPod(properties.namespace())
+              .labelSelector(PodTemplates.SELECTOR)
+              .execute();
+    } catch (ApiException e) {
+      throw KubernetesCallException.of("list pods", properties.namespace(), e);
+    }
+    return pods.getItems().stream()
+        .map(pod -> PodStates.instance(pod, properties.containerPort()))
+        .sorted(Comparator.comparing(RuntimeInstance::instanceId))
+        .toList();
+  }
+
+  /**
+   * Deletes the pod with {@code grace} as its grace period (the kubelet sends SIGTERM, then SIGKILL
+   * after it), then polls until the pod is gone. A pod still there after grace + {@link
+   * #STOP_MARGIN} (e.g. on a node that stopped answering) is force-deleted (grace 0) and the stop
+   * completes once the API server no longer has it.
+   */
+  @Override
+  public Mono<Void> stop(String instanceId, Duration grace) {
+    Duration safeGrace = grace == null || grace.isNegative() ? Duration.ZERO : grace;
+    return Mono.fromCallable(() -> PodTemplates.podName(instanceId))
+        .flatMap(
+            name ->
+                delete(name, safeGrace)
+                    .then(gone(name).timeout(safeGrace.plus(STOP_MARGIN)))
+                    .onErrorResume(
+                        TimeoutException.class,
+                        timeout -> {
+                          log.warn(
+                              "Pod {}/{} still exists {} after its deletion: force-deleting",
+                              properties.namespace(),
+                              name,
+                              safeGrace.plus(STOP_MARGIN));
+                          return delete(name, Duration.ZERO).then(gone(name).timeout(STOP_MARGIN));
+                        }));
+  }
+
+  private Mono<Void> delete(String name, Duration grace) {
+    return blocking(
+            () -> {
+              deleteNow(name, grace);
+              return true;
+            })
+        .then();
+  }
+
+  /**
+   * Deletes through the raw call: the API server answers a pod delete with the Pod (graceful) or a
+   * Status (immediate), and only the status code matters here.
+   */
+  private void deleteNow(String name, Duration grace) throws KubernetesCallException {
+    String namespace = properties.namespace();
+    try (Response response =
+        api.deleteNamespacedPod(name, namespace)
+            .gracePeriodSeconds((int) Math.min(Integer.MAX_VALUE, grace.toSeconds()))
+            .buildCall(null)
+            .execute()) {
+      int code = response.code();
+      if (code == 404) {
+        return;
+      }
+      if (code / 100 != 2) {
+        String body = response.body() == null ? "" : response.body().string();
+        throw KubernetesCallException.of(
+            "delete pod " + name, namespace, new ApiException(code, body));
+      }
+      log.info("Deleting pod {}/{} with a grace period of {}", namespace, name, grace);
+    } catch (ApiException | IOException e) {
+      throw KubernetesCallException.of(
+          "delete pod " + name,
+          namespace,
+          e instanceof ApiException api ? api : new ApiException(e));
+    }
+  }
+
+  /** Completes once the pod is gone (404), polling every {@link #stopPoll}. */
+  private Mono<Void> gone(String name) {
+    return blocking(() -> exists(name))
+        .flatMap(
+            exists ->
+                exists
+                    ? Mono.delay(stopPoll).then(Mono.<Void>error(new PodStillThere()))
+                    : Mono.<Void>empty())
+        .retryWhen(Retry.indefinitely().filter(PodStillThere.class::isInstance));
+  }
+
+  private boolean exists(String name) throws KubernetesCallException {
+    try {
+      api.readNamespacedPod(name, properties.namespace()).execute();
+      return true;
+    } catch (ApiException e) {
+      if (e.getCode() == 404) {
+        return false;
+      }
+      throw KubernetesCallException.of("read pod " + name, properties.namespace(), e);
+    }
+  }
+
+  private <T> Mono<T> blocking(Callable<T> call) {
+    return Mono.fromCallable(call).subscribeOn(blocking);
+  }
+
+  /** Internal signal of {@link #gone}: the pod is still there, poll again. */
+  private static final class PodStillThere extends RuntimeException {
+    PodStillThere() {
+      super(null, null, false, false);
+    }
+  }
+}

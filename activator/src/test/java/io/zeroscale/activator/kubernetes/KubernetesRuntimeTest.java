@@ -1,0 +1,309 @@
+package io.zeroscale.activator.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.zeroscale.activator.runtime.InstancePlan;
+import io.zeroscale.activator.runtime.Launch;
+import io.zeroscale.activator.runtime.RuntimeInstance;
+import io.zeroscale.activator.runtime.RuntimeInstance.Phase;
+import io.zeroscale.api.Family;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+/**
+ * The runtime against fabric8's CRUD mock API server through the official client, with a fake
+ * kubelet (second client, same server) that moves the pods along and runs their engines as
+ * simulators on distinct loopback addresses.
+ */
+class KubernetesRuntimeTest {
+
+  private static final String NAMESPACE = "zeroscale";
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private KubernetesMockServer server;
+  private KubernetesClient fabric8;
+  private FakeKubelet kubelet;
+  private KubernetesRuntimeProperties properties;
+  private KubernetesRuntime runtime;
+  private int port;
+
+  @BeforeEach
+  void startApiServer() throws IOException {
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    fabric8 = server.createClient();
+    kubelet = new FakeKubelet(fabric8, NAMESPACE);
+    port = freePort();
+    properties =
+        new KubernetesRuntimeProperties(
+            NAMESPACE,
+            null,
+            port,
+            "nvidia.com/gpu.product",
+            null,
+            "zeroscale-hf-token",
+            "HF_TOKEN",
+            "/root/.cache/huggingface",
+            null,
+            Duration.ofSeconds(120),
+            null);
+    runtime = newRuntime();
+  }
+
+  @AfterEach
+  void stopApiServer() {
+    kubelet.close();
+    fabric8.close();
+    server.destroy();
+  }
+
+  @Test
+  void launchedPodsArePendingUntilScheduledThenRunningAndReadyOnTheirPodIp() throws Exception {
+    StepVerifier.create(runtime.launch(Plans.h100x2("i-a")))
+        .expectNext(new Launch.Accepted("i-a"))
+        .verifyComplete();
+    // A retry of the same launch (same instance id) is a no-op.
+    StepVerifier.create(runtime.launch(Plans.h100x2("i-a")))
+        .expectNext(new Launch.Accepted("i-a"))
+        .verifyComplete();
+    runtime.launch(Plans.h100x2("i-b")).block(TIMEOUT);
+    assertThat(kubelet.managedPods())
+        .extracting(p -> p.getMetadata().getName())
+        .containsExactlyInAnyOrder("zs-i-a", "zs-i-b");
+    Pod created = kubelet.pod("zs-i-a");
+    assertThat(created.getSpec().getNodeSelector())
+        .containsEntry("nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3");
+    assertThat(created.getSpec().getContainers().getFirst().getResources().getLimits())
+        .containsKey("nvidia.com/gpu");
+
+    assertThat(list())
+        .allSatisfy(
+            instance -> {
+              assertThat(instance.phase()).isEqualTo(Phase.PENDING);
+              assertThat(instance.url()).isNull();
+              assertThat(instance.runtimeReady()).isFalse();
+              assertThat(instance.deploymentId()).isEqualTo(Plans.DEPLOYMENT_ID);
+            })
+        .hasSize(2);
+
+    kubelet.bind("zs-i-a", "127.0.0.2");
+    kubelet.bind("zs-i-b", "127.0.0.3");
+    Map<String, RuntimeInstance> bound = byId(list());
+    assertThat(bound.get("i-a").phase()).isEqualTo(Phase.RUNNING);
+    assertThat(bound.get("i-a").url()).isEqualTo("http://127.0.0.2:" + port);
+    assertThat(bound.get("i-a").runtimeReady()).isFalse();
+    assertThat(bound.get("i-b").url()).isEqualTo("http://127.0.0.3:" + port);
+
+    kubelet.startEngine("zs-i-a");
+    kubelet.startEngine("zs-i-b");
+    kubelet.probeUntilReady("zs-i-a", port);
+    Map<String, RuntimeInstance> ready = byId(list());
+    assertThat(ready.get("i-a").runtimeReady()).isTrue();
+    assertThat(ready.get("i-b").runtimeReady()).isFalse();
+    kubelet.probeUntilReady("zs-i-b", port);
+
+    // Two engines on the same port, one per pod IP: the URLs are what the gateway will call.
+    for (RuntimeInstance instance : list()) {
+      assertThat(instance.phase()).isEqualTo(Phase.RUNNING);
+      assertThat(instance.runtimeReady()).isTrue();
+      assertThat(httpGet(instance.url() + "/health")).isEqualTo(200);
+    }
+    String models = httpBody(ready.get("i-a").url() + "/v1/models");
+    assertThat(models).contains("\"llama-8b\"").contains("\"acme/llama-8b\"");
+  }
+
+  @Test
+  void aNewRuntimeAdoptsThePodsOfThePreviousOne() {
+    runtime.launch(Plans.h100x2("i-a")).block(TIMEOUT);
+    kubelet.bind("zs-i-a", "127.0.0.2");
+    kubelet.startEngine("zs-i-a");
+    kubelet.probeUntilReady("zs-i-a", port);
+
+    // As after an activator restart: a new object with a new client, no memory of the launch.
+    KubernetesRuntime restarted = newRuntime();
+    StepVerifier.create(restarted.list())
+        .assertNext(
+            instances -> {
+              assertThat(instances).hasSize(1);
+              RuntimeInstance adopted = instances.getFirst();
+              assertThat(adopted.instanceId()).isEqualTo("i-a");
+              assertThat(adopted.deploymentId()).isEqualTo(Plans.DEPLOYMENT_ID);
+              assertThat(adopted.phase()).isEqualTo(Phase.RUNNING);
+              assertThat(adopted.url()).isEqualTo("http://127.0.0.2:" + port);
+              assertThat(adopted.runtimeReady()).isTrue();
+            })
+        .verifyComplete();
+    restarted.launch(Plans.h100x2("i-a")).block(TIMEOUT);
+    assertThat(kubelet.managedPods()).hasSize(1);
+  }
+
+  @Test
+  void podsThatCannotServeAreExitedOrPendingWithTheReason() {
+    for (String id : List.of("i-pull", "i-crash", "i-gone", "i-full")) {
+      runtime.launch(Plans.h100x2(id)).block(TIMEOUT);
+    }
+    kubelet.waiting(
+        "zs-i-pull",
+        "127.0.0.4",
+        "ErrImagePull",
+        "rpc error: pull access denied for vllm/vllm-openai:v9");
+    kubelet.waiting("zs-i-crash", "127.0.0.5", "CrashLoopBackOff", "back-off 5m0s restarting");
+    kubelet.exited("zs-i-gone", 1, "Error");
+    kubelet.unschedulable(
+        "zs-i-full",
+        "0/3 nodes are available: 3 Insufficient nvidia.com/gpu."
+            + " preemption: 0/3 nodes are available: 3 No preemption victims found.");
+
+    Map<String, RuntimeInstance> instances = byId(list());
+    assertThat(instances.get("i-pull").phase()).isEqualTo(Phase.EXITED);
+    assertThat(instances.get("i-pull").detail())
+        .startsWith("image error: ErrImagePull")
+        .contains("pull access denied");
+    assertThat(instances.get("i-crash").phase()).isEqualTo(Phase.EXITED);
+    assertThat(instances.get("i-crash").detail()).startsWith("crash loop: CrashLoopBackOff");
+    assertThat(instances.get("i-gone").phase()).isEqualTo(Phase.EXITED);
+    assertThat(instances.get("i-gone").detail()).isEqualTo("container exited with code 1 (Error)");
+    assertThat(instances.get("i-full").phase()).isEqualTo(Phase.PENDING);
+    assertThat(instances.get("i-full").url()).isNull();
+    assertThat(instances.get("i-full").detail())
+        .startsWith(
+            "insufficient GPU capacity: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu");
+    assertThat(instances.values()).noneMatch(RuntimeInstance::runtimeReady);
+  }
+
+  @Test
+  void stopDeletesThePodAndUnknownIdsCompleteAtOnce() {
+    runtime.launch(Plans.h100x2("i-a")).block(TIMEOUT);
+    runtime.launch(Plans.h100x2("i-b")).block(TIMEOUT);
+    kubelet.bind("zs-i-a", "127.0.0.2");
+
+    StepVerifier.create(runtime.stop("i-a", Duration.ofSeconds(30))).verifyComplete();
+
+    assertThat(kubelet.pod("zs-i-a")).isNull();
+    assertThat(list()).extracting(RuntimeInstance::instanceId).containsExactly("i-b");
+    StepVerifier.create(runtime.stop("i-a", Duration.ofSeconds(30))).verifyComplete();
+    StepVerifier.create(runtime.stop("never-launched", Duration.ZERO)).verifyComplete();
+    assertThat(kubelet.managedPods()).hasSize(1);
+  }
+
+  @Test
+  void podsOfOtherOwnersAreNotListed() {
+    runtime.launch(Plans.h100x2("i-a")).block(TIMEOUT);
+    fabric8
+        .pods()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata()
+                .withName("someone-else")
+                .addToLabels("app.kubernetes.io/name", "zeroscale-instance")
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("c")
+                .withImage("busybox")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+    assertThat(list()).extracting(RuntimeInstance::instanceId).containsExactly("i-a");
+  }
+
+  @Test
+  void anUnreachableApiServerIsAnErrorSignal() throws IOException {
+    int closedPort = freePort();
+    var unreachable =
+        new KubernetesRuntime(
+            new CoreV1Api(new ApiClient().setBasePath("http://127.0.0.1:" + closedPort)),
+            properties);
+    StepVerifier.create(unreachable.launch(Plans.h100x2("i-a")))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(KubernetesCallException.class)
+                    .hasMessageContaining("create pod zs-i-a in namespace zeroscale failed"))
+        .verify(TIMEOUT);
+    StepVerifier.create(unreachable.list())
+        .expectError(KubernetesCallException.class)
+        .verify(TIMEOUT);
+  }
+
+  @Test
+  void aPlanNoPodCanRunIsAnErrorSignalAndCreatesNothing() {
+    var tpu = new InstancePlan("i-tpu", Plans.deployment(Family.LLM, "TPU-v5", 1, 900));
+    StepVerifier.create(runtime.launch(tpu))
+        .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("TPU-v5"))
+        .verify(TIMEOUT);
+    assertThat(kubelet.managedPods()).isEmpty();
+  }
+
+  private KubernetesRuntime newRuntime() {
+    ApiClient client = new ApiClient().setBasePath(server.url("/").replaceAll("/$", ""));
+    return new KubernetesRuntime(new CoreV1Api(client), properties);
+  }
+
+  private List<RuntimeInstance> list() {
+    return runtime.list().block(TIMEOUT);
+  }
+
+  private static Map<String, RuntimeInstance> byId(List<RuntimeInstance> instances) {
+    return instances.stream()
+        .collect(Collectors.toMap(RuntimeInstance::instanceId, Function.identity()));
+  }
+
+  private static int httpGet(String url) throws Exception {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(
+              HttpRequest.newBuilder(URI.create(url)).GET().build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    }
+  }
+
+  private static String httpBody(String url) throws Exception {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(
+              HttpRequest.newBuilder(URI.create(url)).GET().build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    }
+  }
+
+  /** A port free on every loopback address (engines bind it on 127.0.0.2, 127.0.0.3, ...). */
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("0.0.0.0", 0));
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.zeroscale.activator.kubernetes;
+
+import io.zeroscale.activator.runtime.InstancePlan;
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
+
+/** Deployments and plans for the runtime's tests. */
+final class Plans {
+
+  static final String DEPLOYMENT_ID = "7f3c1a52-0c5e-4d8e-9d3a-2b1f6c0e9a41";
+  static final String TENANT_ID = "0b8f5a9e-3f41-4c7d-8a62-5d1e2f3a4b5c";
+
+  private Plans() {}
+
+  static DeploymentSpec deployment(Family family, String gpu, int numGpus, int activationTimeoutS) {
+    return new DeploymentSpec(
+        DEPLOYMENT_ID,
+        TENANT_ID,
+        "acme",
+        "llama-8b",
+        family,
+        "hf://meta-llama/Llama-3.1-8B-Instruct@0e9e39f",
+        gpu,
+        numGpus,
+        64,
+        new ScalingSettings(0, 2, 300, activationTimeoutS, 1000, 0.7, 60, true),
+        "deploying",
+        null,
+        3);
+  }
+
+  static InstancePlan h100x2(String instanceId) {
+    return new InstancePlan(instanceId, deployment(Family.LLM, "H100-80GB", 2, 900));
+  }
+}
