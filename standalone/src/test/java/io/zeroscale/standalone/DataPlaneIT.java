@@ -81,7 +81,11 @@ class DataPlaneIT {
                 "ZEROSCALE_HUB_URL",
                 hub.baseUrl().toString(),
                 "ZEROSCALE_DEPLOYMENTS_SWEEP_INTERVAL",
-                "2s"));
+                "2s"),
+            // The instances here are published by the test (InstanceRegistry), not an activator;
+            // held streams get their keep-alive comments after 300 ms instead of 15 s.
+            List.of(
+                "--zeroscale.activator.enabled=false", "--zeroscale.gateway.hold-keepalive=300ms"));
     gw1 = fleet.gw1;
     gw2 = fleet.gw2;
     api1 = new ApiClient(gw1.port);
@@ -796,5 +800,165 @@ class DataPlaneIT {
     } finally {
       capture.stop(0);
     }
+  }
+
+  /** A deployment through the API with no instance: requests for it are held. */
+  private static String coldDeployment(String name, String settings) {
+    ApiClient.Response d =
+        api1.post(
+            "/api/v1/deployments",
+            key,
+            "{\"model_name\":\""
+                + name
+                + "\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\",\"settings\":"
+                + settings
+                + "}");
+    assertThat(d.status()).as(d.body()).isEqualTo(201);
+    return d.json().get("id").asString();
+  }
+
+  /**
+   * What the activator will do: the deployment's row gets a status and a reason and a new version;
+   * the control plane's sweeper (every 2 s here) publishes it to the gateways.
+   */
+  private static void setStatus(String id, String status, String reason) throws Exception {
+    try (java.sql.Connection c = fleet.pg.getPostgresDatabase().getConnection();
+        java.sql.PreparedStatement st =
+            c.prepareStatement(
+                "UPDATE deployments SET status = ?, reason = ?, version = version + 1"
+                    + " WHERE id = ?::uuid")) {
+      st.setString(1, status);
+      st.setString(2, reason);
+      st.setString(3, id);
+      assertThat(st.executeUpdate()).isEqualTo(1);
+    }
+  }
+
+  private static HttpResponse<InputStream> openStream(StandaloneProcess gw, String model) {
+    try {
+      return HTTP.send(streamRequest(gw, model, 3), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<String> lines(HttpResponse<InputStream> response) throws IOException {
+    return lines(
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8)));
+  }
+
+  /** The non-blank lines left until the end of the stream. */
+  private static List<String> lines(BufferedReader reader) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (reader) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (!line.isEmpty()) {
+          out.add(line);
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aLongHeldStreamIsKeptAliveWithCommentsThenGetsTheInstancesEvents() throws Exception {
+    String id = coldDeployment("sleepy", "{}");
+    SimProcess sim =
+        SimProcess.start(tmp.resolve("sims"), List.of("sleepy", "dp/sleepy"), "--family=llm");
+    sims.put("sleepy", sim);
+    deploymentIds.put("sleepy", id);
+    // Answers once the gateway committed the response, after the first keep-alive (300 ms).
+    HttpResponse<InputStream> response = openStream(gw1, "sleepy");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+    assertThat(response.headers().firstValue("x-request-id")).isPresent();
+    assertThat(response.headers().firstValue("x-zeroscale-cold-start")).contains("true");
+    BufferedReader reader =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+    assertThat(reader.readLine()).isEqualTo(": waiting for instance");
+    assertThat(reader.readLine()).isEmpty();
+    assertThat(reader.readLine()).isEqualTo(": waiting for instance");
+    registry.publish(id, "sleepy-0", sim.url(), InstanceEndpoint.State.READY);
+    List<String> rest = lines(reader);
+    List<String> events = rest.stream().filter(l -> l.startsWith("data: ")).toList();
+    assertThat(rest).anyMatch(l -> l.startsWith(": instance ready after "));
+    assertThat(events).hasSizeGreaterThan(3).last().isEqualTo("data: [DONE]");
+    assertThat(events).noneMatch(l -> l.contains("\"error\""));
+  }
+
+  @Test
+  void aShortColdStartAnswersAsUsualWithTheColdStartHeaders() throws Exception {
+    String id = coldDeployment("brief", "{}");
+    SimProcess sim =
+        SimProcess.start(tmp.resolve("sims"), List.of("brief", "dp/brief"), "--family=llm");
+    sims.put("brief", sim);
+    deploymentIds.put("brief", id);
+    CompletableFuture<HttpResponse<String>> held =
+        postAsync(
+            gw2,
+            "/v1/chat/completions",
+            "{\"model\":\"brief\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":2}");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> registry.demand(id).stream().anyMatch(d -> d.contains("\"queued\":1")));
+    registry.publish(id, "brief-0", sim.url(), InstanceEndpoint.State.READY);
+    HttpResponse<String> r = held.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("x-zeroscale-cold-start")).contains("true");
+    assertThat(r.headers().firstValue("x-zeroscale-cold-start-wait-ms"))
+        .hasValueSatisfying(ms -> assertThat(Long.parseLong(ms)).isPositive());
+    assertThat(r.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+  }
+
+  @Test
+  void aFailedDeploymentFailsItsHeldRequestsWith503AndItsReason() throws Exception {
+    String id = coldDeployment("broken", "{}");
+    HttpResponse<InputStream> stream = openStream(gw1, "broken");
+    assertThat(stream.statusCode()).as("committed by the keep-alive").isEqualTo(200);
+    String body = "{\"model\":\"broken\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    CompletableFuture<HttpResponse<String>> held = postAsync(gw2, "/v1/chat/completions", body);
+
+    setStatus(id, "failed", "crash loop: exit code 1");
+    HttpResponse<String> r = held.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+    assertThat(error(r).get("code").asString()).isEqualTo("deployment_failed");
+    assertThat(error(r).get("message").asString())
+        .isEqualTo("The model `dp/broken` failed to start: crash loop: exit code 1");
+    List<String> events = lines(stream).stream().filter(l -> l.startsWith("data: ")).toList();
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e)
+                    .contains("\"code\":\"deployment_failed\"")
+                    .contains("crash loop: exit code 1"));
+    // New requests are answered at once, on both gateways.
+    long start = System.nanoTime();
+    HttpResponse<String> fresh = post(gw1, "/v1/chat/completions", key, body);
+    assertThat(fresh.statusCode()).isEqualTo(503);
+    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+  }
+
+  @Test
+  void deletingADeploymentFailsItsHeldRequestsWith404() throws Exception {
+    String id = coldDeployment("doomed", "{}");
+    String body = "{\"model\":\"doomed\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    CompletableFuture<HttpResponse<String>> held = postAsync(gw1, "/v1/chat/completions", body);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> registry.demand(id).stream().anyMatch(d -> d.contains("\"queued\":1")));
+    assertThat(api1.delete("/api/v1/deployments/" + id, key).status()).isEqualTo(202);
+    HttpResponse<String> r = held.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
+    assertThat(error(r).get("code").asString()).isEqualTo("model_not_found");
+    assertThat(post(gw2, "/v1/chat/completions", key, body).statusCode()).isEqualTo(404);
   }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import redis.embedded.RedisServer;
 
@@ -39,6 +40,16 @@ final class GatewayFleet implements AutoCloseable {
   /** Starts the servers and both gateways, and waits until both are healthy. */
   static GatewayFleet start(Path dir, String adminKey, Map<String, String> extraEnv)
       throws IOException {
+    return start(dir, adminKey, extraEnv, List.of());
+  }
+
+  /**
+   * @param args extra command-line arguments of both gateways (see {@link StandaloneProcess#start(
+   *     Path, Map, List)})
+   */
+  static GatewayFleet start(
+      Path dir, String adminKey, Map<String, String> extraEnv, List<String> args)
+      throws IOException {
     int redisPort = StandaloneProcess.freePort();
     RedisServer redis = newRedis(redisPort);
     redis.start();
@@ -48,8 +59,8 @@ final class GatewayFleet implements AutoCloseable {
         "ZEROSCALE_POSTGRES_URL", "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres");
     env.put("ZEROSCALE_REDIS_URL", "redis://127.0.0.1:" + redisPort);
     env.put("ZEROSCALE_ADMIN_KEY", adminKey);
-    StandaloneProcess gw1 = StandaloneProcess.start(dir.resolve("gw1"), env);
-    StandaloneProcess gw2 = StandaloneProcess.start(dir.resolve("gw2"), env);
+    StandaloneProcess gw1 = StandaloneProcess.start(dir.resolve("gw1"), env, args);
+    StandaloneProcess gw2 = StandaloneProcess.start(dir.resolve("gw2"), env, args);
     gw1.awaitHealthy(Duration.ofSeconds(90));
     gw2.awaitHealthy(Duration.ofSeconds(90));
     return new GatewayFleet(redisPort, redis, pg, gw1, gw2, adminKey);

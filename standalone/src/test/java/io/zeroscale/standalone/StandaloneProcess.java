@@ -37,12 +37,23 @@ final class StandaloneProcess implements AutoCloseable {
   }
 
   static StandaloneProcess start(Path home, Map<String, String> env) throws IOException {
+    return start(home, env, List.of());
+  }
+
+  /**
+   * @param args extra command-line arguments, e.g. {@code --zeroscale.activator.enabled=false} for
+   *     tests that publish their own instances (the activator would remove instances it did not
+   *     start)
+   */
+  static StandaloneProcess start(Path home, Map<String, String> env, List<String> args)
+      throws IOException {
     int port = freePort();
     Files.createDirectories(home);
     Path log = Files.createTempFile(home.getParent(), "zeroscale-", ".log");
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command =
         new ArrayList<>(List.of(java, "-Xmx512m", "-jar", JAR.toString(), "--server.port=" + port));
+    command.addAll(args);
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("ZEROSCALE_"));

@@ -15,6 +15,10 @@ import java.util.function.Consumer;
  * Every live deployment, in memory, as published in Redis by the control plane. The request path
  * reads only this map (never Redis or PostgreSQL). Publications carry a version; an older one than
  * what is held is ignored, so out-of-order delivery and resyncs cannot go back in time.
+ *
+ * <p>A deployment whose status is {@code deleting} is already gone for the data plane, exactly like
+ * a {@code deleted} one (see {@link #isGone}): the tenant asked for it to go, so its held requests
+ * answer 404 at once instead of waiting for the activator to finish stopping its instances.
  */
 public final class DeploymentDirectory {
 
@@ -26,6 +30,13 @@ public final class DeploymentDirectory {
 
   private final List<Consumer<DeploymentSpec>> changed = new CopyOnWriteArrayList<>();
   private final List<Consumer<DeploymentSpec>> removed = new CopyOnWriteArrayList<>();
+
+  /**
+   * Whether a deployment in this status takes no more requests: {@code deleting}, {@code deleted}.
+   */
+  public static boolean isGone(String status) {
+    return "deleting".equals(status) || "deleted".equals(status);
+  }
 
   /** Called after a deployment was added or changed. */
   public void onChanged(Consumer<DeploymentSpec> listener) {
@@ -45,7 +56,7 @@ public final class DeploymentDirectory {
    */
   public boolean apply(DeploymentSpec spec) {
     DeploymentSpec previous;
-    boolean deleted = "deleted".equals(spec.status());
+    boolean deleted = isGone(spec.status());
     synchronized (this) {
       Long tombstone = deletedVersions.get(spec.id());
       if (tombstone != null && tombstone >= spec.version()) {

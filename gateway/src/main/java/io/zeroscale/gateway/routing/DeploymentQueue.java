@@ -66,10 +66,12 @@ public final class DeploymentQueue {
 
   private static final class Waiter {
     final MonoSink<Lease> sink;
+    final long enqueuedNanos;
     final AtomicReference<WaiterState> state = new AtomicReference<>(WaiterState.WAITING);
 
-    Waiter(MonoSink<Lease> sink) {
+    Waiter(MonoSink<Lease> sink, long enqueuedNanos) {
       this.sink = sink;
+      this.enqueuedNanos = enqueuedNanos;
     }
   }
 
@@ -84,6 +86,10 @@ public final class DeploymentQueue {
 
   private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
   private RuntimeException closed;
+
+  /** While set, requests that would have to wait fail with it instead (see {@link #refuse}). */
+  private RuntimeException refusal;
+
   private int maxQueued;
   private int rotation;
   private long lastActivityNanos;
@@ -121,11 +127,13 @@ public final class DeploymentQueue {
                 if (closed != null) {
                   refused = closed;
                 } else if (slot != null) {
-                  granted = take(slot);
+                  granted = take(slot, null);
+                } else if (refusal != null) {
+                  refused = refusal;
                 } else if (waiting.size() >= maxQueued) {
                   refused = new QueueFull(name, maxQueued);
                 } else {
-                  waiter = new Waiter(sink);
+                  waiter = new Waiter(sink, lastActivityNanos);
                   waiting.addLast(waiter);
                 }
               }
@@ -250,6 +258,30 @@ public final class DeploymentQueue {
   }
 
   /**
+   * Fails every waiting request with {@code error}, and every later request that finds no free
+   * slot, until called again with {@code null}: the deployment failed to start, and holding
+   * requests for instances that are not coming would only turn a clear 503 into a late 504. Unlike
+   * {@link #close}, this is reversible (the activator retries after a cool-down), and a free slot
+   * on a ready instance is still used.
+   */
+  public void refuse(RuntimeException error) {
+    List<Waiter> failed;
+    synchronized (this) {
+      refusal = error;
+      if (error == null || waiting.isEmpty()) {
+        return;
+      }
+      failed = new ArrayList<>(waiting);
+      waiting.clear();
+    }
+    for (Waiter w : failed) {
+      if (w.state.compareAndSet(WaiterState.WAITING, WaiterState.CANCELLED)) {
+        w.sink.error(error);
+      }
+    }
+  }
+
+  /**
    * Takes an instance out of this gateway's rotation for a while: it refused a connection, and with
    * no requests in flight least-outstanding routing would otherwise send it most new ones.
    */
@@ -325,9 +357,14 @@ public final class DeploymentQueue {
     return best;
   }
 
-  private Lease take(Slot slot) {
+  /**
+   * @param waiter the request that waited for it, or null when it was free on arrival
+   */
+  private Lease take(Slot slot, Waiter waiter) {
     slot.inFlight++;
-    return new Lease(this, slot, nanoTime.getAsLong());
+    long now = nanoTime.getAsLong();
+    return new Lease(
+        this, slot, now, waiter == null ? -1 : Math.max(0, now - waiter.enqueuedNanos));
   }
 
   private List<Grant> dispatch() {
@@ -341,7 +378,7 @@ public final class DeploymentQueue {
       if (!w.state.compareAndSet(WaiterState.WAITING, WaiterState.GRANTED)) {
         continue;
       }
-      grants.add(new Grant(w, take(slot)));
+      grants.add(new Grant(w, take(slot, w)));
     }
     return grants;
   }

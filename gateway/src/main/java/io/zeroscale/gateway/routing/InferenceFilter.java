@@ -20,7 +20,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeoutException;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
@@ -29,6 +28,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -46,7 +46,9 @@ import reactor.netty.http.client.PrematureCloseException;
  *   <li>apply the key's rate limits (429 with {@code Retry-After} and {@code x-ratelimit-*});
  *   <li>take a slot (least outstanding requests within this gateway's fleet share), waiting in the
  *       deployment's FIFO queue when none is free (429 past {@code max_queued_requests}, 504 past
- *       {@code activation_timeout});
+ *       {@code activation_timeout}, 503 when the deployment failed to start or found no GPU
+ *       capacity, 404 when it is being deleted; see {@link HoldErrors}), a waiting stream kept
+ *       alive by {@link HeldRequests};
  *   <li>point Spring Cloud Gateway's proxy at the instance, with the same bytes, and give the slot
  *       back when the exchange ends however it ends (completion, error, client disconnect).
  * </ol>
@@ -69,6 +71,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
   private final RateLimiter rateLimiter;
   private final BodyLimits limits;
   private final StreamingResponses responses;
+  private final HeldRequests held;
   private final Metering metering;
 
   public InferenceFilter(
@@ -78,6 +81,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       RateLimiter rateLimiter,
       BodyLimits limits,
       StreamingResponses responses,
+      HeldRequests held,
       Metering metering) {
     this.directory = directory;
     this.routing = routing;
@@ -85,6 +89,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
     this.rateLimiter = rateLimiter;
     this.limits = limits;
     this.responses = responses;
+    this.held = held;
     this.metering = metering;
   }
 
@@ -164,13 +169,29 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
                   }
                   Runnable releaseRate = ((RateDecision.Allowed) decision).release();
                   // Deferred, so that nothing can throw before the releases are attached.
-                  return Mono.defer(() -> slot(spec))
-                      .flatMap(
-                          lease ->
-                              Mono.defer(
-                                      () ->
-                                          forward(exchange, chain, path, body, lease, spec, meter))
-                                  .doFinally(s -> lease.release()))
+                  return Mono.defer(
+                          () -> {
+                            DeploymentQueue queue;
+                            try {
+                              queue = routing.queue(spec);
+                            } catch (Routing.DeploymentGone e) {
+                              return Mono.error(
+                                  HoldErrors.toClient(e, spec, Optional.empty(), Duration.ZERO));
+                            }
+                            boolean cold = !queue.hasReadyInstance();
+                            if (cold) {
+                              sync.wakeUp(spec.id());
+                            }
+                            return held.serve(
+                                exchange.getResponse(),
+                                slot(queue, spec),
+                                cold,
+                                ok.stream(),
+                                meter,
+                                (lease, target) ->
+                                    forward(
+                                        exchange, chain, path, body, lease, spec, meter, target));
+                          })
                       .doFinally(s -> releaseRate.run());
                 })
             .doOnError(meter::failed)
@@ -226,35 +247,15 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
     return spec;
   }
 
-  private Mono<Lease> slot(DeploymentSpec spec) {
-    DeploymentQueue queue = routing.queue(spec);
-    if (!queue.hasReadyInstance()) {
-      sync.wakeUp(spec.id());
-    }
+  /**
+   * A slot of the deployment's queue; how the wait ends without one is decided on the deployment as
+   * it is then (a timeout while it waits for GPU capacity is a 503, not a 504).
+   */
+  private Mono<Lease> slot(DeploymentQueue queue, DeploymentSpec spec) {
     Duration timeout = Duration.ofSeconds(spec.settings().activationTimeoutS());
     return queue
         .acquire(timeout, Schedulers.parallel())
-        .onErrorMap(
-            QueueFull.class,
-            e -> new ZeroscaleException(OpenAiError.of(429, e.getMessage(), null, "queue_full"), 1))
-        .onErrorMap(
-            TimeoutException.class,
-            e ->
-                new ZeroscaleException(
-                    OpenAiError.of(
-                        504,
-                        "No instance of `"
-                            + spec.fullName()
-                            + "` became available within its activation timeout of "
-                            + timeout.toSeconds()
-                            + " s.",
-                        null,
-                        "activation_timeout")))
-        .onErrorMap(
-            Routing.DeploymentGone.class,
-            e ->
-                new ZeroscaleException(
-                    OpenAiError.of(404, e.getMessage(), "model", "model_not_found")));
+        .onErrorMap(e -> HoldErrors.toClient(e, spec, directory.byId(spec.id()), timeout));
   }
 
   private Mono<Void> forward(
@@ -264,7 +265,8 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       byte[] body,
       Lease lease,
       DeploymentSpec spec,
-      RequestMeter meter) {
+      RequestMeter meter,
+      ServerHttpResponse target) {
     ServerHttpRequest original = exchange.getRequest();
     String query = original.getURI().getRawQuery();
     URI upstream =
@@ -300,12 +302,12 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
         exchange
             .mutate()
             .request(withBody)
-            .response(responses.decorate(exchange.getResponse(), spec, lease, meter))
+            .response(responses.decorate(target, spec, lease, meter))
             .build();
     return chain
         .filter(forwarded)
         .onErrorMap(
-            e -> isRefused(e) || isClosedBeforeResponse(e, exchange),
+            e -> isRefused(e) || isClosedBeforeResponse(e, target),
             e -> {
               if (isRefused(e)) {
                 // Nothing reached it; keep new requests away while the activator notices.
@@ -327,7 +329,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
   }
 
   /** Reactor Netty's "Connection prematurely closed BEFORE response". */
-  private static boolean isClosedBeforeResponse(Throwable e, ServerWebExchange exchange) {
-    return e instanceof PrematureCloseException && !exchange.getResponse().isCommitted();
+  private static boolean isClosedBeforeResponse(Throwable e, ServerHttpResponse target) {
+    return e instanceof PrematureCloseException && !target.isCommitted();
   }
 }

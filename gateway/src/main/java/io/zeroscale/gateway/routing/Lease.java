@@ -11,12 +11,18 @@ public final class Lease {
   private final DeploymentQueue queue;
   private final DeploymentQueue.Slot slot;
   private final long grantedNanos;
+  private final long waitedNanos;
   private final AtomicBoolean released = new AtomicBoolean();
 
-  Lease(DeploymentQueue queue, DeploymentQueue.Slot slot, long grantedNanos) {
+  /**
+   * @param waitedNanos how long the request waited in the queue for it, or -1 when it was granted
+   *     on arrival
+   */
+  Lease(DeploymentQueue queue, DeploymentQueue.Slot slot, long grantedNanos, long waitedNanos) {
     this.queue = queue;
     this.slot = slot;
     this.grantedNanos = grantedNanos;
+    this.waitedNanos = waitedNanos;
   }
 
   /** Base URL of the instance, e.g. {@code http://127.0.0.1:9100}. */
@@ -30,6 +36,16 @@ public final class Lease {
 
   public long grantedNanos() {
     return grantedNanos;
+  }
+
+  /** Whether the request waited in the queue for this slot (none was free on arrival). */
+  public boolean held() {
+    return waitedNanos >= 0;
+  }
+
+  /** How long the request waited in the queue, 0 when it did not. */
+  public long waitedNanos() {
+    return Math.max(0, waitedNanos);
   }
 
   public void release() {

@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ties the mirrors to the per-deployment queues: every change of a deployment, of its instances or
- * of the gateway fleet reconfigures that deployment's queue; a deleted deployment closes its queue,
- * failing waiting and later requests with 404.
+ * of the gateway fleet reconfigures that deployment's queue; a deployment being deleted ({@code
+ * deleting}) or deleted closes its queue, failing waiting and later requests with 404; a {@code
+ * failed} deployment makes its queue refuse to hold requests (503 with the reason) until its status
+ * changes again.
  *
  * <p>Reconfiguration happens on several threads (Redis pub/sub, resync, heartbeat, requests): it is
  * serialized under this object's monitor and always reads the current instances and fleet inside
@@ -101,6 +103,7 @@ public final class Routing {
 
   /** Under the monitor: current instances and fleet, read together. */
   private void configure(DeploymentQueue q, DeploymentSpec spec) {
+    q.refuse("failed".equals(spec.status()) ? new DeploymentFailed(spec) : null);
     Fleet f = fleet;
     q.reconfigure(
         instances.of(spec.id()),
@@ -118,6 +121,31 @@ public final class Routing {
     instances.forget(spec.id());
     if (q != null) {
       q.close(new DeploymentGone(spec.fullName()));
+    }
+  }
+
+  /**
+   * The deployment's instances failed to start (crash loop, image error...): held and new requests
+   * answer 503 with the reason the control plane published.
+   */
+  public static final class DeploymentFailed extends RuntimeException {
+    private final String reason;
+
+    public DeploymentFailed(DeploymentSpec spec) {
+      super(
+          "The model `"
+              + spec.fullName()
+              + "` failed to start"
+              + (spec.reason() == null || spec.reason().isBlank() ? "." : ": " + spec.reason()),
+          null,
+          false,
+          false);
+      this.reason = spec.reason();
+    }
+
+    /** The control plane's reason, or null. */
+    public String reason() {
+      return reason;
     }
   }
 

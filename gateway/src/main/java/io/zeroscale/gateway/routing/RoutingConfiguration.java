@@ -21,6 +21,7 @@ import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -78,6 +79,16 @@ public class RoutingConfiguration {
     return new StreamingResponses();
   }
 
+  /**
+   * {@code zeroscale.gateway.hold-keepalive}: how long a held stream waits silently before its
+   * first {@code : waiting for instance} comment, and the interval between them (0 turns them off).
+   */
+  @Bean
+  HeldRequests heldRequests(
+      JsonMapper json, @Value("${zeroscale.gateway.hold-keepalive:15s}") Duration keepAlive) {
+    return new HeldRequests(keepAlive, Schedulers.parallel(), json);
+  }
+
   @Bean
   InferenceFilter inferenceFilter(
       DeploymentDirectory deployments,
@@ -86,9 +97,10 @@ public class RoutingConfiguration {
       RateLimiter rateLimiter,
       BodyLimits limits,
       StreamingResponses responses,
+      HeldRequests held,
       Metering metering) {
     return new InferenceFilter(
-        deployments, routing, sync, rateLimiter, limits, responses, metering);
+        deployments, routing, sync, rateLimiter, limits, responses, held, metering);
   }
 
   @Bean

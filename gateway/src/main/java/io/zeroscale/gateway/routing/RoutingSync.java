@@ -225,7 +225,7 @@ public final class RoutingSync implements SmartLifecycle {
     try {
       DeploymentSpec spec = DeploymentSpecJson.read(json, message);
       deployments.apply(spec);
-      if (!"deleted".equals(spec.status())) {
+      if (!DeploymentDirectory.isGone(spec.status())) {
         syncInstances(spec.id(), false).subscribe();
       }
     } catch (RuntimeException e) {
@@ -279,6 +279,7 @@ public final class RoutingSync implements SmartLifecycle {
               return specs;
             })
         .flatMapMany(Flux::fromIterable)
+        .filter(spec -> !DeploymentDirectory.isGone(spec.status()))
         .flatMap(spec -> syncInstances(spec.id(), periodic), 8)
         .then()
         .onErrorResume(e -> quiet("resync deployments", e));

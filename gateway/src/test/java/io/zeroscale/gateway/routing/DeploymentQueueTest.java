@@ -247,4 +247,48 @@ class DeploymentQueueTest {
     later.take(queue, 1);
     assertThat(later.leases).extracting(Lease::instanceId).containsExactly("a");
   }
+
+  @Test
+  void aRefusingQueueFailsItsWaitersAndNewcomersUntilItHoldsAgain() {
+    queue.reconfigure(List.of(), 4, 3, 1, 0);
+    Taker t = new Taker();
+    t.take(queue, 2);
+    IllegalStateException failed = new IllegalStateException("failed to start");
+    queue.refuse(failed);
+    assertThat(t.errors).containsExactly(failed, failed);
+    assertThat(queue.queued()).isZero();
+    StepVerifier.create(queue.acquire()).expectErrorMatches(e -> e == failed).verify();
+
+    queue.refuse(null);
+    Taker later = new Taker();
+    later.take(queue, 1);
+    assertThat(later.errors).isEmpty();
+    assertThat(queue.queued()).as("held again").isEqualTo(1);
+  }
+
+  @Test
+  void aRefusingQueueStillUsesAFreeSlot() {
+    queue.reconfigure(List.of(instance("a", State.READY)), 1, 3, 1, 0);
+    queue.refuse(new IllegalStateException("failed"));
+    Taker t = new Taker();
+    t.take(queue, 2);
+    assertThat(t.leases).hasSize(1);
+    assertThat(t.errors).hasSize(1);
+  }
+
+  @Test
+  void aLeaseSaysWhetherAndHowLongItsRequestWaited() {
+    queue.reconfigure(List.of(instance("a", State.READY)), 1, 3, 1, 0);
+    Taker first = new Taker();
+    first.take(queue, 1);
+    nanos.set(1_000);
+    Taker second = new Taker();
+    second.take(queue, 1);
+    nanos.set(251_000_000);
+    first.leases.get(0).release();
+    assertThat(first.leases.get(0).held()).isFalse();
+    assertThat(first.leases.get(0).waitedNanos()).isZero();
+    assertThat(second.leases.get(0).held()).isTrue();
+    assertThat(second.leases.get(0).waitedNanos()).isEqualTo(250_999_000);
+  }
 }
