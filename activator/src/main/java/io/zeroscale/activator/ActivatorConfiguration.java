@@ -7,6 +7,8 @@ import io.zeroscale.activator.core.DeploymentStatusPort;
 import io.zeroscale.activator.core.Probe;
 import io.zeroscale.activator.events.EventOutbox;
 import io.zeroscale.activator.events.R2dbcEventLog;
+import io.zeroscale.activator.kubernetes.KubernetesRuntime;
+import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
 import io.zeroscale.activator.process.ProcessRuntime;
 import io.zeroscale.activator.process.ProcessRuntimeProperties;
 import io.zeroscale.activator.runtime.Runtime;
@@ -21,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.system.ApplicationHome;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -33,7 +36,11 @@ import tools.jackson.databind.json.JsonMapper;
  * Clock}. {@code zeroscale.activator.enabled=false} leaves it out (a gateway-only replica).
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({ActivatorProperties.class, ProcessRuntimeProperties.class})
+@EnableConfigurationProperties({
+  ActivatorProperties.class,
+  ProcessRuntimeProperties.class,
+  KubernetesRuntimeProperties.class
+})
 @ConditionalOnProperty(
     name = "zeroscale.activator.enabled",
     havingValue = "true",
@@ -46,9 +53,11 @@ public class ActivatorConfiguration {
   Runtime activatorRuntime(
       ActivatorProperties activator,
       ProcessRuntimeProperties process,
+      KubernetesRuntimeProperties kubernetes,
       @Value("${zeroscale.home:./.zeroscale}") Path home) {
     if (activator.runtime().equals("kubernetes")) {
-      throw new IllegalStateException("zeroscale.activator.runtime=kubernetes is not wired yet");
+      log.info("Kubernetes runtime: pods in namespace {}", kubernetes.namespace());
+      return KubernetesRuntime.create(kubernetes);
     }
     Path stateDir = process.stateDir() != null ? process.stateDir() : home.resolve("instances");
     List<String> command = process.command();
@@ -79,19 +88,11 @@ public class ActivatorConfiguration {
     }
     List<Path> candidates = new ArrayList<>();
     candidates.add(Path.of("engine-sim", "target", "engine-sim.jar"));
-    try {
-      Path self =
-          Path.of(
-              ActivatorConfiguration.class
-                  .getProtectionDomain()
-                  .getCodeSource()
-                  .getLocation()
-                  .toURI());
-      for (Path dir = self.getParent(); dir != null; dir = dir.getParent()) {
-        candidates.add(dir.resolve("engine-sim").resolve("target").resolve("engine-sim.jar"));
-      }
-    } catch (Exception e) {
-      // nested jar URLs and the like: the working directory candidate remains
+    // java -jar standalone/target/zeroscale.jar: walk up from the jar's folder.
+    for (Path dir = new ApplicationHome().getDir().toPath().toAbsolutePath();
+        dir != null;
+        dir = dir.getParent()) {
+      candidates.add(dir.resolve("engine-sim").resolve("target").resolve("engine-sim.jar"));
     }
     for (Path p : candidates) {
       if (Files.isRegularFile(p)) {
