@@ -129,7 +129,7 @@ class EngineSimJarIT {
   @Test
   void bootsServesTheSdkAndDrainsOnSigterm() throws Exception {
     String[] common = {
-      "--host=127.0.0.1", "--port=0", "--served-model-name=m", "--startup-duration=1s"
+      "--host=127.0.0.1", "--port=0", "--served-model-name=m", "--startup-duration=4s"
     };
     try (SimProcess llm =
             new SimProcess(
