@@ -59,7 +59,7 @@ public final class Probe {
         // name{labels} value [timestamp]: the value is the first token after the series.
         int brace = line.lastIndexOf('}');
         String[] parts = line.substring(brace + 1).trim().split("\\s+");
-        String series = brace >= 0 ? "" : parts[0];
+        String series = brace >= 0 ? line.substring(0, Math.max(0, line.indexOf('{'))) : parts[0];
         String value = brace >= 0 ? parts[0] : (parts.length > 1 ? parts[1] : "");
         if (!series.isEmpty()
             && !series.equals("vllm:num_requests_running")

@@ -1,0 +1,251 @@
+package io.zeroscale.activator.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.zeroscale.activator.runtime.InstancePlan;
+import io.zeroscale.activator.runtime.Launch;
+import io.zeroscale.activator.runtime.RuntimeInstance;
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.test.StepVerifier;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Real processes ({@code sleep}, {@code sh}) in a temporary state directory. */
+class ProcessRuntimeTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration GRACE = Duration.ofSeconds(5);
+  private static final String DEPLOYMENT_ID = "7f3c1a52-0c5e-4d8e-9d3a-2b1f6c0e9a41";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  /** A distinct duration, so that this test's {@code sleep} processes can be told apart. */
+  private static final List<String> SLEEP = List.of("sleep", "307");
+
+  @TempDir Path stateDir;
+
+  private final List<ProcessRuntime> runtimes = new ArrayList<>();
+
+  @AfterEach
+  void stopEverything() {
+    // A fresh runtime over the state dir sees every process any test runtime started.
+    ProcessRuntime cleaner = runtime(8, SLEEP);
+    for (RuntimeInstance i : cleaner.list().block(WAIT)) {
+      cleaner.stop(i.instanceId(), Duration.ofSeconds(1)).block(WAIT);
+    }
+    // Belt and braces: nothing this test started may outlive it, even if the state is broken.
+    ProcessHandle.current()
+        .children()
+        .filter(h -> h.info().arguments().map(a -> List.of(a).contains("307")).orElse(false))
+        .forEach(ProcessHandle::destroyForcibly);
+  }
+
+  private ProcessRuntime runtime(int gpus, List<String> command) {
+    ProcessRuntime r = new ProcessRuntime(gpus, command, "127.0.0.1", stateDir, JSON);
+    runtimes.add(r);
+    return r;
+  }
+
+  private static DeploymentSpec deployment(String source, int numGpus) {
+    return new DeploymentSpec(
+        DEPLOYMENT_ID,
+        "0b8f5a9e-3f41-4c7d-8a62-5d1e2f3a4b5c",
+        "acme",
+        "llama-8b",
+        Family.LLM,
+        source,
+        "H100-80GB",
+        numGpus,
+        64,
+        new ScalingSettings(0, 2, 300, 900, 1000, 0.7, 60, true),
+        "deploying",
+        null,
+        3);
+  }
+
+  private static InstancePlan plan(String instanceId, int numGpus) {
+    return new InstancePlan(
+        instanceId, deployment("hf://meta-llama/Llama-3.1-8B-Instruct@0e9e39f", numGpus));
+  }
+
+  private static Optional<RuntimeInstance> find(ProcessRuntime r, String instanceId) {
+    return r.list().block(WAIT).stream().filter(i -> i.instanceId().equals(instanceId)).findFirst();
+  }
+
+  private long pidOf(String instanceId) throws Exception {
+    return JSON.readTree(Files.readString(stateDir.resolve(instanceId + ".json")))
+        .required("pid")
+        .asLong();
+  }
+
+  private static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  @Test
+  void aLaunchedInstanceIsListedRunningWithItsUrlAndDeployment() {
+    ProcessRuntime r = runtime(8, SLEEP);
+
+    assertThat(r.launch(plan("i-1", 1)).block(WAIT)).isEqualTo(new Launch.Accepted("i-1"));
+
+    RuntimeInstance i = find(r, "i-1").orElseThrow();
+    assertThat(i.phase()).isEqualTo(RuntimeInstance.Phase.RUNNING);
+    assertThat(i.deploymentId()).isEqualTo(DEPLOYMENT_ID);
+    assertThat(i.url()).matches("http://127\\.0\\.0\\.1:\\d{2,5}");
+    assertThat(i.runtimeReady()).isTrue();
+    assertThat(i.detail()).isNull();
+  }
+
+  @Test
+  void gpuInventoryRefusesWhatDoesNotFitUntilAStopFreesIt() throws Exception {
+    ProcessRuntime r = runtime(2, SLEEP);
+    assertThat(r.launch(plan("a", 2)).block(WAIT)).isInstanceOf(Launch.Accepted.class);
+    long pid = pidOf("a");
+
+    Launch second = r.launch(plan("b", 2)).block(WAIT);
+
+    assertThat(second).isInstanceOf(Launch.NoCapacity.class);
+    assertThat(((Launch.NoCapacity) second).reason())
+        .contains("0 of 2 H100-80GB free")
+        .contains("2 needed");
+    assertThat(r.list().block(WAIT)).extracting(RuntimeInstance::instanceId).containsExactly("a");
+
+    r.stop("a", GRACE).block(WAIT);
+
+    assertThat(alive(pid)).isFalse();
+    assertThat(r.launch(plan("b", 2)).block(WAIT)).isEqualTo(new Launch.Accepted("b"));
+    assertThat(r.list().block(WAIT)).extracting(RuntimeInstance::instanceId).containsExactly("b");
+  }
+
+  @Test
+  void launchingTheSameIdTwiceStartsOneProcess() throws Exception {
+    ProcessRuntime r = runtime(8, SLEEP);
+    r.launch(plan("twice", 1)).block(WAIT);
+    long pid = pidOf("twice");
+
+    assertThat(r.launch(plan("twice", 1)).block(WAIT)).isEqualTo(new Launch.Accepted("twice"));
+
+    assertThat(pidOf("twice")).isEqualTo(pid);
+    assertThat(r.list().block(WAIT)).hasSize(1);
+    assertThat(
+            ProcessHandle.current()
+                .children()
+                .filter(
+                    h -> h.info().arguments().map(a -> List.of(a).contains("307")).orElse(false))
+                .count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aCommandThatExitsIsListedExitedWithItsCodeAndLastLogLine() {
+    ProcessRuntime r = runtime(2, List.of("sh", "-c", "echo boom >&2; exit 3"));
+    r.launch(plan("crash", 2)).block(WAIT);
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              RuntimeInstance i = find(r, "crash").orElseThrow();
+              assertThat(i.phase()).isEqualTo(RuntimeInstance.Phase.EXITED);
+              assertThat(i.runtimeReady()).isFalse();
+              assertThat(i.detail()).contains("code 3").contains("boom");
+            });
+    // An exited instance holds no GPUs, though it is listed until stopped.
+    assertThat(r.launch(plan("next", 2)).block(WAIT)).isInstanceOf(Launch.Accepted.class);
+  }
+
+  @Test
+  void aNewRuntimeOverTheSameStateDirAdoptsTheRunningProcess() throws Exception {
+    ProcessRuntime first = runtime(8, SLEEP);
+    first.launch(plan("kept", 2)).block(WAIT);
+    long pid = pidOf("kept");
+    String url = find(first, "kept").orElseThrow().url();
+
+    ProcessRuntime second = runtime(8, SLEEP);
+
+    RuntimeInstance adopted = find(second, "kept").orElseThrow();
+    assertThat(adopted.phase()).isEqualTo(RuntimeInstance.Phase.RUNNING);
+    assertThat(adopted.url()).isEqualTo(url);
+    assertThat(adopted.deploymentId()).isEqualTo(DEPLOYMENT_ID);
+
+    second.stop("kept", GRACE).block(WAIT);
+
+    await().atMost(WAIT).until(() -> !alive(pid));
+    assertThat(second.list().block(WAIT)).isEmpty();
+    assertThat(first.list().block(WAIT)).isEmpty();
+  }
+
+  @Test
+  void stoppingAnUnknownIdCompletes() {
+    StepVerifier.create(runtime(8, SLEEP).stop("nobody", GRACE)).expectComplete().verify(WAIT);
+  }
+
+  @Test
+  void aCommandThatCannotStartErrorsAndHoldsNothing() {
+    ProcessRuntime r = runtime(2, List.of("/nonexistent/binary", "--port", "{port}"));
+
+    StepVerifier.create(r.launch(plan("bad", 2)))
+        .expectErrorSatisfies(
+            e -> assertThat(e).hasMessageContaining("cannot start `/nonexistent/binary`"))
+        .verify(WAIT);
+
+    assertThat(r.list().block(WAIT)).isEmpty();
+    assertThat(stateDir.resolve("bad.json")).doesNotExist();
+  }
+
+  @Test
+  void expandFillsEveryPlaceholder() {
+    List<String> template =
+        List.of(
+            "serve",
+            "{repo}",
+            "--revision={revision}",
+            "--host",
+            "{host}",
+            "--port={port}",
+            "--served-model-name={model_name},{full_name}",
+            "--max-num-seqs={max_batch_size}",
+            "--tp={num_gpus}",
+            "--family={family}");
+
+    List<String> out =
+        ProcessRuntime.expand(
+            template, new InstancePlan("x", deployment("hf://org/repo@rev", 4)), "0.0.0.0", 8123);
+
+    assertThat(out)
+        .containsExactly(
+            "serve",
+            "org/repo",
+            "--revision=rev",
+            "--host",
+            "0.0.0.0",
+            "--port=8123",
+            "--served-model-name=llama-8b,acme/llama-8b",
+            "--max-num-seqs=64",
+            "--tp=4",
+            "--family=llm");
+    assertThat(String.join(" ", out)).doesNotContain("{").doesNotContain("}");
+  }
+
+  @Test
+  void expandDefaultsTheRevisionToMain() {
+    List<String> out =
+        ProcessRuntime.expand(
+            List.of("{repo}", "{revision}"),
+            new InstancePlan("x", deployment("hf://org/repo", 1)),
+            "127.0.0.1",
+            1);
+
+    assertThat(out).containsExactly("org/repo", "main");
+  }
+}
