@@ -64,6 +64,19 @@ final class InstanceRegistry implements AutoCloseable {
         .size();
   }
 
+  /** The id of the activator holding the leader lease, or null when nobody holds it. */
+  String activatorLeader() {
+    Object v = redisson.getBucket(RedisSchema.ACTIVATOR_LEADER, StringCodec.INSTANCE).get();
+    return v == null ? null : v.toString();
+  }
+
+  /** The instance ids published as endpoints of a deployment. */
+  java.util.Set<String> endpoints(String deploymentId) {
+    return redisson
+        .<String, String>getMap(RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
+        .readAllKeySet();
+  }
+
   @Override
   public void close() {
     redisson.shutdown();

@@ -122,6 +122,17 @@ final class StandaloneProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * Sends SIGKILL, as a crash or an OOM killer would: no shutdown hook runs, so the instances this
+   * JVM started keep running. Waits for the exit.
+   */
+  void kill(Duration timeout) throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("still alive " + timeout + " after SIGKILL");
+    }
+  }
+
   @Override
   public void close() {
     if (process.isAlive()) {
