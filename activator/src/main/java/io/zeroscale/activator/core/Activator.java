@@ -76,8 +76,21 @@ public final class Activator implements SmartLifecycle {
   private final Map<String, Failures> failures = new HashMap<>();
   private final Map<String, String> capacity = new HashMap<>();
   private final Map<String, Reported> reported = new HashMap<>();
-  private final Set<String> wakeUps = ConcurrentHashMap.newKeySet();
+
+  /** Wake-ups by deployment id, with when they arrived (a new leader drops stale ones). */
+  private final Map<String, Instant> wakeUps = new ConcurrentHashMap<>();
+
+  /** Stops that finished (their STOPPED event is already written) or failed, for the pass. */
   private final ConcurrentLinkedQueue<String> stopped = new ConcurrentLinkedQueue<>();
+
+  private final ConcurrentLinkedQueue<String> stopFailed = new ConcurrentLinkedQueue<>();
+
+  /** The target of each deployment decided in the last pass (what {@code desired} shows). */
+  private final Map<String, Integer> targets = new HashMap<>();
+
+  private final java.util.concurrent.atomic.AtomicBoolean passRunning =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile Instant leaseUntil = Instant.MIN;
   private final AtomicLong versions = new AtomicLong();
   private final Sinks.Many<Boolean> kicks = Sinks.many().multicast().directBestEffort();
 
@@ -91,7 +104,14 @@ public final class Activator implements SmartLifecycle {
   static final Duration MISSING_GRACE = Duration.ofSeconds(60);
 
   /** While an instance boots, passes run this often, so readiness is seen within this. */
-  static final Duration BOOT_POLL = Duration.ofMillis(200);
+  static final Duration BOOT_POLL = Duration.ofMillis(50);
+
+  /**
+   * An instance that crashes within this of becoming ready counts as a boot failure (a crash loop
+   * after readiness must still end in {@code failed}); the deployment's failure count is cleared
+   * only once an instance has stayed ready this long.
+   */
+  static final Duration STABLE_AFTER = Duration.ofSeconds(60);
 
   private volatile boolean leader;
   private volatile Disposable loop;
@@ -147,7 +167,8 @@ public final class Activator implements SmartLifecycle {
             .concatMap(
                 t ->
                     tick()
-                        .timeout(policy.leaseTtl())
+                        // A pass must end before the lease could pass to another activator.
+                        .timeout(policy.leaseTtl().minus(policy.tick()))
                         .onErrorResume(
                             e -> {
                               log.warn("Reconcile pass failed; the next one retries", e);
@@ -173,7 +194,7 @@ public final class Activator implements SmartLifecycle {
               .addListener(
                   String.class,
                   (channel, deploymentId) -> {
-                    wakeUps.add(deploymentId);
+                    wakeUps.put(deploymentId, clock.instant());
                     kicks.tryEmitNext(true);
                   });
     } catch (RuntimeException e) {
@@ -193,6 +214,11 @@ public final class Activator implements SmartLifecycle {
       l.dispose();
     }
     loop = null;
+    // The cancelled pass ends at once; wait for it so shutdown does not race its state.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (passRunning.get() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
     if (leader) {
       shutdownInstances()
           .then(events.flush())
@@ -227,7 +253,7 @@ public final class Activator implements SmartLifecycle {
     Instant now = clock.instant();
     List<Tracked> all = new ArrayList<>(tracked.values());
     if (all.isEmpty()) {
-      return Mono.empty();
+      return stopUntracked();
     }
     log.info("Stopping {} instance(s) before shutdown", all.size());
     List<Mono<Void>> drains = new ArrayList<>();
@@ -254,18 +280,40 @@ public final class Activator implements SmartLifecycle {
                     t ->
                         runtime
                             .stop(t.id, policy.stopGrace())
-                            .onErrorResume(e -> Mono.empty())
-                            .then(
-                                redis.unpublish(t.spec.id(), t.id).onErrorResume(e -> Mono.empty()))
-                            .doOnTerminate(
-                                () ->
+                            // Billing stops only when the GPUs are really free.
+                            .doOnSuccess(
+                                v ->
                                     event(
                                         t,
                                         LifecycleEvent.Type.STOPPED,
                                         clock.instant(),
-                                        "shutdown"))))
-        .then()
+                                        "shutdown"))
+                            .onErrorResume(
+                                e -> {
+                                  log.warn("Could not stop instance {}: {}", t.id, e.toString());
+                                  return Mono.empty();
+                                })
+                            .then(
+                                redis
+                                    .unpublish(t.spec.id(), t.id)
+                                    .onErrorResume(e -> Mono.empty()))))
+        .then(Mono.defer(this::stopUntracked))
         .doFinally(s -> tracked.clear());
+  }
+
+  /**
+   * Instances the runtime runs that no pass recorded (a launch that completed after the last pass
+   * was cancelled): stopped too, so nothing outlives the app.
+   */
+  private Mono<Void> stopUntracked() {
+    return runtime
+        .list()
+        .flatMapMany(Flux::fromIterable)
+        .filter(r -> !tracked.containsKey(r.instanceId()))
+        .flatMap(
+            r -> runtime.stop(r.instanceId(), policy.stopGrace()).onErrorResume(e -> Mono.empty()))
+        .then()
+        .onErrorResume(e -> Mono.empty());
   }
 
   private Mono<Void> waitIdle(String url) {
@@ -284,32 +332,59 @@ public final class Activator implements SmartLifecycle {
     Instant now = clock.instant();
     return redis
         .lease(id, policy.leaseTtl())
+        .map(java.util.Optional::of)
         .onErrorResume(
             e -> {
               log.warn("Cannot reach Redis for the leader lease ({})", e.toString());
-              return Mono.just(false);
+              return Mono.just(java.util.Optional.empty());
             })
         .flatMap(
-            held -> {
-              if (!held) {
-                if (leader) {
-                  log.warn("Activator {} lost the lease; another activator leads now", id);
-                  leader = false;
-                  tracked.clear();
-                  failures.clear();
-                  reported.clear();
+            answer -> {
+              if (answer.isEmpty()) {
+                // Redis unreachable: we may still hold the lease until it would expire; keep the
+                // state, act on nothing (no writes would land anyway), give up after the TTL.
+                if (leader && !now.isBefore(leaseUntil)) {
+                  loseLeadership("its lease expired while Redis was unreachable");
                 }
                 return Mono.empty();
               }
+              if (!answer.get()) {
+                if (leader) {
+                  loseLeadership("another activator holds the lease");
+                }
+                // A follower keeps wake-ups for a short while, in case the leader dies before it
+                // handles them (held requests do not send theirs twice); older ones are dropped.
+                wakeUps.values().removeIf(at -> at.isBefore(now.minus(staleWakeUp())));
+                return Mono.empty();
+              }
+              leaseUntil = now.plus(policy.leaseTtl());
               if (!leader) {
                 log.info(
                     "Activator {} leads; adopting what the {} runtime runs", id, runtime.name());
                 leader = true;
+                wakeUps.values().removeIf(at -> at.isBefore(now.minus(staleWakeUp())));
               }
               return Mono.zip(redis.deployments(), redis.desired(), runtime.list())
                   .flatMap(t -> pass(t, now));
             })
+        .doFirst(() -> passRunning.set(true))
+        .doFinally(sig -> passRunning.set(false))
         .then(Mono.defer(events::flush));
+  }
+
+  private Duration staleWakeUp() {
+    return policy.leaseTtl().plus(policy.tick());
+  }
+
+  private void loseLeadership(String why) {
+    log.warn("Activator {} no longer leads ({}); the instances stay for the next leader", id, why);
+    leader = false;
+    tracked.clear();
+    failures.clear();
+    reported.clear();
+    capacity.clear();
+    missingSince.clear();
+    targets.clear();
   }
 
   private Mono<Void> pass(
@@ -335,8 +410,13 @@ public final class Activator implements SmartLifecycle {
             Mono.defer(
                 () -> {
                   wakeUp(specs, desired, now, io);
-                  List<Mono<Void>> launches = decideAll(specs, desired, now, io);
-                  return Mono.when(launches).then(Mono.defer(() -> Mono.when(io)));
+                  List<Mono<LaunchOutcome>> launches = decideAll(specs, desired, now, io);
+                  // Launch answers come back on runtime threads; they are applied here, in one
+                  // place, after all of them, so the tracked state has a single writer.
+                  return Flux.merge(launches)
+                      .collectList()
+                      .doOnNext(outcomes -> outcomes.forEach(o -> applyLaunch(o, now, io)))
+                      .then(Mono.defer(() -> Mono.when(io)));
                 }))
         .then(Mono.defer(() -> syncRedis(specs, now)))
         .doOnSuccess(v -> kickSoonIfBusy());
@@ -378,8 +458,13 @@ public final class Activator implements SmartLifecycle {
     while ((instanceId = stopped.poll()) != null) {
       Tracked t = tracked.remove(instanceId);
       if (t != null) {
-        event(t, LifecycleEvent.Type.STOPPED, clock.instant(), null);
         io.add(quiet(redis.unpublish(t.spec.id(), t.id)));
+      }
+    }
+    while ((instanceId = stopFailed.poll()) != null) {
+      Tracked t = tracked.get(instanceId);
+      if (t != null && t.phase == Phase.STOPPING) {
+        requestStop(t);
       }
     }
   }
@@ -404,7 +489,10 @@ public final class Activator implements SmartLifecycle {
       if (t.phase == Phase.STOPPING) {
         continue;
       }
-      t.url = r.url();
+      if (r.url() != null) {
+        // A pod briefly without an IP keeps its last known address (no routing flap).
+        t.url = r.url();
+      }
       t.runtimeReady = r.runtimeReady();
       switch (r.phase()) {
         case PENDING -> {
@@ -441,8 +529,27 @@ public final class Activator implements SmartLifecycle {
       return null;
     }
     if (spec == null || r.phase() == RuntimeInstance.Phase.EXITED) {
-      // Its deployment is gone, or it ended while nobody watched: clean up.
-      io.add(quiet(runtime.stop(r.instanceId(), policy.stopGrace())));
+      // Its deployment is gone, or it ended while nobody watched: clean up, and close its bill
+      // (an earlier leader may have written SCHEDULED). Without the spec, the tenant and GPUs are
+      // unknown and no event can be written: billing's heartbeat sweeper closes such instances.
+      Tracked gone = spec == null ? null : new Tracked(r.instanceId(), spec, Phase.STOPPING, now);
+      if (gone != null) {
+        event(
+            gone,
+            LifecycleEvent.Type.FAILED,
+            now,
+            "ended while no activator watched: " + r.detail());
+      }
+      io.add(
+          quiet(
+              runtime
+                  .stop(r.instanceId(), policy.stopGrace())
+                  .doOnSuccess(
+                      v -> {
+                        if (gone != null) {
+                          event(gone, LifecycleEvent.Type.STOPPED, clock.instant(), null);
+                        }
+                      })));
       if (spec == null && r.phase() != RuntimeInstance.Phase.EXITED) {
         log.info("Stopping instance {} of a deployment that no longer exists", r.instanceId());
       }
@@ -459,9 +566,15 @@ public final class Activator implements SmartLifecycle {
     t.launched = true;
     t.url = r.url();
     if (phase != Phase.PENDING) {
-      t.scheduledAt = now;
+      // Billed and ranked from when it took its GPUs, if the runtime knows, not from now.
+      Instant since =
+          r.heldGpusSince() != null && r.heldGpusSince().isBefore(now) ? r.heldGpusSince() : now;
+      t.scheduledAt = since;
+      if (phase == Phase.STARTING) {
+        t.since = since;
+      }
       // Same event id as the one the earlier leader wrote, if it did: the ledger keeps the first.
-      event(t, LifecycleEvent.Type.SCHEDULED, now, "adopted");
+      event(t, LifecycleEvent.Type.SCHEDULED, since, "adopted");
     }
     log.info("Adopted instance {} of {} as {}", t.id, spec.fullName(), phase);
     tracked.put(t.id, t);
@@ -480,9 +593,16 @@ public final class Activator implements SmartLifecycle {
     switch (t.phase) {
       case PENDING, STARTING -> bootFailed(t, detail, now, io);
       case READY -> {
-        log.warn("Instance {} of {} crashed: {}", t.id, t.spec.fullName(), detail);
-        event(t, LifecycleEvent.Type.FAILED, now, "crashed: " + detail);
-        stopInstance(t, now, io);
+        Duration up = Duration.between(t.since, now);
+        if (up.compareTo(STABLE_AFTER) < 0) {
+          // Crashing right after readiness is a crash loop too: it counts towards `failed`.
+          bootFailed(
+              t, "crashed " + up.toSeconds() + " s after it became ready: " + detail, now, io);
+        } else {
+          log.warn("Instance {} of {} crashed: {}", t.id, t.spec.fullName(), detail);
+          event(t, LifecycleEvent.Type.FAILED, now, "crashed: " + detail);
+          stopInstance(t, now, io);
+        }
       }
       case DRAINING -> stopInstance(t, now, io);
       default -> {
@@ -530,19 +650,32 @@ public final class Activator implements SmartLifecycle {
     if (wasPublished) {
       io.add(quiet(redis.unpublish(t.spec.id(), t.id)));
     }
+    requestStop(t);
+  }
+
+  /**
+   * Asks the runtime to stop the instance, outside the pass (a stop can take the whole grace
+   * period). Its STOPPED event is written when the stop succeeds, whoever leads by then (the outbox
+   * is thread-safe); the pass forgets it, or retries a failed stop, through the queues.
+   */
+  private void requestStop(Tracked t) {
+    t.stopRequested = true;
     String instanceId = t.id;
-    // Not part of the pass: a stop can take the whole grace period.
+    LifecycleEvent stoppedEvent = eventOf(t, LifecycleEvent.Type.STOPPED, null);
     runtime
         .stop(instanceId, policy.stopGrace())
-        .doOnSuccess(v -> stopped.add(instanceId))
+        .doOnSuccess(
+            v -> {
+              events.add(withTime(stoppedEvent, clock.instant()));
+              stopped.add(instanceId);
+            })
         .doOnError(
             e -> {
               log.warn("Stopping instance {} failed ({}); retrying", instanceId, e.toString());
-              t.stopRequested = false;
+              stopFailed.add(instanceId);
             })
         .onErrorResume(e -> Mono.empty())
         .subscribe();
-    t.stopRequested = true;
   }
 
   // --- probes ---
@@ -550,16 +683,16 @@ public final class Activator implements SmartLifecycle {
   private record ProbeResult(Tracked t, boolean healthy, OptionalInt inFlight) {}
 
   private Mono<Void> probeAll(Instant now, List<Mono<Void>> io) {
-    List<Tracked> targets = new ArrayList<>();
+    List<Tracked> probed = new ArrayList<>();
     for (Tracked t : tracked.values()) {
       if (t.url == null) {
         continue;
       }
       if ((t.phase == Phase.STARTING && t.runtimeReady) || t.phase == Phase.READY) {
-        targets.add(t);
+        probed.add(t);
       } else if (t.phase == Phase.DRAINING
           && !Duration.between(t.since, now).minus(policy.drainSettle()).isNegative()) {
-        targets.add(t);
+        probed.add(t);
       }
     }
     for (Tracked t : List.copyOf(tracked.values())) {
@@ -570,12 +703,19 @@ public final class Activator implements SmartLifecycle {
       }
     }
     for (Tracked t : tracked.values()) {
-      if (t.phase == Phase.STOPPING && !t.stopRequested) {
-        t.phase = Phase.DRAINING; // a failed stop: stopInstance retries it
+      if (t.phase == Phase.READY && Duration.between(t.since, now).compareTo(STABLE_AFTER) >= 0) {
+        failures.remove(t.spec.id());
+      }
+    }
+    for (Tracked t : List.copyOf(tracked.values())) {
+      // The drain timeout holds even for an instance that cannot be probed.
+      if (t.phase == Phase.DRAINING
+          && !Duration.between(t.since, now).minus(policy.drainTimeout()).isNegative()) {
+        log.warn("Instance {} still draining after the drain timeout; stopping it", t.id);
         stopInstance(t, now, io);
       }
     }
-    return Flux.fromIterable(targets)
+    return Flux.fromIterable(probed)
         .flatMap(
             t ->
                 t.phase == Phase.DRAINING
@@ -594,7 +734,6 @@ public final class Activator implements SmartLifecycle {
         if (r.healthy()) {
           t.enter(Phase.READY, now);
           t.healthFailures = 0;
-          failures.remove(t.spec.id());
           log.info(
               "Instance {} of {} is ready at {} ({} ms after it was scheduled)",
               t.id,
@@ -640,7 +779,7 @@ public final class Activator implements SmartLifecycle {
       Map<String, Integer> desired,
       Instant now,
       List<Mono<Void>> io) {
-    for (String deploymentId : List.copyOf(wakeUps)) {
+    for (String deploymentId : List.copyOf(wakeUps.keySet())) {
       wakeUps.remove(deploymentId);
       DeploymentSpec spec = specs.get(deploymentId);
       if (spec == null || "deleting".equals(spec.status())) {
@@ -663,7 +802,7 @@ public final class Activator implements SmartLifecycle {
     }
   }
 
-  private List<Mono<Void>> decideAll(
+  private List<Mono<LaunchOutcome>> decideAll(
       Map<String, DeploymentSpec> specs,
       Map<String, Integer> desired,
       Instant now,
@@ -678,7 +817,16 @@ public final class Activator implements SmartLifecycle {
         e.getValue().forEach(t -> beginDrainOrStop(t, now, io));
       }
     }
-    List<Mono<Void>> launches = new ArrayList<>();
+    // What is kept per deployment goes with it.
+    for (String gone : List.copyOf(failures.keySet())) {
+      if (!specs.containsKey(gone)) {
+        failures.remove(gone);
+      }
+    }
+    capacity.keySet().retainAll(specs.keySet());
+    reported.keySet().retainAll(specs.keySet());
+    targets.keySet().retainAll(specs.keySet());
+    List<Mono<LaunchOutcome>> launches = new ArrayList<>();
     for (DeploymentSpec spec : specs.values()) {
       List<Tracked> mine = byDeployment.getOrDefault(spec.id(), List.of());
       Failures f = failures.get(spec.id());
@@ -716,6 +864,7 @@ public final class Activator implements SmartLifecycle {
         event(t, LifecycleEvent.Type.REQUESTED, now, null);
         launches.add(launch(t, now));
       }
+      targets.put(spec.id(), d.target());
       report(spec, d, now, io);
       if ("deleting".equals(spec.status()) && mine.isEmpty() && d.launch() == 0) {
         io.add(quiet(status.finalizeDeleted(spec.id())));
@@ -747,29 +896,36 @@ public final class Activator implements SmartLifecycle {
     }
   }
 
-  private Mono<Void> launch(Tracked t, Instant now) {
+  /** A launch's answer: the runtime's result, or the error it failed with. */
+  private record LaunchOutcome(Tracked t, Launch result, Throwable error) {}
+
+  private Mono<LaunchOutcome> launch(Tracked t, Instant now) {
     return runtime
         .launch(new InstancePlan(t.id, t.spec))
-        .doOnNext(
-            result -> {
-              switch (result) {
-                case Launch.Accepted a -> {
-                  t.launched = true;
-                  capacity.remove(t.spec.id());
-                }
-                case Launch.NoCapacity n -> {
-                  if (!n.reason().equals(capacity.put(t.spec.id(), n.reason()))) {
-                    log.warn("Deployment {} waits: {}", t.spec.fullName(), n.reason());
-                  }
-                }
-              }
-            })
-        .onErrorResume(
-            e -> {
-              bootFailed(t, "cannot start the instance: " + e.getMessage(), now, new ArrayList<>());
-              return Mono.empty();
-            })
-        .then();
+        .map(result -> new LaunchOutcome(t, result, null))
+        .onErrorResume(e -> Mono.just(new LaunchOutcome(t, null, e)));
+  }
+
+  private void applyLaunch(LaunchOutcome o, Instant now, List<Mono<Void>> io) {
+    Tracked t = o.t();
+    if (tracked.get(t.id) != t) {
+      return;
+    }
+    if (o.error() != null) {
+      bootFailed(t, "cannot start the instance: " + o.error().getMessage(), now, io);
+      return;
+    }
+    switch (o.result()) {
+      case Launch.Accepted a -> {
+        t.launched = true;
+        capacity.remove(t.spec.id());
+      }
+      case Launch.NoCapacity n -> {
+        if (!n.reason().equals(capacity.put(t.spec.id(), n.reason()))) {
+          log.warn("Deployment {} waits: {}", t.spec.fullName(), n.reason());
+        }
+      }
+    }
   }
 
   /** Tells the control plane a status that differs from what the published spec says. */
@@ -811,7 +967,6 @@ public final class Activator implements SmartLifecycle {
     for (Tracked t : tracked.values()) {
       byDeployment.computeIfAbsent(t.spec.id(), k -> new ArrayList<>()).add(t);
     }
-    Map<String, Integer> desiredNow = new HashMap<>();
     for (DeploymentSpec spec : specs.values()) {
       List<Tracked> mine = byDeployment.getOrDefault(spec.id(), List.of());
       int pending = 0;
@@ -826,11 +981,14 @@ public final class Activator implements SmartLifecycle {
           default -> draining++;
         }
       }
-      desiredNow.put(spec.id(), pending + starting + ready);
       live.put(
           spec.id(),
           new ActivatorRedis.LiveCounts(
-              pending + starting + ready, pending, starting, ready, draining));
+              targets.getOrDefault(spec.id(), pending + starting + ready),
+              pending,
+              starting,
+              ready,
+              draining));
     }
     Mono<Void> endpoints =
         Flux.fromIterable(specs.keySet())
@@ -875,17 +1033,34 @@ public final class Activator implements SmartLifecycle {
   // --- helpers ---
 
   private void event(Tracked t, LifecycleEvent.Type type, Instant at, String detail) {
-    events.add(
-        LifecycleEvent.of(
-            t.id,
-            t.spec.id(),
-            t.spec.tenantId(),
-            type,
-            at,
-            t.spec.gpu(),
-            t.spec.numGpus(),
-            runtime.name(),
-            detail));
+    events.add(withTime(eventOf(t, type, detail), at));
+  }
+
+  private LifecycleEvent eventOf(Tracked t, LifecycleEvent.Type type, String detail) {
+    return LifecycleEvent.of(
+        t.id,
+        t.spec.id(),
+        t.spec.tenantId(),
+        type,
+        Instant.EPOCH,
+        t.spec.gpu(),
+        t.spec.numGpus(),
+        runtime.name(),
+        detail);
+  }
+
+  private static LifecycleEvent withTime(LifecycleEvent e, Instant at) {
+    return new LifecycleEvent(
+        e.eventId(),
+        e.instanceId(),
+        e.deploymentId(),
+        e.tenantId(),
+        e.type(),
+        at,
+        e.gpu(),
+        e.numGpus(),
+        e.runtime(),
+        e.detail());
   }
 
   /** Endpoint versions grow across leaders: milliseconds, then a counter within one. */

@@ -62,11 +62,6 @@ public final class Reconcile {
       String reason) {}
 
   public static Decision decide(Input in) {
-    boolean failed = in.failures() >= in.failureLimit();
-    int target =
-        in.deleting() || failed
-            ? 0
-            : Math.max(in.minInstances(), Math.min(in.desired(), in.maxInstances()));
     List<InstanceView> active = new ArrayList<>();
     int ready = 0;
     int draining = 0;
@@ -79,12 +74,21 @@ public final class Reconcile {
       draining += i.phase() == Phase.DRAINING || i.phase() == Phase.STOPPING ? 1 : 0;
       pending |= i.phase() == Phase.PENDING;
     }
+    // Failed only while nothing serves: extra replicas that cannot boot must not take down the
+    // ones that run (they keep retrying, one at a time, with backoff).
+    boolean failed = in.failures() >= in.failureLimit() && ready == 0;
+    int target =
+        in.deleting() || failed
+            ? 0
+            : Math.max(in.minInstances(), Math.min(in.desired(), in.maxInstances()));
     int launch = 0;
     List<String> drain = new ArrayList<>();
     List<String> stop = new ArrayList<>();
     if (active.size() < target) {
       boolean backingOff = in.nextLaunchAt() != null && in.now().isBefore(in.nextLaunchAt());
-      launch = backingOff ? 0 : target - active.size();
+      // After a failure, one probe launch at a time: with a bad image and a target of 3, three
+      // parallel boots would use up the whole failure budget in one backoff step.
+      launch = backingOff ? 0 : in.failures() > 0 ? 1 : target - active.size();
     } else if (active.size() > target) {
       // Cheapest first: pending ones hold nothing, booting ones serve nothing, then the ready
       // instance whose prepaid first hour has the least left (past it: nothing is wasted).

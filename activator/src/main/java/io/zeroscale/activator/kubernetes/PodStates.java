@@ -73,7 +73,11 @@ public final class PodStates {
         Phase.RUNNING,
         url(status, port),
         ready,
-        runningDetail(meta, status));
+        runningDetail(meta, status),
+        scheduled
+            .filter(c -> "True".equals(c.getStatus()) && c.getLastTransitionTime() != null)
+            .map(c -> c.getLastTransitionTime().toInstant())
+            .orElse(status.getStartTime() == null ? null : status.getStartTime().toInstant()));
   }
 
   /** The exact instance id (annotation), else the label, else the pod name without its prefix. */

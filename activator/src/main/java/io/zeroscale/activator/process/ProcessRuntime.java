@@ -156,7 +156,14 @@ public final class ProcessRuntime implements Runtime {
             "http://" + urlHost(host) + ":" + port,
             d.gpu(),
             d.numGpus());
-    write(entry);
+    try {
+      write(entry);
+    } catch (IOException | RuntimeException e) {
+      // Without its state file nobody could adopt or stop it: do not leave it running.
+      p.destroyForcibly();
+      children.remove(plan.instanceId());
+      throw e;
+    }
     log.info(
         "Started instance {} of {} (pid {}, {}), log {}",
         plan.instanceId(),
@@ -183,7 +190,8 @@ public final class ProcessRuntime implements Runtime {
               exit.isPresent() ? RuntimeInstance.Phase.EXITED : RuntimeInstance.Phase.RUNNING,
               e.url(),
               exit.isEmpty(),
-              exit.orElse(null)));
+              exit.orElse(null),
+              e.startedAtMillis() == 0 ? null : Instant.ofEpochMilli(e.startedAtMillis())));
     }
     return out;
   }

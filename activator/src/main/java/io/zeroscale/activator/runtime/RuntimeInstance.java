@@ -1,5 +1,7 @@
 package io.zeroscale.activator.runtime;
 
+import java.time.Instant;
+
 /**
  * An instance as its runtime sees it now. Readiness is not the runtime's call alone: the activator
  * publishes an instance only when {@code runtimeReady} holds and its {@code /health} answers 200.
@@ -11,6 +13,8 @@ package io.zeroscale.activator.runtime;
  * @param runtimeReady the runtime's own readiness (a pod's Ready condition); the process runtime,
  *     which has no opinion, says true while the process lives
  * @param detail why it is pending or how it ended (exit code, last log line, pod reason), or null
+ * @param heldGpusSince when it started holding its GPUs (process start, pod scheduled), if the
+ *     runtime knows: a new leader that adopts it bills and ranks it from then, not from adoption
  */
 public record RuntimeInstance(
     String instanceId,
@@ -18,7 +22,19 @@ public record RuntimeInstance(
     Phase phase,
     String url,
     boolean runtimeReady,
-    String detail) {
+    String detail,
+    Instant heldGpusSince) {
+
+  /** An instance whose start time the runtime does not know. */
+  public RuntimeInstance(
+      String instanceId,
+      String deploymentId,
+      Phase phase,
+      String url,
+      boolean runtimeReady,
+      String detail) {
+    this(instanceId, deploymentId, phase, url, runtimeReady, detail, null);
+  }
 
   public enum Phase {
     /** Accepted but holds no GPUs yet (pod unschedulable or not yet scheduled). Not billed. */

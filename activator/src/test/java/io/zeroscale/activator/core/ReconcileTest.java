@@ -198,6 +198,14 @@ class ReconcileTest {
             In.of(1, starting("s")).failed(3, "exit 1"),
             want(0, 0, List.of(), List.of("s"), "failed", "exit 1")),
         row(
+            "failures at the limit while one serves: still running, not failed",
+            In.of(2, ready("r", m10)).failed(3, "exit 1"),
+            want(2, 1, List.of(), List.of(), "running", null)),
+        row(
+            "after a failure, one probe launch at a time even when three are missing",
+            In.of(3).failed(1, "exit 1"),
+            want(3, 1, List.of(), List.of(), "deploying", null)),
+        row(
             "no GPUs: pending with the reason",
             In.of(1, pending("p")).capacity("insufficient GPU capacity"),
             want(1, 0, List.of(), List.of(), "pending", "insufficient GPU capacity")),
