@@ -64,14 +64,19 @@ public final class RedisSchema {
   /**
    * Hash: deployment id → desired replicas as {@code {"replicas":n,"reason":"…","at":epochMs}}.
    * Written by the autoscaler, and by the activator when a wake-up finds a deployment at zero; the
-   * activator clamps it to {@code [min_instances, max_instances]}.
+   * activator clamps it to {@code [min_instances, max_instances]}. The autoscaler adds {@code
+   * "mode"}, {@code "demand"} and {@code "last_active"} (epoch ms of the last request it saw, so
+   * that a new leader resumes the scale-to-zero countdown); readers ignore what they do not know.
    */
   public static final String DESIRED = PREFIX + "desired";
 
   /**
    * Hash: deployment id → what the activator runs for it, as {@code
-   * {"desired":n,"pending":n,"starting":n,"ready":n,"draining":n,"at":epochMs}}; read by the tenant
-   * API ({@code instances}) and the autoscaler (booting instances count as capacity).
+   * {"desired":n,"pending":n,"starting":n,"ready":n,"draining":n,"at":epochMs,
+   * "instances":[{"id":"…","phase":"pending|starting|ready|draining|stopping",
+   * "scheduled_at":epochMs|null}]}}; read by the tenant API ({@code instances}) and the autoscaler
+   * (booting instances count as capacity; {@code scheduled_at} starts an instance's paid first
+   * hour, for billing-aware scale-down).
    */
   public static final String LIVE = PREFIX + "live";
 
@@ -80,6 +85,30 @@ public final class RedisSchema {
    * it, taken over by another when it expires.
    */
   public static final String ACTIVATOR_LEADER = PREFIX + "activator:leader";
+
+  /**
+   * String with expiry: the id of the autoscaler that leads (decides and writes {@link #DESIRED});
+   * renewed by it every tick, taken over by a standby when it expires.
+   */
+  public static final String AUTOSCALER_LEADER = PREFIX + "autoscaler:leader";
+
+  /**
+   * List per deployment, newest first, at most 100 entries (LPUSH + LTRIM): the autoscaler's
+   * decisions that changed desired replicas, as {@code
+   * {"at":epochMs,"from":n,"to":m,"mode":"stable|panic","demand":x,"reason":"…"}}. Read by {@code
+   * GET /api/v1/deployments/{id}/events}; expires 7 days after the last decision.
+   */
+  public static String scalingEvents(String deploymentId) {
+    return PREFIX + "scaling-events:" + deploymentId;
+  }
+
+  /**
+   * Hash: deployment id → cumulative "idle but paid" seconds as a decimal string (e.g. {@code
+   * "1834.5"}, HINCRBYFLOAT): instance time the autoscaler kept only because it was inside its
+   * prepaid first hour (billing-aware scale-down). Written by the autoscaler; read by the tenant
+   * API and the usage API. Never reset (a deleted deployment's figure stays).
+   */
+  public static final String IDLE_PAID = PREFIX + "idle-paid";
 
   private RedisSchema() {}
 }

@@ -5,52 +5,72 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Fleet-wide autoscaler defaults ({@code zeroscale.autoscaler.*}, SPEC §6); each deployment may
- * override the policy values in its settings.
+ * The autoscaler's platform settings ({@code zeroscale.autoscaler.*}, SPEC §6). Target utilization,
+ * stable window, scale-to-zero delay, bounds and billing-awareness are per deployment ({@code
+ * settings}); these are the knobs around them.
  *
+ * @param enabled run the autoscaler in this JVM
  * @param tick how often demand is sampled and a decision made (SPEC: every 1-2 s)
- * @param targetUtilization share of {@code max_batch_size} to aim for, in (0, 1]
- * @param stableWindow window over which demand is averaged for normal scaling
- * @param panicWindow short window used to detect bursts
- * @param panicThreshold demand / capacity ratio that starts panic mode (2.0 = twice capacity)
- * @param scaleToZeroAfter idle time after which a deployment with min 0 goes to zero
+ * @param leaseTtl leader lease; a standby takes over within this time after the leader dies
+ * @param panicWindow short window used to detect bursts (capped at a deployment's stable window)
+ * @param panicThreshold demand ÷ target capacity that starts panic mode (2.0 = twice capacity)
+ * @param maxScaleUpRate at most this × the current instances per decision
+ * @param maxScaleDownRate at least the current instances ÷ this per decision
+ * @param scaleDownTolerance scale down only once demand is this share below the lower level
+ * @param engineMetrics also scrape the instances' {@code /metrics} (vLLM running + waiting)
+ * @param engineMetricsTimeout timeout of one scrape
+ * @param eventsKept decisions kept per deployment for {@code GET …/events}
  */
 @ConfigurationProperties("zeroscale.autoscaler")
 public record AutoscalerProperties(
-    @DefaultValue("2s") Duration tick,
-    @DefaultValue("0.7") double targetUtilization,
-    @DefaultValue("60s") Duration stableWindow,
+    @DefaultValue("true") boolean enabled,
+    @DefaultValue("1s") Duration tick,
+    @DefaultValue("10s") Duration leaseTtl,
     @DefaultValue("6s") Duration panicWindow,
     @DefaultValue("2.0") double panicThreshold,
-    @DefaultValue("300s") Duration scaleToZeroAfter) {
+    @DefaultValue("1000") double maxScaleUpRate,
+    @DefaultValue("2") double maxScaleDownRate,
+    @DefaultValue("0.1") double scaleDownTolerance,
+    @DefaultValue("false") boolean engineMetrics,
+    @DefaultValue("500ms") Duration engineMetricsTimeout,
+    @DefaultValue("100") int eventsKept) {
 
   public AutoscalerProperties {
     requirePositive("tick", tick);
-    requirePositive("stable-window", stableWindow);
+    requirePositive("lease-ttl", leaseTtl);
     requirePositive("panic-window", panicWindow);
-    requirePositive("scale-to-zero-after", scaleToZeroAfter);
-    if (!(targetUtilization > 0 && targetUtilization <= 1)) {
-      throw new IllegalArgumentException(
-          "zeroscale.autoscaler.target-utilization must be in (0, 1], got " + targetUtilization);
+    requirePositive("engine-metrics-timeout", engineMetricsTimeout);
+    if (leaseTtl.compareTo(tick.multipliedBy(3)) < 0) {
+      throw invalid("lease-ttl", leaseTtl, "must be at least 3 ticks (" + tick + ")");
+    }
+    if (engineMetricsTimeout.compareTo(tick) > 0) {
+      throw invalid("engine-metrics-timeout", engineMetricsTimeout, "must not exceed the tick");
     }
     if (!(panicThreshold > 1)) {
-      throw new IllegalArgumentException(
-          "zeroscale.autoscaler.panic-threshold must be > 1, got " + panicThreshold);
+      throw invalid("panic-threshold", panicThreshold, "must be > 1");
     }
-    if (panicWindow.compareTo(stableWindow) > 0) {
-      throw new IllegalArgumentException(
-          "zeroscale.autoscaler.panic-window ("
-              + panicWindow
-              + ") must not be longer than stable-window ("
-              + stableWindow
-              + ")");
+    if (!(maxScaleUpRate > 1)) {
+      throw invalid("max-scale-up-rate", maxScaleUpRate, "must be > 1");
+    }
+    if (!(maxScaleDownRate > 1)) {
+      throw invalid("max-scale-down-rate", maxScaleDownRate, "must be > 1");
+    }
+    if (!(scaleDownTolerance >= 0 && scaleDownTolerance < 1)) {
+      throw invalid("scale-down-tolerance", scaleDownTolerance, "must be in [0, 1)");
+    }
+    if (eventsKept < 1 || eventsKept > 10_000) {
+      throw invalid("events-kept", eventsKept, "must be between 1 and 10000");
     }
   }
 
   private static void requirePositive(String name, Duration value) {
     if (value == null || value.isZero() || value.isNegative()) {
-      throw new IllegalArgumentException(
-          "zeroscale.autoscaler." + name + " must be a positive duration, got " + value);
+      throw invalid(name, value, "must be a positive duration");
     }
+  }
+
+  private static IllegalArgumentException invalid(String name, Object value, String why) {
+    return new IllegalArgumentException(
+        "zeroscale.autoscaler." + name + " " + why + ", got " + value);
   }
 }

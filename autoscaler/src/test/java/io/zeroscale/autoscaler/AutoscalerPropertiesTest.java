@@ -9,48 +9,50 @@ import org.junit.jupiter.api.Test;
 class AutoscalerPropertiesTest {
 
   private static AutoscalerProperties props(
-      double target, Duration stable, Duration panic, double threshold) {
+      Duration tick, Duration lease, double threshold, double down, double tolerance) {
     return new AutoscalerProperties(
-        Duration.ofSeconds(2), target, stable, panic, threshold, Duration.ofSeconds(300));
+        true,
+        tick,
+        lease,
+        Duration.ofSeconds(6),
+        threshold,
+        1000,
+        down,
+        tolerance,
+        false,
+        Duration.ofMillis(500),
+        100);
   }
 
   @Test
-  void specDefaultsAreValid() {
-    assertThatCode(() -> props(0.7, Duration.ofSeconds(60), Duration.ofSeconds(6), 2.0))
+  void defaultsAreValid() {
+    assertThatCode(() -> props(Duration.ofSeconds(1), Duration.ofSeconds(10), 2.0, 2, 0.1))
         .doesNotThrowAnyException();
   }
 
   @Test
-  void rejectsUtilizationOutsideZeroToOne() {
-    assertThatThrownBy(() -> props(0, Duration.ofSeconds(60), Duration.ofSeconds(6), 2.0))
-        .hasMessageContaining("target-utilization");
-    assertThatThrownBy(() -> props(1.2, Duration.ofSeconds(60), Duration.ofSeconds(6), 2.0))
-        .hasMessageContaining("target-utilization");
-  }
-
-  @Test
-  void rejectsPanicWindowLongerThanStableWindow() {
-    assertThatThrownBy(() -> props(0.7, Duration.ofSeconds(5), Duration.ofSeconds(6), 2.0))
-        .hasMessageContaining("panic-window");
+  void leaseMustCoverThreeTicks() {
+    assertThatThrownBy(() -> props(Duration.ofSeconds(2), Duration.ofSeconds(5), 2.0, 2, 0.1))
+        .hasMessageContaining("zeroscale.autoscaler.lease-ttl");
   }
 
   @Test
   void rejectsPanicThresholdAtOrBelowOne() {
-    assertThatThrownBy(() -> props(0.7, Duration.ofSeconds(60), Duration.ofSeconds(6), 1.0))
+    assertThatThrownBy(() -> props(Duration.ofSeconds(1), Duration.ofSeconds(10), 1.0, 2, 0.1))
         .hasMessageContaining("panic-threshold");
   }
 
   @Test
+  void rejectsScaleDownRateAtOrBelowOneAndToleranceOutsideZeroToOne() {
+    assertThatThrownBy(() -> props(Duration.ofSeconds(1), Duration.ofSeconds(10), 2.0, 1, 0.1))
+        .hasMessageContaining("max-scale-down-rate");
+    assertThatThrownBy(() -> props(Duration.ofSeconds(1), Duration.ofSeconds(10), 2.0, 2, 1))
+        .hasMessageContaining("scale-down-tolerance");
+  }
+
+  @Test
   void rejectsNonPositiveDurations() {
-    assertThatThrownBy(
-            () ->
-                new AutoscalerProperties(
-                    Duration.ZERO,
-                    0.7,
-                    Duration.ofSeconds(60),
-                    Duration.ofSeconds(6),
-                    2.0,
-                    Duration.ofSeconds(300)))
+    assertThatThrownBy(() -> props(Duration.ZERO, Duration.ofSeconds(10), 2.0, 2, 0.1))
         .hasMessageContaining("zeroscale.autoscaler.tick");
   }
 }

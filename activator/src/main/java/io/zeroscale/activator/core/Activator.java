@@ -973,7 +973,11 @@ public final class Activator implements SmartLifecycle {
       int starting = 0;
       int ready = 0;
       int draining = 0;
+      List<ActivatorRedis.LiveInstance> instances = new ArrayList<>();
       for (Tracked t : mine) {
+        instances.add(
+            new ActivatorRedis.LiveInstance(
+                t.id, t.phase.name().toLowerCase(java.util.Locale.ROOT), t.scheduledAt));
         switch (t.phase) {
           case PENDING -> pending++;
           case STARTING -> starting++;
@@ -988,7 +992,8 @@ public final class Activator implements SmartLifecycle {
               pending,
               starting,
               ready,
-              draining));
+              draining,
+              instances));
     }
     Mono<Void> endpoints =
         Flux.fromIterable(specs.keySet())

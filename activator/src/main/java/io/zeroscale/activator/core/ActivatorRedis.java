@@ -249,15 +249,32 @@ public final class ActivatorRedis {
   }
 
   /**
-   * Instance counts of one deployment.
+   * Instance counts of one deployment, and its instances (the autoscaler's billing-aware scale-down
+   * needs when each started holding GPUs).
    *
    * @param desired target replicas after clamping
    * @param pending waiting for GPUs
    * @param starting booting
    * @param ready serving
    * @param draining finishing their requests (or stopping)
+   * @param instances every tracked instance
    */
-  public record LiveCounts(int desired, int pending, int starting, int ready, int draining) {
+  public record LiveCounts(
+      int desired,
+      int pending,
+      int starting,
+      int ready,
+      int draining,
+      List<LiveInstance> instances) {
+
+    public LiveCounts {
+      instances = List.copyOf(instances);
+    }
+
+    public LiveCounts(int desired, int pending, int starting, int ready, int draining) {
+      this(desired, pending, starting, ready, draining, List.of());
+    }
+
     String json(JsonMapper json, long at) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("desired", desired);
@@ -266,7 +283,26 @@ public final class ActivatorRedis {
       m.put("ready", ready);
       m.put("draining", draining);
       m.put("at", at);
+      List<Map<String, Object>> list = new ArrayList<>();
+      for (LiveInstance i : instances) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("id", i.id());
+        e.put("phase", i.phase());
+        e.put("scheduled_at", i.scheduledAt() == null ? null : i.scheduledAt().toEpochMilli());
+        list.add(e);
+      }
+      m.put("instances", list);
       return json.writeValueAsString(m);
     }
   }
+
+  /**
+   * One instance in {@code zs:live}: {@code {"id","phase","scheduled_at"}}.
+   *
+   * @param id instance id
+   * @param phase {@code pending}, {@code starting}, {@code ready}, {@code draining} or {@code
+   *     stopping}
+   * @param scheduledAt when it started holding GPUs (its paid first hour began), null while pending
+   */
+  public record LiveInstance(String id, String phase, java.time.Instant scheduledAt) {}
 }

@@ -90,10 +90,12 @@ public final class Reconcile {
       // parallel boots would use up the whole failure budget in one backoff step.
       launch = backingOff ? 0 : in.failures() > 0 ? 1 : target - active.size();
     } else if (active.size() > target) {
-      // Cheapest first: pending ones hold nothing, booting ones serve nothing, then the ready
-      // instance whose prepaid first hour has the least left (past it: nothing is wasted).
+      // Cheapest first (SPEC §6: stop what wastes the least prepaid time): pending ones hold
+      // nothing; then those past their first hour (every second of theirs is billed); then booting
+      // ones (they serve nothing); then the ready one whose prepaid first hour has the least left.
+      // The autoscaler's decider predicts victims with the same order.
       active.sort(
-          Comparator.comparingInt((InstanceView i) -> i.phase().ordinal())
+          Comparator.comparingInt((InstanceView i) -> victimRank(i, in.now()))
               .thenComparing(i -> prepaidLeft(i, in.now())));
       for (InstanceView victim : active.subList(0, active.size() - target)) {
         (victim.phase() == Phase.READY ? drain : stop).add(victim.id());
@@ -119,6 +121,16 @@ public final class Reconcile {
       status = "scaled_to_zero";
     }
     return new Decision(target, launch, List.copyOf(drain), List.copyOf(stop), status, reason);
+  }
+
+  private static int victimRank(InstanceView i, Instant now) {
+    if (i.phase() == Phase.PENDING) {
+      return 0;
+    }
+    if (prepaidLeft(i, now).isZero()) {
+      return 1;
+    }
+    return i.phase() == Phase.STARTING ? 2 : 3;
   }
 
   /** Paid time left in the instance's first hour (zero past it, or when it never held GPUs). */

@@ -178,6 +178,10 @@ class ReconcileTest {
             In.of(1, ready("young", m10), ready("past", m90), ready("almost", m55)),
             want(1, 0, List.of("past", "almost"), List.of(), "running", null)),
         row(
+            "a ready instance past its first hour goes before a booting one (no prepaid waste)",
+            In.of(2, ready("past", m90), starting("s"), ready("young", m10)),
+            want(2, 0, List.of("past"), List.of(), "running", null)),
+        row(
             "ready victims drain, booting ones stop",
             In.of(0, ready("r", m10), starting("s")),
             want(0, 0, List.of("r"), List.of("s"), "running", null)),

@@ -1,0 +1,306 @@
+package io.zeroscale.autoscaler.loop;
+
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.InstanceEndpoint;
+import io.zeroscale.api.RedisSchema;
+import io.zeroscale.api.json.DeploymentSpecJson;
+import io.zeroscale.api.json.InstanceJson;
+import io.zeroscale.autoscaler.decider.Instance;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonReactiveClient;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@link ScalingStore} on Redis ({@link RedisSchema}). */
+public final class RedisScalingStore implements ScalingStore {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisScalingStore.class);
+
+  /** Take-or-extend, as the activator's lease: "is it mine" and "extend" in one step. */
+  private static final String LEASE =
+      """
+      local holder = redis.call('GET', KEYS[1])
+      if holder == ARGV[1] then
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return 1
+      end
+      if not holder then
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return 1
+      end
+      return 0
+      """;
+
+  private static final String RELEASE =
+      """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then
+        return redis.call('DEL', KEYS[1])
+      end
+      return 0
+      """;
+
+  /** HSET only if the field still holds ARGV[2] ('' = absent): a wake-up in between wins. */
+  private static final String COMPARE_AND_SET =
+      """
+      local current = redis.call('HGET', KEYS[1], ARGV[1])
+      if (current or '') ~= ARGV[2] then
+        return 0
+      end
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+      return 1
+      """;
+
+  private static final String PUSH_EVENT =
+      """
+      redis.call('LPUSH', KEYS[1], ARGV[1])
+      redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+      redis.call('PEXPIRE', KEYS[1], ARGV[3])
+      return 1
+      """;
+
+  static final Duration EVENTS_TTL = Duration.ofDays(7);
+
+  private final RedissonReactiveClient redis;
+  private final JsonMapper json;
+  private final int eventsKept;
+
+  public RedisScalingStore(RedissonReactiveClient redis, JsonMapper json, int eventsKept) {
+    this.redis = redis;
+    this.json = json;
+    this.eventsKept = eventsKept;
+  }
+
+  @Override
+  public Mono<Boolean> lease(String id, Duration ttl) {
+    return script(LEASE, List.of(RedisSchema.AUTOSCALER_LEADER), id, Long.toString(ttl.toMillis()))
+        .map(r -> r == 1L);
+  }
+
+  @Override
+  public Mono<Void> release(String id) {
+    return script(RELEASE, List.of(RedisSchema.AUTOSCALER_LEADER), id).then();
+  }
+
+  @Override
+  public Mono<Snapshot> read() {
+    Mono<Map<String, String>> specs =
+        redis.<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE).readAllMap();
+    Mono<Map<String, String>> desired =
+        redis.<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE).readAllMap();
+    Mono<Map<String, String>> live =
+        redis.<String, String>getMap(RedisSchema.LIVE, StringCodec.INSTANCE).readAllMap();
+    Mono<Collection<String>> gateways =
+        redis.<String>getScoredSortedSet(RedisSchema.GATEWAYS, StringCodec.INSTANCE).readAll();
+    return Mono.zip(specs, desired, live, gateways)
+        .flatMap(
+            t -> {
+              Map<String, DeploymentSpec> deployments = deployments(t.getT1());
+              Map<String, Desired> wanted = desired(t.getT2());
+              Map<String, List<Instance>> instances = instances(t.getT3());
+              return demand(deployments.keySet(), t.getT4())
+                  .map(d -> new Snapshot(deployments, wanted, instances, d));
+            });
+  }
+
+  @Override
+  public Mono<Map<String, List<String>>> readyUrls(Collection<String> deploymentIds) {
+    return Flux.fromIterable(deploymentIds)
+        .flatMap(
+            id ->
+                redis
+                    .<String, String>getMap(RedisSchema.instances(id), StringCodec.INSTANCE)
+                    .readAllValues()
+                    .map(
+                        texts -> {
+                          List<String> urls = new ArrayList<>();
+                          for (String text : texts) {
+                            try {
+                              if (InstanceJson.read(json, text) instanceof InstanceEndpoint e
+                                  && e.acceptsNewRequests()) {
+                                urls.add(e.url());
+                              }
+                            } catch (RuntimeException ignored) {
+                              // a malformed endpoint is the activator's to repair
+                            }
+                          }
+                          return Map.entry(id, urls);
+                        }),
+            8)
+        .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+  }
+
+  @Override
+  public Mono<Boolean> writeDesired(String deploymentId, String expected, String text) {
+    return script(
+            COMPARE_AND_SET,
+            List.of(RedisSchema.DESIRED),
+            deploymentId,
+            expected == null ? "" : expected,
+            text)
+        .map(r -> r == 1L);
+  }
+
+  @Override
+  public Mono<Void> pushEvent(String deploymentId, String text) {
+    return script(
+            PUSH_EVENT,
+            List.of(RedisSchema.scalingEvents(deploymentId)),
+            text,
+            Integer.toString(eventsKept),
+            Long.toString(EVENTS_TTL.toMillis()))
+        .then();
+  }
+
+  @Override
+  public Mono<Void> addIdlePaid(String deploymentId, double seconds) {
+    return redis
+        .getScript(StringCodec.INSTANCE)
+        .<String>eval(
+            RScript.Mode.READ_WRITE,
+            "return redis.call('HINCRBYFLOAT', KEYS[1], ARGV[1], ARGV[2])",
+            RScript.ReturnType.VALUE,
+            List.<Object>of(RedisSchema.IDLE_PAID),
+            deploymentId,
+            String.format(Locale.ROOT, "%.3f", seconds))
+        .then();
+  }
+
+  private Mono<Long> script(String lua, List<Object> keys, String... args) {
+    return redis
+        .getScript(StringCodec.INSTANCE)
+        .<Long>eval(RScript.Mode.READ_WRITE, lua, RScript.ReturnType.LONG, keys, (Object[]) args);
+  }
+
+  private Map<String, DeploymentSpec> deployments(Map<String, String> all) {
+    Map<String, DeploymentSpec> out = new HashMap<>();
+    all.forEach(
+        (id, text) -> {
+          try {
+            DeploymentSpec spec = DeploymentSpecJson.read(json, text);
+            if (!"deleted".equals(spec.status()) && !"deleting".equals(spec.status())) {
+              out.put(spec.id(), spec);
+            }
+          } catch (RuntimeException e) {
+            log.warn("Ignoring a malformed deployment {} in Redis: {}", id, e.toString());
+          }
+        });
+    return out;
+  }
+
+  private Map<String, Desired> desired(Map<String, String> all) {
+    Map<String, Desired> out = new HashMap<>();
+    all.forEach(
+        (id, text) -> {
+          try {
+            JsonNode n = json.readTree(text);
+            JsonNode last = n.path("last_active");
+            out.put(
+                id,
+                new Desired(
+                    text,
+                    n.required("replicas").asInt(),
+                    n.path("reason").asString(""),
+                    n.has("at") ? Instant.ofEpochMilli(n.get("at").asLong()) : null,
+                    last.isNumber() ? Instant.ofEpochMilli(last.asLong()) : null));
+          } catch (RuntimeException e) {
+            log.warn("Ignoring malformed desired replicas of {}: {}", id, e.toString());
+          }
+        });
+    return out;
+  }
+
+  /**
+   * Instances that count as capacity, from the activator's {@code zs:live} entry; without its
+   * {@code instances} array (an older activator), anonymous ones from the counts.
+   */
+  private Map<String, List<Instance>> instances(Map<String, String> all) {
+    Map<String, List<Instance>> out = new HashMap<>();
+    all.forEach(
+        (id, text) -> {
+          try {
+            JsonNode n = json.readTree(text);
+            List<Instance> list = new ArrayList<>();
+            JsonNode array = n.path("instances");
+            if (array.isArray()) {
+              for (JsonNode i : array) {
+                Instance.Phase phase =
+                    switch (i.path("phase").asString("")) {
+                      case "pending" -> Instance.Phase.PENDING;
+                      case "starting" -> Instance.Phase.STARTING;
+                      case "ready" -> Instance.Phase.READY;
+                      default -> null;
+                    };
+                if (phase != null) {
+                  JsonNode at = i.path("scheduled_at");
+                  list.add(
+                      new Instance(
+                          i.path("id").asString(),
+                          phase,
+                          at.isNumber() ? Instant.ofEpochMilli(at.asLong()) : null));
+                }
+              }
+            } else {
+              int n2 =
+                  n.path("pending").asInt(0)
+                      + n.path("starting").asInt(0)
+                      + n.path("ready").asInt(0);
+              for (int k = 0; k < n2; k++) {
+                list.add(new Instance("instance-" + k, Instance.Phase.READY, null));
+              }
+            }
+            out.put(id, list);
+          } catch (RuntimeException e) {
+            log.warn("Ignoring malformed live state of {}: {}", id, e.toString());
+          }
+        });
+    return out;
+  }
+
+  /** Sum of queued + in-flight over the live gateways, with one MGET of deployments × gateways. */
+  private Mono<Map<String, Double>> demand(
+      Collection<String> deploymentIds, Collection<String> gateways) {
+    if (deploymentIds.isEmpty() || gateways.isEmpty()) {
+      return Mono.just(Map.of());
+    }
+    List<String> keys = new ArrayList<>();
+    Map<String, String> owner = new HashMap<>();
+    for (String d : deploymentIds) {
+      for (String g : gateways) {
+        String k = RedisSchema.demand(d, g);
+        keys.add(k);
+        owner.put(k, d);
+      }
+    }
+    return redis
+        .getBuckets(StringCodec.INSTANCE)
+        .<String>get(keys.toArray(String[]::new))
+        .map(
+            values -> {
+              Map<String, Double> out = new HashMap<>();
+              values.forEach(
+                  (k, text) -> {
+                    try {
+                      JsonNode n = json.readTree(text);
+                      double d = n.path("queued").asDouble(0) + n.path("in_flight").asDouble(0);
+                      out.merge(owner.get(k), d, Double::sum);
+                    } catch (RuntimeException e) {
+                      log.debug("Ignoring malformed demand {}: {}", k, e.toString());
+                    }
+                  });
+              return out;
+            });
+  }
+}
