@@ -92,8 +92,22 @@ public record Deployment(
     instances.put("draining", live.draining());
     m.put("instances", instances);
     m.put("queue_depth", live.queueDepth());
+    m.put("autoscaler", autoscalerJson(live.autoscaler()));
     m.put("created_at", createdAt.toString());
     m.put("updated_at", updatedAt.toString());
+    return m;
+  }
+
+  private static Map<String, Object> autoscalerJson(LiveState.AutoscalerView a) {
+    if (a == null) {
+      return null;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("desired", a.desired());
+    m.put("reason", a.reason());
+    m.put("mode", a.mode());
+    m.put("at", Instant.ofEpochMilli(a.at()).toString());
+    m.put("idle_but_paid_s", a.idleButPaidS());
     return m;
   }
 

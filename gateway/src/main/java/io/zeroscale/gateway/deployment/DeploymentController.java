@@ -74,6 +74,20 @@ public class DeploymentController {
     return deployments.get(tenant, ref).flatMap(this::one);
   }
 
+  /**
+   * The autoscaler's decisions that changed desired replicas, newest first (at most 100): when,
+   * from, to, mode, demand and the reason.
+   */
+  @GetMapping("/{id}/events")
+  public Mono<Map<String, Object>> events(
+      ServerWebExchange exchange, @PathVariable("id") String ref) {
+    UUID tenant = Principal.of(exchange).requireRead();
+    return deployments
+        .get(tenant, ref)
+        .flatMap(deployments::scalingEvents)
+        .map(ModelController::listOf);
+  }
+
   @PatchMapping("/{id}")
   public Mono<Map<String, Object>> patch(
       ServerWebExchange exchange,

@@ -19,6 +19,14 @@ public interface DeploymentLiveState {
   /** The state of each id; an id missing from the answer has {@link LiveState#NONE}. */
   Mono<Map<UUID, LiveState>> read(Collection<UUID> ids);
 
+  /**
+   * The autoscaler's decisions for a deployment, newest first, as their JSON text ({@code
+   * zs:scaling-events:<id>}); none by default.
+   */
+  default Mono<List<String>> scalingEvents(UUID id) {
+    return Mono.just(List.of());
+  }
+
   default Mono<LiveState> read(UUID id) {
     return read(List.of(id)).map(m -> m.getOrDefault(id, LiveState.NONE));
   }

@@ -16,7 +16,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +31,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The deployment use cases. Every write of a tenant's deployments runs in one transaction that
@@ -44,6 +47,7 @@ import tools.jackson.databind.JsonNode;
 public final class DeploymentService {
 
   private static final Logger log = LoggerFactory.getLogger(DeploymentService.class);
+  private static final JsonMapper EVENTS_JSON = JsonMapper.builder().build();
   private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(3);
 
   private final DeploymentStore store;
@@ -318,6 +322,36 @@ public final class DeploymentService {
                               .then(publisher.forget(stale))
                               .thenReturn(liveOnes.size());
                         }));
+  }
+
+  /**
+   * The autoscaler's decisions for one of the tenant's deployments, newest first ({@code at} as
+   * ISO-8601); an unreadable entry is skipped, an unreachable Redis is an empty list.
+   */
+  public Mono<List<Map<String, Object>>> scalingEvents(Deployment d) {
+    return live.scalingEvents(d.id())
+        .onErrorReturn(List.of())
+        .map(
+            texts -> {
+              List<Map<String, Object>> out = new ArrayList<>();
+              for (String text : texts) {
+                try {
+                  JsonNode n = EVENTS_JSON.readTree(text);
+                  Map<String, Object> m = new LinkedHashMap<>();
+                  m.put("object", "scaling_event");
+                  m.put("at", Instant.ofEpochMilli(n.path("at").asLong()).toString());
+                  m.put("from", n.path("from").asInt());
+                  m.put("to", n.path("to").asInt());
+                  m.put("mode", n.path("mode").asString(null));
+                  m.put("demand", n.path("demand").asDouble());
+                  m.put("reason", n.path("reason").asString(null));
+                  out.add(m);
+                } catch (RuntimeException e) {
+                  // written by the autoscaler; one bad entry does not hide the others
+                }
+              }
+              return out;
+            });
   }
 
   /** The live state of each deployment, zeros for those the port does not know. */

@@ -3,6 +3,7 @@ package io.zeroscale.gateway.deployment;
 import io.zeroscale.api.RedisSchema;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -39,22 +40,35 @@ public final class RedisLiveState implements DeploymentLiveState {
     Mono<Map<String, String>> counts =
         redis.<String, String>getMap(RedisSchema.LIVE, StringCodec.INSTANCE).getAll(keys);
     Mono<Map<String, Long>> queued = queued(keys);
-    return Mono.zip(counts, queued)
+    Mono<Map<String, String>> desired =
+        redis.<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE).getAll(keys);
+    Mono<Map<String, String>> idlePaid =
+        redis.<String, String>getMap(RedisSchema.IDLE_PAID, StringCodec.INSTANCE).getAll(keys);
+    return Mono.zip(counts, queued, desired, idlePaid)
         .map(
             t -> {
               Map<UUID, LiveState> out = new HashMap<>();
               for (UUID id : ids) {
-                String text = t.getT1().get(id.toString());
-                long depth = t.getT2().getOrDefault(id.toString(), 0L);
-                out.put(id, parse(text, depth));
+                String key = id.toString();
+                String text = t.getT1().get(key);
+                long depth = t.getT2().getOrDefault(key, 0L);
+                LiveState.AutoscalerView view = autoscaler(t.getT3().get(key), t.getT4().get(key));
+                out.put(id, parse(text, depth, view));
               }
               return out;
             });
   }
 
-  private LiveState parse(String text, long queueDepth) {
+  @Override
+  public Mono<List<String>> scalingEvents(UUID id) {
+    return redis
+        .<String>getList(RedisSchema.scalingEvents(id.toString()), StringCodec.INSTANCE)
+        .readAll();
+  }
+
+  private LiveState parse(String text, long queueDepth, LiveState.AutoscalerView view) {
     if (text == null) {
-      return new LiveState(0, 0, 0, 0, queueDepth);
+      return new LiveState(0, 0, 0, 0, queueDepth, view);
     }
     JsonNode n = json.readTree(text);
     return new LiveState(
@@ -62,7 +76,30 @@ public final class RedisLiveState implements DeploymentLiveState {
         n.path("pending").asInt(0) + n.path("starting").asInt(0),
         n.path("ready").asInt(0),
         n.path("draining").asInt(0),
-        queueDepth);
+        queueDepth,
+        view);
+  }
+
+  /** The latest decision, or null without one; a malformed entry is shown as none. */
+  private LiveState.AutoscalerView autoscaler(String desired, String idlePaid) {
+    if (desired == null) {
+      return null;
+    }
+    try {
+      JsonNode n = json.readTree(desired);
+      double idle = 0;
+      if (idlePaid != null) {
+        idle = Math.round(Double.parseDouble(idlePaid) * 10) / 10.0;
+      }
+      return new LiveState.AutoscalerView(
+          n.path("replicas").asInt(0),
+          n.path("reason").asString(null),
+          n.path("at").asLong(0),
+          n.path("mode").asString(null),
+          idle);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** Sum of the gateways' queued figures per deployment id. */

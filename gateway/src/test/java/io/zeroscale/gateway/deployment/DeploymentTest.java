@@ -20,6 +20,28 @@ class DeploymentTest {
 
   @Test
   @SuppressWarnings("unchecked")
+  void apiJsonShowsTheAutoscalersLatestDecision() {
+    assertThat(d.json(new LiveState(2, 1, 1, 0, 7))).containsEntry("autoscaler", null);
+    Map<String, Object> json =
+        d.json(
+            new LiveState(
+                2,
+                1,
+                1,
+                0,
+                7,
+                new LiveState.AutoscalerView(
+                    2, "stable: … ⇒ 2", 1_767_225_600_000L, "stable", 12.5)));
+    assertThat((Map<String, Object>) json.get("autoscaler"))
+        .containsEntry("desired", 2)
+        .containsEntry("reason", "stable: … ⇒ 2")
+        .containsEntry("mode", "stable")
+        .containsEntry("at", "2026-01-01T00:00:00Z")
+        .containsEntry("idle_but_paid_s", 12.5);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
   void apiJsonHasTheSpecFields() {
     Map<String, Object> json = d.json(new LiveState(2, 1, 1, 0, 7));
     assertThat(json)
@@ -41,6 +63,7 @@ class DeploymentTest {
             "warning",
             "instances",
             "queue_depth",
+            "autoscaler",
             "created_at",
             "updated_at")
         .containsEntry("full_name", "acme/chat")
