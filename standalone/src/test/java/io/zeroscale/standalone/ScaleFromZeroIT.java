@@ -88,7 +88,9 @@ class ScaleFromZeroIT {
             List.of(
                 "--zeroscale.runtime.process.sim.startup-duration=" + BOOT.toMillis() + "ms",
                 "--zeroscale.runtime.process.sim.inter-token-latency=50ms",
-                "--zeroscale.activator.drain-settle=500ms"));
+                "--zeroscale.activator.drain-settle=500ms",
+                // This test plays the autoscaler (it sets desired replicas itself).
+                "--zeroscale.autoscaler.enabled=false"));
     app.awaitHealthy(Duration.ofSeconds(90));
     api = new ApiClient(app.port);
     Config config = new Config();

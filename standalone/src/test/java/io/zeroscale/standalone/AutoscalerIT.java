@@ -1,0 +1,348 @@
+package io.zeroscale.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.zeroscale.gateway.model.hub.StandInHub;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.embedded.RedisServer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Issue #6 end to end: the standalone app with its autoscaler (short windows by configuration),
+ * activator and simulator instances (boot 2 s). Streaming load ramped from 0 to 6 × max_batch_size
+ * concurrent clients scales a deployment from 0 to max_instances = 3, back down when the load
+ * stops, and to zero after scale_to_zero_after_s, with no failed request; every decision is in the
+ * events endpoint.
+ */
+class AutoscalerIT {
+
+  private static final String ADMIN = "as-admin-" + "x".repeat(24);
+  private static final int BATCH = 4;
+  private static final int CLIENTS = 6 * BATCH;
+  private static final int TO_ZERO_S = 30;
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @TempDir static Path tmp;
+  private static StandInHub hub;
+  private static RedisServer redisServer;
+  private static EmbeddedPostgres pg;
+  private static StandaloneProcess app;
+  private static ApiClient api;
+  private static String key;
+  private static String otherKey;
+
+  @BeforeAll
+  static void start() throws Exception {
+    hub = StandInHub.start();
+    hub.add(StandInHub.LLAMA_7B);
+    int redisPort = StandaloneProcess.freePort();
+    redisServer = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
+    redisServer.start();
+    pg = EmbeddedPostgres.builder().setDataDirectory(tmp.resolve("pg")).start();
+    app =
+        StandaloneProcess.start(
+            tmp.resolve("home"),
+            Map.of(
+                "ZEROSCALE_POSTGRES_URL",
+                "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
+                "ZEROSCALE_REDIS_URL",
+                "redis://127.0.0.1:" + redisPort,
+                "ZEROSCALE_ADMIN_KEY",
+                ADMIN,
+                "ZEROSCALE_HUB_URL",
+                hub.baseUrl().toString()),
+            List.of(
+                "--zeroscale.runtime.process.sim.startup-duration=2s",
+                "--zeroscale.runtime.process.sim.inter-token-latency=50ms",
+                "--zeroscale.activator.drain-settle=500ms",
+                "--zeroscale.autoscaler.tick=500ms",
+                "--zeroscale.autoscaler.panic-window=2s"));
+    app.awaitHealthy(Duration.ofSeconds(90));
+    api = new ApiClient(app.port);
+    for (String tenant : List.of("scaler", "other")) {
+      assertThat(
+              api.post("/admin/v1/tenants", ADMIN, "{\"name\":\"" + tenant + "\",\"gpu_quota\":8}")
+                  .status())
+          .isEqualTo(201);
+      ApiClient.Response k =
+          api.post(
+              "/admin/v1/tenants/" + tenant + "/keys",
+              ADMIN,
+              "{\"name\":\"k\",\"scopes\":[\"inference:*\",\"deployments:read\","
+                  + "\"deployments:write\"]}");
+      assertThat(k.status()).as(k.body()).isEqualTo(201);
+      if (tenant.equals("scaler")) {
+        key = k.json().get("secret").asString();
+      } else {
+        otherKey = k.json().get("secret").asString();
+      }
+    }
+    ApiClient.Response model =
+        api.post(
+            "/api/v1/models",
+            key,
+            "{\"name\":\"llama7\",\"source\":\"hf://meta-llama/Llama-2-7b-hf\"}");
+    assertThat(model.status()).as(model.body()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                "ready"
+                    .equals(api.get("/api/v1/models/llama7", key).json().get("status").asString()));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (app != null) {
+      app.terminate(Duration.ofSeconds(90));
+    }
+    if (redisServer != null) {
+      redisServer.stop();
+    }
+    if (pg != null) {
+      pg.close();
+    }
+    if (hub != null) {
+      hub.close();
+    }
+  }
+
+  /** One observation of the deployment, from the tenant API. */
+  record Seen(long atMs, int desired, int ready, String status, String reason) {}
+
+  @Test
+  void rampsFromZeroToMaxThenBackDownAndToZeroWithNoFailedRequest() throws Exception {
+    ApiClient.Response d =
+        api.post(
+            "/api/v1/deployments",
+            key,
+            "{\"model_name\":\"elastic\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\","
+                + "\"max_batch_size\":"
+                + BATCH
+                + ",\"settings\":{\"min_instances\":0,\"max_instances\":3,"
+                + "\"stable_window_s\":6,\"scale_to_zero_after_s\":"
+                + TO_ZERO_S
+                + ",\"billing_aware_scale_down\":false}}");
+    assertThat(d.status()).as(d.body()).isEqualTo(201);
+    String id = d.json().get("id").asString();
+
+    // Watch the deployment as a tenant would, every 250 ms.
+    long t0 = System.nanoTime();
+    ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+    AtomicBoolean watching = new AtomicBoolean(true);
+    Thread watcher =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  while (watching.get()) {
+                    try {
+                      JsonNode j = api.get("/api/v1/deployments/elastic", key).json();
+                      JsonNode a = j.get("autoscaler");
+                      seen.add(
+                          new Seen(
+                              ms(t0),
+                              j.get("instances").get("desired").asInt(),
+                              j.get("instances").get("ready").asInt(),
+                              j.get("status").asString(),
+                              a == null || a.isNull() ? null : a.get("reason").asString()));
+                      Thread.sleep(250);
+                    } catch (Exception e) {
+                      // the next poll retries
+                    }
+                  }
+                });
+
+    // Ramp: two more streaming clients every 500 ms up to 6 × max_batch_size, each looping
+    // (20 tokens at 50 ms ≈ 1 s per stream) until told to stop.
+    AtomicBoolean load = new AtomicBoolean(true);
+    AtomicInteger ok = new AtomicInteger();
+    ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    AtomicLong lastRequestEnd = new AtomicLong();
+    ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+    for (int c = 0; c < CLIENTS; c++) {
+      clients.submit(
+          () -> {
+            while (load.get()) {
+              try {
+                HttpResponse<String> r =
+                    HTTP.send(stream("elastic"), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && r.body().contains("data: [DONE]")) {
+                  ok.incrementAndGet();
+                } else {
+                  failures.add(r.statusCode() + " " + r.body());
+                }
+              } catch (Exception e) {
+                failures.add(e.toString());
+              }
+              lastRequestEnd.set(ms(t0));
+            }
+            return null;
+          });
+      if (c % 2 == 1) {
+        Thread.sleep(500);
+      }
+    }
+    long fullLoadAt = ms(t0);
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> seen.stream().anyMatch(s -> s.ready() == 3));
+      long threeReadyAt = seen.stream().filter(s -> s.ready() == 3).findFirst().get().atMs();
+      // Full load a little longer: no flapping while it lasts.
+      Thread.sleep(8_000);
+      load.set(false);
+      clients.shutdown();
+      assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+      long stoppedAt = lastRequestEnd.get();
+      int desiredAtStop = seen.stream().reduce((a, b) -> b).get().desired();
+
+      // Back down (stable window 6 s), then to zero after scale_to_zero_after_s.
+      await()
+          .atMost(Duration.ofSeconds(40))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> last(seen).desired() == 1 && last(seen).ready() == 1);
+      long downAt = ms(t0);
+      await()
+          .atMost(Duration.ofSeconds(TO_ZERO_S + 40))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> last(seen).ready() == 0 && "scaled_to_zero".equals(last(seen).status()));
+      long zeroAt =
+          seen.stream()
+              .filter(s -> s.atMs() > stoppedAt && s.desired() == 0)
+              .findFirst()
+              .get()
+              .atMs();
+      System.out.printf(
+          "AutoscalerIT: %d clients at %d ms; 3 ready at %d ms; load stopped at %d ms (desired"
+              + " %d); down to 1 at %d ms; desired 0 at %d ms (%d ms after the last request);"
+              + " %d streams ok, %d failed%n",
+          CLIENTS,
+          fullLoadAt,
+          threeReadyAt,
+          stoppedAt,
+          desiredAtStop,
+          downAt,
+          zeroAt,
+          zeroAt - stoppedAt,
+          ok.get(),
+          failures.size());
+
+      assertThat(failures).as("failed requests").isEmpty();
+      assertThat(ok.get()).isGreaterThan(CLIENTS);
+      assertThat(seen.stream().mapToInt(Seen::desired).max().getAsInt())
+          .as("never above max_instances")
+          .isEqualTo(3);
+      assertThat(desiredAtStop).as("held at max under full load").isEqualTo(3);
+      // Zero only after scale_to_zero_after_s without requests (a second of slack for the
+      // 250 ms polling and the 500 ms tick on both sides).
+      assertThat(zeroAt - stoppedAt).isGreaterThanOrEqualTo((TO_ZERO_S - 1) * 1000L);
+
+      // The decisions, with their reasons, newest first.
+      ApiClient.Response events = api.get("/api/v1/deployments/elastic/events", key);
+      assertThat(events.status()).isEqualTo(200);
+      List<JsonNode> list = new ArrayList<>();
+      events.json().get("data").forEach(list::add);
+      System.out.println("AutoscalerIT events (newest first):");
+      list.forEach(e -> System.out.println("  " + e));
+      assertThat(list).isNotEmpty();
+      assertThat(list.getFirst().get("to").asInt()).isZero();
+      assertThat(list.getFirst().get("reason").asString()).contains("scale to zero");
+      assertThat(list).anySatisfy(e -> assertThat(e.get("to").asInt()).isEqualTo(3));
+      assertThat(list)
+          .anySatisfy(
+              e -> {
+                assertThat(e.get("to").asInt()).isEqualTo(1);
+                assertThat(e.get("from").asInt()).isGreaterThan(1);
+              });
+      // Also by id; another tenant's key sees nothing.
+      assertThat(api.get("/api/v1/deployments/" + id + "/events", key).status()).isEqualTo(200);
+      assertThat(api.get("/api/v1/deployments/" + id + "/events", otherKey).status())
+          .isEqualTo(404);
+      JsonNode autoscaler = api.get("/api/v1/deployments/elastic", key).json().get("autoscaler");
+      assertThat(autoscaler.get("desired").asInt()).isZero();
+      assertThat(autoscaler.get("idle_but_paid_s").asDouble()).isZero();
+      // Under full load the status showed why it stopped at 3.
+      assertThat(seen)
+          .anySatisfy(
+              s -> assertThat(s.reason()).isNotNull().contains("capped at 3 (max_instances)"));
+    } finally {
+      load.set(false);
+      watching.set(false);
+      watcher.join(5_000);
+      clients.shutdownNow();
+    }
+  }
+
+  @Test
+  void gaugesAreExportedPerDeployment() throws Exception {
+    ApiClient.Response d =
+        api.post(
+            "/api/v1/deployments",
+            key,
+            "{\"model_name\":\"gauged\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\","
+                + "\"max_batch_size\":4,\"settings\":{\"min_instances\":0,\"max_instances\":1}}");
+    assertThat(d.status()).as(d.body()).isEqualTo(201);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              String page =
+                  HTTP.send(
+                          HttpRequest.newBuilder(
+                                  URI.create(
+                                      "http://127.0.0.1:" + app.port + "/actuator/prometheus"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body();
+              return page.contains("zeroscale_autoscaler_desired{deployment=\"scaler/gauged\"}")
+                  && page.contains("zeroscale_autoscaler_actual{deployment=\"scaler/gauged\"}")
+                  && page.contains("zeroscale_autoscaler_demand{deployment=\"scaler/gauged\"}");
+            });
+  }
+
+  private static Seen last(ConcurrentLinkedQueue<Seen> seen) {
+    return seen.stream().reduce((a, b) -> b).orElse(new Seen(0, -1, -1, "", null));
+  }
+
+  private static long ms(long t0) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+  }
+
+  private static HttpRequest stream(String model) {
+    return HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + app.port + "/v1/chat/completions"))
+        .timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + key)
+        .header("Content-Type", "application/json")
+        .POST(
+            HttpRequest.BodyPublishers.ofString(
+                "{\"model\":\""
+                    + model
+                    + "\",\"stream\":true,\"max_tokens\":20,\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"scale me\"}]}"))
+        .build();
+  }
+}
