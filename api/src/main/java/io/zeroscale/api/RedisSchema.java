@@ -81,5 +81,22 @@ public final class RedisSchema {
    */
   public static final String ACTIVATOR_LEADER = PREFIX + "activator:leader";
 
+  /**
+   * Hash: tenant id → the tenant's spend-limit budget for the current month, as {@code
+   * {"period":"2026-11","limit_micros":n,"remaining_micros":m,"at":epochMs}}, for tenants with a
+   * limit. Written by billing; gateways refuse wake-ups it cannot pay for (402), the activator
+   * scales a tenant with nothing left to zero.
+   */
+  public static final String BUDGETS = PREFIX + "budgets";
+
+  /** Channel: a tenant's budget changed; the message is the tenant id. */
+  public static final String BUDGET_CHANGED = PREFIX + "budget-changed";
+
+  /**
+   * Hash: deployment id → cumulative seconds its instances idled inside their paid first hour
+   * (billing-aware scale-down kept them warm), as a decimal string. Written by the autoscaler.
+   */
+  public static final String IDLE_PAID = PREFIX + "idle-paid";
+
   private RedisSchema() {}
 }
