@@ -89,7 +89,11 @@ class StandaloneConfiguration {
                     switch (r) {
                       case BillingService.Reservation.Allowed a -> Answer.OK;
                       case BillingService.Reservation.Refused f -> Answer.refused(f.reason());
-                    });
+                    })
+            // PostgreSQL unreachable: a tenant with no known limit boots anyway (fail open, cold
+            // starts do not depend on billing); one with a limit waits (the limit holds).
+            .onErrorResume(
+                e -> budgets.budget(tenantId).isPresent() ? Mono.error(e) : Mono.just(Answer.OK));
       }
 
       @Override

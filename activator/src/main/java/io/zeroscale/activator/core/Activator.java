@@ -433,10 +433,10 @@ public final class Activator implements SmartLifecycle {
                 t.id, t.spec.id(), t.spec.tenantId(), t.spec.gpu(), t.spec.numGpus(), now));
       }
     }
-    lastHeartbeat = now;
     if (beats.isEmpty()) {
-      return Mono.empty();
+      return Mono.empty(); // the first instance to hold GPUs gets its heartbeat at once
     }
+    lastHeartbeat = now;
     return heartbeats
         .beat(beats)
         .onErrorResume(
