@@ -3,10 +3,12 @@ package io.zeroscale.activator;
 import io.zeroscale.activator.core.Activator;
 import io.zeroscale.activator.core.ActivatorPolicy;
 import io.zeroscale.activator.core.ActivatorRedis;
+import io.zeroscale.activator.core.BudgetPort;
 import io.zeroscale.activator.core.DeploymentStatusPort;
 import io.zeroscale.activator.core.Probe;
 import io.zeroscale.activator.events.EventOutbox;
 import io.zeroscale.activator.events.R2dbcEventLog;
+import io.zeroscale.activator.events.R2dbcHeartbeatLog;
 import io.zeroscale.activator.kubernetes.KubernetesRuntime;
 import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
 import io.zeroscale.activator.process.ProcessRuntime;
@@ -20,6 +22,7 @@ import java.util.List;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -32,8 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The activator's wiring: the runtime chosen by {@code zeroscale.activator.runtime}, the Redis
  * adapter, the lifecycle-event outbox on PostgreSQL and the reconcile loop. The host application
- * provides a {@link DeploymentStatusPort} (the control plane's status of record) and a {@link
- * Clock}. {@code zeroscale.activator.enabled=false} leaves it out (a gateway-only replica).
+ * provides a {@link DeploymentStatusPort} (the control plane's status of record), a {@link Clock},
+ * and optionally a {@link BudgetPort} (billing's spend limits; none: unlimited). {@code
+ * zeroscale.activator.enabled=false} leaves it out (a gateway-only replica).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({
@@ -115,7 +119,8 @@ public class ActivatorConfiguration {
       DeploymentStatusPort status,
       ActivatorProperties props,
       ProcessRuntimeProperties process,
-      Clock clock) {
+      Clock clock,
+      ObjectProvider<BudgetPort> budget) {
     ActivatorPolicy policy =
         new ActivatorPolicy(
             props.tick(),
@@ -136,6 +141,8 @@ public class ActivatorConfiguration {
         new EventOutbox(new R2dbcEventLog(db)),
         status,
         policy,
-        clock);
+        clock,
+        new R2dbcHeartbeatLog(db),
+        budget.getIfAvailable(() -> BudgetPort.UNLIMITED));
   }
 }

@@ -103,6 +103,17 @@ public final class RedisSchema {
   }
 
   /**
+   * Hash: tenant id → the tenant's spend-limit budget for the current month, as {@code
+   * {"period":"2026-11","limit_micros":n,"remaining_micros":m,"at":epochMs}}, for tenants with a
+   * limit. Written by billing; gateways refuse wake-ups it cannot pay for (402), the activator
+   * scales a tenant with nothing left to zero.
+   */
+  public static final String BUDGETS = PREFIX + "budgets";
+
+  /** Channel: a tenant's budget changed; the message is the tenant id. */
+  public static final String BUDGET_CHANGED = PREFIX + "budget-changed";
+
+  /**
    * Hash: deployment id → cumulative "idle but paid" seconds as a decimal string (e.g. {@code
    * "1834.5"}, HINCRBYFLOAT): instance time the autoscaler kept only because it was inside its
    * prepaid first hour (billing-aware scale-down). Written by the autoscaler; read by the tenant

@@ -3,6 +3,7 @@ package io.zeroscale.standalone;
 import io.zeroscale.activator.ActivatorConfiguration;
 import io.zeroscale.autoscaler.AutoscalerConfiguration;
 import io.zeroscale.gateway.GatewayConfiguration;
+import io.zeroscale.gateway.billing.BillingConfiguration;
 import io.zeroscale.gateway.deployment.DeploymentConfiguration;
 import io.zeroscale.gateway.hardware.HardwareConfiguration;
 import io.zeroscale.gateway.model.ModelConfiguration;
@@ -35,6 +36,7 @@ import org.springframework.context.annotation.Import;
   DeploymentConfiguration.class,
   RateLimitConfiguration.class,
   RoutingConfiguration.class,
+  BillingConfiguration.class,
   ActivatorConfiguration.class,
   AutoscalerConfiguration.class,
   StandaloneConfiguration.class

@@ -1,6 +1,8 @@
 package io.zeroscale.activator.core;
 
 import io.zeroscale.activator.events.EventOutbox;
+import io.zeroscale.activator.events.Heartbeat;
+import io.zeroscale.activator.events.HeartbeatLog;
 import io.zeroscale.activator.events.LifecycleEvent;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.Launch;
@@ -113,6 +115,21 @@ public final class Activator implements SmartLifecycle {
    */
   static final Duration STABLE_AFTER = Duration.ofSeconds(60);
 
+  // --- billing: heartbeats and the spend limit ---
+
+  /** How often the leader writes heartbeats of the instances that hold GPUs. */
+  static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(15);
+
+  /** After a boot refused for the spend limit, the deployment launches nothing for this long. */
+  static final Duration BUDGET_HOLD = Duration.ofSeconds(30);
+
+  private final HeartbeatLog heartbeats;
+  private final BudgetPort budget;
+  private volatile Instant lastHeartbeat = Instant.MIN;
+
+  /** Deployments whose last boot the spend limit refused: the reason, until when. */
+  private final Map<String, Map.Entry<String, Instant>> budgetHolds = new ConcurrentHashMap<>();
+
   private volatile boolean leader;
   private volatile Disposable loop;
   private volatile int wakeListener = -1;
@@ -136,6 +153,33 @@ public final class Activator implements SmartLifecycle {
       DeploymentStatusPort status,
       ActivatorPolicy policy,
       Clock clock) {
+    this(
+        runtime,
+        redis,
+        redisson,
+        probe,
+        events,
+        status,
+        policy,
+        clock,
+        HeartbeatLog.NONE,
+        BudgetPort.UNLIMITED);
+  }
+
+  /** With billing: heartbeats of the instances that hold GPUs, and the spend limit before boots. */
+  public Activator(
+      Runtime runtime,
+      ActivatorRedis redis,
+      RedissonClient redisson,
+      Probe probe,
+      EventOutbox events,
+      DeploymentStatusPort status,
+      ActivatorPolicy policy,
+      Clock clock,
+      HeartbeatLog heartbeats,
+      BudgetPort budget) {
+    this.heartbeats = heartbeats;
+    this.budget = budget;
     this.runtime = runtime;
     this.redis = redis;
     this.redisson = redisson;
@@ -369,7 +413,66 @@ public final class Activator implements SmartLifecycle {
             })
         .doFirst(() -> passRunning.set(true))
         .doFinally(sig -> passRunning.set(false))
-        .then(Mono.defer(events::flush));
+        .then(Mono.defer(events::flush))
+        .then(Mono.defer(() -> heartbeat(now)));
+  }
+
+  /**
+   * Every {@link #HEARTBEAT_EVERY}, the leader says which instances hold GPUs, so that billing can
+   * close them at the last heartbeat if this activator dies without writing their STOPPED.
+   */
+  private Mono<Void> heartbeat(Instant now) {
+    if (!leader || now.isBefore(lastHeartbeat.plus(HEARTBEAT_EVERY))) {
+      return Mono.empty();
+    }
+    List<Heartbeat> beats = new ArrayList<>();
+    for (Tracked t : tracked.values()) {
+      if (t.scheduledAt != null && t.phase != Phase.PENDING) {
+        beats.add(
+            new Heartbeat(
+                t.id, t.spec.id(), t.spec.tenantId(), t.spec.gpu(), t.spec.numGpus(), now));
+      }
+    }
+    if (beats.isEmpty()) {
+      return Mono.empty(); // the first instance to hold GPUs gets its heartbeat at once
+    }
+    lastHeartbeat = now;
+    return heartbeats
+        .beat(beats)
+        .onErrorResume(
+            e -> {
+              log.warn("Could not write {} heartbeat(s): {}", beats.size(), e.toString());
+              lastHeartbeat = Instant.MIN;
+              return Mono.empty();
+            });
+  }
+
+  /**
+   * Why the deployment may launch nothing now for its tenant's spend limit (a refused boot in the
+   * last {@link #BUDGET_HOLD}, or a limit reached), or null.
+   */
+  private String budgetReason(DeploymentSpec spec, Instant now) {
+    Map.Entry<String, Instant> hold = budgetHolds.get(spec.id());
+    if (hold != null) {
+      if (now.isBefore(hold.getValue())) {
+        return hold.getKey();
+      }
+      budgetHolds.remove(spec.id());
+    }
+    return budget.exhausted(spec.tenantId()).orElse(null);
+  }
+
+  /**
+   * A deployment held for the spend limit keeps nothing running and launches nothing; a refused
+   * boot shows as {@code failed} with the reason (held requests answer 402 at once), a reached
+   * limit as {@code scaled_to_zero} with the reason once drained.
+   */
+  private Reconcile.Decision budgetDecision(
+      DeploymentSpec spec, Reconcile.Decision d, String reason) {
+    boolean refused = budgetHolds.containsKey(spec.id());
+    String status = d.status() == null ? null : refused ? "failed" : d.status();
+    return new Reconcile.Decision(
+        d.target(), 0, d.drain(), d.stop(), status, status == null ? null : reason);
   }
 
   private Duration staleWakeUp() {
@@ -830,16 +933,19 @@ public final class Activator implements SmartLifecycle {
     for (DeploymentSpec spec : specs.values()) {
       List<Tracked> mine = byDeployment.getOrDefault(spec.id(), List.of());
       Failures f = failures.get(spec.id());
+      String broke = budgetReason(spec, now);
       Reconcile.Decision d =
           Reconcile.decide(
               new Reconcile.Input(
-                  spec.settings().minInstances(),
+                  broke != null ? 0 : spec.settings().minInstances(),
                   spec.settings().maxInstances(),
                   "deleting".equals(spec.status()),
                   // No entry means "not decided" (none yet, or Redis restarted empty), not zero:
                   // keep what runs. An explicit 0 scales to zero.
-                  desired.getOrDefault(
-                      spec.id(), (int) mine.stream().filter(t -> t.phase.active()).count()),
+                  broke != null
+                      ? 0
+                      : desired.getOrDefault(
+                          spec.id(), (int) mine.stream().filter(t -> t.phase.active()).count()),
                   mine.stream().map(Tracked::view).toList(),
                   f == null ? 0 : f.count,
                   policy.failureLimit(),
@@ -847,6 +953,9 @@ public final class Activator implements SmartLifecycle {
                   f == null ? null : f.nextLaunchAt,
                   capacity.get(spec.id()),
                   now));
+      if (broke != null) {
+        d = budgetDecision(spec, d, broke);
+      }
       for (String victim : d.drain()) {
         beginDrainOrStop(tracked.get(victim), now, io);
       }
@@ -854,7 +963,7 @@ public final class Activator implements SmartLifecycle {
         stopInstance(tracked.get(victim), now, io);
       }
       for (Tracked t : mine) {
-        if (t.phase == Phase.PENDING && !t.launched && !d.stop().contains(t.id)) {
+        if (broke == null && t.phase == Phase.PENDING && !t.launched && !d.stop().contains(t.id)) {
           launches.add(launch(t, now));
         }
       }
@@ -896,19 +1005,54 @@ public final class Activator implements SmartLifecycle {
     }
   }
 
-  /** A launch's answer: the runtime's result, or the error it failed with. */
-  private record LaunchOutcome(Tracked t, Launch result, Throwable error) {}
+  /**
+   * A launch's answer: the runtime's result, or the error it failed with, or the spend limit's
+   * refusal (then nothing was launched).
+   */
+  private record LaunchOutcome(Tracked t, Launch result, Throwable error, String refused) {}
 
   private Mono<LaunchOutcome> launch(Tracked t, Instant now) {
-    return runtime
-        .launch(new InstancePlan(t.id, t.spec))
-        .map(result -> new LaunchOutcome(t, result, null))
-        .onErrorResume(e -> Mono.just(new LaunchOutcome(t, null, e)));
+    // The first hour is billed at start: it must fit in the tenant's budget before anything boots.
+    return budget
+        .reserve(t.spec.tenantId(), t.spec.id(), t.id, t.spec.gpu(), t.spec.numGpus())
+        .onErrorResume(
+            e -> {
+              // Billing unreachable: the boot waits for the next pass rather than risk the limit.
+              log.warn("Cannot check the spend limit for {}: {}", t.spec.fullName(), e.toString());
+              return Mono.just(BudgetPort.Answer.refused(null));
+            })
+        .flatMap(
+            answer ->
+                answer.allowed()
+                    ? runtime
+                        .launch(new InstancePlan(t.id, t.spec))
+                        .map(result -> new LaunchOutcome(t, result, null, null))
+                        .onErrorResume(e -> Mono.just(new LaunchOutcome(t, null, e, null)))
+                    : Mono.just(
+                        new LaunchOutcome(
+                            t, null, null, answer.reason() == null ? "" : answer.reason())));
+  }
+
+  /** The spend limit refused the boot: forget the instance, hold the deployment, desired 0. */
+  private void budgetRefused(Tracked t, String reason, Instant now, List<Mono<Void>> io) {
+    if (reason.isEmpty()) {
+      return; // billing unreachable: stays pending, tried again next pass
+    }
+    log.warn("Deployment {} not started: {}", t.spec.fullName(), reason);
+    tracked.remove(t.id);
+    event(t, LifecycleEvent.Type.FAILED, now, reason);
+    event(t, LifecycleEvent.Type.STOPPED, now, null);
+    budgetHolds.put(t.spec.id(), Map.entry(reason, now.plus(BUDGET_HOLD)));
+    io.add(quiet(redis.setDesired(t.spec.id(), 0, "spend limit reached", now.toEpochMilli())));
   }
 
   private void applyLaunch(LaunchOutcome o, Instant now, List<Mono<Void>> io) {
     Tracked t = o.t();
     if (tracked.get(t.id) != t) {
+      return;
+    }
+    if (o.refused() != null) {
+      budgetRefused(t, o.refused(), now, io);
       return;
     }
     if (o.error() != null) {

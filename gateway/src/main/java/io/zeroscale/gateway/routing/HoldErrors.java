@@ -10,7 +10,16 @@ import java.util.concurrent.TimeoutException;
 /** How a request's wait for a slot ends when it gets none: the error its client sees. */
 final class HoldErrors {
 
+  /** How the activator's reason starts when the spend limit refused a boot. */
+  static final String SPEND_LIMIT = "spend limit reached: ";
+
   private HoldErrors() {}
+
+  private static boolean spendLimit(String reason) {
+    return reason != null
+        && reason.startsWith(SPEND_LIMIT)
+        && reason.length() > SPEND_LIMIT.length();
+  }
 
   /**
    * Maps the outcome of {@link DeploymentQueue#acquire} to the client's error; anything else is
@@ -25,6 +34,13 @@ final class HoldErrors {
     return switch (e) {
       case QueueFull q ->
           new ZeroscaleException(OpenAiError.of(429, q.getMessage(), null, "queue_full"), 1);
+      case Routing.DeploymentFailed f when spendLimit(f.reason()) ->
+          new ZeroscaleException(
+              OpenAiError.of(
+                  402,
+                  f.reason().substring(SPEND_LIMIT.length()),
+                  null,
+                  WakeUpGuard.SPEND_LIMIT_CODE));
       case Routing.DeploymentFailed f ->
           new ZeroscaleException(OpenAiError.of(503, f.getMessage(), null, "deployment_failed"));
       case Routing.DeploymentGone g ->

@@ -73,6 +73,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
   private final StreamingResponses responses;
   private final HeldRequests held;
   private final Metering metering;
+  private final WakeUpGuard wakeUpGuard;
 
   public InferenceFilter(
       DeploymentDirectory directory,
@@ -83,6 +84,24 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       StreamingResponses responses,
       HeldRequests held,
       Metering metering) {
+    this(
+        directory, routing, sync, rateLimiter, limits, responses, held, metering, WakeUpGuard.NONE);
+  }
+
+  /**
+   * @param wakeUpGuard refuses wake-ups that must not happen (the tenant's spend limit: 402)
+   */
+  public InferenceFilter(
+      DeploymentDirectory directory,
+      Routing routing,
+      RoutingSync sync,
+      RateLimiter rateLimiter,
+      BodyLimits limits,
+      StreamingResponses responses,
+      HeldRequests held,
+      Metering metering,
+      WakeUpGuard wakeUpGuard) {
+    this.wakeUpGuard = wakeUpGuard;
     this.directory = directory;
     this.routing = routing;
     this.sync = sync;
@@ -180,6 +199,10 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
                             }
                             boolean cold = !queue.hasReadyInstance();
                             if (cold) {
+                              Optional<ZeroscaleException> refused = wakeUpGuard.refuse(spec);
+                              if (refused.isPresent()) {
+                                return Mono.error(refused.get());
+                              }
                               sync.wakeUp(spec.id());
                             }
                             return held.serve(

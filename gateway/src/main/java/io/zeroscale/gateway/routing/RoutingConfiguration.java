@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.redisson.api.RedissonClient;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.route.RouteLocator;
@@ -98,9 +99,18 @@ public class RoutingConfiguration {
       BodyLimits limits,
       StreamingResponses responses,
       HeldRequests held,
-      Metering metering) {
+      Metering metering,
+      ObjectProvider<WakeUpGuard> wakeUpGuard) {
     return new InferenceFilter(
-        deployments, routing, sync, rateLimiter, limits, responses, held, metering);
+        deployments,
+        routing,
+        sync,
+        rateLimiter,
+        limits,
+        responses,
+        held,
+        metering,
+        wakeUpGuard.getIfAvailable(() -> WakeUpGuard.NONE));
   }
 
   @Bean

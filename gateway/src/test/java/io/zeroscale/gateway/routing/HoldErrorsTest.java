@@ -64,6 +64,19 @@ class HoldErrorsTest {
   }
 
   @Test
+  void aBootRefusedForTheSpendLimitIs402ForHeldRequests() {
+    OpenAiError e =
+        error(
+            new Routing.DeploymentFailed(
+                spec("failed", "spend limit reached: The spend limit of $1.00 for 2026-11 …")),
+            null);
+    assertThat(e.status()).isEqualTo(402);
+    assertThat(e.type()).isEqualTo("insufficient_quota");
+    assertThat(e.code()).isEqualTo("spend_limit_reached");
+    assertThat(e.message()).isEqualTo("The spend limit of $1.00 for 2026-11 …");
+  }
+
+  @Test
   void failedGoneAndFullMapToTheirStatuses() {
     OpenAiError failed =
         error(new Routing.DeploymentFailed(spec("failed", "image pull error")), null);
