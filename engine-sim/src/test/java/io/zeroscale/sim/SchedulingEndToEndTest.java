@@ -87,8 +87,10 @@ class SchedulingEndToEndTest {
         RunningSim.start(
             RunningSim.config().maxNumSeqs(8).interTokenLatency(Duration.ofMillis(100)))) {
       List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+      // 20 tokens at 100 ms keep the first eight running for 2 s: long enough for the ninth to
+      // arrive and wait even when a loaded machine is slow to send all nine.
       for (int i = 0; i < 9; i++) {
-        responses.add(postAsync(sim, chat(4, false)));
+        responses.add(postAsync(sim, chat(20, false)));
       }
       await()
           .atMost(5, SECONDS)
