@@ -87,6 +87,8 @@ class BillingIT {
                 hub.baseUrl().toString()),
             List.of(
                 "--zeroscale.runtime.process.sim.startup-duration=1000ms",
+                // The test scales deployments to zero itself, as the autoscaler would.
+                "--zeroscale.autoscaler.enabled=false",
                 "--zeroscale.activator.drain-settle=300ms",
                 "--zeroscale.billing.project-interval=1s",
                 "--zeroscale.billing.budget-refresh=1s"));
@@ -194,7 +196,8 @@ class BillingIT {
                             + deploymentId
                             + "'")
                     == 1);
-    Thread.sleep(1500);
+    // Let it run a little: billed runtime is a few seconds, the first hour is still the charge.
+    await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> true);
     redis
         .<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE)
         .put(deploymentId, "{\"replicas\":0,\"reason\":\"test\",\"at\":0}");
@@ -410,13 +413,17 @@ class BillingIT {
                     .get("reason")
                     .asString("")
                     .startsWith("spend limit reached"));
-    Thread.sleep(2000);
-    assertThat(
-            count(
-                "SELECT count(*) FROM instance_events WHERE deployment_id = '"
-                    + dep
-                    + "' AND type = 'scheduled'"))
-        .isZero();
+    // Nothing boots, for a while after the refusal either.
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                count(
+                        "SELECT count(*) FROM instance_events WHERE deployment_id = '"
+                            + dep
+                            + "' AND type = 'scheduled'")
+                    == 0);
     assertThat(count("SELECT count(*) FROM billing_instances WHERE deployment_id = '" + dep + "'"))
         .isZero();
     JsonNode usage = json(api.get("/api/v1/usage", poor.key()).body());
