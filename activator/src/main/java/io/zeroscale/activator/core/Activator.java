@@ -783,7 +783,17 @@ public final class Activator implements SmartLifecycle {
 
   // --- probes ---
 
-  private record ProbeResult(Tracked t, boolean healthy, OptionalInt inFlight) {}
+  private record ProbeResult(Tracked t, Probe.Health health, OptionalInt inFlight) {
+    boolean healthy() {
+      return health == Probe.Health.UP;
+    }
+  }
+
+  /**
+   * Consecutive unanswered health probes (timeouts) after which a ready instance counts as hung.
+   * A busy engine answers {@code /health} late; replacing it would cut every request it serves.
+   */
+  static final int SLOW_PROBES_HUNG = 30;
 
   private Mono<Void> probeAll(Instant now, List<Mono<Void>> io) {
     List<Tracked> probed = new ArrayList<>();
@@ -822,8 +832,8 @@ public final class Activator implements SmartLifecycle {
         .flatMap(
             t ->
                 t.phase == Phase.DRAINING
-                    ? probe.inFlight(t.url).map(n -> new ProbeResult(t, true, n))
-                    : probe.healthy(t.url).map(h -> new ProbeResult(t, h, OptionalInt.empty())),
+                    ? probe.inFlight(t.url).map(n -> new ProbeResult(t, Probe.Health.UP, n))
+                    : probe.health(t.url).map(h -> new ProbeResult(t, h, OptionalInt.empty())),
             32)
         .collectList()
         .doOnNext(results -> results.forEach(r -> applyProbe(r, now, io)))
@@ -848,15 +858,25 @@ public final class Activator implements SmartLifecycle {
         }
       }
       case READY -> {
-        t.healthFailures = r.healthy() ? 0 : t.healthFailures + 1;
-        if (t.healthFailures >= policy.healthFailures()) {
+        switch (r.health()) {
+          case UP -> {
+            t.healthFailures = 0;
+            t.slowProbes = 0;
+          }
+          case DOWN -> t.healthFailures++;
+          default -> t.slowProbes++;
+        }
+        if (t.healthFailures >= policy.healthFailures() || t.slowProbes >= SLOW_PROBES_HUNG) {
           log.warn(
-              "Instance {} of {} failed {} health probes; replacing it",
+              "Instance {} of {} failed {} health probes ({} unanswered); draining and replacing it",
               t.id,
               t.spec.fullName(),
-              t.healthFailures);
+              t.healthFailures,
+              t.slowProbes);
           event(t, LifecycleEvent.Type.FAILED, now, "failed its health probes");
-          stopInstance(t, now, io);
+          // Drained, not stopped: whatever it still serves finishes (or the drain timeout ends
+          // it); a replacement launches at once since a draining instance is not capacity.
+          beginDrainOrStop(t, now, io);
         }
       }
       case DRAINING -> {

@@ -22,14 +22,41 @@ public final class Probe {
             .responseTimeout(timeout);
   }
 
+  /** What a health probe found. */
+  public enum Health {
+    /** {@code /health} answered 200. */
+    UP,
+    /** It answered something else, or refused the connection. */
+    DOWN,
+    /**
+     * No answer within the timeout: an engine flooded with requests answers {@code /health} late,
+     * which says it is busy, not that it is dead.
+     */
+    SLOW
+  }
+
   /** Whether {@code GET <url>/health} answers 200 within the timeout. */
   public Mono<Boolean> healthy(String url) {
+    return health(url).map(h -> h == Health.UP);
+  }
+
+  /** {@code GET <url>/health}: up (200), down (other status, refused) or slow (timeout). */
+  public Mono<Health> health(String url) {
     return http.get()
         .uri(url + "/health")
-        .responseSingle((response, body) -> body.then(Mono.just(response.status().code() == 200)))
+        .responseSingle(
+            (response, body) ->
+                body.then(Mono.just(response.status().code() == 200 ? Health.UP : Health.DOWN)))
         .timeout(timeout)
-        .onErrorReturn(false)
-        .defaultIfEmpty(false);
+        .onErrorResume(
+            e ->
+                Mono.just(
+                    e instanceof java.util.concurrent.TimeoutException
+                            || e instanceof io.netty.handler.timeout.ReadTimeoutException
+                            || String.valueOf(e.getClass().getName()).contains("Timeout")
+                        ? Health.SLOW
+                        : Health.DOWN))
+        .defaultIfEmpty(Health.DOWN);
   }
 
   /**

@@ -18,6 +18,7 @@ final class Tracked {
   String url;
   boolean runtimeReady;
   int healthFailures;
+  int slowProbes;
   boolean stopRequested;
 
   Tracked(String id, DeploymentSpec spec, Phase phase, Instant since) {

@@ -152,6 +152,21 @@ class ProbeTest {
   }
 
   @Test
+  void aLateAnswerIsSlowNotDown() throws Exception {
+    // A busy engine answering /health late must not be taken for a dead one.
+    StepVerifier.create(probe.health(url() + "/hang"))
+        .expectNext(Probe.Health.SLOW)
+        .expectComplete()
+        .verify(WAIT);
+    StepVerifier.create(probe.health(refusedUrl()))
+        .expectNext(Probe.Health.DOWN)
+        .expectComplete()
+        .verify(WAIT);
+    status.set(503);
+    StepVerifier.create(probe.health(url())).expectNext(Probe.Health.DOWN).expectComplete().verify(WAIT);
+  }
+
+  @Test
   void inFlightReadsTheMetricsPage() {
     StepVerifier.create(probe.inFlight(url()))
         .expectNext(OptionalInt.of(5))
