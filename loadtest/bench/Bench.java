@@ -72,7 +72,7 @@ public final class Bench {
   static int coldStarts = 3;
   static int heldRequests = 10_000;
   static int heldDeployments = 10;
-  static Duration heldBoot = Duration.ofSeconds(60);
+  static Duration heldBoot = Duration.ofSeconds(90);
   static String phases = "warm,profile,cold,held";
 
   // Simulator timing for every phase: an 8B-class model on one A100 (TTFT 50 ms, 10 ms per
@@ -85,6 +85,9 @@ public final class Bench {
 
   static Path root;
   static Path work;
+  /** The processes whose CPU time and run-queue wait are read around every round. */
+  static long gatewayPid = -1;
+  static long simPid = -1;
   static final List<Process> children = new ArrayList<>();
   static final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -158,6 +161,8 @@ public final class Bench {
         URI sim = URI.create(inst.get("url"));
         long simPid = Long.parseLong(inst.get("pid"));
         log("warm instance " + sim + " pid " + simPid);
+        gatewayPid = gw.pid();
+        Bench.simPid = simPid;
         Target direct = new Target("direct", sim.getHost(), sim.getPort(), null);
         Target viaGw = new Target("gateway", "127.0.0.1", gw.port, key);
 
@@ -286,6 +291,14 @@ public final class Bench {
   static Map<String, Object> statsMap(Stats s, double thr, List<RoundResult> rs) {
     Map<String, Object> m = s.toMap();
     m.put("throughput_rps", round1(thr));
+    long n = rs.stream().mapToLong(r -> r.completed.get()).sum();
+    if (n > 0) {
+      m.put("gateway_cpu_us_per_request", round1(rs.stream().mapToLong(r -> r.gatewaySched[0]).sum() / 1e3 / n));
+      m.put("gateway_runqueue_wait_us_per_request", round1(rs.stream().mapToLong(r -> r.gatewaySched[1]).sum() / 1e3 / n));
+      m.put("sim_cpu_us_per_request", round1(rs.stream().mapToLong(r -> r.simSched[0]).sum() / 1e3 / n));
+      m.put("sim_runqueue_wait_us_per_request", round1(rs.stream().mapToLong(r -> r.simSched[1]).sum() / 1e3 / n));
+      m.put("sched_note", "per request, measured windows only, from /proc/<pid>/task/*/schedstat");
+    }
     m.put("errors", rs.stream().mapToInt(r -> r.errors.get()).sum());
     return m;
   }
@@ -346,8 +359,12 @@ public final class Bench {
     final Samples ttft = new Samples();
     final Samples gaps = new Samples();
     final AtomicInteger errors = new AtomicInteger();
+    final AtomicLong completed = new AtomicLong();
     final ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
     long measuredNs;
+    /** {on-CPU ns, run-queue wait ns} of the gateway JVM and the simulator over the round. */
+    long[] gatewaySched = {0, 0};
+    long[] simSched = {0, 0};
 
     double throughput() {
       return measuredNs == 0 ? 0 : latency.size() * 1e9 / measuredNs;
@@ -368,15 +385,20 @@ public final class Bench {
                 ms(gs.p50),
                 ms(gs.p99));
       }
+      long n = Math.max(1, completed.get());
       return String.format(
               Locale.ROOT,
-              "n=%d %.0f rps p50 %.2f p99 %.2f ms%s errors %d",
+              "n=%d %.0f rps p50 %.2f p99 %.2f ms%s errors %d | per request: gateway cpu %.0f us wait %.0f us, sim cpu %.0f us wait %.0f us",
               latency.size(),
               throughput(),
               ms(s.p50),
               ms(s.p99),
               t,
-              errors.get())
+              errors.get(),
+              gatewaySched[0] / 1e3 / n,
+              gatewaySched[1] / 1e3 / n,
+              simSched[0] / 1e3 / n,
+              simSched[1] / 1e3 / n)
           + (errorSamples.isEmpty() ? "" : " e.g. " + errorSamples.peek());
     }
   }
@@ -421,6 +443,7 @@ public final class Bench {
                           }
                         }
                       } else if (ex.startNs >= recordFrom && ex.endNs <= deadline) {
+                        rr.completed.incrementAndGet();
                         rr.latency.add(ex.endNs - ex.startNs);
                         if (m.stream) {
                           rr.ttft.add(ex.events.get(0) - ex.startNs);
@@ -456,6 +479,21 @@ public final class Bench {
                 }
               });
     }
+    // CPU time and run-queue wait of the gateway and simulator JVMs over the measured window
+    // only (read from /proc/<pid>/task/*/schedstat): what a request costs each process, and how
+    // long its threads were runnable but waiting for a core (the machine's contention).
+    while (System.nanoTime() < recordFrom) {
+      Thread.sleep(1);
+    }
+    long[] g0 = schedstat(gatewayPid);
+    long[] s0 = schedstat(simPid);
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    long[] g1 = schedstat(gatewayPid);
+    long[] s1 = schedstat(simPid);
+    rr.gatewaySched = new long[] {g1[0] - g0[0], g1[1] - g0[1]};
+    rr.simSched = new long[] {s1[0] - s0[0], s1[1] - s0[1]};
     if (!done.await(meas.toSeconds() + warm.toSeconds() + 60, TimeUnit.SECONDS)) {
       throw new IllegalStateException("round did not finish");
     }
@@ -466,17 +504,30 @@ public final class Bench {
 
   static Map<String, Object> profileGateway(Gateway gw, Target viaGw) throws Exception {
     int clients = levels[levels.length - 1];
-    Path jfr = work.resolve("gateway-" + clients + ".jfr");
-    log("profiling the gateway with JFR at " + clients + " clients (not counted)");
-    jcmd(gw.pid(), "JFR.start", "name=bench", "settings=profile", "filename=" + jfr);
-    RoundResult rr = runRound(viaGw, Mode.CHAT, clients, Duration.ofSeconds(2), measure);
-    jcmd(gw.pid(), "JFR.stop", "name=bench");
-    log("profile round " + rr.brief());
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("file", root.relativize(jfr).toString());
-    out.put("clients", clients);
-    out.put("requests", rr.latency.size());
-    out.putAll(Profile.analyze(jfr));
+    for (Mode m : Mode.values()) {
+      Path jfr = work.resolve("gateway-" + m.label + "-" + clients + ".jfr");
+      log("profiling the gateway with JFR at " + clients + " clients, " + m.label + " (not counted)");
+      // jdk.CPUTimeSample (JDK 25, Linux): samples by CPU time, native frames included, so time
+      // spent writing to sockets counts too; jdk.ExecutionSample only sees threads in Java code.
+      jcmd(
+          gw.pid(),
+          "JFR.start",
+          "name=bench",
+          "settings=profile",
+          "jdk.CPUTimeSample#enabled=true",
+          "jdk.CPUTimeSample#throttle=2ms",
+          "filename=" + jfr);
+      RoundResult rr = runRound(viaGw, m, clients, Duration.ofSeconds(2), measure);
+      jcmd(gw.pid(), "JFR.stop", "name=bench");
+      log("profile round " + rr.brief());
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("file", root.relativize(jfr).toString());
+      p.put("clients", clients);
+      p.put("requests", rr.latency.size());
+      p.putAll(Profile.analyze(jfr));
+      out.put(m.label, p);
+    }
     return out;
   }
 
@@ -625,6 +676,7 @@ public final class Bench {
       AtomicInteger sent = new AtomicInteger();
       ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
       CountDownLatch all = new CountDownLatch(heldRequests);
+      java.util.concurrent.Semaphore connecting = new java.util.concurrent.Semaphore(256);
       long t0 = System.nanoTime();
       for (int i = 0; i < heldRequests; i++) {
         String name = names.get(i % names.size());
@@ -632,7 +684,25 @@ public final class Bench {
             .start(
                 () -> {
                   Target t = new Target("gateway", "127.0.0.1", gw.port, key);
-                  try (Conn c = new Conn(t.host, t.port, 0)) {
+                  Conn conn;
+                  try {
+                    // At most 256 connects in flight: 10 000 at once overflow the listen
+                    // backlog (SYN queue), which says nothing about holding requests.
+                    connecting.acquire();
+                    try {
+                      conn = new Conn(t.host, t.port, 0, 60_000);
+                    } finally {
+                      connecting.release();
+                    }
+                  } catch (IOException | InterruptedException e) {
+                    if (failures.size() < 5) {
+                      failures.add("connect: " + e);
+                    }
+                    finished.incrementAndGet();
+                    all.countDown();
+                    return;
+                  }
+                  try (Conn c = conn) {
                     Exchange ex =
                         c.exchange(t.request(name, true, 4, "held request"), true, sent::incrementAndGet);
                     if (ex.status == 200 && ex.done) {
@@ -936,9 +1006,13 @@ public final class Bench {
     final OutputStream out;
 
     Conn(String host, int port, int timeoutMs) throws IOException {
+      this(host, port, timeoutMs, 5000);
+    }
+
+    Conn(String host, int port, int timeoutMs, int connectTimeoutMs) throws IOException {
       socket = new Socket();
       socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress(host, port), 5000);
+      socket.connect(new InetSocketAddress(host, port), connectTimeoutMs);
       socket.setSoTimeout(timeoutMs);
       in = new BufferedInputStream(socket.getInputStream(), 16384);
       out = socket.getOutputStream();
@@ -1141,18 +1215,30 @@ public final class Bench {
       Map<String, Integer> self = new HashMap<>();
       Map<String, Integer> inclusive = new HashMap<>();
       Map<String, Integer> layers = new HashMap<>();
+      Map<String, Integer> threads = new HashMap<>();
       int samples = 0;
-      for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
-        if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+      List<RecordedEvent> events = RecordingFile.readAllEvents(jfr);
+      String event =
+          events.stream().anyMatch(e -> e.getEventType().getName().equals("jdk.CPUTimeSample"))
+              ? "jdk.CPUTimeSample"
+              : "jdk.ExecutionSample";
+      for (RecordedEvent e : events) {
+        if (!e.getEventType().getName().equals(event) || e.getStackTrace() == null) {
           continue;
         }
-        String thread = e.getThread("sampledThread") == null ? "" : e.getThread("sampledThread").getJavaName();
+        String thread = "";
+        try {
+          thread = e.getThread("sampledThread") == null ? "" : e.getThread("sampledThread").getJavaName();
+        } catch (IllegalArgumentException noSuchField) {
+          thread = e.getThread() == null ? "" : e.getThread().getJavaName();
+        }
         List<RecordedFrame> frames = e.getStackTrace().getFrames();
         if (frames.isEmpty()) {
           continue;
         }
         samples++;
         self.merge(name(frames.get(0)), 1, Integer::sum);
+        threads.merge(thread == null ? "?" : thread.replaceAll("-\\d+$", "-N"), 1, Integer::sum);
         java.util.Set<String> seen = new java.util.HashSet<>();
         String layer = null;
         for (RecordedFrame f : frames) {
@@ -1169,7 +1255,9 @@ public final class Bench {
         layers.merge(layer == null ? "other (" + (thread == null ? "?" : thread.replaceAll("-\\d+$", "")) + ")" : layer, 1, Integer::sum);
       }
       return map(
-          "execution_samples", samples,
+          "event", event,
+          "samples", samples,
+          "by_thread", top(threads, 10, samples),
           "top_self", top(self, 20, samples),
           "top_inclusive_gateway_code", top(inclusive, 20, samples),
           "by_top_layer", top(layers, 20, samples));
@@ -1228,6 +1316,28 @@ public final class Bench {
       throw new IllegalStateException("jcmd " + String.join(" ", cmd) + " failed: " + out);
     }
     return out;
+  }
+
+  /** Sum over a process's threads of {time on CPU, time runnable but waiting}, in ns. */
+  static long[] schedstat(long pid) {
+    long[] sum = {0, 0};
+    if (pid <= 0) {
+      return sum;
+    }
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          String[] f = Files.readString(t.resolve("schedstat")).trim().split("\\s+");
+          sum[0] += Long.parseLong(f[0]);
+          sum[1] += Long.parseLong(f[1]);
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no /proc: not Linux
+    }
+    return sum;
   }
 
   static List<String> cmdline(long pid) throws IOException {
@@ -1524,8 +1634,8 @@ public final class Bench {
         sb.append("| ").append(String.join(" | ", t)).append(" |\n");
       }
       sb.append("\n### Warm path, non-stream (`POST /v1/chat/completions`)\n");
-      sb.append("| clients | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | added p50 per round | direct rps | gateway rps | ratio | errors |\n");
-      sb.append("|---|---|---|---|---|---|---|---|---|\n");
+      sb.append("| clients | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | added p50 per round | direct rps | gateway rps | ratio | gateway JVM per request: CPU / run-queue wait, µs | errors |\n");
+      sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
       for (Map<String, Object> row : rows(r, "chat")) {
         Map<String, Object> dd = sub(row, "direct");
         Map<String, Object> g = sub(row, "gateway");
@@ -1537,11 +1647,12 @@ public final class Bench {
             .append(" | ").append(String.format(Locale.ROOT, "%.0f", d(dd.get("throughput_rps"))))
             .append(" | ").append(String.format(Locale.ROOT, "%.0f", d(g.get("throughput_rps"))))
             .append(" | ").append(pct(d(row.get("throughput_ratio"))))
+            .append(" | ").append(sched(g))
             .append(" | ").append(d0(dd.get("errors"))).append(" / ").append(d0(g.get("errors"))).append(" |\n");
       }
       sb.append("\n### Warm path, stream (`stream: true`)\n");
-      sb.append("| clients | TTFT p50 / p99 ms, direct | gateway | added | inter-event gap p50 / p99 ms, direct | gateway | added | whole stream p50 ms, direct / gateway | ratio | errors |\n");
-      sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
+      sb.append("| clients | TTFT p50 / p99 ms, direct | gateway | added | inter-event gap p50 / p99 ms, direct | gateway | added | whole stream p50 ms, direct / gateway | ratio | gateway JVM per stream: CPU / run-queue wait, µs | errors |\n");
+      sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
       for (Map<String, Object> row : rows(r, "stream")) {
         Map<String, Object> tt = sub(row, "ttft");
         Map<String, Object> gp = sub(row, "gap");
@@ -1552,6 +1663,7 @@ public final class Bench {
             .append(" | ").append(f(d(row.get("added_gap_p50_ms")))).append(" / ").append(f(d(row.get("added_gap_p99_ms"))))
             .append(" | ").append(f(d(sub(row, "direct").get("p50_ms")))).append(" / ").append(f(d(sub(row, "gateway").get("p50_ms"))))
             .append(" | ").append(pct(d(row.get("throughput_ratio"))))
+            .append(" | ").append(sched(sub(row, "gateway")))
             .append(" | ").append(d0(sub(row, "direct").get("errors"))).append(" / ").append(d0(sub(row, "gateway").get("errors"))).append(" |\n");
       }
       sb.append("\n![latency vs concurrency](benchmarks-latency.svg)\n");
@@ -1582,35 +1694,50 @@ public final class Bench {
             .append(" | ").append(d0(h.get("served_ok"))).append(" of ").append(d0(h.get("held_requests")))
             .append(" after ").append(d0(h.get("all_finished_after_ms"))).append(" ms |\n");
       }
-      if (r.get("profile") instanceof Map<?, ?> p) {
-        sb.append("\n### Profile of the gateway JVM at ").append(p.get("clients")).append(" clients, non-stream (JFR, ")
-            .append(p.get("execution_samples")).append(" execution samples)\n");
-        sb.append("| where the CPU was (first known library from the leaf) | share |\n|---|---|\n");
-        for (Object o : (List<?>) p.get("by_top_layer")) {
-          Map<?, ?> x = (Map<?, ?>) o;
-          sb.append("| ").append(x.get("frame")).append(" | ").append(pct(d(x.get("share")))).append(" |\n");
-        }
-        sb.append("\n| hottest leaf methods | share |\n|---|---|\n");
-        int n = 0;
-        for (Object o : (List<?>) p.get("top_self")) {
-          if (n++ == 12) {
-            break;
+      if (r.get("profile") instanceof Map<?, ?> profiles) {
+        for (Map.Entry<?, ?> pe : profiles.entrySet()) {
+          Map<?, ?> p = (Map<?, ?>) pe.getValue();
+          sb.append("\n### Profile of the gateway JVM, ").append(pe.getKey()).append(", ")
+              .append(p.get("clients")).append(" clients (JFR `").append(p.get("event")).append("`, ")
+              .append(p.get("samples")).append(" samples)\n");
+          sb.append("| thread | share | | CPU by library (first known from the leaf) | share |\n|---|---|---|---|---|\n");
+          List<?> th = (List<?>) p.get("by_thread");
+          List<?> ly = (List<?>) p.get("by_top_layer");
+          for (int i = 0; i < Math.max(th.size(), ly.size()); i++) {
+            Map<?, ?> a1 = i < th.size() ? (Map<?, ?>) th.get(i) : null;
+            Map<?, ?> b1 = i < ly.size() ? (Map<?, ?>) ly.get(i) : null;
+            sb.append("| ").append(a1 == null ? "" : "`" + a1.get("frame") + "`").append(" | ")
+                .append(a1 == null ? "" : pct(d(a1.get("share")))).append(" | | ")
+                .append(b1 == null ? "" : b1.get("frame")).append(" | ")
+                .append(b1 == null ? "" : pct(d(b1.get("share")))).append(" |\n");
           }
-          Map<?, ?> x = (Map<?, ?>) o;
-          sb.append("| `").append(x.get("frame")).append("` | ").append(pct(d(x.get("share")))).append(" |\n");
-        }
-        sb.append("\n| gateway code on the stack (inclusive) | share |\n|---|---|\n");
-        n = 0;
-        for (Object o : (List<?>) p.get("top_inclusive_gateway_code")) {
-          if (n++ == 15) {
-            break;
+          sb.append("\n| hottest leaf methods | share |\n|---|---|\n");
+          int n = 0;
+          for (Object o : (List<?>) p.get("top_self")) {
+            if (n++ == 12) {
+              break;
+            }
+            Map<?, ?> x = (Map<?, ?>) o;
+            sb.append("| `").append(x.get("frame")).append("` | ").append(pct(d(x.get("share")))).append(" |\n");
           }
-          Map<?, ?> x = (Map<?, ?>) o;
-          sb.append("| `").append(x.get("frame")).append("` | ").append(pct(d(x.get("share")))).append(" |\n");
+          sb.append("\n| gateway code on the stack (inclusive) | share |\n|---|---|\n");
+          n = 0;
+          for (Object o : (List<?>) p.get("top_inclusive_gateway_code")) {
+            if (n++ == 12) {
+              break;
+            }
+            Map<?, ?> x = (Map<?, ?>) o;
+            sb.append("| `").append(String.valueOf(x.get("frame")).replaceAll("\\$\\$Lambda[.0-9a-fx/]*", "$$Lambda"))
+                .append("` | ").append(pct(d(x.get("share")))).append(" |\n");
+          }
         }
       }
       sb.append(END).append("\n");
       return sb.toString();
+    }
+
+    static String sched(Map<String, Object> side) {
+      return String.format(Locale.ROOT, "%.0f / %.0f", d(side.get("gateway_cpu_us_per_request")), d(side.get("gateway_runqueue_wait_us_per_request")));
     }
 
     static String perRound(Map<String, Object> row) {
