@@ -74,6 +74,8 @@ public final class Bench {
   static int heldDeployments = 10;
   static Duration heldBoot = Duration.ofSeconds(90);
   static String phases = "warm,profile,cold,held";
+  /** Extra arguments for the gateway of the warm path (A/B runs of a setting). */
+  static final List<String> gatewayArgs = new ArrayList<>();
 
   // Simulator timing for every phase: an 8B-class model on one A100 (TTFT 50 ms, 10 ms per
   // token). Non-stream requests ask for 16 tokens: 50 + 15 x 10 = 200 ms per request, so 200
@@ -117,6 +119,25 @@ public final class Bench {
             levels = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--held" -> heldRequests = Integer.parseInt(args[++i]);
         case "--phases" -> phases = args[++i];
+        case "--gateway-arg" -> gatewayArgs.add(args[++i]);
+        case "--report" -> {
+          // Re-renders docs/ from a results file (e.g. after editing the report's layout).
+          root = Path.of("").toAbsolutePath();
+          @SuppressWarnings("unchecked")
+          Map<String, Object> r = (Map<String, Object>) Json.parse(Files.readString(Path.of(args[++i])));
+          @SuppressWarnings("unchecked")
+          List<Object> lv = (List<Object>) ((Map<String, Object>) r.get("settings")).get("levels");
+          levels = lv.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+          Files.writeString(root.resolve("docs/benchmarks-results.json"), Json.write(r));
+          Files.writeString(root.resolve("docs/benchmarks-latency.svg"), Report.svg(r));
+          Report.updateDocs(root.resolve("docs/benchmarks.md"), r);
+          System.out.println(Report.summary(r));
+          return;
+        }
+        case "--analyze" -> {
+          System.out.println(Json.write(Profile.analyze(Path.of(args[++i]))));
+          return;
+        }
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -149,10 +170,12 @@ public final class Bench {
           Gateway.start(
               "warm",
               List.of(),
-              List.of(
-                  "--zeroscale.runtime.process.sim.startup-duration=2s",
-                  "--zeroscale.runtime.process.sim.time-to-first-token=" + TTFT,
-                  "--zeroscale.runtime.process.sim.inter-token-latency=" + ITL));
+              concat(
+                  List.of(
+                      "--zeroscale.runtime.process.sim.startup-duration=2s",
+                      "--zeroscale.runtime.process.sim.time-to-first-token=" + TTFT,
+                      "--zeroscale.runtime.process.sim.inter-token-latency=" + ITL),
+                  gatewayArgs));
       try {
         String key = gw.benchKey();
         String depId = gw.createDeployment(key, "warm", 1, 256, 900);
@@ -1266,6 +1289,7 @@ public final class Bench {
       Map<String, Integer> inclusive = new HashMap<>();
       Map<String, Integer> layers = new HashMap<>();
       Map<String, Integer> threads = new HashMap<>();
+      Map<String, Integer> inclusiveLibs = new HashMap<>();
       int samples = 0;
       List<RecordedEvent> events = RecordingFile.readAllEvents(jfr);
       String event =
@@ -1290,9 +1314,14 @@ public final class Bench {
         self.merge(name(frames.get(0)), 1, Integer::sum);
         threads.merge(thread == null ? "?" : thread.replaceAll("-\\d+$", "-N"), 1, Integer::sum);
         java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> libs = new java.util.HashSet<>();
         String layer = null;
         for (RecordedFrame f : frames) {
           String n = name(f);
+          String lib = layerOf(n);
+          if (lib != null && libs.add(lib)) {
+            inclusiveLibs.merge(lib, 1, Integer::sum);
+          }
           if (n.startsWith("io.zeroscale.") || n.startsWith("org.springframework.cloud.gateway.")) {
             if (seen.add(n)) {
               inclusive.merge(n, 1, Integer::sum);
@@ -1310,7 +1339,8 @@ public final class Bench {
           "by_thread", top(threads, 10, samples),
           "top_self", top(self, 20, samples),
           "top_inclusive_gateway_code", top(inclusive, 20, samples),
-          "by_top_layer", top(layers, 20, samples));
+          "by_top_layer", top(layers, 20, samples),
+          "library_on_stack", top(inclusiveLibs, 20, samples));
     }
 
     /** The first frame's library, from the leaf: where the CPU was actually spent. */
@@ -1471,6 +1501,12 @@ public final class Bench {
     return Math.round(v * 10) / 10.0;
   }
 
+  static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
   static Map<String, Object> map(Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
@@ -1481,6 +1517,96 @@ public final class Bench {
 
   /** Just enough JSON for this program: writing maps and lists, reading flat string fields. */
   static final class Json {
+    /** Parses what {@link #write} writes (objects, arrays, strings, numbers, booleans, null). */
+    static Object parse(String text) {
+      int[] pos = {0};
+      return value(text, pos);
+    }
+
+    private static void ws(String t, int[] p) {
+      while (p[0] < t.length() && Character.isWhitespace(t.charAt(p[0]))) {
+        p[0]++;
+      }
+    }
+
+    private static Object value(String t, int[] p) {
+      ws(t, p);
+      char c = t.charAt(p[0]);
+      if (c == '{') {
+        Map<String, Object> m = new LinkedHashMap<>();
+        p[0]++;
+        ws(t, p);
+        if (t.charAt(p[0]) == '}') {
+          p[0]++;
+          return m;
+        }
+        while (true) {
+          ws(t, p);
+          String k = (String) value(t, p);
+          ws(t, p);
+          p[0]++; // ':'
+          m.put(k, value(t, p));
+          ws(t, p);
+          if (t.charAt(p[0]++) == '}') {
+            return m;
+          }
+        }
+      }
+      if (c == '[') {
+        List<Object> l = new ArrayList<>();
+        p[0]++;
+        ws(t, p);
+        if (t.charAt(p[0]) == ']') {
+          p[0]++;
+          return l;
+        }
+        while (true) {
+          l.add(value(t, p));
+          ws(t, p);
+          if (t.charAt(p[0]++) == ']') {
+            return l;
+          }
+        }
+      }
+      if (c == '"') {
+        StringBuilder sb = new StringBuilder();
+        p[0]++;
+        while (true) {
+          char ch = t.charAt(p[0]++);
+          if (ch == '"') {
+            return sb.toString();
+          }
+          if (ch == '\\') {
+            char e = t.charAt(p[0]++);
+            switch (e) {
+              case 'n' -> sb.append('\n');
+              case 'u' -> {
+                sb.append((char) Integer.parseInt(t.substring(p[0], p[0] + 4), 16));
+                p[0] += 4;
+              }
+              default -> sb.append(e);
+            }
+          } else {
+            sb.append(ch);
+          }
+        }
+      }
+      int start = p[0];
+      while (p[0] < t.length() && ",}] \n\r\t".indexOf(t.charAt(p[0])) < 0) {
+        p[0]++;
+      }
+      String tok = t.substring(start, p[0]);
+      return switch (tok) {
+        case "true" -> Boolean.TRUE;
+        case "false" -> Boolean.FALSE;
+        case "null" -> null;
+        default ->
+            tok.contains(".") || tok.contains("e") || tok.contains("E")
+                ? (Object) Double.parseDouble(tok)
+                : (Object) Long.parseLong(tok);
+      };
+    }
+
     static String str(String json, String field) {
       Matcher m = Pattern.compile("\"" + field + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
       if (!m.find()) {
@@ -1639,7 +1765,9 @@ public final class Bench {
       if (r.get("held") instanceof Map<?, ?> h) {
         double heap = d(((Map<?, ?>) h.get("held")).get("heap_used_mib"));
         boolean ok = d(h.get("served_ok")) == d(h.get("held_requests"));
-        t.add(verdict(d0(h.get("held_requests")) + " held requests: heap after GC, all served", "< 1024 MiB, no error", f(heap) + " MiB, " + d0(h.get("served_ok")) + " served", heap < 1024 && ok, ok ? f(heap - 1024) + " MiB over" : "errors"));
+        boolean allHeld = d(h.get("queue_depth_seen")) >= d(h.get("held_requests")) && d(h.get("finished_before_measurement")) == 0;
+        t.add(verdict(d0(h.get("held_requests")) + " held requests on one gateway (-Xmx1g): heap after GC while all are held", "< 1024 MiB, no error", f(heap) + " MiB, " + (allHeld ? "all held, none failed" : "not all held"), heap < 1024 && allHeld, allHeld ? f(heap - 1024) + " MiB over" : "errors while holding"));
+        t.add(verdict("… then released: every held stream served to `[DONE]`", "no error", d0(h.get("served_ok")) + " of " + d0(h.get("held_requests")), ok, d0(d(h.get("held_requests")) - d(h.get("served_ok"))) + " requests"));
       }
       return t;
     }
@@ -1784,7 +1912,7 @@ public final class Bench {
               break;
             }
             Map<?, ?> x = (Map<?, ?>) o;
-            sb.append("| `").append(String.valueOf(x.get("frame")).replaceAll("\\$\\$Lambda[.0-9a-fx/]*", "$$Lambda"))
+            sb.append("| `").append(String.valueOf(x.get("frame")).replaceAll("\\$\\$Lambda[.0-9a-fx/]*", "\\$\\$Lambda"))
                 .append("` | ").append(pct(d(x.get("share")))).append(" |\n");
           }
         }

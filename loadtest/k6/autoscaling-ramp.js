@@ -36,9 +36,9 @@ export const options = {
     },
   },
   thresholds: {
-    'http_req_failed{kind:ramp}': ['rate==0'],
-    'checks{kind:ramp}': ['rate==1'],
-    'http_req_duration{kind:ramp}': ['p(95)<' + (__ENV.P95_MS || '30000')],
+    'http_req_failed{scenario:ramp}': ['rate==0'],
+    'checks{scenario:ramp}': ['rate==1'],
+    'http_req_duration{scenario:ramp}': ['p(95)<' + (__ENV.P95_MS || '30000')],
   },
 };
 

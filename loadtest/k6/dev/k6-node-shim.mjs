@@ -44,7 +44,9 @@ function seconds(t) {
 
 function runVu() {
   const samples = [];
-  const emit = (metric, value, tags) => samples.push({ metric, value, tags: tags || {} });
+  // Every sample carries its scenario's name, as in k6.
+  const emit = (metric, value, tags) =>
+    samples.push({ metric, value, tags: Object.assign({ scenario: workerData.scenario }, tags || {}) });
   function request(method, url, body, params) {
     params = params || {};
     const args = ['-sS', '-X', method, url, '-D', '-', '--max-time', String(seconds(params.timeout || '60s')),
@@ -90,7 +92,7 @@ function runVu() {
           let ok = false;
           try { ok = !!fn(v); } catch (e) { ok = false; }
           all = all && ok;
-          emit('checks', ok ? 1 : 0, Object.assign({ check: name }, tags || {}, workerData.tags || {}));
+          emit('checks', ok ? 1 : 0, Object.assign({ check: name }, tags || {}));
         }
         return all;
       },
@@ -137,7 +139,7 @@ async function main() {
   const { options } = await loadInMain(module);
   const scenarios = Object.entries(options.scenarios || { default: {} });
   // setup() runs once, in VU 0, like k6's; its result goes to every iteration.
-  const setupRun = await runWorker(module, 0, 1, 'setup', null);
+  const setupRun = await runWorker(module, 0, 1, 'setup', null, 'setup');
   const setupData = setupRun.result;
   let samples = setupRun.samples;
   for (const [name, sc] of scenarios) {
@@ -145,7 +147,7 @@ async function main() {
     const iterations = parseInt(itersArg || '3', 10);
     console.log(`scenario ${name}: ${vus} VUs x ${iterations} iterations (shim, not ${sc.executor || 'default'})`);
     const runs = [];
-    for (let v = 1; v <= vus; v++) runs.push(runWorker(module, v, iterations, sc.exec || 'default', setupData));
+    for (let v = 1; v <= vus; v++) runs.push(runWorker(module, v, iterations, sc.exec || 'default', setupData, name));
     for (const r of await Promise.all(runs)) samples = samples.concat(r.samples);
   }
   let failed = false;
@@ -177,9 +179,9 @@ async function loadInMain(module) {
   return import(pathToFileURL(module).href + '?options');
 }
 
-function runWorker(module, vu, iterations, exec, setupData) {
+function runWorker(module, vu, iterations, exec, setupData, scenario) {
   return new Promise((res, rej) => {
-    const w = new Worker(self, { workerData: { module, vu, iterations, exec, setupData } });
+    const w = new Worker(self, { workerData: { module, vu, iterations, exec, setupData, scenario } });
     w.on('message', res);
     w.on('error', rej);
   });
