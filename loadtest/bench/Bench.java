@@ -42,20 +42,20 @@ import jdk.jfr.consumer.RecordingFile;
  *
  * <p>JDK only (no Maven, no wrk/hey): a single-file program run by {@code loadtest/bench.sh}. The
  * load generator is a minimal HTTP/1.1 client on blocking sockets, one platform thread and one
- * keep-alive connection per closed-loop client, so that time to first byte, time to first SSE
- * event and the gap between events are taken the instant the bytes are read, with no client
- * framework in between. It costs the same on both sides of every comparison; only ratios and
- * differences measured in the same run are reported.
+ * keep-alive connection per closed-loop client, so that time to first byte, time to first SSE event
+ * and the gap between events are taken the instant the bytes are read, with no client framework in
+ * between. It costs the same on both sides of every comparison; only ratios and differences
+ * measured in the same run are reported.
  *
  * <p>Phases: (1) warm path: one standalone gateway whose activator boots one simulator instance
  * ({@code min_instances: 1}); its URL is read from the process runtime's state file and called
- * directly, alternating with the same calls through the gateway, at 1, 50 and 200 clients, for
- * chat non-stream and chat stream; (2) a JFR profile of the gateway at 200 clients; (3) cold
- * starts: time to first byte of the first request for a scaled-to-zero deployment minus the
- * instance's own boot (the simulator launched by this program with the exact command line the
- * activator used, timed to /health 200) minus the request's own latency; (4) held requests: a
- * second gateway with -Xmx1g holds N real HTTP connections for cold deployments, heap after GC and
- * thread count are read with jcmd, then every request must be served.
+ * directly, alternating with the same calls through the gateway, at 1, 50 and 200 clients, for chat
+ * non-stream and chat stream; (2) a JFR profile of the gateway at 200 clients; (3) cold starts:
+ * time to first byte of the first request for a scaled-to-zero deployment minus the instance's own
+ * boot (the simulator launched by this program with the exact command line the activator used,
+ * timed to /health 200) minus the request's own latency; (4) held requests: a second gateway with
+ * -Xmx1g holds N real HTTP connections for cold deployments, heap after GC and thread count are
+ * read with jcmd, then every request must be served.
  */
 public final class Bench {
 
@@ -68,12 +68,14 @@ public final class Bench {
   static int rounds = 3;
   static Duration warmup = Duration.ofSeconds(2);
   static Duration measure = Duration.ofSeconds(8);
+  static Duration jitWarmup = Duration.ofSeconds(5);
   static int[] levels = {1, 50, 200};
   static int coldStarts = 5;
   static int heldRequests = 10_000;
   static int heldDeployments = 10;
   static Duration heldBoot = Duration.ofSeconds(90);
   static String phases = "warm,profile,cold,held";
+
   /** Extra arguments for the gateway of the warm path (A/B runs of a setting). */
   static final List<String> gatewayArgs = new ArrayList<>();
 
@@ -87,8 +89,10 @@ public final class Bench {
 
   static Path root;
   static Path work;
+
   /** The processes whose CPU time and run-queue wait are read around every round. */
   static long gatewayPid = -1;
+
   static long simPid = -1;
   static final List<Process> children = new ArrayList<>();
   static final HttpClient http =
@@ -111,6 +115,7 @@ public final class Bench {
           heldBoot = Duration.ofSeconds(8);
         }
         case "--no-docs" -> writeDocs = false;
+        case "--jit-warmup" -> jitWarmup = Duration.ofSeconds(Long.parseLong(args[++i]));
         case "--no-profile" -> profile = false;
         case "--note" -> note = args[++i];
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -124,7 +129,8 @@ public final class Bench {
           // Re-renders docs/ from a results file (e.g. after editing the report's layout).
           root = Path.of("").toAbsolutePath();
           @SuppressWarnings("unchecked")
-          Map<String, Object> r = (Map<String, Object>) Json.parse(Files.readString(Path.of(args[++i])));
+          Map<String, Object> r =
+              (Map<String, Object>) Json.parse(Files.readString(Path.of(args[++i])));
           @SuppressWarnings("unchecked")
           List<Object> lv = (List<Object>) ((Map<String, Object>) r.get("settings")).get("levels");
           levels = lv.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
@@ -147,7 +153,9 @@ public final class Bench {
       throw new IllegalStateException("missing " + gatewayJar + ": build the jars first");
     }
     String stamp =
-        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.now());
     work = root.resolve("loadtest/results/" + stamp + (smoke ? "-smoke" : ""));
     Files.createDirectories(work);
     Runtime.getRuntime().addShutdownHook(new Thread(Bench::killChildren));
@@ -158,9 +166,21 @@ public final class Bench {
     results.put(
         "settings",
         map(
-            "smoke", smoke, "rounds", rounds, "warmup_s", warmup.toSeconds(), "measure_s",
-            measure.toSeconds(), "levels", Arrays.stream(levels).boxed().toList(),
-            "sim_time_to_first_token", TTFT, "sim_inter_token_latency", ITL, "max_tokens",
+            "smoke",
+            smoke,
+            "rounds",
+            rounds,
+            "warmup_s",
+            warmup.toSeconds(),
+            "measure_s",
+            measure.toSeconds(),
+            "levels",
+            Arrays.stream(levels).boxed().toList(),
+            "sim_time_to_first_token",
+            TTFT,
+            "sim_inter_token_latency",
+            ITL,
+            "max_tokens",
             MAX_TOKENS));
     String loadBefore = loadavg();
     int errors = 0;
@@ -239,7 +259,7 @@ public final class Bench {
     log("warm-up: JIT of gateway, simulator and client");
     for (Mode m : Mode.values()) {
       for (Target t : List.of(direct, gw)) {
-        runRound(t, m, smoke ? 5 : 50, Duration.ofSeconds(smoke ? 1 : 5), Duration.ZERO);
+        runRound(t, m, smoke ? 5 : 50, smoke ? Duration.ofSeconds(1) : jitWarmup, Duration.ZERO);
       }
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -316,10 +336,21 @@ public final class Bench {
     m.put("throughput_rps", round1(thr));
     long n = rs.stream().mapToLong(r -> r.completed.get()).sum();
     if (n > 0) {
-      m.put("gateway_cpu_us_per_request", round1(rs.stream().mapToLong(r -> r.gatewaySched[0]).sum() / 1e3 / n));
-      m.put("gateway_runqueue_wait_us_per_request", round1(rs.stream().mapToLong(r -> r.gatewaySched[1]).sum() / 1e3 / n));
-      m.put("sim_cpu_us_per_request", round1(rs.stream().mapToLong(r -> r.simSched[0]).sum() / 1e3 / n));
-      m.put("sim_runqueue_wait_us_per_request", round1(rs.stream().mapToLong(r -> r.simSched[1]).sum() / 1e3 / n));
+      m.put(
+          "gateway_cpu_us_per_request",
+          round1(rs.stream().mapToLong(r -> r.gatewaySched[0]).sum() / 1e3 / n));
+      m.put(
+          "gateway_runqueue_wait_us_per_request",
+          round1(rs.stream().mapToLong(r -> r.gatewaySched[1]).sum() / 1e3 / n));
+      m.put(
+          "sim_cpu_us_per_request",
+          round1(rs.stream().mapToLong(r -> r.simSched[0]).sum() / 1e3 / n));
+      m.put(
+          "sim_runqueue_wait_us_per_request",
+          round1(rs.stream().mapToLong(r -> r.simSched[1]).sum() / 1e3 / n));
+      m.put(
+          "load_generator_cpu_us_per_request",
+          round1(rs.stream().mapToLong(r -> r.clientSched[0]).sum() / 1e3 / n));
       m.put("sched_note", "per request, measured windows only, from /proc/<pid>/task/*/schedstat");
     }
     m.put("errors", rs.stream().mapToInt(r -> r.errors.get()).sum());
@@ -385,9 +416,12 @@ public final class Bench {
     final AtomicLong completed = new AtomicLong();
     final ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
     long measuredNs;
+
     /** {on-CPU ns, run-queue wait ns} of the gateway JVM and the simulator over the round. */
     long[] gatewaySched = {0, 0};
+
     long[] simSched = {0, 0};
+    long[] clientSched = {0, 0};
 
     double throughput() {
       return measuredNs == 0 ? 0 : latency.size() * 1e9 / measuredNs;
@@ -411,7 +445,8 @@ public final class Bench {
       long n = Math.max(1, completed.get());
       return String.format(
               Locale.ROOT,
-              "n=%d %.0f rps p50 %.2f p99 %.2f ms%s errors %d | per request: gateway cpu %.0f us wait %.0f us, sim cpu %.0f us wait %.0f us",
+              "n=%d %.0f rps p50 %.2f p99 %.2f ms%s errors %d | per request: gateway cpu %.0f us"
+                  + " wait %.0f us, sim cpu %.0f us wait %.0f us",
               latency.size(),
               throughput(),
               ms(s.p50),
@@ -428,8 +463,8 @@ public final class Bench {
 
   /**
    * One round: {@code clients} closed-loop clients, each on its own keep-alive connection, send
-   * requests back to back; samples count only for requests that started after the warm-up and
-   * ended before the deadline.
+   * requests back to back; samples count only for requests that started after the warm-up and ended
+   * before the deadline.
    */
   static RoundResult runRound(Target t, Mode m, int clients, Duration warm, Duration meas)
       throws InterruptedException {
@@ -510,11 +545,14 @@ public final class Bench {
     }
     long[] g0 = schedstat(gatewayPid);
     long[] s0 = schedstat(simPid);
+    long[] c0 = schedstat(ProcessHandle.current().pid());
     while (System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
     long[] g1 = schedstat(gatewayPid);
     long[] s1 = schedstat(simPid);
+    long[] c1 = schedstat(ProcessHandle.current().pid());
+    rr.clientSched = new long[] {c1[0] - c0[0], c1[1] - c0[1]};
     rr.gatewaySched = new long[] {g1[0] - g0[0], g1[1] - g0[1]};
     rr.simSched = new long[] {s1[0] - s0[0], s1[1] - s0[1]};
     if (!done.await(meas.toSeconds() + warm.toSeconds() + 60, TimeUnit.SECONDS)) {
@@ -530,7 +568,12 @@ public final class Bench {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Mode m : Mode.values()) {
       Path jfr = work.resolve("gateway-" + m.label + "-" + clients + ".jfr");
-      log("profiling the gateway with JFR at " + clients + " clients, " + m.label + " (not counted)");
+      log(
+          "profiling the gateway with JFR at "
+              + clients
+              + " clients, "
+              + m.label
+              + " (not counted)");
       // jdk.CPUTimeSample (JDK 25, Linux): samples by CPU time, native frames included, so time
       // spent writing to sockets counts too; jdk.ExecutionSample only sees threads in Java code.
       jcmd(
@@ -574,7 +617,8 @@ public final class Bench {
       // Watches the instance the activator starts: its /health polled every 2 ms from here, so
       // the moment it turned 200 is known without trusting the boot time of another JVM.
       long[] healthyWallMs = {-1};
-      Thread watcher = Thread.ofPlatform().daemon().start(() -> healthyWallMs[0] = watchHealth(gw, dep));
+      Thread watcher =
+          Thread.ofPlatform().daemon().start(() -> healthyWallMs[0] = watchHealth(gw, dep));
       try (Conn c = new Conn(t.host, t.port, 120_000)) {
         sentWallMs = System.currentTimeMillis();
         ex = c.exchange(t.request(name, false, 1, "cold start"), false);
@@ -777,7 +821,8 @@ public final class Bench {
                   }
                   try (Conn c = conn) {
                     Exchange ex =
-                        c.exchange(t.request(name, true, 4, "held request"), true, sent::incrementAndGet);
+                        c.exchange(
+                            t.request(name, true, 4, "held request"), true, sent::incrementAndGet);
                     if (ex.status == 200 && ex.done) {
                       ok.incrementAndGet();
                     } else if (failures.size() < 5) {
@@ -842,7 +887,9 @@ public final class Bench {
       jcmd(pid, "GC.run");
       jcmd(pid, "GC.run");
       String info = jcmd(pid, "GC.heap_info");
-      Matcher m = Pattern.compile("total (?:reserved \\d+K, committed )?(\\d+)K, used (\\d+)K").matcher(info);
+      Matcher m =
+          Pattern.compile("total (?:reserved \\d+K, committed )?(\\d+)K, used (\\d+)K")
+              .matcher(info);
       long committed = -1;
       long used = -1;
       if (m.find()) {
@@ -1004,7 +1051,8 @@ public final class Bench {
       long deadline = System.nanoTime() + max.toNanos();
       String last = "";
       while (System.nanoTime() < deadline) {
-        last = Json.str(expect(200, "GET", "/api/v1/deployments/" + name, key, null).body(), "status");
+        last =
+            Json.str(expect(200, "GET", "/api/v1/deployments/" + name, key, null).body(), "status");
         if (status.equals(last)) {
           return;
         }
@@ -1044,7 +1092,9 @@ public final class Bench {
           continue;
         }
         String kind =
-            l.contains("Started instance") ? "started" : l.contains(" is ready at ") ? "ready" : null;
+            l.contains("Started instance")
+                ? "started"
+                : l.contains(" is ready at ") ? "ready" : null;
         if (kind != null && l.length() > 24) {
           out.putIfAbsent(kind, Instant.parse(l.substring(0, 24)).toEpochMilli());
         }
@@ -1131,7 +1181,8 @@ public final class Bench {
             throw new IOException("connection closed inside a chunked body");
           }
           int semi = sizeLine.indexOf(';');
-          int size = Integer.parseInt((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
+          int size =
+              Integer.parseInt((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
           if (size == 0) {
             while (true) {
               String trailer = line();
@@ -1276,8 +1327,18 @@ public final class Bench {
 
     Map<String, Object> toMap() {
       return map(
-          "n", n, "p50_ms", ms(p50), "p90_ms", ms(p90), "p99_ms", ms(p99), "max_ms", ms(max),
-          "mean_ms", round3(mean / 1e6));
+          "n",
+          n,
+          "p50_ms",
+          ms(p50),
+          "p90_ms",
+          ms(p90),
+          "p99_ms",
+          ms(p99),
+          "max_ms",
+          ms(max),
+          "mean_ms",
+          round3(mean / 1e6));
     }
   }
 
@@ -1302,7 +1363,10 @@ public final class Bench {
         }
         String thread = "";
         try {
-          thread = e.getThread("sampledThread") == null ? "" : e.getThread("sampledThread").getJavaName();
+          thread =
+              e.getThread("sampledThread") == null
+                  ? ""
+                  : e.getThread("sampledThread").getJavaName();
         } catch (IllegalArgumentException noSuchField) {
           thread = e.getThread() == null ? "" : e.getThread().getJavaName();
         }
@@ -1331,7 +1395,12 @@ public final class Bench {
             layer = layerOf(n);
           }
         }
-        layers.merge(layer == null ? "other (" + (thread == null ? "?" : thread.replaceAll("-\\d+$", "")) + ")" : layer, 1, Integer::sum);
+        layers.merge(
+            layer == null
+                ? "other (" + (thread == null ? "?" : thread.replaceAll("-\\d+$", "")) + ")"
+                : layer,
+            1,
+            Integer::sum);
       }
       return map(
           "event", event,
@@ -1378,7 +1447,16 @@ public final class Bench {
       return counts.entrySet().stream()
           .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
           .limit(k)
-          .map(en -> (Object) map("frame", en.getKey(), "samples", en.getValue(), "share", round3(en.getValue() / (double) total)))
+          .map(
+              en ->
+                  (Object)
+                      map(
+                          "frame",
+                          en.getKey(),
+                          "samples",
+                          en.getValue(),
+                          "share",
+                          round3(en.getValue() / (double) total)))
           .toList();
     }
   }
@@ -1407,6 +1485,11 @@ public final class Bench {
     try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
       for (Path t : tasks.toList()) {
         try {
+          // JIT compiler threads are the JVM warming up, not the cost of a request.
+          if (Files.readString(t.resolve("comm")).startsWith("C2 Compiler")
+              || Files.readString(t.resolve("comm")).startsWith("C1 Compiler")) {
+            continue;
+          }
           String[] f = Files.readString(t.resolve("schedstat")).trim().split("\\s+");
           sum[0] += Long.parseLong(f[0]);
           sum[1] += Long.parseLong(f[1]);
@@ -1458,20 +1541,30 @@ public final class Bench {
     String mem = Mem.field(Files.readString(Path.of("/proc/meminfo")), "MemTotal");
     String commit = "?";
     try {
-      Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").directory(root.toFile()).start();
+      Process p =
+          new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
+              .directory(root.toFile())
+              .start();
       commit = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       p.waitFor();
     } catch (IOException e) {
       // no git
     }
     return map(
-        "date", DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC).format(Instant.now()),
-        "commit", commit,
-        "cpus", Runtime.getRuntime().availableProcessors(),
-        "cpu", cpu,
-        "memory", round1(Long.parseLong(mem.replace("kB", "").trim()) / 1024.0 / 1024.0) + " GiB",
-        "java", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"),
-        "note", note);
+        "date",
+        DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC).format(Instant.now()),
+        "commit",
+        commit,
+        "cpus",
+        Runtime.getRuntime().availableProcessors(),
+        "cpu",
+        cpu,
+        "memory",
+        round1(Long.parseLong(mem.replace("kB", "").trim()) / 1024.0 / 1024.0) + " GiB",
+        "java",
+        System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"),
+        "note",
+        note);
   }
 
   static String loadavg() throws IOException {
@@ -1480,7 +1573,10 @@ public final class Bench {
 
   static void log(String s) {
     System.out.println(
-        DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneOffset.UTC).format(Instant.now()).substring(0, 8)
+        DateTimeFormatter.ISO_LOCAL_TIME
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.now())
+                .substring(0, 8)
             + " "
             + s);
   }
@@ -1697,7 +1793,8 @@ public final class Bench {
   // ---- report: summary, Markdown table, SVG chart --------------------------------------------
 
   static final class Report {
-    static final String BEGIN = "<!-- bench:begin (generated by loadtest/bench.sh; edits inside are overwritten) -->";
+    static final String BEGIN =
+        "<!-- bench:begin (generated by loadtest/bench.sh; edits inside are overwritten) -->";
     static final String END = "<!-- bench:end -->";
 
     @SuppressWarnings("unchecked")
@@ -1740,34 +1837,91 @@ public final class Bench {
         double p50 = d(chat.get("added_p50_ms"));
         double p99 = d(chat.get("added_p99_ms"));
         double thr = d(chat.get("throughput_ratio"));
-        t.add(verdict("added p50 latency, non-stream, " + d0(chat.get("clients")) + " clients", "≤ 1 ms", f(p50) + " ms", p50 <= 1, f(p50 - 1) + " ms over"));
-        t.add(verdict("added p99 latency, non-stream, " + d0(chat.get("clients")) + " clients", "≤ 5 ms", f(p99) + " ms", p99 <= 5, f(p99 - 5) + " ms over"));
-        t.add(verdict("throughput vs direct, non-stream, " + d0(chat.get("clients")) + " clients", "≥ 70 %", pct(thr), thr >= 0.70, pct(0.70 - thr) + " short"));
+        t.add(
+            verdict(
+                "added p50 latency, non-stream, " + d0(chat.get("clients")) + " clients",
+                "≤ 1 ms",
+                f(p50) + " ms",
+                p50 <= 1,
+                f(p50 - 1) + " ms over"));
+        t.add(
+            verdict(
+                "added p99 latency, non-stream, " + d0(chat.get("clients")) + " clients",
+                "≤ 5 ms",
+                f(p99) + " ms",
+                p99 <= 5,
+                f(p99 - 5) + " ms over"));
+        t.add(
+            verdict(
+                "throughput vs direct, non-stream, " + d0(chat.get("clients")) + " clients",
+                "≥ 70 %",
+                pct(thr),
+                thr >= 0.70,
+                pct(0.70 - thr) + " short"));
       }
       Map<String, Object> st = at(rows(r, "stream"), top);
       if (st != null) {
         double ttft = d(st.get("added_ttft_p50_ms"));
         double ttft99 = d(st.get("added_ttft_p99_ms"));
         double gap = d(st.get("added_gap_p99_ms"));
-        t.add(verdict("added TTFT p50 (p99), stream, " + d0(st.get("clients")) + " clients", "≤ 2 ms", f(ttft) + " ms (" + f(ttft99) + " ms)", ttft <= 2, f(ttft - 2) + " ms over"));
-        t.add(verdict("added inter-event gap p99, stream, " + d0(st.get("clients")) + " clients", "≤ 1 ms", f(gap) + " ms", gap <= 1, f(gap - 1) + " ms over"));
+        t.add(
+            verdict(
+                "added TTFT p50 (p99), stream, " + d0(st.get("clients")) + " clients",
+                "≤ 2 ms",
+                f(ttft) + " ms (" + f(ttft99) + " ms)",
+                ttft <= 2,
+                f(ttft - 2) + " ms over"));
+        t.add(
+            verdict(
+                "added inter-event gap p99, stream, " + d0(st.get("clients")) + " clients",
+                "≤ 1 ms",
+                f(gap) + " ms",
+                gap <= 1,
+                f(gap - 1) + " ms over"));
       }
       if (r.get("cold_start") instanceof Map<?, ?> c) {
         double med = d(c.get("overhead_median_ms"));
         double max = d(c.get("overhead_max_ms"));
-        t.add(verdict("cold-start overhead: first byte − the instance's own first byte, median (max)", "≤ 100 ms", f(med) + " ms (" + f(max) + " ms)", med <= 100, f(med - 100) + " ms over"));
+        t.add(
+            verdict(
+                "cold-start overhead: first byte − the instance's own first byte, median (max)",
+                "≤ 100 ms",
+                f(med) + " ms (" + f(max) + " ms)",
+                med <= 100,
+                f(med - 100) + " ms over"));
         if (c.get("overhead_decomposed_median_ms") != null) {
           double dm = d(c.get("overhead_decomposed_median_ms"));
           double dx = d(c.get("overhead_decomposed_max_ms"));
-          t.add(verdict("cold-start overhead: the gateway's own steps, median (max)", "≤ 100 ms", f(dm) + " ms (" + f(dx) + " ms)", dm <= 100, f(dm - 100) + " ms over"));
+          t.add(
+              verdict(
+                  "cold-start overhead: the gateway's own steps, median (max)",
+                  "≤ 100 ms",
+                  f(dm) + " ms (" + f(dx) + " ms)",
+                  dm <= 100,
+                  f(dm - 100) + " ms over"));
         }
       }
       if (r.get("held") instanceof Map<?, ?> h) {
         double heap = d(((Map<?, ?>) h.get("held")).get("heap_used_mib"));
         boolean ok = d(h.get("served_ok")) == d(h.get("held_requests"));
-        boolean allHeld = d(h.get("queue_depth_seen")) >= d(h.get("held_requests")) && d(h.get("finished_before_measurement")) == 0;
-        t.add(verdict(d0(h.get("held_requests")) + " held requests on one gateway (-Xmx1g): heap after GC while all are held", "< 1024 MiB, no error", f(heap) + " MiB, " + (allHeld ? "all held, none failed" : "not all held"), heap < 1024 && allHeld, allHeld ? f(heap - 1024) + " MiB over" : "errors while holding"));
-        t.add(verdict("… then released: every held stream served to `[DONE]`", "no error", d0(h.get("served_ok")) + " of " + d0(h.get("held_requests")), ok, d0(d(h.get("held_requests")) - d(h.get("served_ok"))) + " requests"));
+        boolean allHeld =
+            d(h.get("queue_depth_seen")) >= d(h.get("held_requests"))
+                && d(h.get("finished_before_measurement")) == 0;
+        t.add(
+            verdict(
+                d0(h.get("held_requests"))
+                    + " held requests on one gateway (-Xmx1g): heap after GC while all are held",
+                "< 1024 MiB, no error",
+                f(heap) + " MiB, " + (allHeld ? "all held, none failed" : "not all held"),
+                heap < 1024 && allHeld,
+                allHeld ? f(heap - 1024) + " MiB over" : "errors while holding"));
+        t.add(
+            verdict(
+                "… then released: every held stream served to `[DONE]`",
+                "no error",
+                d0(h.get("served_ok")) + " of " + d0(h.get("held_requests")),
+                ok,
+                d0(d(h.get("held_requests")) - d(h.get("served_ok"))) + " requests"));
       }
       return t;
     }
@@ -1787,7 +1941,9 @@ public final class Bench {
     static String summary(Map<String, Object> r) {
       StringBuilder sb = new StringBuilder("\nSPEC §7 targets\n");
       for (String[] t : targets(r)) {
-        sb.append(String.format(Locale.ROOT, "  %-58s %-22s %-26s %s%n", t[0], t[1], t[2], t[3].replace("**", "")));
+        sb.append(
+            String.format(
+                Locale.ROOT, "  %-58s %-22s %-26s %s%n", t[0], t[1], t[2], t[3].replace("**", "")));
       }
       return sb.toString();
     }
@@ -1797,19 +1953,39 @@ public final class Bench {
       Map<String, Object> s = sub(r, "settings");
       StringBuilder sb = new StringBuilder();
       sb.append(BEGIN).append("\n");
-      sb.append("**Run**: ").append(m.get("date")).append(", commit `").append(m.get("commit")).append("`, ")
-          .append(m.get("cpus")).append(" vCPU ").append(m.get("cpu")).append(", ").append(m.get("memory"))
-          .append(" RAM, ").append(m.get("java")).append(". Load average before / after: `")
-          .append(((List<?>) r.get("load_average_before_after")).get(0)).append("` / `")
-          .append(((List<?>) r.get("load_average_before_after")).get(1)).append("`.");
+      sb.append("**Run**: ")
+          .append(m.get("date"))
+          .append(", commit `")
+          .append(m.get("commit"))
+          .append("`, ")
+          .append(m.get("cpus"))
+          .append(" vCPU ")
+          .append(m.get("cpu"))
+          .append(", ")
+          .append(m.get("memory"))
+          .append(" RAM, ")
+          .append(m.get("java"))
+          .append(". Load average before / after: `")
+          .append(((List<?>) r.get("load_average_before_after")).get(0))
+          .append("` / `")
+          .append(((List<?>) r.get("load_average_before_after")).get(1))
+          .append("`.");
       if (!String.valueOf(m.get("note")).isEmpty()) {
         sb.append(" ").append(m.get("note"));
       }
       sb.append("\n\n");
-      sb.append("Simulator: TTFT ").append(s.get("sim_time_to_first_token")).append(", inter-token latency ")
-          .append(s.get("sim_inter_token_latency")).append(", `max_tokens` ").append(s.get("max_tokens"))
-          .append(", `max_batch_size` 256. ").append(s.get("rounds")).append(" rounds per cell, each ")
-          .append(s.get("warmup_s")).append(" s warm-up + ").append(s.get("measure_s"))
+      sb.append("Simulator: TTFT ")
+          .append(s.get("sim_time_to_first_token"))
+          .append(", inter-token latency ")
+          .append(s.get("sim_inter_token_latency"))
+          .append(", `max_tokens` ")
+          .append(s.get("max_tokens"))
+          .append(", `max_batch_size` 256. ")
+          .append(s.get("rounds"))
+          .append(" rounds per cell, each ")
+          .append(s.get("warmup_s"))
+          .append(" s warm-up + ")
+          .append(s.get("measure_s"))
           .append(" s measured per side, direct and gateway alternating (ABBA). Raw figures: ")
           .append("[benchmarks-results.json](benchmarks-results.json).\n\n");
       sb.append("### Against SPEC §7\n| target | spec | measured | verdict |\n|---|---|---|---|\n");
@@ -1817,84 +1993,193 @@ public final class Bench {
         sb.append("| ").append(String.join(" | ", t)).append(" |\n");
       }
       sb.append("\n### Warm path, non-stream (`POST /v1/chat/completions`)\n");
-      sb.append("| clients | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | added p50 per round | direct rps | gateway rps | ratio | gateway JVM per request: CPU / run-queue wait, µs | errors |\n");
+      sb.append(
+          "| clients | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | added p50"
+              + " per round | direct rps | gateway rps | ratio | gateway JVM per request: CPU /"
+              + " run-queue wait, µs | errors |\n");
       sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
       for (Map<String, Object> row : rows(r, "chat")) {
         Map<String, Object> dd = sub(row, "direct");
         Map<String, Object> g = sub(row, "gateway");
-        sb.append("| ").append(d0(row.get("clients")))
-            .append(" | ").append(f(d(dd.get("p50_ms")))).append(" / ").append(f(d(dd.get("p99_ms"))))
-            .append(" | ").append(f(d(g.get("p50_ms")))).append(" / ").append(f(d(g.get("p99_ms"))))
-            .append(" | ").append(f(d(row.get("added_p50_ms")))).append(" / ").append(f(d(row.get("added_p99_ms"))))
-            .append(" | ").append(perRound(row))
-            .append(" | ").append(String.format(Locale.ROOT, "%.0f", d(dd.get("throughput_rps"))))
-            .append(" | ").append(String.format(Locale.ROOT, "%.0f", d(g.get("throughput_rps"))))
-            .append(" | ").append(pct(d(row.get("throughput_ratio"))))
-            .append(" | ").append(sched(g))
-            .append(" | ").append(d0(dd.get("errors"))).append(" / ").append(d0(g.get("errors"))).append(" |\n");
+        sb.append("| ")
+            .append(d0(row.get("clients")))
+            .append(" | ")
+            .append(f(d(dd.get("p50_ms"))))
+            .append(" / ")
+            .append(f(d(dd.get("p99_ms"))))
+            .append(" | ")
+            .append(f(d(g.get("p50_ms"))))
+            .append(" / ")
+            .append(f(d(g.get("p99_ms"))))
+            .append(" | ")
+            .append(f(d(row.get("added_p50_ms"))))
+            .append(" / ")
+            .append(f(d(row.get("added_p99_ms"))))
+            .append(" | ")
+            .append(perRound(row))
+            .append(" | ")
+            .append(String.format(Locale.ROOT, "%.0f", d(dd.get("throughput_rps"))))
+            .append(" | ")
+            .append(String.format(Locale.ROOT, "%.0f", d(g.get("throughput_rps"))))
+            .append(" | ")
+            .append(pct(d(row.get("throughput_ratio"))))
+            .append(" | ")
+            .append(sched(g))
+            .append(" | ")
+            .append(d0(dd.get("errors")))
+            .append(" / ")
+            .append(d0(g.get("errors")))
+            .append(" |\n");
       }
       sb.append("\n### Warm path, stream (`stream: true`)\n");
-      sb.append("| clients | TTFT p50 / p99 ms, direct | gateway | added | inter-event gap p50 / p99 ms, direct | gateway | added | whole stream p50 ms, direct / gateway | ratio | gateway JVM per stream: CPU / run-queue wait, µs | errors |\n");
+      sb.append(
+          "| clients | TTFT p50 / p99 ms, direct | gateway | added | inter-event gap p50 / p99 ms,"
+              + " direct | gateway | added | whole stream p50 ms, direct / gateway | ratio |"
+              + " gateway JVM per stream: CPU / run-queue wait, µs | errors |\n");
       sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
       for (Map<String, Object> row : rows(r, "stream")) {
         Map<String, Object> tt = sub(row, "ttft");
         Map<String, Object> gp = sub(row, "gap");
-        sb.append("| ").append(d0(row.get("clients")))
-            .append(" | ").append(pair(sub(tt, "direct"))).append(" | ").append(pair(sub(tt, "gateway")))
-            .append(" | ").append(f(d(row.get("added_ttft_p50_ms")))).append(" / ").append(f(d(row.get("added_ttft_p99_ms"))))
-            .append(" | ").append(pair(sub(gp, "direct"))).append(" | ").append(pair(sub(gp, "gateway")))
-            .append(" | ").append(f(d(row.get("added_gap_p50_ms")))).append(" / ").append(f(d(row.get("added_gap_p99_ms"))))
-            .append(" | ").append(f(d(sub(row, "direct").get("p50_ms")))).append(" / ").append(f(d(sub(row, "gateway").get("p50_ms"))))
-            .append(" | ").append(pct(d(row.get("throughput_ratio"))))
-            .append(" | ").append(sched(sub(row, "gateway")))
-            .append(" | ").append(d0(sub(row, "direct").get("errors"))).append(" / ").append(d0(sub(row, "gateway").get("errors"))).append(" |\n");
+        sb.append("| ")
+            .append(d0(row.get("clients")))
+            .append(" | ")
+            .append(pair(sub(tt, "direct")))
+            .append(" | ")
+            .append(pair(sub(tt, "gateway")))
+            .append(" | ")
+            .append(f(d(row.get("added_ttft_p50_ms"))))
+            .append(" / ")
+            .append(f(d(row.get("added_ttft_p99_ms"))))
+            .append(" | ")
+            .append(pair(sub(gp, "direct")))
+            .append(" | ")
+            .append(pair(sub(gp, "gateway")))
+            .append(" | ")
+            .append(f(d(row.get("added_gap_p50_ms"))))
+            .append(" / ")
+            .append(f(d(row.get("added_gap_p99_ms"))))
+            .append(" | ")
+            .append(f(d(sub(row, "direct").get("p50_ms"))))
+            .append(" / ")
+            .append(f(d(sub(row, "gateway").get("p50_ms"))))
+            .append(" | ")
+            .append(pct(d(row.get("throughput_ratio"))))
+            .append(" | ")
+            .append(sched(sub(row, "gateway")))
+            .append(" | ")
+            .append(d0(sub(row, "direct").get("errors")))
+            .append(" / ")
+            .append(d0(sub(row, "gateway").get("errors")))
+            .append(" |\n");
       }
       sb.append("\n![latency vs concurrency](benchmarks-latency.svg)\n");
       if (r.get("cold_start") instanceof Map<?, ?> c) {
-        sb.append("\n### Cold start\n| # | first byte through the gateway, ms | the instance's own: health 200 / first byte, ms | overhead: difference, ms | request → process started | process started → ready | of which healthy → ready | ready → first byte | overhead: the gateway's steps, ms | `x-zeroscale-cold-start-wait-ms` |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.append(
+            "\n"
+                + "### Cold start\n"
+                + "| # | first byte through the gateway, ms | the instance's own: health 200 /"
+                + " first byte, ms | overhead: difference, ms | request → process started | process"
+                + " started → ready | of which healthy → ready | ready → first byte | overhead: the"
+                + " gateway's steps, ms | `x-zeroscale-cold-start-wait-ms` |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|\n");
         int i = 0;
         for (Object o : (List<?>) c.get("samples")) {
           Map<?, ?> x = (Map<?, ?>) o;
-          sb.append("| ").append(++i).append(" | ").append(f(d(x.get("first_byte_ms")))).append(" | ")
-              .append(f(d(x.get("own_health_ms")))).append(" / ").append(f(d(x.get("own_first_byte_ms"))))
-              .append(" | ").append(f(d(x.get("overhead_ms")))).append(" | ")
-              .append(x.get("request_to_process_started_ms")).append(" | ")
-              .append(x.get("process_started_to_ready_ms")).append(" | ")
-              .append(x.get("instance_healthy_to_ready_ms")).append(" | ")
-              .append(x.get("ready_to_first_byte_ms")).append(" | ")
-              .append(x.get("overhead_decomposed_ms")).append(" | ")
-              .append(x.get("x_zeroscale_cold_start_wait_ms")).append(" |\n");
+          sb.append("| ")
+              .append(++i)
+              .append(" | ")
+              .append(f(d(x.get("first_byte_ms"))))
+              .append(" | ")
+              .append(f(d(x.get("own_health_ms"))))
+              .append(" / ")
+              .append(f(d(x.get("own_first_byte_ms"))))
+              .append(" | ")
+              .append(f(d(x.get("overhead_ms"))))
+              .append(" | ")
+              .append(x.get("request_to_process_started_ms"))
+              .append(" | ")
+              .append(x.get("process_started_to_ready_ms"))
+              .append(" | ")
+              .append(x.get("instance_healthy_to_ready_ms"))
+              .append(" | ")
+              .append(x.get("ready_to_first_byte_ms"))
+              .append(" | ")
+              .append(x.get("overhead_decomposed_ms"))
+              .append(" | ")
+              .append(x.get("x_zeroscale_cold_start_wait_ms"))
+              .append(" |\n");
         }
       }
       if (r.get("held") instanceof Map<?, ?> h) {
         Map<?, ?> b = (Map<?, ?>) h.get("before");
         Map<?, ?> hh = (Map<?, ?>) h.get("held");
-        sb.append("\n### Held requests, end to end\n| held | deployments | heap after GC, before → held | per held request | threads, before → held | RSS, before → held | all held after | all served |\n|---|---|---|---|---|---|---|---|\n");
-        sb.append("| ").append(d0(h.get("held_requests"))).append(" | ").append(d0(h.get("deployments")))
-            .append(" | ").append(f(d(b.get("heap_used_mib")))).append(" → ").append(f(d(hh.get("heap_used_mib")))).append(" MiB")
-            .append(" | ").append(f(d(h.get("heap_per_held_request_kib")))).append(" KiB")
-            .append(" | ").append(d0(b.get("threads"))).append(" → ").append(d0(hh.get("threads")))
-            .append(" | ").append(f(d(b.get("rss_mib")))).append(" → ").append(f(d(hh.get("rss_mib")))).append(" MiB")
-            .append(" | ").append(d0(h.get("all_held_after_ms"))).append(" ms")
-            .append(" | ").append(d0(h.get("served_ok"))).append(" of ").append(d0(h.get("held_requests")))
-            .append(" after ").append(d0(h.get("all_finished_after_ms"))).append(" ms |\n");
+        sb.append(
+            "\n"
+                + "### Held requests, end to end\n"
+                + "| held | deployments | heap after GC, before → held | per held request |"
+                + " threads, before → held | RSS, before → held | all held after | all served |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
+        sb.append("| ")
+            .append(d0(h.get("held_requests")))
+            .append(" | ")
+            .append(d0(h.get("deployments")))
+            .append(" | ")
+            .append(f(d(b.get("heap_used_mib"))))
+            .append(" → ")
+            .append(f(d(hh.get("heap_used_mib"))))
+            .append(" MiB")
+            .append(" | ")
+            .append(f(d(h.get("heap_per_held_request_kib"))))
+            .append(" KiB")
+            .append(" | ")
+            .append(d0(b.get("threads")))
+            .append(" → ")
+            .append(d0(hh.get("threads")))
+            .append(" | ")
+            .append(f(d(b.get("rss_mib"))))
+            .append(" → ")
+            .append(f(d(hh.get("rss_mib"))))
+            .append(" MiB")
+            .append(" | ")
+            .append(d0(h.get("all_held_after_ms")))
+            .append(" ms")
+            .append(" | ")
+            .append(d0(h.get("served_ok")))
+            .append(" of ")
+            .append(d0(h.get("held_requests")))
+            .append(" after ")
+            .append(d0(h.get("all_finished_after_ms")))
+            .append(" ms |\n");
       }
       if (r.get("profile") instanceof Map<?, ?> profiles) {
         for (Map.Entry<?, ?> pe : profiles.entrySet()) {
           Map<?, ?> p = (Map<?, ?>) pe.getValue();
-          sb.append("\n### Profile of the gateway JVM, ").append(pe.getKey()).append(", ")
-              .append(p.get("clients")).append(" clients (JFR `").append(p.get("event")).append("`, ")
-              .append(p.get("samples")).append(" samples)\n");
-          sb.append("| thread | share | | CPU by library (first known from the leaf) | share |\n|---|---|---|---|---|\n");
+          sb.append("\n### Profile of the gateway JVM, ")
+              .append(pe.getKey())
+              .append(", ")
+              .append(p.get("clients"))
+              .append(" clients (JFR `")
+              .append(p.get("event"))
+              .append("`, ")
+              .append(p.get("samples"))
+              .append(" samples)\n");
+          sb.append(
+              "| thread | share | | CPU by library (first known from the leaf) | share |\n"
+                  + "|---|---|---|---|---|\n");
           List<?> th = (List<?>) p.get("by_thread");
           List<?> ly = (List<?>) p.get("by_top_layer");
           for (int i = 0; i < Math.max(th.size(), ly.size()); i++) {
             Map<?, ?> a1 = i < th.size() ? (Map<?, ?>) th.get(i) : null;
             Map<?, ?> b1 = i < ly.size() ? (Map<?, ?>) ly.get(i) : null;
-            sb.append("| ").append(a1 == null ? "" : "`" + a1.get("frame") + "`").append(" | ")
-                .append(a1 == null ? "" : pct(d(a1.get("share")))).append(" | | ")
-                .append(b1 == null ? "" : b1.get("frame")).append(" | ")
-                .append(b1 == null ? "" : pct(d(b1.get("share")))).append(" |\n");
+            sb.append("| ")
+                .append(a1 == null ? "" : "`" + a1.get("frame") + "`")
+                .append(" | ")
+                .append(a1 == null ? "" : pct(d(a1.get("share"))))
+                .append(" | | ")
+                .append(b1 == null ? "" : b1.get("frame"))
+                .append(" | ")
+                .append(b1 == null ? "" : pct(d(b1.get("share"))))
+                .append(" |\n");
           }
           sb.append("\n| hottest leaf methods | share |\n|---|---|\n");
           int n = 0;
@@ -1903,7 +2188,11 @@ public final class Bench {
               break;
             }
             Map<?, ?> x = (Map<?, ?>) o;
-            sb.append("| `").append(x.get("frame")).append("` | ").append(pct(d(x.get("share")))).append(" |\n");
+            sb.append("| `")
+                .append(x.get("frame"))
+                .append("` | ")
+                .append(pct(d(x.get("share"))))
+                .append(" |\n");
           }
           sb.append("\n| gateway code on the stack (inclusive) | share |\n|---|---|\n");
           n = 0;
@@ -1912,8 +2201,13 @@ public final class Bench {
               break;
             }
             Map<?, ?> x = (Map<?, ?>) o;
-            sb.append("| `").append(String.valueOf(x.get("frame")).replaceAll("\\$\\$Lambda[.0-9a-fx/]*", "\\$\\$Lambda"))
-                .append("` | ").append(pct(d(x.get("share")))).append(" |\n");
+            sb.append("| `")
+                .append(
+                    String.valueOf(x.get("frame"))
+                        .replaceAll("\\$\\$Lambda[./]0x[0-9a-f]+", "\\$\\$Lambda"))
+                .append("` | ")
+                .append(pct(d(x.get("share"))))
+                .append(" |\n");
           }
         }
       }
@@ -1922,7 +2216,11 @@ public final class Bench {
     }
 
     static String sched(Map<String, Object> side) {
-      return String.format(Locale.ROOT, "%.0f / %.0f", d(side.get("gateway_cpu_us_per_request")), d(side.get("gateway_runqueue_wait_us_per_request")));
+      return String.format(
+          Locale.ROOT,
+          "%.0f / %.0f",
+          d(side.get("gateway_cpu_us_per_request")),
+          d(side.get("gateway_runqueue_wait_us_per_request")));
     }
 
     static String perRound(Map<String, Object> row) {
@@ -1940,7 +2238,7 @@ public final class Bench {
     static void updateDocs(Path md, Map<String, Object> r) throws IOException {
       String doc = Files.readString(md);
       String gen = markdown(r);
-      int b = doc.indexOf(BEGIN);
+      int b = doc.indexOf("<!-- bench:begin");
       int e = doc.indexOf(END);
       if (b >= 0 && e > b) {
         doc = doc.substring(0, b) + gen + doc.substring(e + END.length() + 1);
@@ -1971,27 +2269,69 @@ public final class Bench {
       double hi = Math.ceil((maxY + 5) / 10) * 10;
       double xs = rows.size() <= 1 ? 1 : Math.log(d(rows.get(rows.size() - 1).get("clients")));
       StringBuilder sb = new StringBuilder();
-      sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(h)
-          .append("\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-      sb.append("<text x=\"").append(l).append("\" y=\"18\" font-size=\"14\">Non-stream chat latency vs concurrent clients (")
-          .append(sub(r, "machine").get("date")).append(", ").append(sub(r, "machine").get("commit")).append(")</text>\n");
+      sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+          .append(w)
+          .append("\" height=\"")
+          .append(h)
+          .append(
+              "\" font-family=\"sans-serif\" font-size=\"12\">\n"
+                  + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+      sb.append("<text x=\"")
+          .append(l)
+          .append("\" y=\"18\" font-size=\"14\">Non-stream chat latency vs concurrent clients (")
+          .append(sub(r, "machine").get("date"))
+          .append(", ")
+          .append(sub(r, "machine").get("commit"))
+          .append(")</text>\n");
       int pw = w - l - rt;
       int ph = h - t - b;
       for (int i = 0; i <= 5; i++) {
         double v = lo + (hi - lo) * i / 5;
         double y = t + ph - ph * i / 5.0;
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", l, y, l + pw, y));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n", l - 6, y + 4, v));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+                l,
+                y,
+                l + pw,
+                y));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n",
+                l - 6,
+                y + 4,
+                v));
       }
-      sb.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">latency, ms</text>\n", t + ph / 2, t + ph / 2));
-      sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">concurrent clients (log scale)</text>\n", l + pw / 2, h - 10));
-      java.util.function.DoubleUnaryOperator xf = c -> l + (xs == 0 ? 0 : pw * Math.log(Math.max(1, c)) / xs);
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\""
+                  + " text-anchor=\"middle\">latency, ms</text>\n",
+              t + ph / 2,
+              t + ph / 2));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">concurrent clients (log"
+                  + " scale)</text>\n",
+              l + pw / 2,
+              h - 10));
+      java.util.function.DoubleUnaryOperator xf =
+          c -> l + (xs == 0 ? 0 : pw * Math.log(Math.max(1, c)) / xs);
       final double flo = lo;
       final double fhi = hi;
       java.util.function.DoubleUnaryOperator yf = v -> t + ph - ph * (v - flo) / (fhi - flo);
       for (Map<String, Object> row : rows) {
         double x = xf.applyAsDouble(d(row.get("clients")));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, t + ph + 16, d0(row.get("clients"))));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+                x,
+                t + ph + 16,
+                d0(row.get("clients"))));
       }
       String[][] series = {
         {"direct", "p50_ms", "#1f77b4", "", "direct p50"},
@@ -2006,16 +2346,46 @@ public final class Bench {
           double x = xf.applyAsDouble(d(row.get("clients")));
           double y = yf.applyAsDouble(d(sub(row, s[0]).get(s[1])));
           pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
-          sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x, y, s[2]));
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
+                  x,
+                  y,
+                  s[2]));
         }
-        sb.append("<polyline fill=\"none\" stroke=\"").append(s[2]).append("\" stroke-width=\"2\"")
+        sb.append("<polyline fill=\"none\" stroke=\"")
+            .append(s[2])
+            .append("\" stroke-width=\"2\"")
             .append(s[3].isEmpty() ? "" : " stroke-dasharray=\"" + s[3] + "\"")
-            .append(" points=\"").append(pts.toString().trim()).append("\"/>\n");
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n", l + pw + 15, ly, l + pw + 40, ly, s[2], s[3].isEmpty() ? "" : " stroke-dasharray=\"" + s[3] + "\""));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>\n", l + pw + 46, ly + 4, s[4]));
+            .append(" points=\"")
+            .append(pts.toString().trim())
+            .append("\"/>\n");
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\""
+                    + " stroke-width=\"2\"%s/>\n",
+                l + pw + 15,
+                ly,
+                l + pw + 40,
+                ly,
+                s[2],
+                s[3].isEmpty() ? "" : " stroke-dasharray=\"" + s[3] + "\""));
+        sb.append(
+            String.format(
+                Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>\n", l + pw + 46, ly + 4, s[4]));
         ly += 20;
       }
-      sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n", l, t, pw, ph));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\""
+                  + " stroke=\"#888\"/>\n",
+              l,
+              t,
+              pw,
+              ph));
       sb.append("</svg>\n");
       return sb.toString();
     }
