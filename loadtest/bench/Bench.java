@@ -243,6 +243,9 @@ public final class Bench {
       Report.updateDocs(root.resolve("docs/benchmarks.md"), results);
       log("wrote docs/benchmarks.md, docs/benchmarks-results.json, docs/benchmarks-latency.svg");
     }
+    if (smoke) {
+      log("smoke run: the verdicts below are not judged (cold JIT, seconds-long rounds); only errors fail it");
+    }
     System.out.println(Report.summary(results));
     killChildren();
     if (errors > 0) {
