@@ -790,8 +790,8 @@ public final class Activator implements SmartLifecycle {
   }
 
   /**
-   * Consecutive unanswered health probes (timeouts) after which a ready instance counts as hung.
-   * A busy engine answers {@code /health} late; replacing it would cut every request it serves.
+   * Consecutive unanswered health probes (timeouts) after which a ready instance counts as hung. A
+   * busy engine answers {@code /health} late; replacing it would cut every request it serves.
    */
   static final int SLOW_PROBES_HUNG = 30;
 

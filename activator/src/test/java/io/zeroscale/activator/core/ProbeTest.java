@@ -163,7 +163,10 @@ class ProbeTest {
         .expectComplete()
         .verify(WAIT);
     status.set(503);
-    StepVerifier.create(probe.health(url())).expectNext(Probe.Health.DOWN).expectComplete().verify(WAIT);
+    StepVerifier.create(probe.health(url()))
+        .expectNext(Probe.Health.DOWN)
+        .expectComplete()
+        .verify(WAIT);
   }
 
   @Test
