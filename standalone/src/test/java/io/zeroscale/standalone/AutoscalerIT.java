@@ -3,7 +3,6 @@ package io.zeroscale.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.zeroscale.gateway.model.hub.StandInHub;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redis.embedded.RedisServer;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -45,8 +42,7 @@ class AutoscalerIT {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir static Path tmp;
-  private static StandInHub hub;
-  private static RedisServer redisServer;
+  private static StandaloneStack stack;
   private static EmbeddedPostgres pg;
   private static StandaloneProcess app;
   private static ApiClient api;
@@ -55,32 +51,19 @@ class AutoscalerIT {
 
   @BeforeAll
   static void start() throws Exception {
-    hub = StandInHub.start();
-    hub.add(StandInHub.LLAMA_7B);
-    int redisPort = StandaloneProcess.freePort();
-    redisServer = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
-    redisServer.start();
-    pg = EmbeddedPostgres.builder().setDataDirectory(tmp.resolve("pg")).start();
-    app =
-        StandaloneProcess.start(
-            tmp.resolve("home"),
-            Map.of(
-                "ZEROSCALE_POSTGRES_URL",
-                "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
-                "ZEROSCALE_REDIS_URL",
-                "redis://127.0.0.1:" + redisPort,
-                "ZEROSCALE_ADMIN_KEY",
-                ADMIN,
-                "ZEROSCALE_HUB_URL",
-                hub.baseUrl().toString()),
+    stack =
+        StandaloneStack.start(
+            tmp,
+            ADMIN,
             List.of(
                 "--zeroscale.runtime.process.sim.startup-duration=2s",
                 "--zeroscale.runtime.process.sim.inter-token-latency=50ms",
                 "--zeroscale.activator.drain-settle=500ms",
                 "--zeroscale.autoscaler.tick=500ms",
                 "--zeroscale.autoscaler.panic-window=2s"));
-    app.awaitHealthy(Duration.ofSeconds(90));
-    api = new ApiClient(app.port);
+    app = stack.app;
+    api = stack.api;
+    pg = stack.pg;
     for (String tenant : List.of("scaler", "other")) {
       assertThat(
               api.post("/admin/v1/tenants", ADMIN, "{\"name\":\"" + tenant + "\",\"gpu_quota\":8}")
@@ -115,17 +98,8 @@ class AutoscalerIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (app != null) {
-      app.terminate(Duration.ofSeconds(90));
-    }
-    if (redisServer != null) {
-      redisServer.stop();
-    }
-    if (pg != null) {
-      pg.close();
-    }
-    if (hub != null) {
-      hub.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 

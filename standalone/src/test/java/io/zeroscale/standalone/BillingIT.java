@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.zeroscale.api.RedisSchema;
-import io.zeroscale.gateway.model.hub.StandInHub;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -21,17 +20,13 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
-import redis.embedded.RedisServer;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -51,8 +46,7 @@ class BillingIT {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir static Path tmp;
-  private static StandInHub hub;
-  private static RedisServer redisServer;
+  private static StandaloneStack stack;
   private static EmbeddedPostgres pg;
   private static StandaloneProcess app;
   private static ApiClient api;
@@ -67,24 +61,10 @@ class BillingIT {
 
   @BeforeAll
   static void start() throws Exception {
-    hub = StandInHub.start();
-    hub.add(StandInHub.LLAMA_7B);
-    int redisPort = StandaloneProcess.freePort();
-    redisServer = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
-    redisServer.start();
-    pg = EmbeddedPostgres.builder().setDataDirectory(tmp.resolve("pg")).start();
-    app =
-        StandaloneProcess.start(
-            tmp.resolve("home"),
-            Map.of(
-                "ZEROSCALE_POSTGRES_URL",
-                "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
-                "ZEROSCALE_REDIS_URL",
-                "redis://127.0.0.1:" + redisPort,
-                "ZEROSCALE_ADMIN_KEY",
-                ADMIN,
-                "ZEROSCALE_HUB_URL",
-                hub.baseUrl().toString()),
+    stack =
+        StandaloneStack.start(
+            tmp,
+            ADMIN,
             List.of(
                 "--zeroscale.runtime.process.sim.startup-duration=1000ms",
                 // The test scales deployments to zero itself, as the autoscaler would.
@@ -92,11 +72,10 @@ class BillingIT {
                 "--zeroscale.activator.drain-settle=300ms",
                 "--zeroscale.billing.project-interval=1s",
                 "--zeroscale.billing.budget-refresh=1s"));
-    app.awaitHealthy(Duration.ofSeconds(90));
-    api = new ApiClient(app.port);
-    Config config = new Config();
-    config.useSingleServer().setAddress("redis://127.0.0.1:" + redisPort);
-    redis = Redisson.create(config);
+    app = stack.app;
+    api = stack.api;
+    pg = stack.pg;
+    redis = stack.redis;
 
     a = tenant("bill-a", null);
     b = tenant("bill-b", null);
@@ -142,20 +121,8 @@ class BillingIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (app != null) {
-      assertThat(app.terminate(Duration.ofSeconds(90))).isIn(0, 143);
-    }
-    if (redis != null) {
-      redis.shutdown();
-    }
-    if (redisServer != null) {
-      redisServer.stop();
-    }
-    if (pg != null) {
-      pg.close();
-    }
-    if (hub != null) {
-      hub.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 

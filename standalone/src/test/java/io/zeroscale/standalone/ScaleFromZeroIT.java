@@ -11,7 +11,6 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.zeroscale.api.RedisSchema;
-import io.zeroscale.gateway.model.hub.StandInHub;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,18 +26,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
-import redis.embedded.RedisServer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -57,8 +52,7 @@ class ScaleFromZeroIT {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir static Path tmp;
-  private static StandInHub hub;
-  private static RedisServer redisServer;
+  private static StandaloneStack stack;
   private static EmbeddedPostgres pg;
   private static StandaloneProcess app;
   private static ApiClient api;
@@ -67,35 +61,20 @@ class ScaleFromZeroIT {
 
   @BeforeAll
   static void start() throws Exception {
-    hub = StandInHub.start();
-    hub.add(StandInHub.LLAMA_7B);
-    int redisPort = StandaloneProcess.freePort();
-    redisServer = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
-    redisServer.start();
-    pg = EmbeddedPostgres.builder().setDataDirectory(tmp.resolve("pg")).start();
-    app =
-        StandaloneProcess.start(
-            tmp.resolve("home"),
-            Map.of(
-                "ZEROSCALE_POSTGRES_URL",
-                "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
-                "ZEROSCALE_REDIS_URL",
-                "redis://127.0.0.1:" + redisPort,
-                "ZEROSCALE_ADMIN_KEY",
-                ADMIN,
-                "ZEROSCALE_HUB_URL",
-                hub.baseUrl().toString()),
+    stack =
+        StandaloneStack.start(
+            tmp,
+            ADMIN,
             List.of(
                 "--zeroscale.runtime.process.sim.startup-duration=" + BOOT.toMillis() + "ms",
                 "--zeroscale.runtime.process.sim.inter-token-latency=50ms",
                 "--zeroscale.activator.drain-settle=500ms",
                 // This test plays the autoscaler (it sets desired replicas itself).
                 "--zeroscale.autoscaler.enabled=false"));
-    app.awaitHealthy(Duration.ofSeconds(90));
-    api = new ApiClient(app.port);
-    Config config = new Config();
-    config.useSingleServer().setAddress("redis://127.0.0.1:" + redisPort);
-    redis = Redisson.create(config);
+    app = stack.app;
+    api = stack.api;
+    pg = stack.pg;
+    redis = stack.redis;
 
     assertThat(api.post("/admin/v1/tenants", ADMIN, "{\"name\":\"sfz\",\"gpu_quota\":64}").status())
         .isEqualTo(201);
@@ -122,22 +101,10 @@ class ScaleFromZeroIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (app != null) {
+    if (stack != null) {
       // SIGTERM stops every instance it started.
-      assertThat(app.terminate(Duration.ofSeconds(90))).isIn(0, 143);
+      stack.close();
       assertThat(simulatorsAlive()).as("simulators left after SIGTERM").isEmpty();
-    }
-    if (redis != null) {
-      redis.shutdown();
-    }
-    if (redisServer != null) {
-      redisServer.stop();
-    }
-    if (pg != null) {
-      pg.close();
-    }
-    if (hub != null) {
-      hub.close();
     }
   }
 

@@ -1,0 +1,89 @@
+package io.zeroscale.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zeroscale.gateway.model.hub.StandInHub;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import redis.embedded.RedisServer;
+
+/**
+ * One standalone JVM (the built jar) on a PostgreSQL, a Redis and a stand-in Hugging Face hub
+ * started by the test, so that the test can read the database and Redis behind the app: the set-up
+ * of the single-gateway end-to-end ITs. The hub knows Llama-2-7B.
+ */
+final class StandaloneStack implements AutoCloseable {
+
+  final StandInHub hub;
+  final RedisServer redisServer;
+  final EmbeddedPostgres pg;
+  final StandaloneProcess app;
+  final ApiClient api;
+  final RedissonClient redis;
+
+  private StandaloneStack(
+      StandInHub hub,
+      RedisServer redisServer,
+      EmbeddedPostgres pg,
+      StandaloneProcess app,
+      RedissonClient redis) {
+    this.hub = hub;
+    this.redisServer = redisServer;
+    this.pg = pg;
+    this.app = app;
+    this.api = new ApiClient(app.port);
+    this.redis = redis;
+  }
+
+  /**
+   * Starts the servers and the app with {@code args}, and waits until it is healthy.
+   *
+   * @param dir where PostgreSQL's data and the app's home go
+   */
+  static StandaloneStack start(Path dir, String adminKey, List<String> args) throws IOException {
+    StandInHub hub = StandInHub.start();
+    hub.add(StandInHub.LLAMA_7B);
+    int redisPort = StandaloneProcess.freePort();
+    RedisServer redisServer =
+        RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
+    redisServer.start();
+    EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).start();
+    StandaloneProcess app =
+        StandaloneProcess.start(
+            dir.resolve("home"),
+            Map.of(
+                "ZEROSCALE_POSTGRES_URL",
+                "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
+                "ZEROSCALE_REDIS_URL",
+                "redis://127.0.0.1:" + redisPort,
+                "ZEROSCALE_ADMIN_KEY",
+                adminKey,
+                "ZEROSCALE_HUB_URL",
+                hub.baseUrl().toString()),
+            args);
+    app.awaitHealthy(Duration.ofSeconds(90));
+    Config config = new Config();
+    config.useSingleServer().setAddress("redis://127.0.0.1:" + redisPort);
+    return new StandaloneStack(hub, redisServer, pg, app, Redisson.create(config));
+  }
+
+  /** SIGTERM to the app (which stops every instance it started), then the servers. */
+  @Override
+  public void close() throws Exception {
+    try {
+      assertThat(app.terminate(Duration.ofSeconds(90))).isIn(0, 143);
+    } finally {
+      redis.shutdown();
+      redisServer.stop();
+      pg.close();
+      hub.close();
+    }
+  }
+}
