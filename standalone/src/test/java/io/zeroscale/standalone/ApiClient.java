@@ -73,4 +73,22 @@ final class ApiClient {
       throw new IllegalStateException(e);
     }
   }
+
+  /**
+   * Imports Llama-2-7B (known to the stand-in hub) into the key's library as {@code name} and waits
+   * until it is {@code ready}.
+   */
+  void importLlama7b(String key, String name) {
+    Response model =
+        post(
+            "/api/v1/models",
+            key,
+            "{\"name\":\"" + name + "\",\"source\":\"hf://meta-llama/Llama-2-7b-hf\"}");
+    org.assertj.core.api.Assertions.assertThat(model.status()).as(model.body()).isEqualTo(202);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                "ready".equals(get("/api/v1/models/" + name, key).json().get("status").asString()));
+  }
 }

@@ -104,18 +104,7 @@ class BillingIT {
             "{\"name\":\"k\",\"scopes\":[\"inference:*\",\"deployments:write\",\"usage:read\"]}");
     assertThat(k.status()).as(k.body()).isEqualTo(201);
     String key = k.json().get("secret").asString();
-    ApiClient.Response model =
-        api.post(
-            "/api/v1/models",
-            key,
-            "{\"name\":\"llama7\",\"source\":\"hf://meta-llama/Llama-2-7b-hf\"}");
-    assertThat(model.status()).as(model.body()).isEqualTo(202);
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                "ready"
-                    .equals(api.get("/api/v1/models/llama7", key).json().get("status").asString()));
+    api.importLlama7b(key, "llama7");
     return new Tenant(t.json().get("id").asString(), name, key);
   }
 

@@ -94,19 +94,7 @@ class DataPlaneIT {
     assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"dp\",\"gpu_quota\":64}").status())
         .isEqualTo(201);
     key = fleet.tenantKey("dp", "[\"inference:*\",\"deployments:read\",\"deployments:write\"]");
-    ApiClient.Response model =
-        api1.post(
-            "/api/v1/models",
-            key,
-            "{\"name\":\"llama7\",\"source\":\"hf://meta-llama/Llama-2-7b-hf\"}");
-    assertThat(model.status()).as(model.body()).isEqualTo(202);
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                "ready"
-                    .equals(
-                        api1.get("/api/v1/models/llama7", key).json().get("status").asString()));
+    api1.importLlama7b(key, "llama7");
 
     deploy("chat", "llm", 8, 1000, "--inter-token-latency=50ms");
     deploy("embed", "embedding", 8, 1000);
