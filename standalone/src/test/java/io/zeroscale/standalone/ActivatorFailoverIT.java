@@ -48,7 +48,14 @@ import tools.jackson.databind.JsonNode;
 class ActivatorFailoverIT {
 
   private static final String ADMIN = "fo-admin-" + "x".repeat(24);
-  private static final Duration LEASE_TTL = Duration.ofSeconds(3);
+
+  /**
+   * Long enough that a renewal stalled while two JVMs start on a loaded machine does not pass the
+   * lease to the other activator before the test kills the leader (the test would then kill the
+   * wrong one); the hand-over after the SIGKILL takes about this long.
+   */
+  private static final Duration LEASE_TTL = Duration.ofSeconds(10);
+
   private static final String TENANT = "failover";
   private static final int REQUESTS = 8;
   private static final Pattern STARTED = Pattern.compile("Activator (activator-\\S+) started");
@@ -120,11 +127,17 @@ class ActivatorFailoverIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> Set.of(id1, id2).contains(registry.activatorLeader()));
-    StandaloneProcess leader = id1.equals(registry.activatorLeader()) ? fleet.gw1 : fleet.gw2;
+    String leaderId = registry.activatorLeader();
+    StandaloneProcess leader = id1.equals(leaderId) ? fleet.gw1 : fleet.gw2;
     StandaloneProcess survivor = leader == fleet.gw1 ? fleet.gw2 : fleet.gw1;
     String survivorId = survivor == fleet.gw1 ? id1 : id2;
-    assertThat(leader.output()).contains("Activator " + registry.activatorLeader() + " leads");
-    assertThat(survivor.output()).doesNotContain("Activator " + survivorId + " leads");
+    // The lease is written before the log line: wait for the line rather than read it once.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> leader.output().contains("Activator " + leaderId + " leads"));
+    // How often the survivor has led so far (never, unless a stall passed the lease around before
+    // the test began): its take-over below must add a line, not find an old one.
+    int survivorLedBefore = occurrences(survivor.output(), "Activator " + survivorId + " leads");
     // The survivor's gateway must know the deployment, or the requests would be 404s.
     await()
         .atMost(Duration.ofSeconds(30))
@@ -170,6 +183,9 @@ class ActivatorFailoverIT {
       assertThat(health(url))
           .as("the instance must still be booting when its leader dies")
           .isNotEqualTo(200);
+      assertThat(registry.activatorLeader())
+          .as("the JVM about to be killed still holds the lease")
+          .isEqualTo(leaderId);
       long killedAt = System.nanoTime();
       leader.kill(Duration.ofSeconds(30));
 
@@ -180,17 +196,20 @@ class ActivatorFailoverIT {
 
       // The survivor takes the lease once the dead leader's has expired.
       await()
-          .atMost(LEASE_TTL.plusSeconds(12))
+          .atMost(LEASE_TTL.plusSeconds(30))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> survivorId.equals(registry.activatorLeader()));
       long takeOverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
       System.out.println(
           "ActivatorFailoverIT: lease taken over " + takeOverMs + " ms after the kill");
       await()
-          .atMost(Duration.ofSeconds(20))
-          .until(() -> survivor.output().contains("Activator " + survivorId + " leads"));
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  occurrences(survivor.output(), "Activator " + survivorId + " leads")
+                      > survivorLedBefore);
       await()
-          .atMost(Duration.ofSeconds(20))
+          .atMost(Duration.ofSeconds(30))
           .until(
               () ->
                   survivor

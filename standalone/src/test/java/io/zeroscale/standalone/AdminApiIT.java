@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,8 +17,13 @@ import tools.jackson.databind.JsonNode;
 /**
  * Admin API and authentication end to end, on two gateway processes that share one PostgreSQL and
  * one Redis (as two replicas behind a load balancer would): tenants and keys, every 401/403/404/
- * 409/422 answer in OpenAI's shape, revocation seen by the other gateway within a second, and
- * secrets never in the logs.
+ * 409/422 answer in OpenAI's shape, revocation seen by the other gateway, and secrets never in the
+ * logs.
+ *
+ * <p>Revocation is designed to reach every gateway within about a second (Redis pub/sub, see
+ * KeyInvalidations); these tests prove it arrives, not how fast: across two JVMs on a loaded
+ * machine a second is not a bound a test can hold. Expiry to the instant is proven with a moved
+ * clock in KeyAuthenticatorTest.
  */
 class AdminApiIT {
 
@@ -291,17 +297,33 @@ class AdminApiIT {
   void aKeyExpiresOnTime() {
     assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"expiry\"}").status())
         .isEqualTo(201);
-    String expires = Instant.now().plusSeconds(3).toString();
+    // A key with an expiry works before it: a far-future one, so that no load can make the
+    // request arrive after it (the instant itself is KeyAuthenticatorTest's, on a moved clock).
+    String far = Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS).toString();
+    ApiClient.Response valid =
+        api1.post(
+            "/admin/v1/tenants/expiry/keys",
+            ADMIN,
+            "{\"name\":\"long\",\"scopes\":[\"inference:*\"],\"expires_at\":\"" + far + "\"}");
+    assertThat(valid.status()).as(valid.body()).isEqualTo(201);
+    assertThat(valid.json().get("expires_at").stringValue()).isEqualTo(far);
+    assertThat(api1.get("/v1/models", valid.json().get("secret").stringValue()).status())
+        .isNotIn(401, 500);
+
+    // A key expiring a few seconds from now is refused as expired once that time has passed. The
+    // lead only has to cover the creation request (an expiry already past is a 422); nothing is
+    // asserted before it, so a slow machine cannot make this fail, only wait a little longer.
+    String soon = Instant.now().plusSeconds(6).truncatedTo(ChronoUnit.SECONDS).toString();
     ApiClient.Response r =
         api1.post(
             "/admin/v1/tenants/expiry/keys",
             ADMIN,
-            "{\"name\":\"short\",\"scopes\":[\"inference:*\"],\"expires_at\":\"" + expires + "\"}");
+            "{\"name\":\"short\",\"scopes\":[\"inference:*\"],\"expires_at\":\"" + soon + "\"}");
     assertThat(r.status()).as(r.body()).isEqualTo(201);
+    assertThat(r.json().get("expires_at").stringValue()).isEqualTo(soon);
     String key = r.json().get("secret").stringValue();
-    assertThat(api1.get("/v1/models", key).status()).isNotIn(401, 500);
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
         .untilAsserted(
             () ->
@@ -314,7 +336,7 @@ class AdminApiIT {
   }
 
   @Test
-  void aRevokedKeyIsRefusedByEveryGatewayWithinASecond() {
+  void aRevokedKeyIsRefusedByEveryGateway() {
     assertThat(api1.post("/admin/v1/tenants", ADMIN, "{\"name\":\"revoke\"}").status())
         .isEqualTo(201);
     ApiClient.Response created =
@@ -329,9 +351,13 @@ class AdminApiIT {
     assertThat(api2.get("/v1/models", key).status()).isNotIn(401, 500);
 
     assertThat(api1.delete("/admin/v1/tenants/revoke/keys/" + id, ADMIN).status()).isEqualTo(204);
+    // The gateway that revoked it drops its cache entry itself: refused at once.
     assertError(api1.get("/v1/models", key), 401, "authentication_error", null, "invalid_api_key");
+    // The other one hears it on Redis pub/sub (about a second by design, not timed here: the
+    // 10 s bound only stops a lost message from hanging the test; the cache's 60 s TTL would pass
+    // this too late, so it still proves the message arrived).
     await()
-        .atMost(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(50))
         .untilAsserted(() -> assertThat(api2.get("/v1/models", key).status()).isEqualTo(401));
 
@@ -350,8 +376,9 @@ class AdminApiIT {
     String key = fleet.tenantKey("gone", "[\"inference:*\"]");
     assertThat(api2.get("/v1/models", key).status()).isNotIn(401, 500);
     assertThat(api1.delete("/admin/v1/tenants/gone", ADMIN).status()).isEqualTo(204);
+    // Seen by the other gateway through Redis pub/sub; 10 s is well under the cache's 60 s TTL.
     await()
-        .atMost(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(50))
         .untilAsserted(() -> assertThat(api2.get("/v1/models", key).status()).isEqualTo(401));
   }

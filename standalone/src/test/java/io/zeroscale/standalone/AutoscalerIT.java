@@ -3,18 +3,22 @@ package io.zeroscale.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.zeroscale.api.RedisSchema;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.redisson.client.codec.StringCodec;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -111,76 +116,92 @@ class AutoscalerIT {
     assertThat(d.status()).as(d.body()).isEqualTo(201);
     String id = d.json().get("id").asString();
 
-    // Watch the deployment as a tenant would, every 250 ms.
+    // Watch the deployment as a tenant would, every 250 ms. A poll that fails is recorded and
+    // fails the test: the API must answer throughout.
     long t0 = System.nanoTime();
     ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
-    AtomicBoolean watching = new AtomicBoolean(true);
-    Thread watcher =
-        Thread.ofVirtual()
-            .start(
-                () -> {
-                  while (watching.get()) {
-                    try {
-                      JsonNode j = api.get("/api/v1/deployments/elastic", key).json();
-                      JsonNode a = j.get("autoscaler");
-                      seen.add(
-                          new Seen(
-                              ms(t0),
-                              j.get("instances").get("desired").asInt(),
-                              j.get("instances").get("ready").asInt(),
-                              j.get("status").asString(),
-                              a == null || a.isNull() ? null : a.get("reason").asString()));
-                      Thread.sleep(250);
-                    } catch (Exception e) {
-                      // the next poll retries
-                    }
-                  }
-                });
+    ConcurrentLinkedQueue<String> pollFailures = new ConcurrentLinkedQueue<>();
+    ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+    timer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            ApiClient.Response r = api.get("/api/v1/deployments/elastic", key);
+            if (r.status() != 200) {
+              pollFailures.add(r.status() + " " + r.body());
+              return;
+            }
+            JsonNode j = r.json();
+            JsonNode a = j.get("autoscaler");
+            seen.add(
+                new Seen(
+                    ms(t0),
+                    j.get("instances").get("desired").asInt(),
+                    j.get("instances").get("ready").asInt(),
+                    j.get("status").asString(),
+                    a == null || a.isNull() ? null : a.get("reason").asString()));
+          } catch (RuntimeException e) {
+            pollFailures.add(e.toString());
+          }
+        },
+        0,
+        250,
+        TimeUnit.MILLISECONDS);
 
     // Ramp: two more streaming clients every 500 ms up to 6 × max_batch_size, each looping
     // (20 tokens at 50 ms ≈ 1 s per stream) until told to stop.
     AtomicBoolean load = new AtomicBoolean(true);
     AtomicInteger ok = new AtomicInteger();
+    AtomicInteger started = new AtomicInteger();
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     AtomicLong lastRequestEnd = new AtomicLong();
     ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
-    for (int c = 0; c < CLIENTS; c++) {
-      clients.submit(
-          () -> {
-            while (load.get()) {
-              try {
-                HttpResponse<String> r =
-                    HTTP.send(stream("elastic"), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains("data: [DONE]")) {
-                  ok.incrementAndGet();
-                } else {
-                  failures.add(r.statusCode() + " " + r.body());
-                }
-              } catch (Exception e) {
-                failures.add(e.toString());
+    Runnable client =
+        () -> {
+          started.incrementAndGet();
+          while (load.get()) {
+            try {
+              HttpResponse<String> r =
+                  HTTP.send(stream("elastic"), HttpResponse.BodyHandlers.ofString());
+              if (r.statusCode() == 200 && r.body().contains("data: [DONE]")) {
+                ok.incrementAndGet();
+              } else {
+                failures.add(r.statusCode() + " " + r.body());
               }
-              lastRequestEnd.set(ms(t0));
+            } catch (IOException | RuntimeException e) {
+              failures.add(e.toString());
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              failures.add("interrupted while load was on: " + e);
+              return;
             }
-            return null;
-          });
-      if (c % 2 == 1) {
-        Thread.sleep(500);
-      }
+            lastRequestEnd.set(ms(t0));
+          }
+        };
+    for (int c = 0; c < CLIENTS; c++) {
+      timer.schedule(() -> clients.execute(client), (c / 2) * 500L, TimeUnit.MILLISECONDS);
     }
-    long fullLoadAt = ms(t0);
     try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> started.get() == CLIENTS);
+      long fullLoadAt = ms(t0);
+      long fullLoadEpochMs = System.currentTimeMillis();
       await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(250))
           .until(() -> seen.stream().anyMatch(s -> s.ready() == 3));
       long threeReadyAt = seen.stream().filter(s -> s.ready() == 3).findFirst().get().atMs();
-      // Full load a little longer: no flapping while it lasts.
-      Thread.sleep(8_000);
+      // Full load a little longer: no flapping while it lasts (every poll for 8 s sees 3).
+      await()
+          .during(Duration.ofSeconds(8))
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> last(seen).desired() == 3);
+      // Read before the clients wind down: their last streams may take a few seconds on a loaded
+      // machine, and the stable window may rightly start scaling down meanwhile.
+      int desiredAtStop = last(seen).desired();
       load.set(false);
       clients.shutdown();
       assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
       long stoppedAt = lastRequestEnd.get();
-      int desiredAtStop = seen.stream().reduce((a, b) -> b).get().desired();
 
       // Back down (stable window 6 s), then to zero after scale_to_zero_after_s.
       await()
@@ -214,14 +235,23 @@ class AutoscalerIT {
           failures.size());
 
       assertThat(failures).as("failed requests").isEmpty();
+      assertThat(pollFailures).as("failed polls of the deployment").isEmpty();
       assertThat(ok.get()).isGreaterThan(CLIENTS);
       assertThat(seen.stream().mapToInt(Seen::desired).max().getAsInt())
           .as("never above max_instances")
           .isEqualTo(3);
       assertThat(desiredAtStop).as("held at max under full load").isEqualTo(3);
-      // Zero only after scale_to_zero_after_s without requests (a second of slack for the
-      // 250 ms polling and the 500 ms tick on both sides).
-      assertThat(zeroAt - stoppedAt).isGreaterThanOrEqualTo((TO_ZERO_S - 1) * 1000L);
+      // Zero only after scale_to_zero_after_s without requests, read on the autoscaler's own
+      // clock (its decision time and the last request it saw), not from this test's polling.
+      JsonNode desired =
+          ApiClient.JSON.readTree(
+              stack
+                  .redis
+                  .<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE)
+                  .get(id));
+      long lastActive = desired.get("last_active").asLong();
+      assertThat(lastActive).as("a request was seen under load").isGreaterThan(fullLoadEpochMs);
+      assertThat(desired.get("replicas").asInt()).isZero();
 
       // The decisions, with their reasons, newest first.
       ApiClient.Response events = api.get("/api/v1/deployments/elastic/events", key);
@@ -233,6 +263,9 @@ class AutoscalerIT {
       assertThat(list).isNotEmpty();
       assertThat(list.getFirst().get("to").asInt()).isZero();
       assertThat(list.getFirst().get("reason").asString()).contains("scale to zero");
+      assertThat(Instant.parse(list.getFirst().get("at").asString()).toEpochMilli() - lastActive)
+          .as("idle time before the decision to scale to zero")
+          .isGreaterThanOrEqualTo(TO_ZERO_S * 1000L);
       assertThat(list).anySatisfy(e -> assertThat(e.get("to").asInt()).isEqualTo(3));
       assertThat(list)
           .anySatisfy(
@@ -253,8 +286,7 @@ class AutoscalerIT {
               s -> assertThat(s.reason()).isNotNull().contains("capped at 3 (max_instances)"));
     } finally {
       load.set(false);
-      watching.set(false);
-      watcher.join(5_000);
+      timer.shutdownNow();
       clients.shutdownNow();
     }
   }

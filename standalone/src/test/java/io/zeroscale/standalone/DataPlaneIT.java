@@ -83,9 +83,15 @@ class DataPlaneIT {
                 "ZEROSCALE_DEPLOYMENTS_SWEEP_INTERVAL",
                 "2s"),
             // The instances here are published by the test (InstanceRegistry), not an activator;
-            // held streams get their keep-alive comments after 300 ms instead of 15 s.
+            // held streams get their keep-alive comments after 300 ms instead of 15 s. A rate
+            // limit check waits up to 5 s for Redis instead of 250 ms before failing open: on a
+            // loaded machine a healthy Redis can take longer than 250 ms to answer, and the
+            // rate-limit test would then see its request let through unchecked (200, not 429).
+            // Only keys with limits call Redis there, and the outage test's key has none.
             List.of(
-                "--zeroscale.activator.enabled=false", "--zeroscale.gateway.hold-keepalive=300ms"));
+                "--zeroscale.activator.enabled=false",
+                "--zeroscale.gateway.hold-keepalive=300ms",
+                "--zeroscale.rate-limits.redis-timeout=5s"));
     gw1 = fleet.gw1;
     gw2 = fleet.gw2;
     api1 = new ApiClient(gw1.port);
@@ -450,15 +456,27 @@ class DataPlaneIT {
   @Test
   void aFullQueueAnswers429WithRetryAfter() {
     // "tiny": one slot fleet-wide (so at most one per gateway) and one queued request per gateway.
+    // The running request takes 100 tokens × 100 ms = 10 s, so the slot and the queue stay full
+    // while the test checks them; the queued one is short, so it ends soon after.
     String slow =
-        "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":20}";
+        "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":100}";
+    String quick =
+        "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":2}";
     List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      inFlight.add(postAsync(gw1, "/v1/chat/completions", slow));
-    }
+    inFlight.add(postAsync(gw1, "/v1/chat/completions", slow));
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(20))
         .until(() -> sims.get("tiny").metric("vllm:num_requests_running") >= 1);
+    inFlight.add(postAsync(gw1, "/v1/chat/completions", quick));
+    // The third request must find the queue full, so wait until gw1 says the second one is in it
+    // (its demand, published every heartbeat): sent is not yet queued.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                registry.demand(deploymentIds.get("tiny")).stream()
+                    .anyMatch(d -> d.contains("\"queued\":1,\"in_flight\":1,")));
     HttpResponse<String> refused = post(gw1, "/v1/chat/completions", key, slow);
     assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
     assertThat(refused.headers().firstValue("retry-after")).isPresent();
@@ -468,15 +486,17 @@ class DataPlaneIT {
 
   @Test
   void twoGatewaysNeverPutMoreThanMaxBatchSizeOnTheInstance() {
+    // 50 tokens × 20 ms = 1 s a request, four at a time: the burst of 40 lasts 10 s, many demand
+    // heartbeats (1 s), so a loaded machine still publishes a busy sample while it lasts.
     String body =
-        "{\"model\":\"capped\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":10}";
+        "{\"model\":\"capped\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":50}";
     List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       all.add(postAsync(i % 2 == 0 ? gw1 : gw2, "/v1/chat/completions", body));
     }
     // Each gateway publishes its queued and in-flight figures for the autoscaler.
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(100))
         .untilAsserted(
             () ->
@@ -499,7 +519,9 @@ class DataPlaneIT {
 
   @Test
   void sseEventsArriveAsTheInstanceSendsThemNotBunched() throws Exception {
-    HttpRequest request = streamRequest(gw1, "chat", 12);
+    int tokens = 40;
+    long itlMs = 50; // the "chat" instance's --inter-token-latency
+    HttpRequest request = streamRequest(gw1, "chat", tokens);
     HttpResponse<InputStream> response =
         HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.headers().firstValue("content-type"))
@@ -510,29 +532,39 @@ class DataPlaneIT {
         new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
-        if (line.startsWith("data: ")) {
+        // The content deltas: not the role chunk (its content is ""), the finish chunk or [DONE].
+        if (line.startsWith("data: {")
+            && line.contains("\"content\":\"")
+            && !line.contains("\"role\"")) {
           arrivals.add(System.nanoTime());
-          done |= line.equals("data: [DONE]");
         }
+        done |= line.equals("data: [DONE]");
       }
     }
     assertThat(done).isTrue();
-    List<Long> gaps = new ArrayList<>();
-    // Between content deltas (the instance spaces them by its 50 ms inter-token latency).
-    for (int i = 2; i < arrivals.size() - 2; i++) {
-      gaps.add((arrivals.get(i) - arrivals.get(i - 1)) / 1_000_000);
-    }
-    gaps.sort(null);
-    assertThat(gaps.get(gaps.size() / 2))
-        .as("median gap in ms, gaps %s", gaps)
-        .isBetween(25L, 150L);
+    assertThat(arrivals).hasSize(tokens);
+    // Neither the instance nor the gateway stamps events with a time, so pacing is seen from this
+    // client, through three processes on a loaded machine: a descheduled reader (or gateway)
+    // finds several events waiting and reads them in a burst, and timers fire late, so gaps
+    // between single events (a median, an upper bound) measure the machine, not the gateway.
+    // The span cannot shrink that way: the instance's fixed-rate timer never emits the last token
+    // before (n - 1) × ITL after the first is due, so events forwarded as they come span about
+    // that much here, while a gateway buffering the response (or large parts of it) delivers
+    // them all at once. Half of it means only a stall of ~1 s on the first event alone, in the
+    // gateway or here, could fail a gateway that streams.
+    long spanMs = (arrivals.getLast() - arrivals.getFirst()) / 1_000_000;
+    assertThat(spanMs)
+        .as("ms from the first to the last token event")
+        .isGreaterThanOrEqualTo((tokens - 1) * itlMs / 2);
   }
 
   @Test
   void aClientDisconnectMidStreamFreesTheInstanceSlot() throws Exception {
     SimProcess sim = sims.get("chat");
     double cancelledBefore = sim.metric("sim:requests_cancelled_total");
-    HttpRequest request = streamRequest(gw2, "chat", 200);
+    // 1000 tokens × 50 ms = 50 s: the stream cannot end by itself while the hang-up travels
+    // through the gateway to the instance, so a freed slot means a cancelled request.
+    HttpRequest request = streamRequest(gw2, "chat", 1000);
     HttpResponse<InputStream> response =
         HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
     InputStream body = response.body();
@@ -543,10 +575,17 @@ class DataPlaneIT {
         events++;
       }
     }
-    assertThat(sim.metric("vllm:num_requests_running")).isEqualTo(1.0);
-    body.close();
+    // Awaited rather than read once: the instance may still be finishing the previous test's
+    // request, its slot released a moment after the client had the response.
     await()
-        .atMost(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> sim.metric("vllm:num_requests_running") == 1.0);
+    body.close();
+    // The hang-up crosses three processes (client, gateway, instance); a wide bound costs nothing
+    // when they are quick.
+    await()
+        .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(50))
         .until(() -> sim.metric("vllm:num_requests_running") == 0.0);
     assertThat(sim.metric("sim:requests_cancelled_total")).isGreaterThan(cancelledBefore);
@@ -567,9 +606,12 @@ class DataPlaneIT {
       fleet.startRedis();
     }
     // Both gateways' heartbeat loops survived the outage (slow ticks must not end them).
+    // The test's own Redis client may still be reconnecting to the new Redis: its errors mean
+    // "not yet", not a failure.
     await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
         .until(() -> registry.liveGateways() == 2);
     // Redis came back empty: the activator (here the registry) republishes its instances, the
     // control plane's sweeper republishes the deployments, and the gateways resync.
@@ -679,19 +721,29 @@ class DataPlaneIT {
   @Test
   void requestsAreMeteredWithLowCardinalityTags() throws Exception {
     sdk(gw1, key).chat().completions().create(chat("chat", "count me", 3));
-    String metrics =
-        HTTP.send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + gw1.port + "/actuator/prometheus"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    assertThat(metrics)
-        .containsPattern(
-            "zeroscale_requests_total\\{[^}]*deployment=\"dp/chat\"[^}]*status=\"2xx\"");
-    assertThat(metrics)
-        .containsPattern("zeroscale_tokens_completion_total\\{[^}]*deployment=\"dp/chat\"");
-    assertThat(metrics).doesNotContain(key);
+    // The gateway records a request when its exchange ends, which may be a moment after the
+    // client has the response: scrape until it is there.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () -> {
+              String metrics =
+                  HTTP.send(
+                          HttpRequest.newBuilder(
+                                  URI.create(
+                                      "http://127.0.0.1:" + gw1.port + "/actuator/prometheus"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body();
+              assertThat(metrics)
+                  .containsPattern(
+                      "zeroscale_requests_total\\{[^}]*deployment=\"dp/chat\"[^}]*status=\"2xx\"");
+              assertThat(metrics)
+                  .containsPattern(
+                      "zeroscale_tokens_completion_total\\{[^}]*deployment=\"dp/chat\"");
+              assertThat(metrics).doesNotContain(key);
+            });
   }
 
   @Test
@@ -802,7 +854,23 @@ class DataPlaneIT {
                 + settings
                 + "}");
     assertThat(d.status()).as(d.body()).isEqualTo(201);
+    awaitKnownByBothGateways(name);
     return d.json().get("id").asString();
+  }
+
+  /**
+   * Gateways learn of a new deployment through Redis, a moment after the API answered. Probed
+   * without side effects: an embeddings request for an llm deployment is refused (400) once the
+   * gateway knows the name and before anything is held or woken, and is a 404 until then.
+   */
+  private static void awaitKnownByBothGateways(String name) {
+    String probe = "{\"model\":\"" + name + "\",\"input\":\"x\"}";
+    for (StandaloneProcess gw : List.of(gw1, gw2)) {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> post(gw, "/v1/embeddings", key, probe).statusCode() == 400);
+    }
   }
 
   /**
@@ -891,8 +959,9 @@ class DataPlaneIT {
             gw2,
             "/v1/chat/completions",
             "{\"model\":\"brief\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":2}");
+    // Demand is published at the 1 s heartbeat; a loaded machine may take several.
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> registry.demand(id).stream().anyMatch(d -> d.contains("\"queued\":1")));
     registry.publish(id, "brief-0", sim.url(), InstanceEndpoint.State.READY);
@@ -927,11 +996,20 @@ class DataPlaneIT {
                 assertThat(e)
                     .contains("\"code\":\"deployment_failed\"")
                     .contains("crash loop: exit code 1"));
-    // New requests are answered at once, on both gateways.
-    long start = System.nanoTime();
+    // New requests are refused at once, on both gateways, not held. Shown by state rather than a
+    // stopwatch: a held stream is committed after the 300 ms keep-alive as a 200 event stream
+    // with x-zeroscale-cold-start, while a refused one is a plain 503 (the refusal is decided as
+    // the request subscribes to its queue, before any keep-alive can tick).
     HttpResponse<String> fresh = post(gw1, "/v1/chat/completions", key, body);
     assertThat(fresh.statusCode()).isEqualTo(503);
-    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+    assertThat(error(fresh).get("code").asString()).isEqualTo("deployment_failed");
+    for (StandaloneProcess gw : List.of(gw1, gw2)) {
+      HttpResponse<String> freshStream =
+          HTTP.send(streamRequest(gw, "broken", 3), HttpResponse.BodyHandlers.ofString());
+      assertThat(freshStream.statusCode()).as(freshStream.body()).isEqualTo(503);
+      assertThat(freshStream.headers().firstValue("x-zeroscale-cold-start")).isEmpty();
+      assertThat(error(freshStream).get("code").asString()).isEqualTo("deployment_failed");
+    }
   }
 
   @Test
@@ -939,8 +1017,9 @@ class DataPlaneIT {
     String id = coldDeployment("doomed", "{}");
     String body = "{\"model\":\"doomed\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
     CompletableFuture<HttpResponse<String>> held = postAsync(gw1, "/v1/chat/completions", body);
+    // Demand is published at the 1 s heartbeat; a loaded machine may take several.
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> registry.demand(id).stream().anyMatch(d -> d.contains("\"queued\":1")));
     assertThat(api1.delete("/api/v1/deployments/" + id, key).status()).isEqualTo(202);

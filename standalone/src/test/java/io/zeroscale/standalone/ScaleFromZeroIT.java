@@ -143,10 +143,9 @@ class ScaleFromZeroIT {
     long waited =
         Long.parseLong(first.headers().values("x-zeroscale-cold-start-wait-ms").getFirst());
     assertThat(first.parse().choices()).hasSize(1);
-    // The wait is the instance's boot (3 s plus its JVM's start), never less; generous above, as
-    // the machine is noisy: the overhead figure itself is measured by the benchmark.
+    // The wait is the instance's boot (3 s plus its JVM's start), never less. No upper bound: on a
+    // noisy machine it says nothing, and the overhead is what the benchmark (loadtest/) measures.
     assertThat(waited).isGreaterThanOrEqualTo(BOOT.toMillis());
-    assertThat(firstMs).isLessThan(BOOT.toMillis() + 5000);
     System.out.printf(
         "cold start (non-stream): first response after %d ms, held %d ms, simulator boot %d ms%n",
         firstMs, waited, BOOT.toMillis());
@@ -170,10 +169,16 @@ class ScaleFromZeroIT {
     assertThat(text.toString()).isNotBlank();
     System.out.printf("cold start (stream): complete after %d ms%n", streamMs);
 
-    JsonNode status = api.get("/api/v1/deployments/cold", key).json();
-    assertThat(status.get("status").asString()).isEqualTo("running");
-    assertThat(status.get("instances").get("ready").asInt()).isEqualTo(1);
-    assertThat(status.get("instances").get("desired").asInt()).isEqualTo(1);
+    // The activator reports the status in its own pass, not necessarily before the first answer.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              JsonNode status = api.get("/api/v1/deployments/cold", key).json();
+              assertThat(status.get("status").asString()).isEqualTo("running");
+              assertThat(status.get("instances").get("ready").asInt()).isEqualTo(1);
+              assertThat(status.get("instances").get("desired").asInt()).isEqualTo(1);
+            });
   }
 
   @Test
@@ -210,14 +215,19 @@ class ScaleFromZeroIT {
     String id = deploy("drain", 8, 1);
     // Wake it and wait until it serves.
     assertThat(send(chatRequest("drain", 1, false)).statusCode()).isEqualTo(200);
-    // Long streams: 40 tokens at 50 ms is 2 s each.
+    String url = instanceUrls(id).getFirst();
+    // Long streams: 100 tokens at 50 ms is 5 s each, so that all six are still streaming when the
+    // scale-down begins even if the machine spreads their arrival.
     List<CompletableFuture<List<String>>> streams = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       streams.add(
-          HTTP.sendAsync(chatRequest("drain", 40, true), HttpResponse.BodyHandlers.ofInputStream())
+          HTTP.sendAsync(chatRequest("drain", 100, true), HttpResponse.BodyHandlers.ofInputStream())
               .thenApply(r -> lines(r.body())));
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> inFlightOn(instanceUrls(id).getFirst()) > 0);
+    // All six on the instance before desired goes to 0: one still in the gateway then would find
+    // no ready instance and wake the deployment again (nothing plays the autoscaler here to undo
+    // it), and the deployment would never reach scaled_to_zero.
+    await().atMost(Duration.ofSeconds(60)).until(() -> inFlightOn(url) == streams.size());
     setDesired(id, 0);
     for (CompletableFuture<List<String>> s : streams) {
       List<String> events = s.get();
@@ -236,24 +246,40 @@ class ScaleFromZeroIT {
               assertThat(d.get("instances").get("draining").asInt()).isZero();
             });
     assertThat(instanceUrls(id)).isEmpty();
-    assertThat(eventTypes(id)).containsSubsequence("scheduled", "ready", "draining", "stopped");
+    // The activator writes lifecycle events at the end of its pass, after it publishes the state
+    // read above: wait for them.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(eventTypes(id))
+                    .containsSubsequence("scheduled", "ready", "draining", "stopped"));
   }
 
   @Test
   void deletingADeploymentDrainsItsInstanceWithoutCuttingAStream() throws Exception {
     String id = deploy("doomed", 8, 1);
     assertThat(send(chatRequest("doomed", 1, false)).statusCode()).isEqualTo(200);
+    String url = instanceUrls(id).getFirst();
+    // 100 tokens at 50 ms is 5 s: still streaming when the delete begins, even on a slow machine.
     CompletableFuture<List<String>> stream =
-        HTTP.sendAsync(chatRequest("doomed", 40, true), HttpResponse.BodyHandlers.ofInputStream())
+        HTTP.sendAsync(chatRequest("doomed", 100, true), HttpResponse.BodyHandlers.ofInputStream())
             .thenApply(r -> lines(r.body()));
-    await().atMost(Duration.ofSeconds(10)).until(() -> inFlightOn(instanceUrls(id).getFirst()) > 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> inFlightOn(url) > 0);
     assertThat(api.delete("/api/v1/deployments/doomed", key).status()).isEqualTo(202);
     assertThat(stream.get()).contains("data: [DONE]");
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> api.get("/api/v1/deployments/doomed", key).status() == 404);
-    assertThat(simulatorStateFiles()).noneMatch(f -> f.contains(id.substring(0, 8)));
-    assertThat(eventTypes(id)).contains("stopped");
+    // The state file goes and the STOPPED event is written (at the end of the activator's pass)
+    // in their own time, possibly after the 404 above: wait for both.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(simulatorStateFiles()).noneMatch(f -> f.contains(id.substring(0, 8)));
+              assertThat(eventTypes(id)).contains("stopped");
+            });
   }
 
   // --- helpers ---

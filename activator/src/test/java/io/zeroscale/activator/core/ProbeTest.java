@@ -16,7 +16,8 @@ import reactor.test.StepVerifier;
 
 class ProbeTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(5);
+  /** How long a verification may take: well above every probe timeout below. */
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static final String METRICS =
       """
@@ -89,7 +90,16 @@ class ProbeTest {
 
   private final AtomicInteger status = new AtomicInteger(200);
   private DisposableServer server;
-  private final Probe probe = new Probe(Duration.ofMillis(500));
+
+  /**
+   * For answers that do come: a timeout no cold first request (Reactor Netty's set-up on a loaded
+   * machine) reaches, so that a positive test cannot fail on it and a negative one cannot pass
+   * because of it (a timeout would read as down or empty too).
+   */
+  private final Probe probe = new Probe(Duration.ofSeconds(5));
+
+  /** For {@code /hang}, which never answers: any timeout ends it, a short one keeps it quick. */
+  private final Probe hangProbe = new Probe(Duration.ofMillis(500));
 
   @BeforeEach
   void startServer() {
@@ -145,7 +155,7 @@ class ProbeTest {
 
   @Test
   void notHealthyWhenItDoesNotAnswerInTime() {
-    StepVerifier.create(probe.healthy(url() + "/hang"))
+    StepVerifier.create(hangProbe.healthy(url() + "/hang"))
         .expectNext(false)
         .expectComplete()
         .verify(WAIT);
@@ -154,7 +164,7 @@ class ProbeTest {
   @Test
   void aLateAnswerIsSlowNotDown() throws Exception {
     // A busy engine answering /health late must not be taken for a dead one.
-    StepVerifier.create(probe.health(url() + "/hang"))
+    StepVerifier.create(hangProbe.health(url() + "/hang"))
         .expectNext(Probe.Health.SLOW)
         .expectComplete()
         .verify(WAIT);

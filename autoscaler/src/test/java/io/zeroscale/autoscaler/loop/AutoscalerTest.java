@@ -6,11 +6,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.api.testing.MutableClock;
 import io.zeroscale.autoscaler.decider.Instance;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -25,26 +24,6 @@ class AutoscalerTest {
 
   static final JsonMapper JSON = JsonMapper.builder().build();
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-
-  /** A clock the test moves. */
-  static final class FakeClock extends Clock {
-    Instant now = T0;
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
 
   /** Redis as maps: one lease holder, the desired hash, event lists, idle-paid sums. */
   static final class FakeStore implements ScalingStore {
@@ -143,7 +122,7 @@ class AutoscalerTest {
         1);
   }
 
-  final FakeClock clock = new FakeClock();
+  final MutableClock clock = MutableClock.at(T0);
   final FakeStore store = new FakeStore();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -167,7 +146,7 @@ class AutoscalerTest {
     for (Autoscaler a : all) {
       a.tick().block();
     }
-    clock.now = clock.now.plusSeconds(1);
+    clock.advance(Duration.ofSeconds(1));
   }
 
   @Test
@@ -230,7 +209,7 @@ class AutoscalerTest {
                         store.desired.put(
                             "d",
                             "{\"replicas\":1,\"reason\":\"wake-up\",\"at\":"
-                                + clock.now.toEpochMilli()
+                                + clock.millis()
                                 + "}"));
           }
 
@@ -271,7 +250,7 @@ class AutoscalerTest {
     raced.tick().block();
     assertThat(store.replicas("d")).as("the wake-up stands").isEqualTo(1);
     // The next tick sees the wake-up and keeps the instance it asked for.
-    clock.now = clock.now.plusSeconds(1);
+    clock.advance(Duration.ofSeconds(1));
     a.tick().block();
     assertThat(a.isLeader()).isFalse();
     store.leaseHolder = null;

@@ -2,11 +2,10 @@ package io.zeroscale.gateway.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.zeroscale.api.testing.MutableClock;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -19,26 +18,6 @@ class KeyAuthenticatorTest {
 
   private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
   private static final UUID TENANT = UUID.randomUUID();
-
-  /** A clock the test moves by hand. */
-  static final class MutableClock extends Clock {
-    Instant now = T0;
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   /** Key store fake: a map, a call counter and a switch to make it fail. */
   static final class FakeStore implements KeyStore {
@@ -56,7 +35,7 @@ class KeyAuthenticatorTest {
     }
   }
 
-  private final MutableClock clock = new MutableClock();
+  private final MutableClock clock = MutableClock.at(T0);
   private final FakeStore store = new FakeStore();
   private final KeyAuthenticator auth =
       new KeyAuthenticator(store, "bootstrap-admin", clock, Duration.ofSeconds(60));
@@ -105,7 +84,7 @@ class KeyAuthenticatorTest {
     assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
     assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
     assertThat(store.calls).hasValue(1);
-    clock.now = T0.plusSeconds(61);
+    clock.set(T0.plusSeconds(61));
     assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
     assertThat(store.calls).hasValue(2);
   }
@@ -114,8 +93,27 @@ class KeyAuthenticatorTest {
   void expiryIsCheckedOnEveryCallEvenFromCache() {
     store.keys.put(ApiKeys.hash(secret), key(T0.plusSeconds(10), null));
     assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
-    clock.now = T0.plusSeconds(10);
+    clock.set(T0.plusSeconds(10));
     assertThat(authenticate(secret))
+        .isEqualTo(new AuthResult.Rejected("This API key has expired.", "expired_api_key"));
+  }
+
+  @Test
+  void aKeyPassesUntilTheInstantItExpiresAndNotFromThen() {
+    // What AdminApiIT cannot time end to end on a loaded machine: expiry to the instant.
+    Instant expires = T0.plusSeconds(3);
+    store.keys.put(ApiKeys.hash(secret), key(expires, null));
+    clock.set(expires.minusMillis(1));
+    assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
+    clock.advanceMillis(1);
+    assertThat(authenticate(secret))
+        .as("from the cache, at the expiry instant")
+        .isEqualTo(new AuthResult.Rejected("This API key has expired.", "expired_api_key"));
+    assertThat(store.calls).hasValue(1);
+    // Looked up afresh past its expiry (another gateway, a cold cache): refused just the same.
+    KeyAuthenticator cold =
+        new KeyAuthenticator(store, "bootstrap-admin", clock, Duration.ofSeconds(60));
+    assertThat(cold.authenticate(secret).block(Duration.ofSeconds(5)))
         .isEqualTo(new AuthResult.Rejected("This API key has expired.", "expired_api_key"));
   }
 
@@ -151,7 +149,7 @@ class KeyAuthenticatorTest {
     store.keys.put(ApiKeys.hash(secret), key(null, null));
     authenticate(secret);
     store.down = true;
-    clock.now = T0.plusSeconds(3600);
+    clock.set(T0.plusSeconds(3600));
     assertThat(authenticate(secret))
         .as("seen before, served past its TTL")
         .isInstanceOf(AuthResult.Authenticated.class);

@@ -3,6 +3,7 @@ package io.zeroscale.gateway.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.zeroscale.api.testing.MutableClock;
 import io.zeroscale.gateway.auth.Principal;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,7 @@ class RateLimiterTest {
   private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
   private static final UUID TENANT = UUID.randomUUID();
 
-  private final TestClock clock = new TestClock(T0);
+  private final MutableClock clock = MutableClock.at(T0);
   private final FakeRateStore store = new FakeRateStore();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 

@@ -21,7 +21,14 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 class HubClientTest {
 
-  private static final Duration BLOCK = Duration.ofSeconds(5);
+  /** Longer than any client timeout below, so a lookup always ends by its own rules. */
+  private static final Duration BLOCK = Duration.ofSeconds(30);
+
+  /**
+   * The lookup timeout of the tests that are not about it: a cold first request on a loaded machine
+   * must not turn a found model into an unreachable hub.
+   */
+  private static final Duration PATIENT = Duration.ofSeconds(20);
 
   private StandInHub hub;
   private HubClient client;
@@ -29,7 +36,7 @@ class HubClientTest {
   @BeforeEach
   void startHub() {
     hub = StandInHub.start();
-    client = clientFor(hub.baseUrl(), Duration.ofSeconds(2));
+    client = clientFor(hub.baseUrl(), PATIENT);
   }
 
   @AfterEach
@@ -307,8 +314,7 @@ class HubClientTest {
       closed = gone.baseUrl();
     }
 
-    HubLookup outcome =
-        clientFor(closed, Duration.ofSeconds(2)).lookup(HfSource.of("a/b"), "hf_x").block(BLOCK);
+    HubLookup outcome = clientFor(closed, PATIENT).lookup(HfSource.of("a/b"), "hf_x").block(BLOCK);
 
     assertThat(outcome)
         .isInstanceOfSatisfying(
@@ -318,17 +324,16 @@ class HubClientTest {
 
   @Test
   void slowHubIsUnreachableAfterTheTimeout() {
-    hub.add(LLAMA_7B).delay(Duration.ofSeconds(2));
+    // The hub never answers within the test: only the client's own 300 ms timeout can end the
+    // lookup before block() gives up, so no stopwatch is needed to tell which one did.
+    hub.add(LLAMA_7B).delay(Duration.ofHours(1));
     HubClient impatient = clientFor(hub.baseUrl(), Duration.ofMillis(300));
 
-    long start = System.nanoTime();
     HubLookup outcome = impatient.lookup(HfSource.of(LLAMA_7B.repo()), null).block(BLOCK);
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
 
     assertThat(outcome)
         .isInstanceOfSatisfying(
             HubLookup.Unreachable.class, u -> assertThat(u.reason()).contains("300 ms"));
-    assertThat(took).isLessThan(Duration.ofMillis(1500));
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import reactor.core.publisher.Mono;
@@ -83,6 +84,7 @@ public final class StandInHub implements AutoCloseable {
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private volatile int failStatus;
   private volatile Duration delay = Duration.ZERO;
+  private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
   private final DisposableServer server;
 
   private StandInHub() {
@@ -230,6 +232,22 @@ public final class StandInHub implements AutoCloseable {
     return this;
   }
 
+  /** An open gate lets the answers it held go. */
+  public interface Gate extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Holds every answer until the returned gate is closed: a test sees the state "lookup under way"
+   * for as long as it needs, instead of racing a delay.
+   */
+  public Gate hold() {
+    CompletableFuture<Void> held = new CompletableFuture<>();
+    gate = held;
+    return () -> held.complete(null);
+  }
+
   /** Every request received so far, oldest first. */
   public List<Request> requests() {
     return List.copyOf(requests);
@@ -252,7 +270,9 @@ public final class StandInHub implements AutoCloseable {
     requests.add(new Request(request.method().name(), request.uri(), authorization));
     Mono<Void> answer = Mono.defer(() -> answer(request.uri(), authorization, response));
     Duration wait = delay;
-    return wait.isZero() ? answer : Mono.delay(wait).then(answer);
+    Mono<Void> delayed = wait.isZero() ? answer : Mono.delay(wait).then(answer);
+    CompletableFuture<Void> held = gate;
+    return held.isDone() ? delayed : Mono.fromFuture(held).then(delayed);
   }
 
   private Mono<Void> answer(String uri, String authorization, HttpServerResponse response) {
