@@ -22,8 +22,9 @@ import reactor.core.publisher.SynchronousSink;
  *   <li>A body that declares at most {@value #PREALLOCATE_MAX} bytes (nearly every chat or
  *       embeddings request) is copied once into an array of exactly that size. Any other body is
  *       kept as the list of chunks that arrived and joined at the end (two copies, at most twice
- *       the body in memory for a moment), so memory follows what was received, not what was
- *       announced: 1000 stalled uploads that each declare 32 MiB would otherwise reserve 32 GiB.
+ *       the body in memory for a moment; the chunks are let go once joined), so memory follows what
+ *       was received, not what was announced: 1000 stalled uploads that each declare 32 MiB would
+ *       otherwise reserve 32 GiB.
  * </ul>
  *
  * <p>Every {@link DataBuffer} that reaches this reader is released exactly once, also when the
@@ -51,6 +52,23 @@ public final class BodyReader {
    */
   public static Mono<byte[]> read(
       Flux<DataBuffer> body, long limit, Long contentLengthOrNull, String path) {
+    return read(body, limit, contentLengthOrNull, path, null);
+  }
+
+  /**
+   * {@link #read(Flux, long, Long, String)}, growing {@code reservation} as bytes arrive: a body
+   * that outgrows its tenant's or the gateway's {@link BodyBudget} fails with 429 {@code
+   * too_many_request_bytes} ({@code Retry-After: 1}) and the rest is never requested.
+   *
+   * @param reservation the request's share of the budget, already holding what it declared; null
+   *     for none
+   */
+  public static Mono<byte[]> read(
+      Flux<DataBuffer> body,
+      long limit,
+      Long contentLengthOrNull,
+      String path,
+      BodyBudget.Reservation reservation) {
     if (limit < 0 || limit > BodyLimits.MAX_BYTES) {
       throw new IllegalArgumentException(
           "limit must be between 0 and " + BodyLimits.MAX_BYTES + ", got " + limit);
@@ -65,12 +83,20 @@ public final class BodyReader {
           return body.<Void>handle(
                   (DataBuffer buffer, SynchronousSink<Void> sink) -> {
                     boolean fits;
+                    BodyBudget.Scope over = null;
                     try {
-                      fits = acc.append(buffer, limit);
+                      // Reserved before copying: a refused chunk is never held.
+                      over =
+                          reservation == null
+                              ? null
+                              : reservation.ensure(acc.total() + buffer.readableByteCount());
+                      fits = over == null && acc.append(buffer, limit);
                     } finally {
                       DataBufferUtils.release(buffer);
                     }
-                    if (!fits) {
+                    if (over != null) {
+                      sink.error(new ZeroscaleException(BodyBudget.refusal(over), 1));
+                    } else if (!fits) {
                       sink.error(
                           new ZeroscaleException(
                               BodyLimits.tooLargeAtLeast(acc.seen(), limit, path)));
@@ -129,19 +155,31 @@ public final class BodyReader {
       return seen;
     }
 
+    long total() {
+      return total;
+    }
+
+    /**
+     * The body, once; the accumulator then lets go of its arrays. It stays reachable from the
+     * request's subscription for as long as the request is held, so keeping the chunks beside the
+     * joined array would hold the body twice (measured: 60 held 2 MiB bodies kept ~260 MB).
+     */
     byte[] bytes() {
+      byte[] out;
       if (direct != null) {
-        return total == direct.length ? direct : Arrays.copyOf(direct, (int) total);
+        out = total == direct.length ? direct : Arrays.copyOf(direct, (int) total);
+      } else if (chunks.size() == 1) {
+        out = chunks.get(0);
+      } else {
+        out = new byte[(int) total];
+        int at = 0;
+        for (byte[] chunk : chunks) {
+          System.arraycopy(chunk, 0, out, at, chunk.length);
+          at += chunk.length;
+        }
       }
-      if (chunks.size() == 1) {
-        return chunks.get(0);
-      }
-      byte[] out = new byte[(int) total];
-      int at = 0;
-      for (byte[] chunk : chunks) {
-        System.arraycopy(chunk, 0, out, at, chunk.length);
-        at += chunk.length;
-      }
+      direct = null;
+      chunks = null;
       return out;
     }
   }

@@ -5,6 +5,7 @@ import io.zeroscale.api.Family;
 import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.inspect.BodyBudget;
 import io.zeroscale.gateway.inspect.BodyLimits;
 import io.zeroscale.gateway.inspect.BodyReader;
 import io.zeroscale.gateway.inspect.InferencePath;
@@ -39,11 +40,13 @@ import reactor.netty.http.client.PrematureCloseException;
  * The inference path: from an authenticated request to a slot on an instance.
  *
  * <ol>
+ *   <li>admit it before reading a byte of its body: a {@code Content-Length} over the size limit
+ *       (413), the key's rate limits (429 with {@code Retry-After} and {@code x-ratelimit-*}), the
+ *       bytes its body will hold against the gateway's and the tenant's {@link BodyBudget} (429);
  *   <li>read the body within its size limit (413) and find only {@code model} and {@code stream} in
  *       it (400), never re-serializing it;
  *   <li>resolve the model among the tenant's deployments (404, the same for another tenant's),
  *       check the key's inference scope (403) and the path's family (400);
- *   <li>apply the key's rate limits (429 with {@code Retry-After} and {@code x-ratelimit-*});
  *   <li>take a slot (least outstanding requests within this gateway's fleet share), waiting in the
  *       deployment's FIFO queue when none is free (429 past {@code max_queued_requests}, 504 past
  *       {@code activation_timeout}, 503 when the deployment failed to start or found no GPU
@@ -70,25 +73,14 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
   private final RoutingSync sync;
   private final RateLimiter rateLimiter;
   private final BodyLimits limits;
+  private final BodyBudget budget;
   private final StreamingResponses responses;
   private final HeldRequests held;
   private final Metering metering;
   private final WakeUpGuard wakeUpGuard;
 
-  public InferenceFilter(
-      DeploymentDirectory directory,
-      Routing routing,
-      RoutingSync sync,
-      RateLimiter rateLimiter,
-      BodyLimits limits,
-      StreamingResponses responses,
-      HeldRequests held,
-      Metering metering) {
-    this(
-        directory, routing, sync, rateLimiter, limits, responses, held, metering, WakeUpGuard.NONE);
-  }
-
   /**
+   * @param budget the request bytes this gateway holds at once, in all and per tenant
    * @param wakeUpGuard refuses wake-ups that must not happen (the tenant's spend limit: 402)
    */
   public InferenceFilter(
@@ -97,6 +89,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       RoutingSync sync,
       RateLimiter rateLimiter,
       BodyLimits limits,
+      BodyBudget budget,
       StreamingResponses responses,
       HeldRequests held,
       Metering metering,
@@ -107,6 +100,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
     this.sync = sync;
     this.rateLimiter = rateLimiter;
     this.limits = limits;
+    this.budget = budget;
     this.responses = responses;
     this.held = held;
     this.metering = metering;
@@ -128,24 +122,68 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
     String tenantId = principal.requireTenant().toString();
     long limit = path.family() == Family.AUDIO ? limits.audioBytes() : limits.defaultBytes();
     long contentLength = request.getHeaders().getContentLength();
-    return BodyReader.read(request.getBody(), limit, contentLength >= 0 ? contentLength : null)
-        .switchIfEmpty(Mono.fromSupplier(() -> new byte[0]))
+    if (contentLength > limit) {
+      // Refused on its Content-Length alone: not a byte of the body is read.
+      return refusedBeforeResolution(
+          new ZeroscaleException(BodyLimits.tooLarge(contentLength, limit, null)));
+    }
+    // Admission before the body is read: the key's rate and concurrency limits, then the bytes
+    // the body will hold (its Content-Length now; a chunked body's as it arrives).
+    return rateLimiter
+        .acquire(principal)
         .flatMap(
-            body ->
-                inspection(path, body, request.getHeaders())
-                    .flatMap(ok -> proxy(exchange, chain, principal, tenantId, path, body, ok)))
+            decision -> {
+              RateLimitHeaders.apply(exchange.getResponse().getHeaders(), decision);
+              if (decision instanceof RateDecision.Limited l) {
+                return Mono.error(
+                    new ZeroscaleException(
+                        OpenAiError.of(429, l.message(), null, "rate_limit_exceeded")));
+              }
+              Runnable releaseRate = ((RateDecision.Allowed) decision).release();
+              BodyBudget.Reservation bytes = budget.open(tenantId);
+              return Mono.defer(
+                      () -> {
+                        BodyBudget.Scope over = bytes.ensure(Math.max(contentLength, 0));
+                        if (over != null) {
+                          return Mono.error(new ZeroscaleException(BodyBudget.refusal(over), 1));
+                        }
+                        return BodyReader.read(
+                                request.getBody(),
+                                limit,
+                                contentLength >= 0 ? contentLength : null,
+                                null,
+                                bytes)
+                            .switchIfEmpty(Mono.fromSupplier(() -> new byte[0]))
+                            .flatMap(
+                                body ->
+                                    inspection(path, body, request.getHeaders())
+                                        .flatMap(
+                                            ok ->
+                                                proxy(
+                                                    exchange, chain, principal, tenantId, path,
+                                                    body, ok)));
+                      })
+                  .doFinally(
+                      s -> {
+                        bytes.release();
+                        releaseRate.run();
+                      });
+            })
         .onErrorResume(
             e -> {
-              // Refused before a deployment was known (400, 403, 404, 413): metered under
+              // Refused before a deployment was known (400, 403, 404, 413, 429): metered under
               // deployment "none", so abuse and client bugs show up in the metrics too.
               if (!(e instanceof Resolved)) {
-                int status = e instanceof ZeroscaleException z ? z.error().status() : 500;
-                metering.record(
-                    null, null, status, false, 0, OptionalLong.empty(), Optional.empty());
-                return Mono.error(e);
+                return refusedBeforeResolution(e);
               }
               return Mono.error(e.getCause());
             });
+  }
+
+  private Mono<Void> refusedBeforeResolution(Throwable e) {
+    int status = e instanceof ZeroscaleException z ? z.error().status() : 500;
+    metering.record(null, null, status, false, 0, OptionalLong.empty(), Optional.empty());
+    return Mono.error(e);
   }
 
   /** Carries an error that happened after resolution, which its request's meter recorded. */
@@ -176,46 +214,31 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
     DeploymentSpec spec = resolve(principal, tenantId, ok.model(), path);
     RequestMeter meter = new RequestMeter(metering, spec, ok.stream(), System::nanoTime);
     Mono<Void> flow =
-        rateLimiter
-            .acquire(principal)
-            .flatMap(
-                decision -> {
-                  RateLimitHeaders.apply(exchange.getResponse().getHeaders(), decision);
-                  if (decision instanceof RateDecision.Limited l) {
+        Mono.defer(
+                () -> {
+                  DeploymentQueue queue;
+                  try {
+                    queue = routing.queue(spec);
+                  } catch (Routing.DeploymentGone e) {
                     return Mono.error(
-                        new ZeroscaleException(
-                            OpenAiError.of(429, l.message(), null, "rate_limit_exceeded")));
+                        HoldErrors.toClient(e, spec, Optional.empty(), Duration.ZERO));
                   }
-                  Runnable releaseRate = ((RateDecision.Allowed) decision).release();
-                  // Deferred, so that nothing can throw before the releases are attached.
-                  return Mono.defer(
-                          () -> {
-                            DeploymentQueue queue;
-                            try {
-                              queue = routing.queue(spec);
-                            } catch (Routing.DeploymentGone e) {
-                              return Mono.error(
-                                  HoldErrors.toClient(e, spec, Optional.empty(), Duration.ZERO));
-                            }
-                            boolean cold = !queue.hasReadyInstance();
-                            if (cold) {
-                              Optional<ZeroscaleException> refused = wakeUpGuard.refuse(spec);
-                              if (refused.isPresent()) {
-                                return Mono.error(refused.get());
-                              }
-                              sync.wakeUp(spec.id());
-                            }
-                            return held.serve(
-                                exchange.getResponse(),
-                                slot(queue, spec),
-                                cold,
-                                ok.stream(),
-                                meter,
-                                (lease, target) ->
-                                    forward(
-                                        exchange, chain, path, body, lease, spec, meter, target));
-                          })
-                      .doFinally(s -> releaseRate.run());
+                  boolean cold = !queue.hasReadyInstance();
+                  if (cold) {
+                    Optional<ZeroscaleException> refused = wakeUpGuard.refuse(spec);
+                    if (refused.isPresent()) {
+                      return Mono.error(refused.get());
+                    }
+                    sync.wakeUp(spec.id());
+                  }
+                  return held.serve(
+                      exchange.getResponse(),
+                      slot(queue, spec),
+                      cold,
+                      ok.stream(),
+                      meter,
+                      (lease, target) ->
+                          forward(exchange, chain, path, body, lease, spec, meter, target));
                 })
             .doOnError(meter::failed)
             .doFinally(signal -> meter.record(exchange.getResponse(), signal));

@@ -1,7 +1,9 @@
 package io.zeroscale.gateway.routing;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.zeroscale.gateway.GatewayConfiguration;
+import io.zeroscale.gateway.inspect.BodyBudget;
 import io.zeroscale.gateway.inspect.BodyLimits;
 import io.zeroscale.gateway.inspect.InferencePath;
 import io.zeroscale.gateway.observe.Metering;
@@ -30,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * one Spring Cloud Gateway route for every inference path (also under {@code /custom-model}).
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(BodyLimits.class)
+@EnableConfigurationProperties({BodyLimits.class, BodyBudget.Limits.class})
 public class RoutingConfiguration {
 
   /** Before authentication, so that every response, a 401 too, carries its request id. */
@@ -97,6 +99,7 @@ public class RoutingConfiguration {
       RoutingSync sync,
       RateLimiter rateLimiter,
       BodyLimits limits,
+      BodyBudget budget,
       StreamingResponses responses,
       HeldRequests held,
       Metering metering,
@@ -107,10 +110,26 @@ public class RoutingConfiguration {
         sync,
         rateLimiter,
         limits,
+        budget,
         responses,
         held,
         metering,
         wakeUpGuard.getIfAvailable(() -> WakeUpGuard.NONE));
+  }
+
+  /** Request bytes held in memory; the gauges show how full the budget is. */
+  @Bean
+  BodyBudget bodyBudget(BodyBudget.Limits limits, MeterRegistry registry) {
+    BodyBudget budget = new BodyBudget(limits);
+    Gauge.builder("zeroscale.gateway.body_bytes", budget, BodyBudget::used)
+        .description("Request body bytes this gateway holds in memory (held and in flight)")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("zeroscale.gateway.body_bytes.limit", limits, BodyBudget.Limits::gatewayBytes)
+        .description("zeroscale.gateway.body-budget.gateway-bytes")
+        .baseUnit("bytes")
+        .register(registry);
+    return budget;
   }
 
   @Bean

@@ -198,4 +198,43 @@ class BodyReaderTest {
         .verify();
     assertAllReleased();
   }
+
+  @Test
+  void aChunkedBodyGrowsItsReservationAsItArrives() {
+    BodyBudget budget = new BodyBudget(new BodyBudget.Limits(10_000, 5_000, 0));
+    BodyBudget.Reservation r = budget.open("t");
+    StepVerifier.create(BodyReader.read(nettyChunks(1000, 1500), 4000, null, null, r))
+        .assertNext(bytes -> assertThat(bytes).hasSize(2500))
+        .verifyComplete();
+    assertThat(r.bytes()).isEqualTo(2500);
+    assertThat(budget.used("t")).isEqualTo(2500);
+    r.release();
+    assertThat(budget.used()).isZero();
+    assertAllReleased();
+  }
+
+  @Test
+  void aChunkedBodyPastItsTenantsBudgetIs429AndStopsReading() {
+    BodyBudget budget = new BodyBudget(new BodyBudget.Limits(10_000, 2_500, 0));
+    BodyBudget.Reservation r = budget.open("t");
+    AtomicInteger emitted = new AtomicInteger();
+    AtomicBoolean cancelled = new AtomicBoolean();
+    Flux<DataBuffer> body =
+        nettyChunks(1000, 1000, 1000, 1000, 1000)
+            .doOnNext(b -> emitted.incrementAndGet())
+            .doOnCancel(() -> cancelled.set(true));
+    StepVerifier.create(BodyReader.read(body, 1_000_000, null, null, r))
+        .expectErrorSatisfies(
+            e -> {
+              ZeroscaleException z = (ZeroscaleException) e;
+              assertThat(z.error().status()).isEqualTo(429);
+              assertThat(z.error().code()).isEqualTo("too_many_request_bytes");
+              assertThat(z.retryAfterSeconds()).isEqualTo(1);
+            })
+        .verify();
+    assertThat(emitted).hasValue(3);
+    assertThat(cancelled).isTrue();
+    assertThat(r.bytes()).as("the refused chunk is not reserved").isEqualTo(2000);
+    assertAllReleased();
+  }
 }
