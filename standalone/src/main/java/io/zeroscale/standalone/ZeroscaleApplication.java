@@ -9,6 +9,7 @@ import io.zeroscale.gateway.hardware.HardwareConfiguration;
 import io.zeroscale.gateway.model.ModelConfiguration;
 import io.zeroscale.gateway.ratelimit.RateLimitConfiguration;
 import io.zeroscale.gateway.routing.RoutingConfiguration;
+import io.zeroscale.gateway.web.ServerConfiguration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootApplication
 @Import({
   GatewayConfiguration.class,
+  ServerConfiguration.class,
   HardwareConfiguration.class,
   ModelConfiguration.class,
   DeploymentConfiguration.class,

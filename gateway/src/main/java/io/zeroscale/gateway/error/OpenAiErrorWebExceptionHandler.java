@@ -46,17 +46,29 @@ public final class OpenAiErrorWebExceptionHandler implements ErrorWebExceptionHa
     }
     response.setStatusCode(HttpStatusCode.valueOf(error.status()));
     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-    if (ex instanceof ZeroscaleException z && z.retryAfterSeconds() >= 0) {
+    if (zeroscale(ex) instanceof ZeroscaleException z && z.retryAfterSeconds() >= 0) {
       response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(z.retryAfterSeconds()));
     }
     DataBuffer buffer = response.bufferFactory().wrap(json.writeValueAsBytes(error.body()));
     return response.writeWith(Mono.just(buffer));
   }
 
+  private static ZeroscaleException zeroscale(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ZeroscaleException z) {
+        return z;
+      }
+    }
+    return null;
+  }
+
   /** Maps an exception to the error a client sees; never leaks internals on a 5xx. */
   static OpenAiError toError(Throwable ex) {
-    if (ex instanceof ZeroscaleException z) {
-      return z.error();
+    // A refusal raised below the web layer (the connection's 408 body timeout) may arrive
+    // wrapped by a codec or by Spring's input handling.
+    ZeroscaleException ours = zeroscale(ex);
+    if (ours != null) {
+      return ours.error();
     }
     if (ex instanceof ResponseStatusException rse) {
       int status = rse.getStatusCode().value();

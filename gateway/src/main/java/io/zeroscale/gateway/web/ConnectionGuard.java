@@ -1,0 +1,313 @@
+package io.zeroscale.gateway.web;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.zeroscale.gateway.error.OpenAiError;
+import io.zeroscale.gateway.error.ZeroscaleException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Per connection, between Netty's HTTP codec and Reactor Netty's handlers: the time limits of
+ * {@link ServerLimits}, and an OpenAI-shaped body for the errors Netty and Reactor Netty answer on
+ * their own (a malformed request line or chunk 400, a too-long URL 414, too-large headers 431),
+ * which they send with an empty body.
+ *
+ * <p>The clock runs only while the client owes us bytes:
+ *
+ * <ul>
+ *   <li><b>waiting for a request head</b> (after the connection opens or a response ends): {@code
+ *       request-head-timeout}. If part of a head had arrived, 408 then close; if none (an idle
+ *       keep-alive connection), a silent close, as nginx does;
+ *   <li><b>receiving a body</b>: {@code body-timeout} in all and {@code body-idle-timeout} between
+ *       two reads. The timeout is raised into the request's body, so the handler reading it fails
+ *       with 408 and the usual error handler answers; the connection is closed once that answer is
+ *       written (the rest of the body is never read);
+ *   <li><b>otherwise</b> (the request is held, routed, or its response streams): no limit here.
+ * </ul>
+ *
+ * One instance per connection; every method runs on the connection's event loop.
+ */
+public final class ConnectionGuard extends ChannelDuplexHandler {
+
+  /** Handler names in the pipeline. */
+  static final String NAME = "zeroscale.connectionGuard";
+
+  static final String BYTES_NAME = "zeroscale.bytesIn";
+
+  private final ServerLimits limits;
+  private final LongSupplier nanos;
+
+  private ScheduledFuture<?> timer;
+  private boolean inRequest;
+  private boolean receivingBody;
+  private boolean responding;
+  private boolean headRequest;
+  private boolean closeAfterResponse;
+  private boolean bytesSinceResponse;
+  private long bodyStarted;
+  private long lastRead;
+
+  ConnectionGuard(ServerLimits limits, LongSupplier nanos) {
+    this.limits = limits;
+    this.nanos = nanos;
+  }
+
+  /**
+   * Installs the guard around Netty's HTTP codec of a new connection's pipeline.
+   *
+   * @param codecName the codec's handler name (Reactor Netty's {@code NettyPipeline.HttpCodec})
+   */
+  public static void install(ChannelPipeline pipeline, String codecName, ServerLimits limits) {
+    if (pipeline.get(codecName) == null || pipeline.get(NAME) != null) {
+      return;
+    }
+    ConnectionGuard guard = new ConnectionGuard(limits, System::nanoTime);
+    pipeline.addBefore(codecName, BYTES_NAME, guard.bytesIn());
+    pipeline.addAfter(codecName, NAME, guard);
+  }
+
+  /** Sits before the codec: tells whether any byte of a next request head has arrived. */
+  ChannelInboundHandlerAdapter bytesIn() {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf b && b.isReadable()) {
+          bytesSinceResponse = true;
+        }
+        ctx.fireChannelRead(msg);
+      }
+    };
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) {
+      awaitHead(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    awaitHead(ctx);
+    super.channelActive(ctx);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    cancel();
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    cancel();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (msg instanceof HttpRequest request) {
+      cancel();
+      inRequest = true;
+      headRequest = HttpMethod.HEAD.equals(request.method());
+      receivingBody = !(msg instanceof LastHttpContent);
+      if (receivingBody) {
+        bodyStarted = nanos.getAsLong();
+        lastRead = bodyStarted;
+        schedule(ctx, Math.min(limits.bodyIdleTimeout().toNanos(), limits.bodyTimeout().toNanos()));
+      }
+    } else if (msg instanceof HttpContent && receivingBody) {
+      lastRead = nanos.getAsLong();
+      if (msg instanceof LastHttpContent) {
+        receivingBody = false;
+        cancel();
+      }
+    }
+    super.channelRead(ctx, msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
+    Object out = msg;
+    if (msg instanceof HttpResponse response) {
+      responding = true;
+      if (receivingBody) {
+        // Answered before the body was read (a refusal at admission): the rest of the body is
+        // not wanted, and no body timeout should fire into a finished exchange.
+        receivingBody = false;
+        cancel();
+        closeAfterResponse = true;
+      }
+      if (msg instanceof FullHttpResponse full) {
+        out = withErrorBody(full, headRequest);
+      }
+    }
+    if (out instanceof LastHttpContent) {
+      boolean close = closeAfterResponse;
+      promise.addListener(
+          f -> {
+            if (close) {
+              ctx.close();
+            } else if (f.isSuccess()) {
+              inRequest = false;
+              responding = false;
+              awaitHead(ctx);
+            }
+          });
+    }
+    super.write(ctx, out, promise);
+  }
+
+  /** Starts the wait for the next request head. */
+  private void awaitHead(ChannelHandlerContext ctx) {
+    bytesSinceResponse = false;
+    schedule(ctx, limits.requestHeadTimeout().toNanos());
+  }
+
+  private void schedule(ChannelHandlerContext ctx, long delayNanos) {
+    cancel();
+    timer = ctx.executor().schedule(() -> fire(ctx), delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void cancel() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private void fire(ChannelHandlerContext ctx) {
+    timer = null;
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    if (!inRequest) {
+      if (bytesSinceResponse) {
+        ctx.writeAndFlush(errorResponse(HttpResponseStatus.REQUEST_TIMEOUT, false))
+            .addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.close();
+      }
+      return;
+    }
+    if (!receivingBody || responding) {
+      return;
+    }
+    long now = nanos.getAsLong();
+    long idleLeft = limits.bodyIdleTimeout().toNanos() - (now - lastRead);
+    long totalLeft = limits.bodyTimeout().toNanos() - (now - bodyStarted);
+    if (idleLeft > 0 && totalLeft > 0) {
+      schedule(ctx, Math.min(idleLeft, totalLeft));
+      return;
+    }
+    receivingBody = false;
+    closeAfterResponse = true;
+    String why =
+        idleLeft <= 0
+            ? "no byte of the request body arrived for " + seconds(limits.bodyIdleTimeout())
+            : "the request body did not arrive within " + seconds(limits.bodyTimeout());
+    // Raised into the request's body: whatever reads it fails, and the error handler answers.
+    ctx.fireExceptionCaught(
+        new ZeroscaleException(
+            OpenAiError.of(408, "Request timeout: " + why + ".", null, "request_timeout")));
+    // Should nothing answer (no reader of the body), the connection still goes.
+    ctx.executor().schedule(() -> ctx.close(), 5, TimeUnit.SECONDS);
+  }
+
+  private static String seconds(java.time.Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  /**
+   * Netty's and Reactor Netty's own refusals carry no body: give them OpenAI's. A response of ours
+   * (or of an instance) always has a body or a content type, and is left alone.
+   */
+  static Object withErrorBody(FullHttpResponse full, boolean headRequest) {
+    int status = full.status().code();
+    if (status < 400
+        || headRequest
+        || full.content().isReadable()
+        || full.headers().contains(HttpHeaderNames.CONTENT_TYPE)) {
+      return full;
+    }
+    FullHttpResponse replaced = full.replace(Unpooled.wrappedBuffer(errorJson(full.status())));
+    full.release();
+    replaced
+        .headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, replaced.content().readableBytes());
+    return replaced;
+  }
+
+  static FullHttpResponse errorResponse(HttpResponseStatus status, boolean headRequest) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            status,
+            headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(errorJson(status)));
+    r.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    return r;
+  }
+
+  /** The OpenAI error for a refusal made below the application. */
+  static byte[] errorJson(HttpResponseStatus status) {
+    OpenAiError e =
+        switch (status.code()) {
+          case 400 ->
+              OpenAiError.of(
+                  400,
+                  "Malformed HTTP request: the request line, a header or the chunked body could"
+                      + " not be parsed.",
+                  null,
+                  "malformed_request");
+          case 408 ->
+              OpenAiError.of(
+                  408,
+                  "Request timeout: the request line and headers did not arrive in time.",
+                  null,
+                  "request_timeout");
+          case 413 -> OpenAiError.of(413, "Request body too large.", null, "request_too_large");
+          case 414 ->
+              OpenAiError.of(
+                  414, "The request line (method and URL) is too long.", null, "uri_too_long");
+          case 431 ->
+              OpenAiError.of(431, "The request headers are too large.", null, "headers_too_large");
+          default -> OpenAiError.of(status.code(), status.reasonPhrase() + ".");
+        };
+    return toJson(e).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Hand-written: below the application there is no mapper, and these strings need no escaping. */
+  private static String toJson(OpenAiError e) {
+    return "{\"error\":{\"message\":\""
+        + e.message().replace("\\", "\\\\").replace("\"", "\\\"")
+        + "\",\"type\":\""
+        + e.type()
+        + "\",\"param\":null,\"code\":"
+        + (e.code() == null ? "null" : "\"" + e.code() + "\"")
+        + "}}";
+  }
+}
