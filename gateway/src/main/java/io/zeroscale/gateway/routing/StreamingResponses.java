@@ -7,6 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
@@ -19,11 +23,15 @@ import reactor.core.publisher.Mono;
  * as it arrives; this decorator keeps that, lets the request's meter see each chunk as it passes
  * (token usage, time to first token), and adds what a silent proxy would lose: when the instance
  * fails in the middle of a stream, the client gets an OpenAI-style {@code error} event and a clean
- * end instead of a cut connection.
+ * end instead of a cut connection; when it answers an error (4xx/5xx), the client gets that error
+ * in OpenAI's shape ({@link UpstreamErrors}), with the instance's status and message.
  */
 public final class StreamingResponses {
 
   private static final Logger log = LoggerFactory.getLogger(StreamingResponses.class);
+
+  /** Marks an instance's error body too large to read. */
+  private static final byte[] TOO_LARGE = new byte[0];
 
   /** Wraps {@code response} for one proxied request. */
   ServerHttpResponse decorate(
@@ -31,7 +39,37 @@ public final class StreamingResponses {
     return new ServerHttpResponseDecorator(response) {
       @Override
       public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+        HttpStatusCode status = getDelegate().getStatusCode();
+        if (status != null && status.value() >= 400 && !isEventStream(getDelegate())) {
+          return writeError(status.value(), body);
+        }
         return super.writeWith(Flux.from(body).doOnNext(b -> meter.accept(getDelegate(), b)));
+      }
+
+      /** An instance's error answer, rewritten in OpenAI's shape (see {@link UpstreamErrors}). */
+      private Mono<Void> writeError(int status, Publisher<? extends DataBuffer> body) {
+        return DataBufferUtils.join(body, UpstreamErrors.MAX_BODY_BYTES)
+            .map(
+                joined -> {
+                  byte[] raw = new byte[joined.readableByteCount()];
+                  joined.read(raw);
+                  DataBufferUtils.release(joined);
+                  return raw;
+                })
+            .defaultIfEmpty(new byte[0])
+            .onErrorResume(DataBufferLimitException.class, e -> Mono.just(TOO_LARGE))
+            .flatMap(
+                raw -> {
+                  byte[] json = UpstreamErrors.normalize(status, raw == TOO_LARGE ? null : raw);
+                  HttpHeaders headers = getDelegate().getHeaders();
+                  headers.setContentType(MediaType.APPLICATION_JSON);
+                  headers.setContentLength(json.length);
+                  headers.remove(HttpHeaders.CONTENT_ENCODING);
+                  headers.remove(HttpHeaders.TRANSFER_ENCODING);
+                  DataBuffer out = bufferFactory().wrap(json);
+                  meter.accept(getDelegate(), out);
+                  return super.writeWith(Mono.just(out));
+                });
       }
 
       @Override
