@@ -774,6 +774,8 @@ public final class Bench {
             List.of(
                 "--zeroscale.runtime.process.gpus=" + Math.max(8, heldDeployments),
                 "--zeroscale.runtime.process.sim.startup-duration=" + heldBoot.toSeconds() + "s",
+                // One bench key holds every request: lift the default per-key bound (2048).
+                "--zeroscale.gateway.per-key.max-in-flight=" + Math.max(2048, heldRequests),
                 "--zeroscale.runtime.process.sim.time-to-first-token=" + TTFT,
                 "--zeroscale.runtime.process.sim.inter-token-latency=" + ITL));
     Map<String, Object> out = new LinkedHashMap<>();

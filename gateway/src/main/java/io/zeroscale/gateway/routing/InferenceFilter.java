@@ -10,6 +10,7 @@ import io.zeroscale.gateway.inspect.BodyLimits;
 import io.zeroscale.gateway.inspect.BodyReader;
 import io.zeroscale.gateway.inspect.InferencePath;
 import io.zeroscale.gateway.inspect.Inspection;
+import io.zeroscale.gateway.inspect.KeyConcurrency;
 import io.zeroscale.gateway.inspect.RequestInspector;
 import io.zeroscale.gateway.observe.Metering;
 import io.zeroscale.gateway.observe.TraceContext;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
@@ -41,8 +43,9 @@ import reactor.netty.http.client.PrematureCloseException;
  *
  * <ol>
  *   <li>admit it before reading a byte of its body: a {@code Content-Length} over the size limit
- *       (413), the key's rate limits (429 with {@code Retry-After} and {@code x-ratelimit-*}), the
- *       bytes its body will hold against the gateway's and the tenant's {@link BodyBudget} (429);
+ *       (413), the key's requests in flight on this gateway ({@link KeyConcurrency}, 429), its rate
+ *       limits (429 with {@code Retry-After} and {@code x-ratelimit-*}), the bytes its body will
+ *       hold against the gateway's and the tenant's {@link BodyBudget} (429);
  *   <li>read the body within its size limit (413) and find only {@code model} and {@code stream} in
  *       it (400), never re-serializing it;
  *   <li>resolve the model among the tenant's deployments (404, the same for another tenant's),
@@ -74,6 +77,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
   private final RateLimiter rateLimiter;
   private final BodyLimits limits;
   private final BodyBudget budget;
+  private final KeyConcurrency perKey;
   private final StreamingResponses responses;
   private final HeldRequests held;
   private final Metering metering;
@@ -81,6 +85,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
 
   /**
    * @param budget the request bytes this gateway holds at once, in all and per tenant
+   * @param perKey the requests one key may have in flight on this gateway
    * @param wakeUpGuard refuses wake-ups that must not happen (the tenant's spend limit: 402)
    */
   public InferenceFilter(
@@ -90,10 +95,12 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       RateLimiter rateLimiter,
       BodyLimits limits,
       BodyBudget budget,
+      KeyConcurrency perKey,
       StreamingResponses responses,
       HeldRequests held,
       Metering metering,
       WakeUpGuard wakeUpGuard) {
+    this.perKey = perKey;
     this.wakeUpGuard = wakeUpGuard;
     this.directory = directory;
     this.routing = routing;
@@ -127,8 +134,13 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       return refusedBeforeResolution(
           new ZeroscaleException(BodyLimits.tooLarge(contentLength, limit, null)));
     }
-    // Admission before the body is read: the key's rate and concurrency limits, then the bytes
-    // the body will hold (its Content-Length now; a chunked body's as it arrives).
+    // Admission before the body is read: the key's requests in flight here, its rate and
+    // concurrency limits, then the bytes the body will hold (its Content-Length now; a chunked
+    // body's as it arrives).
+    UUID keyId = principal.keyId();
+    if (!perKey.tryAcquire(keyId)) {
+      return refusedBeforeResolution(new ZeroscaleException(perKey.refusal(), 1));
+    }
     return rateLimiter
         .acquire(principal)
         .flatMap(
@@ -169,6 +181,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
                         releaseRate.run();
                       });
             })
+        .doFinally(s -> perKey.release(keyId))
         .onErrorResume(
             e -> {
               // Refused before a deployment was known (400, 403, 404, 413, 429): metered under

@@ -6,6 +6,7 @@ import io.zeroscale.gateway.GatewayConfiguration;
 import io.zeroscale.gateway.inspect.BodyBudget;
 import io.zeroscale.gateway.inspect.BodyLimits;
 import io.zeroscale.gateway.inspect.InferencePath;
+import io.zeroscale.gateway.inspect.KeyConcurrency;
 import io.zeroscale.gateway.observe.Metering;
 import io.zeroscale.gateway.ratelimit.RateLimiter;
 import java.net.InetAddress;
@@ -32,7 +33,11 @@ import tools.jackson.databind.json.JsonMapper;
  * one Spring Cloud Gateway route for every inference path (also under {@code /custom-model}).
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({BodyLimits.class, BodyBudget.Limits.class})
+@EnableConfigurationProperties({
+  BodyLimits.class,
+  BodyBudget.Limits.class,
+  KeyConcurrency.Limit.class
+})
 public class RoutingConfiguration {
 
   /** Before authentication, so that every response, a 401 too, carries its request id. */
@@ -100,6 +105,7 @@ public class RoutingConfiguration {
       RateLimiter rateLimiter,
       BodyLimits limits,
       BodyBudget budget,
+      KeyConcurrency.Limit perKey,
       StreamingResponses responses,
       HeldRequests held,
       Metering metering,
@@ -111,6 +117,7 @@ public class RoutingConfiguration {
         rateLimiter,
         limits,
         budget,
+        new KeyConcurrency(perKey),
         responses,
         held,
         metering,
