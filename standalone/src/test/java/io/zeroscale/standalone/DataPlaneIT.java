@@ -233,6 +233,51 @@ class DataPlaneIT {
     return ApiClient.JSON.readTree(r.body()).get("error");
   }
 
+  /**
+   * The simulator refuses a malformed body as vLLM does ({@code "type":"BadRequestError"}, {@code
+   * "code":400}); the client gets it in OpenAI's shape, with the instance's status and message, and
+   * the official SDK reads it.
+   */
+  @Test
+  void anInstancesOwnErrorReachesTheClientInOpenAisShape() {
+    HttpResponse<String> r =
+        post(gw1, "/v1/chat/completions", key, "{\"model\":\"chat\",\"messages\":\"hi\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    JsonNode e = error(r);
+    assertThat(names(e)).containsExactly("message", "type", "param", "code");
+    assertThat(e.get("message").asString()).isEqualTo("'messages' must be a non-empty array.");
+    assertThat(e.get("type").asString()).isEqualTo("invalid_request_error");
+    assertThat(e.get("code").isNull()).as("vLLM's numeric code is not OpenAI's").isTrue();
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(r.body()).doesNotContain("BadRequestError");
+
+    com.openai.errors.BadRequestException sdkError =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            com.openai.errors.BadRequestException.class,
+            () ->
+                sdk(gw1, key)
+                    .chat()
+                    .completions()
+                    .create(
+                        ChatCompletionCreateParams.builder()
+                            .model("chat")
+                            .addUserMessage("x")
+                            // Sent instead of the SDK's own, well-formed messages.
+                            .putAdditionalBodyProperty(
+                                "messages", com.openai.core.JsonValue.from("hi"))
+                            .build()));
+    assertThat(sdkError).isNotNull();
+    assertThat(sdkError.statusCode()).isEqualTo(400);
+    assertThat(sdkError.type()).hasValue("invalid_request_error");
+    assertThat(sdkError.code()).isEmpty();
+  }
+
+  private static List<String> names(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    n.propertyNames().forEach(out::add);
+    return out;
+  }
+
   @Test
   void chatAndCompletionsThroughTheOfficialSdk() {
     OpenAIClient client = sdk(gw1, key);
