@@ -85,7 +85,8 @@ public final class DeploymentService {
                   .findDeployableBySource(tenantId, h.source())
                   .map(m -> Optional.<HubLookup>empty())
                   .switchIfEmpty(
-                      Mono.defer(() -> models.lookup(h.source(), null).map(Optional::of)));
+                      Mono.defer(
+                          () -> models.lookupForImport(tenantId, h.source()).map(Optional::of)));
         };
     return lookup
         .flatMap(

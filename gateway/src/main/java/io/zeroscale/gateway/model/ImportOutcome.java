@@ -47,7 +47,8 @@ public record ImportOutcome(
         + " GPUs was not checked.";
   }
 
-  private static ImportOutcome failed(String reason) {
+  /** A failed import, with what to tell the tenant. */
+  static ImportOutcome failed(String reason) {
     return new ImportOutcome(ModelStatus.FAILED, reason, null, null, null, null, null);
   }
 }

@@ -11,12 +11,18 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.reactive.function.client.WebClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Wiring of the model library: sealed HF tokens, the hub client, the store and the API. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({SecretsProperties.class, HubProperties.class})
+@EnableConfigurationProperties({
+  SecretsProperties.class,
+  HubProperties.class,
+  ModelsProperties.class
+})
 public class ModelConfiguration {
 
   @Bean
@@ -37,8 +43,24 @@ public class ModelConfiguration {
   }
 
   @Bean
-  ModelService modelService(ModelStore store, HubClient hub, SecretBox secrets, Clock clock) {
-    return new ModelService(store, hub, secrets, clock);
+  ImportLimits importLimits(ModelsProperties properties, HubProperties hub, Clock clock) {
+    return new ImportLimits(properties, hub.timeout(), clock);
+  }
+
+  /**
+   * A transactional operator of our own over the R2DBC transaction manager, not a bean, so that it
+   * cannot clash with one Boot may define (as the deployments' wiring does).
+   */
+  @Bean
+  ModelService modelService(
+      ModelStore store,
+      HubClient hub,
+      SecretBox secrets,
+      ImportLimits limits,
+      ReactiveTransactionManager transactionManager,
+      Clock clock) {
+    return new ModelService(
+        store, hub, secrets, limits, TransactionalOperator.create(transactionManager), clock);
   }
 
   @Bean

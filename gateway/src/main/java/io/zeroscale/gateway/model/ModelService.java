@@ -17,10 +17,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -31,6 +33,10 @@ import reactor.core.publisher.Mono;
  * lookup in the background; its outcome ({@link ImportOutcome}) is written when it arrives. An
  * import cut short (the gateway stopped mid-lookup) is picked up again by {@link
  * #resumeStaleImports(Duration)}, which the sweeper calls.
+ *
+ * <p>Every import, direct or inline, first takes one from the tenant's hourly budget, before any
+ * hub request; then, with the tenant locked, the library is counted against its caps ({@link
+ * ImportLimits}).
  *
  * <p>HF tokens are sealed with the model's id as associated data before they are stored, passed to
  * the hub client in memory, and never logged.
@@ -43,13 +49,23 @@ public final class ModelService implements AutoCloseable {
   private final ModelStore store;
   private final HubClient hub;
   private final SecretBox secrets;
+  private final ImportLimits limits;
+  private final TransactionalOperator tx;
   private final Clock clock;
   private final Disposable.Composite inflight = Disposables.composite();
 
-  public ModelService(ModelStore store, HubClient hub, SecretBox secrets, Clock clock) {
+  public ModelService(
+      ModelStore store,
+      HubClient hub,
+      SecretBox secrets,
+      ImportLimits limits,
+      TransactionalOperator tx,
+      Clock clock) {
     this.store = store;
     this.hub = hub;
     this.secrets = secrets;
+    this.limits = limits;
+    this.tx = tx;
     this.clock = clock;
   }
 
@@ -75,8 +91,15 @@ public final class ModelService implements AutoCloseable {
     }
   }
 
-  /** Stores the model as {@code importing} and starts its hub lookup without waiting for it. */
+  /**
+   * Stores the model as {@code importing} and starts its hub lookup without waiting for it; 429
+   * past the tenant's hourly imports or imports under way, 422 when its library is full.
+   */
   public Mono<Model> importModel(UUID tenantId, ImportRequest req) {
+    return Mono.defer(() -> unless(limits.take(tenantId), () -> importWithinLimits(tenantId, req)));
+  }
+
+  private Mono<Model> importWithinLimits(UUID tenantId, ImportRequest req) {
     Instant now = now();
     UUID id = UUID.randomUUID();
     byte[] sealed = req.hfToken() == null ? null : secrets.seal(req.hfToken(), tokenContext(id));
@@ -100,8 +123,13 @@ public final class ModelService implements AutoCloseable {
             sealed != null,
             now,
             now);
-    return store
-        .insert(m, sealed)
+    Mono<Model> counted =
+        store
+            .lockTenant(tenantId)
+            .then(store.library(tenantId))
+            .flatMap(library -> unless(limits.forImport(library), () -> store.insert(m, sealed)));
+    // transactional(Mono) emits once the commit is done: the lookup's UPDATE then finds the row.
+    return tx.transactional(counted)
         .onErrorMap(DataIntegrityViolationException.class, e -> nameTaken("name", req.name()))
         .doOnNext(saved -> startLookup(saved, req.hfToken()));
   }
@@ -163,10 +191,24 @@ public final class ModelService implements AutoCloseable {
   public Mono<HubLookup> lookup(HfSource source, String hfToken) {
     return hub.lookup(source, hfToken)
         .onErrorResume(
-            e ->
-                Mono.just(
-                    new HubLookup.Unreachable(
-                        "the lookup failed unexpectedly (" + e.getClass().getSimpleName() + ")")));
+            e -> {
+              // The client turns every failure into an outcome; this is a bug, not a hub problem.
+              log.warn("Hub lookup of {} failed unexpectedly", source.uri(), e);
+              return Mono.just(new HubLookup.Unreachable("the hub lookup failed unexpectedly"));
+            });
+  }
+
+  /**
+   * The lookup of a deployment's inline {@code model.hf} that is not in the library yet: takes one
+   * of the tenant's hourly imports first (429 past them), as {@link #importModel} does.
+   */
+  public Mono<HubLookup> lookupForImport(UUID tenantId, HfSource source) {
+    return Mono.defer(() -> unless(limits.take(tenantId), () -> lookup(source, null)));
+  }
+
+  /** The refusal as an error, else the work. */
+  private static <T> Mono<T> unless(Optional<ZeroscaleException> refusal, Supplier<Mono<T>> work) {
+    return refusal.<Mono<T>>map(Mono::error).orElseGet(work);
   }
 
   /** A deployable model already imported from exactly this source, for inline hub models. */
@@ -179,7 +221,8 @@ public final class ModelService implements AutoCloseable {
    * deployable model of the same source, else stores a new one named after the deployment (or the
    * repo, or the deployment's name with a suffix, whichever is free). A lookup that proves the
    * model unusable is a 422 on {@code model.hf.repo}; an unreachable hub stores it {@code
-   * unverified}. Meant to run inside the deployment's transaction.
+   * unverified}; a full library is 422 {@code quota_exceeded} on {@code model}. Meant to run inside
+   * the deployment's transaction, with the tenant locked (so that the library count is exact).
    */
   public Mono<Model> importForDeployment(
       UUID tenantId, HfSource source, Family family, String preferredName, HubLookup lookup) {
@@ -198,13 +241,23 @@ public final class ModelService implements AutoCloseable {
                                 "model.hf.repo",
                                 "model_import_failed")));
                   }
-                  List<String> candidates = inlineNames(preferredName, source);
                   return store
-                      .takenNames(tenantId, candidates)
-                      .collect(Collectors.toSet())
+                      .library(tenantId)
                       .flatMap(
-                          taken -> insertInline(tenantId, source, family, o, candidates, taken));
+                          library ->
+                              unless(
+                                  limits.forInlineImport(library),
+                                  () -> insertInline(tenantId, source, family, o, preferredName)));
                 }));
+  }
+
+  private Mono<Model> insertInline(
+      UUID tenantId, HfSource source, Family family, ImportOutcome o, String preferredName) {
+    List<String> candidates = inlineNames(preferredName, source);
+    return store
+        .takenNames(tenantId, candidates)
+        .collect(Collectors.toSet())
+        .flatMap(taken -> insertInline(tenantId, source, family, o, candidates, taken));
   }
 
   private Mono<Model> insertInline(
@@ -328,7 +381,18 @@ public final class ModelService implements AutoCloseable {
   }
 
   private Mono<Long> lookupAndRecord(Model m, String hfToken) {
-    HfSource src = new HfSource(m.repo(), m.revision());
+    HfSource src;
+    try {
+      src = new HfSource(m.repo(), m.revision());
+    } catch (IllegalArgumentException e) {
+      // Stored before the rules were tightened (e.g. a revision starting with '-'): never looked
+      // up, never deployed, and the sweep goes on with the other imports.
+      log.warn(
+          "Import of model {} of tenant {} has a source no longer accepted", m.id(), m.tenantId());
+      String problem = e.getMessage().replace("; " + HfSource.ACCEPTED_FORMS, "");
+      ImportOutcome refused = ImportOutcome.failed("its source is no longer accepted: " + problem);
+      return store.complete(m.id(), refused, now());
+    }
     return lookup(src, hfToken)
         .flatMap(
             l -> {

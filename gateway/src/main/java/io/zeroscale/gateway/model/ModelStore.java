@@ -58,6 +58,32 @@ public final class ModelStore {
     return spec.then().then(findById(m.tenantId(), m.id()));
   }
 
+  /**
+   * Locks the tenant's row until the transaction ends ({@code SELECT … FOR UPDATE}), the same lock
+   * deployment writes take: imports of one tenant queue here, so that two concurrent ones cannot
+   * both count the library before either is stored and together exceed a cap. Empty when the tenant
+   * does not exist.
+   */
+  public Mono<UUID> lockTenant(UUID tenantId) {
+    return db.sql("SELECT id FROM tenants WHERE id = :id AND deleted_at IS NULL FOR UPDATE")
+        .bind("id", tenantId)
+        .map(row -> row.get("id", UUID.class))
+        .one();
+  }
+
+  /** The tenant's live models, and how many of them are importing. */
+  public Mono<ImportLimits.Library> library(UUID tenantId) {
+    return db.sql(
+            "SELECT count(*) AS models, count(*) FILTER (WHERE status = 'importing') AS importing"
+                + " FROM models WHERE tenant_id = :tenant AND deleted_at IS NULL")
+        .bind("tenant", tenantId)
+        .map(
+            row ->
+                new ImportLimits.Library(
+                    row.get("models", Long.class), row.get("importing", Long.class)))
+        .one();
+  }
+
   public Mono<Model> findById(UUID tenantId, UUID id) {
     return db.sql(
             "SELECT "

@@ -42,7 +42,7 @@ public final class RateLimitHeaders {
    * is never early: 120 ms → "120ms", 1 s → "1s", 1.5 s → "1.5s", 360 s → "6m0s", 3 723.25 s →
    * "1h2m3.25s", zero → "0s".
    */
-  static String duration(Duration d) {
+  public static String duration(Duration d) {
     if (d.isNegative() || d.isZero()) {
       return "0s";
     }

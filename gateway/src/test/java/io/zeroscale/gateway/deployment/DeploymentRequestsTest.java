@@ -81,6 +81,12 @@ class DeploymentRequestsTest {
             + "|owner/name",
         "{'model_name':'c','model':{'hf':{'repo':'o/m','revision':'a..b'}},'gpu':'A100-80GB'}"
             + "|model.hf.revision|must not contain '..'",
+        "{'model_name':'c','model':{'hf':{'repo':'o/m','revision':'--trust-remote-code'}},"
+            + "'gpu':'A100-80GB'}|model.hf.revision|must not start with '-'",
+        "{'model_name':'c','model':{'hf':{'repo':'o/m','revision':'main.lock'}},"
+            + "'gpu':'A100-80GB'}|model.hf.revision|must not end with '.lock'",
+        "{'model_name':'c','model':{'hf':{'repo':'-o/m'}},'gpu':'A100-80GB'}|model.hf.repo"
+            + "|must start and end with a letter, a digit or '_'",
         "{'model_name':'c','model':{'hf':{'repo':'o/m','rev':'x'}},'gpu':'A100-80GB'}"
             + "|model.hf.rev|Unknown field",
         "{'model_name':'c','model':'m','gpu':'A100-80GB','family':'chat'}|family|got 'chat'",

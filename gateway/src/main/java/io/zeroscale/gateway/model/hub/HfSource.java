@@ -20,6 +20,15 @@ import java.util.regex.Pattern;
  * .git}. Checking them here turns a typo into a 422 that names the problem, instead of a hub round
  * trip that answers with an opaque 404 or 401.
  *
+ * <p>The revision rules are git's ref-name rules ({@code git check-ref-format}) on a safe subset of
+ * characters: 1 to 255 of letters, digits, {@code -}, {@code _}, {@code .}, {@code /}; not starting
+ * with {@code -}; no {@code ..}, no empty part ({@code //}, a leading or trailing {@code /}), no
+ * part starting with {@code .} or ending with {@code .lock}, no trailing {@code .}. The subset
+ * already leaves out what git forbids beyond that (space, control characters, {@code ~^:?*[\},
+ * {@code @{} and {@code @} alone). Both values end up on an engine's command line ({@code vllm
+ * serve {repo} --revision {rev}}): a revision {@code --trust-remote-code} would be an option, not a
+ * revision, and is refused here, at the door, with the repo's leading {@code -} likewise.
+ *
  * @param repo {@code owner/name}, e.g. {@code meta-llama/Llama-2-7b-hf}
  * @param revision branch, tag or commit, e.g. {@code main} or {@code refs/pr/1}
  */
@@ -38,8 +47,8 @@ public record HfSource(String repo, String revision) {
   /** Git ref names are far longer than anyone uses; 255 keeps the stored value bounded. */
   private static final int MAX_REVISION_CHARS = 255;
 
-  /** Echoing a megabyte of input back in an error helps nobody. */
-  private static final int MAX_ECHO_CHARS = 200;
+  /** Echoing a megabyte of input back in an error helps nobody; 40 characters identify it. */
+  private static final int MAX_ECHO_CHARS = 40;
 
   private static final Pattern PART =
       Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?");
@@ -197,7 +206,7 @@ public record HfSource(String repo, String revision) {
     return null;
   }
 
-  /** What is wrong with a revision, or null when it is fine (git ref name rules, simplified). */
+  /** What is wrong with a revision, or null when it is fine (see the class comment). */
   private static String revisionProblem(String revision) {
     if (revision == null || revision.isEmpty()) {
       return "revision is empty";
@@ -205,18 +214,29 @@ public record HfSource(String repo, String revision) {
     if (revision.length() > MAX_REVISION_CHARS) {
       return "revision is " + revision.length() + " characters long, at most " + MAX_REVISION_CHARS;
     }
+    String quoted = "revision '" + echo(revision) + "'";
     if (!REVISION.matcher(revision).matches()) {
-      return "revision '"
-          + echo(revision)
-          + "' may only contain letters, digits, '-', '_', '.' and '/'";
+      return quoted + " may only contain letters, digits, '-', '_', '.' and '/'";
+    }
+    if (revision.startsWith("-")) {
+      return quoted + " must not start with '-'";
     }
     if (revision.contains("..")
         || revision.contains("//")
         || revision.startsWith("/")
         || revision.endsWith("/")) {
-      return "revision '"
-          + echo(revision)
-          + "' must not contain '..' or '//' nor start or end with '/'";
+      return quoted + " must not contain '..' or '//' nor start or end with '/'";
+    }
+    for (String part : revision.split("/")) {
+      if (part.startsWith(".")) {
+        return quoted + ": each part must not start with '.'";
+      }
+      if (part.endsWith(".lock")) {
+        return quoted + ": each part must not end with '.lock'";
+      }
+    }
+    if (revision.endsWith(".")) {
+      return quoted + " must not end with '.'";
     }
     return null;
   }
@@ -234,7 +254,24 @@ public record HfSource(String repo, String revision) {
     return new IllegalArgumentException(problem + "; " + ACCEPTED_FORMS);
   }
 
-  private static String echo(String input) {
-    return input.length() <= MAX_ECHO_CHARS ? input : input.substring(0, MAX_ECHO_CHARS) + "…";
+  /**
+   * At most {@link #MAX_ECHO_CHARS} characters of a rejected value, control and format characters
+   * (terminal escapes, bidi overrides) shown as {@code ?}: the message reaches clients and logs.
+   */
+  public static String echo(String input) {
+    String cut = input.length() <= MAX_ECHO_CHARS ? input : input.substring(0, MAX_ECHO_CHARS);
+    StringBuilder out = new StringBuilder(cut.length() + 1);
+    // A lone surrogate (a pair cut in two, or one sent alone) cannot be written as UTF-8.
+    cut.codePoints()
+        .forEach(
+            c -> {
+              int type = Character.getType(c);
+              boolean unsafe =
+                  Character.isISOControl(c)
+                      || type == Character.FORMAT
+                      || type == Character.SURROGATE;
+              out.appendCodePoint(unsafe ? '?' : c);
+            });
+    return cut.length() < input.length() ? out.append('…').toString() : out.toString();
   }
 }

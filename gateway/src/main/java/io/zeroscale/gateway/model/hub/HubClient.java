@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.model.hub;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,9 +10,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -56,13 +59,25 @@ import tools.jackson.databind.json.JsonMapper;
  * </ol>
  *
  * <p>Failures: 404 is {@link HubLookup.NotFound}; 401/403 is {@link HubLookup.Denied}; anything
- * else (refused connection, DNS, 5xx, 429, a body that is not JSON, no answer within the timeout)
- * is {@link HubLookup.Unreachable}. The whole lookup, both requests and redirects, shares one
- * timeout (the app uses {@link #DEFAULT_TIMEOUT}).
+ * else (refused connection, DNS, 5xx, 429, a body that is not JSON, no answer within the timeout, a
+ * redirect that is not followed) is {@link HubLookup.Unreachable}. The whole lookup, both requests,
+ * their redirects and the name lookups of redirect targets, shares one timeout (the app uses {@link
+ * #DEFAULT_TIMEOUT}).
  *
- * <p>The HF token is sent as {@code Authorization: Bearer}, only to the hub (Reactor Netty drops it
- * on a redirect to another host), and is never logged: logs carry the repo, the revision and the
- * outcome.
+ * <p>Redirects are followed here, not by Reactor Netty, so that each one is checked ({@link
+ * RedirectPolicy}): at most 5, only to the hub itself or over https to huggingface.co, hf.co and
+ * their subdomains, and (the hub's own host aside) only to a host whose addresses are all public.
+ * The addresses are checked before the request; Reactor Netty resolves the name again to connect,
+ * so a DNS answer that changes in between (rebinding) is not caught: the allowed names are the
+ * hub's own domains, whose DNS an attacker does not control.
+ *
+ * <p>What tenants read in a reason is in product words ("could not reach the hub at
+ * https://huggingface.co: connection refused", {@link HubErrors}), with the hub's URL shown without
+ * user information; the library's exception text goes to the log at INFO.
+ *
+ * <p>The HF token is sent as {@code Authorization: Bearer}, only to the configured hub (never on a
+ * redirect to another host, e.g. the CDN, whose signed URL needs none), and is never logged: logs
+ * carry the repo, the revision and the outcome.
  */
 public final class HubClient {
 
@@ -103,21 +118,38 @@ public final class HubClient {
 
   private static final Logger log = LoggerFactory.getLogger(HubClient.class);
 
+  /** The statuses that redirect a GET; 300 and 304 are answers, not redirects. */
+  private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+
   private final WebClient web;
   private final URI baseUrl;
+
+  /** {@link #baseUrl} as tenants see it: without user information, query or fragment. */
+  private final String shownUrl;
+
   private final Duration timeout;
+  private final RedirectPolicy redirects;
+  private final HostResolver resolver;
   private final JsonMapper json = JsonMapper.builder().build();
 
+  /** With the JVM's resolver for redirect targets. */
+  public HubClient(WebClient.Builder builder, URI baseUrl, Duration timeout) {
+    this(builder, baseUrl, timeout, HostResolver.system());
+  }
+
   /**
-   * @param builder cloned, not changed; its connector is replaced by one that follows redirects
-   *     (the hub redirects renamed repos) and its buffer limit raised to fit large indexes
+   * @param builder cloned, not changed; its connector is replaced by one that does not follow
+   *     redirects (this class does, checking each) and its buffer limit raised to fit large indexes
    * @param baseUrl e.g. {@code https://huggingface.co} ({@code zeroscale.hub.url})
    * @param timeout for the whole lookup, positive
+   * @param resolver resolves the hosts of redirect targets, to check their addresses
    */
-  public HubClient(WebClient.Builder builder, URI baseUrl, Duration timeout) {
+  public HubClient(
+      WebClient.Builder builder, URI baseUrl, Duration timeout, HostResolver resolver) {
     Objects.requireNonNull(builder, "builder");
     Objects.requireNonNull(baseUrl, "baseUrl");
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(resolver, "resolver");
     String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
     if (!(scheme.equals("http") || scheme.equals("https")) || baseUrl.getHost() == null) {
       throw new IllegalArgumentException(
@@ -128,12 +160,15 @@ public final class HubClient {
           "zeroscale.hub.timeout must be a positive duration, got " + timeout);
     }
     this.baseUrl = baseUrl;
+    this.shownUrl = shown(baseUrl);
     this.timeout = timeout;
+    this.redirects = new RedirectPolicy(baseUrl);
+    this.resolver = resolver;
     this.web =
         builder
             .clone()
             .clientConnector(
-                new ReactorClientHttpConnector(HttpClient.create().followRedirect(true)))
+                new ReactorClientHttpConnector(HttpClient.create().followRedirect(false)))
             .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_BODY_BYTES))
             .build();
   }
@@ -164,11 +199,11 @@ public final class HubClient {
                       () ->
                           new HubLookup.Unreachable(
                               "the hub at "
-                                  + baseUrl
+                                  + shownUrl
                                   + " did not answer within "
                                   + timeout.toMillis()
                                   + " ms")))
-              .onErrorResume(e -> Mono.just(unreachable(e)));
+              .onErrorResume(e -> Mono.just(unreachable(source, token, e)));
     }
     return lookup.doOnNext(
         outcome ->
@@ -211,7 +246,15 @@ public final class HubClient {
               return weights(source, repo, indexTotal);
             })
         // The index only refines what the metadata already says: without it, fall back to (b), (c).
-        .onErrorResume(e -> Mono.fromSupplier(() -> weights(source, repo, OptionalLong.empty())));
+        .onErrorResume(
+            e -> {
+              log.info(
+                  "Hub lookup of {}: {} not read, sizing from the metadata: {}",
+                  source.uri(),
+                  probe,
+                  e instanceof NotFollowed n ? n.getMessage() : HubErrors.forLog(e, token));
+              return Mono.fromSupplier(() -> weights(source, repo, OptionalLong.empty()));
+            });
   }
 
   private HubLookup weights(HfSource source, RepoInfo repo, OptionalLong indexTotal) {
@@ -270,7 +313,7 @@ public final class HubClient {
     if (unknownDtype != null) {
       return what
           + ": the hub gives no sizes of its safetensors files and counts parameters in dtype "
-          + unknownDtype
+          + HfSource.echo(unknownDtype)
           + ", whose width is unknown";
     }
     if (!shards.isEmpty()) {
@@ -281,7 +324,8 @@ public final class HubClient {
     for (Sibling sibling : repo.siblings()) {
       String lower = sibling.name().toLowerCase(Locale.ROOT);
       if (OTHER_WEIGHT_SUFFIXES.stream().anyMatch(lower::endsWith) && others.size() < 3) {
-        others.add(sibling.name());
+        // The names come from the repo: bounded, as anything echoed is.
+        others.add(HfSource.echo(sibling.name()));
       }
     }
     if (others.isEmpty()) {
@@ -356,22 +400,31 @@ public final class HubClient {
                   + " with access to it");
     }
     return new HubLookup.Unreachable(
-        "the hub at " + baseUrl + " answered HTTP " + status + " for " + source.uri());
+        "the hub at " + shownUrl + " answered HTTP " + status + " for " + source.uri());
   }
 
-  private HubLookup unreachable(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+  /** A failed request as an outcome: product words for the tenant, the details for the log. */
+  private HubLookup unreachable(HfSource source, String token, Throwable error) {
+    if (error instanceof NotFollowed n) {
+      return new HubLookup.Unreachable("the hub at " + shownUrl + " " + n.getMessage());
     }
-    String message = root.getMessage() == null ? "" : ": " + root.getMessage();
-    return new HubLookup.Unreachable(
-        "could not reach the hub at "
-            + baseUrl
-            + " ("
-            + root.getClass().getSimpleName()
-            + message
-            + ")");
+    log.info("Hub lookup of {} failed: {}", source.uri(), HubErrors.forLog(error, token));
+    String what = HubErrors.describe(error);
+    if (what.equals(HubErrors.TOO_LARGE)) {
+      return new HubLookup.Unreachable(
+          "the hub at " + shownUrl + " sent an answer larger than " + MAX_BODY_BYTES + " bytes");
+    }
+    return new HubLookup.Unreachable("could not reach the hub at " + shownUrl + ": " + what);
+  }
+
+  /**
+   * A redirect this client does not follow, with the reason in product words. An error signal
+   * inside a lookup only, turned into {@link HubLookup.Unreachable} before it leaves this class.
+   */
+  private static final class NotFollowed extends RuntimeException {
+    NotFollowed(String message) {
+      super(message, null, false, false);
+    }
   }
 
   private OptionalLong indexTotalSize(String body) {
@@ -387,12 +440,17 @@ public final class HubClient {
   }
 
   private Mono<Answer> get(URI uri, String token) {
+    return get(uri, token, true, 0);
+  }
+
+  /** One request; a redirect is checked and followed, {@code hops} counting those followed. */
+  private Mono<Answer> get(URI uri, String token, boolean toHub, int hops) {
     return web.get()
         .uri(uri)
         .accept(MediaType.APPLICATION_JSON)
         .headers(
             headers -> {
-              if (token != null) {
+              if (token != null && toHub) {
                 headers.setBearerAuth(token);
               }
             })
@@ -405,10 +463,47 @@ public final class HubClient {
                 return response
                     .bodyToMono(String.class)
                     .defaultIfEmpty("")
-                    .map(body -> new Answer(status, code, body));
+                    .map(body -> new Answer(status, code, body, null));
               }
-              return response.releaseBody().thenReturn(new Answer(status, code, ""));
-            });
+              String location =
+                  REDIRECTS.contains(status)
+                      ? response.headers().asHttpHeaders().getFirst(HttpHeaders.LOCATION)
+                      : null;
+              return response.releaseBody().thenReturn(new Answer(status, code, "", location));
+            })
+        .flatMap(
+            answer ->
+                answer.location() == null
+                    ? Mono.just(answer)
+                    : follow(uri, answer.location(), token, hops));
+  }
+
+  private Mono<Answer> follow(URI from, String location, String token, int hops) {
+    if (hops >= RedirectPolicy.MAX_HOPS) {
+      return Mono.error(
+          new NotFollowed("sent more than " + RedirectPolicy.MAX_HOPS + " redirects in a row"));
+    }
+    return switch (redirects.check(from, location)) {
+      case RedirectPolicy.Decision.Refuse r -> Mono.error(notFollowed(r.reason()));
+      case RedirectPolicy.Decision.Follow f -> {
+        Mono<Answer> next = Mono.defer(() -> get(f.target(), token, f.toHub(), hops + 1));
+        if (!redirects.needsAddressCheck(f.target())) {
+          yield next;
+        }
+        String host = f.target().getHost();
+        yield resolver
+            .resolve(host)
+            .flatMap(
+                addresses ->
+                    RedirectPolicy.addressProblem(host, addresses)
+                        .<Mono<Answer>>map(p -> Mono.error(notFollowed(p)))
+                        .orElse(next));
+      }
+    };
+  }
+
+  private static NotFollowed notFollowed(String reason) {
+    return new NotFollowed("redirected to a location that is not followed: " + reason);
   }
 
   /** Path segments are encoded one by one: a revision {@code refs/pr/1} goes as refs%2Fpr%2F1. */
@@ -430,7 +525,7 @@ public final class HubClient {
   }
 
   private String pageUrl(HfSource source) {
-    return UriComponentsBuilder.fromUri(baseUrl)
+    return UriComponentsBuilder.fromUriString(shownUrl)
         .pathSegment(owner(source), name(source))
         .build()
         .encode()
@@ -445,7 +540,20 @@ public final class HubClient {
     return source.repo().substring(source.repo().indexOf('/') + 1);
   }
 
-  private record Answer(int status, String errorCode, String body) {
+  /** The hub's URL without what must not be shown: user information, query, fragment. */
+  private static String shown(URI url) {
+    try {
+      return new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), null, null)
+          .toString();
+    } catch (URISyntaxException e) {
+      return url.getScheme() + "://" + url.getHost();
+    }
+  }
+
+  /**
+   * @param location the {@code Location} of a redirect, else null
+   */
+  private record Answer(int status, String errorCode, String body, String location) {
     boolean ok() {
       return status >= 200 && status < 300;
     }

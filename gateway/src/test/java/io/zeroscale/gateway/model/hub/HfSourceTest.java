@@ -58,6 +58,24 @@ class HfSourceTest {
           hf://org/repo.git                                     | must not end in '.git'
           hf://org/repo@a..b                                    | must not contain '..' or '//'
           hf://org/repo@feature branch                          | may only contain letters, digits, '-', '_', '.' and '/'
+          hf://org/repo@--trust-remote-code                     | must not start with '-'
+          hf://org/repo@-x                                      | must not start with '-'
+          hf://org/repo@.                                       | each part must not start with '.'
+          hf://org/repo@.hidden                                 | each part must not start with '.'
+          hf://org/repo@refs/.x                                 | each part must not start with '.'
+          hf://org/repo@v1.                                     | must not end with '.'
+          hf://org/repo@main.lock                               | must not end with '.lock'
+          hf://org/repo@refs/x.lock/y                           | must not end with '.lock'
+          hf://org/repo@@                                       | may only contain letters, digits, '-', '_', '.' and '/'
+          hf://org/repo@a@{1}                                   | may only contain letters, digits, '-', '_', '.' and '/'
+          hf://org/repo@a~1                                     | may only contain letters, digits, '-', '_', '.' and '/'
+          hf://org/repo@a:b                                     | may only contain letters, digits, '-', '_', '.' and '/'
+          hf://org/repo@a//b                                    | must not contain '..' or '//'
+          hf://-org/repo                                        | must start and end with a letter, a digit or '_'
+          hf://org./repo                                        | must start and end with a letter, a digit or '_'
+          hf://o--rg/repo                                       | must not contain '..' or '--'
+          https://huggingface.co/org/repo/tree/--help           | must not start with '-'
+          https://huggingface.co/org/repo/tree/a%0Ab            | may only contain letters, digits, '-', '_', '.' and '/'
           https://example.com/org/repo                          | is not on huggingface.co
           https://huggingface.co/datasets/org/data              | is a dataset page, not a model repo
           https://huggingface.co/spaces/org/app                 | is a space page, not a model repo
@@ -100,6 +118,63 @@ class HfSourceTest {
     assertThatThrownBy(() -> HfSource.parse(huge))
         .isInstanceOf(IllegalArgumentException.class)
         .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(600));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "main",
+        "v1.0",
+        "release-1.2_final",
+        "refs/pr/1",
+        "refs/convert/parquet",
+        "01c7f73d771dfac7d292323805ebc428287df4f9",
+        "a-b",
+        "x.y.z",
+        "_private"
+      })
+  void gitRefNamesThatAreUsedOnTheHubStayValid(String revision) {
+    assertThat(new HfSource("org/repo", revision).revision()).isEqualTo(revision);
+  }
+
+  @Test
+  void revisionsMayBe255CharactersButNotMore() {
+    String longest = "a".repeat(255);
+    assertThat(new HfSource("org/repo", longest).revision()).isEqualTo(longest);
+
+    assertThatThrownBy(() -> new HfSource("org/repo", longest + "a"))
+        .hasMessageContaining("revision is 256 characters long, at most 255");
+  }
+
+  @Test
+  void theConstructorRefusesAnOptionLikeRevisionToo() {
+    // A stored revision reaches an engine command line (vllm serve {repo} --revision {rev}).
+    assertThatThrownBy(() -> new HfSource("org/repo", "--trust-remote-code"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("revision '--trust-remote-code' must not start with '-'");
+  }
+
+  @Test
+  void errorMessagesEchoAtMostFortyCharactersWithoutControlCharacters() {
+    String revision = "\u001b[31m" + "x".repeat(100) + " y";
+
+    assertThatThrownBy(() -> new HfSource("org/repo", revision))
+        .isInstanceOf(IllegalArgumentException.class)
+        .satisfies(
+            e -> {
+              String echoed = e.getMessage().substring(0, e.getMessage().indexOf(" may only"));
+              assertThat(echoed).isEqualTo("revision '?[31m" + "x".repeat(35) + "…'");
+              assertThat(e.getMessage()).doesNotContain("\u001b").doesNotContain("x".repeat(36));
+            });
+  }
+
+  @Test
+  void anEchoNeverCutsACharacterInTwo() {
+    // The 40th UTF-16 unit is the first half of an emoji: alone it could not be written as UTF-8.
+    String revision = "a".repeat(39) + "\uD83D\uDE00" + " b";
+
+    assertThatThrownBy(() -> new HfSource("org/repo", revision))
+        .hasMessageStartingWith("revision '" + "a".repeat(39) + "?…'");
   }
 
   @Test

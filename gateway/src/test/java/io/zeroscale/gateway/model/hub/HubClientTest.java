@@ -9,15 +9,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
 
 class HubClientTest {
 
@@ -33,19 +37,44 @@ class HubClientTest {
   private StandInHub hub;
   private HubClient client;
 
+  /** What the client logged during the test. */
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
   @BeforeEach
   void startHub() {
     hub = StandInHub.start();
     client = clientFor(hub.baseUrl(), PATIENT);
+    logs.start();
+    ((Logger) LoggerFactory.getLogger(HubClient.class)).addAppender(logs);
   }
 
   @AfterEach
   void stopHub() {
+    ((Logger) LoggerFactory.getLogger(HubClient.class)).detachAppender(logs);
     hub.close();
   }
 
-  private static HubClient clientFor(URI baseUrl, Duration timeout) {
-    return new HubClient(WebClient.builder(), baseUrl, timeout);
+  /** The URL of a hub that stopped: its port refuses connections. */
+  private static URI closedPort() {
+    try (StandInHub gone = StandInHub.start()) {
+      return gone.baseUrl();
+    }
+  }
+
+  private List<String> logged() {
+    return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  /** Hosts the client asked to resolve; every name resolves to 10.0.0.7, a private address. */
+  private final List<String> resolved = new CopyOnWriteArrayList<>();
+
+  private HubClient clientFor(URI baseUrl, Duration timeout) {
+    HostResolver privateDns =
+        host -> {
+          resolved.add(host);
+          return Mono.just(List.of(InetAddress.ofLiteral("10.0.0.7")));
+        };
+    return new HubClient(WebClient.builder(), baseUrl, timeout, privateDns);
   }
 
   private HubLookup lookup(String repo, String token) {
@@ -309,10 +338,7 @@ class HubClientTest {
 
   @Test
   void refusedConnectionIsUnreachable() {
-    URI closed;
-    try (StandInHub gone = StandInHub.start()) {
-      closed = gone.baseUrl();
-    }
+    URI closed = closedPort();
 
     HubLookup outcome = clientFor(closed, PATIENT).lookup(HfSource.of("a/b"), "hf_x").block(BLOCK);
 
@@ -366,6 +392,112 @@ class HubClientTest {
     assertThat(hub.requests()).hasSize(4);
     assertThat(hub.requests())
         .allSatisfy(r -> assertThat(r.authorization()).isEqualTo("Bearer hf_secret"));
+  }
+
+  @Test
+  void aRedirectToAnotherLocalServerIsNotFollowed() {
+    try (StandInHub other = StandInHub.start()) {
+      other.add(LLAMA_7B);
+      hub.redirectTo(
+          "meta/llama-old",
+          other.baseUrl() + "/api/models/meta-llama/Llama-2-7b-hf/revision/main?blobs=true");
+
+      HubLookup outcome = lookup("meta/llama-old", StandInHub.GATED_TOKEN);
+
+      assertThat(outcome)
+          .isInstanceOfSatisfying(
+              HubLookup.Unreachable.class,
+              u ->
+                  assertThat(u.reason())
+                      .startsWith("the hub at " + hub.baseUrl() + " redirected to a location")
+                      .contains("only https is followed outside the hub itself"));
+      assertThat(other.requests()).isEmpty();
+    }
+  }
+
+  @Test
+  void aRedirectToPlainHttpOrAnotherSchemeIsNotFollowed() {
+    hub.redirectTo("org/old", "http://huggingface.co/api/models/org/new/revision/main");
+    hub.redirectTo("org/file", "file:///etc/passwd");
+
+    assertThat(lookup("org/old", null).reason()).contains("only https");
+    assertThat(lookup("org/file", null).reason()).contains("only https");
+    assertThat(resolved).isEmpty();
+  }
+
+  @Test
+  void aRedirectToALinkLocalAddressIsNotFollowed() {
+    hub.redirectTo("org/metadata", "https://169.254.169.254/latest/meta-data/");
+
+    HubLookup outcome = lookup("org/metadata", null);
+
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            HubLookup.Unreachable.class,
+            u -> assertThat(u.reason()).contains("host '169.254.169.254'"));
+    assertThat(resolved).isEmpty();
+  }
+
+  @Test
+  void aRedirectToAHubDomainThatResolvesToAPrivateAddressIsNotFollowed() {
+    hub.redirectTo("org/lfs", "https://cdn-lfs.hf.co/repos/ab/cd?sig=1");
+
+    HubLookup outcome = lookup("org/lfs", null);
+
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            HubLookup.Unreachable.class,
+            u ->
+                assertThat(u.reason())
+                    .contains("cdn-lfs.hf.co")
+                    .contains("private")
+                    .doesNotContain("10.0.0.7"));
+    assertThat(resolved).containsExactly("cdn-lfs.hf.co");
+  }
+
+  @Test
+  void redirectsEndAfterFiveHops() {
+    hub.add(LLAMA_7B).addRedirect("org/loop", "org/loop");
+
+    HubLookup outcome = lookup("org/loop", null);
+
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            HubLookup.Unreachable.class,
+            u -> assertThat(u.reason()).contains("more than 5 redirects"));
+    assertThat(hub.requests()).hasSize(6);
+  }
+
+  @Test
+  void aRefusedConnectionIsSaidWithoutAnyExceptionText() {
+    URI closed = closedPort();
+
+    HubLookup outcome = clientFor(closed, PATIENT).lookup(HfSource.of("a/b"), "hf_x").block(BLOCK);
+
+    assertThat(outcome.reason())
+        .isEqualTo("could not reach the hub at " + closed + ": connection refused");
+    // The operator still learns what the library said, and where.
+    assertThat(logged())
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains("hf://a/b@main failed: java.net.ConnectException")
+                    .endsWith("requesting " + closed))
+        .allSatisfy(m -> assertThat(m).doesNotContain("hf_x"));
+  }
+
+  @Test
+  void credentialsInTheHubUrlAreNeverShownToTenantsNorLogged() {
+    URI closed = closedPort();
+    URI withCredentials =
+        URI.create("http://mirror:s3cret@" + closed.getHost() + ":" + closed.getPort() + "/hf");
+
+    HubLookup outcome =
+        clientFor(withCredentials, PATIENT).lookup(HfSource.of("a/b"), null).block(BLOCK);
+
+    assertThat(outcome.reason())
+        .isEqualTo("could not reach the hub at " + closed + "/hf: connection refused");
+    assertThat(logged()).isNotEmpty().allSatisfy(m -> assertThat(m).doesNotContain("s3cret"));
   }
 
   @Test

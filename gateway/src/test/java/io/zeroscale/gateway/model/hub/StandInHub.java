@@ -81,6 +81,7 @@ public final class StandInHub implements AutoCloseable {
   private final Map<String, String> gatedTokens = new ConcurrentHashMap<>();
   private final Map<String, String> privateTokens = new ConcurrentHashMap<>();
   private final Map<String, String> redirects = new ConcurrentHashMap<>();
+  private final Map<String, String> locations = new ConcurrentHashMap<>();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private volatile int failStatus;
   private volatile Duration delay = Duration.ZERO;
@@ -220,6 +221,15 @@ public final class StandInHub implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Answers every request for {@code fromRepo} with a 307 to exactly {@code location}: another
+   * server, another scheme, an IP literal, anything a hostile or broken hub might send.
+   */
+  public StandInHub redirectTo(String fromRepo, String location) {
+    locations.put(fromRepo, location);
+    return this;
+  }
+
   /** Answers every request with {@code status} (0 to serve normally again). */
   public StandInHub failWith(int status) {
     this.failStatus = status;
@@ -302,6 +312,10 @@ public final class StandInHub implements AutoCloseable {
       file = String.join("/", segments.subList(4, segments.size()));
     } else {
       return send(response, 404, null, "{\"error\":\"Not Found\"}");
+    }
+    String location = locations.get(repo);
+    if (location != null) {
+      return response.status(307).header("Location", location).send();
     }
     String renamed = redirects.get(repo);
     if (renamed != null) {
