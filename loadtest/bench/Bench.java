@@ -85,7 +85,7 @@ public final class Bench {
   static final String TTFT = "50ms";
   static final String ITL = "10ms";
   static final int MAX_TOKENS = 16;
-  static final String ADMIN_KEY = "zs-bench-admin-key-0123456789";
+  static final String ADMIN_KEY = "zs-bench-admin-key-0123456789abcdef";
 
   static Path root;
   static Path work;

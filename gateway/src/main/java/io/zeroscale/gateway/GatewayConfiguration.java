@@ -3,20 +3,37 @@ package io.zeroscale.gateway;
 import io.zeroscale.gateway.admin.AdminController;
 import io.zeroscale.gateway.admin.TenantStore;
 import io.zeroscale.gateway.auth.ApiKeys;
+import io.zeroscale.gateway.auth.AuthProperties;
 import io.zeroscale.gateway.auth.AuthWebFilter;
+import io.zeroscale.gateway.auth.InvalidTargetHandler;
 import io.zeroscale.gateway.auth.KeyAuthenticator;
 import io.zeroscale.gateway.auth.KeyInvalidations;
+import io.zeroscale.gateway.auth.PathAccess;
 import io.zeroscale.gateway.auth.R2dbcKeyStore;
 import io.zeroscale.gateway.error.OpenAiErrorWebExceptionHandler;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.Map;
 import org.redisson.api.RedissonClient;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.autoconfigure.web.server.ConditionalOnManagementPort;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
+import org.springframework.boot.actuate.endpoint.ApiVersion;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.actuate.endpoint.ReactiveHealthEndpointWebExtension;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -25,11 +42,13 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Order of the web filters and handlers, in one place (lower runs first):
  *
  * <ol>
- *   <li>{@link #AUTH_FILTER_ORDER} authentication of every API path ({@link AuthWebFilter})
+ *   <li>{@link #AUTH_FILTER_ORDER} authentication of every path but the public ones ({@link
+ *       AuthWebFilter})
  *   <li>{@link #ERROR_HANDLER_ORDER} the OpenAI-shaped error handler, before Boot's own (-1)
  * </ol>
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AuthProperties.class)
 public class GatewayConfiguration {
 
   public static final int AUTH_FILTER_ORDER = -100;
@@ -53,18 +72,66 @@ public class GatewayConfiguration {
       DatabaseClient db,
       Clock clock,
       @Value("${zeroscale.admin.key:}") String adminKey,
-      @Value("${zeroscale.auth.cache-ttl:60s}") Duration cacheTtl) {
-    return new KeyAuthenticator(new R2dbcKeyStore(db), adminKey, clock, cacheTtl);
+      AuthProperties properties) {
+    return new KeyAuthenticator(new R2dbcKeyStore(db), adminKey, clock, properties);
   }
 
+  /**
+   * The filter that makes every path but {@code /actuator/health} need a key. It knows the
+   * management endpoints by their default base path, so another base path is refused here rather
+   * than leaving {@code /prometheus} readable by any tenant key.
+   */
   @Bean
-  AuthWebFilter authWebFilter(KeyAuthenticator authenticator) {
+  AuthWebFilter authWebFilter(
+      KeyAuthenticator authenticator,
+      @Value("${management.endpoints.web.base-path:" + PathAccess.MANAGEMENT_BASE_PATH + "}")
+          String managementBasePath) {
+    PathAccess.requireDefaultBasePath(managementBasePath);
     return new AuthWebFilter(authenticator, AUTH_FILTER_ORDER);
+  }
+
+  /** A request target Spring cannot parse gets the OpenAI-shaped 400, not an empty one. */
+  @Bean
+  NettyServerCustomizer invalidTargetHandler() {
+    return server ->
+        server.doOnChannelInit(
+            (observer, channel, remote) -> InvalidTargetHandler.install(channel.pipeline()));
   }
 
   @Bean
   KeyInvalidations keyInvalidations(RedissonClient redisson, KeyAuthenticator authenticator) {
     return new KeyInvalidations(redisson, authenticator);
+  }
+
+  /**
+   * SPEC §10: load balancers probe {@code GET /actuator/health} on the main port, without a key,
+   * even when {@code management.server.port} moves the management endpoints to a port of their own.
+   * Then this route answers it on the main port from the same health endpoint (same groups, so only
+   * once ready), with the status alone: {@code {"status":"UP"}}, or 503 and {@code
+   * {"status":"DOWN"}}.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnManagementPort(ManagementPortType.DIFFERENT)
+  static class MainPortHealth {
+
+    @Bean
+    RouterFunction<ServerResponse> mainPortHealth(ReactiveHealthEndpointWebExtension health) {
+      return RouterFunctions.route(
+          RequestPredicates.GET(PathAccess.MANAGEMENT_BASE_PATH + "/health"),
+          request ->
+              health
+                  .health(ApiVersion.LATEST, WebServerNamespace.SERVER, SecurityContext.NONE)
+                  .flatMap(
+                      answer ->
+                          ServerResponse.status(answer.getStatus())
+                              .contentType(MediaType.APPLICATION_JSON)
+                              .bodyValue(
+                                  Map.of(
+                                      "status",
+                                      answer.getBody() == null
+                                          ? Status.UNKNOWN.getCode()
+                                          : answer.getBody().getStatus().getCode()))));
+    }
   }
 
   @Bean

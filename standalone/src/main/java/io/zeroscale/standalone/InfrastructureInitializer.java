@@ -38,6 +38,12 @@ final class InfrastructureInitializer
     }
     done = true;
     ConfigurableEnvironment env = event.getEnvironment();
+    // Before any embedded server starts: a weak admin key is a configuration error to fix first.
+    ApiKeys.adminKeyProblem(env.getProperty("zeroscale.admin.key"))
+        .ifPresent(
+            p -> {
+              throw new IllegalStateException(p);
+            });
     ZeroscaleHome home =
         new ZeroscaleHome(Path.of(env.getProperty("zeroscale.home", ".zeroscale")));
     Map<String, Object> props = new LinkedHashMap<>();

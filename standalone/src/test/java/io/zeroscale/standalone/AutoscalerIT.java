@@ -309,6 +309,8 @@ class AutoscalerIT {
                           HttpRequest.newBuilder(
                                   URI.create(
                                       "http://127.0.0.1:" + app.port + "/actuator/prometheus"))
+                              // The metrics page needs the metrics or admin scope.
+                              .header("Authorization", "Bearer " + ADMIN)
                               .build(),
                           HttpResponse.BodyHandlers.ofString())
                       .body();

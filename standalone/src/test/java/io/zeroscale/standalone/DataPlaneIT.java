@@ -778,6 +778,8 @@ class DataPlaneIT {
                           HttpRequest.newBuilder(
                                   URI.create(
                                       "http://127.0.0.1:" + gw1.port + "/actuator/prometheus"))
+                              // The metrics page needs the metrics or admin scope.
+                              .header("Authorization", "Bearer " + ADMIN)
                               .build(),
                           HttpResponse.BodyHandlers.ofString())
                       .body();

@@ -231,16 +231,19 @@ public class AdminController {
 
   private Mono<ResponseEntity<Map<String, Object>>> createKey(UUID tenantId, NewKey key) {
     String secret = apiKeys.newSecret();
+    String hash = ApiKeys.hash(secret);
     return store
         .insertKey(
             tenantId,
             key.name(),
-            ApiKeys.hash(secret),
+            hash,
             ApiKeys.displayPrefix(secret),
             key.scopes(),
             key.expiresAt(),
             key.limits(),
             clock.instant())
+        // A gateway that remembered this hash as unknown (see UnknownKeys) forgets it now.
+        .flatMap(view -> invalidations.publish(hash).thenReturn(view))
         .map(
             view -> {
               Map<String, Object> out = view.json();

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * API key secrets: {@code zs-} followed by 40 base62 characters (≈ 238 bits of entropy).
@@ -21,6 +22,14 @@ public final class ApiKeys {
   private static final int DISPLAY_CHARS = 8;
   private static final char[] ALPHABET =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+
+  /**
+   * Shortest bootstrap admin key accepted. It may be any string the operator chooses, and guesses
+   * at it are only slowed down per client address, so it must carry real entropy: 32 random base64
+   * characters (what {@code openssl rand -base64 24} prints) are 192 bits. Generated keys have 43
+   * characters.
+   */
+  public static final int ADMIN_KEY_MIN_LENGTH = 32;
 
   private final SecureRandom random;
 
@@ -59,6 +68,24 @@ public final class ApiKeys {
   public static String displayPrefix(String secret) {
     int end = Math.min(secret.length(), PREFIX.length() + DISPLAY_CHARS);
     return secret.substring(0, end);
+  }
+
+  /**
+   * Why a configured bootstrap admin key is refused, if it is: null or blank means none is set
+   * (fine); otherwise it needs {@value #ADMIN_KEY_MIN_LENGTH} characters. The message names the
+   * variable and the rule, never the key.
+   */
+  public static Optional<String> adminKeyProblem(String adminKey) {
+    if (adminKey == null || adminKey.isBlank() || adminKey.length() >= ADMIN_KEY_MIN_LENGTH) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "ZEROSCALE_ADMIN_KEY (zeroscale.admin.key) must be at least "
+            + ADMIN_KEY_MIN_LENGTH
+            + " characters long, got "
+            + adminKey.length()
+            + ". Use a random secret, e.g. the output of 'openssl rand -base64 32',"
+            + " or leave it unset to have one generated.");
   }
 
   /** Whether a string has the shape of one of our secrets (cheap pre-check before a lookup). */

@@ -2,7 +2,10 @@ package io.zeroscale.gateway.auth;
 
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
-import java.util.List;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HexFormat;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
@@ -11,15 +14,15 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * Authenticates every API path ({@code /v1}, {@code /custom-model/v1}, {@code /api/v1}, {@code
- * /admin/v1}) before anything else looks at the request, and stores the {@link Principal} in the
- * exchange. Health and other actuator paths stay open. Scopes are checked by each handler, which
- * knows what it needs.
+ * Authenticates every request before anything else looks at it, except the public paths of {@link
+ * PathAccess} (an allowlist), and stores the {@link Principal} in the exchange. The decision is
+ * made on the {@link NormalizedPath} (parameters stripped, decoded), the form routing matches on; a
+ * path that cannot be normalized is a 400. Management endpoints also need the {@code metrics}
+ * scope; every other scope is checked by the handler, which knows what it needs. An unknown path
+ * with a valid key goes on to routing and gets its 404 there; without a key it gets the 401.
  */
 public final class AuthWebFilter implements WebFilter, Ordered {
 
-  private static final List<String> PROTECTED =
-      List.of("/v1/", "/custom-model/v1/", "/api/v1/", "/admin/v1/");
   private static final String BEARER = "bearer ";
 
   private final KeyAuthenticator authenticator;
@@ -37,34 +40,79 @@ public final class AuthWebFilter implements WebFilter, Ordered {
 
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-    if (!isProtected(exchange.getRequest().getPath().pathWithinApplication().value())) {
+    String raw = exchange.getRequest().getPath().pathWithinApplication().value();
+    return switch (NormalizedPath.parse(raw)) {
+      case NormalizedPath.Malformed m ->
+          Mono.error(
+              new ZeroscaleException(
+                  OpenAiError.of(
+                      400, "Invalid request path: " + m.reason() + ".", null, "invalid_path")));
+      case NormalizedPath.Valid v -> filter(exchange, chain, PathAccess.of(v.path()));
+    };
+  }
+
+  private Mono<Void> filter(
+      ServerWebExchange exchange, WebFilterChain chain, PathAccess.Access access) {
+    if (access == PathAccess.Access.PUBLIC) {
       return chain.filter(exchange);
     }
     String secret = bearer(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
     return authenticator
-        .authenticate(secret)
+        .authenticate(secret, client(exchange.getRequest().getRemoteAddress()))
         .flatMap(
-            result ->
-                switch (result) {
-                  case AuthResult.Authenticated a -> {
-                    exchange.getAttributes().put(Principal.ATTRIBUTE, a.principal());
-                    yield chain.filter(exchange);
-                  }
-                  case AuthResult.Rejected r ->
-                      Mono.error(
-                          new ZeroscaleException(OpenAiError.of(401, r.message(), null, r.code())));
-                  case AuthResult.Unavailable u ->
-                      Mono.error(new ZeroscaleException(OpenAiError.of(503, u.message())));
-                });
+            result -> {
+              Principal principal = admit(result, access);
+              exchange.getAttributes().put(Principal.ATTRIBUTE, principal);
+              return chain.filter(exchange);
+            });
   }
 
-  static boolean isProtected(String path) {
-    for (String prefix : PROTECTED) {
-      if (path.startsWith(prefix) || path.equals(prefix.substring(0, prefix.length() - 1))) {
-        return true;
+  /**
+   * The principal a request goes on with, or the client error that stops it (thrown, and turned
+   * into the OpenAI-shaped answer by the error handler).
+   */
+  static Principal admit(AuthResult result, PathAccess.Access access) {
+    return switch (result) {
+      case AuthResult.Authenticated a -> {
+        if (access == PathAccess.Access.MANAGEMENT) {
+          a.principal().requireMetrics();
+        }
+        yield a.principal();
       }
+      case AuthResult.Rejected r ->
+          throw new ZeroscaleException(OpenAiError.of(401, r.message(), null, r.code()));
+      case AuthResult.Throttled t ->
+          throw new ZeroscaleException(
+              OpenAiError.of(
+                  429,
+                  "Too many failed authentication attempts from this address. Retry in "
+                      + t.retryAfterSeconds()
+                      + "s.",
+                  null,
+                  "rate_limit_exceeded"),
+              t.retryAfterSeconds());
+      case AuthResult.Unavailable u ->
+          throw new ZeroscaleException(OpenAiError.of(503, u.message()));
+    };
+  }
+
+  /**
+   * The client address failed attempts are counted against: the remote address (the {@code
+   * X-Forwarded-For} one when {@code server.forward-headers-strategy} says to trust it), an IPv6
+   * address by its /64 prefix, the block one subscriber usually holds whole.
+   */
+  static String client(InetSocketAddress remote) {
+    if (remote == null) {
+      return "unknown";
     }
-    return false;
+    InetAddress address = remote.getAddress();
+    if (address == null) {
+      return remote.getHostString();
+    }
+    if (address instanceof Inet6Address) {
+      return HexFormat.of().formatHex(address.getAddress(), 0, 8) + "::/64";
+    }
+    return address.getHostAddress();
   }
 
   /** The token of an {@code Authorization: Bearer <token>} header (scheme case-insensitive). */

@@ -52,11 +52,16 @@ public record Principal(
     this(keyId, tenantId, tenantName, scopes, Limits.INHERIT);
   }
 
-  /** The principal the auth filter stored; a handler behind the filter always has one. */
+  /**
+   * The principal the auth filter stored. Every path but the public ones is behind the filter, so a
+   * handler always has one; if it has not (a handler mapped under a public path), the request is
+   * refused as unauthenticated (401), never served or answered 500.
+   */
   public static Principal of(ServerWebExchange exchange) {
     Principal p = exchange.getAttribute(ATTRIBUTE);
     if (p == null) {
-      throw new IllegalStateException("no principal: is the path behind the auth filter?");
+      AuthResult.Rejected missing = AuthResult.MISSING_KEY;
+      throw new ZeroscaleException(OpenAiError.of(401, missing.message(), null, missing.code()));
     }
     return p;
   }
@@ -124,6 +129,13 @@ public record Principal(
   public void requireFinance() {
     if (!has(Scopes.FINANCE) && !has(Scopes.ADMIN)) {
       throw missing(Scopes.FINANCE);
+    }
+  }
+
+  /** For the management endpoints ({@code /actuator/prometheus}): metrics or admin scope. */
+  public void requireMetrics() {
+    if (!has(Scopes.METRICS) && !has(Scopes.ADMIN)) {
+      throw missing(Scopes.METRICS);
     }
   }
 

@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
  *   <li>{@code deployments:read} the model library, hardware and deployments, read only; {@code
  *       deployments:write} also create, change and delete (it implies read)
  *   <li>{@code usage:read} the tenant's usage and invoices
- *   <li>{@code admin} and {@code finance}: platform scopes, only on keys that belong to no tenant
- *       (admin: the whole admin API; finance: all tenants' invoices)
+ *   <li>{@code admin}, {@code finance} and {@code metrics}: platform scopes, only on keys that
+ *       belong to no tenant (admin: the whole admin API and everything else; finance: all tenants'
+ *       invoices; metrics: the management endpoints such as {@code /actuator/prometheus}, which
+ *       show every tenant's traffic)
  * </ul>
  */
 public final class Scopes {
@@ -26,8 +28,9 @@ public final class Scopes {
   public static final String USAGE_READ = "usage:read";
   public static final String ADMIN = "admin";
   public static final String FINANCE = "finance";
+  public static final String METRICS = "metrics";
 
-  public static final Set<String> PLATFORM = Set.of(ADMIN, FINANCE);
+  public static final Set<String> PLATFORM = Set.of(ADMIN, FINANCE, METRICS);
   public static final Set<String> TENANT_FIXED =
       Set.of(INFERENCE_ALL, DEPLOYMENTS_READ, DEPLOYMENTS_WRITE, USAGE_READ);
 
@@ -51,7 +54,7 @@ public final class Scopes {
             "unknown scope '"
                 + s
                 + "'; known: inference:*, inference:<model_name>, deployments:read,"
-                + " deployments:write, usage:read, admin, finance");
+                + " deployments:write, usage:read, admin, finance, metrics");
       }
       if (tenantKey && PLATFORM.contains(s)) {
         return Optional.of(

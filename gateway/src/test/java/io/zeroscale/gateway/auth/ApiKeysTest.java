@@ -51,4 +51,20 @@ class ApiKeysTest {
     assertThat(ApiKeys.looksLikeSecret("zs-" + "a".repeat(39))).isFalse();
     assertThat(ApiKeys.looksLikeSecret("zs-" + "a".repeat(39) + "!")).isFalse();
   }
+
+  @Test
+  void anAdminKeyNeedsThirtyTwoCharacters() {
+    assertThat(ApiKeys.adminKeyProblem(null)).as("unset").isEmpty();
+    assertThat(ApiKeys.adminKeyProblem("  ")).as("blank: unset").isEmpty();
+    assertThat(ApiKeys.adminKeyProblem("x".repeat(32))).isEmpty();
+    assertThat(ApiKeys.adminKeyProblem(keys.newSecret())).as("a generated key").isEmpty();
+    assertThat(ApiKeys.adminKeyProblem("zs-bench-admin-key-0123456789"))
+        .get()
+        .asString()
+        .contains("ZEROSCALE_ADMIN_KEY")
+        .contains("at least 32 characters")
+        .contains("got 29")
+        .doesNotContain("zs-bench");
+    assertThat(ApiKeys.adminKeyProblem("x".repeat(31))).isPresent();
+  }
 }

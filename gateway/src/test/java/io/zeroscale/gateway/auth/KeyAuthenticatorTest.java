@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zeroscale.api.testing.MutableClock;
 import java.security.SecureRandom;
@@ -37,8 +38,11 @@ class KeyAuthenticatorTest {
 
   private final MutableClock clock = MutableClock.at(T0);
   private final FakeStore store = new FakeStore();
+  private static final String ADMIN_KEY = "bootstrap-admin-" + "k".repeat(16);
+  private static final String CLIENT = "192.0.2.7";
+
   private final KeyAuthenticator auth =
-      new KeyAuthenticator(store, "bootstrap-admin", clock, Duration.ofSeconds(60));
+      new KeyAuthenticator(store, ADMIN_KEY, clock, AuthProperties.defaults());
   private final String secret = new ApiKeys(new SecureRandom()).newSecret();
 
   private StoredKey key(Instant expires, Instant revoked) {
@@ -53,12 +57,16 @@ class KeyAuthenticatorTest {
   }
 
   private AuthResult authenticate(String s) {
-    return auth.authenticate(s).block(Duration.ofSeconds(5));
+    return authenticate(s, CLIENT);
+  }
+
+  private AuthResult authenticate(String s, String client) {
+    return auth.authenticate(s, client).block(Duration.ofSeconds(5));
   }
 
   @Test
   void bootstrapAdminKeyGetsTheAdminScopeWithoutTheStore() {
-    AuthResult r = authenticate("bootstrap-admin");
+    AuthResult r = authenticate(ADMIN_KEY);
     assertThat(r).isInstanceOf(AuthResult.Authenticated.class);
     Principal p = ((AuthResult.Authenticated) r).principal();
     assertThat(p.has(Scopes.ADMIN)).isTrue();
@@ -112,8 +120,8 @@ class KeyAuthenticatorTest {
     assertThat(store.calls).hasValue(1);
     // Looked up afresh past its expiry (another gateway, a cold cache): refused just the same.
     KeyAuthenticator cold =
-        new KeyAuthenticator(store, "bootstrap-admin", clock, Duration.ofSeconds(60));
-    assertThat(cold.authenticate(secret).block(Duration.ofSeconds(5)))
+        new KeyAuthenticator(store, ADMIN_KEY, clock, AuthProperties.defaults());
+    assertThat(cold.authenticate(secret, CLIENT).block(Duration.ofSeconds(5)))
         .isEqualTo(new AuthResult.Rejected("This API key has expired.", "expired_api_key"));
   }
 
@@ -155,5 +163,105 @@ class KeyAuthenticatorTest {
         .isInstanceOf(AuthResult.Authenticated.class);
     String other = new ApiKeys(new SecureRandom()).newSecret();
     assertThat(authenticate(other)).isInstanceOf(AuthResult.Unavailable.class);
+  }
+
+  @Test
+  void anUnknownKeyCostsOneLookupPerTimeToLive() {
+    assertThat(authenticate(secret)).isEqualTo(AuthResult.INVALID_KEY);
+    assertThat(authenticate(secret)).isEqualTo(AuthResult.INVALID_KEY);
+    assertThat(store.calls).as("the second miss comes from memory").hasValue(1);
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(authenticate(secret)).isEqualTo(AuthResult.INVALID_KEY);
+    assertThat(store.calls).as("believed for 30 s").hasValue(2);
+  }
+
+  @Test
+  void aKeyCreatedAfterAMissIsAcceptedOnceItsHashIsInvalidated() {
+    assertThat(authenticate(secret)).isEqualTo(AuthResult.INVALID_KEY);
+    store.keys.put(ApiKeys.hash(secret), key(null, null));
+    assertThat(authenticate(secret))
+        .as("still remembered as unknown")
+        .isEqualTo(AuthResult.INVALID_KEY);
+    // What key creation publishes to every gateway.
+    auth.invalidate(ApiKeys.hash(secret));
+    assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
+
+    String other = new ApiKeys(new SecureRandom()).newSecret();
+    authenticate(other);
+    store.keys.put(ApiKeys.hash(other), key(null, null));
+    auth.invalidate("*");
+    assertThat(authenticate(other))
+        .as("a Redis reconnection drops misses too")
+        .isInstanceOf(AuthResult.Authenticated.class);
+  }
+
+  @Test
+  void twentyFailuresFromOneAddressThenTooManyRequestsWithoutALookup() {
+    ApiKeys keys = new ApiKeys(new SecureRandom());
+    for (int i = 0; i < 20; i++) {
+      assertThat(authenticate(keys.newSecret())).isEqualTo(AuthResult.INVALID_KEY);
+    }
+    assertThat(store.calls).hasValue(20);
+    assertThat(authenticate(keys.newSecret()))
+        .isEqualTo(new AuthResult.Throttled(Duration.ofMillis(500)));
+    assertThat(authenticate("not-even-our-format")).isInstanceOf(AuthResult.Throttled.class);
+    assertThat(authenticate(ADMIN_KEY))
+        .as("a guessable admin key is not checked for a throttled address")
+        .isInstanceOf(AuthResult.Throttled.class);
+    assertThat(store.calls).as("nothing looked up while throttled").hasValue(20);
+    assertThat(authenticate(keys.newSecret(), "198.51.100.1"))
+        .as("another address")
+        .isEqualTo(AuthResult.INVALID_KEY);
+    assertThat(authenticate(null)).as("no key is no attempt").isEqualTo(AuthResult.MISSING_KEY);
+    clock.advanceMillis(500);
+    assertThat(authenticate(ADMIN_KEY)).isInstanceOf(AuthResult.Authenticated.class);
+  }
+
+  @Test
+  void aKeyAlreadyVerifiedStillPassesFromAThrottledAddress() {
+    store.keys.put(ApiKeys.hash(secret), key(null, null));
+    assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);
+    for (int i = 0; i < 20; i++) {
+      authenticate("wrong-" + i);
+    }
+    assertThat(authenticate("wrong")).isInstanceOf(AuthResult.Throttled.class);
+    assertThat(authenticate(secret))
+        .as("a neighbour behind the same address with a cached key")
+        .isInstanceOf(AuthResult.Authenticated.class);
+  }
+
+  @Test
+  void successesDoNotCountAndMalformedKeysDo() {
+    for (int i = 0; i < 100; i++) {
+      assertThat(authenticate(ADMIN_KEY)).isInstanceOf(AuthResult.Authenticated.class);
+    }
+    for (int i = 0; i < 20; i++) {
+      assertThat(authenticate("sk-" + i)).isEqualTo(AuthResult.INVALID_KEY);
+    }
+    assertThat(authenticate("sk-x")).isInstanceOf(AuthResult.Throttled.class);
+  }
+
+  @Test
+  void aRevokedKeyRetriedInALoopIsThrottledLikeAGuess() {
+    store.keys.put(ApiKeys.hash(secret), key(null, T0));
+    for (int i = 0; i < 20; i++) {
+      assertThat(authenticate(secret)).isInstanceOf(AuthResult.Rejected.class);
+    }
+    assertThat(authenticate(secret)).isInstanceOf(AuthResult.Throttled.class);
+    assertThat(store.calls).as("one lookup, the rest from the cache").hasValue(1);
+  }
+
+  @Test
+  void anAdminKeyShorterThan32CharactersIsRefusedAtStart() {
+    assertThatThrownBy(
+            () -> new KeyAuthenticator(store, "short-admin-key", clock, AuthProperties.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ZEROSCALE_ADMIN_KEY")
+        .hasMessageContaining("at least 32 characters")
+        .hasMessageNotContaining("short-admin-key");
+    assertThat(new KeyAuthenticator(store, null, clock, AuthProperties.defaults())).isNotNull();
+    assertThat(new KeyAuthenticator(store, " ", clock, AuthProperties.defaults()))
+        .as("blank: no bootstrap key")
+        .isNotNull();
   }
 }

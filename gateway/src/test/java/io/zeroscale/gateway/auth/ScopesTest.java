@@ -54,4 +54,37 @@ class ScopesTest {
     assertThatThrownBy(finance::requireAdmin).isInstanceOf(ZeroscaleException.class);
     assertThatThrownBy(finance::requireRead).hasMessageContaining("platform key");
   }
+
+  @Test
+  void metricsIsAPlatformScope() {
+    assertThat(Scopes.problem(List.of("metrics"), false)).isEmpty();
+    assertThat(Scopes.problem(List.of("metrics"), true))
+        .get()
+        .asString()
+        .contains("platform scope");
+    assertThat(Scopes.problem(List.of("metric"), false)).get().asString().contains("metrics");
+  }
+
+  @Test
+  void managementEndpointsNeedMetricsOrAdmin() {
+    new Principal(UUID.randomUUID(), null, null, Set.of("metrics")).requireMetrics();
+    new Principal(UUID.randomUUID(), null, null, Set.of("admin")).requireMetrics();
+    for (Principal p :
+        List.of(
+            new Principal(UUID.randomUUID(), null, null, Set.of("finance")),
+            new Principal(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                "acme",
+                Set.of("inference:*", "deployments:write", "usage:read")))) {
+      assertThatThrownBy(p::requireMetrics)
+          .isInstanceOfSatisfying(
+              ZeroscaleException.class,
+              e -> {
+                assertThat(e.error().status()).isEqualTo(403);
+                assertThat(e.error().code()).isEqualTo("insufficient_scope");
+              })
+          .hasMessageContaining("'metrics'");
+    }
+  }
 }

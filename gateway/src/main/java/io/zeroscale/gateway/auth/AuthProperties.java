@@ -1,0 +1,74 @@
+package io.zeroscale.gateway.auth;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code zeroscale.auth.*}: how long key lookups are believed, and how failed authentication is
+ * throttled.
+ *
+ * @param cacheTtl how long a key found in the store is served from memory; a revocation reaches
+ *     every gateway at once over Redis, this bounds it if that message is lost
+ * @param unknownKeyCacheSize secret hashes the store did not know, remembered at most (0: off)
+ * @param unknownKeyCacheTtl how long such a miss is believed
+ * @param failedAttempts failed authentications allowed at once per client address, then one per
+ *     {@code failedAttemptsWindow / failedAttempts}; 0 turns the throttle off (e.g. behind a proxy
+ *     that hides client addresses and does not send {@code X-Forwarded-For})
+ * @param failedAttemptsWindow time in which a spent allowance fills up again
+ * @param trackedAddresses client addresses with recent failures remembered at most
+ */
+@ConfigurationProperties("zeroscale.auth")
+public record AuthProperties(
+    @DefaultValue("60s") Duration cacheTtl,
+    @DefaultValue("10000") int unknownKeyCacheSize,
+    @DefaultValue("30s") Duration unknownKeyCacheTtl,
+    @DefaultValue("20") int failedAttempts,
+    @DefaultValue("10s") Duration failedAttemptsWindow,
+    @DefaultValue("10000") int trackedAddresses) {
+
+  /** Upper bound of both tables: 1 000 000 entries ≈ 200 MB, more than any gateway should hold. */
+  static final int MAX_ENTRIES = 1_000_000;
+
+  /** Longest time-to-live or window: past an hour a revoked key or a block outlives any need. */
+  private static final Duration MAX_TIME = Duration.ofHours(1);
+
+  public AuthProperties {
+    positive("cache-ttl", cacheTtl);
+    positive("unknown-key-cache-ttl", unknownKeyCacheTtl);
+    positive("failed-attempts-window", failedAttemptsWindow);
+    range("unknown-key-cache-size", unknownKeyCacheSize, 0, MAX_ENTRIES);
+    range("failed-attempts", failedAttempts, 0, 100_000);
+    range("tracked-addresses", trackedAddresses, 1, MAX_ENTRIES);
+  }
+
+  /** The defaults. */
+  public static AuthProperties defaults() {
+    return new AuthProperties(
+        Duration.ofSeconds(60), 10_000, Duration.ofSeconds(30), 20, Duration.ofSeconds(10), 10_000);
+  }
+
+  public UnknownKeys unknownKeys() {
+    return new UnknownKeys(unknownKeyCacheSize, unknownKeyCacheTtl);
+  }
+
+  public FailedAuthThrottle throttle() {
+    return failedAttempts == 0
+        ? FailedAuthThrottle.OFF
+        : new FailedAuthThrottle(failedAttempts, failedAttemptsWindow, trackedAddresses);
+  }
+
+  private static void positive(String name, Duration value) {
+    if (value == null || value.isNegative() || value.isZero() || value.compareTo(MAX_TIME) > 0) {
+      throw new IllegalArgumentException(
+          "zeroscale.auth." + name + " must be positive and at most 1h, got " + value);
+    }
+  }
+
+  private static void range(String name, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          "zeroscale.auth." + name + " must be between " + min + " and " + max + ", got " + value);
+    }
+  }
+}
