@@ -89,6 +89,9 @@ public final class JsonBody {
       throw invalidJson("The request body exceeds a bound: " + limit(e) + ".");
     } catch (JacksonException e) {
       throw invalidJson(parserProblem(e));
+    } catch (NumberFormatException e) {
+      // Jackson reads 1e2147483648 (exponent beyond int) as BigDecimal and throws this, unwrapped.
+      throw invalidJson("The request body is not valid JSON: a number's exponent is out of range.");
     }
     if (node == null || !node.isObject()) {
       throw invalidJson("The request body must be a JSON object.");

@@ -98,6 +98,15 @@ class JsonBodyTest {
     assertThat(e.message().length()).isLessThan(300);
   }
 
+  /** Found by RequestBodyFuzzTest: Jackson threw a bare NumberFormatException (a 500). */
+  @ParameterizedTest
+  @ValueSource(strings = {"0E+2147483648", "1e99999999999", "-9.9E+2147483677"})
+  void aJsonNumberWhoseExponentIsBeyondIntIs400(String number) {
+    OpenAiError e = errorOf(() -> JsonBody.parse("{\"d\":" + number + "}"));
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.code()).isEqualTo("invalid_json");
+  }
+
   @Test
   void contentAfterTheObjectIs400() {
     assertThat(errorOf(() -> JsonBody.parse("{\"a\":1} {\"a\":2}")).status()).isEqualTo(400);
