@@ -11,6 +11,7 @@ import io.zeroscale.gateway.auth.KeyInvalidations;
 import io.zeroscale.gateway.auth.PathAccess;
 import io.zeroscale.gateway.auth.R2dbcKeyStore;
 import io.zeroscale.gateway.error.OpenAiErrorWebExceptionHandler;
+import io.zeroscale.gateway.web.JsonContentTypeFilter;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
@@ -44,6 +45,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <ol>
  *   <li>{@link #AUTH_FILTER_ORDER} authentication of every path but the public ones ({@link
  *       AuthWebFilter})
+ *   <li>{@link #CONTENT_TYPE_FILTER_ORDER} JSON-only bodies on the tenant and admin APIs ({@link
+ *       JsonContentTypeFilter}), after authentication so that a caller without a key learns nothing
+ *       more than 401
  *   <li>{@link #ERROR_HANDLER_ORDER} the OpenAI-shaped error handler, before Boot's own (-1)
  * </ol>
  */
@@ -52,6 +56,8 @@ import tools.jackson.databind.json.JsonMapper;
 public class GatewayConfiguration {
 
   public static final int AUTH_FILTER_ORDER = -100;
+
+  public static final int CONTENT_TYPE_FILTER_ORDER = -90;
 
   /** Before Boot's default error handler (order -1). */
   public static final int ERROR_HANDLER_ORDER = -2;
@@ -99,6 +105,11 @@ public class GatewayConfiguration {
   }
 
   @Bean
+  JsonContentTypeFilter jsonContentTypeFilter() {
+    return new JsonContentTypeFilter(CONTENT_TYPE_FILTER_ORDER);
+  }
+
+  @Bean
   KeyInvalidations keyInvalidations(RedissonClient redisson, KeyAuthenticator authenticator) {
     return new KeyInvalidations(redisson, authenticator);
   }
@@ -141,11 +152,7 @@ public class GatewayConfiguration {
 
   @Bean
   AdminController adminController(
-      TenantStore store,
-      ApiKeys apiKeys,
-      KeyInvalidations invalidations,
-      JsonMapper json,
-      Clock clock) {
-    return new AdminController(store, apiKeys, invalidations, json, clock);
+      TenantStore store, ApiKeys apiKeys, KeyInvalidations invalidations, Clock clock) {
+    return new AdminController(store, apiKeys, invalidations, clock);
   }
 }

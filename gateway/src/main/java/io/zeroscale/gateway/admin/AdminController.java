@@ -5,6 +5,7 @@ import io.zeroscale.gateway.auth.KeyInvalidations;
 import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.web.InputBounds;
 import io.zeroscale.gateway.web.JsonBody;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,7 +26,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /** SPEC §4: tenants and keys, for keys with the {@code admin} scope. */
 @RestController
@@ -45,19 +45,13 @@ public class AdminController {
   private final TenantStore store;
   private final ApiKeys apiKeys;
   private final KeyInvalidations invalidations;
-  private final JsonMapper json;
   private final Clock clock;
 
   public AdminController(
-      TenantStore store,
-      ApiKeys apiKeys,
-      KeyInvalidations invalidations,
-      JsonMapper json,
-      Clock clock) {
+      TenantStore store, ApiKeys apiKeys, KeyInvalidations invalidations, Clock clock) {
     this.store = store;
     this.apiKeys = apiKeys;
     this.invalidations = invalidations;
-    this.json = json;
     this.clock = clock;
   }
 
@@ -65,7 +59,7 @@ public class AdminController {
   public Mono<ResponseEntity<Map<String, Object>>> createTenant(
       ServerWebExchange exchange, @RequestBody(required = false) String body) {
     Principal.of(exchange).requireAdmin();
-    JsonBody req = JsonBody.parse(json, body).allowOnly(TENANT_FIELDS);
+    JsonBody req = JsonBody.parse(body).allowOnly(TENANT_FIELDS);
     String name = req.requiredString("name");
     AdminRules.tenantName(name).ifPresent(p -> fail(req, "name", p));
     int quota = req.optionalInt("gpu_quota").orElse(DEFAULT_GPU_QUOTA);
@@ -99,7 +93,7 @@ public class AdminController {
       @PathVariable String tenant,
       @RequestBody(required = false) String body) {
     Principal.of(exchange).requireAdmin();
-    JsonBody req = JsonBody.parse(json, body);
+    JsonBody req = JsonBody.parse(body);
     if (req.has("name")) {
       throw req.invalid(
           "name", "A tenant's name is fixed: it is part of model names and invoice numbers.");
@@ -219,7 +213,7 @@ public class AdminController {
       String name, List<String> scopes, Instant expiresAt, Principal.Limits limits) {}
 
   private NewKey newKey(String body, boolean tenantKey) {
-    JsonBody req = JsonBody.parse(json, body).allowOnly(KEY_FIELDS);
+    JsonBody req = JsonBody.parse(body).allowOnly(KEY_FIELDS);
     String name = req.requiredString("name");
     AdminRules.keyName(name).ifPresent(p -> fail(req, "name", p));
     List<String> scopes = req.requiredStringList("scopes");
@@ -256,7 +250,7 @@ public class AdminController {
   private Mono<ResponseEntity<Void>> revoke(UUID tenantId, String keyId) {
     UUID id = TenantStore.parseUuid(keyId);
     if (id == null) {
-      return Mono.error(notFound("No API key with id '" + keyId + "'."));
+      return Mono.error(notFound("No API key with id '" + InputBounds.echo(keyId) + "'."));
     }
     return store
         .revokeKey(tenantId, id, clock.instant())
@@ -268,7 +262,8 @@ public class AdminController {
   private Mono<Tenant> tenant(String ref) {
     return store
         .find(ref)
-        .switchIfEmpty(Mono.error(notFound("No tenant named or with id '" + ref + "'.")));
+        .switchIfEmpty(
+            Mono.error(notFound("No tenant named or with id '" + InputBounds.echo(ref) + "'.")));
   }
 
   /** {@code requests_per_minute} and {@code max_concurrent_requests}: absent or null = inherit. */

@@ -1,5 +1,7 @@
 package io.zeroscale.gateway.admin;
 
+import static io.zeroscale.gateway.web.InputBounds.echo;
+
 import io.zeroscale.gateway.auth.Scopes;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -25,7 +27,7 @@ final class AdminRules {
       return Optional.of(
           "name must be 1-63 characters of lowercase letters, digits and '-', starting with a"
               + " letter or digit; got '"
-              + name
+              + echo(name)
               + "'.");
     }
     return Optional.empty();
@@ -46,11 +48,15 @@ final class AdminRules {
   static long spendLimitMicros(BigDecimal usd) {
     if (usd.signum() < 0 || usd.compareTo(MAX_SPEND_LIMIT_USD) > 0) {
       throw new IllegalArgumentException(
-          "spend_limit_usd must be between 0 and " + MAX_SPEND_LIMIT_USD + "; got " + usd + ".");
+          "spend_limit_usd must be between 0 and "
+              + MAX_SPEND_LIMIT_USD
+              + "; got "
+              + echo(usd)
+              + ".");
     }
     if (usd.stripTrailingZeros().scale() > 6) {
       throw new IllegalArgumentException(
-          "spend_limit_usd has more than 6 decimals (micro-dollars); got " + usd + ".");
+          "spend_limit_usd has more than 6 decimals (micro-dollars); got " + echo(usd) + ".");
     }
     return usd.movePointRight(6).longValueExact();
   }
@@ -78,7 +84,23 @@ final class AdminRules {
     return Optional.empty();
   }
 
+  /**
+   * The longest valid scope: {@code inference:} and a 128-character model name. A longer one is
+   * refused here, quoted briefly, rather than quoted in full by {@link Scopes#problem}.
+   */
+  static final int MAX_SCOPE_LENGTH = Scopes.INFERENCE_PREFIX.length() + 128;
+
   static Optional<String> scopes(List<String> scopes, boolean tenantKey) {
+    for (String s : scopes) {
+      if (s.length() > MAX_SCOPE_LENGTH) {
+        return Optional.of(
+            "unknown scope '"
+                + echo(s)
+                + "': a scope is at most "
+                + MAX_SCOPE_LENGTH
+                + " characters.");
+      }
+    }
     if (scopes.size() != scopes.stream().distinct().count()) {
       return Optional.of("scopes must not repeat a scope.");
     }

@@ -3,14 +3,15 @@ package io.zeroscale.gateway.billing;
 import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.web.InputBounds;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,6 +39,12 @@ public class BillingController {
   /** The longest usage range one call may ask for. */
   private static final Duration MAX_RANGE = Duration.ofDays(366);
 
+  /**
+   * The longest time or date text read: {@code 2026-11-01T00:00:00.123456789+01:00} is 35
+   * characters. A longer one is refused before it is parsed or quoted.
+   */
+  static final int MAX_TIME_TEXT = 40;
+
   private final BillingService billing;
   private final Clock clock;
 
@@ -52,7 +59,19 @@ public class BillingController {
       @RequestParam(name = "from", required = false) String from,
       @RequestParam(name = "to", required = false) String to) {
     UUID tenant = Principal.of(exchange).requireUsage();
-    Instant now = clock.instant();
+    UsageRange range = usageRange(from, to, clock.instant());
+    return billing.usage(tenant, range.from(), range.to());
+  }
+
+  /** The times a usage read covers. */
+  record UsageRange(Instant from, Instant to) {}
+
+  /**
+   * {@code ?from=&to=} of a usage read: each an ISO-8601 time or date within {@link
+   * InputBounds#storable}; by default the start of this month and now; from before to, at most 366
+   * days apart. Each problem is a 422 naming the parameter.
+   */
+  static UsageRange usageRange(String from, String to, Instant now) {
     Instant f = from == null ? Invoices.start(Invoices.periodOf(now)) : instant("from", from);
     Instant t = to == null ? now : instant("to", to);
     if (!f.isBefore(t)) {
@@ -61,7 +80,7 @@ public class BillingController {
     if (Duration.between(f, t).compareTo(MAX_RANGE) > 0) {
       throw invalid("to", "A usage range may span at most 366 days.");
     }
-    return billing.usage(tenant, f, t);
+    return new UsageRange(f, t);
   }
 
   @GetMapping("/api/v1/invoices")
@@ -130,7 +149,10 @@ public class BillingController {
             Mono.error(
                 new ZeroscaleException(
                     OpenAiError.of(
-                        404, "No tenant named or with id '" + ref + "'.", "tenant", "not_found"))));
+                        404,
+                        "No tenant named or with id '" + InputBounds.echo(ref) + "'.",
+                        "tenant",
+                        "not_found"))));
   }
 
   private static ResponseEntity<String> list(
@@ -172,26 +194,43 @@ public class BillingController {
     YearMonth p = Invoices.parsePeriod(s);
     if (p == null) {
       throw invalid(
-          "period", "'period' must be a month as YYYY-MM, e.g. 2026-11; got '" + s + "'.");
+          "period",
+          "'period' must be a month as YYYY-MM from 1970-01 to 9998-12, e.g. 2026-11; got '"
+              + InputBounds.echo(s)
+              + "'.");
     }
     return p;
   }
 
-  /** An ISO-8601 instant ({@code 2026-11-01T00:00:00Z}) or a date (midnight UTC). */
+  /**
+   * An ISO-8601 instant ({@code 2026-11-01T00:00:00Z}) or a date (midnight UTC), within {@link
+   * InputBounds#storable}: {@code Instant.parse} takes the year +999999999, which the database
+   * cannot store.
+   */
   static Instant instant(String field, String s) {
-    try {
-      return s.length() == 10
-          ? LocalDate.parse(s).atStartOfDay().toInstant(ZoneOffset.UTC)
-          : Instant.parse(s);
-    } catch (DateTimeParseException e) {
+    Instant t = null;
+    if (s.length() <= MAX_TIME_TEXT) {
+      try {
+        t =
+            s.length() == 10
+                ? LocalDate.parse(s).atStartOfDay().toInstant(ZoneOffset.UTC)
+                : Instant.parse(s);
+      } catch (DateTimeException e) {
+        // Refused below, with the value.
+      }
+    }
+    if (t == null || !InputBounds.storable(t)) {
       throw invalid(
           field,
           "'"
               + field
-              + "' must be an ISO-8601 time (2026-11-01T00:00:00Z) or date (2026-11-01); got '"
-              + s
+              + "' must be an ISO-8601 time (2026-11-01T00:00:00Z) or date (2026-11-01) "
+              + InputBounds.timeRange()
+              + "; got '"
+              + InputBounds.echo(s)
               + "'.");
     }
+    return t;
   }
 
   private static ZeroscaleException invalid(String param, String message) {

@@ -4,6 +4,7 @@ import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.hardware.GpuType;
 import io.zeroscale.gateway.hardware.HardwareCatalog;
+import io.zeroscale.gateway.web.InputBounds;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -347,7 +348,8 @@ public final class BillingService {
 
   private static ZeroscaleException notFound(String number) {
     return new ZeroscaleException(
-        OpenAiError.of(404, "No invoice numbered '" + number + "'.", null, "not_found"));
+        OpenAiError.of(
+            404, "No invoice numbered '" + InputBounds.echo(number) + "'.", null, "not_found"));
   }
 
   // --- usage ---

@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.billing;
 
+import io.zeroscale.gateway.web.InputBounds;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -25,21 +26,33 @@ public final class Invoices {
 
   private static final Pattern PERIOD = Pattern.compile("\\d{4}-\\d{2}");
   private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM");
+
+  /** At most 9 digits of sequence, so that it is an int ({@code Integer.parseInt} never throws). */
   private static final Pattern NUMBER =
-      Pattern.compile("INV-(\\d{4})(\\d{2})-([a-z0-9][a-z0-9-]{0,62})-(\\d{3,})");
+      Pattern.compile("INV-(\\d{4})(\\d{2})-([a-z0-9][a-z0-9-]{0,62})-(\\d{3,9})");
 
   private Invoices() {}
 
-  /** {@code YYYY-MM}, or null when malformed. */
+  /**
+   * {@code YYYY-MM}, or null when malformed or outside the times the API takes ({@link
+   * InputBounds#storable}: 1970-01 to 9998-12; year 0000 would reach the database as a year it does
+   * not have).
+   */
   public static YearMonth parsePeriod(String s) {
     if (s == null || !PERIOD.matcher(s).matches()) {
       return null;
     }
-    int month = Integer.parseInt(s.substring(5));
+    return period(Integer.parseInt(s.substring(0, 4)), Integer.parseInt(s.substring(5)));
+  }
+
+  /** The month, or null when it is not one or not within {@link InputBounds#storable}. */
+  private static YearMonth period(int year, int month) {
     if (month < 1 || month > 12) {
       return null;
     }
-    return YearMonth.of(Integer.parseInt(s.substring(0, 4)), month);
+    YearMonth p = YearMonth.of(year, month);
+    boolean storable = InputBounds.storable(start(p)) && !end(p).isAfter(InputBounds.MAX_TIME);
+    return storable ? p : null;
   }
 
   public static Instant start(YearMonth p) {
@@ -67,14 +80,11 @@ public final class Invoices {
     if (m == null || !m.matches()) {
       return null;
     }
-    int month = Integer.parseInt(m.group(2));
-    if (month < 1 || month > 12) {
+    YearMonth period = period(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+    if (period == null) {
       return null;
     }
-    return new Number(
-        YearMonth.of(Integer.parseInt(m.group(1)), month),
-        m.group(3),
-        Integer.parseInt(m.group(4)));
+    return new Number(period, m.group(3), Integer.parseInt(m.group(4)));
   }
 
   /**

@@ -65,8 +65,8 @@ public class DeploymentConfiguration {
 
   @Bean
   DeploymentController deploymentController(
-      DeploymentService deployments, HardwareCatalog catalog, JsonMapper json) {
-    return new DeploymentController(deployments, catalog, json);
+      DeploymentService deployments, HardwareCatalog catalog) {
+    return new DeploymentController(deployments, catalog);
   }
 
   @Bean

@@ -20,8 +20,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * SPEC §3 deployments, {@code /api/v1/deployments}. {@code {id}} is a deployment's id or its
@@ -33,21 +31,18 @@ public class DeploymentController {
 
   private final DeploymentService deployments;
   private final HardwareCatalog catalog;
-  private final JsonMapper json;
 
-  public DeploymentController(
-      DeploymentService deployments, HardwareCatalog catalog, JsonMapper json) {
+  public DeploymentController(DeploymentService deployments, HardwareCatalog catalog) {
     this.deployments = deployments;
     this.catalog = catalog;
-    this.json = json;
   }
 
   @PostMapping
   public Mono<ResponseEntity<Map<String, Object>>> create(
       ServerWebExchange exchange, @RequestBody(required = false) String body) {
     UUID tenant = Principal.of(exchange).requireWrite();
-    JsonBody req = JsonBody.parse(json, body);
-    CreateRequest create = DeploymentRequests.create(req, field(body, "model"), catalog);
+    JsonBody req = JsonBody.parse(body);
+    CreateRequest create = DeploymentRequests.create(req, req.raw("model"), catalog);
     return deployments
         .create(tenant, create)
         .flatMap(this::one)
@@ -94,9 +89,9 @@ public class DeploymentController {
       @PathVariable("id") String ref,
       @RequestBody(required = false) String body) {
     UUID tenant = Principal.of(exchange).requireWrite();
-    JsonBody req = JsonBody.parse(json, body);
+    JsonBody req = JsonBody.parse(body);
     req.allowOnly(DeploymentRequests.PATCH_FIELDS);
-    return deployments.patch(tenant, ref, req, field(body, "model")).flatMap(this::one);
+    return deployments.patch(tenant, ref, req, req.raw("model")).flatMap(this::one);
   }
 
   /** 202 with the deployment as {@code deleting}: it drains, then disappears (404). */
@@ -112,10 +107,5 @@ public class DeploymentController {
 
   private Mono<Map<String, Object>> one(Deployment d) {
     return deployments.withLiveState(List.of(d)).map(List::getFirst);
-  }
-
-  /** One top-level field of a body {@link JsonBody#parse} accepted (so it is a JSON object). */
-  private JsonNode field(String body, String name) {
-    return json.readTree(body).get(name);
   }
 }

@@ -7,6 +7,7 @@ import io.zeroscale.gateway.hardware.HardwareCatalog;
 import io.zeroscale.gateway.model.ModelRequests;
 import io.zeroscale.gateway.model.Names;
 import io.zeroscale.gateway.model.hub.HfSource;
+import io.zeroscale.gateway.web.InputBounds;
 import io.zeroscale.gateway.web.JsonBody;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,7 +56,11 @@ public final class DeploymentRequests {
     if (catalog.find(gpu).isEmpty()) {
       throw new Violation(
               "gpu",
-              "Unknown GPU type '" + gpu + "'. Known GPU types: " + catalog.names() + ".",
+              "Unknown GPU type '"
+                  + InputBounds.echo(gpu)
+                  + "'. Known GPU types: "
+                  + catalog.names()
+                  + ".",
               "unknown_gpu")
           .toException();
     }
@@ -104,7 +109,7 @@ public final class DeploymentRequests {
       throw body.invalid(
           "model",
           "'model' must be a library model's id or name, or {\"hf\": {\"repo\": ...}}, got "
-              + model
+              + InputBounds.echo(model.toString())
               + ".");
     }
     JsonBody m = body.optionalObject("model").orElseThrow();

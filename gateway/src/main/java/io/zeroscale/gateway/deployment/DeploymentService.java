@@ -11,6 +11,7 @@ import io.zeroscale.gateway.hardware.HardwareCatalog;
 import io.zeroscale.gateway.model.Model;
 import io.zeroscale.gateway.model.ModelService;
 import io.zeroscale.gateway.model.hub.HubLookup;
+import io.zeroscale.gateway.web.InputBounds;
 import io.zeroscale.gateway.web.JsonBody;
 import java.time.Clock;
 import java.time.Duration;
@@ -423,7 +424,7 @@ public final class DeploymentService {
 
   static ZeroscaleException notFound(String ref) {
     return new ZeroscaleException(
-        OpenAiError.of(404, "No deployment '" + ref + "'.", null, "not_found"));
+        OpenAiError.of(404, "No deployment '" + InputBounds.echo(ref) + "'.", null, "not_found"));
   }
 
   private Instant now() {

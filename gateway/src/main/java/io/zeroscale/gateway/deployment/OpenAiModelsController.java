@@ -4,6 +4,7 @@ import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.model.ModelController;
+import io.zeroscale.gateway.web.InputBounds;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -57,7 +58,9 @@ public class OpenAiModelsController {
                     new ZeroscaleException(
                         OpenAiError.of(
                             404,
-                            "The model '" + name + "' does not exist or you do not have access.",
+                            "The model '"
+                                + InputBounds.echo(name)
+                                + "' does not exist or you do not have access.",
                             "model",
                             "model_not_found"))));
   }

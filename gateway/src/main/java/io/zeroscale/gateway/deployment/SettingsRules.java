@@ -2,6 +2,7 @@ package io.zeroscale.gateway.deployment;
 
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.api.json.SettingsJson;
+import io.zeroscale.gateway.web.InputBounds;
 import io.zeroscale.gateway.web.JsonBody;
 import java.math.BigDecimal;
 import java.util.LinkedHashSet;
@@ -166,14 +167,14 @@ public final class SettingsRules {
   static Optional<String> targetUtilizationProblem(BigDecimal v) {
     if (v.compareTo(TARGET_UTILIZATION_ABOVE) <= 0 || v.compareTo(BigDecimal.ONE) > 0) {
       return Optional.of(
-          "settings.target_utilization must be > 0.1 and <= 1, got " + v.toPlainString() + ".");
+          "settings.target_utilization must be > 0.1 and <= 1, got " + InputBounds.echo(v) + ".");
     }
     if (v.stripTrailingZeros().scale() > TARGET_UTILIZATION_DECIMALS) {
       return Optional.of(
           "settings.target_utilization may have at most "
               + TARGET_UTILIZATION_DECIMALS
               + " decimals, got "
-              + v.toPlainString()
+              + InputBounds.echo(v)
               + ".");
     }
     return Optional.empty();

@@ -14,7 +14,6 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.reactive.function.client.WebClient;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Wiring of the model library: sealed HF tokens, the hub client, the store and the API. */
 @Configuration(proxyBeanMethods = false)
@@ -64,7 +63,7 @@ public class ModelConfiguration {
   }
 
   @Bean
-  ModelController modelController(ModelService models, JsonMapper json) {
-    return new ModelController(models, json);
+  ModelController modelController(ModelService models) {
+    return new ModelController(models);
   }
 }

@@ -19,7 +19,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * SPEC §3 model library, {@code /api/v1/models}. {@code {id}} is a model's id or its name. Reads
@@ -30,11 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 public class ModelController {
 
   private final ModelService models;
-  private final JsonMapper json;
 
-  public ModelController(ModelService models, JsonMapper json) {
+  public ModelController(ModelService models) {
     this.models = models;
-    this.json = json;
   }
 
   /** 202: the import goes on in the background; poll the model until it leaves importing. */
@@ -42,7 +39,7 @@ public class ModelController {
   public Mono<ResponseEntity<Map<String, Object>>> importModel(
       ServerWebExchange exchange, @RequestBody(required = false) String body) {
     UUID tenant = Principal.of(exchange).requireWrite();
-    ModelService.ImportRequest req = ModelRequests.importRequest(JsonBody.parse(json, body));
+    ModelService.ImportRequest req = ModelRequests.importRequest(JsonBody.parse(body));
     return models
         .importModel(tenant, req)
         .map(
@@ -70,7 +67,7 @@ public class ModelController {
       @PathVariable("id") String ref,
       @RequestBody(required = false) String body) {
     UUID tenant = Principal.of(exchange).requireWrite();
-    String name = ModelRequests.rename(JsonBody.parse(json, body));
+    String name = ModelRequests.rename(JsonBody.parse(body));
     return models.rename(tenant, ref, name).map(Model::json);
   }
 

@@ -3,6 +3,7 @@ package io.zeroscale.gateway.model;
 import io.zeroscale.api.Family;
 import io.zeroscale.gateway.model.ModelService.ImportRequest;
 import io.zeroscale.gateway.model.hub.HfSource;
+import io.zeroscale.gateway.web.InputBounds;
 import io.zeroscale.gateway.web.JsonBody;
 import java.util.Arrays;
 import java.util.List;
@@ -78,7 +79,7 @@ public final class ModelRequests {
                                     + "' must be one of "
                                     + wireNames()
                                     + ", got '"
-                                    + v
+                                    + InputBounds.echo(v)
                                     + "'.")));
   }
 

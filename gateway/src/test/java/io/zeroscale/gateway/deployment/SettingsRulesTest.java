@@ -3,13 +3,16 @@ package io.zeroscale.gateway.deployment;
 import static io.zeroscale.gateway.model.Bodies.assertError;
 import static io.zeroscale.gateway.model.Bodies.body;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.web.JsonBody;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SettingsRulesTest {
 
@@ -97,6 +100,33 @@ class SettingsRulesTest {
       })
   void boundariesAreAccepted(String settings) {
     assertThat(SettingsRules.merge(DEFAULTS, body(settings))).isNotNull();
+  }
+
+  /**
+   * The finding of issue #13: "1e-20000000" (11 characters) answered a 20 MB message, and
+   * "1e-2147483647" never answered (OutOfMemoryError formatting it in full).
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "'1e-20000000'",
+        "'1e-2147483647'",
+        "1e400",
+        "-1e400",
+        "'1e400'",
+        "'NaN'",
+        "1e-400"
+      })
+  void aHugeExponentIsASmall422(String value) {
+    assertThatThrownBy(
+            () -> SettingsRules.merge(DEFAULTS, nested("{'target_utilization':" + value + "}")))
+        .isInstanceOfSatisfying(
+            ZeroscaleException.class,
+            e -> {
+              assertThat(e.error().status()).isEqualTo(422);
+              assertThat(e.error().param()).isEqualTo("settings.target_utilization");
+              assertThat(e.error().message()).hasSizeLessThan(200);
+            });
   }
 
   /** A settings object as the API nests it, so that params carry the settings. prefix. */

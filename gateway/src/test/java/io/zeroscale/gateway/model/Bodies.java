@@ -17,7 +17,7 @@ public final class Bodies {
 
   /** A body from JSON written with single quotes, for readable tables. */
   public static JsonBody body(String singleQuoted) {
-    return JsonBody.parse(JSON, json(singleQuoted));
+    return JsonBody.parse(json(singleQuoted));
   }
 
   public static String json(String singleQuoted) {
