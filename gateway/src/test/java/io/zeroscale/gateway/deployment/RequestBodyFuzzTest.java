@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.error.OpenAiError;
@@ -11,25 +12,25 @@ import io.zeroscale.gateway.web.JsonBody;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Consumer;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Property-based tests of the tenant/admin body readers ({@link JsonBody}, {@link SettingsRules},
- * {@link DeploymentRequests}): for random and mutated bodies, every reader either accepts or
- * answers a {@link ZeroscaleException} with a 4xx and a message of bounded size, whatever the size
- * of the input; and accepted settings read back as sent.
+ * {@link DeploymentRequests}), on {@link Fuzz}'s seeded generators: for random and mutated bodies,
+ * every reader either accepts or answers a {@link ZeroscaleException} with a 4xx and a message of
+ * bounded size, whatever the size of the input, never another exception; and accepted settings and
+ * decimals read back as sent.
  */
 class RequestBodyFuzzTest {
+
+  /** Tries per property: each reads a body some hundred ways, so fewer than the inspector's. */
+  private static final int TRIES = 500;
 
   /**
    * The longest refusal: a message naming the known fields is about 250 characters, and no value is
@@ -92,143 +93,143 @@ class RequestBodyFuzzTest {
   }
 
   /** An object of some of {@code names} (repeats included) with any values. */
-  private static Arbitrary<String> objectsOf(List<String> names, int maxSize) {
-    return Arbitraries.of(names)
-        .list()
-        .ofMaxSize(maxSize)
-        .flatMap(n -> Fuzz.values().list().ofSize(n.size()).map(v -> Fuzz.object(n, v)));
+  private static String objectOf(Fuzz.Gen g, List<String> names, int maxSize) {
+    List<String> chosen = g.list(0, maxSize, () -> g.pick(names));
+    return Fuzz.object(chosen, g.list(chosen.size(), chosen.size(), g::value));
   }
 
-  @Provide
-  Arbitrary<String> createBodies() {
-    return Combinators.combine(
-            objectsOf(
-                List.of("model_name", "model", "gpu", "num_gpus", "max_batch_size", "family"), 6),
-            objectsOf(SettingsRules.FIELDS, 8))
-        .as(
-            (fields, settings) ->
-                (fields.length() > 2 ? fields.substring(0, fields.length() - 1) + "," : "{")
-                    + "\"settings\":"
-                    + settings
-                    + "}");
+  /** A create body: some top-level fields and a settings object, any values. */
+  private static String createBody(Fuzz.Gen g) {
+    String fields =
+        objectOf(
+            g, List.of("model_name", "model", "gpu", "num_gpus", "max_batch_size", "family"), 6);
+    String settings = objectOf(g, SettingsRules.FIELDS, 8);
+    return (fields.length() > 2 ? fields.substring(0, fields.length() - 1) + "," : "{")
+        + "\"settings\":"
+        + settings
+        + "}";
   }
 
-  @Property(tries = 200)
-  void randomBodiesAreAcceptedOrRefusedSmall(@ForAll("createBodies") String body) {
-    readEverything(body);
-  }
-
-  @Property(tries = 200)
-  void mutatedBodiesAreAcceptedOrRefusedSmall(
-      @ForAll("createBodies") String body, @ForAll("mutations") List<Fuzz.Mutation> mutations) {
-    readEverything(Fuzz.mutate(body, mutations));
-  }
-
-  @Provide
-  Arbitrary<List<Fuzz.Mutation>> mutations() {
-    return Fuzz.mutations().list().ofMinSize(1).ofMaxSize(4);
-  }
-
-  @Property(tries = 200)
-  void anyTextIsAcceptedOrRefusedSmall(@ForAll @Size(max = 300) String text) {
-    readEverything(text);
-  }
-
-  @Property(tries = 200)
-  void nastyNumbersInEverySettingAreAcceptedOrRefusedSmall(
-      @ForAll("settingsNames") String field, @ForAll("numberValues") String value) {
-    readEverything("{\"settings\":{\"" + field + "\":" + value + "}}");
-    readEverything("{\"" + field + "\":" + value + "}");
-  }
-
-  @Provide
-  Arbitrary<String> settingsNames() {
-    return Arbitraries.of(SettingsRules.FIELDS);
-  }
-
-  @Provide
-  Arbitrary<String> numberValues() {
-    return Arbitraries.oneOf(Fuzz.numbers(), Fuzz.numbers().map(Fuzz::quote));
-  }
-
-  /** Any decimal within 18 digits either side reads back exactly, as a number or a string. */
-  @Property(tries = 300)
-  void boundedDecimalsRoundTrip(@ForAll("boundedDecimals") BigDecimal value) {
-    for (String text : List.of(value.toString(), value.toPlainString())) {
-      for (String json : List.of(text, Fuzz.quote(text))) {
-        BigDecimal read = JsonBody.parse("{\"d\":" + json + "}").optionalDecimal("d").orElseThrow();
-        assertThat(read).isEqualByComparingTo(value);
-      }
+  /** Found by the first property-based run: Jackson threw a bare NumberFormatException, a 500. */
+  @Test
+  void aNumberWithAnExponentBeyondIntIsA400() {
+    for (String body :
+        List.of(
+            "{\"settings\":{\"target_utilization\":0E+2147483648}}",
+            "{\"num_gpus\":0E+2147483648}",
+            "{\"max_batch_size\":-9.9E+2147483677}")) {
+      assertThatThrownBy(() -> JsonBody.parse(body))
+          .as(body)
+          .isInstanceOfSatisfying(
+              ZeroscaleException.class,
+              e -> {
+                assertThat(e.error().status()).isEqualTo(400);
+                assertThat(e.error().code()).isEqualTo("invalid_json");
+              });
+      readEverything(body);
     }
   }
 
-  @Provide
-  Arbitrary<BigDecimal> boundedDecimals() {
-    return Combinators.combine(
-            Arbitraries.bigIntegers()
-                .between(new BigInteger("-" + "9".repeat(18)), new BigInteger("9".repeat(18))),
-            Arbitraries.integers().between(0, 18))
-        .as(BigDecimal::new);
+  @Test
+  void randomBodiesAreAcceptedOrRefusedSmall() {
+    Fuzz.forAll(TRIES, RequestBodyFuzzTest::createBody, RequestBodyFuzzTest::readEverything);
+  }
+
+  @Test
+  void mutatedBodiesAreAcceptedOrRefusedSmall() {
+    Fuzz.forAll(
+        TRIES, g -> Fuzz.mutate(createBody(g), g.mutations()), RequestBodyFuzzTest::readEverything);
+  }
+
+  @Test
+  void anyTextIsAcceptedOrRefusedSmall() {
+    Fuzz.forAll(TRIES, g -> g.string(300), RequestBodyFuzzTest::readEverything);
+  }
+
+  @Test
+  void nastyNumbersInEverySettingAreAcceptedOrRefusedSmall() {
+    record Case(String field, String value) {}
+    Fuzz.forAll(
+        TRIES,
+        g -> {
+          String number = g.number();
+          return new Case(g.pick(SettingsRules.FIELDS), g.bool() ? number : Fuzz.quote(number));
+        },
+        c -> {
+          readEverything("{\"settings\":{\"" + c.field() + "\":" + c.value() + "}}");
+          readEverything("{\"" + c.field() + "\":" + c.value() + "}");
+        });
+  }
+
+  /** Any decimal within 18 digits either side reads back exactly, as a number or a string. */
+  @Test
+  void boundedDecimalsRoundTrip() {
+    Fuzz.forAll(
+        TRIES,
+        g -> {
+          BigInteger unscaled = g.digits(18);
+          return new BigDecimal(g.bool() ? unscaled : unscaled.negate(), g.between(0, 18));
+        },
+        value -> {
+          for (String text : List.of(value.toString(), value.toPlainString())) {
+            for (String json : List.of(text, Fuzz.quote(text))) {
+              BigDecimal read =
+                  JsonBody.parse("{\"d\":" + json + "}").optionalDecimal("d").orElseThrow();
+              assertThat(read).as(json).isEqualByComparingTo(value);
+            }
+          }
+        });
   }
 
   /** Valid settings, sent in any order and either number form, merge to exactly themselves. */
-  @Property(tries = 300)
-  void acceptedSettingsRoundTrip(
-      @ForAll("validSettings") ScalingSettings s, @ForAll boolean utilizationAsString) {
-    BigDecimal utilization = BigDecimal.valueOf(s.targetUtilization());
-    String body =
-        "{\"min_instances\":"
-            + s.minInstances()
-            + ",\"max_instances\":"
-            + s.maxInstances()
-            + ",\"scale_to_zero_after_s\":"
-            + s.scaleToZeroAfterS()
-            + ",\"activation_timeout_s\":"
-            + s.activationTimeoutS()
-            + ",\"max_queued_requests\":"
-            + s.maxQueuedRequests()
-            + ",\"target_utilization\":"
-            + (utilizationAsString ? Fuzz.quote(utilization.toString()) : utilization)
-            + ",\"stable_window_s\":"
-            + s.stableWindowS()
-            + ",\"billing_aware_scale_down\":"
-            + s.billingAwareScaleDown()
-            + "}";
-    ScalingSettings merged = SettingsRules.merge(SettingsRules.defaults(), JsonBody.parse(body));
-    assertThat(merged).isEqualTo(s);
-    // What the API answers reads back as the same settings.
-    Map<String, Object> answered = SettingsRules.json(merged);
-    ScalingSettings again =
-        SettingsRules.merge(
-            SettingsRules.defaults(), JsonBody.parse(JSON.writeValueAsString(answered)));
-    assertThat(again).isEqualTo(s);
+  @Test
+  void acceptedSettingsRoundTrip() {
+    record Case(ScalingSettings settings, boolean utilizationAsString, long order) {}
+    Fuzz.forAll(
+        TRIES,
+        g -> new Case(validSettings(g), g.bool(), g.nextLong()),
+        c -> {
+          ScalingSettings s = c.settings();
+          BigDecimal utilization = BigDecimal.valueOf(s.targetUtilization());
+          List<String> fields =
+              new ArrayList<>(
+                  List.of(
+                      "\"min_instances\":" + s.minInstances(),
+                      "\"max_instances\":" + s.maxInstances(),
+                      "\"scale_to_zero_after_s\":" + s.scaleToZeroAfterS(),
+                      "\"activation_timeout_s\":" + s.activationTimeoutS(),
+                      "\"max_queued_requests\":" + s.maxQueuedRequests(),
+                      "\"target_utilization\":"
+                          + (c.utilizationAsString()
+                              ? Fuzz.quote(utilization.toString())
+                              : utilization),
+                      "\"stable_window_s\":" + s.stableWindowS(),
+                      "\"billing_aware_scale_down\":" + s.billingAwareScaleDown()));
+          Collections.shuffle(fields, new Random(c.order()));
+          String body = "{" + String.join(",", fields) + "}";
+          ScalingSettings merged =
+              SettingsRules.merge(SettingsRules.defaults(), JsonBody.parse(body));
+          assertThat(merged).as(body).isEqualTo(s);
+          // What the API answers reads back as the same settings.
+          Map<String, Object> answered = SettingsRules.json(merged);
+          ScalingSettings again =
+              SettingsRules.merge(
+                  SettingsRules.defaults(), JsonBody.parse(JSON.writeValueAsString(answered)));
+          assertThat(again).isEqualTo(s);
+        });
   }
 
-  @Provide
-  Arbitrary<ScalingSettings> validSettings() {
-    Arbitrary<int[]> instances =
-        Arbitraries.integers()
-            .between(1, 1_000)
-            .flatMap(
-                max -> Arbitraries.integers().between(0, max).map(min -> new int[] {min, max}));
-    return Combinators.combine(
-            instances,
-            Arbitraries.integers().between(30, 86_400),
-            Arbitraries.integers().between(10, 3_600),
-            Arbitraries.integers().between(1, 100_000),
-            Arbitraries.integers().between(101, 1_000),
-            Arbitraries.integers().between(6, 3_600),
-            Arbitraries.of(true, false))
-        .as(
-            (mm, toZero, activation, queued, milli, window, billingAware) ->
-                new ScalingSettings(
-                    mm[0],
-                    mm[1],
-                    toZero,
-                    activation,
-                    queued,
-                    BigDecimal.valueOf(milli, 3).doubleValue(),
-                    window,
-                    billingAware));
+  private static ScalingSettings validSettings(Fuzz.Gen g) {
+    int max = g.between(1, 1_000);
+    int min = g.between(0, max);
+    return new ScalingSettings(
+        min,
+        max,
+        g.between(30, 86_400),
+        g.between(10, 3_600),
+        g.between(1, 100_000),
+        BigDecimal.valueOf(g.between(101, 1_000), 3).doubleValue(),
+        g.between(6, 3_600),
+        g.bool());
   }
 }

@@ -1,24 +1,21 @@
 package io.zeroscale.gateway.inspect;
 
+import static io.zeroscale.gateway.inspect.RequestInspectorFuzzTest.TRIES;
 import static io.zeroscale.gateway.inspect.RequestInspectorFuzzTest.okOrSmallRejection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zeroscale.gateway.web.Fuzz;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Assume;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /**
- * Property-based tests of the multipart scanner behind {@link RequestInspector#inspectMultipart}:
- * for any boundary and any body, valid, mutated or truncated, it answers {@link Inspection.Ok} or a
- * small 400, never an exception; and a valid form is read exactly.
+ * Property-based tests of the multipart scanner behind {@link RequestInspector#inspectMultipart},
+ * on {@link Fuzz}'s seeded generators: for any boundary and any body, valid, mutated or truncated,
+ * it answers {@link Inspection.Ok} or a small 400, never an exception; and a valid form is read
+ * exactly.
  */
 class MultipartFuzzTest {
 
@@ -26,19 +23,12 @@ class MultipartFuzzTest {
   private static final String BCHARS =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'()+_,-./:=?";
 
-  @Provide
-  Arbitrary<String> boundaries() {
-    return Arbitraries.strings().withChars(BCHARS).ofMinLength(1).ofMaxLength(70);
+  static String boundary(Fuzz.Gen g) {
+    return g.string(1, 70, BCHARS);
   }
 
-  @Provide
-  Arbitrary<String> models() {
-    return RequestInspectorFuzzTest.modelNames();
-  }
-
-  @Provide
-  Arbitrary<String> eols() {
-    return Arbitraries.of("\r\n", "\n");
+  static String eol(Fuzz.Gen g) {
+    return g.pick("\r\n", "\n");
   }
 
   static String contentType(String boundary) {
@@ -91,56 +81,99 @@ class MultipartFuzzTest {
     return false;
   }
 
-  @Property(tries = 300)
-  void aValidFormIsReadExactly(
-      @ForAll("boundaries") String boundary,
-      @ForAll("eols") String eol,
-      @ForAll @Size(max = 300) byte[] file,
-      @ForAll("models") String model,
-      @ForAll Boolean stream) {
-    // A file that contains its own delimiter is not a valid form.
-    Assume.that(!contains(file, ("\n--" + boundary).getBytes(StandardCharsets.US_ASCII)));
-    Inspection i =
-        RequestInspector.inspectMultipart(
-            form(boundary, eol, file, model, stream), contentType(boundary));
-    assertThat(i).isEqualTo(new Inspection.Ok(model, Boolean.TRUE.equals(stream)));
+  record Form(String boundary, String model, Boolean stream, byte[] body) {}
+
+  @Test
+  void aValidFormIsReadExactly() {
+    Fuzz.forAll(
+        TRIES,
+        g -> {
+          String boundary = boundary(g);
+          // A file that contains its own delimiter is not a valid form.
+          byte[] delimiter = ("\n--" + boundary).getBytes(StandardCharsets.US_ASCII);
+          byte[] file = g.filtered(() -> g.bytes(300), f -> !contains(f, delimiter));
+          String model = RequestInspectorFuzzTest.modelName(g);
+          Boolean stream = g.nullableBool();
+          return new Form(boundary, model, stream, form(boundary, eol(g), file, model, stream));
+        },
+        f ->
+            assertThat(RequestInspector.inspectMultipart(f.body(), contentType(f.boundary())))
+                .isEqualTo(new Inspection.Ok(f.model(), Boolean.TRUE.equals(f.stream()))));
   }
 
-  @Property(tries = 300)
-  void aMutatedOrTruncatedFormIsOkOrASmall400(
-      @ForAll("boundaries") String boundary,
-      @ForAll("eols") String eol,
-      @ForAll @Size(max = 200) byte[] file,
-      @ForAll("models") String model,
-      @ForAll Boolean stream,
-      @ForAll("mutations") List<Fuzz.Mutation> mutations) {
-    byte[] body = Fuzz.mutate(form(boundary, eol, file, model, stream), mutations);
-    okOrSmallRejection(RequestInspector.inspectMultipart(body, contentType(boundary)));
+  @Test
+  void aMutatedOrTruncatedFormIsOkOrASmall400() {
+    Fuzz.forAll(
+        TRIES,
+        g -> {
+          String boundary = boundary(g);
+          byte[] form =
+              form(
+                  boundary,
+                  eol(g),
+                  g.bytes(200),
+                  RequestInspectorFuzzTest.modelName(g),
+                  g.nullableBool());
+          List<Fuzz.Mutation> mutations =
+              g.mutations(
+                  "\r\n",
+                  "--",
+                  "\n--",
+                  "\r\n--" + boundary,
+                  "--" + boundary + "--",
+                  "Content-Disposition: form-data; name=\"model\"",
+                  "Content-Disposition: form-data; name=\"stream\"\r\n\r\ntrue");
+          return new Form(boundary, null, null, Fuzz.mutate(form, mutations));
+        },
+        f ->
+            okOrSmallRejection(
+                RequestInspector.inspectMultipart(f.body(), contentType(f.boundary()))));
   }
 
-  @Provide
-  Arbitrary<List<Fuzz.Mutation>> mutations() {
-    return Fuzz.mutations("\r\n", "--", "\n--", "Content-Disposition: form-data; name=\"model\"")
-        .list()
-        .ofMinSize(1)
-        .ofMaxSize(4);
+  /** A body cut anywhere, a truncated upload, is still an answer. */
+  @Test
+  void aTruncatedFormIsOkOrASmall400() {
+    Fuzz.forAll(
+        TRIES,
+        g -> {
+          String boundary = boundary(g);
+          byte[] form =
+              form(
+                  boundary,
+                  eol(g),
+                  g.bytes(200),
+                  RequestInspectorFuzzTest.modelName(g),
+                  g.nullableBool());
+          return new Form(boundary, null, null, Arrays.copyOf(form, g.between(0, form.length)));
+        },
+        f ->
+            okOrSmallRejection(
+                RequestInspector.inspectMultipart(f.body(), contentType(f.boundary()))));
   }
 
-  @Property(tries = 300)
-  void anyBodyWithAnyContentTypeIsOkOrASmall400(
-      @ForAll @Size(max = 300) byte[] body, @ForAll("contentTypes") String contentType) {
-    okOrSmallRejection(RequestInspector.inspectMultipart(body, contentType));
-    okOrSmallRejection(
-        RequestInspector.inspect(InferencePath.AUDIO_TRANSCRIPTIONS, body, contentType));
+  record Upload(byte[] body, String contentType) {}
+
+  @Test
+  void anyBodyWithAnyContentTypeIsOkOrASmall400() {
+    Fuzz.forAll(
+        TRIES,
+        g -> new Upload(g.bytes(300), anyContentType(g)),
+        u -> {
+          okOrSmallRejection(RequestInspector.inspectMultipart(u.body(), u.contentType()));
+          okOrSmallRejection(
+              RequestInspector.inspect(
+                  InferencePath.AUDIO_TRANSCRIPTIONS, u.body(), u.contentType()));
+        });
   }
 
-  @Provide
-  Arbitrary<String> contentTypes() {
-    return Arbitraries.oneOf(
-        Arbitraries.strings().ofMaxLength(200),
-        Arbitraries.strings().ofMaxLength(120).map(s -> "multipart/form-data; boundary=" + s),
-        Arbitraries.strings().ofMaxLength(120).map(s -> "multipart/form-data; boundary=\"" + s),
-        Arbitraries.just("multipart/form-data"),
-        Arbitraries.just(null));
+  /** Any content type: random, a multipart one with any boundary (quoted or not), or none. */
+  private static String anyContentType(Fuzz.Gen g) {
+    return switch (g.between(0, 4)) {
+      case 0 -> g.string(200);
+      case 1 -> "multipart/form-data; boundary=" + g.string(120);
+      case 2 -> "multipart/form-data; boundary=\"" + g.string(120);
+      case 3 -> "multipart/form-data";
+      default -> null;
+    };
   }
 }

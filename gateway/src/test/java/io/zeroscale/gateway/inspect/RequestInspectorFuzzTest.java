@@ -9,20 +9,18 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /**
- * Property-based tests of the data plane's JSON inspector: for any body, random or a mutated chat
- * request, {@link RequestInspector#inspectJson} answers {@link Inspection.Ok} or {@link
- * Inspection.Rejected} (a 400 with a message of bounded size), never an exception; and a valid body
- * is read exactly.
+ * Property-based tests of the data plane's JSON inspector, on {@link Fuzz}'s seeded generators: for
+ * any body, random or a mutated chat request, {@link RequestInspector#inspectJson} answers {@link
+ * Inspection.Ok} or {@link Inspection.Rejected} (a 400 with a message of bounded size), never an
+ * exception; and a valid body is read exactly.
  */
 class RequestInspectorFuzzTest {
+
+  /** Tries per property; an inspection is a single streaming pass, so these are cheap. */
+  static final int TRIES = 1_000;
 
   /** Parser messages are cut at 200 characters; the rest of a message is fixed text. */
   static final int MAX_MESSAGE = 400;
@@ -38,29 +36,21 @@ class RequestInspectorFuzzTest {
   }
 
   /** A model name as clients send them: printable, sometimes non-ASCII, 1 to 256 characters. */
-  @Provide
-  Arbitrary<String> models() {
-    return modelNames();
+  static String modelName(Fuzz.Gen g) {
+    return g.string(
+        1,
+        RequestInspector.MAX_MODEL_LENGTH,
+        g.oneIn(3) ? PRINTABLE_AND_UNICODE : PRINTABLE_AND_UNICODE.substring(0, 95));
   }
 
-  static Arbitrary<String> modelNames() {
-    return Arbitraries.strings()
-        .withCharRange(' ', '~')
-        .withChars("éü日本語ß")
-        .ofMinLength(1)
-        .ofMaxLength(RequestInspector.MAX_MODEL_LENGTH);
-  }
+  private static final String PRINTABLE_AND_UNICODE = printable() + "éü日本語ß";
 
-  /** Other fields' values: any JSON, valid or not. */
-  @Provide
-  Arbitrary<List<String>> others() {
-    return Fuzz.values().list().ofMaxSize(4);
-  }
-
-  /** Other fields' values that are valid JSON. */
-  @Provide
-  Arbitrary<List<String>> validOthers() {
-    return Fuzz.values().filter(Fuzz::isJson).list().ofMaxSize(4);
+  private static String printable() {
+    StringBuilder sb = new StringBuilder();
+    for (char c = ' '; c <= '~'; c++) {
+      sb.append(c);
+    }
+    return sb.toString();
   }
 
   /** A chat body with the model, an optional stream flag and other fields, in a random order. */
@@ -79,42 +69,50 @@ class RequestInspectorFuzzTest {
     return "{" + String.join(",", fields) + "}";
   }
 
-  @Property(tries = 300)
-  void aValidBodyIsReadExactly(
-      @ForAll("models") String model,
-      @ForAll Boolean stream,
-      @ForAll("validOthers") List<String> others,
-      @ForAll long seed) {
-    String body = chatBody(model, stream, others, seed);
-    assertThat(RequestInspector.inspectJson(body.getBytes(StandardCharsets.UTF_8)))
-        .isEqualTo(new Inspection.Ok(model, Boolean.TRUE.equals(stream)));
+  record Chat(String model, Boolean stream, String body) {}
+
+  @Test
+  void aValidBodyIsReadExactly() {
+    Fuzz.forAll(
+        TRIES,
+        g -> {
+          String model = modelName(g);
+          Boolean stream = g.nullableBool();
+          // Valid as a field's value, too: a value nested to the parser's limit is not.
+          List<String> others =
+              g.list(0, 4, () -> g.filtered(g::value, v -> Fuzz.isJson("[" + v + "]")));
+          return new Chat(model, stream, chatBody(model, stream, others, g.nextLong()));
+        },
+        c ->
+            assertThat(RequestInspector.inspectJson(c.body().getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(new Inspection.Ok(c.model(), Boolean.TRUE.equals(c.stream()))));
   }
 
-  @Property(tries = 300)
-  void aMutatedBodyIsOkOrASmall400(
-      @ForAll("models") String model,
-      @ForAll Boolean stream,
-      @ForAll("others") List<String> others,
-      @ForAll long seed,
-      @ForAll("mutations") List<Fuzz.Mutation> mutations) {
-    byte[] body =
-        Fuzz.mutate(
-            chatBody(model, stream, others, seed).getBytes(StandardCharsets.UTF_8), mutations);
-    okOrSmallRejection(RequestInspector.inspectJson(body));
+  @Test
+  void aMutatedBodyIsOkOrASmall400() {
+    Fuzz.forAll(
+        TRIES,
+        g -> {
+          String body =
+              chatBody(modelName(g), g.nullableBool(), g.list(0, 4, g::value), g.nextLong());
+          return Fuzz.mutate(body.getBytes(StandardCharsets.UTF_8), g.mutations());
+        },
+        body -> okOrSmallRejection(RequestInspector.inspectJson(body)));
   }
 
-  @Provide
-  Arbitrary<List<Fuzz.Mutation>> mutations() {
-    return Fuzz.mutations().list().ofMinSize(1).ofMaxSize(4);
+  @Test
+  void anyBytesAreOkOrASmall400() {
+    Fuzz.forAll(
+        TRIES, g -> g.bytes(400), body -> okOrSmallRejection(RequestInspector.inspectJson(body)));
   }
 
-  @Property(tries = 300)
-  void anyBytesAreOkOrASmall400(@ForAll @Size(max = 400) byte[] body) {
-    okOrSmallRejection(RequestInspector.inspectJson(body));
-  }
-
-  @Property(tries = 200)
-  void anyTextIsOkOrASmall400(@ForAll @Size(max = 400) String body) {
-    okOrSmallRejection(RequestInspector.inspectJson(body.getBytes(StandardCharsets.UTF_8)));
+  @Test
+  void anyTextIsOkOrASmall400() {
+    Fuzz.forAll(
+        TRIES,
+        g -> g.string(400),
+        body ->
+            okOrSmallRejection(
+                RequestInspector.inspectJson(body.getBytes(StandardCharsets.UTF_8))));
   }
 }
