@@ -256,6 +256,178 @@ class AbuseIT {
     }
   }
 
+  // ---------------------------------------------------------------- hostile API input
+
+  @Test
+  void hugeOrNonFiniteNumbersAreSmall422s() {
+    String key = keys.get(0);
+    String base = "{\"model_name\":\"n\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\",\"settings\":";
+    for (String utilization : List.of("\"1e-20000000\"", "1e400", "-1e400", "\"1e-2147483647\"")) {
+      ApiClient.Response r =
+          api.post(
+              "/api/v1/deployments", key, base + "{\"target_utilization\":" + utilization + "}}");
+      assertSmallError(r, 422);
+      assertThat(r.error().get("param").asString()).isEqualTo("settings.target_utilization");
+    }
+    ApiClient.Response patch =
+        api.patch(
+            "/api/v1/deployments/cold",
+            key,
+            "{\"settings\":{\"target_utilization\":\"1e-2147483647\"}}");
+    assertSmallError(patch, 422);
+    ApiClient.Response limit =
+        api.patch("/admin/v1/tenants/alpha", ADMIN, "{\"spend_limit_usd\":1e400}");
+    assertSmallError(limit, 422);
+    assertThat(limit.error().get("param").asString()).isEqualTo("spend_limit_usd");
+  }
+
+  @Test
+  void lenientJsonAndOtherContentTypesAreRefused() {
+    String key = keys.get(0);
+    ApiClient.Response twice =
+        api.post(
+            "/api/v1/deployments",
+            key,
+            "{\"model_name\":\"d\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\","
+                + "\"num_gpus\":1,\"num_gpus\":2}");
+    assertSmallError(twice, 400);
+    assertThat(twice.error().get("code").asString()).isEqualTo("invalid_json");
+    ApiClient.Response text =
+        api.send("POST", "/api/v1/deployments", key, "{\"model_name\":\"d\"}", "text/plain");
+    assertSmallError(text, 415);
+    assertThat(text.error().get("code").asString()).isEqualTo("unsupported_media_type");
+    ApiClient.Response usage = api.get("/api/v1/usage?from=%2B999999999-01-01T00:00:00Z", key);
+    assertSmallError(usage, 422);
+    assertThat(usage.error().get("param").asString()).isEqualTo("from");
+  }
+
+  @Test
+  void importsRefuseRevisionsThatLookLikeFlags() {
+    ApiClient.Response r =
+        api.post(
+            "/api/v1/models",
+            keys.get(0),
+            "{\"name\":\"flag\",\"source\":\"hf://a/b@--trust-remote-code\"}");
+    assertSmallError(r, 422);
+    assertThat(r.error().get("param").asString()).isEqualTo("source");
+  }
+
+  @Test
+  void pathTricksNeedAKeyAndNeverFail500() throws IOException {
+    for (String path :
+        List.of(
+            "/admin;x/v1/tenants",
+            "/%61dmin/v1/tenants",
+            "/api;a/v1/deployments",
+            "/v1;x/models",
+            "/actuator/prometheus",
+            "/actuator/env",
+            "/no/such/path")) {
+      ApiClient.Response anonymous = api.get(path, null);
+      assertSmallError(anonymous, 401);
+    }
+    for (String path : List.of("/v1/%zz", "/v1/%2e%2e/admin/v1/tenants")) {
+      try (RawHttp c = new RawHttp(app.port)) {
+        c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").readToClose();
+        assertThat(c.status()).as(path).isEqualTo(400);
+        error(c);
+      }
+    }
+    ApiClient.Response tenantScrape = api.get("/actuator/prometheus", keys.get(0));
+    assertSmallError(tenantScrape, 403);
+    assertThat(api.get("/actuator/prometheus", ADMIN).status()).isEqualTo(200);
+    assertThat(api.get("/admin;x/v1/tenants", ADMIN).status()).isEqualTo(200);
+  }
+
+  /** Runs last among the API checks: it leaves 127.0.0.1 throttled for a moment. */
+  @Test
+  void guessedKeysAreThrottledPerAddressWithoutAQueryEach() {
+    int refused = 0;
+    int throttled = 0;
+    for (int i = 0; i < 40 && throttled == 0; i++) {
+      ApiClient.Response r = api.get("/v1/models", "zs-guess" + i + "x".repeat(40));
+      if (r.status() == 429) {
+        throttled++;
+        assertSmallError(r, 429);
+        assertThat(r.error().get("code").asString()).isEqualTo("rate_limit_exceeded");
+      } else {
+        assertSmallError(r, 401);
+        refused++;
+      }
+    }
+    assertThat(throttled).as("throttled after %d refusals", refused).isEqualTo(1);
+    assertThat(refused).isBetween(1, 20);
+    // A key this gateway already verified still works from the throttled address.
+    assertThat(api.get("/v1/models", keys.get(0)).status()).isEqualTo(200);
+    // The window passes (10 s): the admin key, which is never cached, works again.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> api.get("/admin/v1/tenants", ADMIN).status() == 200);
+  }
+
+  @Test
+  void theOfficialSdkReadsEveryErrorItGets() {
+    com.openai.client.OpenAIClient good = sdk(keys.get(0));
+    List<Runnable> calls =
+        List.of(
+            () -> sdk("zs-" + "n".repeat(40)).models().list(),
+            () ->
+                good.chat()
+                    .completions()
+                    .create(
+                        com.openai.models.chat.completions.ChatCompletionCreateParams.builder()
+                            .model("nope")
+                            .addUserMessage("x")
+                            .build()),
+            () ->
+                good.embeddings()
+                    .create(
+                        com.openai.models.embeddings.EmbeddingCreateParams.builder()
+                            .model("cold")
+                            .input("x")
+                            .build()),
+            () ->
+                good.chat()
+                    .completions()
+                    .create(
+                        com.openai.models.chat.completions.ChatCompletionCreateParams.builder()
+                            .model("cold")
+                            .addUserMessage("x".repeat(3_000_000))
+                            .build()));
+    List<Integer> statuses = new ArrayList<>();
+    for (Runnable call : calls) {
+      com.openai.errors.OpenAIServiceException e =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              com.openai.errors.OpenAIServiceException.class, call::run);
+      assertThat(e).isNotNull();
+      statuses.add(e.statusCode());
+      assertThat(e.type()).as("type of the %d", e.statusCode()).isPresent();
+      assertThat(e.code()).as("code of the %d", e.statusCode()).isPresent();
+      assertThat(e.getMessage()).doesNotContain("Exception");
+    }
+    assertThat(statuses).containsExactly(401, 404, 400, 413);
+  }
+
+  private static com.openai.client.OpenAIClient sdk(String key) {
+    return com.openai.client.okhttp.OpenAIOkHttpClient.builder()
+        .baseUrl("http://127.0.0.1:" + app.port + "/v1")
+        .apiKey(key)
+        .maxRetries(0)
+        .timeout(Duration.ofSeconds(60))
+        .build();
+  }
+
+  /** A small OpenAI-shaped refusal: the status, the four fields, no internals. */
+  private static void assertSmallError(ApiClient.Response r, int status) {
+    assertThat(r.status()).as(r.body()).isEqualTo(status);
+    assertThat(r.body().length()).as("a small answer: %s", r.body()).isLessThan(1000);
+    assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    JsonNode e = r.error();
+    assertThat(e).as(r.body()).isNotNull();
+    assertThat(e.has("message") && e.has("type") && e.has("param") && e.has("code")).isTrue();
+    assertThat(e.get("code").isNull() || e.get("code").isString()).isTrue();
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static String inferenceHead(String key, int contentLength) {

@@ -50,13 +50,18 @@ final class ApiClient {
   }
 
   Response send(String method, String path, String key, String body) {
+    return send(method, path, key, body, "application/json");
+  }
+
+  /** With the body sent as {@code contentType}. */
+  Response send(String method, String path, String key, String body, String contentType) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
     if (key != null) {
       b.header("Authorization", "Bearer " + key);
     }
     if (body != null) {
-      b.header("Content-Type", "application/json");
+      b.header("Content-Type", contentType);
     }
     b.method(
         method,

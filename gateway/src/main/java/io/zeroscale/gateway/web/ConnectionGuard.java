@@ -3,11 +3,11 @@ package io.zeroscale.gateway.web;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,9 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
 
   static final String BYTES_NAME = "zeroscale.bytesIn";
 
+  /** How long the rest of an unwanted request body is read and dropped before the close. */
+  static final java.time.Duration LINGER = java.time.Duration.ofSeconds(5);
+
   private final ServerLimits limits;
   private final LongSupplier nanos;
 
@@ -64,6 +68,7 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
   private boolean headRequest;
   private boolean closeAfterResponse;
   private boolean bytesSinceResponse;
+  private boolean lingering;
   private long bodyStarted;
   private long lastRead;
 
@@ -91,6 +96,12 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
     return new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lingering) {
+          // The rest of a request we already answered: read and dropped, so closing the
+          // connection does not reset it and lose our answer.
+          ReferenceCountUtil.release(msg);
+          return;
+        }
         if (msg instanceof ByteBuf b && b.isReadable()) {
           bytesSinceResponse = true;
         }
@@ -167,7 +178,7 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
       promise.addListener(
           f -> {
             if (close) {
-              ctx.close();
+              linger(ctx);
             } else if (f.isSuccess()) {
               inRequest = false;
               responding = false;
@@ -176,6 +187,25 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
           });
     }
     super.write(ctx, out, promise);
+  }
+
+  /**
+   * Ends a connection whose request body was not read (answered early, or timed out) without losing
+   * the answer: closing a socket with unread bytes sends a reset that can destroy the answer in
+   * flight, so the output is shut down (FIN after the answer) and what the client still sends is
+   * read and dropped for {@link #LINGER} at most, as nginx's lingering close does.
+   */
+  private void linger(ChannelHandlerContext ctx) {
+    cancel();
+    lingering = true;
+    if (ctx.channel() instanceof DuplexChannel duplex && ctx.channel().isActive()) {
+      duplex.shutdownOutput();
+      ctx.channel().config().setAutoRead(true);
+      ctx.read();
+      ctx.executor().schedule(() -> ctx.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
+    } else {
+      ctx.close();
+    }
   }
 
   /** Starts the wait for the next request head. */
@@ -204,7 +234,7 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
     if (!inRequest) {
       if (bytesSinceResponse) {
         ctx.writeAndFlush(errorResponse(HttpResponseStatus.REQUEST_TIMEOUT, false))
-            .addListener(ChannelFutureListener.CLOSE);
+            .addListener(f -> linger(ctx));
       } else {
         ctx.close();
       }
@@ -231,7 +261,7 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
         new ZeroscaleException(
             OpenAiError.of(408, "Request timeout: " + why + ".", null, "request_timeout")));
     // Should nothing answer (no reader of the body), the connection still goes.
-    ctx.executor().schedule(() -> ctx.close(), 5, TimeUnit.SECONDS);
+    ctx.executor().schedule(() -> ctx.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static String seconds(java.time.Duration d) {
