@@ -428,6 +428,26 @@ class AbuseIT {
     assertThat(e.get("code").isNull() || e.get("code").isString()).isTrue();
   }
 
+  @Test
+  void anAdminKeyShorterThan32CharactersRefusesToStart() throws Exception {
+    StandaloneProcess weak =
+        StandaloneProcess.start(
+            tmp.resolve("weak"), java.util.Map.of("ZEROSCALE_ADMIN_KEY", "weak-secret-42"));
+    try {
+      assertThat(weak.process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS))
+          .as("exits by itself")
+          .isTrue();
+      assertThat(weak.process.exitValue()).isNotZero();
+      assertThat(weak.output())
+          .contains("ZEROSCALE_ADMIN_KEY")
+          .contains("at least 32 characters")
+          .as("the key itself is never printed")
+          .doesNotContain("weak-secret-42");
+    } finally {
+      weak.close();
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static String inferenceHead(String key, int contentLength) {

@@ -173,9 +173,11 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
         out = withErrorBody(full, headRequest);
       }
     }
+    // Reactor Netty often writes with the channel's void promise, which takes no listener.
+    ChannelPromise written = out instanceof LastHttpContent ? promise.unvoid() : promise;
     if (out instanceof LastHttpContent) {
       boolean close = closeAfterResponse;
-      promise.addListener(
+      written.addListener(
           f -> {
             if (close) {
               linger(ctx);
@@ -186,7 +188,7 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
             }
           });
     }
-    super.write(ctx, out, promise);
+    super.write(ctx, out, written);
   }
 
   /**

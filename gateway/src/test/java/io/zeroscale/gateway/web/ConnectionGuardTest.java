@@ -59,6 +59,13 @@ class ConnectionGuardTest {
                                                 .sendString(Mono.just(e.error().message()))
                                                 .then()))
                         .post(
+                            "/refuse",
+                            (req, res) ->
+                                // Answers from the head alone, as admission does.
+                                res.status(413)
+                                    .header("content-type", "application/json")
+                                    .sendString(Mono.just("{\"error\":\"too large\"}")))
+                        .post(
                             "/held",
                             (req, res) ->
                                 // Body read, then held longer than every limit: never cut.
@@ -162,6 +169,23 @@ class ConnectionGuardTest {
         .endsWith("held hi");
     String stream = exchange("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
     assertThat(stream).startsWith("HTTP/1.1 200").contains("data: 0").contains("data: 3");
+  }
+
+  @Test
+  void anEarlyAnswerReachesAClientStillSendingItsBody() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (int i = 0; i < 3; i++) {
+      java.net.http.HttpResponse<String> r =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://127.0.0.1:" + server.port() + "/refuse"))
+                  .timeout(Duration.ofSeconds(30))
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[3_000_000]))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(413);
+      assertThat(r.body()).contains("too large");
+    }
   }
 
   @Test
