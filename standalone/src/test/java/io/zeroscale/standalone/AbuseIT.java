@@ -60,18 +60,11 @@ class AbuseIT {
     app = stack.app;
     api = stack.api;
     for (String tenant : List.of("alpha", "beta")) {
-      assertThat(
-              api.post("/admin/v1/tenants", ADMIN, "{\"name\":\"" + tenant + "\",\"gpu_quota\":8}")
-                  .status())
-          .isEqualTo(201);
-      ApiClient.Response k =
-          api.post(
-              "/admin/v1/tenants/" + tenant + "/keys",
+      String key =
+          api.tenantWithKey(
               ADMIN,
-              "{\"name\":\"k\",\"scopes\":[\"inference:*\",\"deployments:read\","
-                  + "\"deployments:write\",\"usage:read\"]}");
-      assertThat(k.status()).as(k.body()).isEqualTo(201);
-      String key = k.json().get("secret").asString();
+              tenant,
+              "[\"inference:*\",\"deployments:read\",\"deployments:write\",\"usage:read\"]");
       keys.add(key);
       api.importLlama7b(key, "llama7");
       ApiClient.Response d =

@@ -80,6 +80,23 @@ final class ApiClient {
   }
 
   /**
+   * Creates a tenant with an 8-GPU quota and answers the secret of a new key of it with {@code
+   * scopes} (a JSON array, e.g. {@code ["inference:*"]}).
+   */
+  String tenantWithKey(String adminKey, String tenant, String scopes) {
+    Response t =
+        post("/admin/v1/tenants", adminKey, "{\"name\":\"" + tenant + "\",\"gpu_quota\":8}");
+    org.assertj.core.api.Assertions.assertThat(t.status()).as(t.body()).isEqualTo(201);
+    Response k =
+        post(
+            "/admin/v1/tenants/" + tenant + "/keys",
+            adminKey,
+            "{\"name\":\"k\",\"scopes\":" + scopes + "}");
+    org.assertj.core.api.Assertions.assertThat(k.status()).as(k.body()).isEqualTo(201);
+    return k.json().get("secret").asString();
+  }
+
+  /**
    * Imports Llama-2-7B (known to the stand-in hub) into the key's library as {@code name} and waits
    * until it is {@code ready}.
    */

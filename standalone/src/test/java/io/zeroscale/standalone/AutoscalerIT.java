@@ -69,24 +69,9 @@ class AutoscalerIT {
     app = stack.app;
     api = stack.api;
     pg = stack.pg;
-    for (String tenant : List.of("scaler", "other")) {
-      assertThat(
-              api.post("/admin/v1/tenants", ADMIN, "{\"name\":\"" + tenant + "\",\"gpu_quota\":8}")
-                  .status())
-          .isEqualTo(201);
-      ApiClient.Response k =
-          api.post(
-              "/admin/v1/tenants/" + tenant + "/keys",
-              ADMIN,
-              "{\"name\":\"k\",\"scopes\":[\"inference:*\",\"deployments:read\","
-                  + "\"deployments:write\"]}");
-      assertThat(k.status()).as(k.body()).isEqualTo(201);
-      if (tenant.equals("scaler")) {
-        key = k.json().get("secret").asString();
-      } else {
-        otherKey = k.json().get("secret").asString();
-      }
-    }
+    String scopes = "[\"inference:*\",\"deployments:read\",\"deployments:write\"]";
+    key = api.tenantWithKey(ADMIN, "scaler", scopes);
+    otherKey = api.tenantWithKey(ADMIN, "other", scopes);
     api.importLlama7b(key, "llama7");
   }
 
