@@ -56,7 +56,8 @@ class AbuseIT {
                 "--zeroscale.gateway.server.body-idle-timeout=2s",
                 "--zeroscale.gateway.server.body-timeout=5s",
                 "--zeroscale.gateway.body-budget.gateway-bytes=" + GATEWAY_BUDGET,
-                "--zeroscale.gateway.body-budget.tenant-bytes=" + TENANT_BUDGET));
+                "--zeroscale.gateway.body-budget.tenant-bytes=" + TENANT_BUDGET,
+                "--zeroscale.models.imports-per-hour=4"));
     app = stack.app;
     api = stack.api;
     for (String tenant : List.of("alpha", "beta")) {
@@ -219,6 +220,7 @@ class AbuseIT {
 
   @Test
   void malformedHttpIsRefusedWithOpenAiBodies() throws Exception {
+    int linesBefore = logLines();
     String key = keys.get(0);
     assertRefused("GET /v1/models HTTP/1.1\r\nHost: x\r\nX-A: b\rc\r\n\r\n", 400);
     assertRefused(
@@ -235,6 +237,11 @@ class AbuseIT {
             + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "zz\r\nabc\r\n",
         400);
+    // Reactor Netty logs each decoding failure as one warning of a few lines: bounded, not a
+    // stack trace per request.
+    assertThat(logLines() - linesBefore)
+        .as("log lines for 5 refusals")
+        .isLessThanOrEqualTo(5 * 4 + 4);
   }
 
   private void assertRefused(String request, int status) throws IOException {
@@ -307,6 +314,7 @@ class AbuseIT {
 
   @Test
   void pathTricksNeedAKeyAndNeverFail500() throws IOException {
+    int linesBefore = logLines();
     for (String path :
         List.of(
             "/admin;x/v1/tenants",
@@ -330,11 +338,15 @@ class AbuseIT {
     assertSmallError(tenantScrape, 403);
     assertThat(api.get("/actuator/prometheus", ADMIN).status()).isEqualTo(200);
     assertThat(api.get("/admin;x/v1/tenants", ADMIN).status()).isEqualTo(200);
+    assertThat(logLines() - linesBefore)
+        .as("log lines for 12 requests")
+        .isLessThanOrEqualTo(12 * 4 + 4);
   }
 
   /** Runs last among the API checks: it leaves 127.0.0.1 throttled for a moment. */
   @Test
-  void guessedKeysAreThrottledPerAddressWithoutAQueryEach() {
+  void guessedKeysAreThrottledPerAddressAndTheLogStaysQuiet() {
+    int linesBefore = logLines();
     int refused = 0;
     int throttled = 0;
     for (int i = 0; i < 40 && throttled == 0; i++) {
@@ -350,6 +362,9 @@ class AbuseIT {
     }
     assertThat(throttled).as("throttled after %d refusals", refused).isEqualTo(1);
     assertThat(refused).isBetween(1, 20);
+    assertThat(logLines() - linesBefore)
+        .as("log lines for %d refused keys", refused + throttled)
+        .isLessThanOrEqualTo(4 * (refused + throttled) + 4);
     // A key this gateway already verified still works from the throttled address.
     assertThat(api.get("/v1/models", keys.get(0)).status()).isEqualTo(200);
     // The window passes (10 s): the admin key, which is never cached, works again.
@@ -441,7 +456,47 @@ class AbuseIT {
     }
   }
 
+  @Test
+  void importsFollowNoRedirectOffTheHubAndAreRateLimitedPerTenant() {
+    String beta = keys.get(1);
+    // A hub answer that points at the cloud metadata address: not followed.
+    stack.hub.redirectTo("evil/model", "http://169.254.169.254/latest/meta-data/");
+    assertThat(
+            api.post("/api/v1/models", beta, "{\"name\":\"evil\",\"source\":\"hf://evil/model\"}")
+                .status())
+        .isEqualTo(202);
+    JsonNode evil =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> api.get("/api/v1/models/evil", beta).json(),
+                m -> !"importing".equals(m.get("status").asString()));
+    assertThat(evil.get("status").asString()).isIn("unverified", "failed");
+    assertThat(evil.get("error").asString())
+        .contains("redirect")
+        .doesNotContain("Exception")
+        .doesNotContain("java.");
+    // imports-per-hour is 4 here: beta used 2 (llama7 at set-up, evil); 2 more, then 429.
+    List<Integer> statuses = new ArrayList<>();
+    ApiClient.Response last = null;
+    for (int i = 0; i < 3; i++) {
+      last =
+          api.post(
+              "/api/v1/models",
+              beta,
+              "{\"name\":\"again" + i + "\",\"source\":\"hf://meta-llama/Llama-2-7b-hf\"}");
+      statuses.add(last.status());
+    }
+    assertThat(statuses).containsExactly(202, 202, 429);
+    assertSmallError(last, 429);
+    assertThat(last.error().get("code").asString()).isEqualTo("rate_limit_exceeded");
+  }
+
   // ---------------------------------------------------------------- helpers
+
+  private static int logLines() {
+    return (int) app.output().lines().count();
+  }
 
   private static String inferenceHead(String key, int contentLength) {
     return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
