@@ -64,6 +64,7 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
   private ScheduledFuture<?> timer;
   private boolean inRequest;
   private boolean receivingBody;
+  private boolean finishingBody;
   private boolean responding;
   private boolean headRequest;
   private boolean closeAfterResponse;
@@ -152,6 +153,10 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
         receivingBody = false;
         cancel();
       }
+    } else if (msg instanceof LastHttpContent && finishingBody) {
+      // The end of a body answered early: its bytes were not the start of a next request head.
+      finishingBody = false;
+      bytesSinceResponse = false;
     }
     super.channelRead(ctx, msg);
   }
@@ -163,11 +168,13 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
     if (msg instanceof HttpResponse response) {
       responding = true;
       if (receivingBody) {
-        // Answered before the body was read (a refusal at admission): the rest of the body is
-        // not wanted, and no body timeout should fire into a finished exchange.
+        // Answered before the body was read (a refusal at admission): no body timeout may fire
+        // into a finished exchange. What is left of the body is Reactor Netty's to discard, as
+        // for any early answer; closing here instead would reset a client still sending it and
+        // could destroy the answer it has not read yet.
         receivingBody = false;
+        finishingBody = true;
         cancel();
-        closeAfterResponse = true;
       }
       if (msg instanceof FullHttpResponse full) {
         out = withErrorBody(full, headRequest);
@@ -192,10 +199,10 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
   }
 
   /**
-   * Ends a connection whose request body was not read (answered early, or timed out) without losing
-   * the answer: closing a socket with unread bytes sends a reset that can destroy the answer in
-   * flight, so the output is shut down (FIN after the answer) and what the client still sends is
-   * read and dropped for {@link #LINGER} at most, as nginx's lingering close does.
+   * Ends a connection whose request did not arrive in time (a 408) without losing the answer:
+   * closing a socket with unread bytes sends a reset that can destroy the answer in flight, so the
+   * output is shut down (FIN after the answer) and what the client still sends is read and dropped
+   * for {@link #LINGER} at most, as nginx's lingering close does.
    */
   private void linger(ChannelHandlerContext ctx) {
     cancel();
