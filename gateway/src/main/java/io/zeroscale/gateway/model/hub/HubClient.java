@@ -3,11 +3,8 @@ package io.zeroscale.gateway.model.hub;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -95,26 +92,6 @@ public final class HubClient {
 
   /** Printable ASCII without space: what HF tokens are, and what a header value can carry. */
   private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]+");
-
-  /** Bytes per element of safetensors dtypes. */
-  private static final Map<String, Integer> DTYPE_BYTES =
-      Map.ofEntries(
-          Map.entry("F64", 8),
-          Map.entry("I64", 8),
-          Map.entry("U64", 8),
-          Map.entry("F32", 4),
-          Map.entry("I32", 4),
-          Map.entry("U32", 4),
-          Map.entry("F16", 2),
-          Map.entry("BF16", 2),
-          Map.entry("I16", 2),
-          Map.entry("U16", 2),
-          Map.entry("I8", 1),
-          Map.entry("U8", 1),
-          Map.entry("BOOL", 1));
-
-  private static final List<String> OTHER_WEIGHT_SUFFIXES =
-      List.of(".bin", ".pt", ".pth", ".ckpt", ".gguf", ".h5", ".msgpack", ".onnx");
 
   private static final Logger log = LoggerFactory.getLogger(HubClient.class);
 
@@ -231,7 +208,7 @@ public final class HubClient {
             ? INDEX_FILE
             : repo.gated() && repo.lists(CONFIG_FILE) ? CONFIG_FILE : null;
     if (probe == null) {
-      return Mono.just(weights(source, repo, OptionalLong.empty()));
+      return Mono.just(repo.weights(source, OptionalLong.empty()));
     }
     return get(fileUri(source, probe), token)
         .map(
@@ -243,7 +220,7 @@ public final class HubClient {
                   probe.equals(INDEX_FILE) && file.ok()
                       ? indexTotalSize(file.body())
                       : OptionalLong.empty();
-              return weights(source, repo, indexTotal);
+              return repo.weights(source, indexTotal);
             })
         // The index only refines what the metadata already says: without it, fall back to (b), (c).
         .onErrorResume(
@@ -253,108 +230,8 @@ public final class HubClient {
                   source.uri(),
                   probe,
                   e instanceof NotFollowed n ? n.getMessage() : HubErrors.forLog(e, token));
-              return Mono.fromSupplier(() -> weights(source, repo, OptionalLong.empty()));
+              return Mono.fromSupplier(() -> repo.weights(source, OptionalLong.empty()));
             });
-  }
-
-  private HubLookup weights(HfSource source, RepoInfo repo, OptionalLong indexTotal) {
-    if (indexTotal.isPresent()) {
-      return found(source, repo, indexTotal.getAsLong());
-    }
-    List<Sibling> shards = repo.weightFiles();
-    long fromSizes = sumOfSizes(shards);
-    if (fromSizes > 0) {
-      return found(source, repo, fromSizes);
-    }
-    String unknownDtype =
-        repo.parameters().keySet().stream()
-            .filter(dtype -> dtypeBytes(dtype) == null)
-            .findFirst()
-            .orElse(null);
-    long fromParameters = unknownDtype == null ? sumOfParameterBytes(repo.parameters()) : 0;
-    if (fromParameters > 0) {
-      return found(source, repo, fromParameters);
-    }
-    return new HubLookup.NoWeights(noWeightsReason(source, repo, shards, unknownDtype));
-  }
-
-  /** (b): 0 unless every file has a size; a partial sum would understate the weights. */
-  private static long sumOfSizes(List<Sibling> shards) {
-    if (shards.isEmpty() || shards.stream().anyMatch(s -> s.size() == null)) {
-      return 0;
-    }
-    try {
-      long sum = 0;
-      for (Sibling shard : shards) {
-        sum = Math.addExact(sum, shard.size());
-      }
-      return sum;
-    } catch (ArithmeticException ignored) {
-      return 0;
-    }
-  }
-
-  /** (c): Σ count × width, 0 when there are no counts or they overflow a long (not a model). */
-  private static long sumOfParameterBytes(Map<String, Long> parameters) {
-    try {
-      long sum = 0;
-      for (Map.Entry<String, Long> entry : parameters.entrySet()) {
-        sum = Math.addExact(sum, Math.multiplyExact(entry.getValue(), dtypeBytes(entry.getKey())));
-      }
-      return sum;
-    } catch (ArithmeticException ignored) {
-      return 0;
-    }
-  }
-
-  private static String noWeightsReason(
-      HfSource source, RepoInfo repo, List<Sibling> shards, String unknownDtype) {
-    String what = source.uri();
-    if (unknownDtype != null) {
-      return what
-          + ": the hub gives no sizes of its safetensors files and counts parameters in dtype "
-          + HfSource.echo(unknownDtype)
-          + ", whose width is unknown";
-    }
-    if (!shards.isEmpty()) {
-      return what
-          + " has safetensors files, but the hub gave neither their sizes nor parameter counts";
-    }
-    List<String> others = new ArrayList<>();
-    for (Sibling sibling : repo.siblings()) {
-      String lower = sibling.name().toLowerCase(Locale.ROOT);
-      if (OTHER_WEIGHT_SUFFIXES.stream().anyMatch(lower::endsWith) && others.size() < 3) {
-        // The names come from the repo: bounded, as anything echoed is.
-        others.add(HfSource.echo(sibling.name()));
-      }
-    }
-    if (others.isEmpty()) {
-      return what + " has no weight files; only models with *.safetensors weights can be imported";
-    }
-    return what
-        + " has no safetensors weights (it has "
-        + String.join(", ", others)
-        + "); only models with *.safetensors weights can be imported: pick a revision or a"
-        + " conversion of the model that has them";
-  }
-
-  private static Integer dtypeBytes(String dtype) {
-    String upper = dtype.toUpperCase(Locale.ROOT);
-    if (upper.startsWith("F8_")) {
-      return 1;
-    }
-    return DTYPE_BYTES.get(upper);
-  }
-
-  private static HubLookup found(HfSource source, RepoInfo repo, long weightBytes) {
-    return new HubLookup.Found(
-        source.repo(),
-        source.revision(),
-        repo.sha(),
-        repo.architecture(),
-        repo.modelType(),
-        weightBytes,
-        repo.parameterTotal());
   }
 
   /** A non-2xx answer, as an outcome. {@code gated} is what the metadata said of the repo. */
@@ -556,87 +433,6 @@ public final class HubClient {
   private record Answer(int status, String errorCode, String body, String location) {
     boolean ok() {
       return status >= 200 && status < 300;
-    }
-  }
-
-  private record Sibling(String name, Long size) {}
-
-  /** What the metadata answer says, read leniently: any part of it may be missing. */
-  private record RepoInfo(
-      String sha,
-      String architecture,
-      String modelType,
-      boolean gated,
-      List<Sibling> siblings,
-      Map<String, Long> parameters,
-      Long parameterTotal) {
-
-    static RepoInfo parse(JsonNode root) {
-      if (root == null || !root.isObject()) {
-        throw new IllegalArgumentException("not a JSON object");
-      }
-      JsonNode config = root.path("config");
-      JsonNode architectures = config.path("architectures");
-      String architecture =
-          architectures.isArray() && !architectures.isEmpty() ? text(architectures.get(0)) : null;
-      JsonNode gatedNode = root.path("gated");
-      // "gated" is false, or the approval mode: "auto" or "manual".
-      boolean gated =
-          gatedNode.isBoolean()
-              ? gatedNode.booleanValue()
-              : gatedNode.isString()
-                  && !gatedNode.stringValue().isEmpty()
-                  && !gatedNode.stringValue().equalsIgnoreCase("false");
-      List<Sibling> siblings = new ArrayList<>();
-      for (JsonNode sibling : root.path("siblings").values()) {
-        String name = text(sibling.path("rfilename"));
-        if (name != null) {
-          Long size = positiveLong(sibling.path("size"));
-          siblings.add(new Sibling(name, size));
-        }
-      }
-      JsonNode safetensors = root.path("safetensors");
-      Map<String, Long> parameters = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonNode> entry : safetensors.path("parameters").properties()) {
-        Long count = positiveLong(entry.getValue());
-        if (count != null) {
-          parameters.put(entry.getKey(), count);
-        }
-      }
-      return new RepoInfo(
-          text(root.path("sha")),
-          architecture,
-          text(config.path("model_type")),
-          gated,
-          List.copyOf(siblings),
-          Map.copyOf(parameters),
-          positiveLong(safetensors.path("total")));
-    }
-
-    boolean lists(String file) {
-      return siblings.stream().anyMatch(s -> s.name().equals(file));
-    }
-
-    /** The safetensors files whose sizes make up the weights; see (b) in the class comment. */
-    List<Sibling> weightFiles() {
-      List<Sibling> all = siblings.stream().filter(s -> s.name().endsWith(".safetensors")).toList();
-      List<Sibling> root = all.stream().filter(s -> !s.name().contains("/")).toList();
-      List<Sibling> transformers = root.stream().filter(s -> s.name().startsWith("model")).toList();
-      if (!transformers.isEmpty()) {
-        return transformers;
-      }
-      return root.isEmpty() ? all : root;
-    }
-
-    private static String text(JsonNode node) {
-      return node.isString() && !node.stringValue().isEmpty() ? node.stringValue() : null;
-    }
-
-    private static Long positiveLong(JsonNode node) {
-      if (node.isIntegralNumber() && node.canConvertToLong() && node.asLong() > 0) {
-        return node.asLong();
-      }
-      return null;
     }
   }
 }
