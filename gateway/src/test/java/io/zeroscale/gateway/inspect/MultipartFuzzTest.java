@@ -107,13 +107,7 @@ class MultipartFuzzTest {
         TRIES,
         g -> {
           String boundary = boundary(g);
-          byte[] form =
-              form(
-                  boundary,
-                  eol(g),
-                  g.bytes(200),
-                  RequestInspectorFuzzTest.modelName(g),
-                  g.nullableBool());
+          byte[] form = randomForm(g, boundary);
           List<Fuzz.Mutation> mutations =
               g.mutations(
                   "\r\n",
@@ -137,13 +131,7 @@ class MultipartFuzzTest {
         TRIES,
         g -> {
           String boundary = boundary(g);
-          byte[] form =
-              form(
-                  boundary,
-                  eol(g),
-                  g.bytes(200),
-                  RequestInspectorFuzzTest.modelName(g),
-                  g.nullableBool());
+          byte[] form = randomForm(g, boundary);
           return new Form(boundary, null, null, Arrays.copyOf(form, g.between(0, form.length)));
         },
         f ->
@@ -175,5 +163,11 @@ class MultipartFuzzTest {
       case 3 -> "multipart/form-data";
       default -> null;
     };
+  }
+
+  /** A well-formed form around random file bytes, as the mutations' starting point. */
+  private static byte[] randomForm(Fuzz.Gen g, String boundary) {
+    return form(
+        boundary, eol(g), g.bytes(200), RequestInspectorFuzzTest.modelName(g), g.nullableBool());
   }
 }
