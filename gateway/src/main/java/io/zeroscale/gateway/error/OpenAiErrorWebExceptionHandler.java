@@ -37,12 +37,22 @@ public final class OpenAiErrorWebExceptionHandler implements ErrorWebExceptionHa
       return Mono.error(ex);
     }
     OpenAiError error = toError(ex);
-    if (error.status() >= 500) {
+    if (error.status() >= 500 && zeroscale(ex) == null) {
+      // An unexpected failure: the stack trace is what a fix needs.
       log.error(
           "{} {} failed",
           exchange.getRequest().getMethod(),
           exchange.getRequest().getPath().value(),
           ex);
+    } else if (error.status() >= 500) {
+      // An expected outcome (a deployment that failed to start, an unreachable instance): one
+      // line, since clients retrying it would otherwise print a stack trace per request.
+      log.warn(
+          "{} {} answered {}: {}",
+          exchange.getRequest().getMethod(),
+          exchange.getRequest().getPath().value(),
+          error.status(),
+          error.message());
     }
     response.setStatusCode(HttpStatusCode.valueOf(error.status()));
     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
