@@ -6,8 +6,9 @@
 #                                writes nothing under docs/ (called by .ci/run)
 # Other options: --note "text", --rounds N, --seconds N, --levels 1,50,200, --held N,
 #   --phases warm,profile,cold,held, --no-docs, --no-profile. Per-run output: loadtest/results/.
-# Needs only a JDK 25 (the harness is a single-file Java program using the JDK's HTTP and JFR
-# APIs); builds the jars when they are missing.
+# Needs only a JDK 25 (the harness is a multi-file Java source program, package `bench` in
+# loadtest/bench/, using only the JDK's HTTP and JFR APIs: `java` compiles it on launch);
+# builds the jars when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ] && [ -z "${JAVA_HOME:-}" ]; then
