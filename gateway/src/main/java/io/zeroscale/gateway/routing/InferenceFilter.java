@@ -13,7 +13,6 @@ import io.zeroscale.gateway.inspect.Inspection;
 import io.zeroscale.gateway.inspect.KeyConcurrency;
 import io.zeroscale.gateway.inspect.RequestInspector;
 import io.zeroscale.gateway.observe.Metering;
-import io.zeroscale.gateway.observe.TraceContext;
 import io.zeroscale.gateway.ratelimit.RateDecision;
 import io.zeroscale.gateway.ratelimit.RateLimitHeaders;
 import io.zeroscale.gateway.ratelimit.RateLimiter;
@@ -27,13 +26,10 @@ import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.core.Ordered;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.PrematureCloseException;
@@ -55,18 +51,18 @@ import reactor.netty.http.client.PrematureCloseException;
  *       {@code activation_timeout}, 503 when the deployment failed to start or found no GPU
  *       capacity, 404 when it is being deleted; see {@link HoldErrors}), a waiting stream kept
  *       alive by {@link HeldRequests};
- *   <li>point Spring Cloud Gateway's proxy at the instance, with the same bytes, and give the slot
- *       back when the exchange ends however it ends (completion, error, client disconnect).
+ *   <li>send the same bytes to the instance ({@link UpstreamProxy}) and write its answer through
+ *       {@link StreamingResponses} (metering, OpenAI-shaped errors, an SSE error event when a
+ *       stream breaks), and give the slot back when the exchange ends however it ends (completion,
+ *       error, client disconnect).
  * </ol>
  *
- * It runs before Spring Cloud Gateway's {@link NettyWriteResponseFilter}, so that the response that
- * filter writes is this filter's decorated one (metering, SSE error event); the chosen instance's
- * URL is applied later by {@link UpstreamUrlFilter}.
+ * It is the route's last filter: it proxies the request itself, so none of Spring Cloud Gateway's
+ * global filters after it (its routing, response writing, metrics and header filters) run.
  */
 public final class InferenceFilter implements GatewayFilter, Ordered {
 
   public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
-  private static final String UPSTREAM_STRIPPED = HttpHeaders.AUTHORIZATION;
 
   /** How long an instance that refused a connection gets no new requests from this gateway. */
   private static final Duration SUSPEND = Duration.ofSeconds(5);
@@ -82,11 +78,13 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
   private final HeldRequests held;
   private final Metering metering;
   private final WakeUpGuard wakeUpGuard;
+  private final UpstreamProxy proxy;
 
   /**
    * @param budget the request bytes this gateway holds at once, in all and per tenant
    * @param perKey the requests one key may have in flight on this gateway
    * @param wakeUpGuard refuses wake-ups that must not happen (the tenant's spend limit: 402)
+   * @param clients the connections to instances, one pool per event loop
    */
   public InferenceFilter(
       DeploymentDirectory directory,
@@ -99,7 +97,9 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       StreamingResponses responses,
       HeldRequests held,
       Metering metering,
-      WakeUpGuard wakeUpGuard) {
+      WakeUpGuard wakeUpGuard,
+      UpstreamClients clients) {
+    this.proxy = new UpstreamProxy(clients);
     this.perKey = perKey;
     this.wakeUpGuard = wakeUpGuard;
     this.directory = directory;
@@ -172,8 +172,8 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
                                         .flatMap(
                                             ok ->
                                                 proxy(
-                                                    exchange, chain, principal, tenantId, path,
-                                                    body, ok)));
+                                                    exchange, principal, tenantId, path, body,
+                                                    ok)));
                       })
                   .doFinally(
                       s -> {
@@ -218,7 +218,6 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
 
   private Mono<Void> proxy(
       ServerWebExchange exchange,
-      GatewayFilterChain chain,
       Principal principal,
       String tenantId,
       InferencePath path,
@@ -250,8 +249,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
                       cold,
                       ok.stream(),
                       meter,
-                      (lease, target) ->
-                          forward(exchange, chain, path, body, lease, spec, meter, target));
+                      (lease, target) -> forward(exchange, path, body, lease, spec, meter, target));
                 })
             .doOnError(meter::failed)
             .doFinally(signal -> meter.record(exchange.getResponse(), signal));
@@ -319,7 +317,6 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
 
   private Mono<Void> forward(
       ServerWebExchange exchange,
-      GatewayFilterChain chain,
       InferencePath path,
       byte[] body,
       Lease lease,
@@ -330,41 +327,9 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
     String query = original.getURI().getRawQuery();
     URI upstream =
         URI.create(lease.url() + path.upstreamPath() + (query == null ? "" : "?" + query));
-    exchange.getAttributes().put(UpstreamUrlFilter.ATTRIBUTE, upstream);
     String requestId = exchange.getAttribute(RequestIdWebFilter.ATTRIBUTE);
-    ServerHttpRequest withHeaders =
-        original
-            .mutate()
-            .headers(
-                h -> {
-                  // The tenant's key stays here: instances never see it.
-                  h.remove(UPSTREAM_STRIPPED);
-                  h.setContentLength(body.length);
-                  if (requestId != null) {
-                    h.set(RequestIdWebFilter.HEADER, requestId);
-                  }
-                  String incoming = h.getFirst(TraceContext.HEADER);
-                  if (incoming == null || TraceContext.parse(incoming).isEmpty()) {
-                    h.remove("tracestate");
-                  }
-                  h.set(TraceContext.HEADER, TraceContext.child(incoming));
-                })
-            .build();
-    ServerHttpRequest withBody =
-        new ServerHttpRequestDecorator(withHeaders) {
-          @Override
-          public Flux<DataBuffer> getBody() {
-            return Flux.defer(() -> Flux.just(exchange.getResponse().bufferFactory().wrap(body)));
-          }
-        };
-    ServerWebExchange forwarded =
-        exchange
-            .mutate()
-            .request(withBody)
-            .response(responses.decorate(target, spec, lease, meter))
-            .build();
-    return chain
-        .filter(forwarded)
+    return proxy
+        .proxy(original, upstream, body, requestId, responses.decorate(target, spec, lease, meter))
         .onErrorMap(
             e -> isRefused(e) || isClosedBeforeResponse(e, target),
             e -> {

@@ -43,6 +43,10 @@ public final class StreamingResponses {
         if (status != null && status.value() >= 400 && !isEventStream(getDelegate())) {
           return writeError(status.value(), body);
         }
+        if (body instanceof Mono<? extends DataBuffer> whole) {
+          // A body in one buffer stays a Mono: sent with its headers in one write.
+          return super.writeWith(whole.doOnNext(b -> meter.accept(getDelegate(), b)));
+        }
         return super.writeWith(Flux.from(body).doOnNext(b -> meter.accept(getDelegate(), b)));
       }
 

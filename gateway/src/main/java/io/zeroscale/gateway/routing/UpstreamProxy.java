@@ -1,0 +1,223 @@
+package io.zeroscale.gateway.routing;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.zeroscale.gateway.observe.TraceContext;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.netty.Connection;
+import reactor.netty.http.client.HttpClientResponse;
+
+/**
+ * Sends an admitted request to the instance its lease names and writes the instance's answer to the
+ * client: the gateway's whole proxy hop, on Reactor Netty's client.
+ *
+ * <p>It replaces Spring Cloud Gateway's {@code NettyRoutingFilter} and {@code
+ * NettyWriteResponseFilter} for the inference route because, measured on a CPU-bound load, their
+ * generic per-request work (seven header filters copying every header through Spring's
+ * case-insensitive maps, an observation and a timer per request, a route-URL rewrite) cost more
+ * than everything else the gateway does (docs/benchmarks.md). What it keeps of theirs: hop-by-hop
+ * headers are dropped both ways (RFC 9110 §7.6.1, with the names a {@code Connection} header
+ * lists), the status and the other headers of the instance's answer are the client's, an event
+ * stream is flushed chunk by chunk and any other body as it comes, and a client that goes away
+ * closes the upstream connection, so that the instance stops generating.
+ *
+ * <p>What it adds: the upstream connection is taken from the pool of the client connection's own
+ * event loop ({@link UpstreamClients}), so that a request and its answer never change thread.
+ */
+final class UpstreamProxy {
+
+  /** Media types written with one flush per upstream chunk. */
+  private static final List<MediaType> STREAMING =
+      List.of(
+          MediaType.TEXT_EVENT_STREAM,
+          MediaType.APPLICATION_NDJSON,
+          MediaType.parseMediaType("application/stream+json"));
+
+  /**
+   * A non-streaming answer up to this size (by its {@code Content-Length}) is read whole and sent
+   * to the client with its headers in one write; a larger one is relayed as it comes.
+   */
+  static final int WHOLE_BODY_BYTES = 64 * 1024;
+
+  private final UpstreamClients clients;
+
+  UpstreamProxy(UpstreamClients clients) {
+    this.clients = clients;
+  }
+
+  /**
+   * Proxies one request.
+   *
+   * @param request the client's request (its headers are copied, its body is {@code body})
+   * @param upstream the instance's URL for this request, path and query included
+   * @param requestId the request's id, sent as {@code x-request-id}
+   * @param response where the instance's status, headers and body go (already decorated for
+   *     metering and error shaping)
+   */
+  Mono<Void> proxy(
+      ServerHttpRequest request,
+      URI upstream,
+      byte[] body,
+      String requestId,
+      ServerHttpResponse response) {
+    Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+    EventLoop loop =
+        nativeRequest instanceof Connection c && c.channel().eventLoop() != null
+            ? c.channel().eventLoop()
+            : null;
+    HttpHeaders headers =
+        nativeRequest instanceof reactor.netty.http.server.HttpServerRequest n
+            ? requestHeaders(n.requestHeaders(), body.length, requestId)
+            : requestHeaders(request.getHeaders(), body.length, requestId);
+    return clients
+        .on(loop)
+        .post()
+        .uri(upstream)
+        .send(
+            (req, out) -> {
+              req.headers(headers);
+              return out.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)));
+            })
+        .responseConnection((res, connection) -> answer(res, connection, response))
+        .then();
+  }
+
+  /** Copies the instance's answer to the client's response, then its body. */
+  private static Mono<Void> answer(
+      HttpClientResponse res, Connection connection, ServerHttpResponse response) {
+    response.setStatusCode(HttpStatusCode.valueOf(res.status().code()));
+    org.springframework.http.HttpHeaders out = response.getHeaders();
+    HttpHeaders in = res.responseHeaders();
+    List<String> connectionTokens = connectionTokens(in);
+    for (Map.Entry<String, String> e : in) {
+      if (!isHopByHop(e.getKey(), connectionTokens)) {
+        out.add(e.getKey(), e.getValue());
+      }
+    }
+    NettyDataBufferFactory factory =
+        response.bufferFactory() instanceof NettyDataBufferFactory f
+            ? f
+            : new NettyDataBufferFactory(connection.channel().alloc());
+    MediaType type = out.getContentType();
+    Mono<Void> write;
+    if (type != null && STREAMING.stream().anyMatch(s -> s.isCompatibleWith(type))) {
+      write =
+          response.writeAndFlushWith(
+              connection.inbound().receive().retain().map(b -> Flux.just(factory.wrap(b))));
+    } else if (in.getInt(HttpHeaderNames.CONTENT_LENGTH, Integer.MAX_VALUE) <= WHOLE_BODY_BYTES) {
+      // One buffer: Reactor Netty sends it and the headers in one write (one syscall).
+      write =
+          response.writeWith(
+              connection.inbound().receive().aggregate().retain().map(factory::wrap));
+    } else {
+      write = response.writeWith(connection.inbound().receive().retain().map(factory::wrap));
+    }
+    return write.doFinally(
+        signal -> {
+          if (signal != SignalType.ON_COMPLETE && !connection.isDisposed()) {
+            // The client went away or the write failed: the instance must not keep generating.
+            connection.dispose();
+          }
+        });
+  }
+
+  /**
+   * The headers the instance gets: the client's, minus hop-by-hop ones, {@code Host} (the
+   * instance's own is set by the client), {@code Authorization} (the tenant's key never leaves the
+   * gateway) and {@code Expect} (the body is already here), with the request id, the body's length
+   * and a child of the client's trace context.
+   */
+  static HttpHeaders requestHeaders(HttpHeaders in, int length, String requestId) {
+    List<String> connectionTokens = connectionTokens(in);
+    HttpHeaders out = new DefaultHttpHeaders();
+    String traceparent = null;
+    for (Map.Entry<String, String> e : in) {
+      String name = e.getKey();
+      if (isHopByHop(name, connectionTokens) || isReplaced(name)) {
+        if (TraceContext.HEADER.equalsIgnoreCase(name)) {
+          traceparent = e.getValue();
+        }
+        continue;
+      }
+      out.add(name, e.getValue());
+    }
+    return finish(out, length, requestId, traceparent);
+  }
+
+  /** {@link #requestHeaders(HttpHeaders, int, String)} from Spring's headers (tests, mocks). */
+  static HttpHeaders requestHeaders(
+      org.springframework.http.HttpHeaders in, int length, String requestId) {
+    HttpHeaders copy = new DefaultHttpHeaders();
+    in.forEach((name, values) -> copy.add(name, values));
+    return requestHeaders(copy, length, requestId);
+  }
+
+  private static HttpHeaders finish(
+      HttpHeaders out, int length, String requestId, String traceparent) {
+    if (traceparent == null || TraceContext.parse(traceparent).isEmpty()) {
+      // A tracestate without a valid parent means nothing downstream.
+      out.remove("tracestate");
+    }
+    out.set(TraceContext.HEADER, TraceContext.child(traceparent));
+    if (requestId != null) {
+      out.set(RequestIdWebFilter.HEADER, requestId);
+    }
+    out.set(HttpHeaderNames.CONTENT_LENGTH, length);
+    return out;
+  }
+
+  /** Headers the gateway sets itself or never forwards. */
+  private static boolean isReplaced(String name) {
+    return name.equalsIgnoreCase("host")
+        || name.equalsIgnoreCase("authorization")
+        || name.equalsIgnoreCase("content-length")
+        || name.equalsIgnoreCase("expect")
+        || name.equalsIgnoreCase(RequestIdWebFilter.HEADER)
+        || name.equalsIgnoreCase(TraceContext.HEADER);
+  }
+
+  /** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */
+  static boolean isHopByHop(String name, List<String> connectionTokens) {
+    return switch (name.length()) {
+          case 2 -> name.equalsIgnoreCase("te");
+          case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+          case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+          case 16 -> name.equalsIgnoreCase("proxy-connection");
+          case 17 -> name.equalsIgnoreCase("transfer-encoding");
+          case 18 -> name.equalsIgnoreCase("proxy-authenticate");
+          case 19 -> name.equalsIgnoreCase("proxy-authorization");
+          default -> false;
+        }
+        || (!connectionTokens.isEmpty()
+            && connectionTokens.stream().anyMatch(name::equalsIgnoreCase));
+  }
+
+  /**
+   * The header names a {@code Connection} header lists (besides {@code close}/{@code keep-alive}).
+   */
+  private static List<String> connectionTokens(HttpHeaders headers) {
+    List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+    if (values.isEmpty()) {
+      return List.of();
+    }
+    return values.stream()
+        .flatMap(v -> java.util.Arrays.stream(v.split(",")))
+        .map(String::trim)
+        .filter(t -> !t.isEmpty())
+        .toList();
+  }
+}
