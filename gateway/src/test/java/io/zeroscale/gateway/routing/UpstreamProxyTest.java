@@ -1,0 +1,120 @@
+package io.zeroscale.gateway.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.zeroscale.gateway.observe.TraceContext;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class UpstreamProxyTest {
+
+  private static final String PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+  @Test
+  void theInstanceNeverSeesTheKeyNorHopByHopHeaders() {
+    HttpHeaders in = new DefaultHttpHeaders();
+    in.add("Authorization", "Bearer zs-secret");
+    in.add("Host", "gateway.example");
+    in.add("Connection", "keep-alive, X-Private-Hop");
+    in.add("X-Private-Hop", "1");
+    in.add("Keep-Alive", "timeout=5");
+    in.add("TE", "trailers");
+    in.add("Transfer-Encoding", "chunked");
+    in.add("Proxy-Authorization", "Basic xyz");
+    in.add("Upgrade", "h2c");
+    in.add("Expect", "100-continue");
+    in.add("Content-Length", "999");
+    in.add("Content-Type", "application/json");
+    in.add("Accept", "text/event-stream");
+    in.add("X-Custom", "kept");
+
+    HttpHeaders out = UpstreamProxy.requestHeaders(in, 42, "req_1");
+
+    assertThat(out.names())
+        .map(String::toLowerCase)
+        .containsExactlyInAnyOrder(
+            "content-type", "accept", "x-custom", "traceparent", "x-request-id", "content-length");
+    assertThat(out.get("Content-Length")).isEqualTo("42");
+    assertThat(out.get("x-request-id")).isEqualTo("req_1");
+    assertThat(out.get("X-Custom")).isEqualTo("kept");
+  }
+
+  @Test
+  void aValidTraceparentGetsAChildAndKeepsItsState() {
+    HttpHeaders in = new DefaultHttpHeaders();
+    in.add("traceparent", PARENT);
+    in.add("tracestate", "vendor=1");
+
+    HttpHeaders out = UpstreamProxy.requestHeaders(in, 0, null);
+
+    String child = out.get("traceparent");
+    assertThat(TraceContext.parse(child)).isPresent();
+    assertThat(child).startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-").isNotEqualTo(PARENT);
+    assertThat(out.get("tracestate")).isEqualTo("vendor=1");
+    assertThat(out.contains("x-request-id")).isFalse();
+  }
+
+  @Test
+  void anInvalidTraceparentStartsANewTraceAndDropsItsState() {
+    HttpHeaders in = new DefaultHttpHeaders();
+    in.add("traceparent", "garbage");
+    in.add("tracestate", "vendor=1");
+
+    HttpHeaders out = UpstreamProxy.requestHeaders(in, 0, "r");
+
+    assertThat(TraceContext.parse(out.get("traceparent"))).isPresent();
+    assertThat(out.contains("tracestate")).isFalse();
+  }
+
+  @Test
+  void springHeadersGiveTheSameResult() {
+    org.springframework.http.HttpHeaders in = new org.springframework.http.HttpHeaders();
+    in.add("Authorization", "Bearer k");
+    in.add("Connection", "close");
+    in.add("X-Custom", "a");
+    in.add("X-Custom", "b");
+
+    HttpHeaders out = UpstreamProxy.requestHeaders(in, 3, "r");
+
+    assertThat(out.getAll("X-Custom")).containsExactly("a", "b");
+    assertThat(out.contains("Authorization")).isFalse();
+    assertThat(out.contains("Connection")).isFalse();
+  }
+
+  @Test
+  void hopByHopNamesAreMatchedWhateverTheirCase() {
+    for (String name :
+        List.of(
+            "connection",
+            "KEEP-ALIVE",
+            "Te",
+            "trailer",
+            "Transfer-Encoding",
+            "upgrade",
+            "Proxy-Connection",
+            "proxy-authenticate",
+            "Proxy-Authorization")) {
+      assertThat(UpstreamProxy.isHopByHop(name, List.of())).as(name).isTrue();
+    }
+    assertThat(UpstreamProxy.isHopByHop("content-type", List.of())).isFalse();
+    assertThat(UpstreamProxy.isHopByHop("tea", List.of())).isFalse();
+    assertThat(UpstreamProxy.isHopByHop("x-hop", List.of("X-Hop"))).isTrue();
+  }
+
+  @Test
+  void upstreamSettingsAreValidated() {
+    assertThat(UpstreamProperties.defaults().maxConnections()).isEqualTo(4096);
+    assertThatThrownBy(() -> new UpstreamProperties(Duration.ZERO, 1, Duration.ofSeconds(1)))
+        .hasMessageContaining("connect-timeout");
+    assertThatThrownBy(
+            () -> new UpstreamProperties(Duration.ofSeconds(1), 0, Duration.ofSeconds(1)))
+        .hasMessageContaining("max-connections");
+    assertThatThrownBy(
+            () -> new UpstreamProperties(Duration.ofSeconds(1), 1, Duration.ofMillis(-1)))
+        .hasMessageContaining("max-idle-time");
+  }
+}
