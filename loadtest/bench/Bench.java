@@ -152,7 +152,11 @@ public final class Bench {
     String json = Json.write(results);
     Files.writeString(run.work.resolve("results.json"), json);
     log("results: " + root.relativize(run.work.resolve("results.json")));
-    if (run.options.writeDocs) {
+    if (run.options.writeDocs && results.get("warm") == null) {
+      // The generated section leads with the warm path's tables and chart: a run without that
+      // phase (e.g. --phases cpu) would replace them with nothing.
+      log("docs/ not written: this run has no warm phase (--phases " + run.options.phases + ")");
+    } else if (run.options.writeDocs) {
       writeDocs(root, results, json);
       log("wrote docs/benchmarks.md, docs/benchmarks-results.json, docs/benchmarks-latency.svg");
     }
