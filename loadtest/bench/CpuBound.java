@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -166,7 +167,7 @@ final class CpuBound implements Scenario {
         "max_batch_size",
         MAX_BATCH_SIZE,
         "levels",
-        java.util.Arrays.stream(o.cpuLevels).boxed().toList(),
+        Arrays.stream(o.cpuLevels).boxed().toList(),
         "rounds",
         o.cpuRounds,
         "round_warmup_s",

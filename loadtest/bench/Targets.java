@@ -9,6 +9,7 @@ import static bench.Report.rows;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The targets of SPEC §7: what each phase's results say against them. */
@@ -255,13 +256,13 @@ final class Targets {
                 + " s after a cold start ÷ steady state",
             "≤ 2× within 10 s",
             String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "×%.1f (%s µs ÷ %s µs)",
                 x,
                 f(d(w.get("cpu_us_per_request"))),
                 f(steady)),
             x <= 2,
-            String.format(java.util.Locale.ROOT, "×%.1f", x - 2)));
+            String.format(Locale.ROOT, "×%.1f", x - 2)));
   }
 
   /** The gateway's steady-state CPU per non-stream request at the first client count. */
