@@ -35,7 +35,10 @@ import java.util.Map;
  * (the simulator launched by this program with the exact command line the activator used, timed to
  * /health 200) minus the request's own latency; (4) {@link HeldRequests}: a second gateway with
  * -Xmx1g holds N real HTTP connections for cold deployments, heap after GC and thread count are
- * read with jcmd, then every request must be served. Results go to {@link Report}.
+ * read with jcmd, then every request must be served; (5) {@link CpuBound}: the CPU-bound scenario
+ * of issue #14, direct, nginx, a bare Spring Cloud Gateway and the gateway side by side against one
+ * simulator with 10 ms requests, CPU per request of each proxy process, and the warm-up curve of a
+ * cold gateway. Results go to {@link Report}.
  */
 public final class Bench {
   private Bench() {}
@@ -62,6 +65,9 @@ public final class Bench {
     if (o.runs("held")) {
       errors += phase(results, "held", new HeldRequests(run));
     }
+    if (o.runs("cpu")) {
+      errors += phase(results, "cpu", new CpuBound(run));
+    }
     results.put("load_average_before_after", List.of(loadBefore, Processes.loadavg()));
     results.put("errors", errors);
     finish(run, results, errors);
@@ -84,7 +90,11 @@ public final class Bench {
         "sim_inter_token_latency",
         Options.ITL,
         "max_tokens",
-        Options.MAX_TOKENS);
+        Options.MAX_TOKENS,
+        "gateway_jar",
+        o.gatewayJar.toString(),
+        "gateway_args",
+        List.copyOf(o.gatewayArgs));
   }
 
   /** The phases that share one gateway with a warm instance: warm path, profile, cold start. */
@@ -142,7 +152,11 @@ public final class Bench {
     String json = Json.write(results);
     Files.writeString(run.work.resolve("results.json"), json);
     log("results: " + root.relativize(run.work.resolve("results.json")));
-    if (run.options.writeDocs) {
+    if (run.options.writeDocs && results.get("warm") == null) {
+      // The generated section leads with the warm path's tables and chart: a run without that
+      // phase (e.g. --phases cpu) would replace them with nothing.
+      log("docs/ not written: this run has no warm phase (--phases " + run.options.phases + ")");
+    } else if (run.options.writeDocs) {
       writeDocs(root, results, json);
       log("wrote docs/benchmarks.md, docs/benchmarks-results.json, docs/benchmarks-latency.svg");
     }

@@ -22,8 +22,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The standalone app ({@code standalone/target/zeroscale.jar}) as a child process with its own
- * {@code ZEROSCALE_HOME}, and the control-plane calls the harness makes to it.
+ * The standalone app ({@code standalone/target/zeroscale.jar}, or {@code --gateway-jar}'s) as a
+ * child process with its own {@code ZEROSCALE_HOME}, and the control-plane calls the harness makes
+ * to it.
  */
 final class Gateway {
   private static final HttpClient HTTP =
@@ -52,7 +53,7 @@ final class Gateway {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvm);
     cmd.add("-jar");
-    cmd.add(run.root.resolve("standalone/target/zeroscale.jar").toString());
+    cmd.add(run.root.resolve(run.options.gatewayJar).toString());
     cmd.add("--server.port=" + port);
     cmd.addAll(args);
     ProcessBuilder pb =

@@ -15,6 +15,11 @@ final class Options {
   static final String TTFT = "50ms";
   static final String ITL = "10ms";
   static final int MAX_TOKENS = 16;
+  // The CPU-bound scenario (issue #14, CpuBound): requests of about 10 ms (TTFT 10 ms, no delay
+  // between tokens), so 50 closed-loop clients offer about 5 000 requests per second and every
+  // proxy is limited by its CPU, not by the simulated model.
+  static final String CPU_TTFT = "10ms";
+  static final String CPU_ITL = "0ms";
   static final String ADMIN_KEY = "zs-bench-admin-key-0123456789abcdef";
 
   boolean smoke;
@@ -30,7 +35,24 @@ final class Options {
   int heldRequests = 10_000;
   int heldDeployments = 10;
   Duration heldBoot = Duration.ofSeconds(90);
-  String phases = "warm,profile,cold,held";
+  String phases = "warm,profile,cold,held,cpu";
+
+  /** CpuBound: client counts, rounds, seconds measured per round. */
+  int[] cpuLevels = {50, 200};
+
+  int cpuRounds = 1;
+  Duration cpuMeasure = Duration.ofSeconds(8);
+
+  /** CpuBound: seconds of load before measuring, per JVM proxy (half non-stream, half stream). */
+  Duration cpuWarmup = Duration.ofSeconds(40);
+
+  /** CpuBound: the warm-up curve of a cold gateway, {@code curveWindows} windows of this. */
+  Duration curveWindow = Duration.ofSeconds(8);
+
+  int curveWindows = 6;
+
+  /** The standalone jar measured as "the gateway" ({@code --gateway-jar}: A/B of two builds). */
+  Path gatewayJar = Path.of("standalone/target/zeroscale.jar");
 
   /** Extra arguments for the gateway of the warm path (A/B runs of a setting). */
   final List<String> gatewayArgs = new ArrayList<>();
@@ -56,11 +78,17 @@ final class Options {
         case "--note" -> o.note = args[++i];
         case "--rounds" -> o.rounds = Integer.parseInt(args[++i]);
         case "--seconds" -> o.measure = Duration.ofSeconds(Long.parseLong(args[++i]));
-        case "--levels" ->
-            o.levels = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--levels" -> o.levels = ints(args[++i]);
         case "--held" -> o.heldRequests = Integer.parseInt(args[++i]);
         case "--phases" -> o.phases = args[++i];
         case "--gateway-arg" -> o.gatewayArgs.add(args[++i]);
+        case "--gateway-jar" -> o.gatewayJar = Path.of(args[++i]);
+        case "--cpu-levels" -> o.cpuLevels = ints(args[++i]);
+        case "--cpu-rounds" -> o.cpuRounds = Integer.parseInt(args[++i]);
+        case "--cpu-seconds" -> o.cpuMeasure = Duration.ofSeconds(Long.parseLong(args[++i]));
+        case "--cpu-warmup" -> o.cpuWarmup = Duration.ofSeconds(Long.parseLong(args[++i]));
+        case "--curve-windows" -> o.curveWindows = Integer.parseInt(args[++i]);
+        case "--curve-seconds" -> o.curveWindow = Duration.ofSeconds(Long.parseLong(args[++i]));
         case "--report" -> {
           // Re-renders docs/ from a results file (e.g. after editing the report's layout).
           o.report = Path.of(args[++i]);
@@ -76,6 +104,10 @@ final class Options {
     return o;
   }
 
+  private static int[] ints(String csv) {
+    return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+
   private void smoke() {
     smoke = true;
     writeDocs = false;
@@ -88,6 +120,11 @@ final class Options {
     heldRequests = 200;
     heldDeployments = 2;
     heldBoot = Duration.ofSeconds(8);
+    cpuLevels = new int[] {20};
+    cpuMeasure = Duration.ofSeconds(2);
+    cpuWarmup = Duration.ofSeconds(2);
+    curveWindow = Duration.ofSeconds(2);
+    curveWindows = 2;
   }
 
   boolean runs(String phase) {

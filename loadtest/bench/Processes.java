@@ -17,6 +17,9 @@ import java.util.Map;
 
 /** Child processes and what Linux says about processes: jcmd, /proc readers, the machine. */
 final class Processes {
+  /** Clock ticks per second of /proc/PID/stat's times, read once ({@link #clockTicks}). */
+  private static long clockTicks = 0;
+
   private Processes() {}
 
   static String jcmd(long pid, String... cmd) throws Exception {
@@ -57,6 +60,68 @@ final class Processes {
       // no /proc: not Linux
     }
     return sum;
+  }
+
+  /**
+   * CPU time of a whole process, every thread (JIT compilers and GC included, and threads that have
+   * ended), in ns: utime + stime of /proc/PID/stat, in clock ticks (10 ms at the usual 100 Hz; an 8
+   * s window of a proxy at 1 core is 800 ticks, so the error is below 0.2 %). 0 when unknown.
+   */
+  static long cpuNs(long pid) {
+    if (pid <= 0) {
+      return 0;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      // The command name (field 2) may hold spaces: the fields after it start past the ')'.
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14, 15
+      return ticks * 1_000_000_000L / clockTicks();
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * On-CPU ns of a JVM's JIT compiler threads (schedstat), the part of {@link #cpuNs} that warms.
+   */
+  static long jitNs(long pid) {
+    long sum = 0;
+    if (pid <= 0) {
+      return 0;
+    }
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          String comm = Files.readString(t.resolve("comm"));
+          if (comm.startsWith("C2 Compiler") || comm.startsWith("C1 Compiler")) {
+            sum += Long.parseLong(Files.readString(t.resolve("schedstat")).trim().split("\\s+")[0]);
+          }
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no /proc: not Linux
+    }
+    return sum;
+  }
+
+  /** {@code getconf CLK_TCK}, once (100 on every usual Linux). */
+  static synchronized long clockTicks() {
+    if (clockTicks == 0) {
+      clockTicks = 100;
+      try {
+        Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        if (p.waitFor() == 0) {
+          clockTicks = Long.parseLong(out.trim());
+        }
+      } catch (IOException | RuntimeException | InterruptedException e) {
+        // keep 100
+      }
+    }
+    return clockTicks;
   }
 
   static List<String> cmdline(long pid) throws IOException {

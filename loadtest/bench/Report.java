@@ -60,11 +60,21 @@ final class Report {
   }
 
   static String summary(Map<String, Object> r) {
-    StringBuilder sb = new StringBuilder("\nSPEC §7 targets\n");
-    for (String[] t : Targets.of(r)) {
+    StringBuilder sb = new StringBuilder();
+    List<String[]> spec = Targets.of(r);
+    if (!spec.isEmpty()) {
+      sb.append("\nSPEC §7 targets\n");
+    }
+    for (String[] t : spec) {
       sb.append(
           String.format(
               Locale.ROOT, "  %-58s %-22s %-26s %s%n", t[0], t[1], t[2], t[3].replace("**", "")));
+    }
+    if (r.get("cpu") instanceof Map<?, ?> c) {
+      // The tables of docs/benchmarks.md as they are: Markdown reads well enough in a terminal.
+      StringBuilder md = new StringBuilder();
+      CpuTables.cpu(md, c);
+      sb.append(md.toString().replace("**", ""));
     }
     return sb.toString();
   }
@@ -90,6 +100,9 @@ final class Report {
       for (Map.Entry<?, ?> pe : profiles.entrySet()) {
         ReportTables.profile(sb, pe);
       }
+    }
+    if (r.get("cpu") instanceof Map<?, ?> c) {
+      CpuTables.cpu(sb, c);
     }
     sb.append(END).append("\n");
     return sb.toString();

@@ -23,6 +23,20 @@ final class RoundResult {
   long[] simSched = {0, 0};
   long[] clientSched = {0, 0};
 
+  /**
+   * The proxy under test ({@link Load#windows}'s {@code proxyPid}) over the window: CPU ns of the
+   * whole process (every thread, /proc/PID/stat) and of its JIT compiler threads alone.
+   */
+  long proxyCpuNs;
+
+  long proxyJitNs;
+
+  /** This JVM, the load generator, whole process (/proc/PID/stat) over the window. */
+  long clientCpuNs;
+
+  /** SSE events (not counting {@code [DONE]}) of the requests counted in this window. */
+  final AtomicLong events = new AtomicLong();
+
   double throughput() {
     return measuredNs == 0 ? 0 : latency.size() * 1e9 / measuredNs;
   }

@@ -32,7 +32,7 @@ final class Run {
   /** Checks the jars, makes {@code loadtest/results/<stamp>/}, kills the children on exit. */
   static Run start(Options options) throws IOException {
     Path root = Path.of("").toAbsolutePath();
-    Path gatewayJar = root.resolve("standalone/target/zeroscale.jar");
+    Path gatewayJar = root.resolve(options.gatewayJar);
     if (!Files.exists(gatewayJar)) {
       throw new IllegalStateException("missing " + gatewayJar + ": build the jars first");
     }
