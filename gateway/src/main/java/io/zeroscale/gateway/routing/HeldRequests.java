@@ -39,13 +39,12 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <ul>
  *   <li>a tick becomes a comment, flushed on its own;
- *   <li>the lease runs the rest of the gateway chain against a {@link Detached} response. Spring
- *       Cloud Gateway's {@code NettyRoutingFilter} sets the instance's status and headers on the
- *       exchange's response and its {@code NettyWriteResponseFilter} then writes the body with
- *       {@code writeAndFlushWith}, one publisher per upstream chunk ({@link StreamingResponses}
- *       decorates that call). On a committed response, setting headers throws; the detached one
- *       keeps them to itself and hands the body it is given to the stream already being written, so
- *       the instance's events follow the comments in the same body, still flushed one by one;
+ *   <li>the lease runs the proxy hop ({@link UpstreamProxy}) against a {@link Detached} response.
+ *       The proxy sets the instance's status and headers on it, then writes the body with {@code
+ *       writeAndFlushWith}, one publisher per upstream chunk ({@link StreamingResponses} decorates
+ *       that call). On a committed response, setting headers throws; the detached one keeps them to
+ *       itself and hands the body it is given to the stream already being written, so the
+ *       instance's events follow the comments in the same body, still flushed one by one;
  *   <li>an error (503, 504, 404 from the hold; 502 from the instance; a non-2xx answer of the
  *       instance) can no longer change the status: it becomes one OpenAI-shaped {@code data:
  *       {"error":{...}}} event, and the stream ends. The request's meter still records the error's

@@ -24,7 +24,6 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -62,7 +61,8 @@ import reactor.netty.http.client.PrematureCloseException;
  */
 public final class InferenceFilter implements GatewayFilter, Ordered {
 
-  public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+  /** The route's only filter; Spring Cloud Gateway's global filters are switched off. */
+  public static final int ORDER = 0;
 
   /** How long an instance that refused a connection gets no new requests from this gateway. */
   private static final Duration SUSPEND = Duration.ofSeconds(5);

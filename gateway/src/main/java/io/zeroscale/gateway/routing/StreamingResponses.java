@@ -18,13 +18,14 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Wraps the client's response around the proxied one. Spring Cloud Gateway writes an event stream
- * with {@code writeAndFlushWith}, one flush per upstream chunk, so every SSE event leaves as soon
- * as it arrives; this decorator keeps that, lets the request's meter see each chunk as it passes
- * (token usage, time to first token), and adds what a silent proxy would lose: when the instance
- * fails in the middle of a stream, the client gets an OpenAI-style {@code error} event and a clean
- * end instead of a cut connection; when it answers an error (4xx/5xx), the client gets that error
- * in OpenAI's shape ({@link UpstreamErrors}), with the instance's status and message.
+ * Wraps the client's response around the proxied one. {@link UpstreamProxy} writes an event stream
+ * with {@code writeWith}: Reactor Netty flushes as soon as the chunks of one upstream read are
+ * written, so every SSE event leaves as soon as it arrives; this decorator lets the request's meter
+ * see each chunk as it passes (token usage, time to first token), and adds what a silent proxy
+ * would lose: when the instance fails in the middle of a stream, the client gets an OpenAI-style
+ * {@code error} event and a clean end instead of a cut connection; when it answers an error
+ * (4xx/5xx), the client gets that error in OpenAI's shape ({@link UpstreamErrors}), with the
+ * instance's status and message.
  */
 public final class StreamingResponses {
 
@@ -47,7 +48,27 @@ public final class StreamingResponses {
           // A body in one buffer stays a Mono: sent with its headers in one write.
           return super.writeWith(whole.doOnNext(b -> meter.accept(getDelegate(), b)));
         }
-        return super.writeWith(Flux.from(body).doOnNext(b -> meter.accept(getDelegate(), b)));
+        Flux<DataBuffer> metered =
+            Flux.<DataBuffer>from(body).doOnNext(b -> meter.accept(getDelegate(), b));
+        if (!isEventStream(getDelegate())) {
+          return super.writeWith(metered);
+        }
+        // An event stream: Reactor Netty flushes once the chunks of one upstream read are
+        // written, so every event still leaves as soon as it arrives, without a publisher and
+        // a flush of its own per chunk.
+        return super.writeWith(
+            metered.onErrorResume(e -> Mono.just(streamFailed(e, spec, lease, meter))));
+      }
+
+      private DataBuffer streamFailed(
+          Throwable e, DeploymentSpec spec, Lease lease, RequestMeter meter) {
+        meter.failed(new UpstreamStreamFailure(e));
+        log.warn(
+            "Stream from instance {} of {} failed mid-way: {}",
+            lease.instanceId(),
+            spec.fullName(),
+            e.toString());
+        return errorEvent(bufferFactory(), spec);
       }
 
       /** An instance's error answer, rewritten in OpenAI's shape (see {@link UpstreamErrors}). */
@@ -88,16 +109,7 @@ public final class StreamingResponses {
           return super.writeAndFlushWith(metered);
         }
         Flux<Publisher<? extends DataBuffer>> events =
-            metered.onErrorResume(
-                e -> {
-                  meter.failed(new UpstreamStreamFailure(e));
-                  log.warn(
-                      "Stream from instance {} of {} failed mid-way: {}",
-                      lease.instanceId(),
-                      spec.fullName(),
-                      e.toString());
-                  return Flux.just(Flux.just(errorEvent(bufferFactory(), spec)));
-                });
+            metered.onErrorResume(e -> Flux.just(Flux.just(streamFailed(e, spec, lease, meter))));
         return super.writeAndFlushWith(events);
       }
     };

@@ -15,7 +15,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
@@ -32,8 +31,8 @@ import reactor.netty.http.client.HttpClientResponse;
  * than everything else the gateway does (docs/benchmarks.md). What it keeps of theirs: hop-by-hop
  * headers are dropped both ways (RFC 9110 §7.6.1, with the names a {@code Connection} header
  * lists), the status and the other headers of the instance's answer are the client's, an event
- * stream is flushed chunk by chunk and any other body as it comes, and a client that goes away
- * closes the upstream connection, so that the instance stops generating.
+ * stream's events leave as soon as they arrive, and a client that goes away closes the upstream
+ * connection, so that the instance stops generating.
  *
  * <p>What it adds: the upstream connection is taken from the pool of the client connection's own
  * event loop ({@link UpstreamClients}), so that a request and its answer never change thread.
@@ -115,9 +114,9 @@ final class UpstreamProxy {
     MediaType type = out.getContentType();
     Mono<Void> write;
     if (type != null && STREAMING.stream().anyMatch(s -> s.isCompatibleWith(type))) {
-      write =
-          response.writeAndFlushWith(
-              connection.inbound().receive().retain().map(b -> Flux.just(factory.wrap(b))));
+      // Reactor Netty flushes once the chunks of one upstream read are written: every event
+      // leaves as soon as it arrives, and events that arrive together leave in one write.
+      write = response.writeWith(connection.inbound().receive().retain().map(factory::wrap));
     } else if (in.getInt(HttpHeaderNames.CONTENT_LENGTH, Integer.MAX_VALUE) <= WHOLE_BODY_BYTES) {
       // One buffer: Reactor Netty sends it and the headers in one write (one syscall).
       write =
