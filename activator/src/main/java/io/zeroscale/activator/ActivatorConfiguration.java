@@ -13,7 +13,7 @@ import io.zeroscale.activator.kubernetes.KubernetesRuntime;
 import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
 import io.zeroscale.activator.process.ProcessRuntime;
 import io.zeroscale.activator.process.ProcessRuntimeProperties;
-import io.zeroscale.activator.runtime.Runtime;
+import io.zeroscale.activator.runtime.InstanceRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,12 +54,12 @@ public class ActivatorConfiguration {
   private static final Logger log = LoggerFactory.getLogger(ActivatorConfiguration.class);
 
   @Bean
-  Runtime activatorRuntime(
+  InstanceRuntime activatorRuntime(
       ActivatorProperties activator,
       ProcessRuntimeProperties process,
       KubernetesRuntimeProperties kubernetes,
       @Value("${zeroscale.home:./.zeroscale}") Path home) {
-    if (activator.runtime().equals("kubernetes")) {
+    if (activator.runtime() == ActivatorProperties.RuntimeKind.KUBERNETES) {
       log.info("Kubernetes runtime: pods in namespace {}", kubernetes.namespace());
       return KubernetesRuntime.create(kubernetes);
     }
@@ -113,7 +113,7 @@ public class ActivatorConfiguration {
 
   @Bean
   Activator activator(
-      Runtime activatorRuntime,
+      InstanceRuntime activatorRuntime,
       RedissonClient redisson,
       DatabaseClient db,
       DeploymentStatusPort status,

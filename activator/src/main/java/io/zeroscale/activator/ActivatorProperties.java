@@ -8,7 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The activator's settings ({@code zeroscale.activator.*}).
  *
  * @param enabled run the activator in this JVM (a gateway-only replica sets false)
- * @param runtime {@code process} or {@code kubernetes}
+ * @param runtime where instances run: {@code process} or {@code kubernetes} (any other value fails
+ *     binding at start-up, naming the property and the value)
  * @param tick how often the leader reconciles (wake-ups and changes also trigger a pass at once)
  * @param leaseTtl leader lease; another activator takes over within this time after a crash
  * @param failureLimit consecutive boot failures after which the deployment is {@code failed}
@@ -26,7 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("zeroscale.activator")
 public record ActivatorProperties(
     @DefaultValue("true") boolean enabled,
-    @DefaultValue("process") String runtime,
+    @DefaultValue("process") RuntimeKind runtime,
     @DefaultValue("1s") Duration tick,
     @DefaultValue("10s") Duration leaseTtl,
     @DefaultValue("3") int failureLimit,
@@ -39,8 +40,8 @@ public record ActivatorProperties(
     @DefaultValue("20s") Duration shutdownDrain) {
 
   public ActivatorProperties {
-    if (!runtime.equals("process") && !runtime.equals("kubernetes")) {
-      throw invalid("runtime", runtime, "must be process or kubernetes");
+    if (runtime == null) {
+      throw invalid("runtime", null, "must be process or kubernetes");
     }
     positive("tick", tick);
     positive("lease-ttl", leaseTtl);
@@ -59,6 +60,14 @@ public record ActivatorProperties(
     nonNegative("drain-settle", drainSettle);
     nonNegative("drain-timeout", drainTimeout);
     nonNegative("shutdown-drain", shutdownDrain);
+  }
+
+  /** The runtimes an activator can run instances on. */
+  public enum RuntimeKind {
+    /** Local processes from a command template (the engine simulator by default). */
+    PROCESS,
+    /** One pod per instance through the Kubernetes API. */
+    KUBERNETES
   }
 
   private static void positive(String name, Duration d) {

@@ -3,13 +3,17 @@ package io.zeroscale.activator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zeroscale.activator.ActivatorProperties.RuntimeKind;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class ActivatorPropertiesTest {
 
   private static ActivatorProperties props(
-      String runtime, Duration tick, Duration leaseTtl, int failureLimit) {
+      RuntimeKind runtime, Duration tick, Duration leaseTtl, int failureLimit) {
     return new ActivatorProperties(
         true,
         runtime,
@@ -27,22 +31,38 @@ class ActivatorPropertiesTest {
 
   @Test
   void theDefaultsAreValid() {
-    ActivatorProperties p = props("kubernetes", Duration.ofSeconds(1), Duration.ofSeconds(3), 1);
-    assertThat(p.runtime()).isEqualTo("kubernetes");
+    ActivatorProperties p =
+        props(RuntimeKind.KUBERNETES, Duration.ofSeconds(1), Duration.ofSeconds(3), 1);
+    assertThat(p.runtime()).isEqualTo(RuntimeKind.KUBERNETES);
     assertThat(p.leaseTtl()).isEqualTo(Duration.ofSeconds(3));
   }
 
   @Test
   void anUnknownRuntimeIsRefused() {
-    assertThatThrownBy(() -> props("docker", Duration.ofSeconds(1), Duration.ofSeconds(10), 3))
-        .isInstanceOf(IllegalArgumentException.class)
+    // The runtime is an enum: an unknown name fails where the properties are bound.
+    Binder binder =
+        new Binder(
+            new MapConfigurationPropertySource(Map.of("zeroscale.activator.runtime", "docker")));
+    assertThatThrownBy(() -> binder.bind("zeroscale.activator", ActivatorProperties.class))
         .hasMessageContaining("zeroscale.activator.runtime")
-        .hasMessageContaining("docker");
+        .hasStackTraceContaining("docker");
+  }
+
+  @Test
+  void runtimeNamesBindInLowerCase() {
+    Binder binder =
+        new Binder(
+            new MapConfigurationPropertySource(
+                Map.of("zeroscale.activator.runtime", "kubernetes")));
+    ActivatorProperties p = binder.bind("zeroscale.activator", ActivatorProperties.class).get();
+    assertThat(p.runtime()).isEqualTo(RuntimeKind.KUBERNETES);
+    assertThat(p.tick()).isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
   void theLeaseMustLastAtLeastThreeTicks() {
-    assertThatThrownBy(() -> props("process", Duration.ofSeconds(2), Duration.ofMillis(5999), 3))
+    assertThatThrownBy(
+            () -> props(RuntimeKind.PROCESS, Duration.ofSeconds(2), Duration.ofMillis(5999), 3))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("zeroscale.activator.lease-ttl")
         .hasMessageContaining("3 ticks");
@@ -50,7 +70,8 @@ class ActivatorPropertiesTest {
 
   @Test
   void theFailureLimitMustBePositive() {
-    assertThatThrownBy(() -> props("process", Duration.ofSeconds(1), Duration.ofSeconds(10), 0))
+    assertThatThrownBy(
+            () -> props(RuntimeKind.PROCESS, Duration.ofSeconds(1), Duration.ofSeconds(10), 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("zeroscale.activator.failure-limit")
         .hasMessageContaining("0");
@@ -58,7 +79,7 @@ class ActivatorPropertiesTest {
 
   @Test
   void aZeroTickIsRefused() {
-    assertThatThrownBy(() -> props("process", Duration.ZERO, Duration.ofSeconds(10), 3))
+    assertThatThrownBy(() -> props(RuntimeKind.PROCESS, Duration.ZERO, Duration.ofSeconds(10), 3))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("zeroscale.activator.tick");
   }

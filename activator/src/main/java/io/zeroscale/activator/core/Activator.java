@@ -5,8 +5,8 @@ import io.zeroscale.activator.events.Heartbeat;
 import io.zeroscale.activator.events.HeartbeatLog;
 import io.zeroscale.activator.events.LifecycleEvent;
 import io.zeroscale.activator.runtime.InstancePlan;
+import io.zeroscale.activator.runtime.InstanceRuntime;
 import io.zeroscale.activator.runtime.Launch;
-import io.zeroscale.activator.runtime.Runtime;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.InstanceEndpoint;
@@ -41,7 +41,8 @@ import reactor.util.function.Tuple3;
 
 /**
  * The activator: one leader at a time (a Redis lease) reconciles every deployment's desired
- * replicas into instances through a {@link Runtime}, every {@code tick} and at once on a wake-up.
+ * replicas into instances through a {@link InstanceRuntime}, every {@code tick} and at once on a
+ * wake-up.
  *
  * <p>One pass ({@link #tick()}):
  *
@@ -64,7 +65,7 @@ public final class Activator implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(Activator.class);
 
-  private final Runtime runtime;
+  private final InstanceRuntime runtime;
   private final ActivatorRedis redis;
   private final RedissonClient redisson;
   private final Probe probe;
@@ -145,7 +146,7 @@ public final class Activator implements SmartLifecycle {
   private record Reported(String status, String reason, Instant at) {}
 
   public Activator(
-      Runtime runtime,
+      InstanceRuntime runtime,
       ActivatorRedis redis,
       RedissonClient redisson,
       Probe probe,
@@ -168,7 +169,7 @@ public final class Activator implements SmartLifecycle {
 
   /** With billing: heartbeats of the instances that hold GPUs, and the spend limit before boots. */
   public Activator(
-      Runtime runtime,
+      InstanceRuntime runtime,
       ActivatorRedis redis,
       RedissonClient redisson,
       Probe probe,
