@@ -1,16 +1,15 @@
 package io.zeroscale.activator;
 
-import io.zeroscale.activator.core.Activator;
-import io.zeroscale.activator.core.ActivatorPolicy;
-import io.zeroscale.activator.core.ActivatorRedis;
 import io.zeroscale.activator.core.BudgetPort;
 import io.zeroscale.activator.core.DeploymentStatusPort;
-import io.zeroscale.activator.core.Probe;
 import io.zeroscale.activator.events.EventOutbox;
 import io.zeroscale.activator.events.R2dbcEventLog;
 import io.zeroscale.activator.events.R2dbcHeartbeatLog;
 import io.zeroscale.activator.kubernetes.KubernetesRuntime;
 import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
+import io.zeroscale.activator.loop.Activator;
+import io.zeroscale.activator.loop.HttpHealthProbe;
+import io.zeroscale.activator.loop.RedisActivatorStore;
 import io.zeroscale.activator.process.ProcessRuntime;
 import io.zeroscale.activator.process.ProcessRuntimeProperties;
 import io.zeroscale.activator.runtime.InstanceRuntime;
@@ -121,28 +120,15 @@ public class ActivatorConfiguration {
       ProcessRuntimeProperties process,
       Clock clock,
       ObjectProvider<BudgetPort> budget) {
-    ActivatorPolicy policy =
-        new ActivatorPolicy(
-            props.tick(),
-            props.leaseTtl(),
-            props.failureLimit(),
-            props.backoff(),
-            props.failureCooldown(),
-            props.drainSettle(),
-            props.drainTimeout(),
-            process.stopGrace(),
-            props.healthFailures(),
-            props.shutdownDrain());
     return new Activator(
         activatorRuntime,
-        new ActivatorRedis(redisson.reactive(), JsonMapper.builder().build()),
-        redisson,
-        new Probe(props.probeTimeout()),
+        new RedisActivatorStore(redisson, JsonMapper.builder().build()),
+        new HttpHealthProbe(props.probeTimeout()),
         new EventOutbox(new R2dbcEventLog(db)),
-        status,
-        policy,
-        clock,
         new R2dbcHeartbeatLog(db),
-        budget.getIfAvailable(() -> BudgetPort.UNLIMITED));
+        status,
+        budget.getIfAvailable(() -> BudgetPort.UNLIMITED),
+        props.policy(process.stopGrace()),
+        clock);
   }
 }

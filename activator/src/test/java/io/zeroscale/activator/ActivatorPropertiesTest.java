@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zeroscale.activator.ActivatorProperties.RuntimeKind;
+import io.zeroscale.activator.reconcile.ActivatorPolicy;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,15 @@ class ActivatorPropertiesTest {
         Duration.ofSeconds(120),
         3,
         Duration.ofSeconds(1),
-        Duration.ofSeconds(20));
+        Duration.ofSeconds(20),
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(15),
+        Duration.ofSeconds(30),
+        30,
+        Duration.ofSeconds(5),
+        Duration.ofMillis(250),
+        Duration.ofMillis(50));
   }
 
   @Test
@@ -57,6 +66,36 @@ class ActivatorPropertiesTest {
     ActivatorProperties p = binder.bind("zeroscale.activator", ActivatorProperties.class).get();
     assertThat(p.runtime()).isEqualTo(RuntimeKind.KUBERNETES);
     assertThat(p.tick()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void theDefaultPolicyKeepsTheValuesOnceHardCodedInTheLoop() {
+    ActivatorPolicy p =
+        new Binder(
+                new MapConfigurationPropertySource(Map.of("zeroscale.activator.enabled", "true")))
+            .bind("zeroscale.activator", ActivatorProperties.class)
+            .get()
+            .policy(Duration.ofSeconds(30));
+    assertThat(p.missingGrace()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(p.stableAfter()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(p.heartbeatEvery()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(p.budgetHold()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(p.slowProbeLimit()).isEqualTo(30);
+    assertThat(p.statusResend()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(p.idlePoll()).isEqualTo(Duration.ofMillis(250));
+    assertThat(p.bootPoll()).isEqualTo(Duration.ofMillis(50));
+    assertThat(p.stopGrace()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void theSlowProbeLimitMustBePositive() {
+    assertThatThrownBy(
+            () ->
+                new Binder(
+                        new MapConfigurationPropertySource(
+                            Map.of("zeroscale.activator.slow-probe-limit", "0")))
+                    .bind("zeroscale.activator", ActivatorProperties.class))
+        .hasStackTraceContaining("zeroscale.activator.slow-probe-limit must be >= 1, got 0");
   }
 
   @Test
