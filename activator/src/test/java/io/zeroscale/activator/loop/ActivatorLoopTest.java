@@ -180,8 +180,8 @@ class ActivatorLoopTest {
 
     // Backoff after one failure: 1 s. Nothing launches before it is over.
     tick(Duration.ofMillis(999));
-    assertThat(store.live.get("d").instances()).as("its stop confirmed: forgotten").isEmpty();
     assertThat(runtime.launches).hasSize(1);
+    assertThat(store.live.get("d").instances()).as("its stop confirmed: forgotten").isEmpty();
     tick(Duration.ofMillis(1));
     assertThat(runtime.launches).hasSize(2);
   }
