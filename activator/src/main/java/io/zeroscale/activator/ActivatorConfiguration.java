@@ -1,19 +1,18 @@
 package io.zeroscale.activator;
 
-import io.zeroscale.activator.core.Activator;
-import io.zeroscale.activator.core.ActivatorPolicy;
-import io.zeroscale.activator.core.ActivatorRedis;
 import io.zeroscale.activator.core.BudgetPort;
 import io.zeroscale.activator.core.DeploymentStatusPort;
-import io.zeroscale.activator.core.Probe;
 import io.zeroscale.activator.events.EventOutbox;
 import io.zeroscale.activator.events.R2dbcEventLog;
 import io.zeroscale.activator.events.R2dbcHeartbeatLog;
 import io.zeroscale.activator.kubernetes.KubernetesRuntime;
 import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
+import io.zeroscale.activator.loop.Activator;
+import io.zeroscale.activator.loop.HttpHealthProbe;
+import io.zeroscale.activator.loop.RedisActivatorStore;
 import io.zeroscale.activator.process.ProcessRuntime;
 import io.zeroscale.activator.process.ProcessRuntimeProperties;
-import io.zeroscale.activator.runtime.Runtime;
+import io.zeroscale.activator.runtime.InstanceRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,12 +53,12 @@ public class ActivatorConfiguration {
   private static final Logger log = LoggerFactory.getLogger(ActivatorConfiguration.class);
 
   @Bean
-  Runtime activatorRuntime(
+  InstanceRuntime activatorRuntime(
       ActivatorProperties activator,
       ProcessRuntimeProperties process,
       KubernetesRuntimeProperties kubernetes,
       @Value("${zeroscale.home:./.zeroscale}") Path home) {
-    if (activator.runtime().equals("kubernetes")) {
+    if (activator.runtime() == ActivatorProperties.RuntimeKind.KUBERNETES) {
       log.info("Kubernetes runtime: pods in namespace {}", kubernetes.namespace());
       return KubernetesRuntime.create(kubernetes);
     }
@@ -113,7 +112,7 @@ public class ActivatorConfiguration {
 
   @Bean
   Activator activator(
-      Runtime activatorRuntime,
+      InstanceRuntime activatorRuntime,
       RedissonClient redisson,
       DatabaseClient db,
       DeploymentStatusPort status,
@@ -121,28 +120,15 @@ public class ActivatorConfiguration {
       ProcessRuntimeProperties process,
       Clock clock,
       ObjectProvider<BudgetPort> budget) {
-    ActivatorPolicy policy =
-        new ActivatorPolicy(
-            props.tick(),
-            props.leaseTtl(),
-            props.failureLimit(),
-            props.backoff(),
-            props.failureCooldown(),
-            props.drainSettle(),
-            props.drainTimeout(),
-            process.stopGrace(),
-            props.healthFailures(),
-            props.shutdownDrain());
     return new Activator(
         activatorRuntime,
-        new ActivatorRedis(redisson.reactive(), JsonMapper.builder().build()),
-        redisson,
-        new Probe(props.probeTimeout()),
+        new RedisActivatorStore(redisson, JsonMapper.builder().build()),
+        new HttpHealthProbe(props.probeTimeout()),
         new EventOutbox(new R2dbcEventLog(db)),
-        status,
-        policy,
-        clock,
         new R2dbcHeartbeatLog(db),
-        budget.getIfAvailable(() -> BudgetPort.UNLIMITED));
+        status,
+        budget.getIfAvailable(() -> BudgetPort.UNLIMITED),
+        props.policy(process.stopGrace()),
+        clock);
   }
 }

@@ -1,5 +1,6 @@
 package io.zeroscale.activator;
 
+import io.zeroscale.activator.reconcile.ActivatorPolicy;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -8,7 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The activator's settings ({@code zeroscale.activator.*}).
  *
  * @param enabled run the activator in this JVM (a gateway-only replica sets false)
- * @param runtime {@code process} or {@code kubernetes}
+ * @param runtime where instances run: {@code process} or {@code kubernetes} (any other value fails
+ *     binding at start-up, naming the property and the value)
  * @param tick how often the leader reconciles (wake-ups and changes also trigger a pass at once)
  * @param leaseTtl leader lease; another activator takes over within this time after a crash
  * @param failureLimit consecutive boot failures after which the deployment is {@code failed}
@@ -22,11 +24,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     taken out and replaced
  * @param probeTimeout timeout of one health or metrics probe
  * @param shutdownDrain on shutdown, how long instances get to finish before they are stopped
+ * @param missingGrace an instance whose deployment is missing from Redis is stopped only after this
+ *     (Redis keeps nothing across a restart; the control plane republishes every 10 s)
+ * @param stableAfter a crash within this of readiness counts as a boot failure; an instance ready
+ *     this long clears its deployment's failure count
+ * @param heartbeatEvery how often the leader writes heartbeats of the instances holding GPUs
+ * @param budgetHold after a boot refused for the spend limit, the deployment launches nothing for
+ *     this long
+ * @param slowProbeLimit consecutive unanswered (timed out) probes after which a ready instance
+ *     counts as hung (a busy engine answers late; dead ones fail after {@code health-failures})
+ * @param statusResend a status report the published deployment has not caught up with is re-sent
+ *     after this
+ * @param idlePoll on shutdown, how often a draining instance is asked for its in-flight count
+ * @param bootPoll while an instance boots, passes run this often
  */
 @ConfigurationProperties("zeroscale.activator")
 public record ActivatorProperties(
     @DefaultValue("true") boolean enabled,
-    @DefaultValue("process") String runtime,
+    @DefaultValue("process") RuntimeKind runtime,
     @DefaultValue("1s") Duration tick,
     @DefaultValue("10s") Duration leaseTtl,
     @DefaultValue("3") int failureLimit,
@@ -36,11 +51,19 @@ public record ActivatorProperties(
     @DefaultValue("120s") Duration drainTimeout,
     @DefaultValue("3") int healthFailures,
     @DefaultValue("1s") Duration probeTimeout,
-    @DefaultValue("20s") Duration shutdownDrain) {
+    @DefaultValue("20s") Duration shutdownDrain,
+    @DefaultValue("60s") Duration missingGrace,
+    @DefaultValue("60s") Duration stableAfter,
+    @DefaultValue("15s") Duration heartbeatEvery,
+    @DefaultValue("30s") Duration budgetHold,
+    @DefaultValue("30") int slowProbeLimit,
+    @DefaultValue("5s") Duration statusResend,
+    @DefaultValue("250ms") Duration idlePoll,
+    @DefaultValue("50ms") Duration bootPoll) {
 
   public ActivatorProperties {
-    if (!runtime.equals("process") && !runtime.equals("kubernetes")) {
-      throw invalid("runtime", runtime, "must be process or kubernetes");
+    if (runtime == null) {
+      throw invalid("runtime", null, "must be process or kubernetes");
     }
     positive("tick", tick);
     positive("lease-ttl", leaseTtl);
@@ -59,6 +82,47 @@ public record ActivatorProperties(
     nonNegative("drain-settle", drainSettle);
     nonNegative("drain-timeout", drainTimeout);
     nonNegative("shutdown-drain", shutdownDrain);
+    if (slowProbeLimit < 1) {
+      throw invalid("slow-probe-limit", slowProbeLimit, "must be >= 1");
+    }
+    nonNegative("missing-grace", missingGrace);
+    nonNegative("stable-after", stableAfter);
+    positive("heartbeat-every", heartbeatEvery);
+    nonNegative("budget-hold", budgetHold);
+    nonNegative("status-resend", statusResend);
+    positive("idle-poll", idlePoll);
+    positive("boot-poll", bootPoll);
+  }
+
+  /** The loop's policy; the stop grace is the runtime's ({@code zeroscale.runtime.*}). */
+  public ActivatorPolicy policy(Duration stopGrace) {
+    return new ActivatorPolicy(
+        tick,
+        leaseTtl,
+        failureLimit,
+        backoff,
+        failureCooldown,
+        drainSettle,
+        drainTimeout,
+        stopGrace,
+        healthFailures,
+        shutdownDrain,
+        missingGrace,
+        stableAfter,
+        heartbeatEvery,
+        budgetHold,
+        slowProbeLimit,
+        statusResend,
+        idlePoll,
+        bootPoll);
+  }
+
+  /** The runtimes an activator can run instances on. */
+  public enum RuntimeKind {
+    /** Local processes from a command template (the engine simulator by default). */
+    PROCESS,
+    /** One pod per instance through the Kubernetes API. */
+    KUBERNETES
   }
 
   private static void positive(String name, Duration d) {

@@ -1,5 +1,6 @@
 /**
- * The activator's core: leadership, the reconcile loop that turns desired replicas into instances
- * through a {@link io.zeroscale.activator.runtime.Runtime}, readiness, draining and failures.
+ * The ports the activator's host application provides: the control plane's deployment status
+ * ({@link io.zeroscale.activator.core.DeploymentStatusPort}) and billing's spend limits ({@link
+ * io.zeroscale.activator.core.BudgetPort}).
  */
 package io.zeroscale.activator.core;

@@ -7,8 +7,8 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.util.Config;
 import io.zeroscale.activator.runtime.InstancePlan;
+import io.zeroscale.activator.runtime.InstanceRuntime;
 import io.zeroscale.activator.runtime.Launch;
-import io.zeroscale.activator.runtime.Runtime;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +33,7 @@ import reactor.util.retry.Retry;
  * adopts the pods of the previous one. Every client call blocks, so each runs on the given
  * scheduler ({@link Schedulers#boundedElastic()} by default), never on the caller's thread.
  */
-public final class KubernetesRuntime implements Runtime {
+public final class KubernetesRuntime implements InstanceRuntime {
 
   private static final Logger log = LoggerFactory.getLogger(KubernetesRuntime.class);
 

@@ -1,8 +1,8 @@
 package io.zeroscale.activator.process;
 
 import io.zeroscale.activator.runtime.InstancePlan;
+import io.zeroscale.activator.runtime.InstanceRuntime;
 import io.zeroscale.activator.runtime.Launch;
-import io.zeroscale.activator.runtime.Runtime;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import io.zeroscale.api.DeploymentSpec;
 import java.io.IOException;
@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>All file and process work runs on a bounded-elastic worker, serialized by this object's
  * monitor (launches are rare; nothing here is on a request path).
  */
-public final class ProcessRuntime implements Runtime {
+public final class ProcessRuntime implements InstanceRuntime {
 
   private static final Logger log = LoggerFactory.getLogger(ProcessRuntime.class);
 

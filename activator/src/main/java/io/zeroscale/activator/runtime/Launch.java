@@ -5,8 +5,8 @@ public sealed interface Launch {
 
   /**
    * The runtime took it. The process runtime has started the process (it holds its GPUs); the
-   * Kubernetes runtime has created the pod, which {@link Runtime#list()} then shows pending or
-   * running.
+   * Kubernetes runtime has created the pod, which {@link InstanceRuntime#list()} then shows pending
+   * or running.
    */
   record Accepted(String instanceId) implements Launch {}
 

@@ -1,5 +1,7 @@
-package io.zeroscale.activator.core;
+package io.zeroscale.activator.loop;
 
+import io.zeroscale.activator.reconcile.InstanceView;
+import io.zeroscale.activator.reconcile.Phase;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.InstanceEndpoint;
 import java.time.Instant;
@@ -19,7 +21,6 @@ final class Tracked {
   boolean runtimeReady;
   int healthFailures;
   int slowProbes;
-  boolean stopRequested;
 
   Tracked(String id, DeploymentSpec spec, Phase phase, Instant since) {
     this.id = id;

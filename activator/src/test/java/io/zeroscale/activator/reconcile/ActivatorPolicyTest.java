@@ -1,4 +1,4 @@
-package io.zeroscale.activator.core;
+package io.zeroscale.activator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +18,15 @@ class ActivatorPolicyTest {
         Duration.ofSeconds(120),
         Duration.ofSeconds(30),
         3,
-        Duration.ofSeconds(20));
+        Duration.ofSeconds(20),
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(15),
+        Duration.ofSeconds(30),
+        30,
+        Duration.ofSeconds(5),
+        Duration.ofMillis(250),
+        Duration.ofMillis(50));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.zeroscale.activator.core;
+package io.zeroscale.activator.reconcile;
 
 /** Where a tracked instance is in its life, as the activator sees it. */
 public enum Phase {

@@ -1,7 +1,8 @@
-package io.zeroscale.activator.core;
+package io.zeroscale.activator.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.zeroscale.activator.reconcile.Health;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.OptionalInt;
@@ -14,7 +15,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.test.StepVerifier;
 
-class ProbeTest {
+class HttpHealthProbeTest {
 
   /** How long a verification may take: well above every probe timeout below. */
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -36,7 +37,7 @@ class ProbeTest {
 
   @Test
   void sumsRunningAndWaitingWithLabels() {
-    assertThat(Probe.parseInFlight(METRICS)).isEqualTo(OptionalInt.of(5));
+    assertThat(HttpHealthProbe.parseInFlight(METRICS)).isEqualTo(OptionalInt.of(5));
   }
 
   @Test
@@ -46,7 +47,7 @@ class ProbeTest {
         vllm:num_requests_running 4
         vllm:num_requests_waiting 1 1712345678000
         """;
-    assertThat(Probe.parseInFlight(page)).isEqualTo(OptionalInt.of(5));
+    assertThat(HttpHealthProbe.parseInFlight(page)).isEqualTo(OptionalInt.of(5));
   }
 
   @Test
@@ -57,7 +58,7 @@ class ProbeTest {
         vllm:num_requests_running{engine="1"} 2
         vllm:num_requests_waiting{engine="1"} 0
         """;
-    assertThat(Probe.parseInFlight(page)).isEqualTo(OptionalInt.of(3));
+    assertThat(HttpHealthProbe.parseInFlight(page)).isEqualTo(OptionalInt.of(3));
   }
 
   @Test
@@ -69,20 +70,22 @@ class ProbeTest {
         vllm:num_requests_running_total{model_name="m"} 70
         vllm:num_requests_waiting_by_reason{reason="capacity"} 9
         """;
-    assertThat(Probe.parseInFlight(page)).isEqualTo(OptionalInt.of(1));
+    assertThat(HttpHealthProbe.parseInFlight(page)).isEqualTo(OptionalInt.of(1));
   }
 
   @Test
   void emptyWhenTheGaugesAreAbsent() {
-    assertThat(Probe.parseInFlight("vllm:gpu_cache_usage_perc 0.1\n")).isEmpty();
-    assertThat(Probe.parseInFlight("")).isEmpty();
-    assertThat(Probe.parseInFlight("vllm:num_requests_running_total{a=\"b\"} 3\n")).isEmpty();
+    assertThat(HttpHealthProbe.parseInFlight("vllm:gpu_cache_usage_perc 0.1\n")).isEmpty();
+    assertThat(HttpHealthProbe.parseInFlight("")).isEmpty();
+    assertThat(HttpHealthProbe.parseInFlight("vllm:num_requests_running_total{a=\"b\"} 3\n"))
+        .isEmpty();
   }
 
   @Test
   void zeroIsAnAnswerNotAnAbsence() {
     assertThat(
-            Probe.parseInFlight("vllm:num_requests_running 0\r\nvllm:num_requests_waiting 0\r\n"))
+            HttpHealthProbe.parseInFlight(
+                "vllm:num_requests_running 0\r\nvllm:num_requests_waiting 0\r\n"))
         .isEqualTo(OptionalInt.of(0));
   }
 
@@ -96,10 +99,10 @@ class ProbeTest {
    * machine) reaches, so that a positive test cannot fail on it and a negative one cannot pass
    * because of it (a timeout would read as down or empty too).
    */
-  private final Probe probe = new Probe(Duration.ofSeconds(5));
+  private final HttpHealthProbe probe = new HttpHealthProbe(Duration.ofSeconds(5));
 
   /** For {@code /hang}, which never answers: any timeout ends it, a short one keeps it quick. */
-  private final Probe hangProbe = new Probe(Duration.ofMillis(500));
+  private final HttpHealthProbe hangProbe = new HttpHealthProbe(Duration.ofMillis(500));
 
   @BeforeEach
   void startServer() {
@@ -165,18 +168,15 @@ class ProbeTest {
   void aLateAnswerIsSlowNotDown() throws Exception {
     // A busy engine answering /health late must not be taken for a dead one.
     StepVerifier.create(hangProbe.health(url() + "/hang"))
-        .expectNext(Probe.Health.SLOW)
+        .expectNext(Health.SLOW)
         .expectComplete()
         .verify(WAIT);
     StepVerifier.create(probe.health(refusedUrl()))
-        .expectNext(Probe.Health.DOWN)
+        .expectNext(Health.DOWN)
         .expectComplete()
         .verify(WAIT);
     status.set(503);
-    StepVerifier.create(probe.health(url()))
-        .expectNext(Probe.Health.DOWN)
-        .expectComplete()
-        .verify(WAIT);
+    StepVerifier.create(probe.health(url())).expectNext(Health.DOWN).expectComplete().verify(WAIT);
   }
 
   @Test

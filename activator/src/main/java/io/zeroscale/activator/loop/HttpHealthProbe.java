@@ -1,5 +1,6 @@
-package io.zeroscale.activator.core;
+package io.zeroscale.activator.loop;
 
+import io.zeroscale.activator.reconcile.Health;
 import java.time.Duration;
 import java.util.OptionalInt;
 import reactor.core.publisher.Mono;
@@ -10,29 +11,16 @@ import reactor.netty.resources.ConnectionProvider;
  * Asks an instance how it is over HTTP: {@code /health} for readiness, {@code /metrics} (vLLM
  * names) for the requests it still has while draining. Never errors: a failure is an answer.
  */
-public final class Probe {
+public final class HttpHealthProbe implements HealthProbe {
 
   private final HttpClient http;
   private final Duration timeout;
 
-  public Probe(Duration timeout) {
+  public HttpHealthProbe(Duration timeout) {
     this.timeout = timeout;
     this.http =
         HttpClient.create(ConnectionProvider.builder("zeroscale-probe").maxConnections(64).build())
             .responseTimeout(timeout);
-  }
-
-  /** What a health probe found. */
-  public enum Health {
-    /** {@code /health} answered 200. */
-    UP,
-    /** It answered something else, or refused the connection. */
-    DOWN,
-    /**
-     * No answer within the timeout: an engine flooded with requests answers {@code /health} late,
-     * which says it is busy, not that it is dead.
-     */
-    SLOW
   }
 
   /** Whether {@code GET <url>/health} answers 200 within the timeout. */
@@ -40,7 +28,7 @@ public final class Probe {
     return health(url).map(h -> h == Health.UP);
   }
 
-  /** {@code GET <url>/health}: up (200), down (other status, refused) or slow (timeout). */
+  @Override
   public Mono<Health> health(String url) {
     return http.get()
         .uri(url + "/health")
@@ -63,13 +51,14 @@ public final class Probe {
    * Requests running plus waiting on the instance ({@code vllm:num_requests_running} + {@code
    * vllm:num_requests_waiting}), empty when it cannot be read.
    */
+  @Override
   public Mono<OptionalInt> inFlight(String url) {
     return http.get()
         .uri(url + "/metrics")
         .responseSingle(
             (response, body) ->
                 response.status().code() == 200
-                    ? body.asString().map(Probe::parseInFlight)
+                    ? body.asString().map(HttpHealthProbe::parseInFlight)
                     : body.then(Mono.just(OptionalInt.empty())))
         .timeout(timeout)
         .onErrorReturn(OptionalInt.empty())

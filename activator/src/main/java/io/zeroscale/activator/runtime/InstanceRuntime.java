@@ -9,7 +9,7 @@ import reactor.core.publisher.Mono;
  * runtime only starts, lists and stops. Every method is non-blocking (blocking work runs on the
  * runtime's own scheduler) and idempotent, so that the activator can retry after any failure.
  */
-public interface Runtime {
+public interface InstanceRuntime {
 
   /** A short name for logs and metrics: {@code process}, {@code kubernetes}. */
   String name();

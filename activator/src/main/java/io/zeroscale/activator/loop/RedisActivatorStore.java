@@ -1,18 +1,23 @@
-package io.zeroscale.activator.core;
+package io.zeroscale.activator.loop;
 
+import io.zeroscale.activator.reconcile.LiveCounts;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.json.DeploymentSpecJson;
 import io.zeroscale.api.json.InstanceJson;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
 import org.redisson.api.RedissonReactiveClient;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
@@ -22,10 +27,13 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Everything the activator reads from and writes to Redis ({@link RedisSchema}). */
-public final class ActivatorRedis {
+/**
+ * The {@link ActivatorStore} on Redis ({@link RedisSchema}): the leader lease, deployments, desired
+ * replicas, endpoints, live state and the wake-up topic.
+ */
+public final class RedisActivatorStore implements ActivatorStore {
 
-  private static final Logger log = LoggerFactory.getLogger(ActivatorRedis.class);
+  private static final Logger log = LoggerFactory.getLogger(RedisActivatorStore.class);
 
   /**
    * Takes the lease when it is free, or extends it when we hold it; answers 1 when we hold it now.
@@ -70,15 +78,25 @@ public final class ActivatorRedis {
       return 1
       """;
 
+  private final RedissonClient redisson;
   private final RedissonReactiveClient redis;
   private final JsonMapper json;
 
-  public ActivatorRedis(RedissonReactiveClient redis, JsonMapper json) {
-    this.redis = redis;
+  public RedisActivatorStore(RedissonClient redisson, JsonMapper json) {
+    this.redisson = redisson;
+    this.redis = redisson.reactive();
     this.json = json;
   }
 
+  @Override
+  public void subscribeWakeUps(Consumer<String> listener) {
+    redisson
+        .getTopic(RedisSchema.WAKE_UP, StringCodec.INSTANCE)
+        .addListener(String.class, (channel, deploymentId) -> listener.accept(deploymentId));
+  }
+
   /** Takes or extends the leader lease for {@code id}; true when {@code id} leads. */
+  @Override
   public Mono<Boolean> lease(String id, Duration ttl) {
     return redis
         .getScript(StringCodec.INSTANCE)
@@ -92,6 +110,7 @@ public final class ActivatorRedis {
         .map(r -> r == 1L);
   }
 
+  @Override
   public Mono<Void> release(String id) {
     return redis
         .getScript(StringCodec.INSTANCE)
@@ -105,6 +124,7 @@ public final class ActivatorRedis {
   }
 
   /** Every live deployment (malformed entries are logged and skipped). */
+  @Override
   public Mono<Map<String, DeploymentSpec>> deployments() {
     return redis
         .<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE)
@@ -128,6 +148,7 @@ public final class ActivatorRedis {
   }
 
   /** Desired replicas per deployment id (missing: none asked for). */
+  @Override
   public Mono<Map<String, Integer>> desired() {
     return redis
         .<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE)
@@ -149,7 +170,8 @@ public final class ActivatorRedis {
   }
 
   /** Raises desired replicas from zero to {@code replicas} for a wake-up; true when it did. */
-  public Mono<Boolean> wake(String deploymentId, int replicas, long nowMillis) {
+  @Override
+  public Mono<Boolean> wake(String deploymentId, int replicas, Instant at) {
     return redis
         .getScript(StringCodec.INSTANCE)
         .<Long>eval(
@@ -159,15 +181,15 @@ public final class ActivatorRedis {
             List.<Object>of(RedisSchema.DESIRED),
             deploymentId,
             Integer.toString(replicas),
-            desiredJson(replicas, "wake-up", nowMillis))
+            desiredJson(replicas, "wake-up", at.toEpochMilli()))
         .map(r -> r == 1L);
   }
 
-  /** Sets desired replicas outright (tests, operators, the autoscaler). */
-  public Mono<Void> setDesired(String deploymentId, int replicas, String reason, long nowMillis) {
+  @Override
+  public Mono<Void> setDesired(String deploymentId, int replicas, String reason, Instant at) {
     return redis
         .<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE)
-        .fastPut(deploymentId, desiredJson(replicas, reason, nowMillis))
+        .fastPut(deploymentId, desiredJson(replicas, reason, at.toEpochMilli()))
         .then();
   }
 
@@ -180,6 +202,7 @@ public final class ActivatorRedis {
   }
 
   /** The endpoints published for a deployment, by instance id. */
+  @Override
   public Mono<Map<String, InstanceEndpoint>> endpoints(String deploymentId) {
     return redis
         .<String, String>getMap(RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
@@ -202,12 +225,14 @@ public final class ActivatorRedis {
   }
 
   /** Deployment ids that have an endpoint hash (to clean up after deleted deployments). */
+  @Override
   public Flux<String> deploymentsWithEndpoints() {
     String prefix = RedisSchema.instances("");
     return redis.getKeys().getKeysByPattern(prefix + "*").map(k -> k.substring(prefix.length()));
   }
 
   /** Writes the endpoint and tells every gateway. */
+  @Override
   public Mono<Void> publish(InstanceEndpoint e) {
     String text = InstanceJson.write(json, e);
     return redis
@@ -218,6 +243,7 @@ public final class ActivatorRedis {
   }
 
   /** Removes the endpoint and tells every gateway (idempotent). */
+  @Override
   public Mono<Void> unpublish(String deploymentId, String instanceId) {
     return redis
         .<String, String>getMap(RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
@@ -230,10 +256,11 @@ public final class ActivatorRedis {
   }
 
   /** Replaces the live-state hash with {@code live}, dropping deployments no longer there. */
-  public Mono<Void> publishLive(Map<String, LiveCounts> live, long nowMillis) {
+  @Override
+  public Mono<Void> publishLive(Map<String, LiveCounts> live, Instant at) {
     var map = redis.<String, String>getMap(RedisSchema.LIVE, StringCodec.INSTANCE);
     Map<String, String> texts = new HashMap<>();
-    live.forEach((id, c) -> texts.put(id, c.json(json, nowMillis)));
+    live.forEach((id, c) -> texts.put(id, liveJson(c, at.toEpochMilli())));
     return map.readAllKeySet()
         .flatMap(
             (Set<String> keys) -> {
@@ -248,61 +275,24 @@ public final class ActivatorRedis {
             });
   }
 
-  /**
-   * Instance counts of one deployment, and its instances (the autoscaler's billing-aware scale-down
-   * needs when each started holding GPUs).
-   *
-   * @param desired target replicas after clamping
-   * @param pending waiting for GPUs
-   * @param starting booting
-   * @param ready serving
-   * @param draining finishing their requests (or stopping)
-   * @param instances every tracked instance
-   */
-  public record LiveCounts(
-      int desired,
-      int pending,
-      int starting,
-      int ready,
-      int draining,
-      List<LiveInstance> instances) {
-
-    public LiveCounts {
-      instances = List.copyOf(instances);
+  /** One deployment's {@code zs:live} entry (the format the autoscaler and gateways read). */
+  private String liveJson(LiveCounts c, long at) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("desired", c.desired());
+    m.put("pending", c.pending());
+    m.put("starting", c.starting());
+    m.put("ready", c.ready());
+    m.put("draining", c.draining());
+    m.put("at", at);
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (LiveCounts.LiveInstance i : c.instances()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("id", i.id());
+      e.put("phase", i.phase().name().toLowerCase(Locale.ROOT));
+      e.put("scheduled_at", i.scheduledAt() == null ? null : i.scheduledAt().toEpochMilli());
+      list.add(e);
     }
-
-    public LiveCounts(int desired, int pending, int starting, int ready, int draining) {
-      this(desired, pending, starting, ready, draining, List.of());
-    }
-
-    String json(JsonMapper json, long at) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("desired", desired);
-      m.put("pending", pending);
-      m.put("starting", starting);
-      m.put("ready", ready);
-      m.put("draining", draining);
-      m.put("at", at);
-      List<Map<String, Object>> list = new ArrayList<>();
-      for (LiveInstance i : instances) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("id", i.id());
-        e.put("phase", i.phase());
-        e.put("scheduled_at", i.scheduledAt() == null ? null : i.scheduledAt().toEpochMilli());
-        list.add(e);
-      }
-      m.put("instances", list);
-      return json.writeValueAsString(m);
-    }
+    m.put("instances", list);
+    return json.writeValueAsString(m);
   }
-
-  /**
-   * One instance in {@code zs:live}: {@code {"id","phase","scheduled_at"}}.
-   *
-   * @param id instance id
-   * @param phase {@code pending}, {@code starting}, {@code ready}, {@code draining} or {@code
-   *     stopping}
-   * @param scheduledAt when it started holding GPUs (its paid first hour began), null while pending
-   */
-  public record LiveInstance(String id, String phase, java.time.Instant scheduledAt) {}
 }

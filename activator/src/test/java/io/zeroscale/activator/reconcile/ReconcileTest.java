@@ -1,4 +1,4 @@
-package io.zeroscale.activator.core;
+package io.zeroscale.activator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
