@@ -6,9 +6,9 @@ import io.zeroscale.activator.core.ActivatorRedis;
 import io.zeroscale.activator.core.BudgetPort;
 import io.zeroscale.activator.core.DeploymentStatusPort;
 import io.zeroscale.activator.core.Probe;
+import io.zeroscale.activator.events.EventLog;
 import io.zeroscale.activator.events.EventOutbox;
-import io.zeroscale.activator.events.R2dbcEventLog;
-import io.zeroscale.activator.events.R2dbcHeartbeatLog;
+import io.zeroscale.activator.events.HeartbeatLog;
 import io.zeroscale.activator.kubernetes.KubernetesRuntime;
 import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
 import io.zeroscale.activator.process.ProcessRuntime;
@@ -29,15 +29,16 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.system.ApplicationHome;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.r2dbc.core.DatabaseClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The activator's wiring: the runtime chosen by {@code zeroscale.activator.runtime}, the Redis
- * adapter, the lifecycle-event outbox on PostgreSQL and the reconcile loop. The host application
- * provides a {@link DeploymentStatusPort} (the control plane's status of record), a {@link Clock},
- * and optionally a {@link BudgetPort} (billing's spend limits; none: unlimited). {@code
- * zeroscale.activator.enabled=false} leaves it out (a gateway-only replica).
+ * adapter, the lifecycle-event outbox and the reconcile loop. The host application provides a
+ * {@link DeploymentStatusPort} (the control plane's status of record), a {@link Clock}, an {@link
+ * EventLog} and a {@link HeartbeatLog} (billing's module: required, since lifecycle events are
+ * never dropped), and a {@link BudgetPort} (billing's spend limits). Without a {@code BudgetPort}
+ * the activator boots everything ({@link BudgetPort#UNLIMITED}) and says so with a warning at
+ * start-up. {@code zeroscale.activator.enabled=false} leaves it out (a gateway-only replica).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({
@@ -115,7 +116,8 @@ public class ActivatorConfiguration {
   Activator activator(
       Runtime activatorRuntime,
       RedissonClient redisson,
-      DatabaseClient db,
+      EventLog events,
+      HeartbeatLog heartbeats,
       DeploymentStatusPort status,
       ActivatorProperties props,
       ProcessRuntimeProperties process,
@@ -138,11 +140,25 @@ public class ActivatorConfiguration {
         new ActivatorRedis(redisson.reactive(), JsonMapper.builder().build()),
         redisson,
         new Probe(props.probeTimeout()),
-        new EventOutbox(new R2dbcEventLog(db)),
+        new EventOutbox(events),
         status,
         policy,
         clock,
-        new R2dbcHeartbeatLog(db),
-        budget.getIfAvailable(() -> BudgetPort.UNLIMITED));
+        heartbeats,
+        budgetOrUnlimited(budget.getIfAvailable()));
+  }
+
+  /**
+   * The host's budget port, or {@link BudgetPort#UNLIMITED} with a warning: an activator wired
+   * without billing must not ignore spend limits silently.
+   */
+  static BudgetPort budgetOrUnlimited(BudgetPort budget) {
+    if (budget != null) {
+      return budget;
+    }
+    log.warn(
+        "No BudgetPort bean: spend limits are not checked before boots (every boot is allowed)."
+            + " Wire billing's BillingConfiguration to enforce them.");
+    return BudgetPort.UNLIMITED;
   }
 }
