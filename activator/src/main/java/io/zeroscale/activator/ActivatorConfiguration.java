@@ -2,9 +2,9 @@ package io.zeroscale.activator;
 
 import io.zeroscale.activator.core.BudgetPort;
 import io.zeroscale.activator.core.DeploymentStatusPort;
+import io.zeroscale.activator.events.EventLog;
 import io.zeroscale.activator.events.EventOutbox;
-import io.zeroscale.activator.events.R2dbcEventLog;
-import io.zeroscale.activator.events.R2dbcHeartbeatLog;
+import io.zeroscale.activator.events.HeartbeatLog;
 import io.zeroscale.activator.kubernetes.KubernetesRuntime;
 import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
 import io.zeroscale.activator.loop.Activator;
@@ -28,15 +28,16 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.system.ApplicationHome;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.r2dbc.core.DatabaseClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The activator's wiring: the runtime chosen by {@code zeroscale.activator.runtime}, the Redis
- * adapter, the lifecycle-event outbox on PostgreSQL and the reconcile loop. The host application
- * provides a {@link DeploymentStatusPort} (the control plane's status of record), a {@link Clock},
- * and optionally a {@link BudgetPort} (billing's spend limits; none: unlimited). {@code
- * zeroscale.activator.enabled=false} leaves it out (a gateway-only replica).
+ * adapter, the lifecycle-event outbox and the reconcile loop. The host application provides a
+ * {@link DeploymentStatusPort} (the control plane's status of record), a {@link Clock}, an {@link
+ * EventLog} and a {@link HeartbeatLog} (billing's module: required, since lifecycle events are
+ * never dropped), and a {@link BudgetPort} (billing's spend limits). Without a {@code BudgetPort}
+ * the activator boots everything ({@link BudgetPort#UNLIMITED}) and says so with a warning at
+ * start-up. {@code zeroscale.activator.enabled=false} leaves it out (a gateway-only replica).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({
@@ -114,7 +115,8 @@ public class ActivatorConfiguration {
   Activator activator(
       InstanceRuntime activatorRuntime,
       RedissonClient redisson,
-      DatabaseClient db,
+      EventLog events,
+      HeartbeatLog heartbeats,
       DeploymentStatusPort status,
       ActivatorProperties props,
       ProcessRuntimeProperties process,
@@ -124,11 +126,25 @@ public class ActivatorConfiguration {
         activatorRuntime,
         new RedisActivatorStore(redisson, JsonMapper.builder().build()),
         new HttpHealthProbe(props.probeTimeout()),
-        new EventOutbox(new R2dbcEventLog(db)),
-        new R2dbcHeartbeatLog(db),
+        new EventOutbox(events),
+        heartbeats,
         status,
-        budget.getIfAvailable(() -> BudgetPort.UNLIMITED),
+        budgetOrUnlimited(budget.getIfAvailable()),
         props.policy(process.stopGrace()),
         clock);
+  }
+
+  /**
+   * The host's budget port, or {@link BudgetPort#UNLIMITED} with a warning: an activator wired
+   * without billing must not ignore spend limits silently.
+   */
+  static BudgetPort budgetOrUnlimited(BudgetPort budget) {
+    if (budget != null) {
+      return budget;
+    }
+    log.warn(
+        "No BudgetPort bean: spend limits are not checked before boots (every boot is allowed)."
+            + " Wire billing's BillingConfiguration to enforce them.");
+    return BudgetPort.UNLIMITED;
   }
 }

@@ -1,13 +1,9 @@
 package io.zeroscale.standalone;
 
-import io.zeroscale.activator.core.BudgetPort;
 import io.zeroscale.activator.core.DeploymentStatusPort;
-import io.zeroscale.gateway.billing.BillingService;
-import io.zeroscale.gateway.billing.BudgetMirror;
 import io.zeroscale.gateway.deployment.DeploymentService;
 import io.zeroscale.gateway.deployment.DeploymentStatus;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.UUID;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -66,39 +62,6 @@ class StandaloneConfiguration {
       @Override
       public Mono<Void> finalizeDeleted(String deploymentId) {
         return deployments.finalizeDeleted(UUID.fromString(deploymentId));
-      }
-    };
-  }
-
-  /**
-   * The activator asks billing, in-process, whether a boot's first hour fits the tenant's spend
-   * limit (a reservation in PostgreSQL), and reads reached limits from the gateway's in-memory
-   * budget mirror.
-   */
-  @Bean
-  BudgetPort budgetPort(BillingService billing, BudgetMirror budgets) {
-    return new BudgetPort() {
-      @Override
-      public Mono<Answer> reserve(
-          String tenantId, String deploymentId, String instanceId, String gpu, int numGpus) {
-        return billing
-            .reserve(
-                UUID.fromString(tenantId), UUID.fromString(deploymentId), instanceId, gpu, numGpus)
-            .map(
-                r ->
-                    switch (r) {
-                      case BillingService.Reservation.Allowed a -> Answer.OK;
-                      case BillingService.Reservation.Refused f -> Answer.refused(f.reason());
-                    })
-            // PostgreSQL unreachable: a tenant with no known limit boots anyway (fail open, cold
-            // starts do not depend on billing); one with a limit waits (the limit holds).
-            .onErrorResume(
-                e -> budgets.budget(tenantId).isPresent() ? Mono.error(e) : Mono.just(Answer.OK));
-      }
-
-      @Override
-      public Optional<String> exhausted(String tenantId) {
-        return budgets.exhausted(tenantId);
       }
     };
   }

@@ -2,8 +2,8 @@ package io.zeroscale.standalone;
 
 import io.zeroscale.activator.ActivatorConfiguration;
 import io.zeroscale.autoscaler.AutoscalerConfiguration;
+import io.zeroscale.billing.BillingConfiguration;
 import io.zeroscale.gateway.GatewayConfiguration;
-import io.zeroscale.gateway.billing.BillingConfiguration;
 import io.zeroscale.gateway.deployment.DeploymentConfiguration;
 import io.zeroscale.gateway.hardware.HardwareConfiguration;
 import io.zeroscale.gateway.model.ModelConfiguration;
@@ -21,7 +21,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
 /**
- * The standalone system: gateway, activator and autoscaler in one JVM.
+ * The standalone system: gateway, billing, activator and autoscaler in one JVM.
  *
  * <p>Shutdown order matters, so we own the JVM shutdown hook instead of Spring's: on SIGTERM the
  * application context closes first (the gateway drains, the activator stops the instances it

@@ -802,6 +802,7 @@ class DataPlaneIT {
             "{\"model_name\":\"cold\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\","
                 + "\"settings\":{\"activation_timeout_s\":10}}");
     assertThat(d.status()).as(d.body()).isEqualTo(201);
+    awaitKnownByBothGateways("cold");
     long start = System.nanoTime();
     HttpResponse<String> r =
         post(

@@ -1,0 +1,164 @@
+package io.zeroscale.billing;
+
+import io.zeroscale.activator.core.BudgetPort;
+import io.zeroscale.activator.events.EventLog;
+import io.zeroscale.activator.events.HeartbeatLog;
+import io.zeroscale.billing.events.R2dbcEventLog;
+import io.zeroscale.billing.events.R2dbcHeartbeatLog;
+import io.zeroscale.billing.invoice.InvoiceService;
+import io.zeroscale.billing.invoice.InvoiceStore;
+import io.zeroscale.billing.ledger.LedgerProjection;
+import io.zeroscale.billing.ledger.LedgerStore;
+import io.zeroscale.billing.limit.BudgetBoard;
+import io.zeroscale.billing.limit.BudgetMirror;
+import io.zeroscale.billing.limit.FailOpenBudgetPort;
+import io.zeroscale.billing.limit.RedisBudgetBoard;
+import io.zeroscale.billing.limit.ReservationStore;
+import io.zeroscale.billing.limit.SpendLimitBudgetPort;
+import io.zeroscale.billing.limit.SpendLimits;
+import io.zeroscale.billing.tenant.BillingTenants;
+import io.zeroscale.billing.usage.UsageService;
+import io.zeroscale.billing.web.BillingController;
+import io.zeroscale.gateway.hardware.HardwareCatalog;
+import java.time.Clock;
+import org.redisson.api.RedissonClient;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Wiring of billing: the ledger's projection and its loop, invoices, usage, the spend limit (its
+ * Redis board and every gateway's mirror of it, which is also the data plane's {@code
+ * WakeUpGuard}), and the adapters the activator is given: its lifecycle-event and heartbeat logs on
+ * PostgreSQL and its {@link BudgetPort}. The host application provides a {@link DatabaseClient}, a
+ * transaction manager, a {@link RedissonClient}, a {@link JsonMapper}, a {@link Clock} and the
+ * gateway's {@link HardwareCatalog}. Settings: {@link BillingProperties}.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(BillingProperties.class)
+public class BillingConfiguration {
+
+  @Bean
+  BillingTenants billingTenants(DatabaseClient db) {
+    return new BillingTenants(db);
+  }
+
+  @Bean
+  LedgerStore ledgerStore(DatabaseClient db) {
+    return new LedgerStore(db);
+  }
+
+  @Bean
+  InvoiceStore invoiceStore(DatabaseClient db) {
+    return new InvoiceStore(db);
+  }
+
+  @Bean
+  ReservationStore reservationStore(DatabaseClient db) {
+    return new ReservationStore(db);
+  }
+
+  @Bean
+  BudgetBoard budgetBoard(RedissonClient redisson, JsonMapper json) {
+    return new RedisBudgetBoard(redisson.reactive(), json);
+  }
+
+  @Bean
+  LedgerProjection ledgerProjection(
+      LedgerStore ledger, HardwareCatalog catalog, Clock clock, BillingProperties props) {
+    return new LedgerProjection(ledger, catalog, clock, props.heartbeatTimeout());
+  }
+
+  @Bean
+  SpendLimits spendLimits(
+      LedgerStore ledger,
+      ReservationStore reservations,
+      BillingTenants tenants,
+      HardwareCatalog catalog,
+      ReactiveTransactionManager transactionManager,
+      BudgetBoard board,
+      Clock clock) {
+    return new SpendLimits(
+        ledger,
+        reservations,
+        tenants,
+        catalog,
+        TransactionalOperator.create(transactionManager),
+        board,
+        clock);
+  }
+
+  @Bean
+  InvoiceService invoiceService(
+      InvoiceStore store,
+      LedgerStore ledger,
+      LedgerProjection projection,
+      BillingTenants tenants,
+      ReactiveTransactionManager transactionManager,
+      Clock clock) {
+    return new InvoiceService(
+        store,
+        ledger,
+        projection,
+        tenants,
+        TransactionalOperator.create(transactionManager),
+        clock);
+  }
+
+  @Bean
+  UsageService usageService(
+      LedgerStore ledger,
+      BudgetBoard board,
+      BillingTenants tenants,
+      SpendLimits limits,
+      Clock clock) {
+    return new UsageService(ledger, board, tenants, limits, clock);
+  }
+
+  @Bean
+  BillingProjector billingProjector(
+      LedgerProjection projection, SpendLimits limits, BillingProperties props) {
+    return new BillingProjector(projection, limits, props.projectInterval());
+  }
+
+  @Bean
+  BudgetMirror budgetMirror(
+      RedissonClient redisson,
+      JsonMapper json,
+      HardwareCatalog catalog,
+      Clock clock,
+      BillingProperties props) {
+    return new BudgetMirror(redisson, json, catalog, clock, props.budgetRefresh());
+  }
+
+  @Bean
+  BillingController billingController(InvoiceService invoices, UsageService usage, Clock clock) {
+    return new BillingController(invoices, usage, clock);
+  }
+
+  /**
+   * The activator's spend-limit check: reservations in PostgreSQL, reached limits from the mirror,
+   * and the fail-open rule of {@link FailOpenBudgetPort} around both.
+   */
+  @Bean
+  BudgetPort budgetPort(SpendLimits limits, BudgetMirror budgets) {
+    return new FailOpenBudgetPort(
+        new SpendLimitBudgetPort(limits, budgets), tenant -> budgets.budget(tenant).isPresent());
+  }
+
+  /** The activator's lifecycle events, the ledger's input ({@code instance_events}). */
+  @Bean
+  EventLog eventLog(DatabaseClient db) {
+    return new R2dbcEventLog(db);
+  }
+
+  /** The activator's heartbeats ({@code instance_heartbeats}). */
+  @Bean
+  HeartbeatLog heartbeatLog(DatabaseClient db) {
+    return new R2dbcHeartbeatLog(db);
+  }
+}

@@ -1,0 +1,81 @@
+package io.zeroscale.billing;
+
+import io.zeroscale.billing.ledger.LedgerProjection;
+import io.zeroscale.billing.limit.SpendLimits;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Keeps the ledger up to date: every {@code interval}, lifecycle events and heartbeats become
+ * ledger rows (instances whose heartbeats stopped are closed at the last one), then the spend
+ * limits are re-evaluated. Every gateway runs it; every step is idempotent, so running it on many
+ * at once only costs queries. A run that outlives its period is not overlapped by the next.
+ */
+public final class BillingProjector implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(BillingProjector.class);
+
+  private final LedgerProjection ledger;
+  private final SpendLimits limits;
+  private final Duration interval;
+  private volatile Disposable loop;
+  private volatile long lastErrorLog;
+
+  public BillingProjector(LedgerProjection ledger, SpendLimits limits, Duration interval) {
+    this.ledger = ledger;
+    this.limits = limits;
+    this.interval = interval;
+  }
+
+  /** One run; never errors. */
+  public Mono<Void> runOnce() {
+    return ledger
+        .project()
+        .doOnNext(
+            n -> {
+              if (n > 0) {
+                log.debug("Billing ledger: {} row(s) written", n);
+              }
+            })
+        .then(limits.enforceLimits())
+        .timeout(interval.multipliedBy(6))
+        .onErrorResume(
+            e -> {
+              long now = System.currentTimeMillis();
+              if (now - lastErrorLog > 30_000) {
+                lastErrorLog = now;
+                log.warn("Billing projection failed; retried next time: {}", e.toString());
+              }
+              return Mono.empty();
+            });
+  }
+
+  @Override
+  public void start() {
+    loop =
+        Flux.interval(Duration.ofSeconds(1), interval, Schedulers.parallel())
+            .onBackpressureDrop()
+            .concatMap(t -> runOnce(), 1)
+            .subscribe();
+  }
+
+  @Override
+  public void stop() {
+    Disposable l = loop;
+    if (l != null) {
+      l.dispose();
+    }
+    loop = null;
+  }
+
+  @Override
+  public boolean isRunning() {
+    return loop != null;
+  }
+}

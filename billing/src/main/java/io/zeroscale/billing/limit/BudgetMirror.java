@@ -1,0 +1,201 @@
+package io.zeroscale.billing.limit;
+
+import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.RedisSchema;
+import io.zeroscale.billing.ledger.Charges;
+import io.zeroscale.gateway.error.OpenAiError;
+import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.hardware.HardwareCatalog;
+import io.zeroscale.gateway.routing.WakeUpGuard;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every gateway's in-memory copy of the tenants' budgets ({@link RedisSchema#BUDGETS}), refreshed
+ * on {@link RedisSchema#BUDGET_CHANGED} and every {@code refresh}, so that the request path never
+ * calls Redis or PostgreSQL for the spend limit. Fails open: without Redis, the last copy stays
+ * (and the activator's reservation before each boot still holds the limit).
+ */
+public final class BudgetMirror implements WakeUpGuard, SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(BudgetMirror.class);
+
+  private final RedissonClient redisson;
+  private final JsonMapper json;
+  private final HardwareCatalog catalog;
+  private final Clock clock;
+  private final Duration refresh;
+  private volatile Map<String, Budget> budgets = Map.of();
+  private final AtomicBoolean refreshing = new AtomicBoolean();
+  private volatile Disposable loop;
+  private volatile int listener = -1;
+
+  public BudgetMirror(
+      RedissonClient redisson,
+      JsonMapper json,
+      HardwareCatalog catalog,
+      Clock clock,
+      Duration refresh) {
+    this.redisson = redisson;
+    this.json = json;
+    this.catalog = catalog;
+    this.clock = clock;
+    this.refresh = refresh;
+  }
+
+  /** The tenant's budget for the current month, if it has a limit. */
+  public Optional<Budget> budget(String tenantId) {
+    Budget b = budgets.get(tenantId);
+    if (b == null || !b.period().equals(YearMonth.from(clock.instant().atZone(clock.getZone())))) {
+      return Optional.empty();
+    }
+    return Optional.of(b);
+  }
+
+  /** Why the tenant may run nothing (its limit is reached), for the activator. */
+  public Optional<String> exhausted(String tenantId) {
+    return budget(tenantId)
+        .filter(Budget::reached)
+        .map(
+            b ->
+                "spend limit reached: the spend limit of $"
+                    + Charges.usd(b.limitMicros()).toPlainString()
+                    + " for "
+                    + b.period()
+                    + " has been reached");
+  }
+
+  /**
+   * A cold request is refused (402) when the limit is reached, or when the deployment is at zero
+   * and the budget left cannot pay its first hour; a deployment that is starting keeps holding (its
+   * boot is paid for).
+   */
+  @Override
+  public Optional<ZeroscaleException> refuse(DeploymentSpec spec) {
+    Optional<Budget> b = budget(spec.tenantId());
+    if (b.isEmpty()) {
+      return Optional.empty();
+    }
+    long minimum =
+        catalog.find(spec.gpu()).map(g -> g.microsPerGpuHour()).orElse(0L) * spec.numGpus();
+    boolean atZero = "scaled_to_zero".equals(spec.status()) || "failed".equals(spec.status());
+    if (b.get().reached() || (atZero && !b.get().fits(minimum))) {
+      return Optional.of(
+          new ZeroscaleException(
+              OpenAiError.of(
+                  402,
+                  b.get()
+                      .refusal(
+                          "an instance of `"
+                              + spec.fullName()
+                              + "` ("
+                              + spec.numGpus()
+                              + " × "
+                              + spec.gpu()
+                              + ")",
+                          minimum),
+                  null,
+                  WakeUpGuard.SPEND_LIMIT_CODE)));
+    }
+    return Optional.empty();
+  }
+
+  Mono<Void> reload() {
+    if (!refreshing.compareAndSet(false, true)) {
+      return Mono.empty();
+    }
+    return redisson
+        .reactive()
+        .<String, String>getMap(RedisSchema.BUDGETS, StringCodec.INSTANCE)
+        .readAllMap()
+        .doOnNext(
+            all -> {
+              Map<String, Budget> next = new HashMap<>();
+              all.forEach(
+                  (tenant, text) -> {
+                    try {
+                      JsonNode n = json.readTree(text);
+                      long limit = n.required("limit_micros").asLong();
+                      long remaining = n.required("remaining_micros").asLong();
+                      next.put(
+                          tenant,
+                          new Budget(
+                              YearMonth.parse(n.required("period").asString()),
+                              limit,
+                              limit - remaining,
+                              0));
+                    } catch (RuntimeException e) {
+                      log.warn(
+                          "Ignoring a malformed budget of tenant {}: {}", tenant, e.toString());
+                    }
+                  });
+              budgets = Map.copyOf(next);
+            })
+        .timeout(refresh)
+        .then()
+        .onErrorResume(
+            e -> {
+              log.debug("Budget refresh failed: {}", e.toString());
+              return Mono.empty();
+            })
+        .doFinally(s -> refreshing.set(false));
+  }
+
+  @Override
+  public void start() {
+    subscribe();
+    loop =
+        Flux.interval(Duration.ZERO, refresh, Schedulers.parallel())
+            .onBackpressureDrop()
+            .concatMap(
+                t -> {
+                  subscribe();
+                  return reload();
+                })
+            .subscribe();
+  }
+
+  private void subscribe() {
+    if (listener >= 0) {
+      return;
+    }
+    try {
+      listener =
+          redisson
+              .getTopic(RedisSchema.BUDGET_CHANGED, StringCodec.INSTANCE)
+              .addListener(String.class, (channel, tenant) -> reload().subscribe());
+    } catch (RuntimeException e) {
+      log.debug("Could not subscribe to budget changes yet: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void stop() {
+    Disposable l = loop;
+    if (l != null) {
+      l.dispose();
+    }
+    loop = null;
+  }
+
+  @Override
+  public boolean isRunning() {
+    return loop != null;
+  }
+}

@@ -1,0 +1,53 @@
+package io.zeroscale.billing.limit;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.zeroscale.billing.ledger.Charges;
+import java.math.BigDecimal;
+import java.time.YearMonth;
+
+/**
+ * A tenant's spend limit as its usage shows it ({@code spend_limit} of {@code GET /api/v1/usage}).
+ *
+ * @param message why deployments are at zero once the limit is reached, else null
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonPropertyOrder({
+  "period",
+  "limit_usd",
+  "spent_usd",
+  "reserved_usd",
+  "remaining_usd",
+  "reached",
+  "message"
+})
+public record SpendLimitStatus(
+    @JsonProperty("period") String period,
+    @JsonProperty("limit_usd") BigDecimal limitUsd,
+    @JsonProperty("spent_usd") BigDecimal spentUsd,
+    @JsonProperty("reserved_usd") BigDecimal reservedUsd,
+    @JsonProperty("remaining_usd") BigDecimal remainingUsd,
+    @JsonProperty("reached") boolean reached,
+    @JsonProperty("message") String message) {
+
+  /** The status of a budget: $1.00 limit, $0.40 spent, $0.60 reserved → $0 left, reached. */
+  public static SpendLimitStatus of(Budget b) {
+    YearMonth period = b.period();
+    return new SpendLimitStatus(
+        period.toString(),
+        Charges.usd(b.limitMicros()),
+        Charges.usd(b.spentMicros()),
+        Charges.usd(b.reservedMicros()),
+        Charges.usd(Math.max(0, b.remainingMicros())),
+        b.reached(),
+        b.reached()
+            ? "The spend limit of $"
+                + Charges.usd(b.limitMicros()).toPlainString()
+                + " for "
+                + period
+                + " has been reached: deployments are scaled to zero and wake-ups are"
+                + " refused (402)."
+            : null);
+  }
+}
