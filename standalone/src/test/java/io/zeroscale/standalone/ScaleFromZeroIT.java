@@ -111,7 +111,22 @@ class ScaleFromZeroIT {
                 + "}}");
     assertThat(d.status()).as(d.body()).isEqualTo(201);
     assertThat(d.json().get("status").asString()).isEqualTo("scaled_to_zero");
+    awaitKnownByTheGateway(name);
     return d.json().get("id").asString();
+  }
+
+  /**
+   * The gateway learns of a new deployment through Redis, a moment after the API answered: a
+   * request sent before then is a 404. Probed without side effects: an embeddings request for an
+   * llm deployment is refused (400) once the gateway knows the name, before anything is held or
+   * woken, and is a 404 until then.
+   */
+  private static void awaitKnownByTheGateway(String name) {
+    String probe = "{\"model\":\"" + name + "\",\"input\":\"x\"}";
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> api.post("/v1/embeddings", key, probe).status() == 400);
   }
 
   private static OpenAIClient sdk() {
