@@ -3,6 +3,7 @@ package io.zeroscale.autoscaler.loop;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.api.redis.DesiredReplicas;
+import io.zeroscale.api.scaling.StopOrder;
 import io.zeroscale.autoscaler.decider.Decider;
 import io.zeroscale.autoscaler.decider.DeciderState;
 import io.zeroscale.autoscaler.decider.Decision;
@@ -305,7 +306,7 @@ public final class Autoscaler implements SmartLifecycle {
         knobs.maxScaleUpRate(),
         knobs.maxScaleDownRate(),
         knobs.scaleDownTolerance(),
-        Duration.ofHours(1));
+        StopOrder.PAID_PERIOD);
   }
 
   private String desiredJson(Decision d, Instant now, Instant lastActive) {
