@@ -1,9 +1,10 @@
 package io.zeroscale.api;
 
 /**
- * Every Redis key and pub/sub channel the services share, in one place. Values are JSON text (the
- * records of this package), so that any service, or an operator with {@code redis-cli}, can read
- * them.
+ * Every Redis key and pub/sub channel the services share, in one place. Values are JSON text, so
+ * that any service, or an operator with {@code redis-cli}, can read them; each payload has one
+ * codec, named at its key ({@link io.zeroscale.api.json} for specs and endpoints, {@link
+ * io.zeroscale.api.redis} for the rest), which every writer and reader uses.
  */
 public final class RedisSchema {
 
@@ -47,7 +48,9 @@ public final class RedisSchema {
 
   /**
    * String with expiry, per deployment and gateway: that gateway's demand as {@code
-   * {"queued":n,"in_flight":m,"at":epochMs}}. A dead gateway's figures vanish with the expiry.
+   * {"queued":n,"in_flight":m,"at":epochMs}} ({@link io.zeroscale.api.redis.Demand}). Written by
+   * each gateway; read by the autoscaler and the tenant API. A dead gateway's figures vanish with
+   * the expiry.
    */
   public static String demand(String deploymentId, String gatewayId) {
     return PREFIX + "demand:" + deploymentId + ":" + gatewayId;
@@ -62,11 +65,14 @@ public final class RedisSchema {
   public static final String WAKE_UP = PREFIX + "wake-up";
 
   /**
-   * Hash: deployment id → desired replicas as {@code {"replicas":n,"reason":"…","at":epochMs}}.
-   * Written by the autoscaler, and by the activator when a wake-up finds a deployment at zero; the
-   * activator clamps it to {@code [min_instances, max_instances]}. The autoscaler adds {@code
+   * Hash: deployment id → desired replicas as {@code {"replicas":n,"reason":"…","at":epochMs}}
+   * ({@link io.zeroscale.api.redis.DesiredReplicas}). Written by the autoscaler (compare-and-set),
+   * by the activator (a wake-up that finds a deployment at zero; {@code 0} when a tenant's spend
+   * limit is reached) and by billing (0 for every deployment of a tenant whose limit is reached);
+   * the activator clamps it to {@code [min_instances, max_instances]}. The autoscaler adds {@code
    * "mode"}, {@code "demand"} and {@code "last_active"} (epoch ms of the last request it saw, so
-   * that a new leader resumes the scale-to-zero countdown); readers ignore what they do not know.
+   * that a new leader resumes the scale-to-zero countdown); readers (activator, autoscaler, tenant
+   * API) ignore what they do not know.
    */
   public static final String DESIRED = PREFIX + "desired";
 
@@ -76,19 +82,21 @@ public final class RedisSchema {
    * "instances":[{"id":"…","phase":"pending|starting|ready|draining|stopping",
    * "scheduled_at":epochMs|null}]}}; read by the tenant API ({@code instances}) and the autoscaler
    * (booting instances count as capacity; {@code scheduled_at} starts an instance's paid first
-   * hour, for billing-aware scale-down).
+   * hour, for billing-aware scale-down, {@link io.zeroscale.api.scaling.StopOrder}). Codec: {@link
+   * io.zeroscale.api.redis.LiveEntry}; written by the activator only.
    */
   public static final String LIVE = PREFIX + "live";
 
   /**
    * String with expiry: the id of the activator that leads (acts on every deployment); renewed by
-   * it, taken over by another when it expires.
+   * it, taken over by another when it expires ({@link io.zeroscale.api.redis.LeaderLease}).
    */
   public static final String ACTIVATOR_LEADER = PREFIX + "activator:leader";
 
   /**
    * String with expiry: the id of the autoscaler that leads (decides and writes {@link #DESIRED});
-   * renewed by it every tick, taken over by a standby when it expires.
+   * renewed by it every tick, taken over by a standby when it expires ({@link
+   * io.zeroscale.api.redis.LeaderLease}, the same scripts as the activator's).
    */
   public static final String AUTOSCALER_LEADER = PREFIX + "autoscaler:leader";
 

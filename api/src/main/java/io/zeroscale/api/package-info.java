@@ -1,2 +1,5 @@
-/** Records shared by gateway, activator and autoscaler: deployment specs and the Redis schema. */
+/**
+ * Records shared by gateway, activator and autoscaler: deployment specs, the Redis schema and its
+ * payloads.
+ */
 package io.zeroscale.api;

@@ -6,13 +6,14 @@ import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.json.DeploymentSpecJson;
 import io.zeroscale.api.json.InstanceJson;
+import io.zeroscale.api.redis.DesiredReplicas;
+import io.zeroscale.api.redis.LeaderLease;
+import io.zeroscale.api.redis.LiveEntry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -24,7 +25,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -34,32 +34,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class RedisActivatorStore implements ActivatorStore {
 
   private static final Logger log = LoggerFactory.getLogger(RedisActivatorStore.class);
-
-  /**
-   * Takes the lease when it is free, or extends it when we hold it; answers 1 when we hold it now.
-   * One script, so that "is it mine" and "extend" cannot be split by another activator's take.
-   */
-  private static final String LEASE =
-      """
-      local holder = redis.call('GET', KEYS[1])
-      if holder == ARGV[1] then
-        redis.call('PEXPIRE', KEYS[1], ARGV[2])
-        return 1
-      end
-      if not holder then
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        return 1
-      end
-      return 0
-      """;
-
-  private static final String RELEASE =
-      """
-      if redis.call('GET', KEYS[1]) == ARGV[1] then
-        return redis.call('DEL', KEYS[1])
-      end
-      return 0
-      """;
 
   /**
    * A wake-up raises desired replicas to ARGV[2] (at least 1, at most max_instances) unless it is
@@ -98,28 +72,13 @@ public final class RedisActivatorStore implements ActivatorStore {
   /** Takes or extends the leader lease for {@code id}; true when {@code id} leads. */
   @Override
   public Mono<Boolean> lease(String id, Duration ttl) {
-    return redis
-        .getScript(StringCodec.INSTANCE)
-        .<Long>eval(
-            RScript.Mode.READ_WRITE,
-            LEASE,
-            RScript.ReturnType.LONG,
-            List.<Object>of(RedisSchema.ACTIVATOR_LEADER),
-            id,
-            Long.toString(ttl.toMillis()))
-        .map(r -> r == 1L);
+    return script(LeaderLease.TAKE, LeaderLease.ACTIVATOR.keys(), LeaderLease.takeArgs(id, ttl))
+        .map(LeaderLease::held);
   }
 
   @Override
   public Mono<Void> release(String id) {
-    return redis
-        .getScript(StringCodec.INSTANCE)
-        .<Long>eval(
-            RScript.Mode.READ_WRITE,
-            RELEASE,
-            RScript.ReturnType.LONG,
-            List.<Object>of(RedisSchema.ACTIVATOR_LEADER),
-            id)
+    return script(LeaderLease.RELEASE, LeaderLease.ACTIVATOR.keys(), LeaderLease.releaseArgs(id))
         .then();
   }
 
@@ -159,8 +118,7 @@ public final class RedisActivatorStore implements ActivatorStore {
               all.forEach(
                   (id, text) -> {
                     try {
-                      JsonNode n = json.readTree(text);
-                      out.put(id, n.required("replicas").asInt());
+                      out.put(id, DesiredReplicas.read(json, text).replicas());
                     } catch (RuntimeException e) {
                       log.warn("Ignoring malformed desired replicas of {}: {}", id, e.toString());
                     }
@@ -172,33 +130,27 @@ public final class RedisActivatorStore implements ActivatorStore {
   /** Raises desired replicas from zero to {@code replicas} for a wake-up; true when it did. */
   @Override
   public Mono<Boolean> wake(String deploymentId, int replicas, Instant at) {
-    return redis
-        .getScript(StringCodec.INSTANCE)
-        .<Long>eval(
-            RScript.Mode.READ_WRITE,
+    return script(
             WAKE,
-            RScript.ReturnType.LONG,
-            List.<Object>of(RedisSchema.DESIRED),
+            List.of(RedisSchema.DESIRED),
             deploymentId,
             Integer.toString(replicas),
-            desiredJson(replicas, "wake-up", at.toEpochMilli()))
+            DesiredReplicas.of(replicas, "wake-up", at).write(json))
         .map(r -> r == 1L);
+  }
+
+  private Mono<Long> script(String lua, List<Object> keys, Object... args) {
+    return redis
+        .getScript(StringCodec.INSTANCE)
+        .<Long>eval(RScript.Mode.READ_WRITE, lua, RScript.ReturnType.LONG, keys, args);
   }
 
   @Override
   public Mono<Void> setDesired(String deploymentId, int replicas, String reason, Instant at) {
     return redis
         .<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE)
-        .fastPut(deploymentId, desiredJson(replicas, reason, at.toEpochMilli()))
+        .fastPut(deploymentId, DesiredReplicas.of(replicas, reason, at).write(json))
         .then();
-  }
-
-  private String desiredJson(int replicas, String reason, long at) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("replicas", replicas);
-    m.put("reason", reason);
-    m.put("at", at);
-    return json.writeValueAsString(m);
   }
 
   /** The endpoints published for a deployment, by instance id. */
@@ -260,7 +212,7 @@ public final class RedisActivatorStore implements ActivatorStore {
   public Mono<Void> publishLive(Map<String, LiveCounts> live, Instant at) {
     var map = redis.<String, String>getMap(RedisSchema.LIVE, StringCodec.INSTANCE);
     Map<String, String> texts = new HashMap<>();
-    live.forEach((id, c) -> texts.put(id, liveJson(c, at.toEpochMilli())));
+    live.forEach((id, c) -> texts.put(id, liveEntry(c, at).write(json)));
     return map.readAllKeySet()
         .flatMap(
             (Set<String> keys) -> {
@@ -276,23 +228,13 @@ public final class RedisActivatorStore implements ActivatorStore {
   }
 
   /** One deployment's {@code zs:live} entry (the format the autoscaler and gateways read). */
-  private String liveJson(LiveCounts c, long at) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("desired", c.desired());
-    m.put("pending", c.pending());
-    m.put("starting", c.starting());
-    m.put("ready", c.ready());
-    m.put("draining", c.draining());
-    m.put("at", at);
-    List<Map<String, Object>> list = new ArrayList<>();
+  static LiveEntry liveEntry(LiveCounts c, Instant at) {
+    List<LiveEntry.Instance> list = new ArrayList<>();
     for (LiveCounts.LiveInstance i : c.instances()) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("id", i.id());
-      e.put("phase", i.phase().name().toLowerCase(Locale.ROOT));
-      e.put("scheduled_at", i.scheduledAt() == null ? null : i.scheduledAt().toEpochMilli());
-      list.add(e);
+      list.add(
+          new LiveEntry.Instance(
+              i.id(), LiveEntry.Phase.valueOf(i.phase().name()), i.scheduledAt()));
     }
-    m.put("instances", list);
-    return json.writeValueAsString(m);
+    return new LiveEntry(c.desired(), c.pending(), c.starting(), c.ready(), c.draining(), at, list);
   }
 }

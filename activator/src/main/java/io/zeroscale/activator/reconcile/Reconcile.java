@@ -1,9 +1,9 @@
 package io.zeroscale.activator.reconcile;
 
+import io.zeroscale.api.scaling.StopOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -94,10 +94,10 @@ public final class Reconcile {
       // nothing; then those past their first hour (every second of theirs is billed); then booting
       // ones (they serve nothing); then the ready one whose prepaid first hour has the least left.
       // The autoscaler's decider predicts victims with the same order.
-      active.sort(
-          Comparator.comparingInt((InstanceView i) -> victimRank(i, in.now()))
-              .thenComparing(i -> prepaidLeft(i, in.now())));
-      for (InstanceView victim : active.subList(0, active.size() - target)) {
+      List<InstanceView> cheapest =
+          StopOrder.cheapestFirst(
+              active, Reconcile::stage, InstanceView::scheduledAt, in.now(), StopOrder.PAID_PERIOD);
+      for (InstanceView victim : cheapest.subList(0, active.size() - target)) {
         (victim.phase() == Phase.READY ? drain : stop).add(victim.id());
       }
     }
@@ -123,22 +123,16 @@ public final class Reconcile {
     return new Decision(target, launch, List.copyOf(drain), List.copyOf(stop), status, reason);
   }
 
-  private static int victimRank(InstanceView i, Instant now) {
-    if (i.phase() == Phase.PENDING) {
-      return 0;
-    }
-    if (prepaidLeft(i, now).isZero()) {
-      return 1;
-    }
-    return i.phase() == Phase.STARTING ? 2 : 3;
+  private static StopOrder.Stage stage(InstanceView i) {
+    return switch (i.phase()) {
+      case PENDING -> StopOrder.Stage.PENDING;
+      case STARTING -> StopOrder.Stage.STARTING;
+      default -> StopOrder.Stage.READY;
+    };
   }
 
   /** Paid time left in the instance's first hour (zero past it, or when it never held GPUs). */
   static Duration prepaidLeft(InstanceView i, Instant now) {
-    if (i.scheduledAt() == null) {
-      return Duration.ZERO;
-    }
-    Duration left = Duration.between(now, i.scheduledAt().plus(Duration.ofHours(1)));
-    return left.isNegative() ? Duration.ZERO : left;
+    return StopOrder.prepaidLeft(i.scheduledAt(), now);
   }
 }

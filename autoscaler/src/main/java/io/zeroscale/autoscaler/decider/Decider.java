@@ -1,9 +1,9 @@
 package io.zeroscale.autoscaler.decider;
 
+import io.zeroscale.api.scaling.StopOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -253,10 +253,8 @@ public final class Decider {
     if (count <= 0) {
       return List.of();
     }
-    List<Instance> sorted = new ArrayList<>(instances);
-    sorted.sort(
-        Comparator.comparingInt((Instance i) -> rank(i, now, paidPeriod))
-            .thenComparing(i -> i.prepaidLeft(now, paidPeriod)));
+    List<Instance> sorted =
+        StopOrder.cheapestFirst(instances, Decider::stage, Instance::scheduledAt, now, paidPeriod);
     List<String> out = new ArrayList<>();
     for (Instance i : sorted.subList(0, Math.min(count, sorted.size()))) {
       out.add(i.id());
@@ -264,14 +262,12 @@ public final class Decider {
     return out;
   }
 
-  private static int rank(Instance i, Instant now, Duration paidPeriod) {
-    if (i.phase() == Instance.Phase.PENDING) {
-      return 0;
-    }
-    if (i.prepaidLeft(now, paidPeriod).isZero()) {
-      return 1;
-    }
-    return i.phase() == Instance.Phase.STARTING ? 2 : 3;
+  private static StopOrder.Stage stage(Instance i) {
+    return switch (i.phase()) {
+      case PENDING -> StopOrder.Stage.PENDING;
+      case STARTING -> StopOrder.Stage.STARTING;
+      case READY -> StopOrder.Stage.READY;
+    };
   }
 
   private static double average(List<DeciderState.Sample> samples, Instant after) {

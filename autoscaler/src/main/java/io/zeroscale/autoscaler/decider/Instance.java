@@ -1,5 +1,6 @@
 package io.zeroscale.autoscaler.decider;
 
+import io.zeroscale.api.scaling.StopOrder;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -24,10 +25,6 @@ public record Instance(String id, Phase phase, Instant scheduledAt) {
 
   /** Paid time left in the first period: zero past it, or when it never held GPUs. */
   public Duration prepaidLeft(Instant now, Duration paidPeriod) {
-    if (scheduledAt == null) {
-      return Duration.ZERO;
-    }
-    Duration left = Duration.between(now, scheduledAt.plus(paidPeriod));
-    return left.isNegative() ? Duration.ZERO : left;
+    return StopOrder.prepaidLeft(scheduledAt, now, paidPeriod);
   }
 }

@@ -2,6 +2,8 @@ package io.zeroscale.autoscaler.loop;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.api.redis.DesiredReplicas;
+import io.zeroscale.api.scaling.StopOrder;
 import io.zeroscale.autoscaler.decider.Decider;
 import io.zeroscale.autoscaler.decider.DeciderState;
 import io.zeroscale.autoscaler.decider.Decision;
@@ -304,18 +306,16 @@ public final class Autoscaler implements SmartLifecycle {
         knobs.maxScaleUpRate(),
         knobs.maxScaleDownRate(),
         knobs.scaleDownTolerance(),
-        Duration.ofHours(1));
+        StopOrder.PAID_PERIOD);
   }
 
   private String desiredJson(Decision d, Instant now, Instant lastActive) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("replicas", d.replicas());
-    m.put("reason", d.reason());
-    m.put("at", now.toEpochMilli());
-    m.put("mode", d.mode());
-    m.put("demand", round(d.demand()));
-    m.put("last_active", lastActive == null ? null : lastActive.toEpochMilli());
-    return json.writeValueAsString(m);
+    return new DesiredReplicas(
+            d.replicas(),
+            d.reason(),
+            now,
+            new DesiredReplicas.Decision(d.mode(), round(d.demand()), lastActive))
+        .write(json);
   }
 
   private String eventJson(Decision d, Instant now, int from) {

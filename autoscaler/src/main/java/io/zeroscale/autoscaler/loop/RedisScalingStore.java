@@ -5,9 +5,12 @@ import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.json.DeploymentSpecJson;
 import io.zeroscale.api.json.InstanceJson;
+import io.zeroscale.api.redis.Demand;
+import io.zeroscale.api.redis.DesiredReplicas;
+import io.zeroscale.api.redis.LeaderLease;
+import io.zeroscale.api.redis.LiveEntry;
 import io.zeroscale.autoscaler.decider.Instance;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -21,36 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@link ScalingStore} on Redis ({@link RedisSchema}). */
 public final class RedisScalingStore implements ScalingStore {
 
   private static final Logger log = LoggerFactory.getLogger(RedisScalingStore.class);
-
-  /** Take-or-extend, as the activator's lease: "is it mine" and "extend" in one step. */
-  private static final String LEASE =
-      """
-      local holder = redis.call('GET', KEYS[1])
-      if holder == ARGV[1] then
-        redis.call('PEXPIRE', KEYS[1], ARGV[2])
-        return 1
-      end
-      if not holder then
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        return 1
-      end
-      return 0
-      """;
-
-  private static final String RELEASE =
-      """
-      if redis.call('GET', KEYS[1]) == ARGV[1] then
-        return redis.call('DEL', KEYS[1])
-      end
-      return 0
-      """;
 
   /** HSET only if the field still holds ARGV[2] ('' = absent): a wake-up in between wins. */
   private static final String COMPARE_AND_SET =
@@ -85,13 +64,14 @@ public final class RedisScalingStore implements ScalingStore {
 
   @Override
   public Mono<Boolean> lease(String id, Duration ttl) {
-    return script(LEASE, List.of(RedisSchema.AUTOSCALER_LEADER), id, Long.toString(ttl.toMillis()))
-        .map(r -> r == 1L);
+    return script(LeaderLease.TAKE, LeaderLease.AUTOSCALER.keys(), LeaderLease.takeArgs(id, ttl))
+        .map(LeaderLease::held);
   }
 
   @Override
   public Mono<Void> release(String id) {
-    return script(RELEASE, List.of(RedisSchema.AUTOSCALER_LEADER), id).then();
+    return script(LeaderLease.RELEASE, LeaderLease.AUTOSCALER.keys(), LeaderLease.releaseArgs(id))
+        .then();
   }
 
   @Override
@@ -178,10 +158,10 @@ public final class RedisScalingStore implements ScalingStore {
         .then();
   }
 
-  private Mono<Long> script(String lua, List<Object> keys, String... args) {
+  private Mono<Long> script(String lua, List<Object> keys, Object... args) {
     return redis
         .getScript(StringCodec.INSTANCE)
-        .<Long>eval(RScript.Mode.READ_WRITE, lua, RScript.ReturnType.LONG, keys, (Object[]) args);
+        .<Long>eval(RScript.Mode.READ_WRITE, lua, RScript.ReturnType.LONG, keys, args);
   }
 
   private Map<String, DeploymentSpec> deployments(Map<String, String> all) {
@@ -205,16 +185,15 @@ public final class RedisScalingStore implements ScalingStore {
     all.forEach(
         (id, text) -> {
           try {
-            JsonNode n = json.readTree(text);
-            JsonNode last = n.path("last_active");
+            DesiredReplicas d = DesiredReplicas.read(json, text);
             out.put(
                 id,
                 new Desired(
                     text,
-                    n.required("replicas").asInt(),
-                    n.path("reason").asString(""),
-                    n.has("at") ? Instant.ofEpochMilli(n.get("at").asLong()) : null,
-                    last.isNumber() ? Instant.ofEpochMilli(last.asLong()) : null));
+                    d.replicas(),
+                    d.reason() == null ? "" : d.reason(),
+                    d.at(),
+                    d.decision() == null ? null : d.decision().lastActive()));
           } catch (RuntimeException e) {
             log.warn("Ignoring malformed desired replicas of {}: {}", id, e.toString());
           }
@@ -231,33 +210,23 @@ public final class RedisScalingStore implements ScalingStore {
     all.forEach(
         (id, text) -> {
           try {
-            JsonNode n = json.readTree(text);
+            LiveEntry entry = LiveEntry.read(json, text);
             List<Instance> list = new ArrayList<>();
-            JsonNode array = n.path("instances");
-            if (array.isArray()) {
-              for (JsonNode i : array) {
+            if (entry.instances() != null) {
+              for (LiveEntry.Instance i : entry.instances()) {
                 Instance.Phase phase =
-                    switch (i.path("phase").asString("")) {
-                      case "pending" -> Instance.Phase.PENDING;
-                      case "starting" -> Instance.Phase.STARTING;
-                      case "ready" -> Instance.Phase.READY;
+                    switch (i.phase()) {
+                      case PENDING -> Instance.Phase.PENDING;
+                      case STARTING -> Instance.Phase.STARTING;
+                      case READY -> Instance.Phase.READY;
                       default -> null;
                     };
                 if (phase != null) {
-                  JsonNode at = i.path("scheduled_at");
-                  list.add(
-                      new Instance(
-                          i.path("id").asString(),
-                          phase,
-                          at.isNumber() ? Instant.ofEpochMilli(at.asLong()) : null));
+                  list.add(new Instance(i.id(), phase, i.scheduledAt()));
                 }
               }
             } else {
-              int n2 =
-                  n.path("pending").asInt(0)
-                      + n.path("starting").asInt(0)
-                      + n.path("ready").asInt(0);
-              for (int k = 0; k < n2; k++) {
+              for (int k = 0; k < entry.active(); k++) {
                 list.add(new Instance("instance-" + k, Instance.Phase.READY, null));
               }
             }
@@ -293,8 +262,7 @@ public final class RedisScalingStore implements ScalingStore {
               values.forEach(
                   (k, text) -> {
                     try {
-                      JsonNode n = json.readTree(text);
-                      double d = n.path("queued").asDouble(0) + n.path("in_flight").asDouble(0);
+                      double d = Demand.read(json, text).total();
                       out.merge(owner.get(k), d, Double::sum);
                     } catch (RuntimeException e) {
                       log.debug("Ignoring malformed demand {}: {}", k, e.toString());

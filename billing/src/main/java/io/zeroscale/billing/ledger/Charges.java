@@ -1,5 +1,6 @@
 package io.zeroscale.billing.ledger;
 
+import io.zeroscale.api.scaling.StopOrder;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -26,7 +27,7 @@ import java.time.Instant;
 public final class Charges {
 
   /** The first-hour minimum, in seconds. */
-  public static final long MINIMUM_SECONDS = 3600;
+  public static final long MINIMUM_SECONDS = StopOrder.PAID_PERIOD.toSeconds();
 
   private static final BigDecimal MICROS_PER_USD_HOUR = BigDecimal.valueOf(3600L * 1_000_000L);
 

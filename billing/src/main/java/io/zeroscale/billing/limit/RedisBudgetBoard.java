@@ -1,6 +1,8 @@
 package io.zeroscale.billing.limit;
 
 import io.zeroscale.api.RedisSchema;
+import io.zeroscale.api.redis.DesiredReplicas;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,11 +96,7 @@ public final class RedisBudgetBoard implements BudgetBoard {
       return Mono.empty();
     }
     var desired = redis.<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("replicas", 0);
-    m.put("reason", reason);
-    m.put("at", nowMillis);
-    String text = json.writeValueAsString(m);
+    String text = DesiredReplicas.of(0, reason, Instant.ofEpochMilli(nowMillis)).write(json);
     Map<String, String> all = new LinkedHashMap<>();
     deploymentIds.forEach(id -> all.put(id.toString(), text));
     return desired.putAll(all);

@@ -1,6 +1,9 @@
 package io.zeroscale.gateway.deployment;
 
 import io.zeroscale.api.RedisSchema;
+import io.zeroscale.api.redis.Demand;
+import io.zeroscale.api.redis.DesiredReplicas;
+import io.zeroscale.api.redis.LiveEntry;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -12,7 +15,6 @@ import org.redisson.api.RedissonReactiveClient;
 import org.redisson.client.codec.StringCodec;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -70,14 +72,9 @@ public final class RedisLiveState implements DeploymentLiveState {
     if (text == null) {
       return new LiveState(0, 0, 0, 0, queueDepth, view);
     }
-    JsonNode n = json.readTree(text);
+    LiveEntry e = LiveEntry.read(json, text);
     return new LiveState(
-        n.path("desired").asInt(0),
-        n.path("pending").asInt(0) + n.path("starting").asInt(0),
-        n.path("ready").asInt(0),
-        n.path("draining").asInt(0),
-        queueDepth,
-        view);
+        e.desired(), e.pending() + e.starting(), e.ready(), e.draining(), queueDepth, view);
   }
 
   /** The latest decision, or null without one; a malformed entry is shown as none. */
@@ -86,16 +83,16 @@ public final class RedisLiveState implements DeploymentLiveState {
       return null;
     }
     try {
-      JsonNode n = json.readTree(desired);
+      DesiredReplicas d = DesiredReplicas.read(json, desired);
       double idle = 0;
       if (idlePaid != null) {
         idle = Math.round(Double.parseDouble(idlePaid) * 10) / 10.0;
       }
       return new LiveState.AutoscalerView(
-          n.path("replicas").asInt(0),
-          n.path("reason").asString(null),
-          n.path("at").asLong(0),
-          n.path("mode").asString(null),
+          d.replicas(),
+          d.reason(),
+          d.at() == null ? 0 : d.at().toEpochMilli(),
+          d.decision() == null ? null : d.decision().mode(),
           idle);
     } catch (RuntimeException e) {
       return null;
@@ -124,7 +121,7 @@ public final class RedisLiveState implements DeploymentLiveState {
 
   private long queuedOf(String text) {
     try {
-      return json.readTree(text).path("queued").asLong(0);
+      return Demand.read(json, text).queued();
     } catch (RuntimeException e) {
       return 0;
     }

@@ -5,8 +5,10 @@ import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.json.DeploymentSpecJson;
 import io.zeroscale.api.json.InstanceJson;
+import io.zeroscale.api.redis.Demand;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -355,8 +357,7 @@ public final class RoutingSync implements SmartLifecycle {
                 return Mono.empty();
               }
               demandPublished.put(entry.getKey(), !idle);
-              String body =
-                  "{\"queued\":" + queued + ",\"in_flight\":" + inFlight + ",\"at\":" + now + "}";
+              String body = new Demand(queued, inFlight, Instant.ofEpochMilli(now)).write(json);
               return redisson
                   .reactive()
                   .<String>getBucket(

@@ -1,0 +1,2 @@
+/** Scaling rules both the autoscaler's decider and the activator's reconcile apply. */
+package io.zeroscale.api.scaling;
