@@ -2,10 +2,10 @@ package io.zeroscale.billing;
 
 import io.zeroscale.billing.ledger.LedgerProjection;
 import io.zeroscale.billing.limit.SpendLimits;
+import io.zeroscale.gateway.lifecycle.BackgroundLoop;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -17,14 +17,13 @@ import reactor.core.scheduler.Schedulers;
  * limits are re-evaluated. Every gateway runs it; every step is idempotent, so running it on many
  * at once only costs queries. A run that outlives its period is not overlapped by the next.
  */
-public final class BillingProjector implements SmartLifecycle {
+public final class BillingProjector extends BackgroundLoop {
 
   private static final Logger log = LoggerFactory.getLogger(BillingProjector.class);
 
   private final LedgerProjection ledger;
   private final SpendLimits limits;
   private final Duration interval;
-  private volatile Disposable loop;
   private volatile long lastErrorLog;
 
   public BillingProjector(LedgerProjection ledger, SpendLimits limits, Duration interval) {
@@ -57,25 +56,10 @@ public final class BillingProjector implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    loop =
-        Flux.interval(Duration.ofSeconds(1), interval, Schedulers.parallel())
-            .onBackpressureDrop()
-            .concatMap(t -> runOnce(), 1)
-            .subscribe();
-  }
-
-  @Override
-  public void stop() {
-    Disposable l = loop;
-    if (l != null) {
-      l.dispose();
-    }
-    loop = null;
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop != null;
+  protected Disposable run() {
+    return Flux.interval(Duration.ofSeconds(1), interval, Schedulers.parallel())
+        .onBackpressureDrop()
+        .concatMap(t -> runOnce(), 1)
+        .subscribe();
   }
 }

@@ -6,6 +6,7 @@ import io.zeroscale.billing.ledger.Charges;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.hardware.HardwareCatalog;
+import io.zeroscale.gateway.lifecycle.BackgroundLoop;
 import io.zeroscale.gateway.routing.WakeUpGuard;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +19,6 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * calls Redis or PostgreSQL for the spend limit. Fails open: without Redis, the last copy stays
  * (and the activator's reservation before each boot still holds the limit).
  */
-public final class BudgetMirror implements WakeUpGuard, SmartLifecycle {
+public final class BudgetMirror extends BackgroundLoop implements WakeUpGuard {
 
   private static final Logger log = LoggerFactory.getLogger(BudgetMirror.class);
 
@@ -43,7 +43,6 @@ public final class BudgetMirror implements WakeUpGuard, SmartLifecycle {
   private final Duration refresh;
   private volatile Map<String, Budget> budgets = Map.of();
   private final AtomicBoolean refreshing = new AtomicBoolean();
-  private volatile Disposable loop;
   private volatile int listener = -1;
 
   public BudgetMirror(
@@ -158,17 +157,16 @@ public final class BudgetMirror implements WakeUpGuard, SmartLifecycle {
   }
 
   @Override
-  public void start() {
+  protected Disposable run() {
     subscribe();
-    loop =
-        Flux.interval(Duration.ZERO, refresh, Schedulers.parallel())
-            .onBackpressureDrop()
-            .concatMap(
-                t -> {
-                  subscribe();
-                  return reload();
-                })
-            .subscribe();
+    return Flux.interval(Duration.ZERO, refresh, Schedulers.parallel())
+        .onBackpressureDrop()
+        .concatMap(
+            t -> {
+              subscribe();
+              return reload();
+            })
+        .subscribe();
   }
 
   private void subscribe() {
@@ -183,19 +181,5 @@ public final class BudgetMirror implements WakeUpGuard, SmartLifecycle {
     } catch (RuntimeException e) {
       log.debug("Could not subscribe to budget changes yet: {}", e.toString());
     }
-  }
-
-  @Override
-  public void stop() {
-    Disposable l = loop;
-    if (l != null) {
-      l.dispose();
-    }
-    loop = null;
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop != null;
   }
 }

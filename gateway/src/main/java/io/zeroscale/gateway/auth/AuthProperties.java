@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.auth;
 
+import io.zeroscale.gateway.settings.Checks;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -59,16 +60,12 @@ public record AuthProperties(
   }
 
   private static void positive(String name, Duration value) {
-    if (value == null || value.isNegative() || value.isZero() || value.compareTo(MAX_TIME) > 0) {
-      throw new IllegalArgumentException(
-          "zeroscale.auth." + name + " must be positive and at most 1h, got " + value);
-    }
+    Checks.positiveAtMost(
+        "zeroscale.auth." + name, value, MAX_TIME, "must be positive and at most 1h");
   }
 
   private static void range(String name, int value, int min, int max) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(
-          "zeroscale.auth." + name + " must be between " + min + " and " + max + ", got " + value);
-    }
+    Checks.range(
+        "zeroscale.auth." + name, value, min, max, "must be between " + min + " and " + max);
   }
 }

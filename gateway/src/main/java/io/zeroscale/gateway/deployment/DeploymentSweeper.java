@@ -1,10 +1,10 @@
 package io.zeroscale.gateway.deployment;
 
+import io.zeroscale.gateway.lifecycle.BackgroundLoop;
 import io.zeroscale.gateway.model.ModelService;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
  *
  * Every gateway replica runs it; each step is idempotent, so they need no leader.
  */
-public final class DeploymentSweeper implements SmartLifecycle {
+public final class DeploymentSweeper extends BackgroundLoop {
 
   private static final Logger log = LoggerFactory.getLogger(DeploymentSweeper.class);
 
@@ -29,7 +29,6 @@ public final class DeploymentSweeper implements SmartLifecycle {
   private final ModelService models;
   private final Duration interval;
   private final Duration staleImportAge;
-  private volatile Disposable running;
 
   public DeploymentSweeper(
       DeploymentService deployments,
@@ -60,25 +59,10 @@ public final class DeploymentSweeper implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    running =
-        Flux.interval(Duration.ZERO, interval)
-            .onBackpressureDrop()
-            .concatMap(tick -> sweep(), 0)
-            .subscribe();
-  }
-
-  @Override
-  public void stop() {
-    Disposable r = running;
-    if (r != null) {
-      r.dispose();
-    }
-    running = null;
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running != null;
+  protected Disposable run() {
+    return Flux.interval(Duration.ZERO, interval)
+        .onBackpressureDrop()
+        .concatMap(tick -> sweep(), 0)
+        .subscribe();
   }
 }

@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.inspect;
 
 import io.zeroscale.gateway.error.OpenAiError;
+import io.zeroscale.gateway.settings.Checks;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -53,8 +54,7 @@ public final class BodyBudget {
     }
 
     private static IllegalArgumentException invalid(String name, long value, String why) {
-      return new IllegalArgumentException(
-          "zeroscale.gateway.body-budget." + name + " " + why + ", got " + value);
+      return Checks.invalid("zeroscale.gateway.body-budget." + name, value, why);
     }
   }
 

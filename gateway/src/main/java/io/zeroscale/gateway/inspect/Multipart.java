@@ -125,31 +125,14 @@ final class Multipart {
             "The multipart body is truncated: a part has no closing boundary (was the upload cut"
                 + " short?).");
       }
-      String name = null;
-      boolean file = false;
-      int contentStart = -1;
-      while (contentStart < 0) {
-        int eol = indexOfByte(body, pos, next + 1, (byte) '\n');
-        if (eol < 0) {
-          return reject(
-              "The multipart body is malformed: a part has no blank line after its headers.");
-        }
-        int lineEnd = eol > pos && body[eol - 1] == '\r' ? eol - 1 : eol;
-        if (lineEnd == pos) {
-          contentStart = eol + 1;
-        } else if (regionMatchesIgnoreCase(body, pos, lineEnd, CONTENT_DISPOSITION)) {
-          String value =
-              new String(
-                  body,
-                  pos + CONTENT_DISPOSITION.length,
-                  lineEnd - pos - CONTENT_DISPOSITION.length,
-                  StandardCharsets.UTF_8);
-          Map<String, String> params = params(value, value.indexOf(';') + 1);
-          name = params.get("name");
-          file = params.containsKey("filename") || params.containsKey("filename*");
-        }
-        pos = eol + 1;
+      PartHeaders headers = headers(body, pos, next);
+      if (headers == null) {
+        return reject(
+            "The multipart body is malformed: a part has no blank line after its headers.");
       }
+      String name = headers.name();
+      boolean file = headers.file();
+      int contentStart = headers.contentStart();
       // The line end before the delimiter belongs to the delimiter, not to the value.
       int contentEnd = next;
       if (contentEnd > contentStart && body[contentEnd - 1] == '\r') {
@@ -158,17 +141,8 @@ final class Multipart {
       contentEnd = Math.max(contentEnd, contentStart);
 
       if ("model".equals(name)) {
-        OpenAiError error = null;
-        if (modelSeen) {
-          error = RequestInspector.invalid("model", "'model' appears more than once in the form.");
-        } else if (file) {
-          error =
-              RequestInspector.invalid("model", "'model' must be a form field, not a file upload.");
-        } else if (contentEnd == contentStart) {
-          error = RequestInspector.invalid("model", "'model' must not be empty.");
-        } else if (contentEnd - contentStart > MAX_FIELD_BYTES) {
-          error = tooLong(contentEnd - contentStart + " bytes");
-        } else {
+        OpenAiError error = modelFieldError(modelSeen, file, contentEnd - contentStart);
+        if (error == null) {
           model = new String(body, contentStart, contentEnd - contentStart, StandardCharsets.UTF_8);
           if (model.length() > RequestInspector.MAX_MODEL_LENGTH) {
             error = tooLong(model.length() + " characters");
@@ -177,19 +151,14 @@ final class Multipart {
         modelSeen = true;
         problem = problem == null ? error : problem;
       } else if ("stream".equals(name)) {
-        OpenAiError error = null;
         String value =
             contentEnd - contentStart > 8
                 ? null
                 : new String(
                     body, contentStart, contentEnd - contentStart, StandardCharsets.US_ASCII);
-        if (streamSeen) {
-          error =
-              RequestInspector.invalid("stream", "'stream' appears more than once in the form.");
-        } else if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+        OpenAiError error = streamFieldError(streamSeen, value);
+        if (error == null) {
           stream = "true".equalsIgnoreCase(value);
-        } else {
-          error = RequestInspector.invalid("stream", "'stream' must be true or false.");
         }
         streamSeen = true;
         problem = problem == null ? error : problem;
@@ -204,6 +173,68 @@ final class Multipart {
       return RequestInspector.missingModel(" as a form field");
     }
     return new Inspection.Ok(model, stream);
+  }
+
+  /** A part's headers: its form name, whether it is a file upload, where its content starts. */
+  private record PartHeaders(String name, boolean file, int contentStart) {}
+
+  /**
+   * Reads the header lines of a part starting at {@code pos} up to the blank line that ends them;
+   * null when no blank line comes before the part's closing delimiter at {@code next}.
+   */
+  private static PartHeaders headers(byte[] body, int pos, int next) {
+    String name = null;
+    boolean file = false;
+    while (true) {
+      int eol = indexOfByte(body, pos, next + 1, (byte) '\n');
+      if (eol < 0) {
+        return null;
+      }
+      int lineEnd = eol > pos && body[eol - 1] == '\r' ? eol - 1 : eol;
+      if (lineEnd == pos) {
+        return new PartHeaders(name, file, eol + 1);
+      }
+      if (regionMatchesIgnoreCase(body, pos, lineEnd, CONTENT_DISPOSITION)) {
+        String value =
+            new String(
+                body,
+                pos + CONTENT_DISPOSITION.length,
+                lineEnd - pos - CONTENT_DISPOSITION.length,
+                StandardCharsets.UTF_8);
+        Map<String, String> params = params(value, value.indexOf(';') + 1);
+        name = params.get("name");
+        file = params.containsKey("filename") || params.containsKey("filename*");
+      }
+      pos = eol + 1;
+    }
+  }
+
+  /** Why a {@code model} part of {@code length} bytes is refused, or null to decode it. */
+  private static OpenAiError modelFieldError(boolean seen, boolean file, int length) {
+    if (seen) {
+      return RequestInspector.invalid("model", "'model' appears more than once in the form.");
+    }
+    if (file) {
+      return RequestInspector.invalid("model", "'model' must be a form field, not a file upload.");
+    }
+    if (length == 0) {
+      return RequestInspector.invalid("model", "'model' must not be empty.");
+    }
+    if (length > MAX_FIELD_BYTES) {
+      return tooLong(length + " bytes");
+    }
+    return null;
+  }
+
+  /** Why a {@code stream} part's value is refused (not true/false, or repeated), or null. */
+  private static OpenAiError streamFieldError(boolean seen, String value) {
+    if (seen) {
+      return RequestInspector.invalid("stream", "'stream' appears more than once in the form.");
+    }
+    if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+      return null;
+    }
+    return RequestInspector.invalid("stream", "'stream' must be true or false.");
   }
 
   /** Whether a Content-Type is {@code multipart/form-data}, whatever its parameters. */

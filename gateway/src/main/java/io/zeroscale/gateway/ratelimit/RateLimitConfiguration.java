@@ -18,8 +18,8 @@ public class RateLimitConfiguration {
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")
-  RateLimiter rateLimiter(
+  KeyRateLimiter rateLimiter(
       RateStore store, RateLimitProperties properties, Clock clock, MeterRegistry meters) {
-    return new RateLimiter(store, properties, clock, meters);
+    return new KeyRateLimiter(store, properties, clock, meters);
   }
 }

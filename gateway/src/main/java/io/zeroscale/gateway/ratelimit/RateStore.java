@@ -8,7 +8,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Where the counts shared by every gateway live (Redis in production, {@link RedisRateStore}). The
- * {@link RateLimiter} decides; this only counts. Any method may fail or hang: the limiter bounds
+ * {@link KeyRateLimiter} decides; this only counts. Any method may fail or hang: the limiter bounds
  * each call with a timeout and fails open.
  */
 public interface RateStore {

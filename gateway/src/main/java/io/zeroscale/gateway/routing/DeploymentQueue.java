@@ -65,17 +65,17 @@ public final class DeploymentQueue {
   }
 
   private static final class Waiter {
-    final MonoSink<Lease> sink;
+    final MonoSink<SlotLease> sink;
     final long enqueuedNanos;
     final AtomicReference<WaiterState> state = new AtomicReference<>(WaiterState.WAITING);
 
-    Waiter(MonoSink<Lease> sink, long enqueuedNanos) {
+    Waiter(MonoSink<SlotLease> sink, long enqueuedNanos) {
       this.sink = sink;
       this.enqueuedNanos = enqueuedNanos;
     }
   }
 
-  private record Grant(Waiter waiter, Lease lease) {}
+  private record Grant(Waiter waiter, SlotLease lease) {}
 
   private final String name;
   private final LongSupplier nanoTime;
@@ -114,11 +114,11 @@ public final class DeploymentQueue {
    * a timeout then race on one compare-and-set, and exactly one of them wins. With the operator, a
    * lease granted in the instant the timeout fired would be dropped by it, never released.
    */
-  public Mono<Lease> acquire(Duration timeout, Scheduler timer) {
-    Mono<Lease> lease =
+  public Mono<SlotLease> acquire(Duration timeout, Scheduler timer) {
+    Mono<SlotLease> lease =
         Mono.create(
             sink -> {
-              Lease granted = null;
+              SlotLease granted = null;
               Waiter waiter = null;
               RuntimeException refused = null;
               synchronized (this) {
@@ -156,11 +156,11 @@ public final class DeploymentQueue {
     // A lease granted in the same instant the client went away reaches a cancelled sink, which
     // discards it: the discard hook gives the slot back. A delivered lease is the caller's to
     // release.
-    return lease.doOnDiscard(Lease.class, Lease::release);
+    return lease.doOnDiscard(SlotLease.class, SlotLease::release);
   }
 
   /** {@link #acquire(Duration, Scheduler)} with no practical timeout (tests). */
-  public Mono<Lease> acquire() {
+  public Mono<SlotLease> acquire() {
     return acquire(Duration.ofDays(365), Schedulers.parallel());
   }
 
@@ -360,10 +360,10 @@ public final class DeploymentQueue {
   /**
    * @param waiter the request that waited for it, or null when it was free on arrival
    */
-  private Lease take(Slot slot, Waiter waiter) {
+  private SlotLease take(Slot slot, Waiter waiter) {
     slot.inFlight++;
     long now = nanoTime.getAsLong();
-    return new Lease(
+    return new SlotLease(
         this, slot, now, waiter == null ? -1 : Math.max(0, now - waiter.enqueuedNanos));
   }
 

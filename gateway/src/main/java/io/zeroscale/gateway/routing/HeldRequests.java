@@ -61,7 +61,7 @@ public final class HeldRequests {
   /** Forwards the request on a lease, writing its response to {@code target}. */
   @FunctionalInterface
   interface Forward {
-    Mono<Void> apply(Lease lease, ServerHttpResponse target);
+    Mono<Void> apply(SlotLease lease, ServerHttpResponse target);
   }
 
   /** The wait ended without a lease. */
@@ -96,7 +96,7 @@ public final class HeldRequests {
    */
   Mono<Void> serve(
       ServerHttpResponse response,
-      Mono<Lease> slot,
+      Mono<SlotLease> slot,
       boolean cold,
       boolean stream,
       RequestMeter meter,
@@ -117,17 +117,17 @@ public final class HeldRequests {
                     : all.concatMap(
                         o ->
                             switch (o) {
-                              case Lease lease -> direct(response, lease, cold, forward);
+                              case SlotLease lease -> direct(response, lease, cold, forward);
                               case Failed f -> Mono.<Void>error(f.error());
                               default -> Mono.<Void>empty();
                             }))
         .then()
         // A lease still in an operator's queue when the client goes away goes back.
-        .doOnDiscard(Lease.class, Lease::release);
+        .doOnDiscard(SlotLease.class, SlotLease::release);
   }
 
   private static Mono<Void> direct(
-      ServerHttpResponse response, Lease lease, boolean cold, Forward forward) {
+      ServerHttpResponse response, SlotLease lease, boolean cold, Forward forward) {
     return Mono.defer(
             () -> {
               HoldHeaders.apply(response.getHeaders(), lease, cold);
@@ -154,7 +154,7 @@ public final class HeldRequests {
             o ->
                 switch (o) {
                   case Long tick -> Flux.just(chunk(response, WAITING));
-                  case Lease lease ->
+                  case SlotLease lease ->
                       upstream(response, lease, meter, forward).doFinally(s -> lease.release());
                   case Failed f -> Flux.just(failure(response, meter, f.error()));
                   default -> Flux.<Publisher<DataBuffer>>empty();
@@ -164,7 +164,7 @@ public final class HeldRequests {
 
   /** The instance's events, through the rest of the chain writing to a detached response. */
   private Flux<Publisher<DataBuffer>> upstream(
-      ServerHttpResponse response, Lease lease, RequestMeter meter, Forward forward) {
+      ServerHttpResponse response, SlotLease lease, RequestMeter meter, Forward forward) {
     Detached detached = new Detached(response, meter);
     Flux<Publisher<DataBuffer>> ready =
         lease.held()

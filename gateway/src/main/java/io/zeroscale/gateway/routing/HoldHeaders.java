@@ -26,7 +26,7 @@ final class HoldHeaders {
    *
    * @param cold whether the deployment had no ready instance when the request arrived
    */
-  static void apply(HttpHeaders headers, Lease lease, boolean cold) {
+  static void apply(HttpHeaders headers, SlotLease lease, boolean cold) {
     if (!lease.held()) {
       return;
     }

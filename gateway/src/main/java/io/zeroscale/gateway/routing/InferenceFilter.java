@@ -13,9 +13,9 @@ import io.zeroscale.gateway.inspect.Inspection;
 import io.zeroscale.gateway.inspect.KeyConcurrency;
 import io.zeroscale.gateway.inspect.RequestInspector;
 import io.zeroscale.gateway.observe.Metering;
+import io.zeroscale.gateway.ratelimit.KeyRateLimiter;
 import io.zeroscale.gateway.ratelimit.RateDecision;
 import io.zeroscale.gateway.ratelimit.RateLimitHeaders;
-import io.zeroscale.gateway.ratelimit.RateLimiter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
@@ -70,7 +70,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
   private final DeploymentDirectory directory;
   private final Routing routing;
   private final RoutingSync sync;
-  private final RateLimiter rateLimiter;
+  private final KeyRateLimiter rateLimiter;
   private final BodyLimits limits;
   private final BodyBudget budget;
   private final KeyConcurrency perKey;
@@ -90,7 +90,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       DeploymentDirectory directory,
       Routing routing,
       RoutingSync sync,
-      RateLimiter rateLimiter,
+      KeyRateLimiter rateLimiter,
       BodyLimits limits,
       BodyBudget budget,
       KeyConcurrency perKey,
@@ -308,7 +308,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
    * A slot of the deployment's queue; how the wait ends without one is decided on the deployment as
    * it is then (a timeout while it waits for GPU capacity is a 503, not a 504).
    */
-  private Mono<Lease> slot(DeploymentQueue queue, DeploymentSpec spec) {
+  private Mono<SlotLease> slot(DeploymentQueue queue, DeploymentSpec spec) {
     Duration timeout = Duration.ofSeconds(spec.settings().activationTimeoutS());
     return queue
         .acquire(timeout, Schedulers.parallel())
@@ -319,7 +319,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       ServerWebExchange exchange,
       InferencePath path,
       byte[] body,
-      Lease lease,
+      SlotLease lease,
       DeploymentSpec spec,
       RequestMeter meter,
       ServerHttpResponse target) {

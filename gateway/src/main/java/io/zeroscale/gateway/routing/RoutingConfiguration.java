@@ -8,7 +8,7 @@ import io.zeroscale.gateway.inspect.BodyLimits;
 import io.zeroscale.gateway.inspect.InferencePath;
 import io.zeroscale.gateway.inspect.KeyConcurrency;
 import io.zeroscale.gateway.observe.Metering;
-import io.zeroscale.gateway.ratelimit.RateLimiter;
+import io.zeroscale.gateway.ratelimit.KeyRateLimiter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -103,7 +103,7 @@ public class RoutingConfiguration {
       DeploymentDirectory deployments,
       Routing routing,
       RoutingSync sync,
-      RateLimiter rateLimiter,
+      KeyRateLimiter rateLimiter,
       BodyLimits limits,
       BodyBudget budget,
       KeyConcurrency.Limit perKey,

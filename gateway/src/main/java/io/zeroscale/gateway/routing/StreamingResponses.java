@@ -36,7 +36,7 @@ public final class StreamingResponses {
 
   /** Wraps {@code response} for one proxied request. */
   ServerHttpResponse decorate(
-      ServerHttpResponse response, DeploymentSpec spec, Lease lease, RequestMeter meter) {
+      ServerHttpResponse response, DeploymentSpec spec, SlotLease lease, RequestMeter meter) {
     return new ServerHttpResponseDecorator(response) {
       @Override
       public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
@@ -61,7 +61,7 @@ public final class StreamingResponses {
       }
 
       private DataBuffer streamFailed(
-          Throwable e, DeploymentSpec spec, Lease lease, RequestMeter meter) {
+          Throwable e, DeploymentSpec spec, SlotLease lease, RequestMeter meter) {
         meter.failed(new UpstreamStreamFailure(e));
         log.warn(
             "Stream from instance {} of {} failed mid-way: {}",

@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.routing;
 
+import io.zeroscale.gateway.settings.Checks;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -22,21 +23,19 @@ public record UpstreamProperties(
     @DefaultValue("4s") Duration maxIdleTime) {
 
   public UpstreamProperties {
-    if (connectTimeout == null
-        || connectTimeout.isNegative()
-        || connectTimeout.isZero()
-        || connectTimeout.toMillis() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(
-          "zeroscale.gateway.upstream.connect-timeout must be positive, got " + connectTimeout);
-    }
-    if (maxConnections < 1 || maxConnections > 65_536) {
-      throw new IllegalArgumentException(
-          "zeroscale.gateway.upstream.max-connections must be 1..65536, got " + maxConnections);
-    }
-    if (maxIdleTime == null || maxIdleTime.isNegative() || maxIdleTime.isZero()) {
-      throw new IllegalArgumentException(
-          "zeroscale.gateway.upstream.max-idle-time must be positive, got " + maxIdleTime);
-    }
+    Checks.positiveAtMost(
+        "zeroscale.gateway.upstream.connect-timeout",
+        connectTimeout,
+        // toMillis() at most Integer.MAX_VALUE (Reactor Netty takes the timeout as an int).
+        Duration.ofMillis(Integer.MAX_VALUE + 1L).minusNanos(1),
+        "must be positive");
+    Checks.range(
+        "zeroscale.gateway.upstream.max-connections",
+        maxConnections,
+        1,
+        65_536,
+        "must be 1..65536");
+    Checks.positive("zeroscale.gateway.upstream.max-idle-time", maxIdleTime, "must be positive");
   }
 
   /** The defaults, for tests and for code built without Spring. */

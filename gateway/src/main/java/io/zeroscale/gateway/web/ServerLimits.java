@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.web;
 
+import io.zeroscale.gateway.settings.Checks;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -35,9 +36,6 @@ public record ServerLimits(
   }
 
   private static void positive(String name, Duration value) {
-    if (value == null || value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(
-          "zeroscale.gateway.server." + name + " must be a positive duration, got " + value);
-    }
+    Checks.positive("zeroscale.gateway.server." + name, value, "must be a positive duration");
   }
 }

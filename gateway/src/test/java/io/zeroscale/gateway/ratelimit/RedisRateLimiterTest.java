@@ -103,12 +103,12 @@ class RedisRateLimiterTest {
    * A limiter whose Redis timeout no loaded machine reaches: these tests are about the limits, and
    * a slow answer would fail open and hide them (the fail-open test sets its own 250 ms).
    */
-  private RateLimiter gateway(RedissonClient client) {
+  private KeyRateLimiter gateway(RedissonClient client) {
     return gateway(client, Duration.ofSeconds(5));
   }
 
-  private RateLimiter gateway(RedissonClient client, Duration timeout) {
-    return new RateLimiter(
+  private KeyRateLimiter gateway(RedissonClient client, Duration timeout) {
+    return new KeyRateLimiter(
         RedisRateStore.create(client, clock),
         new RateLimitProperties(true, null, null, timeout, Duration.ofSeconds(5), LEASE),
         clock,
@@ -124,7 +124,7 @@ class RedisRateLimiterTest {
         new Principal.Limits(rpm, concurrent));
   }
 
-  private static RateDecision acquire(RateLimiter limiter, Principal p) {
+  private static RateDecision acquire(KeyRateLimiter limiter, Principal p) {
     return limiter.acquire(p).block(Duration.ofSeconds(15));
   }
 
@@ -143,8 +143,8 @@ class RedisRateLimiterTest {
 
   @Test
   void requestsPerMinuteAreSharedByTwoGateways() {
-    RateLimiter gw1 = gateway(client1);
-    RateLimiter gw2 = gateway(client2);
+    KeyRateLimiter gw1 = gateway(client1);
+    KeyRateLimiter gw2 = gateway(client2);
     Principal p = key(5, null);
     for (int i = 0; i < 5; i++) {
       RateDecision d = acquire(i % 2 == 0 ? gw1 : gw2, p);
@@ -167,8 +167,8 @@ class RedisRateLimiterTest {
 
   @Test
   void concurrencyIsSharedByTwoGatewaysAndASlotComesBackOnRelease() {
-    RateLimiter gw1 = gateway(client1);
-    RateLimiter gw2 = gateway(client2);
+    KeyRateLimiter gw1 = gateway(client1);
+    KeyRateLimiter gw2 = gateway(client2);
     Principal p = key(null, 2);
     RateDecision.Allowed a = (RateDecision.Allowed) acquire(gw1, p);
     assertThat(acquire(gw2, p)).isInstanceOf(RateDecision.Allowed.class);
@@ -187,8 +187,8 @@ class RedisRateLimiterTest {
 
   @Test
   void aDeadGatewaysSlotsComeBackAfterOneLease() {
-    RateLimiter dead = gateway(client1);
-    RateLimiter alive = gateway(client2);
+    KeyRateLimiter dead = gateway(client1);
+    KeyRateLimiter alive = gateway(client2);
     Principal p = key(null, 2);
     acquire(dead, p);
     acquire(dead, p);
@@ -201,8 +201,8 @@ class RedisRateLimiterTest {
 
   @Test
   void aLiveGatewayRenewsItsSlotsPastTheirFirstLease() {
-    RateLimiter holder = gateway(client1);
-    RateLimiter other = gateway(client2);
+    KeyRateLimiter holder = gateway(client1);
+    KeyRateLimiter other = gateway(client2);
     Principal p = key(null, 1);
     RateDecision.Allowed held = (RateDecision.Allowed) acquire(holder, p);
 
@@ -231,11 +231,11 @@ class RedisRateLimiterTest {
     try {
       Principal p = key(1, 1);
       // While Redis is up, a patient limiter (a cold Lua script load may take a while here).
-      RateLimiter before = gateway(client);
+      KeyRateLimiter before = gateway(client);
       assertThat(acquire(before, p)).isInstanceOf(RateDecision.Allowed.class);
       assertThat(acquire(before, p)).isInstanceOf(RateDecision.Limited.class);
       failsOpenOnPurpose = true;
-      RateLimiter gw = gateway(client, Duration.ofMillis(250));
+      KeyRateLimiter gw = gateway(client, Duration.ofMillis(250));
       own.stop();
       // Past the refusal's Retry-After, so that the limiter has to ask Redis.
       clock.advance(Duration.ofMinutes(2));
@@ -258,7 +258,7 @@ class RedisRateLimiterTest {
   /** Not an assertion on time (machines vary): prints what one warm check costs. */
   @Test
   void measuresTheWarmPerRequestCost() {
-    RateLimiter gw = gateway(client1);
+    KeyRateLimiter gw = gateway(client1);
     Principal both = key(1_000_000, 1_000);
     Principal rpmOnly = key(1_000_000, null);
     Principal slotOnly = key(null, 1_000);

@@ -23,7 +23,7 @@ class DeploymentQueueTest {
 
   /** Subscribes and keeps what arrives; a lease is kept until the test releases it. */
   private static final class Taker {
-    final List<Lease> leases = new ArrayList<>();
+    final List<SlotLease> leases = new ArrayList<>();
     final List<Throwable> errors = new ArrayList<>();
     final List<Disposable> subscriptions = new ArrayList<>();
 
@@ -41,7 +41,7 @@ class DeploymentQueueTest {
     t.take(queue, 4);
     assertThat(t.leases).hasSize(4);
     assertThat(queue.inFlightByInstance()).containsEntry("a", 2).containsEntry("b", 2);
-    assertThat(t.leases.stream().map(Lease::instanceId).limit(2))
+    assertThat(t.leases.stream().map(SlotLease::instanceId).limit(2))
         .containsExactlyInAnyOrder("a", "b");
   }
 
@@ -105,13 +105,14 @@ class DeploymentQueueTest {
     t.take(queue, 2);
     queue.reconfigure(
         List.of(instance("a", State.DRAINING), instance("b", State.READY)), 1, 3, 1, 0);
-    Lease onA = t.leases.stream().filter(l -> l.instanceId().equals("a")).findFirst().orElseThrow();
+    SlotLease onA =
+        t.leases.stream().filter(l -> l.instanceId().equals("a")).findFirst().orElseThrow();
     Taker more = new Taker();
     more.take(queue, 1);
     assertThat(more.leases).isEmpty();
     onA.release();
     assertThat(more.leases).as("a's freed slot is not reused").isEmpty();
-    t.leases.stream().filter(l -> l.instanceId().equals("b")).forEach(Lease::release);
+    t.leases.stream().filter(l -> l.instanceId().equals("b")).forEach(SlotLease::release);
     assertThat(more.leases).hasSize(1);
     assertThat(more.leases.get(0).instanceId()).isEqualTo("b");
   }
@@ -182,7 +183,7 @@ class DeploymentQueueTest {
     Taker holder = new Taker();
     holder.take(queue, 1);
     List<Throwable> errors = new ArrayList<>();
-    List<Lease> late = new ArrayList<>();
+    List<SlotLease> late = new ArrayList<>();
     queue.acquire(Duration.ofSeconds(10), timer).subscribe(late::add, errors::add);
     assertThat(queue.queued()).isEqualTo(1);
     timer.advanceTimeBy(Duration.ofSeconds(10));
@@ -201,7 +202,7 @@ class DeploymentQueueTest {
     Taker holder = new Taker();
     holder.take(queue, 1);
     List<Throwable> errors = new ArrayList<>();
-    List<Lease> granted = new ArrayList<>();
+    List<SlotLease> granted = new ArrayList<>();
     queue.acquire(Duration.ofSeconds(10), timer).subscribe(granted::add, errors::add);
     holder.leases.get(0).release();
     timer.advanceTimeBy(Duration.ofSeconds(20));
@@ -241,11 +242,11 @@ class DeploymentQueueTest {
     queue.suspend("a", Duration.ofSeconds(5));
     Taker t = new Taker();
     t.take(queue, 3);
-    assertThat(t.leases).extracting(Lease::instanceId).containsOnly("b");
+    assertThat(t.leases).extracting(SlotLease::instanceId).containsOnly("b");
     nanos.addAndGet(Duration.ofSeconds(5).toNanos());
     Taker later = new Taker();
     later.take(queue, 1);
-    assertThat(later.leases).extracting(Lease::instanceId).containsExactly("a");
+    assertThat(later.leases).extracting(SlotLease::instanceId).containsExactly("a");
   }
 
   @Test

@@ -104,7 +104,7 @@ class HeldRequestsBenchmark {
       queues.add(q);
       for (int i = 0; i < PER_DEPLOYMENT; i++) {
         RequestMeter meter = new RequestMeter(metering, spec, true, System::nanoTime);
-        Mono<Lease> slot = q.acquire(Duration.ofMinutes(15), Schedulers.parallel());
+        Mono<SlotLease> slot = q.acquire(Duration.ofMinutes(15), Schedulers.parallel());
         requests.add(
             held.serve(new Sink(), slot, true, true, meter, HeldRequestsBenchmark::answer)
                 .doFinally(s -> served.countDown())
@@ -157,7 +157,7 @@ class HeldRequestsBenchmark {
   }
 
   private static Mono<Void> answer(
-      Lease lease, org.springframework.http.server.reactive.ServerHttpResponse target) {
+      SlotLease lease, org.springframework.http.server.reactive.ServerHttpResponse target) {
     target.getHeaders().setContentType(MediaType.TEXT_EVENT_STREAM);
     return target.writeAndFlushWith(
         Flux.just(

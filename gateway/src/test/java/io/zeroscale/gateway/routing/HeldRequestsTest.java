@@ -84,7 +84,7 @@ class HeldRequestsTest {
   /** The held request, built inside the virtual-time supplier so its timers are virtual. */
   private Mono<Void> serve(boolean stream, HeldRequests.Forward forward) {
     HeldRequests held = new HeldRequests(KEEP_ALIVE, Schedulers.parallel(), JSON);
-    Mono<Lease> slot =
+    Mono<SlotLease> slot =
         queue
             .acquire(Duration.ofSeconds(60), Schedulers.parallel())
             .onErrorMap(
@@ -234,7 +234,7 @@ class HeldRequestsTest {
   @Test
   void aRequestThatOnlyWaitedForABusySlotSaysSoWithoutTheColdStartHeader() {
     queue.reconfigure(List.of(ready()), 1, 10, 1, 0);
-    Lease busy = queue.acquire().block();
+    SlotLease busy = queue.acquire().block();
     HeldRequests held = new HeldRequests(KEEP_ALIVE, Schedulers.immediate(), JSON);
     Mono<Void> served = held.serve(response, queue.acquire(), false, false, meter, events());
     StepVerifier.create(served)

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One slot on one instance, held for the life of a request. {@link #release()} is idempotent:
  * completion, error and cancellation may all call it.
  */
-public final class Lease {
+public final class SlotLease {
 
   private final DeploymentQueue queue;
   private final DeploymentQueue.Slot slot;
@@ -18,7 +18,7 @@ public final class Lease {
    * @param waitedNanos how long the request waited in the queue for it, or -1 when it was granted
    *     on arrival
    */
-  Lease(DeploymentQueue queue, DeploymentQueue.Slot slot, long grantedNanos, long waitedNanos) {
+  SlotLease(DeploymentQueue queue, DeploymentQueue.Slot slot, long grantedNanos, long waitedNanos) {
     this.queue = queue;
     this.slot = slot;
     this.grantedNanos = grantedNanos;

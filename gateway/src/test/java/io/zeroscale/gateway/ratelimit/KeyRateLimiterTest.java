@@ -12,7 +12,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-class RateLimiterTest {
+class KeyRateLimiterTest {
 
   private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
   private static final UUID TENANT = UUID.randomUUID();
@@ -31,8 +31,8 @@ class RateLimiterTest {
         Duration.ofSeconds(30));
   }
 
-  private RateLimiter limiter(RateLimitProperties p) {
-    return new RateLimiter(store, p, clock, meters);
+  private KeyRateLimiter limiter(RateLimitProperties p) {
+    return new KeyRateLimiter(store, p, clock, meters);
   }
 
   private static Principal key(Integer rpm, Integer concurrent) {
@@ -44,7 +44,7 @@ class RateLimiterTest {
         new Principal.Limits(rpm, concurrent));
   }
 
-  private static RateDecision acquire(RateLimiter limiter, Principal p) {
+  private static RateDecision acquire(KeyRateLimiter limiter, Principal p) {
     return limiter.acquire(p).block(Duration.ofSeconds(5));
   }
 
@@ -58,7 +58,7 @@ class RateLimiterTest {
 
   @Test
   void aKeyWithNoLimitAnywhereNeverReachesTheStore() {
-    RateLimiter limiter = limiter(props(null, null));
+    KeyRateLimiter limiter = limiter(props(null, null));
     RateDecision d = acquire(limiter, key(null, null));
     assertThat(d).isInstanceOf(RateDecision.Allowed.class);
     RateDecision.Allowed a = (RateDecision.Allowed) d;
@@ -72,8 +72,8 @@ class RateLimiterTest {
     Principal admin = new Principal(null, null, null, Set.of("admin"));
     assertThat(acquire(limiter(props(1, 1)), admin)).isInstanceOf(RateDecision.Allowed.class);
     assertThat(acquire(limiter(props(1, 1)), admin)).isInstanceOf(RateDecision.Allowed.class);
-    RateLimiter off =
-        new RateLimiter(
+    KeyRateLimiter off =
+        new KeyRateLimiter(
             store,
             new RateLimitProperties(
                 false, 1, 1, Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ofSeconds(30)),
@@ -87,7 +87,7 @@ class RateLimiterTest {
 
   @Test
   void requestsPerMinuteCountDownThenRefuseWithRetryAfter() {
-    RateLimiter limiter = limiter(props(null, null));
+    KeyRateLimiter limiter = limiter(props(null, null));
     Principal p = key(3, null);
     for (int remaining = 2; remaining >= 0; remaining--) {
       RateDecision.Allowed a = (RateDecision.Allowed) acquire(limiter, p);
@@ -110,12 +110,12 @@ class RateLimiterTest {
 
   @Test
   void theKeysOwnLimitBeatsTheDefaultAndTheDefaultFillsTheGap() {
-    RateLimiter limiter = limiter(props(100, null));
+    KeyRateLimiter limiter = limiter(props(100, null));
     Principal own = key(1, null);
     assertThat(acquire(limiter, own)).isInstanceOf(RateDecision.Allowed.class);
     assertThat(acquire(limiter, own)).isInstanceOf(RateDecision.Limited.class);
 
-    RateLimiter strict = limiter(props(1, null));
+    KeyRateLimiter strict = limiter(props(1, null));
     Principal inheriting = key(null, null);
     RateDecision.Allowed first = (RateDecision.Allowed) acquire(strict, inheriting);
     assertThat(first.limit()).isEqualTo(1);
@@ -124,7 +124,7 @@ class RateLimiterTest {
 
   @Test
   void aRefusedKeyIsRefusedFromMemoryUntilItsRetryAfter() {
-    RateLimiter limiter = limiter(props(null, null));
+    KeyRateLimiter limiter = limiter(props(null, null));
     Principal p = key(2, null);
     acquire(limiter, p);
     acquire(limiter, p);
@@ -146,7 +146,7 @@ class RateLimiterTest {
 
   @Test
   void aChangedLimitIsNotAnsweredFromTheOldRefusal() {
-    RateLimiter limiter = limiter(props(null, null));
+    KeyRateLimiter limiter = limiter(props(null, null));
     UUID id = UUID.randomUUID();
     Principal one = new Principal(id, TENANT, "acme", Set.of(), new Principal.Limits(1, null));
     acquire(limiter, one);
@@ -160,7 +160,7 @@ class RateLimiterTest {
 
   @Test
   void concurrencyIsCappedAndASlotComesBackOnReleaseExactlyOnce() {
-    RateLimiter limiter = limiter(props(null, null));
+    KeyRateLimiter limiter = limiter(props(null, null));
     Principal p = key(null, 2);
     RateDecision.Allowed a = (RateDecision.Allowed) acquire(limiter, p);
     RateDecision.Allowed b = (RateDecision.Allowed) acquire(limiter, p);
@@ -168,7 +168,7 @@ class RateLimiterTest {
     assertThat(limiter.slotsInFlight()).isEqualTo(2);
 
     RateDecision.Limited l = (RateDecision.Limited) acquire(limiter, p);
-    assertThat(l.retryAfter()).isEqualTo(RateLimiter.CONCURRENCY_RETRY_AFTER);
+    assertThat(l.retryAfter()).isEqualTo(KeyRateLimiter.CONCURRENCY_RETRY_AFTER);
     assertThat(l.limit()).isEqualTo(RateDecision.UNLIMITED);
     assertThat(l.message()).contains("at most 2 at once");
     assertThat(limited("concurrency")).isEqualTo(1.0);
@@ -186,7 +186,7 @@ class RateLimiterTest {
 
   @Test
   void aRequestRefusedForItsRateGivesBackTheSlotItTookInParallel() {
-    RateLimiter limiter = limiter(props(null, null));
+    KeyRateLimiter limiter = limiter(props(null, null));
     Principal p = key(1, 5);
     RateDecision.Allowed first = (RateDecision.Allowed) acquire(limiter, p);
     assertThat(first.limit()).isEqualTo(1);
@@ -198,7 +198,7 @@ class RateLimiterTest {
 
   @Test
   void aRequestRefusedForConcurrencyStillCountsTowardsItsRate() {
-    RateLimiter limiter = limiter(props(null, null));
+    KeyRateLimiter limiter = limiter(props(null, null));
     Principal p = key(10, 1);
     RateDecision.Allowed held = (RateDecision.Allowed) acquire(limiter, p);
     assertThat(held.remaining()).isEqualTo(9);
@@ -209,7 +209,7 @@ class RateLimiterTest {
 
   @Test
   void aStoreErrorFailsOpenThenSkipsTheStoreForAWhile() {
-    RateLimiter limiter = limiter(props(null, null));
+    KeyRateLimiter limiter = limiter(props(null, null));
     Principal p = key(1, 1);
     store.down = true;
     RateDecision.Allowed a = (RateDecision.Allowed) acquire(limiter, p);
@@ -234,7 +234,7 @@ class RateLimiterTest {
 
   @Test
   void aSlowStoreFailsOpenAtTheTimeoutAndFreesTheSlotItMayHaveTaken() {
-    RateLimiter limiter = limiter(props(null, null));
+    KeyRateLimiter limiter = limiter(props(null, null));
     Principal p = key(5, 3);
     store.consumeHangs = true;
     StepVerifier.withVirtualTime(() -> limiter.acquire(p))
@@ -249,7 +249,7 @@ class RateLimiterTest {
 
   @Test
   void slotsInFlightAreRenewedUntilReleased() {
-    RateLimiter limiter = limiter(props(null, null));
+    KeyRateLimiter limiter = limiter(props(null, null));
     Principal p = key(null, 5);
     Principal q = key(null, 5);
     RateDecision.Allowed p1 = (RateDecision.Allowed) acquire(limiter, p);
@@ -277,9 +277,9 @@ class RateLimiterTest {
 
   @Test
   void failuresAreLoggedInOneShortLine() {
-    String brief = RateLimiter.brief(new IllegalStateException("command:\n" + "x".repeat(500)));
+    String brief = KeyRateLimiter.brief(new IllegalStateException("command:\n" + "x".repeat(500)));
     assertThat(brief).hasSize(200).endsWith("...").doesNotContain("\n");
-    assertThat(RateLimiter.brief(new IllegalStateException("refused")))
+    assertThat(KeyRateLimiter.brief(new IllegalStateException("refused")))
         .isEqualTo("java.lang.IllegalStateException: refused");
   }
 }

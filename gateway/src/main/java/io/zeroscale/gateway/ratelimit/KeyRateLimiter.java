@@ -44,10 +44,13 @@ import reactor.core.publisher.Mono;
  * zeroscale.ratelimit.fail_open} and logs a warning at most every 30 s; for {@code fail-open-for}
  * afterwards requests skip Redis altogether, so that an outage does not add the timeout to every
  * request. Logs name key ids, never secrets.
+ *
+ * <p>Named {@code KeyRateLimiter}, not {@code RateLimiter}, so that it is not taken for Spring
+ * Cloud Gateway's {@code RateLimiter} SPI, which it does not implement.
  */
-public final class RateLimiter implements AutoCloseable {
+public final class KeyRateLimiter implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(RateLimiter.class);
+  private static final Logger log = LoggerFactory.getLogger(KeyRateLimiter.class);
 
   /**
    * A request refused for concurrency is told to retry after 1 s: when a slot frees is unknown, and
@@ -91,7 +94,7 @@ public final class RateLimiter implements AutoCloseable {
 
   private record Refused(int perMinute, Instant until, Instant resetAt) {}
 
-  public RateLimiter(
+  public KeyRateLimiter(
       RateStore store, RateLimitProperties properties, Clock clock, MeterRegistry meters) {
     this.store = store;
     this.properties = properties;
