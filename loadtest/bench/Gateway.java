@@ -172,6 +172,26 @@ final class Gateway {
     throw new IllegalStateException(name + " is " + last + ", not " + status);
   }
 
+  /**
+   * Waits until the gateway's data plane knows a new llm deployment: it learns of it through Redis
+   * a moment after the API answered, and a request sent before then is a 404. Probed without side
+   * effects: an embeddings request for an llm model is refused (400) once the name is known, before
+   * anything is held or woken.
+   */
+  void awaitRouted(String key, String name, Duration max) throws Exception {
+    long deadline = System.nanoTime() + max.toNanos();
+    String probe = "{\"model\":\"" + name + "\",\"input\":\"x\"}";
+    int last = 0;
+    while (System.nanoTime() < deadline) {
+      last = call("POST", "/v1/embeddings", key, probe).statusCode();
+      if (last == 400) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException(name + " is not routed yet (probe answered " + last + ")");
+  }
+
   long totalQueueDepth(String key) throws Exception {
     String body = expect(200, "GET", "/api/v1/deployments", key, null).body();
     Matcher m = Pattern.compile("\"queue_depth\":(\\d+)").matcher(body);

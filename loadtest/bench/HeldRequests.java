@@ -73,6 +73,7 @@ final class HeldRequests implements Scenario {
     }
     for (String n : names) {
       gw.awaitStatus(key, n, "scaled_to_zero", Duration.ofSeconds(30));
+      gw.awaitRouted(key, n, Duration.ofSeconds(30));
     }
     Thread.sleep(2000);
     Mem before = Mem.of(gw.pid());
