@@ -144,7 +144,8 @@ class ConnectionGuardTest {
       OutputStream out = s.getOutputStream();
       out.write(ascii("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"));
       out.flush();
-      // One byte every 150 ms: never silent for 300 ms, but 100 bytes take 15 s > 1 s.
+      // One byte every 75 ms: never silent for 300 ms (a 4x margin for a busy machine), but
+      // 100 bytes take 7.5 s > 1 s.
       String answer = null;
       for (int i = 0; i < 100 && answer == null; i++) {
         try {
@@ -153,7 +154,7 @@ class ConnectionGuardTest {
         } catch (IOException closed) {
           break;
         }
-        answer = readIfAny(s, 150);
+        answer = readIfAny(s, 75);
       }
       if (answer == null) {
         answer = readAll(s);
