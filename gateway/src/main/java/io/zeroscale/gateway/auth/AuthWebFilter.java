@@ -2,14 +2,13 @@ package io.zeroscale.gateway.auth;
 
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.web.OrderedWebFilter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HexFormat;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
@@ -21,21 +20,15 @@ import reactor.core.publisher.Mono;
  * scope; every other scope is checked by the handler, which knows what it needs. An unknown path
  * with a valid key goes on to routing and gets its 404 there; without a key it gets the 401.
  */
-public final class AuthWebFilter implements WebFilter, Ordered {
+public final class AuthWebFilter extends OrderedWebFilter {
 
   private static final String BEARER = "bearer ";
 
   private final KeyAuthenticator authenticator;
-  private final int order;
 
   public AuthWebFilter(KeyAuthenticator authenticator, int order) {
+    super(order);
     this.authenticator = authenticator;
-    this.order = order;
-  }
-
-  @Override
-  public int getOrder() {
-    return order;
   }
 
   @Override

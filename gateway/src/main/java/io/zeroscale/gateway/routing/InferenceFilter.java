@@ -67,50 +67,53 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
   /** How long an instance that refused a connection gets no new requests from this gateway. */
   private static final Duration SUSPEND = Duration.ofSeconds(5);
 
-  private final DeploymentDirectory directory;
-  private final Routing routing;
-  private final RoutingSync sync;
-  private final KeyRateLimiter rateLimiter;
-  private final BodyLimits limits;
-  private final BodyBudget budget;
-  private final KeyConcurrency perKey;
+  private final Admission admission;
+  private final Dispatch dispatch;
   private final StreamingResponses responses;
-  private final HeldRequests held;
   private final Metering metering;
-  private final WakeUpGuard wakeUpGuard;
   private final UpstreamProxy proxy;
 
   /**
+   * What admits a request before a byte of its body is read.
+   *
+   * @param rateLimiter the key's rate and concurrency limits
+   * @param limits the size limits of request bodies
    * @param budget the request bytes this gateway holds at once, in all and per tenant
    * @param perKey the requests one key may have in flight on this gateway
-   * @param wakeUpGuard refuses wake-ups that must not happen (the tenant's spend limit: 402)
-   * @param clients the connections to instances, one pool per event loop
    */
-  public InferenceFilter(
+  public record Admission(
+      KeyRateLimiter rateLimiter, BodyLimits limits, BodyBudget budget, KeyConcurrency perKey) {}
+
+  /**
+   * What takes an admitted request to a slot on an instance.
+   *
+   * @param directory the deployments, to resolve a model name
+   * @param routing the per-deployment queues
+   * @param sync wakes a deployment up through Redis
+   * @param held serves a request while it waits for its slot
+   * @param wakeUpGuard refuses wake-ups that must not happen (the tenant's spend limit: 402)
+   */
+  public record Dispatch(
       DeploymentDirectory directory,
       Routing routing,
       RoutingSync sync,
-      KeyRateLimiter rateLimiter,
-      BodyLimits limits,
-      BodyBudget budget,
-      KeyConcurrency perKey,
-      StreamingResponses responses,
       HeldRequests held,
+      WakeUpGuard wakeUpGuard) {}
+
+  /**
+   * @param clients the connections to instances, one pool per event loop
+   */
+  public InferenceFilter(
+      Admission admission,
+      Dispatch dispatch,
+      StreamingResponses responses,
       Metering metering,
-      WakeUpGuard wakeUpGuard,
       UpstreamClients clients) {
-    this.proxy = new UpstreamProxy(clients);
-    this.perKey = perKey;
-    this.wakeUpGuard = wakeUpGuard;
-    this.directory = directory;
-    this.routing = routing;
-    this.sync = sync;
-    this.rateLimiter = rateLimiter;
-    this.limits = limits;
-    this.budget = budget;
+    this.admission = admission;
+    this.dispatch = dispatch;
     this.responses = responses;
-    this.held = held;
     this.metering = metering;
+    this.proxy = new UpstreamProxy(clients);
   }
 
   @Override
@@ -127,6 +130,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
                 () -> new ZeroscaleException(OpenAiError.of(404, "Not found: no such path")));
     Principal principal = Principal.of(exchange);
     String tenantId = principal.requireTenant().toString();
+    BodyLimits limits = admission.limits();
     long limit = path.family() == Family.AUDIO ? limits.audioBytes() : limits.defaultBytes();
     long contentLength = request.getHeaders().getContentLength();
     if (contentLength > limit) {
@@ -138,10 +142,12 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
     // concurrency limits, then the bytes the body will hold (its Content-Length now; a chunked
     // body's as it arrives).
     UUID keyId = principal.keyId();
+    KeyConcurrency perKey = admission.perKey();
     if (!perKey.tryAcquire(keyId)) {
       return refusedBeforeResolution(new ZeroscaleException(perKey.refusal(), 1));
     }
-    return rateLimiter
+    return admission
+        .rateLimiter()
         .acquire(principal)
         .flatMap(
             decision -> {
@@ -152,7 +158,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
                         OpenAiError.of(429, l.message(), null, "rate_limit_exceeded")));
               }
               Runnable releaseRate = ((RateDecision.Allowed) decision).release();
-              BodyBudget.Reservation bytes = budget.open(tenantId);
+              BodyBudget.Reservation bytes = admission.budget().open(tenantId);
               return Mono.defer(
                       () -> {
                         BodyBudget.Scope over = bytes.ensure(Math.max(contentLength, 0));
@@ -230,26 +236,29 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
                 () -> {
                   DeploymentQueue queue;
                   try {
-                    queue = routing.queue(spec);
+                    queue = dispatch.routing().queue(spec);
                   } catch (Routing.DeploymentGone e) {
                     return Mono.error(
                         HoldErrors.toClient(e, spec, Optional.empty(), Duration.ZERO));
                   }
                   boolean cold = !queue.hasReadyInstance();
                   if (cold) {
-                    Optional<ZeroscaleException> refused = wakeUpGuard.refuse(spec);
+                    Optional<ZeroscaleException> refused = dispatch.wakeUpGuard().refuse(spec);
                     if (refused.isPresent()) {
                       return Mono.error(refused.get());
                     }
-                    sync.wakeUp(spec.id());
+                    dispatch.sync().wakeUp(spec.id());
                   }
-                  return held.serve(
-                      exchange.getResponse(),
-                      slot(queue, spec),
-                      cold,
-                      ok.stream(),
-                      meter,
-                      (lease, target) -> forward(exchange, path, body, lease, spec, meter, target));
+                  return dispatch
+                      .held()
+                      .serve(
+                          exchange.getResponse(),
+                          slot(queue, spec),
+                          cold,
+                          ok.stream(),
+                          meter,
+                          (lease, target) ->
+                              forward(exchange, path, body, lease, spec, meter, target));
                 })
             .doOnError(meter::failed)
             .doFinally(signal -> meter.record(exchange.getResponse(), signal));
@@ -267,7 +276,8 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
   private DeploymentSpec resolve(
       Principal principal, String tenantId, String model, InferencePath path) {
     DeploymentSpec spec =
-        directory
+        dispatch
+            .directory()
             .resolve(tenantId, principal.tenantName(), model)
             .orElseThrow(
                 () ->
@@ -312,7 +322,8 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
     Duration timeout = Duration.ofSeconds(spec.settings().activationTimeoutS());
     return queue
         .acquire(timeout, Schedulers.parallel())
-        .onErrorMap(e -> HoldErrors.toClient(e, spec, directory.byId(spec.id()), timeout));
+        .onErrorMap(
+            e -> HoldErrors.toClient(e, spec, dispatch.directory().byId(spec.id()), timeout));
   }
 
   private Mono<Void> forward(
@@ -335,7 +346,8 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
             e -> {
               if (isRefused(e)) {
                 // Nothing reached it; keep new requests away while the activator notices.
-                routing
+                dispatch
+                    .routing()
                     .existingQueue(spec.id())
                     .ifPresent(q -> q.suspend(lease.instanceId(), SUSPEND));
               }

@@ -1,9 +1,8 @@
 package io.zeroscale.gateway.routing;
 
 import io.zeroscale.gateway.observe.RequestIds;
-import org.springframework.core.Ordered;
+import io.zeroscale.gateway.web.OrderedWebFilter;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
@@ -12,20 +11,13 @@ import reactor.core.publisher.Mono;
  * sends it back on every response, errors included, and keeps it for the proxy to pass upstream. It
  * runs before authentication so that even a 401 carries it.
  */
-public final class RequestIdWebFilter implements WebFilter, Ordered {
+public final class RequestIdWebFilter extends OrderedWebFilter {
 
   public static final String HEADER = "x-request-id";
   public static final String ATTRIBUTE = RequestIdWebFilter.class.getName();
 
-  private final int order;
-
   public RequestIdWebFilter(int order) {
-    this.order = order;
-  }
-
-  @Override
-  public int getOrder() {
-    return order;
+    super(order);
   }
 
   @Override

@@ -12,11 +12,9 @@ import io.zeroscale.gateway.ratelimit.KeyRateLimiter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.UUID;
 import org.redisson.api.RedissonClient;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
@@ -37,7 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
   BodyLimits.class,
   BodyBudget.Limits.class,
   KeyConcurrency.Limit.class,
-  UpstreamProperties.class
+  UpstreamProperties.class,
+  RoutingProperties.class
 })
 public class RoutingConfiguration {
 
@@ -67,9 +66,7 @@ public class RoutingConfiguration {
       InstanceDirectory instances,
       Routing routing,
       Clock clock,
-      @Value("${zeroscale.gateway.heartbeat:1s}") Duration heartbeat,
-      @Value("${zeroscale.gateway.resync:10s}") Duration resync,
-      @Value("${zeroscale.gateway.missing-grace:60s}") Duration grace) {
+      RoutingProperties properties) {
     return new RoutingSync(
         redisson,
         json,
@@ -78,9 +75,9 @@ public class RoutingConfiguration {
         routing,
         gatewayId(),
         clock,
-        heartbeat,
-        resync,
-        grace);
+        properties.heartbeat(),
+        properties.resync(),
+        properties.missingGrace());
   }
 
   @Bean
@@ -88,14 +85,10 @@ public class RoutingConfiguration {
     return new StreamingResponses();
   }
 
-  /**
-   * {@code zeroscale.gateway.hold-keepalive}: how long a held stream waits silently before its
-   * first {@code : waiting for instance} comment, and the interval between them (0 turns them off).
-   */
+  /** Held streams get keep-alive comments ({@link RoutingProperties#holdKeepalive()}). */
   @Bean
-  HeldRequests heldRequests(
-      JsonMapper json, @Value("${zeroscale.gateway.hold-keepalive:15s}") Duration keepAlive) {
-    return new HeldRequests(keepAlive, Schedulers.parallel(), json);
+  HeldRequests heldRequests(JsonMapper json, RoutingProperties properties) {
+    return new HeldRequests(properties.holdKeepalive(), Schedulers.parallel(), json);
   }
 
   @Bean
@@ -113,17 +106,11 @@ public class RoutingConfiguration {
       ObjectProvider<WakeUpGuard> wakeUpGuard,
       UpstreamClients upstream) {
     return new InferenceFilter(
-        deployments,
-        routing,
-        sync,
-        rateLimiter,
-        limits,
-        budget,
-        new KeyConcurrency(perKey),
+        new InferenceFilter.Admission(rateLimiter, limits, budget, new KeyConcurrency(perKey)),
+        new InferenceFilter.Dispatch(
+            deployments, routing, sync, held, wakeUpGuard.getIfAvailable(() -> WakeUpGuard.NONE)),
         responses,
-        held,
         metering,
-        wakeUpGuard.getIfAvailable(() -> WakeUpGuard.NONE),
         upstream);
   }
 

@@ -19,6 +19,13 @@ public final class Checks {
     }
   }
 
+  /** Fails unless {@code value} is a duration of zero or more. */
+  public static void notNegative(String key, Duration value, String rule) {
+    if (value == null || value.isNegative()) {
+      throw invalid(key, value, rule);
+    }
+  }
+
   /** Fails unless {@code value} is above zero and at most {@code max}. */
   public static void positiveAtMost(String key, Duration value, Duration max, String rule) {
     if (value == null || value.isNegative() || value.isZero() || value.compareTo(max) > 0) {

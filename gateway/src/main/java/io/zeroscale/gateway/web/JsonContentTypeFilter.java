@@ -4,13 +4,11 @@ import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import java.util.Optional;
 import java.util.Set;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
@@ -27,20 +25,13 @@ import reactor.core.publisher.Mono;
  * an invoice month) needs no type. The data plane ({@code /v1}) is not filtered here: its bodies
  * are forwarded to the engine as sent.
  */
-public final class JsonContentTypeFilter implements WebFilter, Ordered {
+public final class JsonContentTypeFilter extends OrderedWebFilter {
 
   private static final Set<String> PREFIXES = Set.of("/api/v1", "/admin/v1");
   private static final Set<String> METHODS = Set.of("POST", "PUT", "PATCH");
 
-  private final int order;
-
   public JsonContentTypeFilter(int order) {
-    this.order = order;
-  }
-
-  @Override
-  public int getOrder() {
-    return order;
+    super(order);
   }
 
   @Override
