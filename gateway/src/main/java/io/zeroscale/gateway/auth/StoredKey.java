@@ -31,18 +31,6 @@ public record StoredKey(
     limits = limits == null ? Principal.Limits.INHERIT : limits;
   }
 
-  /** A key with no rate limits of its own or of its tenant. */
-  public StoredKey(
-      UUID id,
-      String secretSha256,
-      UUID tenantId,
-      String tenantName,
-      Set<String> scopes,
-      Instant expiresAt,
-      Instant revokedAt) {
-    this(id, secretSha256, tenantId, tenantName, scopes, expiresAt, revokedAt, null);
-  }
-
   Principal principal() {
     return new Principal(id, tenantId, tenantName, scopes, limits);
   }

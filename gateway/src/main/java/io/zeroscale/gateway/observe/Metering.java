@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -10,6 +11,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Per-request metrics of the data plane, all with the same four low-cardinality tags:
@@ -84,11 +86,11 @@ public final class Metering {
     m.requests.increment();
     m.duration.record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
     if (ttftNanos.isPresent()) {
-      m.ttft().record(Math.max(0, ttftNanos.getAsLong()), TimeUnit.NANOSECONDS);
+      m.ttft.get().record(Math.max(0, ttftNanos.getAsLong()), TimeUnit.NANOSECONDS);
     }
     if (usage.isPresent()) {
-      m.promptTokens().increment(usage.get().promptTokens());
-      m.completionTokens().increment(usage.get().completionTokens());
+      m.promptTokens.get().increment(usage.get().promptTokens());
+      m.completionTokens.get().increment(usage.get().completionTokens());
     }
   }
 
@@ -129,17 +131,7 @@ public final class Metering {
             key.status(),
             "stream",
             Boolean.toString(key.stream()));
-    return new Meters(
-        registry,
-        tags,
-        Counter.builder(REQUESTS)
-            .description("Data-plane requests answered")
-            .tags(tags)
-            .register(registry),
-        Timer.builder(DURATION)
-            .description("Data-plane request duration, arrival to last byte")
-            .tags(tags)
-            .register(registry));
+    return new Meters(registry, tags);
   }
 
   private record Key(String deployment, String family, String status, boolean stream) {}
@@ -150,71 +142,72 @@ public final class Metering {
    * threads racing to register get the same meter from the registry.
    */
   private static final class Meters {
-    private final MeterRegistry registry;
-    private final Tags tags;
     final Counter requests;
     final Timer duration;
-    private volatile Timer ttft;
-    private volatile Counter promptTokens;
-    private volatile Counter completionTokens;
+    final Lazy<Timer> ttft;
+    final Lazy<Counter> promptTokens;
+    final Lazy<Counter> completionTokens;
 
-    Meters(MeterRegistry registry, Tags tags, Counter requests, Timer duration) {
-      this.registry = registry;
-      this.tags = tags;
-      this.requests = requests;
-      this.duration = duration;
+    Meters(MeterRegistry registry, Tags tags) {
+      requests =
+          Counter.builder(REQUESTS)
+              .description("Data-plane requests answered")
+              .tags(tags)
+              .register(registry);
+      duration =
+          Timer.builder(DURATION)
+              .description("Data-plane request duration, arrival to last byte")
+              .tags(tags)
+              .register(registry);
+      ttft =
+          new Lazy<>(
+              () ->
+                  Timer.builder(TTFT)
+                      .description("Time to first event of data-plane streams")
+                      .tags(tags)
+                      .register(registry));
+      promptTokens = counter(PROMPT_TOKENS, "Prompt tokens reported by engines", tags, registry);
+      completionTokens =
+          counter(COMPLETION_TOKENS, "Completion tokens reported by engines", tags, registry);
     }
 
-    Timer ttft() {
-      Timer t = ttft;
-      if (t == null) {
-        t =
-            Timer.builder(TTFT)
-                .description("Time to first event of data-plane streams")
-                .tags(tags)
-                .register(registry);
-        ttft = t;
-      }
-      return t;
-    }
-
-    Counter promptTokens() {
-      Counter c = promptTokens;
-      if (c == null) {
-        c =
-            Counter.builder(PROMPT_TOKENS)
-                .description("Prompt tokens reported by engines")
-                .tags(tags)
-                .register(registry);
-        promptTokens = c;
-      }
-      return c;
-    }
-
-    Counter completionTokens() {
-      Counter c = completionTokens;
-      if (c == null) {
-        c =
-            Counter.builder(COMPLETION_TOKENS)
-                .description("Completion tokens reported by engines")
-                .tags(tags)
-                .register(registry);
-        completionTokens = c;
-      }
-      return c;
+    private static Lazy<Counter> counter(
+        String name, String description, Tags tags, MeterRegistry registry) {
+      return new Lazy<>(
+          () -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 
     void removeFrom(MeterRegistry from) {
       from.remove(requests);
       from.remove(duration);
-      if (ttft != null) {
-        from.remove(ttft);
+      ttft.removeFrom(from);
+      promptTokens.removeFrom(from);
+      completionTokens.removeFrom(from);
+    }
+  }
+
+  /** A meter registered on its first use. */
+  private static final class Lazy<M extends Meter> {
+    private final Supplier<M> register;
+    private volatile M meter;
+
+    Lazy(Supplier<M> register) {
+      this.register = register;
+    }
+
+    M get() {
+      M m = meter;
+      if (m == null) {
+        m = register.get();
+        meter = m;
       }
-      if (promptTokens != null) {
-        from.remove(promptTokens);
-      }
-      if (completionTokens != null) {
-        from.remove(completionTokens);
+      return m;
+    }
+
+    void removeFrom(MeterRegistry from) {
+      M m = meter;
+      if (m != null) {
+        from.remove(m);
       }
     }
   }

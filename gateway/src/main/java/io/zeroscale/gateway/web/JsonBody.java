@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
@@ -176,24 +178,15 @@ public final class JsonBody {
   }
 
   public Optional<String> optionalString(String field) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      return Optional.empty();
-    }
-    if (!v.isString()) {
-      throw invalid(field, "'" + path(field) + "' must be a string.");
-    }
-    return Optional.of(v.stringValue());
+    return present(field, JsonNode::isString, v -> "must be a string").map(JsonNode::stringValue);
   }
 
   public Optional<Integer> optionalInt(String field) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      return Optional.empty();
-    }
-    if (!v.isIntegralNumber()) {
-      throw invalid(field, "'" + path(field) + "' must be an integer, got " + shown(v) + ".");
-    }
+    return present(field, JsonNode::isIntegralNumber, v -> "must be an integer, got " + shown(v))
+        .map(v -> toInt(field, v));
+  }
+
+  private int toInt(String field, JsonNode v) {
     if (!v.canConvertToInt()) {
       throw invalid(
           field,
@@ -205,7 +198,7 @@ public final class JsonBody {
               + shown(v)
               + ".");
     }
-    return Optional.of(v.intValue());
+    return v.intValue();
   }
 
   /**
@@ -215,10 +208,12 @@ public final class JsonBody {
    * in at most 38 characters.
    */
   public Optional<BigDecimal> optionalDecimal(String field) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      return Optional.empty();
-    }
+    return present(
+            field, v -> v.isNumber() || v.isString(), v -> "must be a number, got " + shown(v))
+        .map(v -> toDecimal(field, v));
+  }
+
+  private BigDecimal toDecimal(String field, JsonNode v) {
     BigDecimal d;
     if (v.isNumber()) {
       // Floats are parsed as BigDecimal (see STRICT); a double could only come from elsewhere.
@@ -226,7 +221,7 @@ public final class JsonBody {
         throw invalid(field, "'" + path(field) + "' must be a finite number, got " + v + ".");
       }
       d = v.decimalValue();
-    } else if (v.isString()) {
+    } else {
       String text = v.stringValue().strip();
       if (text.length() > InputBounds.MAX_DECIMAL_TEXT) {
         throw invalid(
@@ -245,8 +240,6 @@ public final class JsonBody {
         throw invalid(
             field, "'" + path(field) + "' must be a decimal number, got " + shown(v) + ".");
       }
-    } else {
-      throw invalid(field, "'" + path(field) + "' must be a number, got " + shown(v) + ".");
     }
     Optional<String> tooBig = InputBounds.decimalProblem(d);
     if (tooBig.isPresent()) {
@@ -254,18 +247,12 @@ public final class JsonBody {
           field,
           "'" + path(field) + "' must have " + tooBig.get() + ", got " + InputBounds.echo(d) + ".");
     }
-    return Optional.of(d);
+    return d;
   }
 
   public Optional<Boolean> optionalBoolean(String field) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      return Optional.empty();
-    }
-    if (!v.isBoolean()) {
-      throw invalid(field, "'" + path(field) + "' must be true or false, got " + shown(v) + ".");
-    }
-    return Optional.of(v.booleanValue());
+    return present(field, JsonNode::isBoolean, v -> "must be true or false, got " + shown(v))
+        .map(JsonNode::booleanValue);
   }
 
   /** An ISO-8601 instant within {@link InputBounds#storable} (years 1970 to 9998). */
@@ -314,14 +301,24 @@ public final class JsonBody {
 
   /** A nested object, for fields such as {@code settings}. */
   public Optional<JsonBody> optionalObject(String field) {
+    return present(field, JsonNode::isObject, v -> "must be an object")
+        .map(v -> new JsonBody(v, path(field) + "."));
+  }
+
+  /**
+   * The field when it is present and not null; a 422 {@code '<field>' <mustBe>.} when it is not of
+   * the type {@code ofType} accepts.
+   */
+  private Optional<JsonNode> present(
+      String field, Predicate<JsonNode> ofType, Function<JsonNode, String> mustBe) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       return Optional.empty();
     }
-    if (!v.isObject()) {
-      throw invalid(field, "'" + path(field) + "' must be an object.");
+    if (!ofType.test(v)) {
+      throw invalid(field, "'" + path(field) + "' " + mustBe.apply(v) + ".");
     }
-    return Optional.of(new JsonBody(v, path(field) + "."));
+    return Optional.of(v);
   }
 
   /**

@@ -64,6 +64,7 @@ class AuthWebFilterTest {
             tenant == null ? null : "acme",
             Set.of(scopes),
             null,
+            null,
             null));
     return secret;
   }

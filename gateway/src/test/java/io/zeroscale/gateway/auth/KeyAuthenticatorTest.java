@@ -53,7 +53,8 @@ class KeyAuthenticatorTest {
         "acme",
         Set.of("inference:*"),
         expires,
-        revoked);
+        revoked,
+        null);
   }
 
   private AuthResult authenticate(String s) {

@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.model.hub;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,25 +90,24 @@ record RepoInfo(
     return null;
   }
 
-  /** Bytes per element of safetensors dtypes. */
+  /** Bytes per element of safetensors dtypes, by width. */
   static final Map<String, Integer> DTYPE_BYTES =
-      Map.ofEntries(
-          Map.entry("F64", 8),
-          Map.entry("I64", 8),
-          Map.entry("U64", 8),
-          Map.entry("F32", 4),
-          Map.entry("I32", 4),
-          Map.entry("U32", 4),
-          Map.entry("F16", 2),
-          Map.entry("BF16", 2),
-          Map.entry("I16", 2),
-          Map.entry("U16", 2),
-          Map.entry("I8", 1),
-          Map.entry("U8", 1),
-          Map.entry("BOOL", 1));
+      Map.copyOf(
+          byWidth(
+              Map.of(
+                  8, List.of("F64", "I64", "U64"),
+                  4, List.of("F32", "I32", "U32"),
+                  2, List.of("F16", "BF16", "I16", "U16"),
+                  1, List.of("I8", "U8", "BOOL"))));
 
   static final List<String> OTHER_WEIGHT_SUFFIXES =
       List.of(".bin", ".pt", ".pth", ".ckpt", ".gguf", ".h5", ".msgpack", ".onnx");
+
+  private static Map<String, Integer> byWidth(Map<Integer, List<String>> dtypes) {
+    Map<String, Integer> widths = new HashMap<>();
+    dtypes.forEach((width, names) -> names.forEach(name -> widths.put(name, width)));
+    return widths;
+  }
 
   /**
    * What the hub says the weights weigh, by (a) the index total, (b) the sizes of the weight files,
