@@ -5,6 +5,7 @@ import io.zeroscale.gateway.auth.KeyInvalidations;
 import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.store.Sql;
 import io.zeroscale.gateway.web.InputBounds;
 import io.zeroscale.gateway.web.JsonBody;
 import java.time.Clock;
@@ -248,7 +249,7 @@ public class AdminController {
   }
 
   private Mono<ResponseEntity<Void>> revoke(UUID tenantId, String keyId) {
-    UUID id = TenantStore.parseUuid(keyId);
+    UUID id = Sql.parseUuid(keyId);
     if (id == null) {
       return Mono.error(notFound("No API key with id '" + InputBounds.echo(keyId) + "'."));
     }

@@ -1,14 +1,21 @@
 package io.zeroscale.gateway.admin;
 
+import static io.zeroscale.gateway.store.Sql.bindNullable;
+import static io.zeroscale.gateway.store.Sql.odt;
+
 import io.r2dbc.spi.Readable;
 import io.zeroscale.gateway.auth.Principal;
+import io.zeroscale.gateway.auth.R2dbcKeyStore;
+import io.zeroscale.gateway.store.Columns;
+import io.zeroscale.gateway.store.Sql;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.RowsFetchSpec;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -56,31 +63,27 @@ public final class TenantStore {
   }
 
   public Flux<Tenant> list() {
-    return db.sql(
-            "SELECT " + TENANT_COLUMNS + " FROM tenants WHERE deleted_at IS NULL ORDER BY name")
-        .map(TenantStore::tenant)
-        .all();
+    return tenants("deleted_at IS NULL ORDER BY name", Map.of()).all();
   }
 
   public Mono<Tenant> findById(UUID id) {
-    return db.sql(
-            "SELECT " + TENANT_COLUMNS + " FROM tenants WHERE id = :id AND deleted_at IS NULL")
-        .bind("id", id)
-        .map(TenantStore::tenant)
-        .one();
+    return tenants("id = :id AND deleted_at IS NULL", Map.of("id", id)).one();
   }
 
   /** By name, or by id when the reference parses as a UUID (SPEC §4: {tenant} is either). */
   public Mono<Tenant> find(String nameOrId) {
-    UUID id = parseUuid(nameOrId);
+    UUID id = Sql.parseUuid(nameOrId);
     if (id != null) {
       return findById(id);
     }
-    return db.sql(
-            "SELECT " + TENANT_COLUMNS + " FROM tenants WHERE name = :name AND deleted_at IS NULL")
-        .bind("name", nameOrId)
-        .map(TenantStore::tenant)
-        .one();
+    return tenants("name = :name AND deleted_at IS NULL", Map.of("name", nameOrId)).one();
+  }
+
+  /** The tenants a {@code WHERE} clause (and what follows it) selects. */
+  private RowsFetchSpec<Tenant> tenants(String where, Map<String, ?> parameters) {
+    return db.sql("SELECT " + TENANT_COLUMNS + " FROM tenants WHERE " + where)
+        .bindValues(parameters)
+        .map(TenantStore::tenant);
   }
 
   /**
@@ -111,11 +114,8 @@ public final class TenantStore {
             .bind("set_concurrent", setMaxConcurrent)
             .bind("now", odt(now));
     spec = bindLimits(spec, limits);
-    spec = gpuQuota == null ? spec.bindNull("quota", Integer.class) : spec.bind("quota", gpuQuota);
-    spec =
-        spendLimitMicros == null
-            ? spec.bindNull("limit", Long.class)
-            : spec.bind("limit", spendLimitMicros);
+    spec = bindNullable(spec, "quota", gpuQuota, Integer.class);
+    spec = bindNullable(spec, "limit", spendLimitMicros, Long.class);
     return spec.then().then(findById(id));
   }
 
@@ -164,11 +164,10 @@ public final class TenantStore {
             .bind("prefix", displayPrefix)
             .bind("scopes", scopes.toArray(String[]::new))
             .bind("now", odt(now));
-    spec = tenantId == null ? spec.bindNull("tenant", UUID.class) : spec.bind("tenant", tenantId);
+    spec = bindNullable(spec, "tenant", tenantId, UUID.class);
     spec =
-        expiresAt == null
-            ? spec.bindNull("expires", OffsetDateTime.class)
-            : spec.bind("expires", odt(expiresAt));
+        bindNullable(
+            spec, "expires", expiresAt == null ? null : odt(expiresAt), OffsetDateTime.class);
     return bindLimits(spec, limits).then().then(findKey(id));
   }
 
@@ -220,55 +219,33 @@ public final class TenantStore {
   /** Binds {@code :rpm} and {@code :concurrent}, typed even when null (PostgreSQL needs it). */
   private static DatabaseClient.GenericExecuteSpec bindLimits(
       DatabaseClient.GenericExecuteSpec spec, Principal.Limits limits) {
-    Integer rpm = limits.requestsPerMinute();
-    Integer concurrent = limits.maxConcurrentRequests();
-    spec = rpm == null ? spec.bindNull("rpm", Integer.class) : spec.bind("rpm", rpm);
-    return concurrent == null
-        ? spec.bindNull("concurrent", Integer.class)
-        : spec.bind("concurrent", concurrent);
-  }
-
-  static UUID parseUuid(String s) {
-    try {
-      return s != null && s.length() == 36 ? UUID.fromString(s) : null;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    spec = bindNullable(spec, "rpm", limits.requestsPerMinute(), Integer.class);
+    return bindNullable(spec, "concurrent", limits.maxConcurrentRequests(), Integer.class);
   }
 
   private static Tenant tenant(Readable row) {
+    Columns c = new Columns(row);
     return new Tenant(
-        row.get("id", UUID.class),
-        row.get("name", String.class),
-        row.get("gpu_quota", Integer.class),
-        row.get("spend_limit_micros", Long.class),
-        limits(row),
-        row.get("created_at", OffsetDateTime.class).toInstant(),
-        row.get("updated_at", OffsetDateTime.class).toInstant());
+        c.uuid("id"),
+        c.text("name"),
+        c.integer("gpu_quota"),
+        c.bigint("spend_limit_micros"),
+        R2dbcKeyStore.limits(c),
+        c.instant("created_at"),
+        c.instant("updated_at"));
   }
 
   private static ApiKeyView key(Readable row) {
-    OffsetDateTime expires = row.get("expires_at", OffsetDateTime.class);
-    OffsetDateTime revoked = row.get("revoked_at", OffsetDateTime.class);
+    Columns c = new Columns(row);
     return new ApiKeyView(
-        row.get("id", UUID.class),
-        row.get("tenant", String.class),
-        row.get("name", String.class),
-        row.get("display_prefix", String.class),
+        c.uuid("id"),
+        c.text("tenant"),
+        c.text("name"),
+        c.text("display_prefix"),
         Arrays.asList(row.get("scopes", String[].class)),
-        expires == null ? null : expires.toInstant(),
-        limits(row),
-        revoked == null ? null : revoked.toInstant(),
-        row.get("created_at", OffsetDateTime.class).toInstant());
-  }
-
-  private static Principal.Limits limits(Readable row) {
-    return new Principal.Limits(
-        row.get("requests_per_minute", Integer.class),
-        row.get("max_concurrent_requests", Integer.class));
-  }
-
-  private static OffsetDateTime odt(Instant i) {
-    return i.atOffset(ZoneOffset.UTC);
+        c.instant("expires_at"),
+        R2dbcKeyStore.limits(c),
+        c.instant("revoked_at"),
+        c.instant("created_at"));
   }
 }

@@ -1,8 +1,8 @@
 package io.zeroscale.gateway.auth;
 
-import java.time.OffsetDateTime;
+import io.r2dbc.spi.Readable;
+import io.zeroscale.gateway.store.Columns;
 import java.util.Set;
-import java.util.UUID;
 import org.springframework.r2dbc.core.DatabaseClient;
 import reactor.core.publisher.Mono;
 
@@ -29,23 +29,28 @@ public final class R2dbcKeyStore implements KeyStore {
                 + " FROM api_keys k LEFT JOIN tenants t ON t.id = k.tenant_id"
                 + " WHERE k.secret_sha256 = :hash")
         .bind("hash", secretSha256)
-        .map(
-            row ->
-                new StoredKey(
-                    row.get("id", UUID.class),
-                    row.get("secret_sha256", String.class),
-                    row.get("tenant_id", UUID.class),
-                    row.get("tenant_name", String.class),
-                    Set.of(row.get("scopes", String[].class)),
-                    instant(row.get("expires_at", OffsetDateTime.class)),
-                    instant(row.get("revoked_at", OffsetDateTime.class)),
-                    new Principal.Limits(
-                        row.get("requests_per_minute", Integer.class),
-                        row.get("max_concurrent_requests", Integer.class))))
+        .map(R2dbcKeyStore::key)
         .one();
   }
 
-  private static java.time.Instant instant(OffsetDateTime t) {
-    return t == null ? null : t.toInstant();
+  private static StoredKey key(Readable row) {
+    Columns c = new Columns(row);
+    return new StoredKey(
+        c.uuid("id"),
+        c.text("secret_sha256"),
+        c.uuid("tenant_id"),
+        c.text("tenant_name"),
+        Set.of(row.get("scopes", String[].class)),
+        c.instant("expires_at"),
+        c.instant("revoked_at"),
+        limits(c));
+  }
+
+  /**
+   * The rate limits of a row with {@code requests_per_minute} and {@code max_concurrent_requests}.
+   */
+  public static Principal.Limits limits(Columns c) {
+    return new Principal.Limits(
+        c.integer("requests_per_minute"), c.integer("max_concurrent_requests"));
   }
 }

@@ -1,18 +1,21 @@
 package io.zeroscale.gateway.deployment;
 
-import static io.zeroscale.gateway.model.ModelStore.odt;
+import static io.zeroscale.gateway.store.Sql.bindNullable;
+import static io.zeroscale.gateway.store.Sql.odt;
 
 import io.r2dbc.spi.Readable;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
-import io.zeroscale.gateway.model.ModelStore;
+import io.zeroscale.gateway.store.Columns;
+import io.zeroscale.gateway.store.Sql;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
-import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
+import org.springframework.r2dbc.core.RowsFetchSpec;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -52,13 +55,9 @@ public final class DeploymentStore {
             "SELECT id, name, gpu_quota FROM tenants WHERE id = :id AND deleted_at IS NULL"
                 + " FOR UPDATE")
         .bind("id", tenantId)
-        .map(
-            row ->
-                new LockedTenant(
-                    row.get("id", UUID.class),
-                    row.get("name", String.class),
-                    row.get("gpu_quota", Integer.class)))
-        .one();
+        .map(Columns::new)
+        .one()
+        .map(c -> new LockedTenant(c.uuid("id"), c.text("name"), c.integer("gpu_quota")));
   }
 
   /**
@@ -121,74 +120,65 @@ public final class DeploymentStore {
             .bind("status", status.wire())
             .bind("now", odt(now));
     spec = bindSettings(spec, s);
-    spec = warning == null ? spec.bindNull("warning", String.class) : spec.bind("warning", warning);
+    spec = bindNullable(spec, "warning", warning, String.class);
     return spec.then().then(findById(id));
   }
 
   /** A live deployment of the tenant by id, or else by model_name. */
   public Mono<Deployment> findLive(UUID tenantId, String ref) {
-    UUID id = ModelStore.parseUuid(ref);
+    UUID id = Sql.parseUuid(ref);
+    String live = "d.tenant_id = :tenant AND d.deleted_at IS NULL";
     Mono<Deployment> byName =
         Mono.defer(
             () ->
-                db.sql(
-                        SELECT
-                            + " WHERE d.tenant_id = :tenant AND d.model_name = :name"
-                            + " AND d.deleted_at IS NULL")
-                    .bind("tenant", tenantId)
-                    .bind("name", ref)
-                    .map(DeploymentStore::deployment)
+                deployments(
+                        live + " AND d.model_name = :ref", Map.of("tenant", tenantId, "ref", ref))
                     .one());
     if (id == null) {
       return byName;
     }
-    return db.sql(SELECT + " WHERE d.tenant_id = :tenant AND d.id = :id AND d.deleted_at IS NULL")
-        .bind("tenant", tenantId)
-        .bind("id", id)
-        .map(DeploymentStore::deployment)
+    return deployments(live + " AND d.id = :id", Map.of("tenant", tenantId, "id", id))
         .one()
         .switchIfEmpty(byName);
   }
 
   /** By id whatever its tenant or state (for publication after a write). */
   public Mono<Deployment> findById(UUID id) {
-    return db.sql(SELECT + " WHERE d.id = :id")
-        .bind("id", id)
-        .map(DeploymentStore::deployment)
-        .one();
+    return deployments("d.id = :id", Map.of("id", id)).one();
   }
 
   public Flux<Deployment> listLive(UUID tenantId) {
-    return db.sql(
-            SELECT
-                + " WHERE d.tenant_id = :tenant AND d.deleted_at IS NULL"
-                + " ORDER BY d.created_at, d.model_name")
-        .bind("tenant", tenantId)
-        .map(DeploymentStore::deployment)
+    String live = "d.tenant_id = :tenant AND d.deleted_at IS NULL";
+    return deployments(live + " ORDER BY d.created_at, d.model_name", Map.of("tenant", tenantId))
         .all();
   }
 
   /** Every tenant's live deployments, for the sweeper. */
   public Flux<Deployment> listAllLive() {
-    return db.sql(SELECT + " WHERE d.deleted_at IS NULL ORDER BY d.created_at")
-        .map(DeploymentStore::deployment)
-        .all();
+    return deployments("d.deleted_at IS NULL ORDER BY d.created_at", Map.of()).all();
+  }
+
+  /** The deployments a {@code WHERE} clause (and what follows it) selects. */
+  private RowsFetchSpec<Deployment> deployments(String where, Map<String, ?> parameters) {
+    return db.sql(SELECT + " WHERE " + where)
+        .bindValues(parameters)
+        .map(DeploymentStore::deployment);
   }
 
   /** New settings (and status), version + 1. */
   public Mono<Deployment> updateSettings(
       UUID id, ScalingSettings s, DeploymentStatus status, Instant now) {
     GenericExecuteSpec spec =
-        db.sql(
+        update(
                 "UPDATE deployments SET min_instances = :min, max_instances = :max,"
                     + " scale_to_zero_after_s = :to_zero, activation_timeout_s = :activation,"
                     + " max_queued_requests = :queued, target_utilization = :utilization,"
                     + " stable_window_s = :window, billing_aware_scale_down = :billing,"
                     + " status = :status, version = version + 1, updated_at = :now"
-                    + " WHERE id = :id AND deleted_at IS NULL")
-            .bind("id", id)
-            .bind("status", status.wire())
-            .bind("now", odt(now));
+                    + " WHERE id = :id AND deleted_at IS NULL",
+                id,
+                now)
+            .bind("status", status.wire());
     return bindSettings(spec, s).then().then(findById(id));
   }
 
@@ -199,26 +189,25 @@ public final class DeploymentStore {
   public Mono<Deployment> updateStatus(
       UUID id, DeploymentStatus status, String reason, Instant now) {
     GenericExecuteSpec spec =
-        db.sql(
+        update(
                 "UPDATE deployments SET status = :status, reason = :reason, version = version + 1,"
                     + " updated_at = :now WHERE id = :id AND deleted_at IS NULL"
                     + " AND status NOT IN ('deleting', 'deleted')"
-                    + " AND (status <> :status OR reason IS DISTINCT FROM :reason)")
-            .bind("id", id)
-            .bind("status", status.wire())
-            .bind("now", odt(now));
-    spec = reason == null ? spec.bindNull("reason", String.class) : spec.bind("reason", reason);
-    return spec.fetch().rowsUpdated().flatMap(n -> n == 0 ? Mono.empty() : findById(id));
+                    + " AND (status <> :status OR reason IS DISTINCT FROM :reason)",
+                id,
+                now)
+            .bind("status", status.wire());
+    return changed(bindNullable(spec, "reason", reason, String.class), id);
   }
 
   /** Status {@code deleting}, version + 1. */
   public Mono<Deployment> markDeleting(UUID id, Instant now) {
-    return db.sql(
+    return update(
             "UPDATE deployments SET status = 'deleting', version = version + 1,"
                 + " updated_at = :now WHERE id = :id AND deleted_at IS NULL"
-                + " AND status <> 'deleting'")
-        .bind("id", id)
-        .bind("now", odt(now))
+                + " AND status <> 'deleting'",
+            id,
+            now)
         .then()
         .then(findById(id));
   }
@@ -228,15 +217,24 @@ public final class DeploymentStore {
    * answers the row when this call finalized it, empty otherwise.
    */
   public Mono<Deployment> finalizeDeleted(UUID id, Instant now) {
-    return db.sql(
+    return changed(
+        update(
             "UPDATE deployments SET status = 'deleted', deleted_at = :now, version = version + 1,"
                 + " updated_at = :now WHERE id = :id AND status = 'deleting'"
-                + " AND deleted_at IS NULL")
-        .bind("id", id)
-        .bind("now", odt(now))
-        .fetch()
-        .rowsUpdated()
-        .flatMap(n -> n == 0 ? Mono.empty() : findById(id));
+                + " AND deleted_at IS NULL",
+            id,
+            now),
+        id);
+  }
+
+  /** An update of deployment {@code id} at {@code now}: {@code :id} and {@code :now} bound. */
+  private GenericExecuteSpec update(String sql, UUID id, Instant now) {
+    return db.sql(sql).bind("id", id).bind("now", odt(now));
+  }
+
+  /** The row when the update changed it, empty when it changed nothing. */
+  private Mono<Deployment> changed(GenericExecuteSpec update, UUID id) {
+    return update.fetch().rowsUpdated().flatMap(n -> n == 0 ? Mono.empty() : findById(id));
   }
 
   /** Ids of every deployment waiting to be finalized. */
@@ -261,34 +259,34 @@ public final class DeploymentStore {
   }
 
   static Deployment deployment(Readable row) {
-    OffsetDateTime deleted = row.get("deleted_at", OffsetDateTime.class);
+    Columns c = new Columns(row);
     return new Deployment(
-        row.get("id", UUID.class),
-        row.get("tenant_id", UUID.class),
-        row.get("tenant_name", String.class),
-        row.get("model_id", UUID.class),
-        row.get("model_library_name", String.class),
-        row.get("model_source", String.class),
-        row.get("model_name", String.class),
-        Family.fromWire(row.get("family", String.class)).orElseThrow(),
-        row.get("gpu", String.class),
-        row.get("num_gpus", Integer.class),
-        row.get("max_batch_size", Integer.class),
+        c.uuid("id"),
+        c.uuid("tenant_id"),
+        c.text("tenant_name"),
+        c.uuid("model_id"),
+        c.text("model_library_name"),
+        c.text("model_source"),
+        c.text("model_name"),
+        Family.fromWire(c.text("family")).orElseThrow(),
+        c.text("gpu"),
+        c.integer("num_gpus"),
+        c.integer("max_batch_size"),
         new ScalingSettings(
-            row.get("min_instances", Integer.class),
-            row.get("max_instances", Integer.class),
-            row.get("scale_to_zero_after_s", Integer.class),
-            row.get("activation_timeout_s", Integer.class),
-            row.get("max_queued_requests", Integer.class),
+            c.integer("min_instances"),
+            c.integer("max_instances"),
+            c.integer("scale_to_zero_after_s"),
+            c.integer("activation_timeout_s"),
+            c.integer("max_queued_requests"),
             row.get("target_utilization", BigDecimal.class).doubleValue(),
-            row.get("stable_window_s", Integer.class),
-            row.get("billing_aware_scale_down", Boolean.class)),
-        DeploymentStatus.fromWire(row.get("status", String.class)),
-        row.get("reason", String.class),
-        row.get("warning", String.class),
-        row.get("version", Long.class),
-        row.get("created_at", OffsetDateTime.class).toInstant(),
-        row.get("updated_at", OffsetDateTime.class).toInstant(),
-        deleted == null ? null : deleted.toInstant());
+            c.integer("stable_window_s"),
+            c.flag("billing_aware_scale_down")),
+        DeploymentStatus.fromWire(c.text("status")),
+        c.text("reason"),
+        c.text("warning"),
+        c.bigint("version"),
+        c.instant("created_at"),
+        c.instant("updated_at"),
+        c.instant("deleted_at"));
   }
 }

@@ -1,14 +1,19 @@
 package io.zeroscale.gateway.model;
 
+import static io.zeroscale.gateway.store.Sql.bindNullable;
+import static io.zeroscale.gateway.store.Sql.odt;
+
 import io.r2dbc.spi.Readable;
 import io.zeroscale.api.Family;
+import io.zeroscale.gateway.store.Columns;
+import io.zeroscale.gateway.store.Sql;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
+import org.springframework.r2dbc.core.RowsFetchSpec;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -48,13 +53,13 @@ public final class ModelStore {
             .bind("family", m.family().wire())
             .bind("status", m.status().wire())
             .bind("now", odt(m.createdAt()));
-    spec = nullable(spec, "error", m.error(), String.class);
-    spec = nullable(spec, "architecture", m.architecture(), String.class);
-    spec = nullable(spec, "model_type", m.modelType(), String.class);
-    spec = nullable(spec, "sha", m.sha(), String.class);
-    spec = nullable(spec, "weight_bytes", m.weightBytes(), Long.class);
-    spec = nullable(spec, "parameter_count", m.parameterCount(), Long.class);
-    spec = nullable(spec, "token", sealedToken, byte[].class);
+    spec = bindNullable(spec, "error", m.error(), String.class);
+    spec = bindNullable(spec, "architecture", m.architecture(), String.class);
+    spec = bindNullable(spec, "model_type", m.modelType(), String.class);
+    spec = bindNullable(spec, "sha", m.sha(), String.class);
+    spec = bindNullable(spec, "weight_bytes", m.weightBytes(), Long.class);
+    spec = bindNullable(spec, "parameter_count", m.parameterCount(), Long.class);
+    spec = bindNullable(spec, "token", sealedToken, byte[].class);
     return spec.then().then(findById(m.tenantId(), m.id()));
   }
 
@@ -85,42 +90,23 @@ public final class ModelStore {
   }
 
   public Mono<Model> findById(UUID tenantId, UUID id) {
-    return db.sql(
-            "SELECT "
-                + COLUMNS
-                + " FROM models WHERE tenant_id = :tenant AND id = :id AND deleted_at IS NULL")
-        .bind("tenant", tenantId)
-        .bind("id", id)
-        .map(ModelStore::model)
-        .one();
+    return findLive(tenantId, "id", id);
   }
 
   public Mono<Model> findByName(UUID tenantId, String name) {
-    return db.sql(
-            "SELECT "
-                + COLUMNS
-                + " FROM models WHERE tenant_id = :tenant AND name = :name AND deleted_at IS NULL")
-        .bind("tenant", tenantId)
-        .bind("name", name)
-        .map(ModelStore::model)
-        .one();
+    return findLive(tenantId, "name", name);
   }
 
   /** By id when {@code ref} is one, else (or when no model has that id) by name. */
   public Mono<Model> find(UUID tenantId, String ref) {
-    UUID id = parseUuid(ref);
+    UUID id = Sql.parseUuid(ref);
     Mono<Model> byName = Mono.defer(() -> findByName(tenantId, ref));
     return id == null ? byName : findById(tenantId, id).switchIfEmpty(byName);
   }
 
   public Flux<Model> list(UUID tenantId) {
-    return db.sql(
-            "SELECT "
-                + COLUMNS
-                + " FROM models WHERE tenant_id = :tenant AND deleted_at IS NULL ORDER BY created_at, name")
-        .bind("tenant", tenantId)
-        .map(ModelStore::model)
-        .all();
+    String live = "tenant_id = :tenant AND deleted_at IS NULL";
+    return models(live + " ORDER BY created_at, name", Map.of("tenant", tenantId)).all();
   }
 
   /** Records a lookup's outcome if the model still waits for one; answers rows changed (0 or 1). */
@@ -134,12 +120,12 @@ public final class ModelStore {
             .bind("id", id)
             .bind("status", o.status().wire())
             .bind("now", odt(now));
-    spec = nullable(spec, "error", o.error(), String.class);
-    spec = nullable(spec, "sha", o.sha(), String.class);
-    spec = nullable(spec, "architecture", o.architecture(), String.class);
-    spec = nullable(spec, "model_type", o.modelType(), String.class);
-    spec = nullable(spec, "weight_bytes", o.weightBytes(), Long.class);
-    spec = nullable(spec, "parameter_count", o.parameterCount(), Long.class);
+    spec = bindNullable(spec, "error", o.error(), String.class);
+    spec = bindNullable(spec, "sha", o.sha(), String.class);
+    spec = bindNullable(spec, "architecture", o.architecture(), String.class);
+    spec = bindNullable(spec, "model_type", o.modelType(), String.class);
+    spec = bindNullable(spec, "weight_bytes", o.weightBytes(), Long.class);
+    spec = bindNullable(spec, "parameter_count", o.parameterCount(), Long.class);
     return spec.fetch().rowsUpdated();
   }
 
@@ -194,27 +180,16 @@ public final class ModelStore {
 
   /** Models of every tenant still importing whose last change is before {@code before}. */
   public Flux<Model> importingSince(Instant before) {
-    return db.sql(
-            "SELECT "
-                + COLUMNS
-                + " FROM models WHERE status = 'importing' AND updated_at < :before"
-                + " AND deleted_at IS NULL")
-        .bind("before", odt(before))
-        .map(ModelStore::model)
-        .all();
+    String stale = "status = 'importing' AND updated_at < :before AND deleted_at IS NULL";
+    return models(stale, Map.of("before", odt(before))).all();
   }
 
   /** A deployable model of the tenant imported from exactly this source, the oldest first. */
   public Mono<Model> findDeployableBySource(UUID tenantId, String source) {
-    return db.sql(
-            "SELECT "
-                + COLUMNS
-                + " FROM models WHERE tenant_id = :tenant AND source = :source AND deleted_at IS NULL"
-                + " AND status IN ('ready', 'unverified') ORDER BY created_at LIMIT 1")
-        .bind("tenant", tenantId)
-        .bind("source", source)
-        .map(ModelStore::model)
-        .one();
+    String where =
+        "tenant_id = :tenant AND source = :source AND deleted_at IS NULL"
+            + " AND status IN ('ready', 'unverified') ORDER BY created_at LIMIT 1";
+    return models(where, Map.of("tenant", tenantId, "source", source)).one();
   }
 
   /** Which of {@code names} the tenant's library already uses. */
@@ -228,45 +203,38 @@ public final class ModelStore {
         .all();
   }
 
+  /** A live model of the tenant whose {@code column} (a name from this class) is {@code value}. */
+  private Mono<Model> findLive(UUID tenantId, String column, Object value) {
+    String where = "tenant_id = :tenant AND " + column + " = :value AND deleted_at IS NULL";
+    return models(where, Map.of("tenant", tenantId, "value", value)).one();
+  }
+
+  /** The models a {@code WHERE} clause (and what follows it) selects. */
+  private RowsFetchSpec<Model> models(String where, Map<String, ?> parameters) {
+    return db.sql("SELECT " + COLUMNS + " FROM models WHERE " + where)
+        .bindValues(parameters)
+        .map(ModelStore::model);
+  }
+
   static Model model(Readable row) {
+    Columns c = new Columns(row);
     return new Model(
-        row.get("id", UUID.class),
-        row.get("tenant_id", UUID.class),
-        row.get("name", String.class),
-        row.get("source", String.class),
-        row.get("repo", String.class),
-        row.get("revision", String.class),
-        Family.fromWire(row.get("family", String.class)).orElseThrow(),
-        ModelStatus.fromWire(row.get("status", String.class)),
-        row.get("error", String.class),
-        row.get("architecture", String.class),
-        row.get("model_type", String.class),
-        row.get("sha", String.class),
-        row.get("weight_bytes", Long.class),
-        row.get("parameter_count", Long.class),
-        Boolean.TRUE.equals(row.get("has_hf_token", Boolean.class)),
-        row.get("created_at", OffsetDateTime.class).toInstant(),
-        row.get("updated_at", OffsetDateTime.class).toInstant());
-  }
-
-  /** A UUID, or null when {@code s} is not one. */
-  public static UUID parseUuid(String s) {
-    if (s == null || s.length() != 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(s);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  public static OffsetDateTime odt(Instant t) {
-    return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
-  }
-
-  private static <T> GenericExecuteSpec nullable(
-      GenericExecuteSpec spec, String name, T value, Class<T> type) {
-    return value == null ? spec.bindNull(name, type) : spec.bind(name, value);
+        c.uuid("id"),
+        c.uuid("tenant_id"),
+        c.text("name"),
+        c.text("source"),
+        c.text("repo"),
+        c.text("revision"),
+        Family.fromWire(c.text("family")).orElseThrow(),
+        ModelStatus.fromWire(c.text("status")),
+        c.text("error"),
+        c.text("architecture"),
+        c.text("model_type"),
+        c.text("sha"),
+        c.bigint("weight_bytes"),
+        c.bigint("parameter_count"),
+        c.flag("has_hf_token"),
+        c.instant("created_at"),
+        c.instant("updated_at"));
   }
 }
