@@ -38,23 +38,17 @@ public final class BodyBudget {
       @DefaultValue("1024") long minimumBytes) {
 
     public Limits {
-      if (gatewayBytes < 1) {
-        throw invalid("gateway-bytes", gatewayBytes, "must be positive");
-      }
-      if (tenantBytes < 1 || tenantBytes > gatewayBytes) {
-        throw invalid("tenant-bytes", tenantBytes, "must be between 1 and gateway-bytes");
-      }
-      if (minimumBytes < 0 || minimumBytes > tenantBytes) {
-        throw invalid("minimum-bytes", minimumBytes, "must be between 0 and tenant-bytes");
-      }
+      range("gateway-bytes", gatewayBytes, 1, Long.MAX_VALUE, "must be positive");
+      range("tenant-bytes", tenantBytes, 1, gatewayBytes, "must be between 1 and gateway-bytes");
+      range("minimum-bytes", minimumBytes, 0, tenantBytes, "must be between 0 and tenant-bytes");
     }
 
     public static Limits defaults() {
       return new Limits(256L << 20, 64L << 20, 1024);
     }
 
-    private static IllegalArgumentException invalid(String name, long value, String why) {
-      return Checks.invalid("zeroscale.gateway.body-budget." + name, value, why);
+    private static void range(String name, long value, long min, long max, String rule) {
+      Checks.range("zeroscale.gateway.body-budget." + name, value, min, max, rule);
     }
   }
 

@@ -53,13 +53,16 @@ public final class ModelStore {
             .bind("family", m.family().wire())
             .bind("status", m.status().wire())
             .bind("now", odt(m.createdAt()));
-    spec = bindNullable(spec, "error", m.error(), String.class);
-    spec = bindNullable(spec, "architecture", m.architecture(), String.class);
-    spec = bindNullable(spec, "model_type", m.modelType(), String.class);
-    spec = bindNullable(spec, "sha", m.sha(), String.class);
-    spec = bindNullable(spec, "weight_bytes", m.weightBytes(), Long.class);
-    spec = bindNullable(spec, "parameter_count", m.parameterCount(), Long.class);
-    spec = bindNullable(spec, "token", sealedToken, byte[].class);
+    ImportOutcome found =
+        new ImportOutcome(
+            m.status(),
+            m.error(),
+            m.sha(),
+            m.architecture(),
+            m.modelType(),
+            m.weightBytes(),
+            m.parameterCount());
+    spec = bindNullable(bindOutcome(spec, found), "token", sealedToken, byte[].class);
     return spec.then().then(findById(m.tenantId(), m.id()));
   }
 
@@ -120,13 +123,17 @@ public final class ModelStore {
             .bind("id", id)
             .bind("status", o.status().wire())
             .bind("now", odt(now));
+    return bindOutcome(spec, o).fetch().rowsUpdated();
+  }
+
+  /** Binds what a lookup found or why it failed: the error and the hub's facts, typed nulls. */
+  private static GenericExecuteSpec bindOutcome(GenericExecuteSpec spec, ImportOutcome o) {
     spec = bindNullable(spec, "error", o.error(), String.class);
     spec = bindNullable(spec, "sha", o.sha(), String.class);
     spec = bindNullable(spec, "architecture", o.architecture(), String.class);
     spec = bindNullable(spec, "model_type", o.modelType(), String.class);
     spec = bindNullable(spec, "weight_bytes", o.weightBytes(), Long.class);
-    spec = bindNullable(spec, "parameter_count", o.parameterCount(), Long.class);
-    return spec.fetch().rowsUpdated();
+    return bindNullable(spec, "parameter_count", o.parameterCount(), Long.class);
   }
 
   /** Renames; errors with a DataIntegrityViolation when the name is taken. */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.BaseStatusListener;
@@ -253,28 +254,14 @@ public final class RoutingSync implements SmartLifecycle {
    * dropping what is missing, so a burst of re-subscriptions cannot shorten the grace.
    */
   Mono<Void> resync(boolean periodic) {
-    return redisson
-        .reactive()
-        .<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE)
-        .readAllValues()
+    return readAll(RedisSchema.DEPLOYMENTS, "deployment", v -> DeploymentSpecJson.read(json, v))
         .map(
-            values -> {
-              List<DeploymentSpec> specs = new ArrayList<>();
-              for (String v : values) {
-                try {
-                  specs.add(DeploymentSpecJson.read(json, v));
-                } catch (RuntimeException e) {
-                  log.warn("Ignoring a malformed deployment in Redis: {}", e.toString());
-                }
-              }
+            specs -> {
               long now = clock.millis();
               for (String id : deployments.applyAll(specs)) {
-                if (periodic) {
-                  long since = missingDeploymentsSince.computeIfAbsent(id, k -> now);
-                  if (now - since >= grace.toMillis()) {
-                    missingDeploymentsSince.remove(id);
-                    deployments.remove(id);
-                  }
+                if (periodic && missingPastGrace(missingDeploymentsSince, id, now)) {
+                  missingDeploymentsSince.remove(id);
+                  deployments.remove(id);
                 }
               }
               specs.forEach(spec -> missingDeploymentsSince.remove(spec.id()));
@@ -288,31 +275,17 @@ public final class RoutingSync implements SmartLifecycle {
   }
 
   private Mono<Void> syncInstances(String deploymentId, boolean periodic) {
-    return redisson
-        .reactive()
-        .<String, String>getMap(RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
-        .readAllValues()
+    return readAll(
+            RedisSchema.instances(deploymentId),
+            "instance",
+            v -> InstanceJson.read(json, v) instanceof InstanceEndpoint e ? e : null)
         .doOnNext(
-            values -> {
-              List<InstanceEndpoint> list = new ArrayList<>();
-              for (String v : values) {
-                try {
-                  if (InstanceJson.read(json, v) instanceof InstanceEndpoint e) {
-                    list.add(e);
-                  }
-                } catch (RuntimeException e) {
-                  log.warn("Ignoring a malformed instance in Redis: {}", e.toString());
-                }
-              }
+            list -> {
               boolean heldSome = !instances.of(deploymentId).isEmpty();
               if (list.isEmpty() && heldSome) {
                 // All of them gone at once looks like a Redis that restarted empty.
-                if (!periodic) {
-                  return;
-                }
-                long now = clock.millis();
-                long since = missingInstancesSince.computeIfAbsent(deploymentId, k -> now);
-                if (now - since < grace.toMillis()) {
+                if (!periodic
+                    || !missingPastGrace(missingInstancesSince, deploymentId, clock.millis())) {
                   return;
                 }
               }
@@ -321,6 +294,36 @@ public final class RoutingSync implements SmartLifecycle {
             })
         .then()
         .onErrorResume(e -> quiet("resync instances", e));
+  }
+
+  /**
+   * The values of a Redis hash, each parsed (null: skipped); a malformed one is logged, skipped.
+   */
+  private <T> Mono<List<T>> readAll(String hash, String what, Function<String, T> parse) {
+    return redisson
+        .reactive()
+        .<String, String>getMap(hash, StringCodec.INSTANCE)
+        .readAllValues()
+        .map(
+            values -> {
+              List<T> parsed = new ArrayList<>();
+              for (String v : values) {
+                try {
+                  T t = parse.apply(v);
+                  if (t != null) {
+                    parsed.add(t);
+                  }
+                } catch (RuntimeException e) {
+                  log.warn("Ignoring a malformed {} in Redis: {}", what, e.toString());
+                }
+              }
+              return parsed;
+            });
+  }
+
+  /** Whether {@code id}, missing since the first time this was asked, is missing past the grace. */
+  private boolean missingPastGrace(Map<String, Long> missingSince, String id, long now) {
+    return now - missingSince.computeIfAbsent(id, k -> now) >= grace.toMillis();
   }
 
   Mono<Void> heartbeat() {
