@@ -24,7 +24,7 @@ public record ApiKeyView(
     Instant createdAt) {
 
   public ApiKeyView {
-    limits = limits == null ? Principal.Limits.INHERIT : limits;
+    limits = Principal.Limits.orInherit(limits);
   }
 
   public Map<String, Object> json() {
@@ -36,8 +36,7 @@ public record ApiKeyView(
     m.put("prefix", displayPrefix);
     m.put("scopes", scopes);
     m.put("expires_at", expiresAt == null ? null : expiresAt.toString());
-    m.put("requests_per_minute", limits.requestsPerMinute());
-    m.put("max_concurrent_requests", limits.maxConcurrentRequests());
+    limits.putInto(m);
     m.put("revoked_at", revokedAt == null ? null : revokedAt.toString());
     m.put("created_at", createdAt.toString());
     return m;

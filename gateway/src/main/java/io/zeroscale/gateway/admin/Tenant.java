@@ -24,7 +24,7 @@ public record Tenant(
     Instant updatedAt) {
 
   public Tenant {
-    limits = limits == null ? Principal.Limits.INHERIT : limits;
+    limits = Principal.Limits.orInherit(limits);
   }
 
   public Map<String, Object> json() {
@@ -34,8 +34,7 @@ public record Tenant(
     m.put("name", name);
     m.put("gpu_quota", gpuQuota);
     m.put("spend_limit_usd", spendLimitMicros == null ? null : usdOrExact(spendLimitMicros));
-    m.put("requests_per_minute", limits.requestsPerMinute());
-    m.put("max_concurrent_requests", limits.maxConcurrentRequests());
+    limits.putInto(m);
     m.put("created_at", createdAt.toString());
     m.put("updated_at", updatedAt.toString());
     return m;

@@ -2,6 +2,7 @@ package io.zeroscale.gateway.auth;
 
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.web.server.ServerWebExchange;
@@ -34,6 +35,17 @@ public record Principal(
     /** Nothing set: everything inherited. */
     public static final Limits INHERIT = new Limits(null, null);
 
+    /** {@code limits}, or {@link #INHERIT} when there are none. */
+    public static Limits orInherit(Limits limits) {
+      return limits == null ? INHERIT : limits;
+    }
+
+    /** Both limits as the admin API shows them, null where inherited. */
+    public void putInto(Map<String, Object> json) {
+      json.put("requests_per_minute", requestsPerMinute);
+      json.put("max_concurrent_requests", maxConcurrentRequests);
+    }
+
     /** This key's value where it has one, else {@code fallback}'s (the key's tenant's). */
     public Limits orElse(Limits fallback) {
       return new Limits(
@@ -44,7 +56,7 @@ public record Principal(
 
   public Principal {
     scopes = Set.copyOf(scopes);
-    limits = limits == null ? Limits.INHERIT : limits;
+    limits = Limits.orInherit(limits);
   }
 
   /** A principal whose limits are all inherited from the configured defaults. */

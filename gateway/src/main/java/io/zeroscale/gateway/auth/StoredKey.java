@@ -28,7 +28,7 @@ public record StoredKey(
 
   public StoredKey {
     scopes = Set.copyOf(scopes);
-    limits = limits == null ? Principal.Limits.INHERIT : limits;
+    limits = Principal.Limits.orInherit(limits);
   }
 
   Principal principal() {
