@@ -6,6 +6,7 @@ import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.store.Sql;
+import io.zeroscale.gateway.web.ApiObjects;
 import io.zeroscale.gateway.web.InputBounds;
 import io.zeroscale.gateway.web.JsonBody;
 import java.time.Clock;
@@ -78,7 +79,7 @@ public class AdminController {
   @GetMapping("/tenants")
   public Mono<Map<String, Object>> listTenants(ServerWebExchange exchange) {
     Principal.of(exchange).requireAdmin();
-    return store.list().map(Tenant::json).collectList().map(AdminController::list);
+    return store.list().map(Tenant::json).collectList().map(ApiObjects::list);
   }
 
   @GetMapping("/tenants/{tenant}")
@@ -180,7 +181,7 @@ public class AdminController {
     Principal.of(exchange).requireAdmin();
     return tenant(tenant)
         .flatMap(t -> store.keys(t.id()).map(ApiKeyView::json).collectList())
-        .map(AdminController::list);
+        .map(ApiObjects::list);
   }
 
   @DeleteMapping("/tenants/{tenant}/keys/{keyId}")
@@ -200,7 +201,7 @@ public class AdminController {
   @GetMapping("/keys")
   public Mono<Map<String, Object>> listPlatformKeys(ServerWebExchange exchange) {
     Principal.of(exchange).requireAdmin();
-    return store.keys(null).map(ApiKeyView::json).collectList().map(AdminController::list);
+    return store.keys(null).map(ApiKeyView::json).collectList().map(ApiObjects::list);
   }
 
   @DeleteMapping("/keys/{keyId}")
@@ -286,10 +287,6 @@ public class AdminController {
 
   private static void fail(JsonBody req, String field, String problem) {
     throw req.invalid(field, problem);
-  }
-
-  static Map<String, Object> list(List<Map<String, Object>> data) {
-    return Map.of("object", "list", "data", data);
   }
 
   private static ZeroscaleException notFound(String message) {

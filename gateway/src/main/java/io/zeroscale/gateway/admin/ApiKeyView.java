@@ -1,8 +1,8 @@
 package io.zeroscale.gateway.admin;
 
 import io.zeroscale.gateway.auth.Principal;
+import io.zeroscale.gateway.web.ApiObjects;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,16 +28,14 @@ public record ApiKeyView(
   }
 
   public Map<String, Object> json() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", id.toString());
-    m.put("object", "api_key");
+    Map<String, Object> m = ApiObjects.of(id, "api_key");
     m.put("tenant", tenant);
     m.put("name", name);
     m.put("prefix", displayPrefix);
     m.put("scopes", scopes);
-    m.put("expires_at", expiresAt == null ? null : expiresAt.toString());
+    m.put("expires_at", ApiObjects.time(expiresAt));
     limits.putInto(m);
-    m.put("revoked_at", revokedAt == null ? null : revokedAt.toString());
+    m.put("revoked_at", ApiObjects.time(revokedAt));
     m.put("created_at", createdAt.toString());
     return m;
   }

@@ -1,10 +1,10 @@
 package io.zeroscale.gateway.admin;
 
 import io.zeroscale.gateway.auth.Principal;
+import io.zeroscale.gateway.web.ApiObjects;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -28,9 +28,7 @@ public record Tenant(
   }
 
   public Map<String, Object> json() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", id.toString());
-    m.put("object", "tenant");
+    Map<String, Object> m = ApiObjects.of(id, "tenant");
     m.put("name", name);
     m.put("gpu_quota", gpuQuota);
     m.put("spend_limit_usd", spendLimitMicros == null ? null : usdOrExact(spendLimitMicros));

@@ -3,6 +3,7 @@ package io.zeroscale.gateway.deployment;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.gateway.web.ApiObjects;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,9 +70,7 @@ public record Deployment(
 
   /** The tenant API's shape. */
   public Map<String, Object> json(LiveState live) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", id.toString());
-    m.put("object", "deployment");
+    Map<String, Object> m = ApiObjects.of(id, "deployment");
     m.put("model_name", modelName);
     m.put("full_name", fullName());
     m.put("model_id", modelId.toString());
@@ -113,9 +112,7 @@ public record Deployment(
 
   /** The OpenAI {@code /v1/models} entry. */
   public Map<String, Object> openAiModel() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", modelName);
-    m.put("object", "model");
+    Map<String, Object> m = ApiObjects.of(modelName, "model");
     m.put("created", createdAt.getEpochSecond());
     m.put("owned_by", tenantName);
     return m;

@@ -2,7 +2,7 @@ package io.zeroscale.gateway.deployment;
 
 import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.hardware.HardwareCatalog;
-import io.zeroscale.gateway.model.ModelController;
+import io.zeroscale.gateway.web.ApiObjects;
 import io.zeroscale.gateway.web.JsonBody;
 import java.net.URI;
 import java.util.List;
@@ -60,7 +60,7 @@ public class DeploymentController {
         .list(tenant)
         .collectList()
         .flatMap(deployments::withLiveState)
-        .map(ModelController::listOf);
+        .map(ApiObjects::list);
   }
 
   @GetMapping("/{id}")
@@ -77,10 +77,7 @@ public class DeploymentController {
   public Mono<Map<String, Object>> events(
       ServerWebExchange exchange, @PathVariable("id") String ref) {
     UUID tenant = Principal.of(exchange).requireRead();
-    return deployments
-        .get(tenant, ref)
-        .flatMap(deployments::scalingEvents)
-        .map(ModelController::listOf);
+    return deployments.get(tenant, ref).flatMap(deployments::scalingEvents).map(ApiObjects::list);
   }
 
   @PatchMapping("/{id}")

@@ -3,7 +3,7 @@ package io.zeroscale.gateway.deployment;
 import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
-import io.zeroscale.gateway.model.ModelController;
+import io.zeroscale.gateway.web.ApiObjects;
 import io.zeroscale.gateway.web.InputBounds;
 import java.util.Map;
 import java.util.UUID;
@@ -36,7 +36,7 @@ public class OpenAiModelsController {
         .filter(d -> callable(p, d))
         .map(Deployment::openAiModel)
         .collectList()
-        .map(ModelController::listOf);
+        .map(ApiObjects::list);
   }
 
   /** {@code model} is the model_name or the full name {@code <tenant>/<model_name>}. */

@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.hardware;
 
 import io.zeroscale.gateway.model.Model;
+import io.zeroscale.gateway.web.ApiObjects;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +18,7 @@ public final class HardwareView {
     for (GpuType g : catalog.gpus()) {
       data.add(gpu(g));
     }
-    return list(data);
+    return ApiObjects.list(data);
   }
 
   /** The catalog with, per GPU type, whether and on how many GPUs {@code model} fits. */
@@ -31,7 +32,7 @@ public final class HardwareView {
       row.put("note", fit.note());
       data.add(row);
     }
-    Map<String, Object> out = list(data);
+    Map<String, Object> out = ApiObjects.list(data);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", model.id().toString());
     m.put("name", model.name());
@@ -69,12 +70,5 @@ public final class HardwareView {
     row.put("usd_per_gpu_hour", g.displayPrice());
     row.put("num_gpus_options", HardwareCatalog.NUM_GPUS_OPTIONS);
     return row;
-  }
-
-  private static Map<String, Object> list(List<Map<String, Object>> data) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("object", "list");
-    out.put("data", data);
-    return out;
   }
 }

@@ -1,8 +1,8 @@
 package io.zeroscale.gateway.model;
 
 import io.zeroscale.api.Family;
+import io.zeroscale.gateway.web.ApiObjects;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -41,9 +41,7 @@ public record Model(
 
   /** The API shape (snake_case, nulls explicit, never the token). */
   public Map<String, Object> json() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", id.toString());
-    m.put("object", "model");
+    Map<String, Object> m = ApiObjects.of(id, "model");
     m.put("name", name);
     m.put("source", source);
     m.put("repo", repo);

@@ -1,10 +1,9 @@
 package io.zeroscale.gateway.model;
 
 import io.zeroscale.gateway.auth.Principal;
+import io.zeroscale.gateway.web.ApiObjects;
 import io.zeroscale.gateway.web.JsonBody;
 import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -52,7 +51,7 @@ public class ModelController {
   @GetMapping
   public Mono<Map<String, Object>> list(ServerWebExchange exchange) {
     UUID tenant = Principal.of(exchange).requireRead();
-    return models.list(tenant).map(Model::json).collectList().map(ModelController::listOf);
+    return models.list(tenant).map(Model::json).collectList().map(ApiObjects::list);
   }
 
   @GetMapping("/{id}")
@@ -76,13 +75,5 @@ public class ModelController {
       ServerWebExchange exchange, @PathVariable("id") String ref) {
     UUID tenant = Principal.of(exchange).requireWrite();
     return models.delete(tenant, ref).thenReturn(ResponseEntity.noContent().build());
-  }
-
-  /** The list shape every {@code /api/v1} and {@code /admin/v1} listing uses. */
-  public static Map<String, Object> listOf(List<Map<String, Object>> data) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("object", "list");
-    out.put("data", data);
-    return out;
   }
 }
