@@ -64,6 +64,8 @@ final class UpstreamProxy {
    * @param request the client's request (its headers are copied, its body is {@code body})
    * @param upstream the instance's URL for this request, path and query included
    * @param requestId the request's id, sent as {@code x-request-id}
+   * @param engineKey the instance's own engine key, sent as {@code Authorization: Bearer}; null for
+   *     an instance without one
    * @param response where the instance's status, headers and body go (already decorated for
    *     metering and error shaping)
    */
@@ -72,6 +74,7 @@ final class UpstreamProxy {
       URI upstream,
       byte[] body,
       String requestId,
+      String engineKey,
       ServerHttpResponse response) {
     Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
     EventLoop loop =
@@ -80,8 +83,8 @@ final class UpstreamProxy {
             : null;
     HttpHeaders headers =
         nativeRequest instanceof reactor.netty.http.server.HttpServerRequest n
-            ? requestHeaders(n.requestHeaders(), body.length, requestId)
-            : requestHeaders(request.getHeaders(), body.length, requestId);
+            ? requestHeaders(n.requestHeaders(), body.length, requestId, engineKey)
+            : requestHeaders(request.getHeaders(), body.length, requestId, engineKey);
     return clients
         .on(loop)
         .post()
@@ -137,10 +140,12 @@ final class UpstreamProxy {
   /**
    * The headers the instance gets: the client's, minus hop-by-hop ones, {@code Host} (the
    * instance's own is set by the client), {@code Authorization} (the tenant's key never leaves the
-   * gateway) and {@code Expect} (the body is already here), with the request id, the body's length
-   * and a child of the client's trace context.
+   * gateway) and {@code Expect} (the body is already here), with the request id, the body's length,
+   * a child of the client's trace context and, when the instance has one, its own engine key as
+   * {@code Authorization: Bearer} (vLLM's {@code --api-key}: the instance answers 401 without it).
    */
-  static HttpHeaders requestHeaders(HttpHeaders in, int length, String requestId) {
+  static HttpHeaders requestHeaders(
+      HttpHeaders in, int length, String requestId, String engineKey) {
     List<String> connectionTokens = connectionTokens(in);
     HttpHeaders out = new DefaultHttpHeaders();
     String traceparent = null;
@@ -154,19 +159,21 @@ final class UpstreamProxy {
       }
       out.add(name, e.getValue());
     }
-    return finish(out, length, requestId, traceparent);
+    return finish(out, length, requestId, traceparent, engineKey);
   }
 
-  /** {@link #requestHeaders(HttpHeaders, int, String)} from Spring's headers (tests, mocks). */
+  /**
+   * {@link #requestHeaders(HttpHeaders, int, String, String)} from Spring's headers (tests, mocks).
+   */
   static HttpHeaders requestHeaders(
-      org.springframework.http.HttpHeaders in, int length, String requestId) {
+      org.springframework.http.HttpHeaders in, int length, String requestId, String engineKey) {
     HttpHeaders copy = new DefaultHttpHeaders();
     in.forEach((name, values) -> copy.add(name, values));
-    return requestHeaders(copy, length, requestId);
+    return requestHeaders(copy, length, requestId, engineKey);
   }
 
   private static HttpHeaders finish(
-      HttpHeaders out, int length, String requestId, String traceparent) {
+      HttpHeaders out, int length, String requestId, String traceparent, String engineKey) {
     if (traceparent == null || TraceContext.parse(traceparent).isEmpty()) {
       // A tracestate without a valid parent means nothing downstream.
       out.remove("tracestate");
@@ -176,6 +183,9 @@ final class UpstreamProxy {
       out.set(RequestIdWebFilter.HEADER, requestId);
     }
     out.set(HttpHeaderNames.CONTENT_LENGTH, length);
+    if (engineKey != null) {
+      out.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + engineKey);
+    }
     return out;
   }
 
