@@ -17,7 +17,7 @@ public final class SimConfigParser {
 
   /** vLLM flags that a process template may pass; accepted and ignored. */
   private static final Set<String> IGNORED_WITH_VALUE =
-      Set.of("--tensor-parallel-size", "--dtype", "--gpu-memory-utilization");
+      Set.of("--tensor-parallel-size", "--dtype", "--gpu-memory-utilization", "--revision");
 
   private static final Set<String> IGNORED_BOOLEAN = Set.of("--trust-remote-code");
 
@@ -55,7 +55,7 @@ public final class SimConfigParser {
     FLAG_HELP.forEach(
         (flag, help) -> sb.append(String.format(Locale.ROOT, "  %-28s %s%n", flag, help)));
     sb.append("  accepted and ignored (vLLM): --tensor-parallel-size, --dtype,")
-        .append(" --gpu-memory-utilization, --trust-remote-code\n");
+        .append(" --gpu-memory-utilization, --revision, --trust-remote-code\n");
     return sb.toString();
   }
 

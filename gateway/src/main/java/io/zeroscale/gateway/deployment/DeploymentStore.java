@@ -26,7 +26,7 @@ public final class DeploymentStore {
 
   private static final String SELECT =
       "SELECT d.id, d.tenant_id, t.name AS tenant_name, d.model_id, m.name AS model_library_name,"
-          + " m.source AS model_source, d.model_name, d.family, d.gpu, d.num_gpus,"
+          + " m.source AS model_source, m.sha AS model_sha, d.model_name, d.family, d.gpu, d.num_gpus,"
           + " d.max_batch_size, d.min_instances, d.max_instances, d.scale_to_zero_after_s,"
           + " d.activation_timeout_s, d.max_queued_requests, d.target_utilization,"
           + " d.stable_window_s, d.billing_aware_scale_down, d.status, d.reason, d.warning,"
@@ -269,6 +269,7 @@ public final class DeploymentStore {
         row.get("model_id", UUID.class),
         row.get("model_library_name", String.class),
         row.get("model_source", String.class),
+        row.get("model_sha", String.class),
         row.get("model_name", String.class),
         Family.fromWire(row.get("family", String.class)).orElseThrow(),
         row.get("gpu", String.class),
