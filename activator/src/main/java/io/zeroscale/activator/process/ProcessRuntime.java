@@ -187,6 +187,7 @@ public final class ProcessRuntime implements InstanceRuntime {
     try {
       p = pb.start();
     } catch (IOException e) {
+      deleteTree(home);
       throw new IOException("cannot start `" + cmd.getFirst() + "`: " + e.getMessage(), e);
     }
     children.put(plan.instanceId(), p);
@@ -207,6 +208,11 @@ public final class ProcessRuntime implements InstanceRuntime {
       // Without its state file nobody could adopt or stop it: do not leave it running.
       p.destroyForcibly();
       children.remove(plan.instanceId());
+      try {
+        deleteTree(home);
+      } catch (IOException stillInUse) {
+        e.addSuppressed(stillInUse);
+      }
       throw e;
     }
     log.info(

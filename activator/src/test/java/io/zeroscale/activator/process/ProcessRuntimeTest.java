@@ -204,6 +204,7 @@ class ProcessRuntimeTest {
 
     assertThat(r.list().block(WAIT)).isEmpty();
     assertThat(stateDir.resolve("bad.json")).doesNotExist();
+    assertThat(stateDir.resolve("bad")).doesNotExist();
   }
 
   @Test
