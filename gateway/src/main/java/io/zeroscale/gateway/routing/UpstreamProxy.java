@@ -7,8 +7,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.zeroscale.gateway.observe.TraceContext;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -38,6 +41,8 @@ import reactor.netty.http.client.HttpClientResponse;
  * event loop ({@link UpstreamClients}), so that a request and its answer never change thread.
  */
 final class UpstreamProxy {
+
+  private static final Logger log = LoggerFactory.getLogger(UpstreamProxy.class);
 
   /** Media types written with one flush per upstream chunk. */
   private static final List<MediaType> STREAMING =
@@ -98,10 +103,35 @@ final class UpstreamProxy {
         .then();
   }
 
+  /**
+   * What the client gets when the instance refused the gateway's engine key: the client's own key
+   * was accepted, so a 401 of the instance must not read as "your key is invalid" (a stale endpoint
+   * record, or an engine started with another key).
+   */
+  static final byte[] ENGINE_KEY_REFUSED =
+      ("{\"error\":{\"message\":\"The model instance refused the gateway's credentials;"
+              + " retry, and report it if it persists.\",\"type\":\"server_error\","
+              + "\"param\":null,\"code\":\"instance_auth_failed\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+
+  /** The status the client gets for an instance's {@code status}: an instance's 401 is a 502. */
+  static int clientStatus(int status) {
+    return status == 401 ? 502 : status;
+  }
+
   /** Copies the instance's answer to the client's response, then its body. */
   private static Mono<Void> answer(
       HttpClientResponse res, Connection connection, ServerHttpResponse response) {
-    response.setStatusCode(HttpStatusCode.valueOf(res.status().code()));
+    int status = res.status().code();
+    if (clientStatus(status) != status) {
+      log.warn("Instance {} refused the gateway's engine key ({})", res.resourceUrl(), status);
+      response.setStatusCode(HttpStatusCode.valueOf(clientStatus(status)));
+      // Its body is not read: the connection goes, rather than back to the pool half-read.
+      connection.dispose();
+      return response.writeWith(
+          Mono.fromSupplier(() -> response.bufferFactory().wrap(ENGINE_KEY_REFUSED)));
+    }
+    response.setStatusCode(HttpStatusCode.valueOf(status));
     org.springframework.http.HttpHeaders out = response.getHeaders();
     HttpHeaders in = res.responseHeaders();
     List<String> connectionTokens = connectionTokens(in);

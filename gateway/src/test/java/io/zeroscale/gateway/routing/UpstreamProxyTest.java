@@ -103,6 +103,20 @@ class UpstreamProxyTest {
   }
 
   @Test
+  void anInstanceRefusingTheEngineKeyIsA502ForTheClientNotABadKey() {
+    assertThat(UpstreamProxy.clientStatus(401)).isEqualTo(502);
+    for (int kept : new int[] {200, 400, 403, 404, 429, 500, 503}) {
+      assertThat(UpstreamProxy.clientStatus(kept)).isEqualTo(kept);
+    }
+    var error =
+        UpstreamErrors.of(UpstreamProxy.clientStatus(401), UpstreamProxy.ENGINE_KEY_REFUSED);
+    assertThat(error.body().toString())
+        .contains("refused the gateway's credentials")
+        .contains("instance_auth_failed")
+        .doesNotContainIgnoringCase("api key");
+  }
+
+  @Test
   void anInstanceWithoutAKeyGetsNoAuthorization() {
     HttpHeaders in = new DefaultHttpHeaders();
     in.add("Authorization", "Bearer zs_client_key");
