@@ -10,6 +10,7 @@ import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
 import io.zeroscale.activator.loop.Activator;
 import io.zeroscale.activator.loop.HttpHealthProbe;
 import io.zeroscale.activator.loop.RedisActivatorStore;
+import io.zeroscale.activator.process.InstanceIsolation;
 import io.zeroscale.activator.process.ProcessRuntime;
 import io.zeroscale.activator.process.ProcessRuntimeProperties;
 import io.zeroscale.activator.runtime.InstanceRuntime;
@@ -77,8 +78,14 @@ public class ActivatorConfiguration {
     } else {
       log.info("Process runtime: {} GPUs per type, command {}", process.gpus(), command);
     }
+    InstanceIsolation isolation = process.isolation();
+    log.info(
+        "Process runtime: instances get {} and {} of this environment, run as {}",
+        InstanceIsolation.BASE_ENV,
+        process.passEnv().isEmpty() ? "nothing else" : process.passEnv(),
+        isolation.runAs() == null ? "this user" : isolation.runAs().user());
     return new ProcessRuntime(
-        process.gpus(), command, process.host(), stateDir, JsonMapper.builder().build());
+        process.gpus(), command, process.host(), stateDir, JsonMapper.builder().build(), isolation);
   }
 
   /**

@@ -10,9 +10,17 @@ package io.zeroscale.api;
  * @param state {@link State#READY} takes requests; {@link State#DRAINING} finishes what it has and
  *     takes no new ones
  * @param version grows with every change of this instance, so a stale publication is dropped
+ * @param engineKey the instance's own engine API key, which the gateway sends upstream as {@code
+ *     Authorization: Bearer <key>}; null for an instance started without one (records written
+ *     before engine keys existed). Never logged: {@link #toString()} masks it.
  */
 public record InstanceEndpoint(
-    String id, String deploymentId, String url, State state, long version) {
+    String id, String deploymentId, String url, State state, long version, String engineKey) {
+
+  /** An endpoint of an instance that takes requests without a key. */
+  public InstanceEndpoint(String id, String deploymentId, String url, State state, long version) {
+    this(id, deploymentId, url, state, version, null);
+  }
 
   /** Only ready instances are published; an instance that is gone is removed. */
   public enum State {
@@ -22,5 +30,22 @@ public record InstanceEndpoint(
 
   public boolean acceptsNewRequests() {
     return state == State.READY;
+  }
+
+  @Override
+  public String toString() {
+    return "InstanceEndpoint[id="
+        + id
+        + ", deploymentId="
+        + deploymentId
+        + ", url="
+        + url
+        + ", state="
+        + state
+        + ", version="
+        + version
+        + ", engineKey="
+        + (engineKey == null ? "none" : "***")
+        + "]";
   }
 }

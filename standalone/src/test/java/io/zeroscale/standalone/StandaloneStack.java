@@ -7,6 +7,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.redisson.Redisson;
@@ -48,6 +49,16 @@ final class StandaloneStack implements AutoCloseable {
    * @param dir where PostgreSQL's data and the app's home go
    */
   static StandaloneStack start(Path dir, String adminKey, List<String> args) throws IOException {
+    return start(dir, adminKey, args, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, String, List)}, with more environment for the app (e.g. a platform
+   * {@code HF_TOKEN} that must not reach its instances).
+   */
+  static StandaloneStack start(
+      Path dir, String adminKey, List<String> args, Map<String, String> extraEnv)
+      throws IOException {
     StandInHub hub = StandInHub.start();
     hub.add(StandInHub.LLAMA_7B);
     int redisPort = StandaloneProcess.freePort();
@@ -55,19 +66,18 @@ final class StandaloneStack implements AutoCloseable {
         RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
     redisServer.start();
     EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).start();
-    StandaloneProcess app =
-        StandaloneProcess.start(
-            dir.resolve("home"),
-            Map.of(
-                "ZEROSCALE_POSTGRES_URL",
-                "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
-                "ZEROSCALE_REDIS_URL",
-                "redis://127.0.0.1:" + redisPort,
-                "ZEROSCALE_ADMIN_KEY",
-                adminKey,
-                "ZEROSCALE_HUB_URL",
-                hub.baseUrl().toString()),
-            args);
+    Map<String, String> env = new HashMap<>(extraEnv);
+    env.putAll(
+        Map.of(
+            "ZEROSCALE_POSTGRES_URL",
+            "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres",
+            "ZEROSCALE_REDIS_URL",
+            "redis://127.0.0.1:" + redisPort,
+            "ZEROSCALE_ADMIN_KEY",
+            adminKey,
+            "ZEROSCALE_HUB_URL",
+            hub.baseUrl().toString()));
+    StandaloneProcess app = StandaloneProcess.start(dir.resolve("home"), env, args);
     app.awaitHealthy(Duration.ofSeconds(90));
     Config config = new Config();
     config.useSingleServer().setAddress("redis://127.0.0.1:" + redisPort);

@@ -8,6 +8,7 @@ import io.zeroscale.activator.reconcile.BootFailures;
 import io.zeroscale.activator.reconcile.BudgetGate;
 import io.zeroscale.activator.reconcile.Phase;
 import io.zeroscale.activator.reconcile.Reconcile;
+import io.zeroscale.activator.runtime.EngineKeys;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.Launch;
 import io.zeroscale.api.DeploymentSpec;
@@ -149,6 +150,7 @@ final class Deciding {
     }
     for (int i = 0; i < d.launch(); i++) {
       Tracked t = new Tracked(newInstanceId(spec), spec, Phase.PENDING, now);
+      t.engineKey = EngineKeys.generate();
       fleet.tracked.put(t.id, t);
       parts.events().add(t, LifecycleEvent.Type.REQUESTED, now, null);
       launches.add(launch(t));
@@ -176,7 +178,8 @@ final class Deciding {
                 answer.allowed()
                     ? parts
                         .runtime()
-                        .launch(new InstancePlan(t.id, t.spec))
+                        // The tenant's HF token comes with the credential plumbing (issue #16).
+                        .launch(new InstancePlan(t.id, t.spec, t.engineKey, null))
                         .map(result -> new LaunchOutcome(t, result, null, null))
                         .onErrorResume(e -> Mono.just(new LaunchOutcome(t, null, e, null)))
                     : Mono.just(

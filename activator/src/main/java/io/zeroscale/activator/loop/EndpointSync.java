@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
@@ -89,7 +90,10 @@ final class EndpointSync {
       InstanceEndpoint e = have.get(t.id);
       InstanceEndpoint.State state =
           t.phase == Phase.READY ? InstanceEndpoint.State.READY : InstanceEndpoint.State.DRAINING;
-      if (e == null || e.state() != state || !t.url.equals(e.url())) {
+      if (e == null
+          || e.state() != state
+          || !t.url.equals(e.url())
+          || !Objects.equals(t.engineKey, e.engineKey())) {
         fixes.add(publish(t));
       }
     }

@@ -113,6 +113,9 @@ final class InstanceTracking {
     Tracked t = new Tracked(r.instanceId(), spec, phase, now);
     t.launched = true;
     t.url = r.url();
+    // The key it was launched with: the runtime's copy, else the one its endpoint was published
+    // with.
+    t.engineKey = r.engineKey() != null ? r.engineKey() : e == null ? null : e.engineKey();
     if (phase != Phase.PENDING) {
       // Billed and ranked from when it took its GPUs, if the runtime knows, not from now.
       Instant since =

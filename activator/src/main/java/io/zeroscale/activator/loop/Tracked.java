@@ -22,6 +22,9 @@ final class Tracked {
   int healthFailures;
   int slowProbes;
 
+  /** Its engine API key (made at planning, or read back from the runtime on adoption). */
+  String engineKey;
+
   Tracked(String id, DeploymentSpec spec, Phase phase, Instant since) {
     this.id = id;
     this.spec = spec;
@@ -45,7 +48,8 @@ final class Tracked {
         spec.id(),
         url,
         phase == Phase.READY ? InstanceEndpoint.State.READY : InstanceEndpoint.State.DRAINING,
-        version);
+        version,
+        engineKey);
   }
 
   boolean published() {

@@ -10,10 +10,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +38,11 @@ import tools.jackson.databind.json.JsonMapper;
  * GPUs) and a log ({@code <id>.log}) in the state directory, so an activator that restarts, or
  * another one that takes over on this machine, adopts the processes instead of starting new ones.
  *
+ * <p>Isolation ({@link InstanceIsolation}): an instance gets an explicit environment, not this
+ * JVM's; its own directory {@code <id>/} (0700, its {@code HOME}); its state file and log are 0600
+ * in a 0700 state directory; its engine key goes by environment ({@code VLLM_API_KEY}), never on
+ * the command line, and is kept in the state file so that an adopting activator republishes it.
+ *
  * <p>GPU inventory: {@code gpus} of every type; an instance holds its GPUs while its process lives.
  * A launch that does not fit answers {@link Launch.NoCapacity} and starts nothing.
  *
@@ -53,13 +61,22 @@ public final class ProcessRuntime implements InstanceRuntime {
       long startedAtMillis,
       String url,
       String gpu,
-      int numGpus) {}
+      int numGpus,
+      String engineKey) {
+
+    /** Never shows the engine key. */
+    @Override
+    public String toString() {
+      return "Entry[" + instanceId + ", pid " + pid + ", " + url + "]";
+    }
+  }
 
   private final int gpus;
   private final List<String> command;
   private final String host;
   private final Path stateDir;
   private final JsonMapper json;
+  private final InstanceIsolation isolation;
   private final Scheduler worker = Schedulers.boundedElastic();
 
   /** Processes this JVM started (with exit codes); adopted ones are found by pid. */
@@ -73,11 +90,25 @@ public final class ProcessRuntime implements InstanceRuntime {
    */
   public ProcessRuntime(
       int gpus, List<String> command, String host, Path stateDir, JsonMapper json) {
+    this(gpus, command, host, stateDir, json, InstanceIsolation.defaults());
+  }
+
+  /**
+   * @param isolation the environment allowlist and the user instances run as
+   */
+  public ProcessRuntime(
+      int gpus,
+      List<String> command,
+      String host,
+      Path stateDir,
+      JsonMapper json,
+      InstanceIsolation isolation) {
     this.gpus = gpus;
     this.command = List.copyOf(command);
     this.host = host;
     this.stateDir = stateDir;
     this.json = json;
+    this.isolation = isolation;
   }
 
   /** The simulator as the command: this JVM's java, the jar, the flags of SPEC §9. */
@@ -94,6 +125,9 @@ public final class ProcessRuntime implements InstanceRuntime {
     cmd.addAll(List.of("-jar", jar.toString()));
     cmd.addAll(
         List.of(
+            // The model and revision as vLLM takes them; the simulator accepts and ignores them.
+            "{repo}",
+            "--revision={revision}",
             "--host={host}",
             "--port={port}",
             "--served-model-name={model_name},{full_name}",
@@ -114,7 +148,7 @@ public final class ProcessRuntime implements InstanceRuntime {
   }
 
   private synchronized Launch launchNow(InstancePlan plan) throws IOException {
-    Files.createDirectories(stateDir);
+    createStateDir();
     if (Files.exists(stateFile(plan.instanceId()))) {
       return new Launch.Accepted(plan.instanceId());
     }
@@ -135,14 +169,25 @@ public final class ProcessRuntime implements InstanceRuntime {
     int port = freePort();
     List<String> cmd = expand(command, plan, host, port);
     Path logFile = logFile(plan.instanceId());
+    if (!Files.exists(logFile)) {
+      Files.createFile(logFile, InstanceIsolation.FILE_0600);
+    }
+    Path home = homeDir(plan.instanceId());
+    deleteTree(home); // a leftover of an earlier try of this id
+    isolation.createHome(home);
     ProcessBuilder pb =
-        new ProcessBuilder(cmd)
+        new ProcessBuilder(isolation.wrap(cmd))
+            .directory(home.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    // Nothing of this JVM's environment (admin key, database passwords, tokens) unless allowed.
+    pb.environment().clear();
+    pb.environment().putAll(isolation.environment(home, plan.engineKey(), plan.hfToken()));
     Process p;
     try {
       p = pb.start();
     } catch (IOException e) {
+      deleteTree(home);
       throw new IOException("cannot start `" + cmd.getFirst() + "`: " + e.getMessage(), e);
     }
     children.put(plan.instanceId(), p);
@@ -155,13 +200,19 @@ public final class ProcessRuntime implements InstanceRuntime {
             started,
             "http://" + urlHost(host) + ":" + port,
             d.gpu(),
-            d.numGpus());
+            d.numGpus(),
+            plan.engineKey());
     try {
       write(entry);
     } catch (IOException | RuntimeException e) {
       // Without its state file nobody could adopt or stop it: do not leave it running.
       p.destroyForcibly();
       children.remove(plan.instanceId());
+      try {
+        deleteTree(home);
+      } catch (IOException stillInUse) {
+        e.addSuppressed(stillInUse);
+      }
       throw e;
     }
     log.info(
@@ -191,7 +242,8 @@ public final class ProcessRuntime implements InstanceRuntime {
               e.url(),
               exit.isEmpty(),
               exit.orElse(null),
-              e.startedAtMillis() == 0 ? null : Instant.ofEpochMilli(e.startedAtMillis())));
+              e.startedAtMillis() == 0 ? null : Instant.ofEpochMilli(e.startedAtMillis()),
+              e.engineKey()));
     }
     return out;
   }
@@ -231,6 +283,7 @@ public final class ProcessRuntime implements InstanceRuntime {
       children.remove(instanceId);
       try {
         Files.deleteIfExists(stateFile(instanceId));
+        deleteTree(homeDir(instanceId));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -322,7 +375,9 @@ public final class ProcessRuntime implements InstanceRuntime {
               n.path("started_at_ms").asLong(0),
               n.required("url").asString(),
               n.required("gpu").asString(),
-              n.required("num_gpus").asInt()));
+              n.required("num_gpus").asInt(),
+              // Absent in state files written before engine keys: an open engine.
+              n.hasNonNull("engine_key") ? n.get("engine_key").asString() : null));
     } catch (IOException | RuntimeException e) {
       log.warn("Ignoring unreadable instance state {}: {}", file, e.toString());
       return Optional.empty();
@@ -338,8 +393,13 @@ public final class ProcessRuntime implements InstanceRuntime {
     m.put("url", e.url());
     m.put("gpu", e.gpu());
     m.put("num_gpus", e.numGpus());
-    // Written whole then moved, so a reader never sees half a file.
+    if (e.engineKey() != null) {
+      m.put("engine_key", e.engineKey());
+    }
+    // Written whole then moved, so a reader never sees half a file; 0600 from its creation.
     Path tmp = stateDir.resolve(e.instanceId() + ".json.tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(tmp, InstanceIsolation.FILE_0600);
     Files.writeString(tmp, json.writeValueAsString(m));
     Files.move(
         tmp,
@@ -356,6 +416,45 @@ public final class ProcessRuntime implements InstanceRuntime {
     return stateDir.resolve(instanceId + ".log");
   }
 
+  /** The instance's own directory: its {@code HOME} and working directory. */
+  private Path homeDir(String instanceId) {
+    return stateDir.resolve(instanceId);
+  }
+
+  /**
+   * The state directory, created with {@link InstanceIsolation#stateDirPermissions()}; an existing
+   * one with another mode (made before instances were isolated: 0755) is set to it, with a log
+   * line.
+   */
+  private void createStateDir() throws IOException {
+    var wanted = PosixFilePermissions.fromString(isolation.stateDirPermissions());
+    if (!Files.isDirectory(stateDir)) {
+      Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(wanted));
+      return;
+    }
+    var perms = Files.getPosixFilePermissions(stateDir);
+    if (!perms.equals(wanted)) {
+      log.warn(
+          "Instance state directory {} was {}; made it {}",
+          stateDir,
+          PosixFilePermissions.toString(perms),
+          isolation.stateDirPermissions());
+      Files.setPosixFilePermissions(stateDir, wanted);
+    }
+  }
+
+  /** Deletes a directory tree without following symbolic links (an instance may have made some). */
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   private int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
       s.setReuseAddress(true);
@@ -370,13 +469,9 @@ public final class ProcessRuntime implements InstanceRuntime {
   /** The command with its placeholders filled in for this instance. */
   static List<String> expand(List<String> template, InstancePlan plan, String host, int port) {
     DeploymentSpec d = plan.deployment();
-    String repo = d.source().replaceFirst("^hf://", "");
-    String revision = "main";
-    int at = repo.lastIndexOf('@');
-    if (at > 0) {
-      revision = repo.substring(at + 1);
-      repo = repo.substring(0, at);
-    }
+    String repo = plan.repo();
+    // The commit sha pinned at import for a verified model; the branch of an unverified one.
+    String revision = plan.revision();
     Map<String, String> values = new LinkedHashMap<>();
     values.put("{port}", Integer.toString(port));
     values.put("{host}", host);

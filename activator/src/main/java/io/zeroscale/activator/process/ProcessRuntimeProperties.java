@@ -28,6 +28,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param stateDir where each instance's pid, port and log are kept (so that another activator on
  *     this machine adopts them); by default {@code <zeroscale.home>/instances}
  * @param stopGrace how long a stopped instance gets between SIGTERM and SIGKILL
+ * @param passEnv environment variables instances get from the activator besides {@link
+ *     InstanceIsolation#BASE_ENV} (names, or {@code PREFIX*}), e.g. {@code CUDA_*,HF_HOME}; nothing
+ *     else of the activator's environment reaches an instance
+ * @param runAsUser an OS user to run instances as (through {@code setpriv}); only when the
+ *     activator runs as root, checked at start-up; unset: the activator's own user
  */
 @ConfigurationProperties("zeroscale.runtime.process")
 public record ProcessRuntimeProperties(
@@ -37,7 +42,9 @@ public record ProcessRuntimeProperties(
     @DefaultValue List<String> command,
     @DefaultValue("127.0.0.1") String host,
     Path stateDir,
-    @DefaultValue("30s") Duration stopGrace) {
+    @DefaultValue("30s") Duration stopGrace,
+    @DefaultValue List<String> passEnv,
+    String runAsUser) {
 
   public ProcessRuntimeProperties {
     if (gpus < 0) {
@@ -49,6 +56,21 @@ public record ProcessRuntimeProperties(
           "zeroscale.runtime.process.stop-grace must not be negative, got " + stopGrace);
     }
     command = command == null ? List.of() : List.copyOf(command);
+    passEnv = passEnv == null ? List.of() : List.copyOf(passEnv);
+    if (runAsUser != null && runAsUser.isBlank()) {
+      runAsUser = null;
+    }
+  }
+
+  /**
+   * The isolation of instances: the allowlist with this JVM's environment, and the user (resolved
+   * and checked now: a wrong setting fails the start-up, not the first launch).
+   */
+  public InstanceIsolation isolation() {
+    return new InstanceIsolation(
+        passEnv,
+        System.getenv(),
+        runAsUser == null ? null : InstanceIsolation.RunAs.resolve(runAsUser));
   }
 
   /**

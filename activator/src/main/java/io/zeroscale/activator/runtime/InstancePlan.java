@@ -2,15 +2,34 @@ package io.zeroscale.activator.runtime;
 
 import io.zeroscale.api.DeploymentSpec;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One instance the activator wants running.
  *
  * @param instanceId unique across the platform; also the runtime's handle on it (pod name suffix,
  *     state file name)
- * @param deployment what it serves: model, GPU type and count, max_batch_size
+ * @param deployment what it serves: model (with the revision to run, see {@link #repo()}), GPU type
+ *     and count, max_batch_size
+ * @param engineKey the instance's own engine API key ({@link EngineKeys#generate()}): the engine
+ *     must require it (vLLM's {@code VLLM_API_KEY} / {@code --api-key}); only the gateway, which
+ *     learns it from the published endpoint, sends it. Runtimes pass it by environment, never on a
+ *     command line. Null only for plans made by tests of an open engine.
+ * @param hfToken the Hugging Face token this instance may use to download its model (the tenant's
+ *     own), or null for none; runtimes pass it as {@code HF_TOKEN} when non-null
  */
-public record InstancePlan(String instanceId, DeploymentSpec deployment) {
+public record InstancePlan(
+    String instanceId, DeploymentSpec deployment, String engineKey, String hfToken) {
+
+  public InstancePlan {
+    Objects.requireNonNull(instanceId, "instanceId");
+    Objects.requireNonNull(deployment, "deployment");
+  }
+
+  /** A plan for an engine without a key or token (tests of an open engine). */
+  public InstancePlan(String instanceId, DeploymentSpec deployment) {
+    this(instanceId, deployment, null, null);
+  }
 
   /**
    * The names the engine answers to: the deployment's {@code model_name} and its full name {@code
@@ -18,5 +37,38 @@ public record InstancePlan(String instanceId, DeploymentSpec deployment) {
    */
   public List<String> servedModelNames() {
     return List.of(deployment.modelName(), deployment.fullName());
+  }
+
+  /** {@code org/repo} of the deployment's {@code hf://org/repo@revision}. */
+  public String repo() {
+    String s = deployment.source().replaceFirst("^hf://", "");
+    int at = s.lastIndexOf('@');
+    return at > 0 ? s.substring(0, at) : s;
+  }
+
+  /**
+   * The revision to run: the commit sha the control plane pinned at import (a verified model), or
+   * the branch or tag of an unverified one; {@code main} when the source names none.
+   */
+  public String revision() {
+    String s = deployment.source().replaceFirst("^hf://", "");
+    int at = s.lastIndexOf('@');
+    return at > 0 ? s.substring(at + 1) : "main";
+  }
+
+  /** Never shows the key or the token. */
+  @Override
+  public String toString() {
+    return "InstancePlan[instanceId="
+        + instanceId
+        + ", deployment="
+        + deployment.fullName()
+        + ", source="
+        + deployment.source()
+        + ", engineKey="
+        + (engineKey == null ? "none" : "***")
+        + ", hfToken="
+        + (hfToken == null ? "none" : "***")
+        + "]";
   }
 }

@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param detail why it is pending or how it ended (exit code, last log line, pod reason), or null
  * @param heldGpusSince when it started holding its GPUs (process start, pod scheduled), if the
  *     runtime knows: a new leader that adopts it bills and ranks it from then, not from adoption
+ * @param engineKey the engine API key it was launched with, if the runtime keeps it (the process
+ *     runtime's state file): a new leader that adopts it republishes its endpoint with the key
  */
 public record RuntimeInstance(
     String instanceId,
@@ -23,7 +25,20 @@ public record RuntimeInstance(
     String url,
     boolean runtimeReady,
     String detail,
-    Instant heldGpusSince) {
+    Instant heldGpusSince,
+    String engineKey) {
+
+  /** An instance whose engine key the runtime does not keep. */
+  public RuntimeInstance(
+      String instanceId,
+      String deploymentId,
+      Phase phase,
+      String url,
+      boolean runtimeReady,
+      String detail,
+      Instant heldGpusSince) {
+    this(instanceId, deploymentId, phase, url, runtimeReady, detail, heldGpusSince, null);
+  }
 
   /** An instance whose start time the runtime does not know. */
   public RuntimeInstance(
@@ -33,7 +48,29 @@ public record RuntimeInstance(
       String url,
       boolean runtimeReady,
       String detail) {
-    this(instanceId, deploymentId, phase, url, runtimeReady, detail, null);
+    this(instanceId, deploymentId, phase, url, runtimeReady, detail, null, null);
+  }
+
+  /** Never shows the engine key. */
+  @Override
+  public String toString() {
+    return "RuntimeInstance[instanceId="
+        + instanceId
+        + ", deploymentId="
+        + deploymentId
+        + ", phase="
+        + phase
+        + ", url="
+        + url
+        + ", runtimeReady="
+        + runtimeReady
+        + ", detail="
+        + detail
+        + ", heldGpusSince="
+        + heldGpusSince
+        + ", engineKey="
+        + (engineKey == null ? "none" : "***")
+        + "]";
   }
 
   public enum Phase {

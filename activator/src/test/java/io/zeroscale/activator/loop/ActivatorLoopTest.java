@@ -304,6 +304,30 @@ class ActivatorLoopTest {
   }
 
   @Test
+  void eachInstanceIsPublishedWithItsOwnEngineKeyWhichAnAdopterRepublishes() {
+    String first = ready();
+    String key = runtime.plans.get(first).engineKey();
+    assertThat(key).startsWith("zse_").hasSizeGreaterThanOrEqualTo(4 + 43);
+    assertThat(store.endpoints.get("d").get(first).engineKey()).isEqualTo(key);
+    store.desired.put("d", 2);
+    String second = nextLaunch();
+    assertThat(runtime.plans.get(second).engineKey()).isNotEqualTo(key);
+
+    // Redis restarts empty and the leader dies: the next one adopts from the runtime.
+    store.endpoints.clear();
+    store.leaseHolder = null;
+    activator = newActivator();
+    clock.advance(Duration.ofSeconds(11));
+    tick();
+    probe.health(first, Health.UP);
+    tick(SECOND);
+
+    assertThat(store.endpoint("d", first)).isEqualTo(InstanceEndpoint.State.READY);
+    assertThat(store.endpoints.get("d").get(first).engineKey()).isEqualTo(key);
+    assertThat(runtime.launches).containsExactly(first, second);
+  }
+
+  @Test
   void aNewActivatorAdoptsWhatRunsWithoutBootingAgainOrTouchingRouting() {
     String id = ready();
     long version = store.endpoints.get("d").get(id).version();

@@ -153,6 +153,7 @@ final class LoopFakes {
   static final class Runtime implements InstanceRuntime {
     final Map<String, RuntimeInstance> instances = new LinkedHashMap<>();
     final List<String> launches = new ArrayList<>();
+    final Map<String, InstancePlan> plans = new HashMap<>();
     final List<String> stops = new ArrayList<>();
     String noCapacity;
 
@@ -170,6 +171,8 @@ final class LoopFakes {
             }
             String id = plan.instanceId();
             launches.add(id);
+            plans.put(id, plan);
+            // Like the process runtime, it keeps the engine key for an adopting activator.
             instances.put(
                 id,
                 new RuntimeInstance(
@@ -178,7 +181,9 @@ final class LoopFakes {
                     RuntimeInstance.Phase.RUNNING,
                     url(id),
                     true,
-                    null));
+                    null,
+                    null,
+                    plan.engineKey()));
             return new Launch.Accepted(id);
           });
     }

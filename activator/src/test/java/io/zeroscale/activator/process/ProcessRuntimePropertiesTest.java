@@ -46,7 +46,15 @@ class ProcessRuntimePropertiesTest {
     assertThatThrownBy(
             () ->
                 new ProcessRuntimeProperties(
-                    -1, sim, null, List.of(), "127.0.0.1", null, Duration.ofSeconds(30)))
+                    -1,
+                    sim,
+                    null,
+                    List.of(),
+                    "127.0.0.1",
+                    null,
+                    Duration.ofSeconds(30),
+                    List.of(),
+                    null))
         .hasMessageContaining("zeroscale.runtime.process.gpus");
   }
 }

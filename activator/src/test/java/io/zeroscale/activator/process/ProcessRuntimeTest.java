@@ -2,6 +2,7 @@ package io.zeroscale.activator.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.Launch;
@@ -11,9 +12,11 @@ import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -201,6 +204,7 @@ class ProcessRuntimeTest {
 
     assertThat(r.list().block(WAIT)).isEmpty();
     assertThat(stateDir.resolve("bad.json")).doesNotExist();
+    assertThat(stateDir.resolve("bad")).doesNotExist();
   }
 
   @Test
@@ -235,6 +239,145 @@ class ProcessRuntimeTest {
             "--tp=4",
             "--family=llm");
     assertThat(String.join(" ", out)).doesNotContain("{").doesNotContain("}");
+  }
+
+  private static final String SHA = "0e9e39f249a16976918f6564b8830bc894c89659";
+
+  @Test
+  void theLaunchedCommandLineRunsThePinnedCommit() {
+    List<String> vllm =
+        List.of(
+            "vllm",
+            "serve",
+            "{repo}",
+            "--revision",
+            "{revision}",
+            "--port",
+            "{port}",
+            "--served-model-name",
+            "{model_name},{full_name}");
+    var plan =
+        new InstancePlan(
+            "x", deployment("hf://meta-llama/Llama-3.1-8B-Instruct@" + SHA, 1), "zse_k", null);
+
+    List<String> out = ProcessRuntime.expand(vllm, plan, "127.0.0.1", 8123);
+
+    assertThat(out)
+        .containsSubsequence("serve", "meta-llama/Llama-3.1-8B-Instruct", "--revision", SHA)
+        .doesNotContain("main")
+        .as("the engine key never goes on the command line")
+        .noneMatch(a -> a.contains("zse_k"));
+    assertThat(
+            ProcessRuntime.expand(
+                ProcessRuntime.simulatorCommand(Path.of("engine-sim.jar"), List.of()),
+                plan,
+                "127.0.0.1",
+                8123))
+        .contains("meta-llama/Llama-3.1-8B-Instruct", "--revision=" + SHA);
+  }
+
+  @Test
+  void anInstanceGetsOnlyItsAllowedEnvironmentItsKeyAndPrivateFiles() throws Exception {
+    Map<String, String> host =
+        Map.of(
+            "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+            "ZEROSCALE_ADMIN_KEY", "admin-secret-admin-secret-admin-secret",
+            "HF_TOKEN", "hf_platform_token",
+            "CUDA_VISIBLE_DEVICES", "3");
+    ProcessRuntime r =
+        new ProcessRuntime(
+            8,
+            SLEEP,
+            "127.0.0.1",
+            stateDir,
+            JSON,
+            new InstanceIsolation(List.of("CUDA_*"), host, null));
+    runtimes.add(r);
+    var plan = new InstancePlan("env", deployment("hf://org/repo@" + SHA, 1), "zse_k1", null);
+
+    r.launch(plan).block(WAIT);
+
+    long pid = pidOf("env");
+    String environ = Files.readString(Path.of("/proc/" + pid + "/environ")).replace('\0', '\n');
+    assertThat(environ)
+        .contains(
+            "VLLM_API_KEY=zse_k1", "CUDA_VISIBLE_DEVICES=3", "HOME=" + stateDir.resolve("env"))
+        .doesNotContain("admin-secret", "hf_platform_token", "ZEROSCALE_ADMIN_KEY", "HF_TOKEN");
+    assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline"))).doesNotContain("zse_k1");
+    assertThat(mode(stateDir)).isEqualTo("rwx------");
+    assertThat(mode(stateDir.resolve("env"))).isEqualTo("rwx------");
+    assertThat(mode(stateDir.resolve("env.json"))).isEqualTo("rw-------");
+    assertThat(mode(stateDir.resolve("env.log"))).isEqualTo("rw-------");
+    assertThat(Path.of("/proc/" + pid + "/cwd").toRealPath())
+        .isEqualTo(stateDir.resolve("env").toRealPath());
+
+    r.stop("env", GRACE).block(WAIT);
+    assertThat(stateDir.resolve("env")).doesNotExist();
+  }
+
+  @Test
+  void theEngineKeyIsKeptForTheNextActivator() {
+    ProcessRuntime first = runtime(8, SLEEP);
+    first
+        .launch(new InstancePlan("keyed", deployment("hf://org/repo@" + SHA, 1), "zse_k2", null))
+        .block(WAIT);
+
+    RuntimeInstance adopted = find(runtime(8, SLEEP), "keyed").orElseThrow();
+
+    assertThat(adopted.engineKey()).isEqualTo("zse_k2");
+    assertThat(adopted.toString()).doesNotContain("zse_k2");
+  }
+
+  @Test
+  void aStateFileWrittenBeforeEngineKeysIsStillAdopted() throws Exception {
+    ProcessRuntime r = runtime(8, SLEEP);
+    r.launch(plan("old", 1)).block(WAIT);
+    long pid = pidOf("old");
+    String withoutKey =
+        Files.readString(stateDir.resolve("old.json")).replaceAll(",\"engine_key\":\"[^\"]*\"", "");
+    Files.writeString(stateDir.resolve("old.json"), withoutKey);
+
+    RuntimeInstance adopted = find(runtime(8, SLEEP), "old").orElseThrow();
+
+    assertThat(adopted.phase()).isEqualTo(RuntimeInstance.Phase.RUNNING);
+    assertThat(adopted.engineKey()).isNull();
+    assertThat(alive(pid)).isTrue();
+  }
+
+  @Test
+  void anInstanceRunsAsTheConfiguredUser() throws Exception {
+    assumeTrue((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0, "needs root");
+    InstanceIsolation.RunAs nobody;
+    try {
+      nobody = InstanceIsolation.RunAs.resolve("nobody");
+    } catch (IllegalStateException e) {
+      assumeTrue(false, e.getMessage());
+      return;
+    }
+    ProcessRuntime r =
+        new ProcessRuntime(
+            8,
+            List.of("sh", "-c", "touch \"$HOME/written\" && exec sleep 307"),
+            "127.0.0.1",
+            stateDir,
+            JSON,
+            new InstanceIsolation(List.of(), System.getenv(), nobody));
+    runtimes.add(r);
+
+    r.launch(plan("nob", 1)).block(WAIT);
+
+    long pid = pidOf("nob");
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(stateDir.resolve("nob").resolve("written")).exists());
+    assertThat(Files.getAttribute(Path.of("/proc/" + pid), "unix:uid")).isEqualTo(nobody.uid());
+    assertThat(mode(stateDir)).isEqualTo("rwx--x--x");
+    assertThat(mode(stateDir.resolve("nob.log"))).isEqualTo("rw-------");
+    assertThat(Files.getAttribute(stateDir.resolve("nob.log"), "unix:uid")).isEqualTo(0);
+  }
+
+  private static String mode(Path p) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
 
   @Test

@@ -7,7 +7,11 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@link InstanceEndpoint} as JSON text in Redis (snake_case, state in lowercase). */
+/**
+ * {@link InstanceEndpoint} as JSON text in Redis (snake_case, state in lowercase). The engine key
+ * ({@code engine_key}) is written only when the instance has one; a record without it (written
+ * before engine keys existed) reads with a null key.
+ */
 public final class InstanceJson {
 
   /** A removal message: {@code {"id":..,"deployment_id":..,"removed":true}}. */
@@ -22,6 +26,9 @@ public final class InstanceJson {
     m.put("url", e.url());
     m.put("state", e.state().name().toLowerCase(Locale.ROOT));
     m.put("version", e.version());
+    if (e.engineKey() != null) {
+      m.put("engine_key", e.engineKey());
+    }
     return json.writeValueAsString(m);
   }
 
@@ -46,6 +53,7 @@ public final class InstanceJson {
         deployment,
         n.get("url").asString(),
         InstanceEndpoint.State.valueOf(n.get("state").asString().toUpperCase(Locale.ROOT)),
-        n.has("version") ? n.get("version").asLong() : 0);
+        n.has("version") ? n.get("version").asLong() : 0,
+        n.hasNonNull("engine_key") ? n.get("engine_key").asString() : null);
   }
 }

@@ -24,6 +24,9 @@ import java.util.OptionalLong;
  * @param embeddingDimensions default embedding vector length
  * @param maxModelLen context window reported in {@code /v1/models} and enforced on max_tokens
  * @param drainTimeout how long SIGTERM waits for in-flight requests
+ * @param apiKey the key every request but {@code /health}, {@code /metrics}, {@code /ping} and
+ *     {@code /version} must carry as {@code Authorization: Bearer <key>} ({@code --api-key} or
+ *     {@code VLLM_API_KEY}, as vLLM), or null for an open engine
  */
 public record SimConfig(
     String host,
@@ -40,7 +43,8 @@ public record SimConfig(
     long seed,
     int embeddingDimensions,
     int maxModelLen,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    String apiKey) {
 
   /** vLLM's {@code --max-num-seqs} default. */
   public static final int DEFAULT_MAX_NUM_SEQS = 256;
@@ -76,6 +80,30 @@ public record SimConfig(
         embeddingDimensions >= 1 && embeddingDimensions <= 65_536,
         "--embedding-dimensions must be in [1, 65536], got " + embeddingDimensions);
     require(maxModelLen >= 1, "--max-model-len must be >= 1, got " + maxModelLen);
+    require(apiKey == null || !apiKey.isBlank(), "--api-key must not be empty");
+  }
+
+  /** Whether requests must carry the API key. */
+  public boolean requiresApiKey() {
+    return apiKey != null;
+  }
+
+  /** Never shows the API key (a config may end up in a log line). */
+  @Override
+  public String toString() {
+    return "SimConfig[host="
+        + host
+        + ", port="
+        + port
+        + ", servedModelNames="
+        + servedModelNames
+        + ", family="
+        + family
+        + ", maxNumSeqs="
+        + maxNumSeqs
+        + ", apiKey="
+        + (apiKey == null ? "none" : "***")
+        + "]";
   }
 
   /** A builder preloaded with the flag defaults; the parser and tests start from it. */
@@ -110,6 +138,7 @@ public record SimConfig(
     private int embeddingDimensions = 384;
     private int maxModelLen = 4096;
     private Duration drainTimeout = Duration.ofSeconds(30);
+    private String apiKey;
 
     private Builder() {}
 
@@ -192,6 +221,16 @@ public record SimConfig(
       return this;
     }
 
+    public Builder apiKey(String value) {
+      this.apiKey = value;
+      return this;
+    }
+
+    /** True when no API key was given on the command line ({@code VLLM_API_KEY} then applies). */
+    boolean hasApiKey() {
+      return apiKey != null;
+    }
+
     /** True when no served name was given yet (the positional model is then used). */
     boolean hasServedModelNames() {
       return !servedModelNames.isEmpty();
@@ -218,7 +257,8 @@ public record SimConfig(
           seed,
           embeddingDimensions,
           maxModelLen,
-          drainTimeout);
+          drainTimeout,
+          apiKey);
     }
   }
 

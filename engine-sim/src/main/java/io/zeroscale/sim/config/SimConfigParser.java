@@ -17,7 +17,7 @@ public final class SimConfigParser {
 
   /** vLLM flags that a process template may pass; accepted and ignored. */
   private static final Set<String> IGNORED_WITH_VALUE =
-      Set.of("--tensor-parallel-size", "--dtype", "--gpu-memory-utilization");
+      Set.of("--tensor-parallel-size", "--dtype", "--gpu-memory-utilization", "--revision");
 
   private static final Set<String> IGNORED_BOOLEAN = Set.of("--trust-remote-code");
 
@@ -40,6 +40,8 @@ public final class SimConfigParser {
     FLAG_HELP.put("--embedding-dimensions", "default embedding length (default 384)");
     FLAG_HELP.put("--max-model-len", "context window (default 4096)");
     FLAG_HELP.put("--drain-timeout", "SIGTERM drain timeout (default 30s)");
+    FLAG_HELP.put(
+        "--api-key", "require Authorization: Bearer KEY (else $VLLM_API_KEY; default: open)");
   }
 
   private SimConfigParser() {}
@@ -53,12 +55,28 @@ public final class SimConfigParser {
     FLAG_HELP.forEach(
         (flag, help) -> sb.append(String.format(Locale.ROOT, "  %-28s %s%n", flag, help)));
     sb.append("  accepted and ignored (vLLM): --tensor-parallel-size, --dtype,")
-        .append(" --gpu-memory-utilization, --trust-remote-code\n");
+        .append(" --gpu-memory-utilization, --revision, --trust-remote-code\n");
     return sb.toString();
   }
 
-  /** Parses the arguments; never throws for bad input, returns {@link ParseResult.Invalid}. */
+  /** vLLM's environment variable for the API key; {@code --api-key} wins over it. */
+  public static final String API_KEY_ENV = "VLLM_API_KEY";
+
+  /**
+   * Parses the arguments and this process's environment ({@code VLLM_API_KEY}); never throws for
+   * bad input.
+   */
   public static ParseResult parse(String... args) {
+    return parse(System.getenv(), args);
+  }
+
+  /**
+   * Parses the arguments; never throws for bad input, returns {@link ParseResult.Invalid}.
+   *
+   * @param env the environment, read only for {@code VLLM_API_KEY} (as vLLM: the flag wins, an
+   *     empty variable counts as unset)
+   */
+  public static ParseResult parse(Map<String, String> env, String... args) {
     SimConfig.Builder builder = SimConfig.builder();
     String positional = null;
     String modelFlag = null;
@@ -124,6 +142,10 @@ public final class SimConfigParser {
         return new ParseResult.Invalid(flag + ": " + e.getMessage());
       }
     }
+    String envKey = env.get(API_KEY_ENV);
+    if (!builder.hasApiKey() && envKey != null && !envKey.isEmpty()) {
+      builder.apiKey(envKey);
+    }
     if (!builder.hasServedModelNames()) {
       String model = modelFlag != null ? modelFlag : positional;
       if (model != null) {
@@ -161,6 +183,12 @@ public final class SimConfigParser {
       case "--embedding-dimensions" -> b.embeddingDimensions(integer(v));
       case "--max-model-len" -> b.maxModelLen(integer(v));
       case "--drain-timeout" -> b.drainTimeout(Durations.parse(v));
+      case "--api-key" -> {
+        if (v.isBlank()) {
+          throw new IllegalArgumentException("must not be empty");
+        }
+        b.apiKey(v);
+      }
       default -> throw new IllegalArgumentException("unknown flag");
     }
   }

@@ -48,6 +48,15 @@ public record ApiError(int status, String type, String message, String param) {
         405, "MethodNotAllowedError", method + " is not allowed on " + path + ".", null);
   }
 
+  /** A request without the engine's API key (vLLM's {@code --api-key}). */
+  public static ApiError unauthorized() {
+    return new ApiError(
+        401,
+        "AuthenticationError",
+        "Missing or invalid API key: send Authorization: Bearer <key>.",
+        null);
+  }
+
   public static ApiError crashed() {
     return new ApiError(500, "InternalServerError", "The engine crashed.", null);
   }

@@ -61,6 +61,7 @@ public final class SimHandler
   private final Consumer<String> crash;
   private final TimerSource timerSource;
   private final long startedEpochSecond;
+  private final ApiKeyCheck apiKey;
 
   /**
    * @param crash called with a reason when {@code --crash-after-requests} is reached; halts the
@@ -83,6 +84,7 @@ public final class SimHandler
     this.crash = crash;
     this.timerSource = timerSource;
     this.startedEpochSecond = clock.instant().getEpochSecond();
+    this.apiKey = new ApiKeyCheck(config.apiKey());
   }
 
   @Override
@@ -94,6 +96,10 @@ public final class SimHandler
     // W3C traceparent is accepted and ignored: the simulator has no spans of its own.
     String path = path(req.uri());
     HttpMethod method = req.method();
+    if (!apiKey.permits(path, req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION))) {
+      res.header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+      return error(res, ApiError.unauthorized());
+    }
     return switch (path) {
       case "/health" -> health(method, path, res);
       case "/metrics" -> metrics(method, path, res);

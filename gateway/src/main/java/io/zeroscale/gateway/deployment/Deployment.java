@@ -14,6 +14,8 @@ import java.util.UUID;
  *
  * @param modelLibraryName the library model's current name (it may be renamed)
  * @param modelSource the library model's {@code hf://owner/name@revision}
+ * @param modelSha the commit the model's revision resolved to at import, null when unknown (an
+ *     unverified import): instances run it ({@link DeploymentRules#pinnedSource})
  * @param modelName the name clients call
  * @param warning e.g. why the model's fit was not checked; null when none
  * @param version grows with every change (see {@link DeploymentSpec#version()})
@@ -26,6 +28,7 @@ public record Deployment(
     UUID modelId,
     String modelLibraryName,
     String modelSource,
+    String modelSha,
     String modelName,
     Family family,
     String gpu,
@@ -50,7 +53,10 @@ public record Deployment(
     return (long) settings.maxInstances() * numGpus;
   }
 
-  /** What the activator, autoscaler and gateways learn through Redis. */
+  /**
+   * What the activator, autoscaler and gateways learn through Redis; its source names the commit
+   * recorded at import when there is one, so that instances run what was checked.
+   */
   public DeploymentSpec spec() {
     return new DeploymentSpec(
         id.toString(),
@@ -58,7 +64,7 @@ public record Deployment(
         tenantName,
         modelName,
         family,
-        modelSource,
+        DeploymentRules.pinnedSource(modelSource, modelSha),
         gpu,
         numGpus,
         maxBatchSize,

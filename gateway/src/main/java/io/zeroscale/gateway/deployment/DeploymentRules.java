@@ -82,16 +82,51 @@ public final class DeploymentRules {
             "model_does_not_fit"));
   }
 
-  /** The warning a deployment of an unverified model carries; empty otherwise. */
+  /**
+   * The warning a deployment carries when its model is unverified (size unknown, fit not checked)
+   * or its instances cannot be pinned to a commit (they run the branch as it is when they boot);
+   * empty otherwise.
+   */
   public static Optional<String> warning(Model model) {
-    if (model.status() != ModelStatus.UNVERIFIED) {
-      return Optional.empty();
+    String unpinned =
+        " Its instances run the revision '"
+            + model.revision()
+            + "' as it is when they boot, not a commit pinned at import.";
+    if (model.status() == ModelStatus.UNVERIFIED) {
+      return Optional.of(
+          "Model '"
+              + model.name()
+              + "' is unverified (the Hugging Face hub could not be reached when it was"
+              + " imported): its size is unknown and its fit on the GPUs was not checked."
+              + unpinned);
     }
-    return Optional.of(
-        "Model '"
-            + model.name()
-            + "' is unverified (the Hugging Face hub could not be reached when it was imported):"
-            + " its size is unknown and its fit on the GPUs was not checked.");
+    if (model.sha() == null) {
+      return Optional.of(
+          "The Hugging Face hub did not tell the commit of model '"
+              + model.name()
+              + "' when it was imported."
+              + unpinned);
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The source instances run (SPEC §11: the revision sha recorded at import): {@code
+   * hf://org/repo@<sha>} when the import recorded the commit, else the library's own source (an
+   * unverified import: the branch or tag, and the deployment says so in its {@link
+   * #warning(Model)}). Worked example: {@code hf://meta-llama/Llama-2-7b-hf@main} with sha {@code
+   * 01c7f73d…} runs {@code hf://meta-llama/Llama-2-7b-hf@01c7f73d…}.
+   *
+   * @param source the library model's {@code hf://org/repo@revision}
+   * @param sha the commit recorded at import, or null
+   */
+  public static String pinnedSource(String source, String sha) {
+    if (sha == null || sha.isBlank()) {
+      return source;
+    }
+    int at = source.lastIndexOf('@');
+    String repo = at > "hf://".length() ? source.substring(0, at) : source;
+    return repo + "@" + sha;
   }
 
   /**

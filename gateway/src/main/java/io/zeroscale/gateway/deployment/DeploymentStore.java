@@ -29,7 +29,7 @@ public final class DeploymentStore {
 
   private static final String SELECT =
       "SELECT d.id, d.tenant_id, t.name AS tenant_name, d.model_id, m.name AS model_library_name,"
-          + " m.source AS model_source, d.model_name, d.family, d.gpu, d.num_gpus,"
+          + " m.source AS model_source, m.sha AS model_sha, d.model_name, d.family, d.gpu, d.num_gpus,"
           + " d.max_batch_size, d.min_instances, d.max_instances, d.scale_to_zero_after_s,"
           + " d.activation_timeout_s, d.max_queued_requests, d.target_utilization,"
           + " d.stable_window_s, d.billing_aware_scale_down, d.status, d.reason, d.warning,"
@@ -267,6 +267,7 @@ public final class DeploymentStore {
         c.uuid("model_id"),
         c.text("model_library_name"),
         c.text("model_source"),
+        c.text("model_sha"),
         c.text("model_name"),
         Family.fromWire(c.text("family")).orElseThrow(),
         c.text("gpu"),

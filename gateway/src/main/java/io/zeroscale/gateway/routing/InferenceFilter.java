@@ -340,7 +340,13 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
         URI.create(lease.url() + path.upstreamPath() + (query == null ? "" : "?" + query));
     String requestId = exchange.getAttribute(RequestIdWebFilter.ATTRIBUTE);
     return proxy
-        .proxy(original, upstream, body, requestId, responses.decorate(target, spec, lease, meter))
+        .proxy(
+            original,
+            upstream,
+            body,
+            requestId,
+            lease.engineKey(),
+            responses.decorate(target, spec, lease, meter))
         .onErrorMap(
             e -> isRefused(e) || isClosedBeforeResponse(e, target),
             e -> {

@@ -30,6 +30,11 @@ public final class SlotLease {
     return slot.endpoint().url();
   }
 
+  /** The instance's engine key, sent upstream as {@code Authorization: Bearer}; null if none. */
+  public String engineKey() {
+    return slot.endpoint().engineKey();
+  }
+
   public String instanceId() {
     return slot.endpoint().id();
   }

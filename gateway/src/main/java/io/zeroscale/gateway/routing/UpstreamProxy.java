@@ -7,8 +7,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.zeroscale.gateway.observe.TraceContext;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -39,6 +42,8 @@ import reactor.netty.http.client.HttpClientResponse;
  */
 final class UpstreamProxy {
 
+  private static final Logger log = LoggerFactory.getLogger(UpstreamProxy.class);
+
   /** Media types written with one flush per upstream chunk. */
   private static final List<MediaType> STREAMING =
       List.of(
@@ -64,6 +69,8 @@ final class UpstreamProxy {
    * @param request the client's request (its headers are copied, its body is {@code body})
    * @param upstream the instance's URL for this request, path and query included
    * @param requestId the request's id, sent as {@code x-request-id}
+   * @param engineKey the instance's own engine key, sent as {@code Authorization: Bearer}; null for
+   *     an instance without one
    * @param response where the instance's status, headers and body go (already decorated for
    *     metering and error shaping)
    */
@@ -72,6 +79,7 @@ final class UpstreamProxy {
       URI upstream,
       byte[] body,
       String requestId,
+      String engineKey,
       ServerHttpResponse response) {
     Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
     EventLoop loop =
@@ -80,8 +88,8 @@ final class UpstreamProxy {
             : null;
     HttpHeaders headers =
         nativeRequest instanceof reactor.netty.http.server.HttpServerRequest n
-            ? requestHeaders(n.requestHeaders(), body.length, requestId)
-            : requestHeaders(request.getHeaders(), body.length, requestId);
+            ? requestHeaders(n.requestHeaders(), body.length, requestId, engineKey)
+            : requestHeaders(request.getHeaders(), body.length, requestId, engineKey);
     return clients
         .on(loop)
         .post()
@@ -95,10 +103,35 @@ final class UpstreamProxy {
         .then();
   }
 
+  /**
+   * What the client gets when the instance refused the gateway's engine key: the client's own key
+   * was accepted, so a 401 of the instance must not read as "your key is invalid" (a stale endpoint
+   * record, or an engine started with another key).
+   */
+  static final byte[] ENGINE_KEY_REFUSED =
+      ("{\"error\":{\"message\":\"The model instance refused the gateway's credentials;"
+              + " retry, and report it if it persists.\",\"type\":\"server_error\","
+              + "\"param\":null,\"code\":\"instance_auth_failed\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+
+  /** The status the client gets for an instance's {@code status}: an instance's 401 is a 502. */
+  static int clientStatus(int status) {
+    return status == 401 ? 502 : status;
+  }
+
   /** Copies the instance's answer to the client's response, then its body. */
   private static Mono<Void> answer(
       HttpClientResponse res, Connection connection, ServerHttpResponse response) {
-    response.setStatusCode(HttpStatusCode.valueOf(res.status().code()));
+    int status = res.status().code();
+    if (clientStatus(status) != status) {
+      log.warn("Instance {} refused the gateway's engine key ({})", res.resourceUrl(), status);
+      response.setStatusCode(HttpStatusCode.valueOf(clientStatus(status)));
+      // Its body is not read: the connection goes, rather than back to the pool half-read.
+      connection.dispose();
+      return response.writeWith(
+          Mono.fromSupplier(() -> response.bufferFactory().wrap(ENGINE_KEY_REFUSED)));
+    }
+    response.setStatusCode(HttpStatusCode.valueOf(status));
     org.springframework.http.HttpHeaders out = response.getHeaders();
     HttpHeaders in = res.responseHeaders();
     List<String> connectionTokens = connectionTokens(in);
@@ -137,10 +170,12 @@ final class UpstreamProxy {
   /**
    * The headers the instance gets: the client's, minus hop-by-hop ones, {@code Host} (the
    * instance's own is set by the client), {@code Authorization} (the tenant's key never leaves the
-   * gateway) and {@code Expect} (the body is already here), with the request id, the body's length
-   * and a child of the client's trace context.
+   * gateway) and {@code Expect} (the body is already here), with the request id, the body's length,
+   * a child of the client's trace context and, when the instance has one, its own engine key as
+   * {@code Authorization: Bearer} (vLLM's {@code --api-key}: the instance answers 401 without it).
    */
-  static HttpHeaders requestHeaders(HttpHeaders in, int length, String requestId) {
+  static HttpHeaders requestHeaders(
+      HttpHeaders in, int length, String requestId, String engineKey) {
     List<String> connectionTokens = connectionTokens(in);
     HttpHeaders out = new DefaultHttpHeaders();
     String traceparent = null;
@@ -154,19 +189,21 @@ final class UpstreamProxy {
       }
       out.add(name, e.getValue());
     }
-    return finish(out, length, requestId, traceparent);
+    return finish(out, length, requestId, traceparent, engineKey);
   }
 
-  /** {@link #requestHeaders(HttpHeaders, int, String)} from Spring's headers (tests, mocks). */
+  /**
+   * {@link #requestHeaders(HttpHeaders, int, String, String)} from Spring's headers (tests, mocks).
+   */
   static HttpHeaders requestHeaders(
-      org.springframework.http.HttpHeaders in, int length, String requestId) {
+      org.springframework.http.HttpHeaders in, int length, String requestId, String engineKey) {
     HttpHeaders copy = new DefaultHttpHeaders();
     in.forEach((name, values) -> copy.add(name, values));
-    return requestHeaders(copy, length, requestId);
+    return requestHeaders(copy, length, requestId, engineKey);
   }
 
   private static HttpHeaders finish(
-      HttpHeaders out, int length, String requestId, String traceparent) {
+      HttpHeaders out, int length, String requestId, String traceparent, String engineKey) {
     if (traceparent == null || TraceContext.parse(traceparent).isEmpty()) {
       // A tracestate without a valid parent means nothing downstream.
       out.remove("tracestate");
@@ -176,6 +213,9 @@ final class UpstreamProxy {
       out.set(RequestIdWebFilter.HEADER, requestId);
     }
     out.set(HttpHeaderNames.CONTENT_LENGTH, length);
+    if (engineKey != null) {
+      out.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + engineKey);
+    }
     return out;
   }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zeroscale.gateway.hardware.GpuType;
 import io.zeroscale.gateway.hardware.HardwareCatalog;
+import io.zeroscale.gateway.model.Model;
 import io.zeroscale.gateway.model.ModelStatus;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -95,8 +96,38 @@ class DeploymentRulesTest {
     assertThat(DeploymentRules.fit(unverified, gpu("L40S-48GB"), 1)).isEmpty();
     assertThat(DeploymentRules.usable(unverified)).isEmpty();
     assertThat(DeploymentRules.warning(unverified))
-        .hasValueSatisfying(w -> assertThat(w).contains("unverified", "not checked"));
+        .hasValueSatisfying(
+            w ->
+                assertThat(w)
+                    .contains("unverified", "not checked")
+                    .contains("run the revision 'main' as it is when they boot"));
     assertThat(DeploymentRules.warning(model("m", ModelStatus.READY, LLAMA_7B))).isEmpty();
+  }
+
+  @Test
+  void aVerifiedModelWhoseCommitTheHubDidNotTellIsWarnedUnpinned() {
+    Model ready = model("m", ModelStatus.READY, LLAMA_7B);
+    Model noSha =
+        new Model(
+            ready.id(),
+            ready.tenantId(),
+            ready.name(),
+            ready.source(),
+            ready.repo(),
+            ready.revision(),
+            ready.family(),
+            ready.status(),
+            ready.error(),
+            ready.architecture(),
+            ready.modelType(),
+            null,
+            ready.weightBytes(),
+            ready.parameterCount(),
+            ready.hasHfToken(),
+            ready.createdAt(),
+            ready.updatedAt());
+    assertThat(DeploymentRules.warning(noSha))
+        .hasValueSatisfying(w -> assertThat(w).contains("did not tell the commit", "'main'"));
   }
 
   @Test

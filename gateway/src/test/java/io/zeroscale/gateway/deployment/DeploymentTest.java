@@ -110,6 +110,23 @@ class DeploymentTest {
   }
 
   @Test
+  void instancesRunTheCommitRecordedAtImportWhileTheTenantSeesItsSource() {
+    assertThat(d.spec().source())
+        .isEqualTo("hf://meta-llama/Llama-2-7b-hf@" + Fixtures.SHA)
+        .doesNotEndWith("@main");
+    assertThat(d.json(LiveState.NONE))
+        .containsEntry("source", "hf://meta-llama/Llama-2-7b-hf@main");
+  }
+
+  @Test
+  void withoutARecordedCommitInstancesRunTheBranch() {
+    assertThat(DeploymentRules.pinnedSource("hf://o/m@main", null)).isEqualTo("hf://o/m@main");
+    assertThat(DeploymentRules.pinnedSource("hf://o/m@v1.0", "abc123"))
+        .isEqualTo("hf://o/m@abc123");
+    assertThat(DeploymentRules.pinnedSource("hf://o/m", "abc123")).isEqualTo("hf://o/m@abc123");
+  }
+
+  @Test
   void statusTransitions() {
     assertThat(DeploymentStatus.initial(0)).isEqualTo(DeploymentStatus.SCALED_TO_ZERO);
     assertThat(DeploymentStatus.initial(1)).isEqualTo(DeploymentStatus.PENDING);

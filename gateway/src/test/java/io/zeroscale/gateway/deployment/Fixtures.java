@@ -14,6 +14,9 @@ final class Fixtures {
   static final long LLAMA_7B = 13_476_839_424L;
   static final long LLAMA_70B = 137_953_316_864L;
 
+  /** The commit {@code main} resolved to when the deployment's model was imported. */
+  static final String SHA = "01c7f73d771dfac7d292323805ebc428287df4f9";
+
   private Fixtures() {}
 
   static Model model(String name, ModelStatus status, Long weightBytes) {
@@ -29,7 +32,7 @@ final class Fixtures {
         status == ModelStatus.FAILED ? "the hub has no repo o/" + name : null,
         null,
         null,
-        null,
+        status == ModelStatus.READY ? SHA : null,
         weightBytes,
         null,
         false,
@@ -45,6 +48,7 @@ final class Fixtures {
         UUID.fromString("00000000-0000-0000-0000-0000000000b1"),
         "llama-lib",
         "hf://meta-llama/Llama-2-7b-hf@main",
+        SHA,
         "chat",
         Family.LLM,
         "A100-80GB",

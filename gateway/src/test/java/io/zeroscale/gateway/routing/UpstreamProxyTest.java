@@ -32,7 +32,7 @@ class UpstreamProxyTest {
     in.add("Accept", "text/event-stream");
     in.add("X-Custom", "kept");
 
-    HttpHeaders out = UpstreamProxy.requestHeaders(in, 42, "req_1");
+    HttpHeaders out = UpstreamProxy.requestHeaders(in, 42, "req_1", null);
 
     assertThat(out.names())
         .map(String::toLowerCase)
@@ -49,7 +49,7 @@ class UpstreamProxyTest {
     in.add("traceparent", PARENT);
     in.add("tracestate", "vendor=1");
 
-    HttpHeaders out = UpstreamProxy.requestHeaders(in, 0, null);
+    HttpHeaders out = UpstreamProxy.requestHeaders(in, 0, null, null);
 
     String child = out.get("traceparent");
     assertThat(TraceContext.parse(child)).isPresent();
@@ -64,7 +64,7 @@ class UpstreamProxyTest {
     in.add("traceparent", "garbage");
     in.add("tracestate", "vendor=1");
 
-    HttpHeaders out = UpstreamProxy.requestHeaders(in, 0, "r");
+    HttpHeaders out = UpstreamProxy.requestHeaders(in, 0, "r", null);
 
     assertThat(TraceContext.parse(out.get("traceparent"))).isPresent();
     assertThat(out.contains("tracestate")).isFalse();
@@ -78,11 +78,50 @@ class UpstreamProxyTest {
     in.add("X-Custom", "a");
     in.add("X-Custom", "b");
 
-    HttpHeaders out = UpstreamProxy.requestHeaders(in, 3, "r");
+    HttpHeaders out = UpstreamProxy.requestHeaders(in, 3, "r", null);
 
     assertThat(out.getAll("X-Custom")).containsExactly("a", "b");
     assertThat(out.contains("Authorization")).isFalse();
     assertThat(out.contains("Connection")).isFalse();
+  }
+
+  @Test
+  void theInstanceGetsItsOwnEngineKeyAndNeverTheClients() {
+    HttpHeaders in = new DefaultHttpHeaders();
+    in.add("Authorization", "Bearer zs_client_key");
+    in.add("authorization", "Bearer zs_second_client_key");
+
+    HttpHeaders out = UpstreamProxy.requestHeaders(in, 3, "r", "zse_instance_key");
+
+    assertThat(out.getAll("Authorization")).containsExactly("Bearer zse_instance_key");
+    assertThat(out.toString()).doesNotContain("zs_client_key").doesNotContain("zs_second");
+
+    org.springframework.http.HttpHeaders spring = new org.springframework.http.HttpHeaders();
+    spring.add("Authorization", "Bearer zs_client_key");
+    assertThat(UpstreamProxy.requestHeaders(spring, 3, "r", "zse_k").getAll("Authorization"))
+        .containsExactly("Bearer zse_k");
+  }
+
+  @Test
+  void anInstanceRefusingTheEngineKeyIsA502ForTheClientNotABadKey() {
+    assertThat(UpstreamProxy.clientStatus(401)).isEqualTo(502);
+    for (int kept : new int[] {200, 400, 403, 404, 429, 500, 503}) {
+      assertThat(UpstreamProxy.clientStatus(kept)).isEqualTo(kept);
+    }
+    var error =
+        UpstreamErrors.of(UpstreamProxy.clientStatus(401), UpstreamProxy.ENGINE_KEY_REFUSED);
+    assertThat(error.body().toString())
+        .contains("refused the gateway's credentials")
+        .contains("instance_auth_failed")
+        .doesNotContainIgnoringCase("api key");
+  }
+
+  @Test
+  void anInstanceWithoutAKeyGetsNoAuthorization() {
+    HttpHeaders in = new DefaultHttpHeaders();
+    in.add("Authorization", "Bearer zs_client_key");
+
+    assertThat(UpstreamProxy.requestHeaders(in, 3, "r", null).contains("Authorization")).isFalse();
   }
 
   @Test

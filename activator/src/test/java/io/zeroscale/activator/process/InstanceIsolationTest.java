@@ -1,0 +1,142 @@
+package io.zeroscale.activator.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The allowlist and the user switch, as pure functions of the settings and a host environment. */
+class InstanceIsolationTest {
+
+  private static final Path HOME = Path.of("/var/lib/zs/instances/i-1");
+
+  /** What an activator's environment may hold: secrets next to what an engine needs. */
+  private static final Map<String, String> HOST =
+      Map.ofEntries(
+          Map.entry("PATH", "/usr/bin:/bin"),
+          Map.entry("LANG", "C.UTF-8"),
+          Map.entry("LC_ALL", "C.UTF-8"),
+          Map.entry("TZ", "UTC"),
+          Map.entry("HOME", "/root"),
+          Map.entry("TMPDIR", "/tmp/activator"),
+          Map.entry("USER", "root"),
+          Map.entry("ZEROSCALE_ADMIN_KEY", "admin-secret-admin-secret-admin-secret"),
+          Map.entry("ZEROSCALE_POSTGRES_URL", "r2dbc:postgresql://u:pw@db/zs"),
+          Map.entry("SPRING_DATA_REDIS_PASSWORD", "redis-pw"),
+          Map.entry("HF_TOKEN", "hf_platform"),
+          Map.entry("HF_HOME", "/models/cache"),
+          Map.entry("CUDA_VISIBLE_DEVICES", "0,1"),
+          Map.entry("CUDA_HOME", "/usr/local/cuda"),
+          Map.entry("VLLM_API_KEY", "inherited-key"));
+
+  @Test
+  void byDefaultAnInstanceGetsTheBaseListItsHomeAndItsKeyOnly() {
+    var isolation = new InstanceIsolation(List.of(), HOST, null);
+
+    Map<String, String> env = isolation.environment(HOME, "zse_k", null);
+
+    assertThat(env)
+        .containsOnly(
+            Map.entry("PATH", "/usr/bin:/bin"),
+            Map.entry("LANG", "C.UTF-8"),
+            Map.entry("LC_ALL", "C.UTF-8"),
+            Map.entry("TZ", "UTC"),
+            Map.entry("HOME", HOME.toString()),
+            Map.entry("TMPDIR", HOME.resolve("tmp").toString()),
+            Map.entry("VLLM_API_KEY", "zse_k"));
+  }
+
+  @Test
+  void theOperatorListsNamesAndPrefixes() {
+    var isolation = new InstanceIsolation(List.of("CUDA_*", "HF_HOME"), HOST, null);
+
+    Map<String, String> env = isolation.environment(HOME, "zse_k", null);
+
+    assertThat(env)
+        .containsEntry("CUDA_VISIBLE_DEVICES", "0,1")
+        .containsEntry("CUDA_HOME", "/usr/local/cuda")
+        .containsEntry("HF_HOME", "/models/cache")
+        .doesNotContainKeys(
+            "HF_TOKEN",
+            "ZEROSCALE_ADMIN_KEY",
+            "ZEROSCALE_POSTGRES_URL",
+            "USER",
+            "SPRING_DATA_REDIS_PASSWORD");
+  }
+
+  @Test
+  void thePlatformTokenPassesOnlyWhenListedByNameAndThePlansTokenWins() {
+    assertThat(new InstanceIsolation(List.of("HF_*"), HOST, null).environment(HOME, "k", null))
+        .as("a prefix does not let the platform's token through")
+        .doesNotContainKey("HF_TOKEN");
+    assertThat(new InstanceIsolation(List.of("HF_TOKEN"), HOST, null).environment(HOME, "k", null))
+        .containsEntry("HF_TOKEN", "hf_platform");
+    assertThat(
+            new InstanceIsolation(List.of("HF_TOKEN"), HOST, null)
+                .environment(HOME, "k", "hf_tenant"))
+        .containsEntry("HF_TOKEN", "hf_tenant");
+    assertThat(new InstanceIsolation(List.of(), HOST, null).environment(HOME, "k", "hf_tenant"))
+        .containsEntry("HF_TOKEN", "hf_tenant");
+  }
+
+  @Test
+  void theRuntimesOwnVariablesCannotBeOverriddenOrInherited() {
+    var isolation =
+        new InstanceIsolation(List.of("HOME", "TMPDIR", "VLLM_API_KEY", "VLLM_*"), HOST, null);
+
+    Map<String, String> keyed = isolation.environment(HOME, "zse_k", null);
+    assertThat(keyed)
+        .containsEntry("HOME", HOME.toString())
+        .containsEntry("TMPDIR", HOME.resolve("tmp").toString())
+        .containsEntry("VLLM_API_KEY", "zse_k");
+    assertThat(isolation.environment(HOME, null, null))
+        .as("an open engine does not inherit the activator's key")
+        .doesNotContainKey("VLLM_API_KEY");
+  }
+
+  @Test
+  void passEnvNamesAreValidated() {
+    assertThatThrownBy(() -> new InstanceIsolation(List.of("A=B"), HOST, null))
+        .hasMessageContaining("zeroscale.runtime.process.pass-env")
+        .hasMessageContaining("'A=B'");
+    assertThatThrownBy(() -> new InstanceIsolation(List.of("*"), HOST, null))
+        .hasMessageContaining("'*'");
+    assertThatThrownBy(() -> new InstanceIsolation(List.of("CU*DA"), HOST, null))
+        .hasMessageContaining("'CU*DA'");
+  }
+
+  @Test
+  void anotherUserRunsBehindSetprivWithoutNewPrivileges() {
+    var isolation =
+        new InstanceIsolation(List.of(), HOST, new InstanceIsolation.RunAs("zs-engine", 990, 980));
+
+    assertThat(isolation.wrap(List.of("java", "-jar", "engine-sim.jar")))
+        .containsExactly(
+            "setpriv",
+            "--reuid=990",
+            "--regid=980",
+            "--init-groups",
+            "--no-new-privs",
+            "--",
+            "java",
+            "-jar",
+            "engine-sim.jar");
+    assertThat(isolation.stateDirPermissions()).isEqualTo("rwx--x--x");
+    var self = new InstanceIsolation(List.of(), HOST, null);
+    assertThat(self.wrap(List.of("java"))).containsExactly("java");
+    assertThat(self.stateDirPermissions()).isEqualTo("rwx------");
+  }
+
+  @Test
+  void aRunAsUserThatCannotWorkFailsAtStartUpNamingTheSetting() {
+    assertThatThrownBy(() -> InstanceIsolation.RunAs.resolve("no-such-user-zs-4711"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("zeroscale.runtime.process.run-as-user=no-such-user-zs-4711")
+        .hasMessageMatching("(?s).*(no such user|needs the activator to run as root).*");
+    assertThatThrownBy(() -> InstanceIsolation.RunAs.resolve("--help"))
+        .hasMessageContaining("not a user name");
+  }
+}
