@@ -221,7 +221,8 @@ secretKeyRef only.
     {{- toYaml . | nindent 4 }}
     {{- end }}
   # The health endpoint on the management port is public (docs/api.md) and UP only once
-  # start-up has finished (readiness state in the default group).
+  # start-up has finished (readiness state in the default group). It includes PostgreSQL and
+  # Redis: during their outage the pod leaves the Service (SPEC §10's load-balancer probe).
   startupProbe:
     httpGet:
       path: /actuator/health
