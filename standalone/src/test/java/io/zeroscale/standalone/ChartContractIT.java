@@ -133,6 +133,13 @@ class ChartContractIT {
       assertThat(probe.statusCode()).isEqualTo(200);
       assertThat(probe.body()).contains("\"status\":\"UP\"");
       assertThat(app.output()).contains("Kubernetes runtime: pods in namespace " + GPU_NAMESPACE);
+      // The chart's keys were read (nothing generated into the home volume), and no demo tenant.
+      assertThat(tmp.resolve("home").resolve("secret-key")).doesNotExist();
+      assertThat(tmp.resolve("home").resolve("admin-key")).doesNotExist();
+      assertThat(app.output())
+          .contains("admin key       : from ZEROSCALE_ADMIN_KEY")
+          .doesNotContain("demo tenant key")
+          .contains("Picked up JAVA_TOOL_OPTIONS: " + env.get("JAVA_TOOL_OPTIONS"));
 
       ApiClient api = new ApiClient(app.port);
       assertThat(api.post("/admin/v1/tenants", ADMIN, "{\"name\":\"acme\"}").status())
