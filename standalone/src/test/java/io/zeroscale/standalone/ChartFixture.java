@@ -84,6 +84,46 @@ final class ChartFixture {
     return t.call();
   }
 
+  /**
+   * A copy of the chart in {@code dir} whose values.yaml is the chart's deep-merged with {@code
+   * valuesFile} (maps merge, anything else is replaced, as {@code helm -f} does): helm-java's lint
+   * reads only the chart's own values.yaml.
+   */
+  @SuppressWarnings("unchecked")
+  static Path withValues(Path dir, Path valuesFile) throws java.io.IOException {
+    Path copy = dir.resolve("zeroscale");
+    try (var files = Files.walk(DIR)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path target = copy.resolve(DIR.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
+    Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+    Map<String, Object> values = yaml.load(Files.readString(DIR.resolve("values.yaml")));
+    Map<String, Object> overlay = yaml.load(Files.readString(valuesFile));
+    Files.writeString(copy.resolve("values.yaml"), new Yaml().dump(merge(values, overlay)));
+    return copy;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> over) {
+    Map<String, Object> out = new LinkedHashMap<>(base);
+    over.forEach(
+        (k, v) ->
+            out.merge(
+                k,
+                v,
+                (a, b) ->
+                    a instanceof Map<?, ?> am && b instanceof Map<?, ?> bm
+                        ? merge((Map<String, Object>) am, (Map<String, Object>) bm)
+                        : b));
+    return out;
+  }
+
   static Rendered render(Path... valuesFiles) {
     return Rendered.of(template(List.of(valuesFiles), Map.of()));
   }

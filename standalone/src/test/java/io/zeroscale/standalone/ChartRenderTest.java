@@ -24,6 +24,7 @@ import io.zeroscale.activator.kubernetes.PodTemplates;
 import io.zeroscale.activator.process.ProcessRuntimeProperties;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -88,6 +90,29 @@ class ChartRenderTest {
     LintResult lint = new Helm(ChartFixture.DIR).lint().strict().call();
     assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
     assertThat(lint.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+  }
+
+  /** The ci/ installations linted too: their values merged into a copy of the chart. */
+  @ParameterizedTest
+  @MethodSource("ciValuesFiles")
+  void lintsCleanInStrictModeWithEachCiValuesFile(Path valuesFile, @TempDir Path dir)
+      throws Exception {
+    Path chart = ChartFixture.withValues(dir, valuesFile);
+    LintResult lint = new Helm(chart).lint().strict().call();
+    assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
+    assertThat(lint.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    // The merge really took: the linted values are the installation's.
+    assertThat(Files.readString(chart.resolve("values.yaml")))
+        .contains(
+            new org.yaml.snakeyaml.Yaml()
+                .<Map<String, Object>>load(Files.readString(valuesFile))
+                .keySet()
+                .iterator()
+                .next());
+  }
+
+  static Stream<Path> ciValuesFiles() {
+    return Stream.of(ChartFixture.SPLIT, ChartFixture.INGRESS, ChartFixture.EXISTING_SECRETS);
   }
 
   @ParameterizedTest
