@@ -179,7 +179,7 @@ final class Deciding {
                     ? parts
                         .runtime()
                         // The tenant's HF token comes with the credential plumbing (issue #16).
-                        .launch(new InstancePlan(t.id, t.spec, t.engineKey, null))
+                        .launch(new InstancePlan(t.id, t.spec, t.engineKey, null, false))
                         .map(result -> new LaunchOutcome(t, result, null, null))
                         .onErrorResume(e -> Mono.just(new LaunchOutcome(t, null, e, null)))
                     : Mono.just(

@@ -17,18 +17,31 @@ import java.util.Objects;
  *     command line. Null only for plans made by tests of an open engine.
  * @param hfToken the Hugging Face token this instance may use to download its model (the tenant's
  *     own), or null for none; runtimes pass it as {@code HF_TOKEN} when non-null
+ * @param platformToken whether, having no token of the tenant, the instance may download with the
+ *     platform's own token (the operator allowed it for unverified imports with {@code
+ *     zeroscale.models.platform-token-for-unverified}); never true together with {@code hfToken}.
+ *     The process runtime then passes the server's {@code HF_TOKEN}, the Kubernetes runtime
+ *     references the platform's token Secret; otherwise an instance gets no token at all
  */
 public record InstancePlan(
-    String instanceId, DeploymentSpec deployment, String engineKey, String hfToken) {
+    String instanceId,
+    DeploymentSpec deployment,
+    String engineKey,
+    String hfToken,
+    boolean platformToken) {
 
   public InstancePlan {
     Objects.requireNonNull(instanceId, "instanceId");
     Objects.requireNonNull(deployment, "deployment");
+    if (platformToken && hfToken != null) {
+      throw new IllegalArgumentException(
+          "a plan has the tenant's token or the platform's, not both");
+    }
   }
 
   /** A plan for an engine without a key or token (tests of an open engine). */
   public InstancePlan(String instanceId, DeploymentSpec deployment) {
-    this(instanceId, deployment, null, null);
+    this(instanceId, deployment, null, null, false);
   }
 
   /**
@@ -68,7 +81,7 @@ public record InstancePlan(
         + ", engineKey="
         + (engineKey == null ? "none" : "***")
         + ", hfToken="
-        + (hfToken == null ? "none" : "***")
+        + (hfToken == null ? (platformToken ? "platform" : "none") : "***")
         + "]";
   }
 }

@@ -258,7 +258,11 @@ class ProcessRuntimeTest {
             "{model_name},{full_name}");
     var plan =
         new InstancePlan(
-            "x", deployment("hf://meta-llama/Llama-3.1-8B-Instruct@" + SHA, 1), "zse_k", null);
+            "x",
+            deployment("hf://meta-llama/Llama-3.1-8B-Instruct@" + SHA, 1),
+            "zse_k",
+            null,
+            false);
 
     List<String> out = ProcessRuntime.expand(vllm, plan, "127.0.0.1", 8123);
 
@@ -293,7 +297,8 @@ class ProcessRuntimeTest {
             JSON,
             new InstanceIsolation(List.of("CUDA_*"), host, null));
     runtimes.add(r);
-    var plan = new InstancePlan("env", deployment("hf://org/repo@" + SHA, 1), "zse_k1", null);
+    var plan =
+        new InstancePlan("env", deployment("hf://org/repo@" + SHA, 1), "zse_k1", null, false);
 
     r.launch(plan).block(WAIT);
 
@@ -319,7 +324,8 @@ class ProcessRuntimeTest {
   void theEngineKeyIsKeptForTheNextActivator() {
     ProcessRuntime first = runtime(8, SLEEP);
     first
-        .launch(new InstancePlan("keyed", deployment("hf://org/repo@" + SHA, 1), "zse_k2", null))
+        .launch(
+            new InstancePlan("keyed", deployment("hf://org/repo@" + SHA, 1), "zse_k2", null, false))
         .block(WAIT);
 
     RuntimeInstance adopted = find(runtime(8, SLEEP), "keyed").orElseThrow();
