@@ -43,7 +43,7 @@ class StandaloneConfiguration {
     // The embedded Redis's generated password, or an operator's for an external one; credentials
     // in an external URL (redis://:secret@host:6379) are Redisson's to read and stay untouched.
     if (!password.isBlank()) {
-      config.useSingleServer().setPassword(password);
+      config.setPassword(password);
     }
     return Redisson.create(config);
   }
