@@ -132,10 +132,31 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
       }
       createDatabaseIfMissing();
     } catch (IOException e) {
+      if (causedByRefusedPassword(e)) {
+        throw new IllegalStateException(
+            "the embedded PostgreSQL in "
+                + data
+                + " refused the password in "
+                + home.postgresPasswordFile()
+                + ": restore the file that belongs to this data folder (or remove "
+                + data
+                + " to start with an empty database)",
+            e);
+      }
       throw new UncheckedIOException("embedded PostgreSQL failed to start in " + data, e);
     }
     log.info("Embedded PostgreSQL on 127.0.0.1:{} (data in {})", postgres.getPort(), data);
     return new PostgresUrl("127.0.0.1", postgres.getPort(), DATABASE, USER, password, null);
+  }
+
+  /** zonky reports a refused readiness login as "gave up waiting", with the refusal as a cause. */
+  static boolean causedByRefusedPassword(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("password authentication failed")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void writeHba(Path dataDir, String content) {

@@ -45,4 +45,18 @@ class PgHbaTest {
         .map(l -> l.strip().replaceAll("\\s+", " "))
         .toList();
   }
+
+  @Test
+  void aRefusedPasswordIsToldApartFromOtherStartFailures() {
+    Exception refused =
+        new java.io.IOException(
+            "Gave up waiting for server to start after 60000ms",
+            new java.sql.SQLException(
+                "FATAL: password authentication failed for user \"postgres\""));
+    assertThat(EmbeddedInfrastructure.causedByRefusedPassword(refused)).isTrue();
+    assertThat(
+            EmbeddedInfrastructure.causedByRefusedPassword(
+                new java.io.IOException("Gave up", new java.sql.SQLException("connect failed"))))
+        .isFalse();
+  }
 }
