@@ -132,6 +132,8 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
       }
       createDatabaseIfMissing();
     } catch (IOException e) {
+      // zonky leaves a postmaster that never became ready running: stop it with us.
+      stopQuietly(data.resolve("postmaster.pid"));
       if (causedByRefusedPassword(e)) {
         throw new IllegalStateException(
             "the embedded PostgreSQL in "
@@ -147,6 +149,14 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
     }
     log.info("Embedded PostgreSQL on 127.0.0.1:{} (data in {})", postgres.getPort(), data);
     return new PostgresUrl("127.0.0.1", postgres.getPort(), DATABASE, USER, password, null);
+  }
+
+  private static void stopQuietly(Path pidFile) {
+    try {
+      stopOrphan(pidFile, "postgres", "that did not become ready");
+    } catch (IOException | RuntimeException e) {
+      log.warn("Could not stop the embedded PostgreSQL after a failed start", e);
+    }
   }
 
   /** zonky reports a refused readiness login as "gave up waiting", with the refusal as a cause. */
@@ -272,6 +282,11 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
    * line of its pid file and by its command name (so a recycled pid is never killed).
    */
   static void stopOrphan(Path pidFile, String commandNameFragment) throws IOException {
+    stopOrphan(pidFile, commandNameFragment, "left running by an earlier start");
+  }
+
+  private static void stopOrphan(Path pidFile, String commandNameFragment, String why)
+      throws IOException {
     if (!Files.exists(pidFile)) {
       return;
     }
@@ -286,10 +301,7 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
                 p ->
                     p.info().command().map(cmd -> cmd.contains(commandNameFragment)).orElse(false));
     if (orphan.isPresent()) {
-      log.warn(
-          "Stopping {} (pid {}) left running by an earlier start",
-          commandNameFragment,
-          orphan.get().pid());
+      log.warn("Stopping {} (pid {}) {}", commandNameFragment, orphan.get().pid(), why);
       orphan.get().destroy();
       try {
         orphan.get().onExit().get(30, TimeUnit.SECONDS);
