@@ -7,11 +7,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -26,14 +28,21 @@ import redis.embedded.RedisServer;
  * without persistence, because what it holds (endpoints, in-flight counts, leases) describes
  * processes that do not survive a restart. A server left behind by a killed JVM (SIGKILL gives no
  * chance to stop it) is found by its pid file and stopped before the new one starts.
+ *
+ * <p>Both require a password generated on the first start and kept in the home (0600): {@code
+ * postgres-password} (SCRAM-SHA-256) and {@code redis-password} ({@code requirepass}). Listening on
+ * loopback is not a boundary between local users or between the app and the instances it runs.
  */
 public final class EmbeddedInfrastructure implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedInfrastructure.class);
   static final String DATABASE = "zeroscale";
   static final String USER = "postgres";
+  static final String POSTGRES_PASSWORD = "postgres-password";
+  static final String REDIS_PASSWORD = "redis-password";
 
   private final ZeroscaleHome home;
+  private final SecureRandom random = new SecureRandom();
   private EmbeddedPostgres postgres;
   private RedisServer redis;
   private int redisPort;
@@ -64,13 +73,41 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
     }
   }
 
-  /** Starts PostgreSQL and creates the {@code zeroscale} database on first use. */
+  /**
+   * Starts PostgreSQL and creates the {@code zeroscale} database on first use.
+   *
+   * <p>Authentication is SCRAM-SHA-256 with a password generated on the first start and kept in
+   * {@code $ZEROSCALE_HOME/postgres-password} (0600): a new data folder gets it from initdb ({@code
+   * --pwfile}), so it never accepts a connection without it. A data folder made by an older version
+   * (initdb's {@code trust}, no password) is upgraded on its first start here: the server starts
+   * with {@code trust} for the {@code postgres} role over loopback only, we set the password, write
+   * the SCRAM {@code pg_hba.conf}, reload, wait until a connection without the password is refused,
+   * and end every other session opened meanwhile.
+   */
   public synchronized PostgresUrl startPostgres() {
     Path data = home.postgresData();
+    String password;
     try {
-      Files.createDirectories(data.getParent());
+      home.prepare();
       stopOrphan(data.resolve("postmaster.pid"), "postgres");
-      postgres =
+      boolean fresh = !Files.exists(data.resolve("postgresql.conf"));
+      Path hba = data.resolve("pg_hba.conf");
+      boolean upgrade = !fresh && !(Files.exists(hba) && PgHba.isScram(Files.readString(hba)));
+      Optional<String> kept = home.existingSecret(POSTGRES_PASSWORD);
+      if (!fresh && !upgrade && kept.isEmpty()) {
+        throw new IllegalStateException(
+            "the embedded PostgreSQL in "
+                + data
+                + " has a password, but "
+                + home.postgresPasswordFile()
+                + " is missing or empty: restore that file (or remove "
+                + data
+                + " to start with an empty database)");
+      }
+      password =
+          kept.orElseGet(
+              () -> home.secret(POSTGRES_PASSWORD, () -> ZeroscaleHome.newPassword(random)));
+      EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(data)
               .setCleanDataDirectory(false)
@@ -78,20 +115,117 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
               .setPGStartupWait(Duration.ofSeconds(60))
               .setServerConfig("listen_addresses", "127.0.0.1")
               .setServerConfig("max_connections", "100")
-              .start();
+              .setServerConfig("password_encryption", "scram-sha-256")
+              // zonky's own readiness check and data sources connect with it.
+              .setConnectConfig("password", password)
+              // Runs after initdb and before the server starts, at every start.
+              .setDataDirectoryCustomizer(
+                  dir -> writeHba(dir.toPath(), upgrade ? PgHba.upgrading() : PgHba.scram()));
+      if (fresh) {
+        // zonky passes its "locale" settings to initdb as --name=value: the superuser's password
+        // is set from the file (its first line), before the server ever listens.
+        builder.setLocaleConfig("pwfile", home.postgresPasswordFile().toString());
+      }
+      postgres = builder.start();
+      if (upgrade) {
+        setPasswordAndRequireIt(password, data);
+      }
       createDatabaseIfMissing();
     } catch (IOException e) {
+      // zonky leaves a postmaster that never became ready running: stop it with us.
+      stopQuietly(data.resolve("postmaster.pid"));
+      if (causedByRefusedPassword(e)) {
+        throw new IllegalStateException(
+            "the embedded PostgreSQL in "
+                + data
+                + " refused the password in "
+                + home.postgresPasswordFile()
+                + ": restore the file that belongs to this data folder (or remove "
+                + data
+                + " to start with an empty database)",
+            e);
+      }
       throw new UncheckedIOException("embedded PostgreSQL failed to start in " + data, e);
     }
     log.info("Embedded PostgreSQL on 127.0.0.1:{} (data in {})", postgres.getPort(), data);
-    return new PostgresUrl("127.0.0.1", postgres.getPort(), DATABASE, USER, null, null);
+    return new PostgresUrl("127.0.0.1", postgres.getPort(), DATABASE, USER, password, null);
   }
 
-  /** Starts Redis on a free port and answers its URL. */
-  public synchronized String startRedis() {
+  private static void stopQuietly(Path pidFile) {
+    try {
+      stopOrphan(pidFile, "postgres", "that did not become ready");
+    } catch (IOException | RuntimeException e) {
+      log.warn("Could not stop the embedded PostgreSQL after a failed start", e);
+    }
+  }
+
+  /** zonky reports a refused readiness login as "gave up waiting", with the refusal as a cause. */
+  static boolean causedByRefusedPassword(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("password authentication failed")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void writeHba(Path dataDir, String content) {
+    try {
+      Files.writeString(dataDir.resolve("pg_hba.conf"), content);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write pg_hba.conf in " + dataDir, e);
+    }
+  }
+
+  /** The upgrade of an older data folder; see {@link #startPostgres()}. */
+  private void setPasswordAndRequireIt(String password, Path data) {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement st = c.createStatement()) {
+      // The password is hex (ZeroscaleHome.newPassword); the quoting is for a hand-written file.
+      st.execute("ALTER ROLE " + USER + " WITH PASSWORD '" + password.replace("'", "''") + "'");
+      writeHba(data, PgHba.scram());
+      st.execute("SELECT pg_reload_conf()");
+      awaitPasswordRequired();
+      st.execute(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+              + " WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'");
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot set the generated password of the embedded PostgreSQL", e);
+    }
+    log.info(
+        "Embedded PostgreSQL now requires the password kept in {} (upgraded from trust"
+            + " authentication)",
+        home.postgresPasswordFile());
+  }
+
+  /** pg_reload_conf() only signals the postmaster: wait until the new rules apply. */
+  private void awaitPasswordRequired() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Connection probe = postgres.getDatabase(USER, "postgres", Map.of()).getConnection()) {
+        // Still trust: the reload has not happened yet.
+      } catch (SQLException refused) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new IllegalStateException(
+        "the embedded PostgreSQL still accepts connections without a password after reloading");
+  }
+
+  /** Starts Redis on a free port, requiring the password kept in the home; answers where it is. */
+  public synchronized RedisEndpoint startRedis() {
     Path dir = home.redisDir();
     try {
-      Files.createDirectories(dir);
+      home.prepare();
+      ZeroscaleHome.ensurePrivateDir(dir);
+      String password = home.secret(REDIS_PASSWORD, () -> ZeroscaleHome.newPassword(random));
       Path pidFile = dir.resolve("redis.pid");
       stopOrphan(pidFile, "redis");
       redisPort = freePort();
@@ -103,13 +237,29 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
               .setting("pidfile " + pidFile)
               .setting("save \"\"")
               .setting("appendonly no")
+              // embedded-redis writes its settings to a configuration file of its own (created
+              // 0600 by Files.createTempFile), never to the command line that ps shows.
+              .setting("requirepass " + password)
               .build();
       redis.start();
+      log.info("Embedded Redis on 127.0.0.1:{}", redisPort);
+      return new RedisEndpoint("redis://127.0.0.1:" + redisPort, password);
     } catch (IOException e) {
       throw new UncheckedIOException("embedded Redis failed to start in " + dir, e);
     }
-    log.info("Embedded Redis on 127.0.0.1:{}", redisPort);
-    return "redis://127.0.0.1:" + redisPort;
+  }
+
+  /**
+   * Where the embedded Redis listens and the password it requires.
+   *
+   * @param url {@code redis://127.0.0.1:port}, without credentials
+   * @param password the {@code requirepass} password
+   */
+  public record RedisEndpoint(String url, String password) {
+    @Override
+    public String toString() {
+      return "RedisEndpoint[" + url + "]";
+    }
   }
 
   private void createDatabaseIfMissing() {
@@ -132,6 +282,11 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
    * line of its pid file and by its command name (so a recycled pid is never killed).
    */
   static void stopOrphan(Path pidFile, String commandNameFragment) throws IOException {
+    stopOrphan(pidFile, commandNameFragment, "left running by an earlier start");
+  }
+
+  private static void stopOrphan(Path pidFile, String commandNameFragment, String why)
+      throws IOException {
     if (!Files.exists(pidFile)) {
       return;
     }
@@ -146,10 +301,7 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
                 p ->
                     p.info().command().map(cmd -> cmd.contains(commandNameFragment)).orElse(false));
     if (orphan.isPresent()) {
-      log.warn(
-          "Stopping {} (pid {}) left running by an earlier start",
-          commandNameFragment,
-          orphan.get().pid());
+      log.warn("Stopping {} (pid {}) {}", commandNameFragment, orphan.get().pid(), why);
       orphan.get().destroy();
       try {
         orphan.get().onExit().get(30, TimeUnit.SECONDS);

@@ -16,13 +16,16 @@ import org.springframework.core.env.MapPropertySource;
  * Redis when {@code ZEROSCALE_POSTGRES_URL} / {@code ZEROSCALE_REDIS_URL} (or {@code
  * spring.r2dbc.url}) are set, otherwise starts the embedded servers; then publishes the resolved
  * connection settings as the highest-precedence property source, so that Spring's R2DBC, Flyway and
- * our Redis configuration all read one truth.
+ * our Redis configuration all read one truth. The embedded servers' generated passwords travel only
+ * in that property source (never in a URL, so no URL that a library logs carries one); external
+ * servers keep the credentials the operator gave.
  */
 final class InfrastructureInitializer
     implements ApplicationListener<ApplicationEnvironmentPreparedEvent> {
 
   static final String PROPERTY_SOURCE = "zeroscale-infrastructure";
   static final String ADMIN_KEY_GENERATED = "zeroscale.admin.key-generated";
+  static final String REDIS_PASSWORD = "zeroscale.redis.password";
 
   private final EmbeddedInfrastructure.Factory infrastructure;
   private boolean done;
@@ -45,7 +48,7 @@ final class InfrastructureInitializer
               throw new IllegalStateException(p);
             });
     ZeroscaleHome home =
-        new ZeroscaleHome(Path.of(env.getProperty("zeroscale.home", ".zeroscale")));
+        new ZeroscaleHome(Path.of(env.getProperty("zeroscale.home", ".zeroscale"))).prepare();
     Map<String, Object> props = new LinkedHashMap<>();
 
     String externalPostgres = firstNonBlank(env, "zeroscale.postgres.url", "spring.r2dbc.url");
@@ -67,10 +70,16 @@ final class InfrastructureInitializer
       props.put("spring.flyway.password", postgres.password());
     }
 
+    // An external Redis keeps its own credentials (in its URL, or zeroscale.redis.password);
+    // the embedded one requires the password generated into the home.
     String externalRedis = firstNonBlank(env, "zeroscale.redis.url");
-    props.put(
-        "zeroscale.redis.url",
-        externalRedis != null ? externalRedis : infrastructure.get(home).startRedis());
+    if (externalRedis != null) {
+      props.put("zeroscale.redis.url", externalRedis);
+    } else {
+      EmbeddedInfrastructure.RedisEndpoint redis = infrastructure.get(home).startRedis();
+      props.put("zeroscale.redis.url", redis.url());
+      props.put(REDIS_PASSWORD, redis.password());
+    }
 
     if (firstNonBlank(env, "zeroscale.admin.key") == null) {
       ApiKeys keys = new ApiKeys(new SecureRandom());

@@ -27,7 +27,9 @@ class StandaloneConfiguration {
   }
 
   @Bean(destroyMethod = "shutdown")
-  RedissonClient redissonClient(@Value("${zeroscale.redis.url}") String url) {
+  RedissonClient redissonClient(
+      @Value("${zeroscale.redis.url}") String url,
+      @Value("${zeroscale.redis.password:}") String password) {
     Config config = new Config();
     // Two cores: a small pool and few Netty threads are plenty for our Redis traffic, which is
     // pub/sub plus a few keys per second per deployment (never a round-trip per request).
@@ -38,6 +40,11 @@ class StandaloneConfiguration {
         .setConnectionMinimumIdleSize(2)
         .setConnectionPoolSize(16)
         .setSubscriptionConnectionMinimumIdleSize(1);
+    // The embedded Redis's generated password, or an operator's for an external one; credentials
+    // in an external URL (redis://:secret@host:6379) are Redisson's to read and stay untouched.
+    if (!password.isBlank()) {
+      config.setPassword(password);
+    }
     return Redisson.create(config);
   }
 

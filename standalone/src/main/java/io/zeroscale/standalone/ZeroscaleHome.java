@@ -4,16 +4,37 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
  * The standalone app's data folder ({@code ZEROSCALE_HOME}, default {@code ./.zeroscale}):
- * PostgreSQL's data, Redis's working folder, and the generated admin and demo keys, so that a
- * second start finds the same data and prints the same keys.
+ * PostgreSQL's data, Redis's working folder, the instances' state, and the generated keys and
+ * passwords, so that a second start finds the same data and prints the same keys.
+ *
+ * <p>Everything in it is its owner's only: the folder and its sub-folders 0700, every secret file
+ * 0600, set when created and tightened at every start for a home that an older version left with
+ * looser modes (0755 folders, 0644 files). Other local users, and the instances if they run as
+ * another user, can read none of it.
  */
 public record ZeroscaleHome(Path root) {
+
+  /** Owner read, write and search: folders. */
+  static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
+
+  /** Owner read and write: secret files. */
+  static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
+
+  /** The files this home may hold secrets in (the keys, the embedded servers' passwords). */
+  static final List<String> SECRET_FILES =
+      List.of("admin-key", "demo-api-key", "secret-key", "postgres-password", "redis-password");
 
   public ZeroscaleHome {
     root = root.toAbsolutePath().normalize();
@@ -27,27 +48,111 @@ public record ZeroscaleHome(Path root) {
     return root.resolve("redis");
   }
 
+  /** The process runtime's instance state and logs (the activator's default state dir). */
+  public Path instancesDir() {
+    return root.resolve("instances");
+  }
+
+  public Path postgresPasswordFile() {
+    return root.resolve("postgres-password");
+  }
+
+  public Path redisPasswordFile() {
+    return root.resolve("redis-password");
+  }
+
   /**
-   * A secret kept in a file readable only by its owner: read it if present, otherwise create it
-   * with {@code generator} and write it.
+   * Creates the home (0700) or tightens an existing one: the folder itself, the instances folder
+   * (created here 0700, so that the activator finds it private), PostgreSQL's and Redis's folders
+   * if they exist (0700; the embedded servers create them), and the secret files (0600). Answers
+   * this home.
+   */
+  public ZeroscaleHome prepare() {
+    try {
+      ensurePrivateDir(root);
+      ensurePrivateDir(instancesDir());
+      for (Path dir : List.of(postgresData(), redisDir())) {
+        if (Files.isDirectory(dir)) {
+          ensurePrivateDir(dir);
+        }
+      }
+      for (String name : SECRET_FILES) {
+        Path file = root.resolve(name);
+        if (Files.isRegularFile(file)) {
+          Files.setPosixFilePermissions(file, OWNER_FILE);
+        }
+      }
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create or protect " + root, e);
+    }
+  }
+
+  /** Creates {@code dir} with mode 0700 (its parents as the umask says), or sets 0700 on it. */
+  static void ensurePrivateDir(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      if (!Files.getPosixFilePermissions(dir).equals(OWNER_DIR)) {
+        Files.setPosixFilePermissions(dir, OWNER_DIR);
+      }
+      return;
+    }
+    if (dir.getParent() != null) {
+      Files.createDirectories(dir.getParent());
+    }
+    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_DIR));
+  }
+
+  /**
+   * A secret kept in a file readable only by its owner: read it if present (and make it 0600 if an
+   * older version left it looser), otherwise create it with {@code generator} and write it.
    */
   public String secret(String fileName, Supplier<String> generator) {
+    return existingSecret(fileName).orElseGet(() -> writeSecret(fileName, generator.get()));
+  }
+
+  /** The secret in {@code fileName}, if the file exists and is not empty. */
+  public Optional<String> existingSecret(String fileName) {
     Path file = root.resolve(fileName);
     try {
-      Optional<String> existing =
-          Files.exists(file) ? Optional.of(Files.readString(file).strip()) : Optional.empty();
-      if (existing.isPresent() && !existing.get().isEmpty()) {
-        return existing.get();
+      if (!Files.exists(file)) {
+        return Optional.empty();
       }
-      Files.createDirectories(root);
-      String value = generator.get();
+      String value = Files.readString(file).strip();
+      if (value.isEmpty()) {
+        return Optional.empty();
+      }
+      if (!Files.getPosixFilePermissions(file).equals(OWNER_FILE)) {
+        Files.setPosixFilePermissions(file, OWNER_FILE);
+      }
+      return Optional.of(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  private String writeSecret(String fileName, String value) {
+    Path file = root.resolve(fileName);
+    try {
+      ensurePrivateDir(root);
       Files.deleteIfExists(file);
-      Files.createFile(
-          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      // Created 0600 before the first byte is written: never readable by others, not even briefly.
+      FileAttribute<Set<PosixFilePermission>> ownerOnly =
+          PosixFilePermissions.asFileAttribute(OWNER_FILE);
+      Files.createFile(file, ownerOnly);
       Files.writeString(file, value + "\n");
       return value;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or write " + file, e);
+      throw new UncheckedIOException("cannot write " + file, e);
     }
+  }
+
+  /**
+   * A new password for an embedded server: 192 random bits as 48 hex digits, so that it needs no
+   * quoting in SQL, a Redis configuration line or a URL.
+   */
+  static String newPassword(SecureRandom random) {
+    byte[] bytes = new byte[24];
+    random.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
   }
 }

@@ -787,11 +787,16 @@ class DeploymentsApiIT {
     return total;
   }
 
-  /** A JDBC connection to the app's embedded PostgreSQL (its port is in the pid file). */
+  /**
+   * A JDBC connection to the app's embedded PostgreSQL (its port is in the pid file, its password
+   * in the home).
+   */
   private static Connection database() throws Exception {
     List<String> pid = Files.readAllLines(tmp.resolve("home/postgres/postmaster.pid"));
     return DriverManager.getConnection(
-        "jdbc:postgresql://127.0.0.1:" + pid.get(3).strip() + "/zeroscale", "postgres", "");
+        "jdbc:postgresql://127.0.0.1:" + pid.get(3).strip() + "/zeroscale",
+        "postgres",
+        Files.readString(tmp.resolve("home/postgres-password")).strip());
   }
 
   /** Deletes every deployment of the demo tenant and checks that none is left. */

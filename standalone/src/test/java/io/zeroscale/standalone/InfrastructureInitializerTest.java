@@ -54,4 +54,19 @@ class InfrastructureInitializerTest {
     String generated = prepare(Map.of()).getProperty("zeroscale.admin.key");
     assertThat(generated).hasSizeGreaterThanOrEqualTo(32).startsWith("zs-");
   }
+
+  @Test
+  void anExternalRedisKeepsItsOwnCredentialsAndTheHomeIsOwnerOnly() throws Exception {
+    StandardEnvironment env = prepare(Map.of());
+    assertThat(env.getProperty("zeroscale.redis.url")).isEqualTo("redis://localhost:6379");
+    assertThat(env.getProperty(InfrastructureInitializer.REDIS_PASSWORD))
+        .as("no generated password for a Redis we did not start")
+        .isNull();
+    assertThat(dir.resolve("home/redis-password")).doesNotExist();
+    assertThat(dir.resolve("home/postgres-password")).doesNotExist();
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(dir.resolve("home"))))
+        .isEqualTo("rwx------");
+  }
 }

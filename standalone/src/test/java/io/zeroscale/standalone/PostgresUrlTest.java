@@ -44,6 +44,15 @@ class PostgresUrlTest {
   void neverShowsThePassword() {
     PostgresUrl pg = PostgresUrl.parse("postgresql://zs:hunter2@db/zs");
     assertThat(pg.toString()).doesNotContain("hunter2");
+    // The URLs become spring.r2dbc.url and spring.flyway.url, which libraries log: the password
+    // travels in its own property only (the embedded server's generated one included).
+    PostgresUrl embedded =
+        new PostgresUrl("127.0.0.1", 5433, "zeroscale", "postgres", "f00d", null);
+    assertThat(embedded.r2dbcUrl()).isEqualTo("r2dbc:postgresql://127.0.0.1:5433/zeroscale");
+    assertThat(embedded.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5433/zeroscale");
+    assertThat(embedded.toString()).doesNotContain("f00d");
+    assertThat(new EmbeddedInfrastructure.RedisEndpoint("redis://127.0.0.1:6380", "f00d"))
+        .hasToString("RedisEndpoint[redis://127.0.0.1:6380]");
     assertThatThrownBy(() -> PostgresUrl.parse("mysql://zs:hunter2@db/zs"))
         .hasMessageNotContaining("hunter2")
         .hasMessageContaining("mysql://zs:***@db/zs");

@@ -162,7 +162,9 @@ class StandaloneJarIT {
     List<String> names = new ArrayList<>();
     try (Connection c =
             DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + port + "/zeroscale", "postgres", "");
+                "jdbc:postgresql://127.0.0.1:" + port + "/zeroscale",
+                "postgres",
+                Files.readString(home.resolve("postgres-password")).strip());
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT name FROM tenants ORDER BY name")) {
       while (rs.next()) {
