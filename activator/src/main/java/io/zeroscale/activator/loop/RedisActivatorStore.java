@@ -2,6 +2,7 @@ package io.zeroscale.activator.loop;
 
 import io.zeroscale.activator.reconcile.LiveCounts;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.json.DeploymentSpecJson;
@@ -95,7 +96,7 @@ public final class RedisActivatorStore implements ActivatorStore {
                   (id, text) -> {
                     try {
                       DeploymentSpec spec = DeploymentSpecJson.read(json, text);
-                      if (!"deleted".equals(spec.status())) {
+                      if (spec.status() != DeploymentStatus.DELETED) {
                         out.put(spec.id(), spec);
                       }
                     } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.zeroscale.api.json;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,7 +36,7 @@ public final class DeploymentSpecJson {
     m.put("num_gpus", s.numGpus());
     m.put("max_batch_size", s.maxBatchSize());
     m.put("settings", SettingsJson.toMap(s.settings()));
-    m.put("status", s.status());
+    m.put("status", s.status().wire());
     m.put("reason", s.reason());
     m.put("version", s.version());
     return m;
@@ -60,7 +61,7 @@ public final class DeploymentSpecJson {
         n.required("num_gpus").asInt(),
         n.required("max_batch_size").asInt(),
         SettingsJson.read(s),
-        n.required("status").asString(),
+        DeploymentStatus.fromWire(n.required("status").asString()),
         n.hasNonNull("reason") ? n.get("reason").asString() : null,
         n.required("version").asLong());
   }

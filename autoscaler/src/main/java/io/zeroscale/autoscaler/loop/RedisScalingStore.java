@@ -170,7 +170,7 @@ public final class RedisScalingStore implements ScalingStore {
         (id, text) -> {
           try {
             DeploymentSpec spec = DeploymentSpecJson.read(json, text);
-            if (!"deleted".equals(spec.status()) && !"deleting".equals(spec.status())) {
+            if (!spec.status().isGone()) {
               out.put(spec.id(), spec);
             }
           } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.zeroscale.billing.limit;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.billing.ledger.Charges;
 import io.zeroscale.gateway.error.OpenAiError;
@@ -93,7 +94,9 @@ public final class BudgetMirror extends BackgroundLoop implements WakeUpGuard {
     }
     long minimum =
         catalog.find(spec.gpu()).map(g -> g.microsPerGpuHour()).orElse(0L) * spec.numGpus();
-    boolean atZero = "scaled_to_zero".equals(spec.status()) || "failed".equals(spec.status());
+    boolean atZero =
+        spec.status() == DeploymentStatus.SCALED_TO_ZERO
+            || spec.status() == DeploymentStatus.FAILED;
     if (b.get().reached() || (atZero && !b.get().fits(minimum))) {
       return Optional.of(
           new ZeroscaleException(

@@ -3,6 +3,7 @@ package io.zeroscale.gateway.deployment;
 import static io.zeroscale.gateway.model.ModelStore.odt;
 
 import io.r2dbc.spi.Readable;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.model.ModelStore;
