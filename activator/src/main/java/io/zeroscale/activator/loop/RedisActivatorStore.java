@@ -10,6 +10,7 @@ import io.zeroscale.api.json.InstanceJson;
 import io.zeroscale.api.redis.DesiredReplicas;
 import io.zeroscale.api.redis.LeaderLease;
 import io.zeroscale.api.redis.LiveEntry;
+import io.zeroscale.api.redis.RedisEntries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -90,21 +91,14 @@ public final class RedisActivatorStore implements ActivatorStore {
         .<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE)
         .readAllMap()
         .map(
-            all -> {
-              Map<String, DeploymentSpec> out = new HashMap<>();
-              all.forEach(
-                  (id, text) -> {
-                    try {
-                      DeploymentSpec spec = DeploymentSpecJson.read(json, text);
-                      if (spec.status() != DeploymentStatus.DELETED) {
-                        out.put(spec.id(), spec);
-                      }
-                    } catch (RuntimeException e) {
-                      log.warn("Ignoring a malformed deployment {} in Redis: {}", id, e.toString());
-                    }
-                  });
-              return out;
-            });
+            all ->
+                DeploymentSpecJson.readAll(
+                    json,
+                    all,
+                    spec -> spec.status() != DeploymentStatus.DELETED,
+                    (id, e) ->
+                        log.warn(
+                            "Ignoring a malformed deployment {} in Redis: {}", id, e.toString())));
   }
 
   /** Desired replicas per deployment id (missing: none asked for). */
@@ -116,14 +110,11 @@ public final class RedisActivatorStore implements ActivatorStore {
         .map(
             all -> {
               Map<String, Integer> out = new HashMap<>();
-              all.forEach(
-                  (id, text) -> {
-                    try {
-                      out.put(id, DesiredReplicas.read(json, text).replicas());
-                    } catch (RuntimeException e) {
-                      log.warn("Ignoring malformed desired replicas of {}: {}", id, e.toString());
-                    }
-                  });
+              RedisEntries.forEach(
+                  all,
+                  (id, text) -> out.put(id, DesiredReplicas.read(json, text).replicas()),
+                  (id, e) ->
+                      log.warn("Ignoring malformed desired replicas of {}: {}", id, e.toString()));
               return out;
             });
   }
@@ -163,16 +154,14 @@ public final class RedisActivatorStore implements ActivatorStore {
         .map(
             all -> {
               Map<String, InstanceEndpoint> out = new HashMap<>();
-              all.forEach(
+              RedisEntries.forEach(
+                  all,
                   (id, text) -> {
-                    try {
-                      if (InstanceJson.read(json, text) instanceof InstanceEndpoint e) {
-                        out.put(id, e);
-                      }
-                    } catch (RuntimeException e) {
-                      log.warn("Ignoring a malformed endpoint {}: {}", id, e.toString());
+                    if (InstanceJson.read(json, text) instanceof InstanceEndpoint e) {
+                      out.put(id, e);
                     }
-                  });
+                  },
+                  (id, e) -> log.warn("Ignoring a malformed endpoint {}: {}", id, e.toString()));
               return out;
             });
   }

@@ -3,8 +3,12 @@ package io.zeroscale.api.json;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
+import io.zeroscale.api.redis.RedisEntries;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,6 +48,28 @@ public final class DeploymentSpecJson {
 
   public static String write(JsonMapper json, DeploymentSpec s) {
     return json.writeValueAsString(toMap(s));
+  }
+
+  /**
+   * The specs of a {@code zs:deployments} hash (id → JSON) that {@code keep} accepts, by id; an
+   * entry that does not read goes to {@code skipped} with the reason, and the rest are read.
+   */
+  public static Map<String, DeploymentSpec> readAll(
+      JsonMapper json,
+      Map<String, String> hash,
+      Predicate<DeploymentSpec> keep,
+      BiConsumer<String, RuntimeException> skipped) {
+    Map<String, DeploymentSpec> out = new HashMap<>();
+    RedisEntries.forEach(
+        hash,
+        (id, text) -> {
+          DeploymentSpec spec = read(json, text);
+          if (keep.test(spec)) {
+            out.put(spec.id(), spec);
+          }
+        },
+        skipped);
+    return out;
   }
 
   /** Reads what {@link #write} wrote. */

@@ -3,6 +3,7 @@ package io.zeroscale.billing.limit;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.RedisSchema;
+import io.zeroscale.api.redis.RedisEntries;
 import io.zeroscale.billing.ledger.Charges;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
@@ -129,24 +130,23 @@ public final class BudgetMirror extends BackgroundLoop implements WakeUpGuard {
         .doOnNext(
             all -> {
               Map<String, Budget> next = new HashMap<>();
-              all.forEach(
+              RedisEntries.forEach(
+                  all,
                   (tenant, text) -> {
-                    try {
-                      JsonNode n = json.readTree(text);
-                      long limit = n.required("limit_micros").asLong();
-                      long remaining = n.required("remaining_micros").asLong();
-                      next.put(
-                          tenant,
-                          new Budget(
-                              YearMonth.parse(n.required("period").asString()),
-                              limit,
-                              limit - remaining,
-                              0));
-                    } catch (RuntimeException e) {
+                    JsonNode n = json.readTree(text);
+                    long limit = n.required("limit_micros").asLong();
+                    long remaining = n.required("remaining_micros").asLong();
+                    next.put(
+                        tenant,
+                        new Budget(
+                            YearMonth.parse(n.required("period").asString()),
+                            limit,
+                            limit - remaining,
+                            0));
+                  },
+                  (tenant, e) ->
                       log.warn(
-                          "Ignoring a malformed budget of tenant {}: {}", tenant, e.toString());
-                    }
-                  });
+                          "Ignoring a malformed budget of tenant {}: {}", tenant, e.toString()));
               budgets = Map.copyOf(next);
             })
         .timeout(refresh)
