@@ -10,7 +10,6 @@ import java.util.UUID;
  * written twice, by a retry or by a new leader that re-adopts the instance, is the same event: the
  * ledger keeps the first and ignores the rest.
  *
- * @param eventId unique id, {@code UUID.nameUUIDFromBytes("<instance>/<type>")}
  * @param instanceId the instance
  * @param deploymentId its deployment
  * @param tenantId the deployment's tenant
@@ -22,7 +21,6 @@ import java.util.UUID;
  * @param detail why (exit code, reason), or null
  */
 public record LifecycleEvent(
-    UUID eventId,
     String instanceId,
     String deploymentId,
     String tenantId,
@@ -53,19 +51,15 @@ public record LifecycleEvent(
     }
   }
 
-  public static LifecycleEvent of(
-      String instanceId,
-      String deploymentId,
-      String tenantId,
-      Type type,
-      Instant at,
-      String gpu,
-      int numGpus,
-      String runtime,
-      String detail) {
-    UUID id =
-        UUID.nameUUIDFromBytes((instanceId + "/" + type.wire()).getBytes(StandardCharsets.UTF_8));
+  /** The event's unique id, {@code UUID.nameUUIDFromBytes("<instance>/<type>")}. */
+  public UUID eventId() {
+    return UUID.nameUUIDFromBytes(
+        (instanceId + "/" + type.wire()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The same event (the same id) as it happened at {@code when}. */
+  public LifecycleEvent withAt(Instant when) {
     return new LifecycleEvent(
-        id, instanceId, deploymentId, tenantId, type, at, gpu, numGpus, runtime, detail);
+        instanceId, deploymentId, tenantId, type, when, gpu, numGpus, runtime, detail);
   }
 }

@@ -139,7 +139,7 @@ class MigrationUpgradeIT {
     new R2dbcEventLog(db)
         .append(
             List.of(
-                LifecycleEvent.of(
+                new LifecycleEvent(
                     "i-new",
                     DEP.toString(),
                     TENANT.toString(),
