@@ -8,7 +8,7 @@ import java.util.Locale;
  * the transitions in between ({@code deploying}, {@code running}, {@code failed}). On the wire (the
  * tenant API, Redis, the database) a status is its lower-case name ({@link #wire()}).
  */
-public enum DeploymentStatus {
+public enum DeploymentStatus implements WireName {
   PENDING,
   DEPLOYING,
   RUNNING,
@@ -16,11 +16,6 @@ public enum DeploymentStatus {
   FAILED,
   DELETING,
   DELETED;
-
-  /** The lower-case name used on the wire and in the database, e.g. {@code scaled_to_zero}. */
-  public String wire() {
-    return name().toLowerCase(Locale.ROOT);
-  }
 
   /** Reads what {@link #wire()} wrote; an unknown value is an {@link IllegalArgumentException}. */
   public static DeploymentStatus fromWire(String value) {

@@ -1,8 +1,8 @@
 package io.zeroscale.activator.events;
 
+import io.zeroscale.api.WireName;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -32,7 +32,7 @@ public record LifecycleEvent(
     String detail) {
 
   /** Lifecycle transitions; billing counts from {@link #SCHEDULED} to {@link #STOPPED}. */
-  public enum Type {
+  public enum Type implements WireName {
     /** The activator decided to start it. */
     REQUESTED,
     /** It holds its GPUs (process started, pod scheduled): billable from here. */
@@ -44,11 +44,7 @@ public record LifecycleEvent(
     /** It is gone and holds nothing: billing stops here. */
     STOPPED,
     /** It failed to boot or crashed; a {@link #STOPPED} follows once its resources are freed. */
-    FAILED;
-
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    FAILED
   }
 
   /** The event's unique id, {@code UUID.nameUUIDFromBytes("<instance>/<type>")}. */

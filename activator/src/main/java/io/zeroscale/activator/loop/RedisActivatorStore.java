@@ -221,9 +221,7 @@ public final class RedisActivatorStore implements ActivatorStore {
   static LiveEntry liveEntry(LiveCounts c, Instant at) {
     List<LiveEntry.Instance> list = new ArrayList<>();
     for (LiveCounts.LiveInstance i : c.instances()) {
-      list.add(
-          new LiveEntry.Instance(
-              i.id(), LiveEntry.Phase.valueOf(i.phase().name()), i.scheduledAt()));
+      list.add(new LiveEntry.Instance(i.id(), i.phase(), i.scheduledAt()));
     }
     return new LiveEntry(c.desired(), c.pending(), c.starting(), c.ready(), c.draining(), at, list);
   }

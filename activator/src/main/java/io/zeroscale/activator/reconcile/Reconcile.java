@@ -1,6 +1,7 @@
 package io.zeroscale.activator.reconcile;
 
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.redis.LiveEntry.Phase;
 import io.zeroscale.api.scaling.StopOrder;
 import java.time.Duration;
 import java.time.Instant;

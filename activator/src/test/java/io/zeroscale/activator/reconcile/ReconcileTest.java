@@ -3,6 +3,7 @@ package io.zeroscale.activator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.redis.LiveEntry.Phase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
