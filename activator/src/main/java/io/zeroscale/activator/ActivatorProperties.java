@@ -66,9 +66,7 @@ public record ActivatorProperties(
 
   public ActivatorProperties {
     CHECKS.check(runtime != null, "runtime", null, "must be process or kubernetes");
-    CHECKS.positive("tick", tick);
-    CHECKS.positive("lease-ttl", leaseTtl);
-    CHECKS.leaseCoversTicks(leaseTtl, tick);
+    CHECKS.leaderLoop(tick, leaseTtl);
     CHECKS.atLeastOne("failure-limit", failureLimit);
     CHECKS.atLeastOne("health-failures", healthFailures);
     CHECKS.positive("backoff", backoff);

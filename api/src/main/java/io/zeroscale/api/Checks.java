@@ -36,8 +36,21 @@ public record Checks(String prefix) {
     check(value >= 1, name, value, "must be >= 1");
   }
 
-  /** A lease outlives three ticks of its holder, so one slow tick does not lose it. */
-  public void leaseCoversTicks(Duration leaseTtl, Duration tick) {
+  public void moreThanOne(String name, double value) {
+    check(value > 1, name, value, "must be > 1");
+  }
+
+  public void fractionBelowOne(String name, double value) {
+    check(value >= 0 && value < 1, name, value, "must be in [0, 1)");
+  }
+
+  /**
+   * A leader's loop: {@code tick} and {@code lease-ttl} are positive, and the lease outlives three
+   * ticks of its holder, so one slow tick does not lose it.
+   */
+  public void leaderLoop(Duration tick, Duration leaseTtl) {
+    positive("tick", tick);
+    positive("lease-ttl", leaseTtl);
     check(
         leaseTtl.compareTo(tick.multipliedBy(3)) >= 0,
         "lease-ttl",

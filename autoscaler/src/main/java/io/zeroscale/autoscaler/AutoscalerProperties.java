@@ -39,24 +39,18 @@ public record AutoscalerProperties(
   private static final Checks CHECKS = new Checks("zeroscale.autoscaler.");
 
   public AutoscalerProperties {
-    CHECKS.positive("tick", tick);
-    CHECKS.positive("lease-ttl", leaseTtl);
+    CHECKS.leaderLoop(tick, leaseTtl);
     CHECKS.positive("panic-window", panicWindow);
     CHECKS.positive("engine-metrics-timeout", engineMetricsTimeout);
-    CHECKS.leaseCoversTicks(leaseTtl, tick);
     CHECKS.check(
         engineMetricsTimeout.compareTo(tick) <= 0,
         "engine-metrics-timeout",
         engineMetricsTimeout,
         "must not exceed the tick");
-    CHECKS.check(panicThreshold > 1, "panic-threshold", panicThreshold, "must be > 1");
-    CHECKS.check(maxScaleUpRate > 1, "max-scale-up-rate", maxScaleUpRate, "must be > 1");
-    CHECKS.check(maxScaleDownRate > 1, "max-scale-down-rate", maxScaleDownRate, "must be > 1");
-    CHECKS.check(
-        scaleDownTolerance >= 0 && scaleDownTolerance < 1,
-        "scale-down-tolerance",
-        scaleDownTolerance,
-        "must be in [0, 1)");
+    CHECKS.moreThanOne("panic-threshold", panicThreshold);
+    CHECKS.moreThanOne("max-scale-up-rate", maxScaleUpRate);
+    CHECKS.moreThanOne("max-scale-down-rate", maxScaleDownRate);
+    CHECKS.fractionBelowOne("scale-down-tolerance", scaleDownTolerance);
     CHECKS.check(
         eventsKept >= 1 && eventsKept <= 10_000,
         "events-kept",

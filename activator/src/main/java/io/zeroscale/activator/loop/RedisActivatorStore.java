@@ -87,9 +87,7 @@ public final class RedisActivatorStore implements ActivatorStore {
   /** Every live deployment (malformed entries are logged and skipped). */
   @Override
   public Mono<Map<String, DeploymentSpec>> deployments() {
-    return redis
-        .<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE)
-        .readAllMap()
+    return hash(RedisSchema.DEPLOYMENTS)
         .map(
             all ->
                 DeploymentSpecJson.readAll(
@@ -104,9 +102,7 @@ public final class RedisActivatorStore implements ActivatorStore {
   /** Desired replicas per deployment id (missing: none asked for). */
   @Override
   public Mono<Map<String, Integer>> desired() {
-    return redis
-        .<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE)
-        .readAllMap()
+    return hash(RedisSchema.DESIRED)
         .map(
             all -> {
               Map<String, Integer> out = new HashMap<>();
@@ -131,6 +127,11 @@ public final class RedisActivatorStore implements ActivatorStore {
         .map(r -> r == 1L);
   }
 
+  /** Every field and value of hash {@code key}, as text. */
+  private Mono<Map<String, String>> hash(String key) {
+    return redis.<String, String>getMap(key, StringCodec.INSTANCE).readAllMap();
+  }
+
   private Mono<Long> script(String lua, List<Object> keys, Object... args) {
     return redis
         .getScript(StringCodec.INSTANCE)
@@ -148,9 +149,7 @@ public final class RedisActivatorStore implements ActivatorStore {
   /** The endpoints published for a deployment, by instance id. */
   @Override
   public Mono<Map<String, InstanceEndpoint>> endpoints(String deploymentId) {
-    return redis
-        .<String, String>getMap(RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
-        .readAllMap()
+    return hash(RedisSchema.instances(deploymentId))
         .map(
             all -> {
               Map<String, InstanceEndpoint> out = new HashMap<>();

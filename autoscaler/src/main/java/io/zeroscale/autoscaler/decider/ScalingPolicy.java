@@ -56,20 +56,16 @@ public record ScalingPolicy(
         "panicWindow",
         panicWindow,
         "must not exceed stableWindow " + stableWindow);
-    CHECKS.check(panicThreshold > 1, "panicThreshold", panicThreshold, "must be > 1");
+    CHECKS.moreThanOne("panicThreshold", panicThreshold);
     CHECKS.check(
         minInstances >= 0 && maxInstances >= 1 && minInstances <= maxInstances,
         "minInstances/maxInstances",
         minInstances + "/" + maxInstances,
         "need 0 <= min <= max");
     CHECKS.check(quotaInstances >= 0, "quotaInstances", quotaInstances, "must be >= 0");
-    CHECKS.check(maxScaleUpRate > 1, "maxScaleUpRate", maxScaleUpRate, "must be > 1");
-    CHECKS.check(maxScaleDownRate > 1, "maxScaleDownRate", maxScaleDownRate, "must be > 1");
-    CHECKS.check(
-        scaleDownTolerance >= 0 && scaleDownTolerance < 1,
-        "scaleDownTolerance",
-        scaleDownTolerance,
-        "must be in [0, 1)");
+    CHECKS.moreThanOne("maxScaleUpRate", maxScaleUpRate);
+    CHECKS.moreThanOne("maxScaleDownRate", maxScaleDownRate);
+    CHECKS.fractionBelowOne("scaleDownTolerance", scaleDownTolerance);
   }
 
   /** Concurrent requests one instance should carry: 64 × 0.7 = 44.8. */
