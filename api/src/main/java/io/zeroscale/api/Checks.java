@@ -36,6 +36,11 @@ public record Checks(String prefix) {
     check(value >= 1, name, value, "must be >= 1");
   }
 
+  /** {@code value} is at most {@code limit}, which the message calls {@code limitName}. */
+  public void notOver(String name, Duration value, Duration limit, String limitName) {
+    check(value.compareTo(limit) <= 0, name, value, "must not exceed " + limitName);
+  }
+
   public void moreThanOne(String name, double value) {
     check(value > 1, name, value, "must be > 1");
   }

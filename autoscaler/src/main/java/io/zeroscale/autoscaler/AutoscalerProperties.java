@@ -42,11 +42,7 @@ public record AutoscalerProperties(
     CHECKS.leaderLoop(tick, leaseTtl);
     CHECKS.positive("panic-window", panicWindow);
     CHECKS.positive("engine-metrics-timeout", engineMetricsTimeout);
-    CHECKS.check(
-        engineMetricsTimeout.compareTo(tick) <= 0,
-        "engine-metrics-timeout",
-        engineMetricsTimeout,
-        "must not exceed the tick");
+    CHECKS.notOver("engine-metrics-timeout", engineMetricsTimeout, tick, "the tick");
     CHECKS.moreThanOne("panic-threshold", panicThreshold);
     CHECKS.moreThanOne("max-scale-up-rate", maxScaleUpRate);
     CHECKS.moreThanOne("max-scale-down-rate", maxScaleDownRate);

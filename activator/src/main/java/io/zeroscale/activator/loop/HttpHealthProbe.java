@@ -5,8 +5,11 @@ import io.zeroscale.api.VllmMetrics;
 import java.time.Duration;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.function.BiFunction;
 import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufMono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
@@ -32,12 +35,10 @@ public final class HttpHealthProbe implements HealthProbe {
 
   @Override
   public Mono<Health> health(String url) {
-    return http.get()
-        .uri(url + "/health")
-        .responseSingle(
+    return get(
+            url + "/health",
             (response, body) ->
                 body.then(Mono.just(response.status().code() == 200 ? Health.UP : Health.DOWN)))
-        .timeout(timeout)
         .onErrorResume(
             e ->
                 Mono.just(
@@ -55,16 +56,19 @@ public final class HttpHealthProbe implements HealthProbe {
    */
   @Override
   public Mono<OptionalInt> inFlight(String url) {
-    return http.get()
-        .uri(url + "/metrics")
-        .responseSingle(
+    return get(
+            url + "/metrics",
             (response, body) ->
                 response.status().code() == 200
                     ? body.asString().map(HttpHealthProbe::parseInFlight)
                     : body.then(Mono.just(OptionalInt.empty())))
-        .timeout(timeout)
         .onErrorReturn(OptionalInt.empty())
         .defaultIfEmpty(OptionalInt.empty());
+  }
+
+  /** {@code GET uri}, answered by {@code answer} within the timeout. */
+  private <T> Mono<T> get(String uri, BiFunction<HttpClientResponse, ByteBufMono, Mono<T>> answer) {
+    return http.get().uri(uri).responseSingle(answer).timeout(timeout);
   }
 
   /** The requests in flight on a {@code /metrics} page, rounded (see {@link VllmMetrics}). */

@@ -51,11 +51,7 @@ public record ScalingPolicy(
     CHECKS.positive("panicWindow", panicWindow);
     CHECKS.positive("scaleToZeroAfter", scaleToZeroAfter);
     CHECKS.positive("paidPeriod", paidPeriod);
-    CHECKS.check(
-        panicWindow.compareTo(stableWindow) <= 0,
-        "panicWindow",
-        panicWindow,
-        "must not exceed stableWindow " + stableWindow);
+    CHECKS.notOver("panicWindow", panicWindow, stableWindow, "stableWindow " + stableWindow);
     CHECKS.moreThanOne("panicThreshold", panicThreshold);
     CHECKS.check(
         minInstances >= 0 && maxInstances >= 1 && minInstances <= maxInstances,
