@@ -104,15 +104,13 @@ public final class RedisActivatorStore implements ActivatorStore {
   public Mono<Map<String, Integer>> desired() {
     return hash(RedisSchema.DESIRED)
         .map(
-            all -> {
-              Map<String, Integer> out = new HashMap<>();
-              RedisEntries.forEach(
-                  all,
-                  (id, text) -> out.put(id, DesiredReplicas.read(json, text).replicas()),
-                  (id, e) ->
-                      log.warn("Ignoring malformed desired replicas of {}: {}", id, e.toString()));
-              return out;
-            });
+            all ->
+                RedisEntries.read(
+                    all,
+                    text -> DesiredReplicas.read(json, text).replicas(),
+                    (id, e) ->
+                        log.warn(
+                            "Ignoring malformed desired replicas of {}: {}", id, e.toString())));
   }
 
   /** Raises desired replicas from zero to {@code replicas} for a wake-up; true when it did. */
@@ -151,18 +149,11 @@ public final class RedisActivatorStore implements ActivatorStore {
   public Mono<Map<String, InstanceEndpoint>> endpoints(String deploymentId) {
     return hash(RedisSchema.instances(deploymentId))
         .map(
-            all -> {
-              Map<String, InstanceEndpoint> out = new HashMap<>();
-              RedisEntries.forEach(
-                  all,
-                  (id, text) -> {
-                    if (InstanceJson.read(json, text) instanceof InstanceEndpoint e) {
-                      out.put(id, e);
-                    }
-                  },
-                  (id, e) -> log.warn("Ignoring a malformed endpoint {}: {}", id, e.toString()));
-              return out;
-            });
+            all ->
+                RedisEntries.read(
+                    all,
+                    text -> InstanceJson.read(json, text) instanceof InstanceEndpoint e ? e : null,
+                    (id, e) -> log.warn("Ignoring a malformed endpoint {}: {}", id, e.toString())));
   }
 
   /** Deployment ids that have an endpoint hash (to clean up after deleted deployments). */

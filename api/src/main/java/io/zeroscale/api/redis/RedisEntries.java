@@ -1,7 +1,9 @@
 package io.zeroscale.api.redis;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Reading every entry of a Redis hash (or a batch of string keys) as text, where one malformed
@@ -28,5 +30,26 @@ public final class RedisEntries {
             skipped.accept(key, e);
           }
         });
+  }
+
+  /**
+   * The values {@code read} makes of the entries' texts, by key; a null value leaves its entry out,
+   * and an entry for which {@code read} throws goes to {@code skipped}.
+   */
+  public static <V> Map<String, V> read(
+      Map<String, String> entries,
+      Function<String, V> read,
+      BiConsumer<String, RuntimeException> skipped) {
+    Map<String, V> out = new HashMap<>();
+    forEach(
+        entries,
+        (key, text) -> {
+          V value = read.apply(text);
+          if (value != null) {
+            out.put(key, value);
+          }
+        },
+        skipped);
+    return out;
   }
 }

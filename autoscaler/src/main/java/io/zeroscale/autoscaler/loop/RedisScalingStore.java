@@ -174,22 +174,18 @@ public final class RedisScalingStore implements ScalingStore {
   }
 
   private Map<String, Desired> desired(Map<String, String> all) {
-    Map<String, Desired> out = new HashMap<>();
-    RedisEntries.forEach(
+    return RedisEntries.read(
         all,
-        (id, text) -> {
+        text -> {
           DesiredReplicas d = DesiredReplicas.read(json, text);
-          out.put(
-              id,
-              new Desired(
-                  text,
-                  d.replicas(),
-                  d.reason() == null ? "" : d.reason(),
-                  d.at(),
-                  d.decision() == null ? null : d.decision().lastActive()));
+          return new Desired(
+              text,
+              d.replicas(),
+              d.reason() == null ? "" : d.reason(),
+              d.at(),
+              d.decision() == null ? null : d.decision().lastActive());
         },
         (id, e) -> log.warn("Ignoring malformed desired replicas of {}: {}", id, e.toString()));
-    return out;
   }
 
   /**
@@ -197,12 +193,10 @@ public final class RedisScalingStore implements ScalingStore {
    * {@code instances} array (an older activator), anonymous ones from the counts.
    */
   private Map<String, List<Instance>> instances(Map<String, String> all) {
-    Map<String, List<Instance>> out = new HashMap<>();
-    RedisEntries.forEach(
+    return RedisEntries.read(
         all,
-        (id, text) -> out.put(id, capacity(LiveEntry.read(json, text))),
+        text -> capacity(LiveEntry.read(json, text)),
         (id, e) -> log.warn("Ignoring malformed live state of {}: {}", id, e.toString()));
-    return out;
   }
 
   private static List<Instance> capacity(LiveEntry entry) {
