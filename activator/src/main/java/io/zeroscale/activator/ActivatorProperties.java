@@ -1,6 +1,7 @@
 package io.zeroscale.activator;
 
 import io.zeroscale.activator.reconcile.ActivatorPolicy;
+import io.zeroscale.api.Checks;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -61,37 +62,27 @@ public record ActivatorProperties(
     @DefaultValue("250ms") Duration idlePoll,
     @DefaultValue("50ms") Duration bootPoll) {
 
+  private static final Checks CHECKS = new Checks("zeroscale.activator.");
+
   public ActivatorProperties {
-    if (runtime == null) {
-      throw invalid("runtime", null, "must be process or kubernetes");
-    }
-    positive("tick", tick);
-    positive("lease-ttl", leaseTtl);
-    if (leaseTtl.compareTo(tick.multipliedBy(3)) < 0) {
-      throw invalid("lease-ttl", leaseTtl, "must be at least 3 ticks (" + tick + ")");
-    }
-    if (failureLimit < 1) {
-      throw invalid("failure-limit", failureLimit, "must be >= 1");
-    }
-    if (healthFailures < 1) {
-      throw invalid("health-failures", healthFailures, "must be >= 1");
-    }
-    positive("backoff", backoff);
-    positive("probe-timeout", probeTimeout);
-    nonNegative("failure-cooldown", failureCooldown);
-    nonNegative("drain-settle", drainSettle);
-    nonNegative("drain-timeout", drainTimeout);
-    nonNegative("shutdown-drain", shutdownDrain);
-    if (slowProbeLimit < 1) {
-      throw invalid("slow-probe-limit", slowProbeLimit, "must be >= 1");
-    }
-    nonNegative("missing-grace", missingGrace);
-    nonNegative("stable-after", stableAfter);
-    positive("heartbeat-every", heartbeatEvery);
-    nonNegative("budget-hold", budgetHold);
-    nonNegative("status-resend", statusResend);
-    positive("idle-poll", idlePoll);
-    positive("boot-poll", bootPoll);
+    CHECKS.check(runtime != null, "runtime", null, "must be process or kubernetes");
+    CHECKS.leaderLoop(tick, leaseTtl);
+    CHECKS.atLeastOne("failure-limit", failureLimit);
+    CHECKS.atLeastOne("health-failures", healthFailures);
+    CHECKS.positive("backoff", backoff);
+    CHECKS.positive("probe-timeout", probeTimeout);
+    CHECKS.nonNegative("failure-cooldown", failureCooldown);
+    CHECKS.nonNegative("drain-settle", drainSettle);
+    CHECKS.nonNegative("drain-timeout", drainTimeout);
+    CHECKS.nonNegative("shutdown-drain", shutdownDrain);
+    CHECKS.atLeastOne("slow-probe-limit", slowProbeLimit);
+    CHECKS.nonNegative("missing-grace", missingGrace);
+    CHECKS.nonNegative("stable-after", stableAfter);
+    CHECKS.positive("heartbeat-every", heartbeatEvery);
+    CHECKS.nonNegative("budget-hold", budgetHold);
+    CHECKS.nonNegative("status-resend", statusResend);
+    CHECKS.positive("idle-poll", idlePoll);
+    CHECKS.positive("boot-poll", bootPoll);
   }
 
   /** The loop's policy; the stop grace is the runtime's ({@code zeroscale.runtime.*}). */
@@ -123,22 +114,5 @@ public record ActivatorProperties(
     PROCESS,
     /** One pod per instance through the Kubernetes API. */
     KUBERNETES
-  }
-
-  private static void positive(String name, Duration d) {
-    if (d.isNegative() || d.isZero()) {
-      throw invalid(name, d, "must be positive");
-    }
-  }
-
-  private static void nonNegative(String name, Duration d) {
-    if (d.isNegative()) {
-      throw invalid(name, d, "must not be negative");
-    }
-  }
-
-  private static IllegalArgumentException invalid(String name, Object value, String why) {
-    return new IllegalArgumentException(
-        "zeroscale.activator." + name + " " + why + ", got " + value);
   }
 }

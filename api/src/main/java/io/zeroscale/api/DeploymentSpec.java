@@ -31,7 +31,7 @@ public record DeploymentSpec(
     int numGpus,
     int maxBatchSize,
     ScalingSettings settings,
-    String status,
+    DeploymentStatus status,
     String reason,
     long version) {
 

@@ -1,5 +1,6 @@
 package io.zeroscale.autoscaler;
 
+import io.zeroscale.api.Checks;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -35,42 +36,21 @@ public record AutoscalerProperties(
     @DefaultValue("500ms") Duration engineMetricsTimeout,
     @DefaultValue("100") int eventsKept) {
 
+  private static final Checks CHECKS = new Checks("zeroscale.autoscaler.");
+
   public AutoscalerProperties {
-    requirePositive("tick", tick);
-    requirePositive("lease-ttl", leaseTtl);
-    requirePositive("panic-window", panicWindow);
-    requirePositive("engine-metrics-timeout", engineMetricsTimeout);
-    if (leaseTtl.compareTo(tick.multipliedBy(3)) < 0) {
-      throw invalid("lease-ttl", leaseTtl, "must be at least 3 ticks (" + tick + ")");
-    }
-    if (engineMetricsTimeout.compareTo(tick) > 0) {
-      throw invalid("engine-metrics-timeout", engineMetricsTimeout, "must not exceed the tick");
-    }
-    if (!(panicThreshold > 1)) {
-      throw invalid("panic-threshold", panicThreshold, "must be > 1");
-    }
-    if (!(maxScaleUpRate > 1)) {
-      throw invalid("max-scale-up-rate", maxScaleUpRate, "must be > 1");
-    }
-    if (!(maxScaleDownRate > 1)) {
-      throw invalid("max-scale-down-rate", maxScaleDownRate, "must be > 1");
-    }
-    if (!(scaleDownTolerance >= 0 && scaleDownTolerance < 1)) {
-      throw invalid("scale-down-tolerance", scaleDownTolerance, "must be in [0, 1)");
-    }
-    if (eventsKept < 1 || eventsKept > 10_000) {
-      throw invalid("events-kept", eventsKept, "must be between 1 and 10000");
-    }
-  }
-
-  private static void requirePositive(String name, Duration value) {
-    if (value == null || value.isZero() || value.isNegative()) {
-      throw invalid(name, value, "must be a positive duration");
-    }
-  }
-
-  private static IllegalArgumentException invalid(String name, Object value, String why) {
-    return new IllegalArgumentException(
-        "zeroscale.autoscaler." + name + " " + why + ", got " + value);
+    CHECKS.leaderLoop(tick, leaseTtl);
+    CHECKS.positive("panic-window", panicWindow);
+    CHECKS.positive("engine-metrics-timeout", engineMetricsTimeout);
+    CHECKS.notOver("engine-metrics-timeout", engineMetricsTimeout, tick, "the tick");
+    CHECKS.moreThanOne("panic-threshold", panicThreshold);
+    CHECKS.moreThanOne("max-scale-up-rate", maxScaleUpRate);
+    CHECKS.moreThanOne("max-scale-down-rate", maxScaleDownRate);
+    CHECKS.fractionBelowOne("scale-down-tolerance", scaleDownTolerance);
+    CHECKS.check(
+        eventsKept >= 1 && eventsKept <= 10_000,
+        "events-kept",
+        eventsKept,
+        "must be between 1 and 10000");
   }
 }

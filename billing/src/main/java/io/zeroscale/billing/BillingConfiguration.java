@@ -25,6 +25,7 @@ import org.redisson.api.RedissonClient;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -36,31 +37,14 @@ import tools.jackson.databind.json.JsonMapper;
  * WakeUpGuard}), and the adapters the activator is given: its lifecycle-event and heartbeat logs on
  * PostgreSQL and its {@link BudgetPort}. The host application provides a {@link DatabaseClient}, a
  * transaction manager, a {@link RedissonClient}, a {@link JsonMapper}, a {@link Clock} and the
- * gateway's {@link HardwareCatalog}. Settings: {@link BillingProperties}.
+ * gateway's {@link HardwareCatalog}. Settings: {@link BillingProperties}. The PostgreSQL stores
+ * (tenants, ledger, invoices, reservations) take only the {@link DatabaseClient} and are imported
+ * as they are.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(BillingProperties.class)
+@Import({BillingTenants.class, LedgerStore.class, InvoiceStore.class, ReservationStore.class})
 public class BillingConfiguration {
-
-  @Bean
-  BillingTenants billingTenants(DatabaseClient db) {
-    return new BillingTenants(db);
-  }
-
-  @Bean
-  LedgerStore ledgerStore(DatabaseClient db) {
-    return new LedgerStore(db);
-  }
-
-  @Bean
-  InvoiceStore invoiceStore(DatabaseClient db) {
-    return new InvoiceStore(db);
-  }
-
-  @Bean
-  ReservationStore reservationStore(DatabaseClient db) {
-    return new ReservationStore(db);
-  }
 
   @Bean
   BudgetBoard budgetBoard(RedissonClient redisson, JsonMapper json) {

@@ -1,5 +1,6 @@
 package io.zeroscale.billing;
 
+import io.zeroscale.api.Checks;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -21,25 +22,16 @@ public record BillingProperties(
   /** Heartbeats come every 15 s: two missed ones must not close an instance. */
   static final Duration MIN_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
 
+  private static final Checks CHECKS = new Checks("zeroscale.billing.");
+
   public BillingProperties {
-    requirePositive("project-interval", projectInterval);
-    requirePositive("budget-refresh", budgetRefresh);
-    requirePositive("heartbeat-timeout", heartbeatTimeout);
-    if (heartbeatTimeout.compareTo(MIN_HEARTBEAT_TIMEOUT) < 0) {
-      throw invalid(
-          "heartbeat-timeout",
-          heartbeatTimeout,
-          "must be at least 30s (heartbeats come every 15 s)");
-    }
-  }
-
-  private static void requirePositive(String name, Duration value) {
-    if (value == null || value.isZero() || value.isNegative()) {
-      throw invalid(name, value, "must be a positive duration");
-    }
-  }
-
-  private static IllegalArgumentException invalid(String name, Object value, String why) {
-    return new IllegalArgumentException("zeroscale.billing." + name + " " + why + ", got " + value);
+    CHECKS.positive("project-interval", projectInterval);
+    CHECKS.positive("budget-refresh", budgetRefresh);
+    CHECKS.positive("heartbeat-timeout", heartbeatTimeout);
+    CHECKS.check(
+        heartbeatTimeout.compareTo(MIN_HEARTBEAT_TIMEOUT) >= 0,
+        "heartbeat-timeout",
+        heartbeatTimeout,
+        "must be at least 30s (heartbeats come every 15 s)");
   }
 }

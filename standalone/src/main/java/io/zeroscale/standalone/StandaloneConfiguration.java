@@ -1,8 +1,8 @@
 package io.zeroscale.standalone;
 
 import io.zeroscale.activator.core.DeploymentStatusPort;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.gateway.deployment.DeploymentService;
-import io.zeroscale.gateway.deployment.DeploymentStatus;
 import java.time.Clock;
 import java.util.UUID;
 import org.redisson.Redisson;
@@ -61,9 +61,8 @@ class StandaloneConfiguration {
   DeploymentStatusPort deploymentStatusPort(DeploymentService deployments) {
     return new DeploymentStatusPort() {
       @Override
-      public Mono<Void> report(String deploymentId, String status, String reason) {
-        return deployments.reportStatus(
-            UUID.fromString(deploymentId), DeploymentStatus.fromWire(status), reason);
+      public Mono<Void> report(String deploymentId, DeploymentStatus status, String reason) {
+        return deployments.reportStatus(UUID.fromString(deploymentId), status, reason);
       }
 
       @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.ScalingSettings;
@@ -169,7 +170,7 @@ class AutoscalerFailoverIT {
             1,
             4,
             new ScalingSettings(0, 5, 300, 900, 1000, 0.7, 6, false),
-            "running",
+            DeploymentStatus.RUNNING,
             null,
             1);
     admin

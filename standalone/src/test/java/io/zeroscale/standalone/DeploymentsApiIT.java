@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.json.DeploymentSpecJson;
 import io.zeroscale.gateway.model.hub.StandInHub;
@@ -316,7 +317,7 @@ class DeploymentsApiIT {
     assertThat(s.get("billing_aware_scale_down").asBoolean()).isTrue();
 
     DeploymentSpec v1 = awaitPublished(id, 1);
-    assertThat(v1.status()).isEqualTo("scaled_to_zero");
+    assertThat(v1.status()).isEqualTo(DeploymentStatus.SCALED_TO_ZERO);
     assertThat(v1.fullName()).isEqualTo("demo/chat");
     assertThat(v1.source()).isEqualTo("hf://meta-llama/Llama-2-7b-hf@main");
     assertThat(v1.settings().maxInstances()).isEqualTo(2);
@@ -350,7 +351,7 @@ class DeploymentsApiIT {
     // with the newest publication once they agree, not with v2 at an instant the activator races.
     DeploymentSpec v2 = awaitPublished(id, 2);
     assertThat(v2.settings().targetUtilization()).isEqualTo(0.5);
-    assertThat(v2.status()).isEqualTo("pending");
+    assertThat(v2.status()).isEqualTo(DeploymentStatus.PENDING);
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertThat(stored(id)).isEqualTo(newestPublished(id)));
@@ -367,8 +368,8 @@ class DeploymentsApiIT {
     assertThat(deleted.json().get("status").asString()).isEqualTo("deleting");
     // Found by status, not by version number: the activator's reports take versions too. The
     // instance is drained before the deployment is final.
-    DeploymentSpec deleting = awaitPublished(id, "deleting");
-    DeploymentSpec gone = awaitPublished(id, "deleted");
+    DeploymentSpec deleting = awaitPublished(id, DeploymentStatus.DELETING);
+    DeploymentSpec gone = awaitPublished(id, DeploymentStatus.DELETED);
     assertThat(gone.version()).isGreaterThan(deleting.version());
     assertThat(stored(id)).as("the hash forgets a deleted deployment").isNull();
     assertError(api.get("/api/v1/deployments/" + id, demo), 404, null, "not_found");
@@ -822,13 +823,12 @@ class DeploymentsApiIT {
   }
 
   /** The first publication of {@code id} with {@code status}. */
-  private static DeploymentSpec awaitPublished(String id, String status) {
+  private static DeploymentSpec awaitPublished(String id, DeploymentStatus status) {
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> published.stream().anyMatch(s -> s.id().equals(id) && s.status().equals(status)));
+        .until(() -> published.stream().anyMatch(s -> s.id().equals(id) && s.status() == status));
     return published.stream()
-        .filter(s -> s.id().equals(id) && s.status().equals(status))
+        .filter(s -> s.id().equals(id) && s.status() == status)
         .findFirst()
         .orElseThrow();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.ScalingSettings;
@@ -63,7 +64,8 @@ class DeploymentsRedisPublisherIT {
     received.clear();
   }
 
-  private static DeploymentSpec spec(String id, long version, int maxInstances, String status) {
+  private static DeploymentSpec spec(
+      String id, long version, int maxInstances, DeploymentStatus status) {
     return new DeploymentSpec(
         id,
         "t1",
@@ -91,8 +93,8 @@ class DeploymentsRedisPublisherIT {
 
   @Test
   void writesAndPublishesAndNeverGoesBackInVersion() {
-    DeploymentSpec v1 = spec("d1", 1, 1, "pending");
-    DeploymentSpec v2 = spec("d1", 2, 3, "pending");
+    DeploymentSpec v1 = spec("d1", 1, 1, DeploymentStatus.PENDING);
+    DeploymentSpec v2 = spec("d1", 2, 3, DeploymentStatus.PENDING);
     publisher.changed(v1).block(Duration.ofSeconds(5));
     publisher.changed(v2).block(Duration.ofSeconds(5));
     // A gateway whose commit came first publishes last: it must not win.
@@ -101,7 +103,7 @@ class DeploymentsRedisPublisherIT {
     publisher.changed(v2).block(Duration.ofSeconds(5));
     assertThat(stored("d1")).isEqualTo(v2);
     await().atMost(Duration.ofSeconds(5)).until(() -> received.size() >= 2);
-    publisher.changed(spec("d9", 1, 1, "pending")).block(Duration.ofSeconds(5));
+    publisher.changed(spec("d9", 1, 1, DeploymentStatus.PENDING)).block(Duration.ofSeconds(5));
     await().atMost(Duration.ofSeconds(5)).until(() -> received.size() >= 3);
     assertThat(received).as("in order, once each").startsWith(v1, v2).hasSize(3);
     assertThat(publisher.publishedIds().block(Duration.ofSeconds(5))).isEqualTo(Set.of("d1", "d9"));
@@ -109,17 +111,17 @@ class DeploymentsRedisPublisherIT {
 
   @Test
   void removalDropsTheFieldAndPublishesTheDeletedSpecAndForgetIsSilent() {
-    publisher.changed(spec("d2", 3, 1, "deleting")).block(Duration.ofSeconds(5));
-    DeploymentSpec deleted = spec("d2", 4, 1, "deleted");
+    publisher.changed(spec("d2", 3, 1, DeploymentStatus.DELETING)).block(Duration.ofSeconds(5));
+    DeploymentSpec deleted = spec("d2", 4, 1, DeploymentStatus.DELETED);
     publisher.removed(deleted).block(Duration.ofSeconds(5));
     assertThat(stored("d2")).isNull();
     await().atMost(Duration.ofSeconds(5)).until(() -> received.contains(deleted));
 
-    publisher.changed(spec("d3", 1, 1, "pending")).block(Duration.ofSeconds(5));
+    publisher.changed(spec("d3", 1, 1, DeploymentStatus.PENDING)).block(Duration.ofSeconds(5));
     publisher.forget(List.of("d3")).block(Duration.ofSeconds(5));
     assertThat(hash().isEmpty()).isTrue();
     // A sentinel after the silent forget: had forget published, it would arrive before it.
-    DeploymentSpec sentinel = spec("d4", 1, 1, "pending");
+    DeploymentSpec sentinel = spec("d4", 1, 1, DeploymentStatus.PENDING);
     publisher.changed(sentinel).block(Duration.ofSeconds(5));
     await().atMost(Duration.ofSeconds(5)).until(() -> received.contains(sentinel));
     assertThat(received).hasSize(4).endsWith(sentinel);

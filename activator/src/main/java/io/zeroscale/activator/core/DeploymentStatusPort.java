@@ -1,5 +1,6 @@
 package io.zeroscale.activator.core;
 
+import io.zeroscale.api.DeploymentStatus;
 import reactor.core.publisher.Mono;
 
 /**
@@ -10,7 +11,7 @@ import reactor.core.publisher.Mono;
 public interface DeploymentStatusPort {
 
   /** Records the status and its reason (null clears it) if they changed; a deleting one is kept. */
-  Mono<Void> report(String deploymentId, String status, String reason);
+  Mono<Void> report(String deploymentId, DeploymentStatus status, String reason);
 
   /** A deleting deployment has no instance left: make it {@code deleted}. */
   Mono<Void> finalizeDeleted(String deploymentId);

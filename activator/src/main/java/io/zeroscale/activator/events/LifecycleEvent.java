@@ -1,8 +1,8 @@
 package io.zeroscale.activator.events;
 
+import io.zeroscale.api.WireName;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -10,7 +10,6 @@ import java.util.UUID;
  * written twice, by a retry or by a new leader that re-adopts the instance, is the same event: the
  * ledger keeps the first and ignores the rest.
  *
- * @param eventId unique id, {@code UUID.nameUUIDFromBytes("<instance>/<type>")}
  * @param instanceId the instance
  * @param deploymentId its deployment
  * @param tenantId the deployment's tenant
@@ -22,7 +21,6 @@ import java.util.UUID;
  * @param detail why (exit code, reason), or null
  */
 public record LifecycleEvent(
-    UUID eventId,
     String instanceId,
     String deploymentId,
     String tenantId,
@@ -34,7 +32,7 @@ public record LifecycleEvent(
     String detail) {
 
   /** Lifecycle transitions; billing counts from {@link #SCHEDULED} to {@link #STOPPED}. */
-  public enum Type {
+  public enum Type implements WireName {
     /** The activator decided to start it. */
     REQUESTED,
     /** It holds its GPUs (process started, pod scheduled): billable from here. */
@@ -46,26 +44,18 @@ public record LifecycleEvent(
     /** It is gone and holds nothing: billing stops here. */
     STOPPED,
     /** It failed to boot or crashed; a {@link #STOPPED} follows once its resources are freed. */
-    FAILED;
-
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    FAILED
   }
 
-  public static LifecycleEvent of(
-      String instanceId,
-      String deploymentId,
-      String tenantId,
-      Type type,
-      Instant at,
-      String gpu,
-      int numGpus,
-      String runtime,
-      String detail) {
-    UUID id =
-        UUID.nameUUIDFromBytes((instanceId + "/" + type.wire()).getBytes(StandardCharsets.UTF_8));
+  /** The event's unique id, {@code UUID.nameUUIDFromBytes("<instance>/<type>")}. */
+  public UUID eventId() {
+    return UUID.nameUUIDFromBytes(
+        (instanceId + "/" + type.wire()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The same event (the same id) as it happened at {@code when}. */
+  public LifecycleEvent withAt(Instant when) {
     return new LifecycleEvent(
-        id, instanceId, deploymentId, tenantId, type, at, gpu, numGpus, runtime, detail);
+        instanceId, deploymentId, tenantId, type, when, gpu, numGpus, runtime, detail);
   }
 }

@@ -6,12 +6,13 @@ import io.zeroscale.activator.events.LifecycleEvent;
 import io.zeroscale.activator.reconcile.ActivatorPolicy;
 import io.zeroscale.activator.reconcile.BootFailures;
 import io.zeroscale.activator.reconcile.BudgetGate;
-import io.zeroscale.activator.reconcile.Phase;
 import io.zeroscale.activator.reconcile.Reconcile;
 import io.zeroscale.activator.runtime.EngineKeys;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.Launch;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.redis.LiveEntry.Phase;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +63,7 @@ final class Deciding {
       Map<String, DeploymentSpec> specs, Map<String, Integer> desired, Instant now, Writes io) {
     for (String deploymentId : ports.wakeUps().take()) {
       DeploymentSpec spec = specs.get(deploymentId);
-      if (spec == null || "deleting".equals(spec.status())) {
+      if (spec == null || spec.status() == DeploymentStatus.DELETING) {
         continue;
       }
       BootFailures f = fleet.failures.get(deploymentId);
@@ -120,7 +121,7 @@ final class Deciding {
             new Reconcile.Input(
                 broke != null ? 0 : spec.settings().minInstances(),
                 spec.settings().maxInstances(),
-                "deleting".equals(spec.status()),
+                spec.status() == DeploymentStatus.DELETING,
                 // No entry means "not decided" (none yet, or Redis restarted empty), not zero:
                 // keep what runs. An explicit 0 scales to zero.
                 broke != null
@@ -157,7 +158,7 @@ final class Deciding {
     }
     fleet.targets.put(spec.id(), d.target());
     report(spec, d, now, io);
-    if ("deleting".equals(spec.status()) && mine.isEmpty() && d.launch() == 0) {
+    if (spec.status() == DeploymentStatus.DELETING && mine.isEmpty() && d.launch() == 0) {
       io.add(ports.status().finalizeDeleted(spec.id()));
     }
   }
@@ -229,10 +230,10 @@ final class Deciding {
 
   /** Tells the control plane a status that differs from what the published spec says. */
   private void report(DeploymentSpec spec, Reconcile.Decision d, Instant now, Writes io) {
-    if (d.status() == null || "deleting".equals(spec.status())) {
+    if (d.status() == null || spec.status() == DeploymentStatus.DELETING) {
       return;
     }
-    boolean same = d.status().equals(spec.status()) && Objects.equals(d.reason(), spec.reason());
+    boolean same = d.status() == spec.status() && Objects.equals(d.reason(), spec.reason());
     Fleet.Reported last = fleet.reported.get(spec.id());
     if (same) {
       fleet.reported.remove(spec.id());
@@ -240,7 +241,7 @@ final class Deciding {
     }
     // Re-sent only if the publication has not caught up after statusResend.
     if (last != null
-        && last.status().equals(d.status())
+        && last.status() == d.status()
         && Objects.equals(last.reason(), d.reason())
         && now.isBefore(last.at().plus(policy.statusResend()))) {
       return;
@@ -249,7 +250,7 @@ final class Deciding {
     log.info(
         "Deployment {}: {}{}",
         spec.fullName(),
-        d.status(),
+        d.status().wire(),
         d.reason() == null ? "" : " (" + d.reason() + ")");
     io.add(ports.status().report(spec.id(), d.status(), d.reason()));
   }

@@ -1,9 +1,9 @@
 package io.zeroscale.activator.loop;
 
 import io.zeroscale.activator.reconcile.LiveCounts;
-import io.zeroscale.activator.reconcile.Phase;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.InstanceEndpoint;
+import io.zeroscale.api.redis.LiveEntry.Phase;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

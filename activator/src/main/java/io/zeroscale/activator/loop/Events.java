@@ -22,7 +22,7 @@ final class Events {
 
   /** The event, its id fixed now (from instance and type), its time given when it is added. */
   LifecycleEvent of(Tracked t, LifecycleEvent.Type type, String detail) {
-    return LifecycleEvent.of(
+    return new LifecycleEvent(
         t.id,
         t.spec.id(),
         t.spec.tenantId(),
@@ -36,18 +36,7 @@ final class Events {
 
   /** Adds {@code e} as it happened at {@code at} (thread-safe: stops report from elsewhere). */
   void add(LifecycleEvent e, Instant at) {
-    outbox.add(
-        new LifecycleEvent(
-            e.eventId(),
-            e.instanceId(),
-            e.deploymentId(),
-            e.tenantId(),
-            e.type(),
-            at,
-            e.gpu(),
-            e.numGpus(),
-            e.runtime(),
-            e.detail()));
+    outbox.add(e.withAt(at));
   }
 
   Mono<Void> flush() {

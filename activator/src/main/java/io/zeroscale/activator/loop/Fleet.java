@@ -3,8 +3,9 @@ package io.zeroscale.activator.loop;
 import io.zeroscale.activator.reconcile.ActivatorPolicy;
 import io.zeroscale.activator.reconcile.BootFailures;
 import io.zeroscale.activator.reconcile.BudgetGate;
-import io.zeroscale.activator.reconcile.Phase;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.redis.LiveEntry.Phase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Fleet {
 
   /** A status sent to the control plane, and when (re-sent if the spec has not caught up). */
-  record Reported(String status, String reason, Instant at) {}
+  record Reported(DeploymentStatus status, String reason, Instant at) {}
 
   final Map<String, Tracked> tracked = new HashMap<>();
   final Map<String, BootFailures> failures = new HashMap<>();

@@ -2,7 +2,7 @@ package io.zeroscale.activator.loop;
 
 import io.zeroscale.activator.events.Heartbeat;
 import io.zeroscale.activator.events.HeartbeatLog;
-import io.zeroscale.activator.reconcile.Phase;
+import io.zeroscale.api.redis.LiveEntry.Phase;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

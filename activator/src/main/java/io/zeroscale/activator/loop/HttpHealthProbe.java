@@ -1,10 +1,15 @@
 package io.zeroscale.activator.loop;
 
 import io.zeroscale.activator.reconcile.Health;
+import io.zeroscale.api.VllmMetrics;
 import java.time.Duration;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.function.BiFunction;
 import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufMono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
@@ -30,12 +35,10 @@ public final class HttpHealthProbe implements HealthProbe {
 
   @Override
   public Mono<Health> health(String url) {
-    return http.get()
-        .uri(url + "/health")
-        .responseSingle(
+    return get(
+            url + "/health",
             (response, body) ->
                 body.then(Mono.just(response.status().code() == 200 ? Health.UP : Health.DOWN)))
-        .timeout(timeout)
         .onErrorResume(
             e ->
                 Mono.just(
@@ -53,43 +56,26 @@ public final class HttpHealthProbe implements HealthProbe {
    */
   @Override
   public Mono<OptionalInt> inFlight(String url) {
-    return http.get()
-        .uri(url + "/metrics")
-        .responseSingle(
+    return get(
+            url + "/metrics",
             (response, body) ->
                 response.status().code() == 200
                     ? body.asString().map(HttpHealthProbe::parseInFlight)
                     : body.then(Mono.just(OptionalInt.empty())))
-        .timeout(timeout)
         .onErrorReturn(OptionalInt.empty())
         .defaultIfEmpty(OptionalInt.empty());
   }
 
-  /** Sums the running and waiting gauges of a Prometheus text page (every label set). */
+  /** {@code GET uri}, answered by {@code answer} within the timeout. */
+  private <T> Mono<T> get(String uri, BiFunction<HttpClientResponse, ByteBufMono, Mono<T>> answer) {
+    return http.get().uri(uri).responseSingle(answer).timeout(timeout);
+  }
+
+  /** The requests in flight on a {@code /metrics} page, rounded (see {@link VllmMetrics}). */
   static OptionalInt parseInFlight(String page) {
-    double sum = 0;
-    boolean found = false;
-    for (String line : page.split("\n")) {
-      if (line.startsWith("vllm:num_requests_running")
-          || line.startsWith("vllm:num_requests_waiting")) {
-        // name{labels} value [timestamp]: the value is the first token after the series.
-        int brace = line.lastIndexOf('}');
-        String[] parts = line.substring(brace + 1).trim().split("\\s+");
-        String series = brace >= 0 ? line.substring(0, Math.max(0, line.indexOf('{'))) : parts[0];
-        String value = brace >= 0 ? parts[0] : (parts.length > 1 ? parts[1] : "");
-        if (!series.isEmpty()
-            && !series.equals("vllm:num_requests_running")
-            && !series.equals("vllm:num_requests_waiting")) {
-          continue;
-        }
-        try {
-          sum += Double.parseDouble(value);
-          found = true;
-        } catch (NumberFormatException e) {
-          // a malformed sample is no sample
-        }
-      }
-    }
-    return found ? OptionalInt.of((int) Math.round(sum)) : OptionalInt.empty();
+    OptionalDouble sum = VllmMetrics.requestsInFlight(page);
+    return sum.isPresent()
+        ? OptionalInt.of((int) Math.round(sum.getAsDouble()))
+        : OptionalInt.empty();
   }
 }

@@ -1,6 +1,7 @@
 package io.zeroscale.activator.loop;
 
 import io.zeroscale.activator.reconcile.ActivatorPolicy;
+import io.zeroscale.api.redis.LeaseState;
 import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -22,8 +23,7 @@ final class Lease {
   private final ActivatorPolicy policy;
   private final Fleet fleet;
   private final WakeUps wakeUps;
-  private volatile boolean held;
-  private volatile Instant until = Instant.MIN;
+  private final LeaseState state = new LeaseState();
 
   Lease(String id, ActivatorStore store, ActivatorPolicy policy, Fleet fleet, WakeUps wakeUps) {
     this.id = id;
@@ -34,7 +34,7 @@ final class Lease {
   }
 
   boolean held() {
-    return held;
+    return state.held();
   }
 
   /** Takes or renews the lease; answers whether this activator leads the pass at {@code now}. */
@@ -51,35 +51,32 @@ final class Lease {
   }
 
   private boolean apply(Optional<Boolean> answer, Instant now, String runtime) {
-    if (answer.isEmpty()) {
+    LeaseState.Change change = state.apply(answer, now, policy.leaseTtl());
+    switch (change) {
       // Redis unreachable: we may still hold the lease until it would expire; keep the state, act
       // on nothing (no writes would land anyway), give up after the TTL.
-      if (held && !now.isBefore(until)) {
-        lose("its lease expired while Redis was unreachable");
+      case EXPIRED -> lose("its lease expired while Redis was unreachable");
+      case TAKEN, FOLLOWING -> {
+        if (change == LeaseState.Change.TAKEN) {
+          lose("another activator holds the lease");
+        }
+        // A follower keeps wake-ups for a short while, in case the leader dies before it handles
+        // them (held requests do not send theirs twice); older ones are dropped.
+        wakeUps.dropOlderThan(now.minus(policy.staleWakeUp()));
       }
-      return false;
-    }
-    if (!answer.get()) {
-      if (held) {
-        lose("another activator holds the lease");
+      case GAINED -> {
+        log.info("Activator {} leads; adopting what the {} runtime runs", id, runtime);
+        wakeUps.dropOlderThan(now.minus(policy.staleWakeUp()));
       }
-      // A follower keeps wake-ups for a short while, in case the leader dies before it handles
-      // them (held requests do not send theirs twice); older ones are dropped.
-      wakeUps.dropOlderThan(now.minus(policy.staleWakeUp()));
-      return false;
+      default -> {
+        // RENEWED, UNREACHABLE: nothing changes
+      }
     }
-    until = now.plus(policy.leaseTtl());
-    if (!held) {
-      log.info("Activator {} leads; adopting what the {} runtime runs", id, runtime);
-      held = true;
-      wakeUps.dropOlderThan(now.minus(policy.staleWakeUp()));
-    }
-    return true;
+    return change.leads();
   }
 
   private void lose(String why) {
     log.warn("Activator {} no longer leads ({}); the instances stay for the next leader", id, why);
-    held = false;
     fleet.forget();
   }
 
@@ -90,6 +87,6 @@ final class Lease {
 
   /** No longer leads (after shutdown). */
   void drop() {
-    held = false;
+    state.drop();
   }
 }

@@ -2,6 +2,7 @@ package io.zeroscale.activator.loop;
 
 import io.zeroscale.activator.reconcile.LiveCounts;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.json.DeploymentSpecJson;
@@ -9,6 +10,7 @@ import io.zeroscale.api.json.InstanceJson;
 import io.zeroscale.api.redis.DesiredReplicas;
 import io.zeroscale.api.redis.LeaderLease;
 import io.zeroscale.api.redis.LiveEntry;
+import io.zeroscale.api.redis.RedisEntries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,46 +87,30 @@ public final class RedisActivatorStore implements ActivatorStore {
   /** Every live deployment (malformed entries are logged and skipped). */
   @Override
   public Mono<Map<String, DeploymentSpec>> deployments() {
-    return redis
-        .<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE)
-        .readAllMap()
+    return hash(RedisSchema.DEPLOYMENTS)
         .map(
-            all -> {
-              Map<String, DeploymentSpec> out = new HashMap<>();
-              all.forEach(
-                  (id, text) -> {
-                    try {
-                      DeploymentSpec spec = DeploymentSpecJson.read(json, text);
-                      if (!"deleted".equals(spec.status())) {
-                        out.put(spec.id(), spec);
-                      }
-                    } catch (RuntimeException e) {
-                      log.warn("Ignoring a malformed deployment {} in Redis: {}", id, e.toString());
-                    }
-                  });
-              return out;
-            });
+            all ->
+                DeploymentSpecJson.readAll(
+                    json,
+                    all,
+                    spec -> spec.status() != DeploymentStatus.DELETED,
+                    (id, e) ->
+                        log.warn(
+                            "Ignoring a malformed deployment {} in Redis: {}", id, e.toString())));
   }
 
   /** Desired replicas per deployment id (missing: none asked for). */
   @Override
   public Mono<Map<String, Integer>> desired() {
-    return redis
-        .<String, String>getMap(RedisSchema.DESIRED, StringCodec.INSTANCE)
-        .readAllMap()
+    return hash(RedisSchema.DESIRED)
         .map(
-            all -> {
-              Map<String, Integer> out = new HashMap<>();
-              all.forEach(
-                  (id, text) -> {
-                    try {
-                      out.put(id, DesiredReplicas.read(json, text).replicas());
-                    } catch (RuntimeException e) {
-                      log.warn("Ignoring malformed desired replicas of {}: {}", id, e.toString());
-                    }
-                  });
-              return out;
-            });
+            all ->
+                RedisEntries.read(
+                    all,
+                    text -> DesiredReplicas.read(json, text).replicas(),
+                    (id, e) ->
+                        log.warn(
+                            "Ignoring malformed desired replicas of {}: {}", id, e.toString())));
   }
 
   /** Raises desired replicas from zero to {@code replicas} for a wake-up; true when it did. */
@@ -137,6 +123,11 @@ public final class RedisActivatorStore implements ActivatorStore {
             Integer.toString(replicas),
             DesiredReplicas.of(replicas, "wake-up", at).write(json))
         .map(r -> r == 1L);
+  }
+
+  /** Every field and value of hash {@code key}, as text. */
+  private Mono<Map<String, String>> hash(String key) {
+    return redis.<String, String>getMap(key, StringCodec.INSTANCE).readAllMap();
   }
 
   private Mono<Long> script(String lua, List<Object> keys, Object... args) {
@@ -156,24 +147,13 @@ public final class RedisActivatorStore implements ActivatorStore {
   /** The endpoints published for a deployment, by instance id. */
   @Override
   public Mono<Map<String, InstanceEndpoint>> endpoints(String deploymentId) {
-    return redis
-        .<String, String>getMap(RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
-        .readAllMap()
+    return hash(RedisSchema.instances(deploymentId))
         .map(
-            all -> {
-              Map<String, InstanceEndpoint> out = new HashMap<>();
-              all.forEach(
-                  (id, text) -> {
-                    try {
-                      if (InstanceJson.read(json, text) instanceof InstanceEndpoint e) {
-                        out.put(id, e);
-                      }
-                    } catch (RuntimeException e) {
-                      log.warn("Ignoring a malformed endpoint {}: {}", id, e.toString());
-                    }
-                  });
-              return out;
-            });
+            all ->
+                RedisEntries.read(
+                    all,
+                    text -> InstanceJson.read(json, text) instanceof InstanceEndpoint e ? e : null,
+                    (id, e) -> log.warn("Ignoring a malformed endpoint {}: {}", id, e.toString())));
   }
 
   /** Deployment ids that have an endpoint hash (to clean up after deleted deployments). */
@@ -231,9 +211,7 @@ public final class RedisActivatorStore implements ActivatorStore {
   static LiveEntry liveEntry(LiveCounts c, Instant at) {
     List<LiveEntry.Instance> list = new ArrayList<>();
     for (LiveCounts.LiveInstance i : c.instances()) {
-      list.add(
-          new LiveEntry.Instance(
-              i.id(), LiveEntry.Phase.valueOf(i.phase().name()), i.scheduledAt()));
+      list.add(new LiveEntry.Instance(i.id(), i.phase(), i.scheduledAt()));
     }
     return new LiveEntry(c.desired(), c.pending(), c.starting(), c.ready(), c.draining(), at, list);
   }

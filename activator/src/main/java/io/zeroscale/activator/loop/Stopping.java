@@ -2,7 +2,7 @@ package io.zeroscale.activator.loop;
 
 import io.zeroscale.activator.events.LifecycleEvent;
 import io.zeroscale.activator.reconcile.ActivatorPolicy;
-import io.zeroscale.activator.reconcile.Phase;
+import io.zeroscale.api.redis.LiveEntry.Phase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

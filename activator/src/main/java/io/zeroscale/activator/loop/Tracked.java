@@ -1,9 +1,9 @@
 package io.zeroscale.activator.loop;
 
 import io.zeroscale.activator.reconcile.InstanceView;
-import io.zeroscale.activator.reconcile.Phase;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.InstanceEndpoint;
+import io.zeroscale.api.redis.LiveEntry.Phase;
 import java.time.Instant;
 
 /** One instance as the leading activator tracks it (touched only by the reconcile loop). */

@@ -1,5 +1,6 @@
 package io.zeroscale.activator.reconcile;
 
+import io.zeroscale.api.redis.LiveEntry.Phase;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,5 +1,6 @@
 package io.zeroscale.activator.reconcile;
 
+import io.zeroscale.api.DeploymentStatus;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -50,7 +51,8 @@ public final class BudgetGate {
    * limit as {@code scaled_to_zero} with the reason once drained.
    */
   public static Reconcile.Decision apply(Reconcile.Decision d, String reason, boolean refused) {
-    String status = d.status() == null ? null : refused ? "failed" : d.status();
+    DeploymentStatus status =
+        d.status() == null ? null : refused ? DeploymentStatus.FAILED : d.status();
     return new Reconcile.Decision(
         d.target(), 0, d.drain(), d.stop(), status, status == null ? null : reason);
   }

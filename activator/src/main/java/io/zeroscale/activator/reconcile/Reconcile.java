@@ -1,5 +1,7 @@
 package io.zeroscale.activator.reconcile;
 
+import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.redis.LiveEntry.Phase;
 import io.zeroscale.api.scaling.StopOrder;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +60,7 @@ public final class Reconcile {
       int launch,
       List<String> drain,
       List<String> stop,
-      String status,
+      DeploymentStatus status,
       String reason) {}
 
   public static Decision decide(Input in) {
@@ -101,24 +103,24 @@ public final class Reconcile {
         (victim.phase() == Phase.READY ? drain : stop).add(victim.id());
       }
     }
-    String status;
+    DeploymentStatus status;
     String reason = null;
     if (in.deleting()) {
       status = null;
     } else if (failed) {
-      status = "failed";
+      status = DeploymentStatus.FAILED;
       reason = in.failedReason();
     } else if (ready > 0) {
-      status = "running";
+      status = DeploymentStatus.RUNNING;
     } else if (target > 0 && pending && in.capacityReason() != null) {
-      status = "pending";
+      status = DeploymentStatus.PENDING;
       reason = in.capacityReason();
     } else if (target > 0) {
-      status = "deploying";
+      status = DeploymentStatus.DEPLOYING;
     } else if (draining > 0 || !active.isEmpty()) {
       status = null;
     } else {
-      status = "scaled_to_zero";
+      status = DeploymentStatus.SCALED_TO_ZERO;
     }
     return new Decision(target, launch, List.copyOf(drain), List.copyOf(stop), status, reason);
   }

@@ -45,7 +45,7 @@ class EventOutboxTest {
   }
 
   private static LifecycleEvent event(String instance, LifecycleEvent.Type type) {
-    return LifecycleEvent.of(
+    return new LifecycleEvent(
         instance, "dep-1", "tenant-1", type, AT, "H100-80GB", 1, "process", null);
   }
 

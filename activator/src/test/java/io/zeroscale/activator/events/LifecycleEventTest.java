@@ -12,7 +12,7 @@ class LifecycleEventTest {
   private static final Instant AT = Instant.parse("2025-03-01T12:00:00Z");
 
   private static LifecycleEvent event(String instance, LifecycleEvent.Type type, Instant at) {
-    return LifecycleEvent.of(
+    return new LifecycleEvent(
         instance, "dep-1", "tenant-1", type, at, "H100-80GB", 2, "process", null);
   }
 

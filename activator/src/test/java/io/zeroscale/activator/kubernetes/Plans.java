@@ -2,6 +2,7 @@ package io.zeroscale.activator.kubernetes;
 
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 
@@ -25,7 +26,7 @@ final class Plans {
         numGpus,
         64,
         new ScalingSettings(0, 2, 300, activationTimeoutS, 1000, 0.7, 60, true),
-        "deploying",
+        DeploymentStatus.DEPLOYING,
         null,
         3);
   }

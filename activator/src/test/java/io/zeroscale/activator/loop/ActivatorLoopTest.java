@@ -13,6 +13,7 @@ import io.zeroscale.activator.events.LifecycleEvent;
 import io.zeroscale.activator.reconcile.ActivatorPolicy;
 import io.zeroscale.activator.reconcile.Health;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.ScalingSettings;
@@ -82,7 +83,7 @@ class ActivatorLoopTest {
         1,
         8,
         new ScalingSettings(min, max, 300, 900, 1000, 0.7, 60, false),
-        "deploying",
+        DeploymentStatus.DEPLOYING,
         null,
         1);
   }

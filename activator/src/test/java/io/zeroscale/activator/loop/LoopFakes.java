@@ -13,6 +13,7 @@ import io.zeroscale.activator.runtime.InstanceRuntime;
 import io.zeroscale.activator.runtime.Launch;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.InstanceEndpoint;
 import java.time.Duration;
 import java.time.Instant;
@@ -288,9 +289,9 @@ final class LoopFakes {
     final List<String> reports = new ArrayList<>();
 
     @Override
-    public Mono<Void> report(String deploymentId, String status, String reason) {
+    public Mono<Void> report(String deploymentId, DeploymentStatus status, String reason) {
       return Mono.fromRunnable(
-          () -> reports.add(status + (reason == null ? "" : " (" + reason + ")")));
+          () -> reports.add(status.wire() + (reason == null ? "" : " (" + reason + ")")));
     }
 
     @Override

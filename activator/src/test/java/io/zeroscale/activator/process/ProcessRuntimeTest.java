@@ -8,6 +8,7 @@ import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.Launch;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ class ProcessRuntimeTest {
         numGpus,
         64,
         new ScalingSettings(0, 2, 300, 900, 1000, 0.7, 60, true),
-        "deploying",
+        DeploymentStatus.DEPLOYING,
         null,
         3);
   }

@@ -2,6 +2,8 @@ package io.zeroscale.activator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.redis.LiveEntry.Phase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -102,7 +104,12 @@ class ReconcileTest {
   }
 
   private static Reconcile.Decision want(
-      int target, int launch, List<String> drain, List<String> stop, String status, String why) {
+      int target,
+      int launch,
+      List<String> drain,
+      List<String> stop,
+      DeploymentStatus status,
+      String why) {
     return new Reconcile.Decision(target, launch, drain, stop, status, why);
   }
 
@@ -136,87 +143,88 @@ class ReconcileTest {
         row(
             "nothing asked: scaled to zero",
             In.of(0),
-            want(0, 0, List.of(), List.of(), "scaled_to_zero", null)),
+            want(0, 0, List.of(), List.of(), DeploymentStatus.SCALED_TO_ZERO, null)),
         row(
             "wake-up from zero launches one",
             In.of(1),
-            want(1, 1, List.of(), List.of(), "deploying", null)),
+            want(1, 1, List.of(), List.of(), DeploymentStatus.DEPLOYING, null)),
         row(
             "min_instances is a floor",
             In.of(0).min(2),
-            want(2, 2, List.of(), List.of(), "deploying", null)),
+            want(2, 2, List.of(), List.of(), DeploymentStatus.DEPLOYING, null)),
         row(
             "max_instances is a cap",
             In.of(10).max(3),
-            want(3, 3, List.of(), List.of(), "deploying", null)),
+            want(3, 3, List.of(), List.of(), DeploymentStatus.DEPLOYING, null)),
         row(
             "booting instances are capacity: no double launch",
             In.of(2, pending("p"), starting("s")),
-            want(2, 0, List.of(), List.of(), "deploying", null)),
+            want(2, 0, List.of(), List.of(), DeploymentStatus.DEPLOYING, null)),
         row(
             "one more booting instance when one is missing",
             In.of(2, starting("s")),
-            want(2, 1, List.of(), List.of(), "deploying", null)),
+            want(2, 1, List.of(), List.of(), DeploymentStatus.DEPLOYING, null)),
         row(
             "a draining instance is no capacity",
             In.of(1, in("d", Phase.DRAINING)),
-            want(1, 1, List.of(), List.of(), "deploying", null)),
+            want(1, 1, List.of(), List.of(), DeploymentStatus.DEPLOYING, null)),
         row(
             "scale down stops pending first",
             In.of(2, ready("r", m10), starting("s"), pending("p")),
-            want(2, 0, List.of(), List.of("p"), "running", null)),
+            want(2, 0, List.of(), List.of("p"), DeploymentStatus.RUNNING, null)),
         row(
             "then starting",
             In.of(1, ready("r", m10), starting("s"), pending("p")),
-            want(1, 0, List.of(), List.of("p", "s"), "running", null)),
+            want(1, 0, List.of(), List.of("p", "s"), DeploymentStatus.RUNNING, null)),
         row(
             "then the ready one with the least prepaid time left",
             In.of(1, ready("young", m10), ready("old", m50)),
-            want(1, 0, List.of("old"), List.of(), "running", null)),
+            want(1, 0, List.of("old"), List.of(), DeploymentStatus.RUNNING, null)),
         row(
             "ready instances past their first hour go first",
             In.of(1, ready("young", m10), ready("past", m90), ready("almost", m55)),
-            want(1, 0, List.of("past", "almost"), List.of(), "running", null)),
+            want(1, 0, List.of("past", "almost"), List.of(), DeploymentStatus.RUNNING, null)),
         row(
             "a ready instance past its first hour goes before a booting one (no prepaid waste)",
             In.of(2, ready("past", m90), starting("s"), ready("young", m10)),
-            want(2, 0, List.of("past"), List.of(), "running", null)),
+            want(2, 0, List.of("past"), List.of(), DeploymentStatus.RUNNING, null)),
         row(
             "ready victims drain, booting ones stop",
             In.of(0, ready("r", m10), starting("s")),
-            want(0, 0, List.of("r"), List.of("s"), "running", null)),
+            want(0, 0, List.of("r"), List.of("s"), DeploymentStatus.RUNNING, null)),
         row(
             "backoff blocks a launch until nextLaunchAt",
             In.of(1).failed(1, "exit 1").nextLaunchAt(NOW.plusMillis(1)),
-            want(1, 0, List.of(), List.of(), "deploying", null)),
+            want(1, 0, List.of(), List.of(), DeploymentStatus.DEPLOYING, null)),
         row(
             "a launch goes at nextLaunchAt",
             In.of(1).failed(1, "exit 1").nextLaunchAt(NOW),
-            want(1, 1, List.of(), List.of(), "deploying", null)),
+            want(1, 1, List.of(), List.of(), DeploymentStatus.DEPLOYING, null)),
         row(
             "failures below the limit keep deploying",
             In.of(1).failed(2, "exit 1"),
-            want(1, 1, List.of(), List.of(), "deploying", null)),
+            want(1, 1, List.of(), List.of(), DeploymentStatus.DEPLOYING, null)),
         row(
             "failures at the limit: failed with the reason, target 0",
             In.of(1, starting("s")).failed(3, "exit 1"),
-            want(0, 0, List.of(), List.of("s"), "failed", "exit 1")),
+            want(0, 0, List.of(), List.of("s"), DeploymentStatus.FAILED, "exit 1")),
         row(
             "failures at the limit while one serves: still running, not failed",
             In.of(2, ready("r", m10)).failed(3, "exit 1"),
-            want(2, 1, List.of(), List.of(), "running", null)),
+            want(2, 1, List.of(), List.of(), DeploymentStatus.RUNNING, null)),
         row(
             "after a failure, one probe launch at a time even when three are missing",
             In.of(3).failed(1, "exit 1"),
-            want(3, 1, List.of(), List.of(), "deploying", null)),
+            want(3, 1, List.of(), List.of(), DeploymentStatus.DEPLOYING, null)),
         row(
             "no GPUs: pending with the reason",
             In.of(1, pending("p")).capacity("insufficient GPU capacity"),
-            want(1, 0, List.of(), List.of(), "pending", "insufficient GPU capacity")),
+            want(
+                1, 0, List.of(), List.of(), DeploymentStatus.PENDING, "insufficient GPU capacity")),
         row(
             "a capacity reason with a booting instance is deploying",
             In.of(1, starting("s")).capacity("insufficient GPU capacity"),
-            want(1, 0, List.of(), List.of(), "deploying", null)),
+            want(1, 0, List.of(), List.of(), DeploymentStatus.DEPLOYING, null)),
         row(
             "deleting drains and stops everything, status untouched",
             In.of(2, ready("r", m10), starting("s"), pending("p")).min(1).beingDeleted(),
@@ -228,7 +236,7 @@ class ReconcileTest {
         row(
             "one ready: running",
             In.of(1, ready("r", m10)),
-            want(1, 0, List.of(), List.of(), "running", null)));
+            want(1, 0, List.of(), List.of(), DeploymentStatus.RUNNING, null)));
   }
 
   @ParameterizedTest(name = "{0}")

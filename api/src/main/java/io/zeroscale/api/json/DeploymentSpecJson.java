@@ -1,9 +1,14 @@
 package io.zeroscale.api.json;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
+import io.zeroscale.api.redis.RedisEntries;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,7 +40,7 @@ public final class DeploymentSpecJson {
     m.put("num_gpus", s.numGpus());
     m.put("max_batch_size", s.maxBatchSize());
     m.put("settings", SettingsJson.toMap(s.settings()));
-    m.put("status", s.status());
+    m.put("status", s.status().wire());
     m.put("reason", s.reason());
     m.put("version", s.version());
     return m;
@@ -43,6 +48,28 @@ public final class DeploymentSpecJson {
 
   public static String write(JsonMapper json, DeploymentSpec s) {
     return json.writeValueAsString(toMap(s));
+  }
+
+  /**
+   * The specs of a {@code zs:deployments} hash (id → JSON) that {@code keep} accepts, by id; an
+   * entry that does not read goes to {@code skipped} with the reason, and the rest are read.
+   */
+  public static Map<String, DeploymentSpec> readAll(
+      JsonMapper json,
+      Map<String, String> hash,
+      Predicate<DeploymentSpec> keep,
+      BiConsumer<String, RuntimeException> skipped) {
+    Map<String, DeploymentSpec> out = new HashMap<>();
+    RedisEntries.forEach(
+        hash,
+        (id, text) -> {
+          DeploymentSpec spec = read(json, text);
+          if (keep.test(spec)) {
+            out.put(spec.id(), spec);
+          }
+        },
+        skipped);
+    return out;
   }
 
   /** Reads what {@link #write} wrote. */
@@ -60,7 +87,7 @@ public final class DeploymentSpecJson {
         n.required("num_gpus").asInt(),
         n.required("max_batch_size").asInt(),
         SettingsJson.read(s),
-        n.required("status").asString(),
+        DeploymentStatus.fromWire(n.required("status").asString()),
         n.hasNonNull("reason") ? n.get("reason").asString() : null,
         n.required("version").asLong());
   }

@@ -1,11 +1,11 @@
 package io.zeroscale.api.redis;
 
 import io.zeroscale.api.RedisSchema;
+import io.zeroscale.api.WireName;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,26 +32,27 @@ public record LiveEntry(
     Instant at,
     List<Instance> instances) {
 
-  /** An instance's phase; on the wire in lowercase. */
-  public enum Phase {
+  /** Where an instance is in its life, as the activator tracks it; on the wire in lowercase. */
+  public enum Phase implements WireName {
+    /** Wanted, but no GPUs free: nothing runs, nothing is billed; launched again every tick. */
     PENDING,
+    /** Holds its GPUs and boots; published once {@code /health} answers 200. */
     STARTING,
+    /** Published as an endpoint; takes requests. */
     READY,
+    /** Published as draining: takes nothing new; stopped when idle or after the drain timeout. */
     DRAINING,
+    /** Asked to stop; forgotten when the runtime confirms. */
     STOPPING;
 
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
+    /** Counts towards the desired replicas (booting instances are capacity: no double boots). */
+    public boolean active() {
+      return this == PENDING || this == STARTING || this == READY;
     }
 
     /** The phase of a wire name, or null for one this code does not know. */
     public static Phase fromWire(String s) {
-      for (Phase p : values()) {
-        if (p.wire().equals(s)) {
-          return p;
-        }
-      }
-      return null;
+      return WireName.fromWire(Phase.class, s).orElse(null);
     }
   }
 

@@ -3,8 +3,10 @@ package io.zeroscale.api.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,7 +37,7 @@ class DeploymentSpecJsonTest {
           1,
           64,
           new ScalingSettings(0, 3, 300, 900, 1000, 0.7, 60, true),
-          "scaled_to_zero",
+          DeploymentStatus.SCALED_TO_ZERO,
           null,
           1);
 
@@ -49,5 +51,49 @@ class DeploymentSpecJsonTest {
   void unknownFieldsAreIgnored() {
     String withMore = TODAY.replace("\"version\":1}", "\"version\":1,\"region\":\"eu\"}");
     assertThat(DeploymentSpecJson.read(JSON, withMore)).isEqualTo(SPEC);
+  }
+
+  /** Every status goes out as its lower-case wire string and comes back as the same constant. */
+  @Test
+  void everyStatusRoundTripsAsItsLowerCaseWireString() {
+    for (DeploymentStatus status : DeploymentStatus.values()) {
+      DeploymentSpec spec = withStatus(status);
+      String text = DeploymentSpecJson.write(JSON, spec);
+      assertThat(JSON.readTree(text).get("status").asString())
+          .isEqualTo(status.name().toLowerCase(Locale.ROOT));
+      assertThat(DeploymentSpecJson.read(JSON, text)).isEqualTo(spec);
+    }
+  }
+
+  /** Payloads written while the status was a plain string read into the enum unchanged. */
+  @Test
+  void payloadsWrittenWithStringStatusesStillRead() {
+    for (String old :
+        new String[] {
+          "pending", "deploying", "running", "scaled_to_zero", "failed", "deleting", "deleted"
+        }) {
+      String text = TODAY.replace("\"status\":\"scaled_to_zero\"", "\"status\":\"" + old + "\"");
+      DeploymentSpec read = DeploymentSpecJson.read(JSON, text);
+      assertThat(read.status().wire()).isEqualTo(old);
+      assertThat(read).isEqualTo(withStatus(DeploymentStatus.fromWire(old)));
+      assertThat(DeploymentSpecJson.write(JSON, read)).isEqualTo(text);
+    }
+  }
+
+  private static DeploymentSpec withStatus(DeploymentStatus status) {
+    return new DeploymentSpec(
+        SPEC.id(),
+        SPEC.tenantId(),
+        SPEC.tenant(),
+        SPEC.modelName(),
+        SPEC.family(),
+        SPEC.source(),
+        SPEC.gpu(),
+        SPEC.numGpus(),
+        SPEC.maxBatchSize(),
+        SPEC.settings(),
+        status,
+        SPEC.reason(),
+        SPEC.version());
   }
 }

@@ -93,12 +93,9 @@ public final class Decider {
     StringBuilder why = new StringBuilder();
     if (panicking) {
       want = Math.max(panicWant, Math.max(current, s.panicReplicas()));
+      demandOver(why, "panic", panic, panicWindow);
       if (over) {
-        why.append("panic: demand ")
-            .append(fmt(panic))
-            .append(" over ")
-            .append(secs(panicWindow))
-            .append(" ≥ ")
+        why.append(" ≥ ")
             .append(fmt(p.panicThreshold()))
             .append("× capacity ")
             .append(fmt(panicCapacity))
@@ -110,22 +107,15 @@ public final class Decider {
             .append(fmt(p.targetUtilization()))
             .append(")");
       } else {
-        why.append("panic: demand ")
-            .append(fmt(panic))
-            .append(" over ")
-            .append(secs(panicWindow))
-            .append(", no scale-down until ")
+        why.append(", no scale-down until ")
             .append(secs(p.stableWindow()))
             .append(" below ")
             .append(fmt(p.panicThreshold()))
             .append("× capacity");
       }
     } else {
-      why.append("stable: demand ")
-          .append(fmt(stable))
-          .append(" over ")
-          .append(secs(p.stableWindow()))
-          .append(" ÷ (")
+      demandOver(why, "stable", stable, p.stableWindow());
+      why.append(" ÷ (")
           .append(p.maxBatchSize())
           .append(" × ")
           .append(fmt(p.targetUtilization()))
@@ -289,6 +279,11 @@ public final class Decider {
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** {@code "<mode>: demand <x> over <window>"}, how every reason starts. */
+  private static void demandOver(StringBuilder why, String mode, double demand, Duration window) {
+    why.append(mode).append(": demand ").append(fmt(demand)).append(" over ").append(secs(window));
   }
 
   private static String fmt(double x) {

@@ -1,5 +1,6 @@
 package io.zeroscale.autoscaler.decider;
 
+import io.zeroscale.api.Checks;
 import java.time.Duration;
 
 /**
@@ -37,39 +38,30 @@ public record ScalingPolicy(
     double scaleDownTolerance,
     Duration paidPeriod) {
 
+  private static final Checks CHECKS = new Checks("scaling policy ");
+
   public ScalingPolicy {
-    if (maxBatchSize < 1) {
-      throw invalid("maxBatchSize", maxBatchSize, "must be >= 1");
-    }
-    if (!(targetUtilization > 0 && targetUtilization <= 1)) {
-      throw invalid("targetUtilization", targetUtilization, "must be in (0, 1]");
-    }
-    positive("stableWindow", stableWindow);
-    positive("panicWindow", panicWindow);
-    positive("scaleToZeroAfter", scaleToZeroAfter);
-    positive("paidPeriod", paidPeriod);
-    if (panicWindow.compareTo(stableWindow) > 0) {
-      throw invalid("panicWindow", panicWindow, "must not exceed stableWindow " + stableWindow);
-    }
-    if (!(panicThreshold > 1)) {
-      throw invalid("panicThreshold", panicThreshold, "must be > 1");
-    }
-    if (minInstances < 0 || maxInstances < 1 || minInstances > maxInstances) {
-      throw invalid(
-          "minInstances/maxInstances", minInstances + "/" + maxInstances, "need 0 <= min <= max");
-    }
-    if (quotaInstances < 0) {
-      throw invalid("quotaInstances", quotaInstances, "must be >= 0");
-    }
-    if (!(maxScaleUpRate > 1)) {
-      throw invalid("maxScaleUpRate", maxScaleUpRate, "must be > 1");
-    }
-    if (!(maxScaleDownRate > 1)) {
-      throw invalid("maxScaleDownRate", maxScaleDownRate, "must be > 1");
-    }
-    if (!(scaleDownTolerance >= 0 && scaleDownTolerance < 1)) {
-      throw invalid("scaleDownTolerance", scaleDownTolerance, "must be in [0, 1)");
-    }
+    CHECKS.atLeastOne("maxBatchSize", maxBatchSize);
+    CHECKS.check(
+        targetUtilization > 0 && targetUtilization <= 1,
+        "targetUtilization",
+        targetUtilization,
+        "must be in (0, 1]");
+    CHECKS.positive("stableWindow", stableWindow);
+    CHECKS.positive("panicWindow", panicWindow);
+    CHECKS.positive("scaleToZeroAfter", scaleToZeroAfter);
+    CHECKS.positive("paidPeriod", paidPeriod);
+    CHECKS.notOver("panicWindow", panicWindow, stableWindow, "stableWindow " + stableWindow);
+    CHECKS.moreThanOne("panicThreshold", panicThreshold);
+    CHECKS.check(
+        minInstances >= 0 && maxInstances >= 1 && minInstances <= maxInstances,
+        "minInstances/maxInstances",
+        minInstances + "/" + maxInstances,
+        "need 0 <= min <= max");
+    CHECKS.check(quotaInstances >= 0, "quotaInstances", quotaInstances, "must be >= 0");
+    CHECKS.moreThanOne("maxScaleUpRate", maxScaleUpRate);
+    CHECKS.moreThanOne("maxScaleDownRate", maxScaleDownRate);
+    CHECKS.fractionBelowOne("scaleDownTolerance", scaleDownTolerance);
   }
 
   /** Concurrent requests one instance should carry: 64 × 0.7 = 44.8. */
@@ -80,15 +72,5 @@ public record ScalingPolicy(
   /** The highest replica count allowed: max_instances, and the quota when known. */
   public int cap() {
     return Math.min(maxInstances, quotaInstances);
-  }
-
-  private static void positive(String name, Duration d) {
-    if (d == null || d.isNegative() || d.isZero()) {
-      throw invalid(name, d, "must be a positive duration");
-    }
-  }
-
-  private static IllegalArgumentException invalid(String name, Object value, String why) {
-    return new IllegalArgumentException("scaling policy " + name + " " + why + ", got " + value);
   }
 }

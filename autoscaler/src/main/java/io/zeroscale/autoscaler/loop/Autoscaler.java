@@ -3,6 +3,7 @@ package io.zeroscale.autoscaler.loop;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.api.redis.DesiredReplicas;
+import io.zeroscale.api.redis.LeaseState;
 import io.zeroscale.api.scaling.StopOrder;
 import io.zeroscale.autoscaler.decider.Decider;
 import io.zeroscale.autoscaler.decider.DeciderState;
@@ -73,8 +74,7 @@ public final class Autoscaler implements SmartLifecycle {
   private final Map<String, DeciderState> states = new HashMap<>();
   private final Map<String, Instant> lastTick = new HashMap<>();
   private final Map<String, Decision> latest = new ConcurrentHashMap<>();
-  private volatile boolean leader;
-  private volatile Instant leaseUntil = Instant.MIN;
+  private final LeaseState lease = new LeaseState();
   private volatile Disposable loop;
 
   public Autoscaler(
@@ -91,7 +91,7 @@ public final class Autoscaler implements SmartLifecycle {
   }
 
   public boolean isLeader() {
-    return leader;
+    return lease.held();
   }
 
   /** The last decision per deployment id (for tests and diagnostics). */
@@ -127,8 +127,8 @@ public final class Autoscaler implements SmartLifecycle {
     if (l != null) {
       l.dispose();
     }
-    if (leader) {
-      leader = false;
+    if (lease.held()) {
+      lease.drop();
       store.release(id).onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(5));
     }
     metrics.clear();
@@ -152,20 +152,19 @@ public final class Autoscaler implements SmartLifecycle {
             })
         .flatMap(
             answer -> {
-              if (answer.isEmpty()) {
-                if (leader && !now.isBefore(leaseUntil)) {
+              switch (lease.apply(answer, now, knobs.leaseTtl())) {
+                case UNREACHABLE -> {
+                  return Mono.empty();
+                }
+                case EXPIRED -> {
                   loseLeadership("its lease expired while Redis was unreachable");
+                  return Mono.empty();
                 }
-                return Mono.empty();
-              }
-              if (answer.get()) {
-                leaseUntil = now.plus(knobs.leaseTtl());
-                if (!leader) {
-                  log.info("Autoscaler {} leads", id);
-                  leader = true;
+                case GAINED -> log.info("Autoscaler {} leads", id);
+                case TAKEN -> loseLeadership("another autoscaler holds the lease");
+                default -> {
+                  // RENEWED, FOLLOWING: nothing changes
                 }
-              } else if (leader) {
-                loseLeadership("another autoscaler holds the lease");
               }
               return store.read().flatMap(this::withEngines).flatMap(s -> decideAll(s, now));
             });
@@ -173,7 +172,6 @@ public final class Autoscaler implements SmartLifecycle {
 
   private void loseLeadership(String why) {
     log.warn("Autoscaler {} no longer leads ({})", id, why);
-    leader = false;
     lastTick.clear();
     metrics.clear();
   }
@@ -199,7 +197,7 @@ public final class Autoscaler implements SmartLifecycle {
 
   private Mono<Void> decideAll(Tick tick, Instant now) {
     ScalingStore.Snapshot s = tick.snapshot();
-    boolean leading = leader;
+    boolean leading = lease.held();
     states.keySet().retainAll(s.deployments().keySet());
     lastTick.keySet().retainAll(s.deployments().keySet());
     latest.keySet().retainAll(s.deployments().keySet());

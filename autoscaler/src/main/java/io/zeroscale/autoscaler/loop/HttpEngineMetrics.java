@@ -1,5 +1,6 @@
 package io.zeroscale.autoscaler.loop;
 
+import io.zeroscale.api.VllmMetrics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,32 +50,8 @@ public final class HttpEngineMetrics implements EngineMetrics {
         .onErrorReturn(OptionalDouble.empty());
   }
 
-  /**
-   * Running + waiting from Prometheus text; labelled series (one per model name) are added up.
-   * Empty when neither series is there (not a vLLM-compatible engine).
-   */
+  /** Running + waiting from Prometheus text (see {@link VllmMetrics#requestsInFlight}). */
   static OptionalDouble parse(String text) {
-    double sum = 0;
-    boolean found = false;
-    for (String line : text.split("\n")) {
-      if (line.startsWith("vllm:num_requests_running")
-          || line.startsWith("vllm:num_requests_waiting")) {
-        try {
-          sum += Double.parseDouble(value(line));
-          found = true;
-        } catch (RuntimeException ignored) {
-          // a malformed sample line counts for nothing
-        }
-      }
-    }
-    return found ? OptionalDouble.of(sum) : OptionalDouble.empty();
-  }
-
-  /** The sample value: the field after the metric name and its labels (a timestamp may follow). */
-  private static String value(String line) {
-    int close = line.lastIndexOf('}');
-    String rest =
-        (close >= 0 ? line.substring(close + 1) : line.substring(line.indexOf(' '))).trim();
-    return rest.split("\\s+")[0];
+    return VllmMetrics.requestsInFlight(text);
   }
 }

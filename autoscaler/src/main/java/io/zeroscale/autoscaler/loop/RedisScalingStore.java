@@ -9,6 +9,7 @@ import io.zeroscale.api.redis.Demand;
 import io.zeroscale.api.redis.DesiredReplicas;
 import io.zeroscale.api.redis.LeaderLease;
 import io.zeroscale.api.redis.LiveEntry;
+import io.zeroscale.api.redis.RedisEntries;
 import io.zeroscale.autoscaler.decider.Instance;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -165,40 +166,26 @@ public final class RedisScalingStore implements ScalingStore {
   }
 
   private Map<String, DeploymentSpec> deployments(Map<String, String> all) {
-    Map<String, DeploymentSpec> out = new HashMap<>();
-    all.forEach(
-        (id, text) -> {
-          try {
-            DeploymentSpec spec = DeploymentSpecJson.read(json, text);
-            if (!"deleted".equals(spec.status()) && !"deleting".equals(spec.status())) {
-              out.put(spec.id(), spec);
-            }
-          } catch (RuntimeException e) {
-            log.warn("Ignoring a malformed deployment {} in Redis: {}", id, e.toString());
-          }
-        });
-    return out;
+    return DeploymentSpecJson.readAll(
+        json,
+        all,
+        spec -> !spec.status().isGone(),
+        (id, e) -> log.warn("Ignoring a malformed deployment {} in Redis: {}", id, e.toString()));
   }
 
   private Map<String, Desired> desired(Map<String, String> all) {
-    Map<String, Desired> out = new HashMap<>();
-    all.forEach(
-        (id, text) -> {
-          try {
-            DesiredReplicas d = DesiredReplicas.read(json, text);
-            out.put(
-                id,
-                new Desired(
-                    text,
-                    d.replicas(),
-                    d.reason() == null ? "" : d.reason(),
-                    d.at(),
-                    d.decision() == null ? null : d.decision().lastActive()));
-          } catch (RuntimeException e) {
-            log.warn("Ignoring malformed desired replicas of {}: {}", id, e.toString());
-          }
-        });
-    return out;
+    return RedisEntries.read(
+        all,
+        text -> {
+          DesiredReplicas d = DesiredReplicas.read(json, text);
+          return new Desired(
+              text,
+              d.replicas(),
+              d.reason() == null ? "" : d.reason(),
+              d.at(),
+              d.decision() == null ? null : d.decision().lastActive());
+        },
+        (id, e) -> log.warn("Ignoring malformed desired replicas of {}: {}", id, e.toString()));
   }
 
   /**
@@ -206,36 +193,33 @@ public final class RedisScalingStore implements ScalingStore {
    * {@code instances} array (an older activator), anonymous ones from the counts.
    */
   private Map<String, List<Instance>> instances(Map<String, String> all) {
-    Map<String, List<Instance>> out = new HashMap<>();
-    all.forEach(
-        (id, text) -> {
-          try {
-            LiveEntry entry = LiveEntry.read(json, text);
-            List<Instance> list = new ArrayList<>();
-            if (entry.instances() != null) {
-              for (LiveEntry.Instance i : entry.instances()) {
-                Instance.Phase phase =
-                    switch (i.phase()) {
-                      case PENDING -> Instance.Phase.PENDING;
-                      case STARTING -> Instance.Phase.STARTING;
-                      case READY -> Instance.Phase.READY;
-                      default -> null;
-                    };
-                if (phase != null) {
-                  list.add(new Instance(i.id(), phase, i.scheduledAt()));
-                }
-              }
-            } else {
-              for (int k = 0; k < entry.active(); k++) {
-                list.add(new Instance("instance-" + k, Instance.Phase.READY, null));
-              }
-            }
-            out.put(id, list);
-          } catch (RuntimeException e) {
-            log.warn("Ignoring malformed live state of {}: {}", id, e.toString());
-          }
-        });
-    return out;
+    return RedisEntries.read(
+        all,
+        text -> capacity(LiveEntry.read(json, text)),
+        (id, e) -> log.warn("Ignoring malformed live state of {}: {}", id, e.toString()));
+  }
+
+  private static List<Instance> capacity(LiveEntry entry) {
+    List<Instance> list = new ArrayList<>();
+    if (entry.instances() != null) {
+      for (LiveEntry.Instance i : entry.instances()) {
+        Instance.Phase phase =
+            switch (i.phase()) {
+              case PENDING -> Instance.Phase.PENDING;
+              case STARTING -> Instance.Phase.STARTING;
+              case READY -> Instance.Phase.READY;
+              default -> null;
+            };
+        if (phase != null) {
+          list.add(new Instance(i.id(), phase, i.scheduledAt()));
+        }
+      }
+    } else {
+      for (int k = 0; k < entry.active(); k++) {
+        list.add(new Instance("instance-" + k, Instance.Phase.READY, null));
+      }
+    }
+    return list;
   }
 
   /** Sum of queued + in-flight over the live gateways, with one MGET of deployments × gateways. */
@@ -259,15 +243,12 @@ public final class RedisScalingStore implements ScalingStore {
         .map(
             values -> {
               Map<String, Double> out = new HashMap<>();
-              values.forEach(
-                  (k, text) -> {
-                    try {
-                      double d = Demand.read(json, text).total();
-                      out.merge(owner.get(k), d, Double::sum);
-                    } catch (RuntimeException e) {
-                      log.debug("Ignoring malformed demand {}: {}", k, e.toString());
-                    }
-                  });
+              RedisEntries.forEach(
+                  values,
+                  (k, text) ->
+                      out.merge(
+                          owner.get(k), (double) Demand.read(json, text).total(), Double::sum),
+                  (k, e) -> log.debug("Ignoring malformed demand {}: {}", k, e.toString()));
               return out;
             });
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.api.testing.MutableClock;
@@ -117,7 +118,7 @@ class AutoscalerTest {
         1,
         8,
         new ScalingSettings(min, max, 30, 900, 1000, 0.7, 6, billing),
-        "running",
+        DeploymentStatus.RUNNING,
         null,
         1);
   }

@@ -1,7 +1,9 @@
 package io.zeroscale.billing.limit;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.RedisSchema;
+import io.zeroscale.api.redis.RedisEntries;
 import io.zeroscale.billing.ledger.Charges;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
@@ -11,7 +13,6 @@ import io.zeroscale.gateway.routing.WakeUpGuard;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.YearMonth;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,7 +94,9 @@ public final class BudgetMirror extends BackgroundLoop implements WakeUpGuard {
     }
     long minimum =
         catalog.find(spec.gpu()).map(g -> g.microsPerGpuHour()).orElse(0L) * spec.numGpus();
-    boolean atZero = "scaled_to_zero".equals(spec.status()) || "failed".equals(spec.status());
+    boolean atZero =
+        spec.status() == DeploymentStatus.SCALED_TO_ZERO
+            || spec.status() == DeploymentStatus.FAILED;
     if (b.get().reached() || (atZero && !b.get().fits(minimum))) {
       return Optional.of(
           new ZeroscaleException(
@@ -115,6 +118,17 @@ public final class BudgetMirror extends BackgroundLoop implements WakeUpGuard {
     return Optional.empty();
   }
 
+  /**
+   * A budget as {@link RedisBudgetBoard} writes it (what is spent: the limit less what is left).
+   */
+  private Budget parseBudget(String text) {
+    JsonNode n = json.readTree(text);
+    long limit = n.required("limit_micros").asLong();
+    long remaining = n.required("remaining_micros").asLong();
+    return new Budget(
+        YearMonth.parse(n.required("period").asString()), limit, limit - remaining, 0);
+  }
+
   Mono<Void> reload() {
     if (!refreshing.compareAndSet(false, true)) {
       return Mono.empty();
@@ -124,28 +138,17 @@ public final class BudgetMirror extends BackgroundLoop implements WakeUpGuard {
         .<String, String>getMap(RedisSchema.BUDGETS, StringCodec.INSTANCE)
         .readAllMap()
         .doOnNext(
-            all -> {
-              Map<String, Budget> next = new HashMap<>();
-              all.forEach(
-                  (tenant, text) -> {
-                    try {
-                      JsonNode n = json.readTree(text);
-                      long limit = n.required("limit_micros").asLong();
-                      long remaining = n.required("remaining_micros").asLong();
-                      next.put(
-                          tenant,
-                          new Budget(
-                              YearMonth.parse(n.required("period").asString()),
-                              limit,
-                              limit - remaining,
-                              0));
-                    } catch (RuntimeException e) {
-                      log.warn(
-                          "Ignoring a malformed budget of tenant {}: {}", tenant, e.toString());
-                    }
-                  });
-              budgets = Map.copyOf(next);
-            })
+            all ->
+                budgets =
+                    Map.copyOf(
+                        RedisEntries.read(
+                            all,
+                            this::parseBudget,
+                            (tenant, e) ->
+                                log.warn(
+                                    "Ignoring a malformed budget of tenant {}: {}",
+                                    tenant,
+                                    e.toString()))))
         .timeout(refresh)
         .then()
         .onErrorResume(

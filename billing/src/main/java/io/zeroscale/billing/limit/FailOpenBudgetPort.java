@@ -14,21 +14,14 @@ import reactor.core.publisher.Mono;
  * the error, so its boot waits and is retried, and the limit holds. "Known" is what this JVM's
  * budget mirror holds: a limit set while billing was down is enforced from the next successful
  * reservation on.
+ *
+ * @param delegate the port that reserves
+ * @param hasKnownLimit whether a tenant (by id) is known to have a spend limit this month
  */
-public final class FailOpenBudgetPort implements BudgetPort {
+public record FailOpenBudgetPort(BudgetPort delegate, Predicate<String> hasKnownLimit)
+    implements BudgetPort {
 
   private static final Logger log = LoggerFactory.getLogger(FailOpenBudgetPort.class);
-
-  private final BudgetPort delegate;
-  private final Predicate<String> hasKnownLimit;
-
-  /**
-   * @param hasKnownLimit whether a tenant (by id) is known to have a spend limit this month
-   */
-  public FailOpenBudgetPort(BudgetPort delegate, Predicate<String> hasKnownLimit) {
-    this.delegate = delegate;
-    this.hasKnownLimit = hasKnownLimit;
-  }
 
   @Override
   public Mono<Answer> reserve(

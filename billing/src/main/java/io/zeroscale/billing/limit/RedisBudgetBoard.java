@@ -15,16 +15,14 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Budgets in {@link RedisSchema#BUDGETS}, announced on {@link RedisSchema#BUDGET_CHANGED}. */
-public final class RedisBudgetBoard implements BudgetBoard {
-
-  private final RedissonReactiveClient redis;
-  private final JsonMapper json;
-
-  public RedisBudgetBoard(RedissonReactiveClient redis, JsonMapper json) {
-    this.redis = redis;
-    this.json = json;
-  }
+/**
+ * Budgets in {@link RedisSchema#BUDGETS}, announced on {@link RedisSchema#BUDGET_CHANGED}.
+ *
+ * @param redis the Redis client
+ * @param json the budgets' codec
+ */
+public record RedisBudgetBoard(RedissonReactiveClient redis, JsonMapper json)
+    implements BudgetBoard {
 
   @Override
   public Mono<Void> publish(UUID tenantId, Budget b, long nowMillis) {

@@ -9,16 +9,11 @@ import reactor.core.publisher.Mono;
  * The activator's {@link BudgetPort} on billing, in-process: a boot's first hour is reserved in
  * PostgreSQL ({@link SpendLimits#reserve}), and reached limits are read from this JVM's in-memory
  * {@link BudgetMirror}. Errors pass through; {@link FailOpenBudgetPort} decides what they mean.
+ *
+ * @param limits where reservations are made
+ * @param budgets this JVM's mirror of the budgets
  */
-public final class SpendLimitBudgetPort implements BudgetPort {
-
-  private final SpendLimits limits;
-  private final BudgetMirror budgets;
-
-  public SpendLimitBudgetPort(SpendLimits limits, BudgetMirror budgets) {
-    this.limits = limits;
-    this.budgets = budgets;
-  }
+public record SpendLimitBudgetPort(SpendLimits limits, BudgetMirror budgets) implements BudgetPort {
 
   @Override
   public Mono<Answer> reserve(

@@ -97,6 +97,46 @@ public record UsageReport(
         from, to, now, Charges.costUsd(total), deployments, instances, spendLimit);
   }
 
+  /**
+   * What a line was charged, the fields an instance's line and a deployment's line share: GPU
+   * seconds run, billed (with the minimum top-up) and in hours, and the cost.
+   */
+  public interface ChargeLine {
+
+    /** The GPU-seconds run and billed. */
+    @JsonIgnore
+    Charge charge();
+
+    /** Exact cost in µ$ (see {@link Charges#cost}). */
+    @JsonIgnore
+    long cost();
+
+    @JsonProperty("gpu_seconds")
+    default long gpuSeconds() {
+      return charge().runtimeGpuSeconds();
+    }
+
+    @JsonProperty("billed_gpu_seconds")
+    default long billedGpuSeconds() {
+      return charge().billedGpuSeconds();
+    }
+
+    @JsonProperty("billed_gpu_hours")
+    default BigDecimal billedGpuHours() {
+      return Charges.hours(charge().billedGpuSeconds());
+    }
+
+    @JsonProperty("minimum_top_up_gpu_seconds")
+    default long minimumTopUpGpuSeconds() {
+      return charge().topUpGpuSeconds();
+    }
+
+    @JsonProperty("cost_usd")
+    default BigDecimal costUsd() {
+      return Charges.costUsd(cost());
+    }
+  }
+
   /** One instance's share of the range. */
   @JsonInclude(JsonInclude.Include.ALWAYS)
   @JsonPropertyOrder({
@@ -115,9 +155,11 @@ public record UsageReport(
     "rate_usd_per_gpu_hour",
     "cost_usd"
   })
-  public record InstanceUsage(@JsonIgnore LedgerEntry entry, @JsonIgnore Charge charge) {
+  public record InstanceUsage(@JsonIgnore LedgerEntry entry, @JsonIgnore Charge charge)
+      implements ChargeLine {
 
     /** Exact cost: billed GPU-seconds × µ$ per GPU-hour (see {@link Charges#cost}). */
+    @Override
     @JsonIgnore
     public long cost() {
       return Charges.cost(charge.billedGpuSeconds(), entry.microsPerGpuHour());
@@ -163,34 +205,9 @@ public record UsageReport(
       return entry.endedAt() == null;
     }
 
-    @JsonProperty("gpu_seconds")
-    public long gpuSeconds() {
-      return charge.runtimeGpuSeconds();
-    }
-
-    @JsonProperty("billed_gpu_seconds")
-    public long billedGpuSeconds() {
-      return charge.billedGpuSeconds();
-    }
-
-    @JsonProperty("billed_gpu_hours")
-    public BigDecimal billedGpuHours() {
-      return Charges.hours(charge.billedGpuSeconds());
-    }
-
-    @JsonProperty("minimum_top_up_gpu_seconds")
-    public long minimumTopUpGpuSeconds() {
-      return charge.topUpGpuSeconds();
-    }
-
     @JsonProperty("rate_usd_per_gpu_hour")
     public BigDecimal rateUsdPerGpuHour() {
       return Charges.usd(entry.microsPerGpuHour());
-    }
-
-    @JsonProperty("cost_usd")
-    public BigDecimal costUsd() {
-      return Charges.costUsd(cost());
     }
   }
 
@@ -220,7 +237,8 @@ public record UsageReport(
       @JsonProperty("instances") long instances,
       @JsonIgnore Charge charge,
       @JsonIgnore long cost,
-      @JsonProperty("idle_paid_seconds") BigDecimal idlePaidSeconds) {
+      @JsonProperty("idle_paid_seconds") BigDecimal idlePaidSeconds)
+      implements ChargeLine {
 
     static DeploymentUsage of(List<InstanceUsage> group, Map<String, String> idlePaid) {
       LedgerEntry first = group.getFirst().entry();
@@ -243,31 +261,6 @@ public record UsageReport(
     @JsonProperty("deployment_id")
     public String deploymentId() {
       return id.toString();
-    }
-
-    @JsonProperty("gpu_seconds")
-    public long gpuSeconds() {
-      return charge.runtimeGpuSeconds();
-    }
-
-    @JsonProperty("billed_gpu_seconds")
-    public long billedGpuSeconds() {
-      return charge.billedGpuSeconds();
-    }
-
-    @JsonProperty("billed_gpu_hours")
-    public BigDecimal billedGpuHours() {
-      return Charges.hours(charge.billedGpuSeconds());
-    }
-
-    @JsonProperty("minimum_top_up_gpu_seconds")
-    public long minimumTopUpGpuSeconds() {
-      return charge.topUpGpuSeconds();
-    }
-
-    @JsonProperty("cost_usd")
-    public BigDecimal costUsd() {
-      return Charges.costUsd(cost);
     }
 
     private static BigDecimal seconds(String s) {

@@ -15,14 +15,19 @@ import io.zeroscale.billing.ledger.LedgerStore;
 import io.zeroscale.billing.limit.ReservationStore;
 import io.zeroscale.gateway.hardware.HardwareCatalog;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -47,12 +52,14 @@ import org.springframework.r2dbc.core.DatabaseClient;
  * created before the move validates (same versions, descriptions and checksums), migrates, and its
  * billing data reads back through the new code.
  *
- * <p>"Today's main" is {@code src/test/resources/upgrade/main}: V1–V5 exactly as they were in
- * {@code gateway/src/main/resources/db/migration} at 93a106b, before the move.
+ * <p>"Today's main" is {@code src/test/resources/upgrade/main.sql}: a {@code pg_dump} of a database
+ * that V1–V5, exactly as they were in {@code gateway/src/main/resources/db/migration} at 93a106b
+ * (before the move), created: its schema and its {@code flyway_schema_history} rows, with the
+ * checksums Flyway computed for those files. Editing an applied migration fails validation here.
  */
 class MigrationUpgradeIT {
 
-  static final String MAIN_SCHEMA = "classpath:upgrade/main";
+  static final String MAIN_DUMP = "upgrade/main.sql";
   static final String APP_LOCATION = "classpath:db/migration";
 
   static final UUID TENANT = UUID.fromString("00000000-0000-0000-0000-0000000000aa");
@@ -91,9 +98,9 @@ class MigrationUpgradeIT {
   void aDatabaseCreatedByTheOldSchemaValidatesMigratesAndItsBillingDataReadsBack()
       throws Exception {
     DataSource ds = database("upgrade");
-    MigrateResult old = flyway(ds, MAIN_SCHEMA).migrate();
-    assertThat(old.migrationsExecuted).isEqualTo(5);
-    Map<String, Integer> oldChecksums = checksums(flyway(ds, MAIN_SCHEMA));
+    restore(ds, MAIN_DUMP);
+    Map<String, Integer> oldChecksums = checksums(flyway(ds, APP_LOCATION));
+    assertThat(oldChecksums).hasSize(5);
     insertBillingRows(ds);
 
     Flyway app = flyway(ds, APP_LOCATION);
@@ -132,7 +139,7 @@ class MigrationUpgradeIT {
     new R2dbcEventLog(db)
         .append(
             List.of(
-                LifecycleEvent.of(
+                new LifecycleEvent(
                     "i-new",
                     DEP.toString(),
                     TENANT.toString(),
@@ -164,17 +171,18 @@ class MigrationUpgradeIT {
   }
 
   /**
-   * A new database gets the same history from the new layout as from the old one: the control
-   * plane's V1–V3 from the gateway's jar, billing's V4–V5 from billing's.
+   * A new database gets the same history and schema from the new layout as main's database has: the
+   * control plane's V1–V3 from the gateway's jar, billing's V4–V5 from billing's.
    */
   @Test
   void aNewDatabaseGetsTheSameHistoryWithBillingsMigrationsFromBillingsJar() throws Exception {
     DataSource fresh = database("fresh");
     assertThat(flyway(fresh, APP_LOCATION).migrate().migrationsExecuted).isEqualTo(5);
     DataSource reference = database("reference");
-    flyway(reference, MAIN_SCHEMA).migrate();
+    restore(reference, MAIN_DUMP);
     assertThat(checksums(flyway(fresh, APP_LOCATION)))
-        .isEqualTo(checksums(flyway(reference, MAIN_SCHEMA)));
+        .isEqualTo(checksums(flyway(reference, APP_LOCATION)));
+    assertThat(schema(fresh)).isNotEmpty().isEqualTo(schema(reference));
 
     Map<String, String> origin = new TreeMap<>();
     for (MigrationInfo m : flyway(fresh, APP_LOCATION).info().all()) {
@@ -192,6 +200,51 @@ class MigrationUpgradeIT {
     assertThat(origin)
         .isEqualTo(
             Map.of("1", "gateway", "2", "gateway", "3", "gateway", "4", "billing", "5", "billing"));
+  }
+
+  /**
+   * Runs a plain-SQL {@code pg_dump} from the classpath on its own connection (the dump resets
+   * {@code search_path}), skipping psql's meta-commands (the lines that start with a backslash, the
+   * dump's {@code restrict} guards).
+   */
+  private static void restore(DataSource ds, String resource) throws IOException, SQLException {
+    String sql;
+    try (InputStream in = MigrationUpgradeIT.class.getClassLoader().getResourceAsStream(resource)) {
+      assertThat(in).as(resource).isNotNull();
+      sql =
+          new String(in.readAllBytes(), StandardCharsets.UTF_8)
+              .lines()
+              .filter(line -> !line.startsWith("\\"))
+              .collect(Collectors.joining("\n"));
+    }
+    try (Connection c = ds.getConnection();
+        Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  /** Every column, constraint and index of the public schema but Flyway's own table, as text. */
+  private static List<String> schema(DataSource ds) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = ds.getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT table_name || '.' || column_name || ' ' || data_type || ' '"
+                    + " || is_nullable || ' ' || coalesce(column_default, '') FROM"
+                    + " information_schema.columns WHERE table_schema = 'public' AND table_name"
+                    + " <> 'flyway_schema_history'"
+                    + " UNION ALL SELECT conrelid::regclass || ' ' || conname || ' '"
+                    + " || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace ="
+                    + " 'public'::regnamespace AND conrelid::regclass::text <>"
+                    + " 'flyway_schema_history'"
+                    + " UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'"
+                    + " AND tablename <> 'flyway_schema_history' ORDER BY 1")) {
+      while (rs.next()) {
+        rows.add(rs.getString(1));
+      }
+    }
+    return rows;
   }
 
   /** Version → checksum of every applied migration, with its description. */

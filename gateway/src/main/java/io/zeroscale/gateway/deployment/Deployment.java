@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.deployment;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.web.ApiObjects;
@@ -69,7 +70,7 @@ public record Deployment(
         numGpus,
         maxBatchSize,
         settings,
-        status.wire(),
+        status,
         reason,
         version);
   }

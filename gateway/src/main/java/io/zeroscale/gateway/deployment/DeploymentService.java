@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.deployment;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.deployment.DeploymentStore.LockedTenant;
@@ -233,8 +234,7 @@ public final class DeploymentService {
                 store.updateSettings(
                     current.id(),
                     merged,
-                    DeploymentStatus.afterSettingsChange(
-                        current.status(), merged.minInstances(), state),
+                    LiveState.afterSettingsChange(current.status(), merged.minInstances(), state),
                     now()))
         .map(d -> new Patched(d, true));
   }

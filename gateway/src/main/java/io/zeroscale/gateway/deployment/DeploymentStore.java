@@ -4,6 +4,7 @@ import static io.zeroscale.gateway.store.Sql.bindNullable;
 import static io.zeroscale.gateway.store.Sql.odt;
 
 import io.r2dbc.spi.Readable;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.store.Columns;

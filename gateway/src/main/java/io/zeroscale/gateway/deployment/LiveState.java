@@ -1,5 +1,7 @@
 package io.zeroscale.gateway.deployment;
 
+import io.zeroscale.api.DeploymentStatus;
+
 /**
  * What is running for a deployment right now, as the tenant API shows it.
  *
@@ -41,5 +43,22 @@ public record LiveState(
   /** Instances that hold GPUs: starting, ready or draining. */
   public int instances() {
     return starting + ready + draining;
+  }
+
+  /**
+   * A deployment's status after a settings change, while no instance exists yet: raising
+   * min_instances above zero wakes a deployment resting at zero ({@code pending}); lowering it to
+   * zero lets a pending one rest. Every other status belongs to the activator and is kept.
+   */
+  public static DeploymentStatus afterSettingsChange(
+      DeploymentStatus current, int newMinInstances, LiveState live) {
+    boolean idle = live.desired() == 0 && live.instances() == 0;
+    if (current == DeploymentStatus.SCALED_TO_ZERO && newMinInstances > 0) {
+      return DeploymentStatus.PENDING;
+    }
+    if (current == DeploymentStatus.PENDING && newMinInstances == 0 && idle) {
+      return DeploymentStatus.SCALED_TO_ZERO;
+    }
+    return current;
   }
 }

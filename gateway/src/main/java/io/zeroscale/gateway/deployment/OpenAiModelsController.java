@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.deployment;
 
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;

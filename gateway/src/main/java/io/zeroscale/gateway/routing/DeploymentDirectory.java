@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.routing;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -34,8 +35,8 @@ public final class DeploymentDirectory {
   /**
    * Whether a deployment in this status takes no more requests: {@code deleting}, {@code deleted}.
    */
-  public static boolean isGone(String status) {
-    return "deleting".equals(status) || "deleted".equals(status);
+  public static boolean isGone(DeploymentStatus status) {
+    return status.isGone();
   }
 
   /** Called after a deployment was added or changed. */

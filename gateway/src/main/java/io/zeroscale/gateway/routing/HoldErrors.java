@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.routing;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import java.time.Duration;
@@ -60,7 +61,7 @@ final class HoldErrors {
         "` became available within its activation timeout of " + timeout.toSeconds() + " s";
     Optional<String> reason =
         current
-            .filter(s -> "pending".equals(s.status()))
+            .filter(s -> s.status() == DeploymentStatus.PENDING)
             .map(DeploymentSpec::reason)
             .filter(r -> !r.isBlank());
     if (reason.isPresent()) {

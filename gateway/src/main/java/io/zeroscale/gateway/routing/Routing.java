@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.routing;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -103,7 +104,7 @@ public final class Routing {
 
   /** Under the monitor: current instances and fleet, read together. */
   private void configure(DeploymentQueue q, DeploymentSpec spec) {
-    q.refuse("failed".equals(spec.status()) ? new DeploymentFailed(spec) : null);
+    q.refuse(spec.status() == DeploymentStatus.FAILED ? new DeploymentFailed(spec) : null);
     Fleet f = fleet;
     q.reconfigure(
         instances.of(spec.id()),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.api.json.DeploymentSpecJson;
@@ -93,7 +94,7 @@ class DeploymentTest {
   void specJsonIsSnakeCaseAndRoundTrips() {
     DeploymentSpec spec = d.spec();
     assertThat(spec.fullName()).isEqualTo("acme/chat");
-    assertThat(spec.status()).isEqualTo("pending");
+    assertThat(spec.status()).isEqualTo(DeploymentStatus.PENDING);
     assertThat(spec.version()).isEqualTo(3);
     String text = DeploymentSpecJson.write(JSON, spec);
     JsonNode n = JSON.readTree(text);
@@ -132,16 +133,16 @@ class DeploymentTest {
     assertThat(DeploymentStatus.initial(1)).isEqualTo(DeploymentStatus.PENDING);
     LiveState idle = LiveState.NONE;
     LiveState busy = new LiveState(1, 1, 0, 0, 3);
-    assertThat(DeploymentStatus.afterSettingsChange(DeploymentStatus.SCALED_TO_ZERO, 1, idle))
+    assertThat(LiveState.afterSettingsChange(DeploymentStatus.SCALED_TO_ZERO, 1, idle))
         .isEqualTo(DeploymentStatus.PENDING);
-    assertThat(DeploymentStatus.afterSettingsChange(DeploymentStatus.SCALED_TO_ZERO, 0, idle))
+    assertThat(LiveState.afterSettingsChange(DeploymentStatus.SCALED_TO_ZERO, 0, idle))
         .isEqualTo(DeploymentStatus.SCALED_TO_ZERO);
-    assertThat(DeploymentStatus.afterSettingsChange(DeploymentStatus.PENDING, 0, idle))
+    assertThat(LiveState.afterSettingsChange(DeploymentStatus.PENDING, 0, idle))
         .isEqualTo(DeploymentStatus.SCALED_TO_ZERO);
-    assertThat(DeploymentStatus.afterSettingsChange(DeploymentStatus.PENDING, 0, busy))
+    assertThat(LiveState.afterSettingsChange(DeploymentStatus.PENDING, 0, busy))
         .as("a wake-up is in progress")
         .isEqualTo(DeploymentStatus.PENDING);
-    assertThat(DeploymentStatus.afterSettingsChange(DeploymentStatus.RUNNING, 0, busy))
+    assertThat(LiveState.afterSettingsChange(DeploymentStatus.RUNNING, 0, busy))
         .isEqualTo(DeploymentStatus.RUNNING);
     assertThat(DeploymentStatus.fromWire("scaled_to_zero"))
         .isEqualTo(DeploymentStatus.SCALED_TO_ZERO);

@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.deployment;
 
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.model.Model;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.ScalingSettings;
@@ -185,7 +186,7 @@ class HeldRequestsBenchmark {
         1,
         1000,
         new ScalingSettings(0, 1, 300, 900, 1000, 0.7, 60, true),
-        "scaled_to_zero",
+        DeploymentStatus.SCALED_TO_ZERO,
         null,
         1);
   }

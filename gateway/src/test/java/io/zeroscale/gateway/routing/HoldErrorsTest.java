@@ -3,6 +3,7 @@ package io.zeroscale.gateway.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.error.OpenAiError;
@@ -16,7 +17,7 @@ class HoldErrorsTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(900);
 
-  private static DeploymentSpec spec(String status, String reason) {
+  private static DeploymentSpec spec(DeploymentStatus status, String reason) {
     return new DeploymentSpec(
         "d1",
         "t1",
@@ -35,7 +36,8 @@ class HoldErrorsTest {
 
   private static OpenAiError error(Throwable e, DeploymentSpec now) {
     Throwable mapped =
-        HoldErrors.toClient(e, spec("pending", null), Optional.ofNullable(now), TIMEOUT);
+        HoldErrors.toClient(
+            e, spec(DeploymentStatus.PENDING, null), Optional.ofNullable(now), TIMEOUT);
     assertThat(mapped).isInstanceOf(ZeroscaleException.class);
     return ((ZeroscaleException) mapped).error();
   }
@@ -45,7 +47,7 @@ class HoldErrorsTest {
     OpenAiError e =
         error(
             new TimeoutException(),
-            spec("pending", "insufficient GPU capacity: 0 of 8 H100-80GB free"));
+            spec(DeploymentStatus.PENDING, "insufficient GPU capacity: 0 of 8 H100-80GB free"));
     assertThat(e.status()).isEqualTo(503);
     assertThat(e.code()).isEqualTo("insufficient_capacity");
     assertThat(e.type()).isEqualTo("service_unavailable_error");
@@ -57,8 +59,11 @@ class HoldErrorsTest {
 
   @Test
   void anyOtherTimeoutIs504() {
-    assertThat(error(new TimeoutException(), spec("pending", null)).status()).isEqualTo(504);
-    assertThat(error(new TimeoutException(), spec("deploying", "slow image pull")).code())
+    assertThat(error(new TimeoutException(), spec(DeploymentStatus.PENDING, null)).status())
+        .isEqualTo(504);
+    assertThat(
+            error(new TimeoutException(), spec(DeploymentStatus.DEPLOYING, "slow image pull"))
+                .code())
         .isEqualTo("activation_timeout");
     assertThat(error(new TimeoutException(), null).status()).isEqualTo(504);
   }
@@ -68,7 +73,9 @@ class HoldErrorsTest {
     OpenAiError e =
         error(
             new Routing.DeploymentFailed(
-                spec("failed", "spend limit reached: The spend limit of $1.00 for 2026-11 …")),
+                spec(
+                    DeploymentStatus.FAILED,
+                    "spend limit reached: The spend limit of $1.00 for 2026-11 …")),
             null);
     assertThat(e.status()).isEqualTo(402);
     assertThat(e.type()).isEqualTo("insufficient_quota");
@@ -79,7 +86,8 @@ class HoldErrorsTest {
   @Test
   void failedGoneAndFullMapToTheirStatuses() {
     OpenAiError failed =
-        error(new Routing.DeploymentFailed(spec("failed", "image pull error")), null);
+        error(
+            new Routing.DeploymentFailed(spec(DeploymentStatus.FAILED, "image pull error")), null);
     assertThat(failed.status()).isEqualTo(503);
     assertThat(failed.code()).isEqualTo("deployment_failed");
     assertThat(failed.message())
@@ -91,7 +99,9 @@ class HoldErrorsTest {
 
     assertThat(error(new QueueFull("acme/chat", 3), null).code()).isEqualTo("queue_full");
     IllegalStateException other = new IllegalStateException();
-    assertThat(HoldErrors.toClient(other, spec("running", null), Optional.empty(), TIMEOUT))
+    assertThat(
+            HoldErrors.toClient(
+                other, spec(DeploymentStatus.RUNNING, null), Optional.empty(), TIMEOUT))
         .isSameAs(other);
   }
 }

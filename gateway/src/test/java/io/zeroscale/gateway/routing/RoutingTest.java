@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ class RoutingTest {
   private final InstanceDirectory instances = new InstanceDirectory(() -> 0L);
   private final Routing routing = new Routing(dir, instances, () -> 0L);
 
-  private static DeploymentSpec spec(String status, String reason, long version) {
+  private static DeploymentSpec spec(DeploymentStatus status, String reason, long version) {
     return new DeploymentSpec(
         "d1",
         "t1",
@@ -44,11 +45,11 @@ class RoutingTest {
 
   @Test
   void aFailedDeploymentFailsItsHeldRequestsWithItsReasonAndHoldsAgainWhenRetried() {
-    dir.apply(spec("deploying", null, 1));
-    DeploymentQueue q = routing.queue(spec("deploying", null, 1));
+    dir.apply(spec(DeploymentStatus.DEPLOYING, null, 1));
+    DeploymentQueue q = routing.queue(spec(DeploymentStatus.DEPLOYING, null, 1));
     List<Throwable> held = hold(q, 2);
 
-    dir.apply(spec("failed", "crash loop: exit code 1", 2));
+    dir.apply(spec(DeploymentStatus.FAILED, "crash loop: exit code 1", 2));
     assertThat(held)
         .hasSize(2)
         .allSatisfy(
@@ -61,14 +62,14 @@ class RoutingTest {
         .singleElement()
         .isInstanceOf(Routing.DeploymentFailed.class);
 
-    dir.apply(spec("deploying", null, 3));
+    dir.apply(spec(DeploymentStatus.DEPLOYING, null, 3));
     assertThat(hold(q, 1)).as("held again").isEmpty();
     assertThat(q.queued()).isEqualTo(1);
   }
 
   @Test
   void aQueueCreatedForAFailedDeploymentRefusesFromTheStart() {
-    DeploymentSpec failed = spec("failed", null, 1);
+    DeploymentSpec failed = spec(DeploymentStatus.FAILED, null, 1);
     dir.apply(failed);
     assertThat(hold(routing.queue(failed), 1))
         .singleElement()
@@ -77,18 +78,20 @@ class RoutingTest {
 
   @Test
   void deletingFailsHeldRequestsWith404AndTheModelIsNoLongerFound() {
-    dir.apply(spec("scaled_to_zero", null, 1));
-    DeploymentQueue q = routing.queue(spec("scaled_to_zero", null, 1));
+    dir.apply(spec(DeploymentStatus.SCALED_TO_ZERO, null, 1));
+    DeploymentQueue q = routing.queue(spec(DeploymentStatus.SCALED_TO_ZERO, null, 1));
     List<Throwable> held = hold(q, 2);
 
-    dir.apply(spec("deleting", null, 2));
+    dir.apply(spec(DeploymentStatus.DELETING, null, 2));
     assertThat(held)
         .hasSize(2)
         .allSatisfy(e -> assertThat(e).isInstanceOf(Routing.DeploymentGone.class));
     assertThat(dir.resolve("t1", "acme", "chat")).isEmpty();
-    assertThatThrownBy(() -> routing.queue(spec("scaled_to_zero", null, 1)))
+    assertThatThrownBy(() -> routing.queue(spec(DeploymentStatus.SCALED_TO_ZERO, null, 1)))
         .isInstanceOf(Routing.DeploymentGone.class);
-    assertThat(dir.apply(spec("deleted", null, 3))).as("already gone").isFalse();
-    assertThat(dir.apply(spec("scaled_to_zero", null, 2))).as("no going back").isFalse();
+    assertThat(dir.apply(spec(DeploymentStatus.DELETED, null, 3))).as("already gone").isFalse();
+    assertThat(dir.apply(spec(DeploymentStatus.SCALED_TO_ZERO, null, 2)))
+        .as("no going back")
+        .isFalse();
   }
 }
