@@ -15,6 +15,7 @@ import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.Launch;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import java.net.InetAddress;
@@ -166,7 +167,7 @@ class ChartRbacTest {
             2,
             64,
             new ScalingSettings(0, 2, 300, 900, 1000, 0.7, 60, true),
-            "deploying",
+            DeploymentStatus.DEPLOYING,
             null,
             3));
   }
