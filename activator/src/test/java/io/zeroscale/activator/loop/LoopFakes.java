@@ -155,6 +155,7 @@ final class LoopFakes {
     final List<String> launches = new ArrayList<>();
     final Map<String, InstancePlan> plans = new HashMap<>();
     final List<String> stops = new ArrayList<>();
+    final List<String> releases = new ArrayList<>();
     String noCapacity;
 
     @Override
@@ -200,6 +201,11 @@ final class LoopFakes {
             stops.add(instanceId);
             instances.remove(instanceId);
           });
+    }
+
+    @Override
+    public Mono<Void> release(String deploymentId) {
+      return Mono.fromRunnable(() -> releases.add(deploymentId));
     }
 
     /** The instance ends by itself (process exit, container crash). */
