@@ -106,6 +106,9 @@ class ChartRbacTest {
             defaults.hfHome(),
             null,
             defaults.terminationGracePeriod(),
+            null,
+            null,
+            null,
             null);
     ApiClient client = new ApiClient().setBasePath(server.url("/").replaceAll("/$", ""));
     KubernetesRuntime runtime = new KubernetesRuntime(new CoreV1Api(client), properties);
