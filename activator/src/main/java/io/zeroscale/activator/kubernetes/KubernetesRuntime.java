@@ -143,7 +143,18 @@ public final class KubernetesRuntime implements InstanceRuntime {
     if (created != null) {
       V1Secret key = PodTemplates.engineKeySecret(plan, properties, created);
       if (key != null) {
-        createSecret(key);
+        try {
+          createSecret(key);
+        } catch (KubernetesCallException e) {
+          // The launch fails, so the activator forgets the instance: take its pod back rather
+          // than leave one that waits for a key that never comes.
+          try {
+            deleteNow("pod", name, Duration.ZERO);
+          } catch (KubernetesCallException cleanup) {
+            e.addSuppressed(cleanup);
+          }
+          throw e;
+        }
       }
     }
     return new Launch.Accepted(plan.instanceId());

@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.zeroscale.activator.runtime.InstancePlan;
@@ -49,6 +51,7 @@ class KubernetesRuntimeTest {
   private static final String NAMESPACE = "zeroscale";
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+  private final SecretFailingDispatcher dispatcher = new SecretFailingDispatcher();
   private KubernetesMockServer server;
   private KubernetesClient fabric8;
   private FakeKubelet kubelet;
@@ -60,11 +63,7 @@ class KubernetesRuntimeTest {
   void startApiServer() throws IOException {
     server =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     fabric8 = server.createClient();
     kubelet = new FakeKubelet(fabric8, NAMESPACE);
@@ -274,6 +273,24 @@ class KubernetesRuntimeTest {
   }
 
   @Test
+  void aKeySecretThatCannotBeCreatedFailsTheLaunchAndTakesThePodBack() {
+    dispatcher.failSecretCreates = true;
+    StepVerifier.create(runtime.launch(Plans.withPlatformToken("i-a")))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(KubernetesCallException.class)
+                    .hasMessageContaining("create secret zs-i-a-engine-key")
+                    .hasMessageContaining("HTTP 500"))
+        .verify(TIMEOUT);
+    // The activator forgets a failed launch: no pod may be left waiting for a key.
+    assertThat(kubelet.managedPods()).isEmpty();
+    dispatcher.failSecretCreates = false;
+    runtime.launch(Plans.withPlatformToken("i-a")).block(TIMEOUT);
+    assertThat(secret("zs-i-a-engine-key")).isNotNull();
+  }
+
+  @Test
   void podsThatCannotServeAreExitedOrPendingWithTheReason() {
     for (String id : List.of("i-pull", "i-crash", "i-gone", "i-full")) {
       runtime.launch(Plans.h100x2(id)).block(TIMEOUT);
@@ -376,6 +393,21 @@ class KubernetesRuntimeTest {
   private KubernetesRuntime newRuntime() {
     ApiClient client = new ApiClient().setBasePath(server.url("/").replaceAll("/$", ""));
     return new KubernetesRuntime(new CoreV1Api(client), properties);
+  }
+
+  /** The CRUD mock, except that it can answer 500 to every Secret create. */
+  private static final class SecretFailingDispatcher extends KubernetesCrudDispatcher {
+    volatile boolean failSecretCreates;
+
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+      if (failSecretCreates && request.getPath().contains("/secrets")) {
+        return new MockResponse()
+            .setResponseCode(500)
+            .setBody("{\"kind\":\"Status\",\"status\":\"Failure\",\"code\":500}");
+      }
+      return super.handleCreate(request);
+    }
   }
 
   private Secret secret(String name) {
