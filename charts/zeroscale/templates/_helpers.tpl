@@ -105,6 +105,21 @@ secretKeyRef only.
   {{- range $i, $arg := $v.instances.extraArgs }}
   {{- $args = append $args (printf "--zeroscale.runtime.kubernetes.extra-args[%d]=%s" $i $arg) }}
   {{- end }}
+  {{- range $i, $t := $v.instances.tolerations }}
+  {{- range $field := list "key" "operator" "value" "effect" }}
+  {{- with (index $t $field) }}
+  {{- $args = append $args (printf "--zeroscale.runtime.kubernetes.tolerations[%d].%s=%s" $i $field .) }}
+  {{- end }}
+  {{- end }}
+  {{- if hasKey $t "tolerationSeconds" }}
+  {{- $args = append $args (printf "--zeroscale.runtime.kubernetes.tolerations[%d].toleration-seconds=%d" $i (int64 $t.tolerationSeconds)) }}
+  {{- end }}
+  {{- end }}
+  {{- range $kind := list "requests" "limits" }}
+  {{- range $name, $quantity := index $v.instances.resources $kind }}
+  {{- $args = append $args (printf "--zeroscale.runtime.kubernetes.resources.%s[%s]=%v" $kind $name $quantity) }}
+  {{- end }}
+  {{- end }}
   {{- range $v.app.extraArgs }}
   {{- $args = append $args . }}
   {{- end }}
@@ -169,6 +184,8 @@ secretKeyRef only.
       value: {{ include "zeroscale.instanceServiceAccountName" $ | quote }}
     - name: ZEROSCALE_RUNTIME_KUBERNETES_TERMINATIONGRACEPERIOD
       value: {{ $v.instances.terminationGracePeriod | quote }}
+    - name: ZEROSCALE_RUNTIME_KUBERNETES_RUNTIMECLASSNAME
+      value: {{ $v.instances.runtimeClassName | quote }}
     - name: ZEROSCALE_ADMIN_KEY
       valueFrom:
         secretKeyRef:

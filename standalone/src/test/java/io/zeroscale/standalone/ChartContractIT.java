@@ -104,6 +104,12 @@ class ChartContractIT {
                 hfToken:
                   secretName: my-hf-token
                 terminationGracePeriod: 45s
+                runtimeClassName: nvidia
+                tolerations:
+                  - {key: dedicated, operator: Equal, value: gpu, effect: NoSchedule}
+                resources:
+                  requests: {cpu: "4", memory: 32Gi}
+                  limits: {memory: 48Gi}
               """
                   .formatted(ADMIN, pg.getPort(), redisPort, hub.baseUrl(), GPU_NAMESPACE));
       ChartFixture.Rendered chart = ChartFixture.render(values);
@@ -182,9 +188,15 @@ class ChartContractIT {
       assertThat(pod.getSpec().getNodeSelector())
           .containsExactlyEntriesOf(Map.of("example.com/gpu-model", "a100-test"));
       assertThat(pod.getSpec().getTolerations())
-          .extracting(Toleration::getKey, Toleration::getOperator, Toleration::getEffect)
+          .extracting(
+              Toleration::getKey,
+              Toleration::getOperator,
+              Toleration::getValue,
+              Toleration::getEffect)
           .containsExactly(
-              org.assertj.core.groups.Tuple.tuple("nvidia.com/gpu", "Exists", "NoSchedule"));
+              org.assertj.core.groups.Tuple.tuple("nvidia.com/gpu", "Exists", null, "NoSchedule"),
+              org.assertj.core.groups.Tuple.tuple("dedicated", "Equal", "gpu", "NoSchedule"));
+      assertThat(pod.getSpec().getRuntimeClassName()).isEqualTo("nvidia");
       assertThat(pod.getSpec().getServiceAccountName())
           .isEqualTo(env.get("ZEROSCALE_RUNTIME_KUBERNETES_SERVICEACCOUNT"))
           .isEqualTo(ChartFixture.RELEASE + "-zeroscale-instance");
@@ -195,12 +207,30 @@ class ChartContractIT {
       assertThat(engine.getArgs()).endsWith("--gpu-memory-utilization", "0.9");
       assertThat(engine.getResources().getLimits().get("nvidia.com/gpu").getAmount())
           .isEqualTo("1");
+      assertThat(engine.getResources().getRequests().get("cpu").getAmount()).isEqualTo("4");
+      assertThat(engine.getResources().getRequests().get("memory").toString()).isEqualTo("32Gi");
+      assertThat(engine.getResources().getLimits().get("memory").toString()).isEqualTo("48Gi");
+      // A public model without the tenant's token, and the platform token not allowed: no
+      // HF_TOKEN at all (the platform Secret my-hf-token is only for plans that allow it).
+      assertThat(engine.getEnv()).noneMatch(e -> e.getName().equals("HF_TOKEN"));
+      // The engine key: a reference to the instance's own Secret, owned by the pod.
+      String keySecret = pod.getMetadata().getName() + "-engine-key";
       assertThat(engine.getEnv())
           .anySatisfy(
               e -> {
-                assertThat(e.getName()).isEqualTo("HF_TOKEN");
-                assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("my-hf-token");
+                assertThat(e.getName()).isEqualTo("VLLM_API_KEY");
+                assertThat(e.getValue()).isNull();
+                assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo(keySecret);
               });
+      var secret =
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(
+                  () -> k8s.secrets().inNamespace(GPU_NAMESPACE).withName(keySecret).get(),
+                  java.util.Objects::nonNull);
+      assertThat(secret.getMetadata().getOwnerReferences())
+          .singleElement()
+          .satisfies(o -> assertThat(o.getUid()).isEqualTo(pod.getMetadata().getUid()));
       // The chart's NetworkPolicy selects exactly such pods.
       assertThat(pod.getMetadata().getLabels())
           .containsEntry(PodTemplates.MANAGED_BY, PodTemplates.MANAGED_BY_VALUE)
@@ -209,6 +239,7 @@ class ChartContractIT {
       // SIGTERM: the leader activator stops the instance it started, here too.
       assertThat(app.terminate(Duration.ofSeconds(120))).isIn(0, 143);
       assertThat(k8s.pods().inNamespace(GPU_NAMESPACE).list().getItems()).isEmpty();
+      assertThat(k8s.secrets().inNamespace(GPU_NAMESPACE).list().getItems()).isEmpty();
     } finally {
       if (app != null) {
         app.close();

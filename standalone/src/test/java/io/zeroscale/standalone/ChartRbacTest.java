@@ -31,21 +31,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Role the chart renders against what the Kubernetes runtime really calls: the runtime runs
- * every code path of its port (launch, a repeated launch, list, stop, stop of an unknown instance)
- * against fabric8's CRUD mock API server through the official client, and every request the server
- * saw becomes a (resource, verb) pair in the namespace the chart gives the Role.
- *
- * <p>Comparison: derived ⊆ rendered (the runtime is never refused), and rendered ⊆ derived ∪ {@link
- * #ISOLATION_SECRETS}. The second allowance is the per-instance engine-key Secrets and
- * per-deployment tenant-token Secrets of the instance isolation work (issue "Instances: isolated,
- * authenticated, ..."), whose runtime code is not on this branch yet: once it lands, this test runs
- * it too and the allowance goes, leaving equality.
+ * every code path of its port (launch with an engine key and the tenant's token, a repeated launch,
+ * a launch with the platform's token, list and adoption, stop, stop of an unknown instance, release
+ * of the deployment) against fabric8's CRUD mock API server through the official client, and every
+ * request the server saw becomes a (resource, verb) pair in the namespace the chart gives the Role.
+ * The two sets must be equal: the runtime is never refused, and the Role grants nothing it does not
+ * use.
  */
 class ChartRbacTest {
 
-  /** Granted ahead of the code that will call them (see the class comment). */
-  static final Set<String> ISOLATION_SECRETS =
-      Set.of("secrets:create", "secrets:get", "secrets:delete");
+  static final String ENGINE_KEY = "zse_rbac-test-key";
 
   private KubernetesMockServer server;
 
@@ -86,10 +81,10 @@ class ChartRbacTest {
     Set<String> derived = derive(namespace);
     System.out.println("Role " + rendered + ", runtime calls " + derived);
 
-    assertThat(derived).as("what the runtime calls").isNotEmpty().isSubsetOf(rendered);
-    Set<String> allowed = new TreeSet<>(derived);
-    allowed.addAll(ISOLATION_SECRETS);
-    assertThat(rendered).as("what the Role grants").isSubsetOf(allowed);
+    assertThat(derived)
+        .as("what the runtime calls")
+        .contains("pods:create", "secrets:create", "secrets:delete");
+    assertThat(rendered).as("what the Role grants").isEqualTo(derived);
   }
 
   /** Runs the runtime through its whole port and answers the (resource:verb) set it used. */
@@ -107,19 +102,34 @@ class ChartRbacTest {
             defaults.hfHome(),
             null,
             defaults.terminationGracePeriod(),
+            null,
+            null,
+            null,
             null);
     ApiClient client = new ApiClient().setBasePath(server.url("/").replaceAll("/$", ""));
     KubernetesRuntime runtime = new KubernetesRuntime(new CoreV1Api(client), properties);
     Duration timeout = Duration.ofSeconds(20);
 
-    assertThat(runtime.launch(plan("i-a")).block(timeout)).isEqualTo(new Launch.Accepted("i-a"));
-    // Same id again: the API answers 409 and the runtime takes it as done.
-    assertThat(runtime.launch(plan("i-a")).block(timeout)).isEqualTo(new Launch.Accepted("i-a"));
-    assertThat(runtime.launch(plan("i-b")).block(timeout)).isEqualTo(new Launch.Accepted("i-b"));
-    assertThat(runtime.list().block(timeout)).hasSize(2);
+    // The engine key's Secret and the tenant token's Secret with the pod.
+    InstancePlan tenant = plan("i-a", "hf_tenantToken", false);
+    assertThat(runtime.launch(tenant).block(timeout)).isEqualTo(new Launch.Accepted("i-a"));
+    // Same id again: the API answers 409 for the pod and the key (the pod is read for its uid),
+    // and the token Secret is replaced.
+    assertThat(runtime.launch(tenant).block(timeout)).isEqualTo(new Launch.Accepted("i-a"));
+    // The platform's token: a reference to the chart's Secret, nothing created for it.
+    assertThat(runtime.launch(plan("i-b", null, true)).block(timeout))
+        .isEqualTo(new Launch.Accepted("i-b"));
+    // Adoption by a new runtime: pods and the engine keys' Secrets.
+    KubernetesRuntime adopting = new KubernetesRuntime(new CoreV1Api(client), properties);
+    assertThat(adopting.list().block(timeout))
+        .hasSize(2)
+        .allSatisfy(instance -> assertThat(instance.engineKey()).isEqualTo(ENGINE_KEY));
     runtime.stop("i-a", Duration.ofSeconds(1)).block(timeout);
     runtime.stop("never-launched", Duration.ZERO).block(timeout);
     assertThat(runtime.list().block(timeout)).hasSize(1);
+    runtime.stop("i-b", Duration.ofSeconds(1)).block(timeout);
+    // The deployment is deleted: its token Secret goes.
+    runtime.release(tenant.deployment().id()).block(timeout);
 
     Set<String> verbs = new TreeSet<>();
     RecordedRequest request;
@@ -153,7 +163,7 @@ class ChartRbacTest {
     return resource + ":" + verb;
   }
 
-  private static InstancePlan plan(String instanceId) {
+  private static InstancePlan plan(String instanceId, String hfToken, boolean platformToken) {
     return new InstancePlan(
         instanceId,
         new DeploymentSpec(
@@ -169,6 +179,9 @@ class ChartRbacTest {
             new ScalingSettings(0, 2, 300, 900, 1000, 0.7, 60, true),
             DeploymentStatus.DEPLOYING,
             null,
-            3));
+            3),
+        ENGINE_KEY,
+        hfToken,
+        platformToken);
   }
 }

@@ -320,7 +320,20 @@ class ChartRenderTest {
             "--zeroscale.runtime.kubernetes.gpu-products[A100-80GB]=NVIDIA-A100-PCIE-80GB",
             "--zeroscale.runtime.kubernetes.gpu-products[H100-80GB]=h100-sxm",
             "--zeroscale.runtime.kubernetes.extra-args[0]=--gpu-memory-utilization",
-            "--zeroscale.runtime.kubernetes.extra-args[1]=0.92");
+            "--zeroscale.runtime.kubernetes.extra-args[1]=0.92",
+            "--zeroscale.runtime.kubernetes.tolerations[0].key=dedicated",
+            "--zeroscale.runtime.kubernetes.tolerations[0].operator=Equal",
+            "--zeroscale.runtime.kubernetes.tolerations[0].value=gpu",
+            "--zeroscale.runtime.kubernetes.tolerations[0].effect=NoSchedule",
+            "--zeroscale.runtime.kubernetes.tolerations[1].key=node.kubernetes.io/unreachable",
+            "--zeroscale.runtime.kubernetes.tolerations[1].operator=Exists",
+            "--zeroscale.runtime.kubernetes.tolerations[1].effect=NoExecute",
+            "--zeroscale.runtime.kubernetes.tolerations[1].toleration-seconds=300",
+            "--zeroscale.runtime.kubernetes.resources.requests[cpu]=8",
+            "--zeroscale.runtime.kubernetes.resources.requests[memory]=64Gi",
+            "--zeroscale.runtime.kubernetes.resources.limits[memory]=96Gi");
+    assertThat(ctlEnv.get("ZEROSCALE_RUNTIME_KUBERNETES_RUNTIMECLASSNAME").getValue())
+        .isEqualTo("nvidia");
     V1Role role = split.one(V1Role.class, "Role", FULL + "-activator");
     assertThat(role.getMetadata().getNamespace()).isEqualTo("zeroscale-gpu");
     V1RoleBinding binding = split.one(V1RoleBinding.class, "RoleBinding", FULL + "-activator");

@@ -42,7 +42,17 @@ class ChartSchemaTest {
         Arguments.of("instances", "instances: {containerPort: \"8000\"}", "containerPort"),
         Arguments.of(
             "instances.gpuProducts", "instances: {gpuProducts: {H100-80GB: 3}}", "gpuProducts"),
-        Arguments.of("instances.extraArgs", "instances: {extraArgs: --x}", "extraArgs"));
+        Arguments.of("instances.extraArgs", "instances: {extraArgs: --x}", "extraArgs"),
+        Arguments.of(
+            "instances.runtimeClassName", "instances: {runtimeClassName: 7}", "runtimeClassName"),
+        Arguments.of(
+            "instances.tolerations",
+            "instances: {tolerations: [{key: k, operator: Sometimes}]}",
+            "operator"),
+        Arguments.of(
+            "instances.resources",
+            "instances: {resources: {requests: {nvidia.com/gpu: \"1\"}}}",
+            "nvidia.com/gpu"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -5,6 +5,8 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
+import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1SecretList;
 import io.kubernetes.client.util.Config;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.InstanceRuntime;
@@ -12,9 +14,12 @@ import io.zeroscale.activator.runtime.Launch;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
@@ -95,10 +100,22 @@ public final class KubernetesRuntime implements InstanceRuntime {
         .flatMap(pod -> blocking(() -> create(plan, pod)));
   }
 
+  /**
+   * The tenant-token Secret first (created or replaced: the kubelet reads it when it starts the
+   * container), then the pod, then the engine-key Secret owned by the pod (its uid comes from the
+   * create's answer, or from a read when the pod already existed), so that the garbage collector
+   * deletes the key with the pod. A container that the kubelet creates before the key Secret exists
+   * waits for it ({@link PodStates} does not count that as a failure).
+   */
   private Launch create(InstancePlan plan, V1Pod pod) throws KubernetesCallException {
     String name = pod.getMetadata().getName();
+    V1Secret token = PodTemplates.hfTokenSecret(plan, properties);
+    if (token != null) {
+      upsertSecret(token);
+    }
+    V1Pod created;
     try {
-      api.createNamespacedPod(properties.namespace(), pod).execute();
+      created = api.createNamespacedPod(properties.namespace(), pod).execute();
       log.info(
           "Created pod {}/{} for instance {} of deployment {} ({} x {})",
           properties.namespace(),
@@ -107,21 +124,77 @@ public final class KubernetesRuntime implements InstanceRuntime {
           plan.deployment().fullName(),
           plan.deployment().numGpus(),
           plan.deployment().gpu());
-      return new Launch.Accepted(plan.instanceId());
     } catch (ApiException e) {
       if (e.getCode() == 409) {
         // Same instance id, same pod name: an earlier attempt (or activator) created it.
-        return new Launch.Accepted(plan.instanceId());
-      }
-      if (e.getCode() == 403 && String.valueOf(e.getResponseBody()).contains("exceeded quota")) {
+        created = plan.engineKey() == null ? null : readPod(name);
+      } else if (e.getCode() == 403
+          && String.valueOf(e.getResponseBody()).contains("exceeded quota")) {
         // A ResourceQuota on nvidia.com/gpu: no capacity, not a broken deployment.
         return new Launch.NoCapacity(
             "insufficient GPU capacity: namespace quota exceeded for "
                 + plan.deployment().numGpus()
                 + " x "
                 + plan.deployment().gpu());
+      } else {
+        throw KubernetesCallException.of("create pod " + name, properties.namespace(), e);
       }
-      throw KubernetesCallException.of("create pod " + name, properties.namespace(), e);
+    }
+    if (created != null) {
+      V1Secret key = PodTemplates.engineKeySecret(plan, properties, created);
+      if (key != null) {
+        try {
+          createSecret(key);
+        } catch (KubernetesCallException e) {
+          // The launch fails, so the activator forgets the instance: take its pod back rather
+          // than leave one that waits for a key that never comes.
+          try {
+            deleteNow("pod", name, Duration.ZERO);
+          } catch (KubernetesCallException cleanup) {
+            e.addSuppressed(cleanup);
+          }
+          throw e;
+        }
+      }
+    }
+    return new Launch.Accepted(plan.instanceId());
+  }
+
+  private V1Pod readPod(String name) throws KubernetesCallException {
+    try {
+      return api.readNamespacedPod(name, properties.namespace()).execute();
+    } catch (ApiException e) {
+      throw KubernetesCallException.of("read pod " + name, properties.namespace(), e);
+    }
+  }
+
+  /** Creates a Secret; one already there (409, same name) is taken as this one. */
+  private void createSecret(V1Secret secret) throws KubernetesCallException {
+    String name = secret.getMetadata().getName();
+    try {
+      api.createNamespacedSecret(properties.namespace(), secret).execute();
+    } catch (ApiException e) {
+      if (e.getCode() != 409) {
+        throw KubernetesCallException.of("create secret " + name, properties.namespace(), e);
+      }
+    }
+  }
+
+  /** Creates a Secret, or replaces the one of the same name (a tenant may rotate its token). */
+  private void upsertSecret(V1Secret secret) throws KubernetesCallException {
+    String name = secret.getMetadata().getName();
+    try {
+      api.createNamespacedSecret(properties.namespace(), secret).execute();
+      return;
+    } catch (ApiException e) {
+      if (e.getCode() != 409) {
+        throw KubernetesCallException.of("create secret " + name, properties.namespace(), e);
+      }
+    }
+    try {
+      api.replaceNamespacedSecret(name, properties.namespace(), secret).execute();
+    } catch (ApiException e) {
+      throw KubernetesCallException.of("replace secret " + name, properties.namespace(), e);
     }
   }
 
@@ -130,6 +203,10 @@ public final class KubernetesRuntime implements InstanceRuntime {
     return blocking(this::listNow);
   }
 
+  /**
+   * The pods, each with the engine key read back from its key Secret (so that an adopting activator
+   * republishes the instance with its key): one list of pods, one list of key Secrets.
+   */
   private List<RuntimeInstance> listNow() throws KubernetesCallException {
     V1PodList pods;
     try {
@@ -140,10 +217,54 @@ public final class KubernetesRuntime implements InstanceRuntime {
     } catch (ApiException e) {
       throw KubernetesCallException.of("list pods", properties.namespace(), e);
     }
+    Map<String, String> keys = engineKeys();
     return pods.getItems().stream()
         .map(pod -> PodStates.instance(pod, properties.containerPort()))
+        .map(instance -> withKey(instance, keys))
         .sorted(Comparator.comparing(RuntimeInstance::instanceId))
         .toList();
+  }
+
+  /** Engine key by Secret name, from the Secrets labelled as engine keys. */
+  private Map<String, String> engineKeys() throws KubernetesCallException {
+    V1SecretList secrets;
+    try {
+      secrets =
+          api.listNamespacedSecret(properties.namespace())
+              .labelSelector(
+                  PodTemplates.SELECTOR
+                      + ","
+                      + PodTemplates.SECRET_ROLE
+                      + "="
+                      + PodTemplates.ENGINE_KEY)
+              .execute();
+    } catch (ApiException e) {
+      throw KubernetesCallException.of("list secrets", properties.namespace(), e);
+    }
+    Map<String, String> keys = new HashMap<>();
+    for (V1Secret secret : secrets.getItems()) {
+      byte[] key =
+          secret.getData() == null ? null : secret.getData().get(PodTemplates.ENGINE_KEY_ENV);
+      if (secret.getMetadata() != null && key != null) {
+        keys.put(secret.getMetadata().getName(), new String(key, StandardCharsets.UTF_8));
+      }
+    }
+    return keys;
+  }
+
+  private static RuntimeInstance withKey(RuntimeInstance r, Map<String, String> keys) {
+    String key = keys.get(PodTemplates.engineKeySecretName(r.instanceId()));
+    return key == null
+        ? r
+        : new RuntimeInstance(
+            r.instanceId(),
+            r.deploymentId(),
+            r.phase(),
+            r.url(),
+            r.runtimeReady(),
+            r.detail(),
+            r.heldGpusSince(),
+            key);
   }
 
   /**
@@ -169,42 +290,73 @@ public final class KubernetesRuntime implements InstanceRuntime {
                               name,
                               safeGrace.plus(STOP_MARGIN));
                           return delete(name, Duration.ZERO).then(gone(name).timeout(STOP_MARGIN));
-                        }));
+                        })
+                    // The garbage collector would delete it with the pod; this is sooner and
+                    // does not depend on it.
+                    .then(deleteSecret(PodTemplates.engineKeySecretName(instanceId))));
+  }
+
+  /** Deletes the deployment's tenant-token Secret (404: none, or already deleted). */
+  @Override
+  public Mono<Void> release(String deploymentId) {
+    return Mono.fromCallable(() -> PodTemplates.hfTokenSecretName(deploymentId))
+        .flatMap(this::deleteSecret);
+  }
+
+  private Mono<Void> deleteSecret(String name) {
+    return blocking(
+            () -> {
+              if (deleteNow("secret", name, null)) {
+                log.info("Deleted secret {}/{}", properties.namespace(), name);
+              }
+              return true;
+            })
+        .then();
   }
 
   private Mono<Void> delete(String name, Duration grace) {
     return blocking(
             () -> {
-              deleteNow(name, grace);
+              if (deleteNow("pod", name, grace)) {
+                log.info(
+                    "Deleting pod {}/{} with a grace period of {}",
+                    properties.namespace(),
+                    name,
+                    grace);
+              }
               return true;
             })
         .then();
   }
 
   /**
-   * Deletes through the raw call: the API server answers a pod delete with the Pod (graceful) or a
-   * Status (immediate), and only the status code matters here.
+   * Deletes a pod (with a grace period) or a Secret through the raw call: the API server answers a
+   * delete with the object (graceful) or a Status (immediate), and only the status code matters
+   * here. Answers whether there was something to delete (404: nothing, which is success).
    */
-  private void deleteNow(String name, Duration grace) throws KubernetesCallException {
+  private boolean deleteNow(String kind, String name, Duration grace)
+      throws KubernetesCallException {
     String namespace = properties.namespace();
     try (Response response =
-        api.deleteNamespacedPod(name, namespace)
-            .gracePeriodSeconds((int) Math.min(Integer.MAX_VALUE, grace.toSeconds()))
-            .buildCall(null)
+        ("pod".equals(kind)
+                ? api.deleteNamespacedPod(name, namespace)
+                    .gracePeriodSeconds((int) Math.min(Integer.MAX_VALUE, grace.toSeconds()))
+                    .buildCall(null)
+                : api.deleteNamespacedSecret(name, namespace).buildCall(null))
             .execute()) {
       int code = response.code();
       if (code == 404) {
-        return;
+        return false;
       }
       if (code / 100 != 2) {
         String body = response.body() == null ? "" : response.body().string();
         throw KubernetesCallException.of(
-            "delete pod " + name, namespace, new ApiException(code, body));
+            "delete " + kind + " " + name, namespace, new ApiException(code, body));
       }
-      log.info("Deleting pod {}/{} with a grace period of {}", namespace, name, grace);
+      return true;
     } catch (ApiException | IOException e) {
       throw KubernetesCallException.of(
-          "delete pod " + name,
+          "delete " + kind + " " + name,
           namespace,
           e instanceof ApiException api ? api : new ApiException(e));
     }

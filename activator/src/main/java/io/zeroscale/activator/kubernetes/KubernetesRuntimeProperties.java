@@ -1,12 +1,17 @@
 package io.zeroscale.activator.kubernetes;
 
+import io.kubernetes.client.custom.Quantity;
 import io.zeroscale.api.Family;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -33,6 +38,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param terminationGracePeriod how long a stopping pod may drain before the kubelet kills it
  * @param extraArgs appended to every engine command line, e.g. {@code --gpu-memory-utilization
  *     0.92}
+ * @param runtimeClassName the pods' {@code runtimeClassName} (e.g. {@code nvidia} where the NVIDIA
+ *     container runtime is not the node's default), or null for the cluster default
+ * @param tolerations tolerations added to the pods' fixed {@code nvidia.com/gpu} Exists NoSchedule
+ *     one (e.g. a dedicated-node taint); bind with indexes: {@code tolerations[0].key=dedicated}
+ * @param resources CPU, memory and ephemeral-storage requests and limits of the engine container
+ *     (the GPU request and limit are always {@code num_gpus}); none by default
  */
 @ConfigurationProperties("zeroscale.runtime.kubernetes")
 public record KubernetesRuntimeProperties(
@@ -46,13 +57,30 @@ public record KubernetesRuntimeProperties(
     @DefaultValue("/root/.cache/huggingface") String hfHome,
     String serviceAccount,
     @DefaultValue("120s") Duration terminationGracePeriod,
-    List<String> extraArgs) {
+    List<String> extraArgs,
+    String runtimeClassName,
+    List<Toleration> tolerations,
+    Resources resources) {
 
   private static final String PREFIX = "zeroscale.runtime.kubernetes.";
   private static final String NOT_BLANK = "must not be blank";
 
   /** RFC 1123 label: namespaces, service accounts. */
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  /** RFC 1123 subdomain: runtime class names. */
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile(
+          "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+  /** A taint key: an optional DNS subdomain prefix and a name (Kubernetes' qualified name). */
+  private static final Pattern QUALIFIED_NAME =
+      Pattern.compile(
+          "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+              + "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+
+  private static final Pattern LABEL_VALUE =
+      Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
 
   /**
    * The hardware catalog's GPU types (SPEC §8) as NVIDIA GPU feature discovery labels them. The
@@ -112,6 +140,43 @@ public record KubernetesRuntimeProperties(
         terminationGracePeriod,
         "must not be negative");
     extraArgs = extraArgs == null ? List.of() : List.copyOf(extraArgs);
+    runtimeClassName =
+        runtimeClassName == null || runtimeClassName.isBlank() ? null : runtimeClassName;
+    require(
+        runtimeClassName == null || DNS_SUBDOMAIN.matcher(runtimeClassName).matches(),
+        "runtime-class-name",
+        runtimeClassName,
+        "must be a DNS-1123 subdomain");
+    List<Toleration> checked = new ArrayList<>();
+    if (tolerations != null) {
+      for (int i = 0; i < tolerations.size(); i++) {
+        Toleration t = tolerations.get(i);
+        require(t != null, "tolerations[" + i + "]", null, "must not be empty");
+        checked.add(t.validated("tolerations[" + i + "]"));
+      }
+    }
+    tolerations = List.copyOf(checked);
+    resources = resources == null ? Resources.NONE : resources;
+  }
+
+  /** A copy with the pods' runtime class, extra tolerations and CPU/memory resources. */
+  public KubernetesRuntimeProperties withPodSettings(
+      String runtimeClassName, List<Toleration> tolerations, Resources resources) {
+    return new KubernetesRuntimeProperties(
+        namespace,
+        images,
+        containerPort,
+        gpuNodeLabel,
+        gpuProducts,
+        hfTokenSecret,
+        hfTokenKey,
+        hfHome,
+        serviceAccount,
+        terminationGracePeriod,
+        extraArgs,
+        runtimeClassName,
+        tolerations,
+        resources);
   }
 
   /** Defaults everywhere: what an unconfigured activator runs with. */
@@ -127,6 +192,9 @@ public record KubernetesRuntimeProperties(
         "/root/.cache/huggingface",
         null,
         Duration.ofSeconds(120),
+        null,
+        null,
+        null,
         null);
   }
 
@@ -180,6 +248,127 @@ public record KubernetesRuntimeProperties(
           value,
           "must be an image reference");
       return value;
+    }
+  }
+
+  /**
+   * A toleration of the instance pods, as in a pod spec.
+   *
+   * @param key the taint key; empty (with {@code Exists}) tolerates every taint
+   * @param operator {@code Equal} (default) or {@code Exists}
+   * @param value the taint value for {@code Equal}; none for {@code Exists}
+   * @param effect {@code NoSchedule}, {@code PreferNoSchedule}, {@code NoExecute}, or empty for all
+   * @param tolerationSeconds with {@code NoExecute} only: how long the pod stays after the taint
+   */
+  public record Toleration(
+      String key, String operator, String value, String effect, Long tolerationSeconds) {
+
+    static final Set<String> OPERATORS = Set.of("Equal", "Exists");
+    static final Set<String> EFFECTS = Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
+
+    public Toleration {
+      key = key == null || key.isBlank() ? null : key;
+      operator = operator == null || operator.isBlank() ? "Equal" : operator;
+      value = value == null || value.isEmpty() ? null : value;
+      effect = effect == null || effect.isBlank() ? null : effect;
+    }
+
+    Toleration validated(String property) {
+      require(
+          OPERATORS.contains(operator),
+          property + ".operator",
+          operator,
+          "must be Equal or Exists");
+      require(
+          key == null || QUALIFIED_NAME.matcher(key).matches(),
+          property + ".key",
+          key,
+          "must be a qualified name");
+      require(
+          key != null || "Exists".equals(operator),
+          property + ".key",
+          key,
+          "may be empty only with operator Exists");
+      require(
+          value == null || "Equal".equals(operator),
+          property + ".value",
+          value,
+          "must be empty with operator Exists");
+      require(
+          value == null || LABEL_VALUE.matcher(value).matches(),
+          property + ".value",
+          value,
+          "must be a label value");
+      require(
+          effect == null || EFFECTS.contains(effect),
+          property + ".effect",
+          effect,
+          "must be NoSchedule, PreferNoSchedule or NoExecute");
+      require(
+          tolerationSeconds == null || "NoExecute".equals(effect),
+          property + ".toleration-seconds",
+          tolerationSeconds,
+          "is only for effect NoExecute");
+      return this;
+    }
+  }
+
+  /**
+   * Requests and limits of the engine container beyond its GPUs, as Kubernetes quantities ({@code
+   * 8}, {@code 500m}, {@code 64Gi}).
+   *
+   * @param requests per resource: {@code cpu}, {@code memory}, {@code ephemeral-storage}
+   * @param limits the same resources; a limit below its request is refused
+   */
+  public record Resources(Map<String, String> requests, Map<String, String> limits) {
+
+    public static final Set<String> NAMES = Set.of("cpu", "memory", "ephemeral-storage");
+    public static final Resources NONE = new Resources(null, null);
+
+    public Resources {
+      requests = quantities("resources.requests", requests);
+      limits = quantities("resources.limits", limits);
+      for (var limit : limits.entrySet()) {
+        String request = requests.get(limit.getKey());
+        require(
+            request == null
+                || Quantity.fromString(request)
+                        .getNumber()
+                        .compareTo(Quantity.fromString(limit.getValue()).getNumber())
+                    <= 0,
+            "resources.limits[" + limit.getKey() + "]",
+            limit.getValue(),
+            "must not be below its request " + request);
+      }
+    }
+
+    private static Map<String, String> quantities(String property, Map<String, String> given) {
+      Map<String, String> out = new TreeMap<>();
+      if (given != null) {
+        given.forEach(
+            (name, quantity) -> {
+              require(
+                  NAMES.contains(name),
+                  property + "[" + name + "]",
+                  quantity,
+                  "names no resource this runtime sets (cpu, memory, ephemeral-storage)");
+              require(
+                  quantity != null && isQuantity(quantity),
+                  property + "[" + name + "]",
+                  quantity,
+                  "must be a Kubernetes quantity, e.g. 8, 500m, 64Gi");
+              out.put(name, quantity.strip());
+            });
+      }
+      return Collections.unmodifiableMap(out);
+    }
+
+    private static boolean isQuantity(String quantity) {
+      try {
+        return Quantity.fromString(quantity.strip()).getNumber().signum() >= 0;
+      } catch (RuntimeException e) {
+        return false;
+      }
     }
   }
 

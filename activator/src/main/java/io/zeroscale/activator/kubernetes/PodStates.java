@@ -117,7 +117,8 @@ public final class PodStates {
       V1ContainerStateWaiting waiting = state.getWaiting();
       if (waiting != null
           && waiting.getReason() != null
-          && FATAL_WAITING.containsKey(waiting.getReason())) {
+          && FATAL_WAITING.containsKey(waiting.getReason())
+          && !waitsForItsKey(waiting)) {
         return Optional.of(
             FATAL_WAITING.get(waiting.getReason())
                 + ": "
@@ -130,6 +131,17 @@ public final class PodStates {
           "pod " + status.getPhase() + suffix(status.getReason(), status.getMessage()));
     }
     return Optional.empty();
+  }
+
+  /**
+   * The kubelet reached the container before the runtime created the engine-key Secret (it creates
+   * it right after the pod, owned by it): {@code CreateContainerConfigError: secret
+   * "zs-…-engine-key" not found}. The kubelet retries, so this heals by itself.
+   */
+  static boolean waitsForItsKey(V1ContainerStateWaiting waiting) {
+    return "CreateContainerConfigError".equals(waiting.getReason())
+        && waiting.getMessage() != null
+        && waiting.getMessage().contains(PodTemplates.ENGINE_KEY_SUFFIX + "\" not found");
   }
 
   private static String pendingDetail(Optional<V1PodCondition> scheduled) {

@@ -9,10 +9,12 @@ import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1EnvVarSource;
 import io.kubernetes.client.openapi.models.V1HTTPGetAction;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
+import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1SecretKeySelector;
 import io.kubernetes.client.openapi.models.V1Toleration;
 import io.kubernetes.client.openapi.models.V1Volume;
@@ -58,6 +60,21 @@ public final class PodTemplates {
   public static final String POD_NAME_PREFIX = "zs-";
   public static final String HEALTH_PATH = "/health";
 
+  /** Which of the runtime's Secrets an object is: {@value #ENGINE_KEY} or {@value #HF_TOKEN}. */
+  public static final String SECRET_ROLE = "zeroscale.io/secret";
+
+  public static final String ENGINE_KEY = "engine-key";
+  public static final String HF_TOKEN = "hf-token";
+
+  /** The engine's API key variable (vLLM reads it as {@code --api-key}); also the Secret's key. */
+  public static final String ENGINE_KEY_ENV = "VLLM_API_KEY";
+
+  /** The Hugging Face token variable; also the key in a per-deployment token Secret. */
+  public static final String HF_TOKEN_ENV = "HF_TOKEN";
+
+  static final String ENGINE_KEY_SUFFIX = "-" + ENGINE_KEY;
+  static final String HF_TOKEN_PREFIX = "zs-hf-";
+
   /**
    * Startup probe period. With the default activation timeout of 900 s the failure threshold is 90:
    * the kubelet gives the engine 90 × 10 s to download weights and load them before it gives up,
@@ -86,18 +103,95 @@ public final class PodTemplates {
    * SHA-256, so that two ids never share a pod and the same id always maps to the same pod.
    */
   public static String podName(String instanceId) {
-    if (instanceId == null || instanceId.isEmpty()) {
-      throw new IllegalArgumentException("instance id must not be empty");
+    return dnsName(POD_NAME_PREFIX, instanceId, "instance id");
+  }
+
+  /** The Secret holding an instance's engine key: {@code <pod name>-engine-key}. */
+  public static String engineKeySecretName(String instanceId) {
+    return podName(instanceId) + ENGINE_KEY_SUFFIX;
+  }
+
+  /**
+   * The Secret holding a deployment's tenant token: {@code zs-hf-<deploymentId>} (cleaned and
+   * hashed like {@link #podName} when the id is no DNS label).
+   */
+  public static String hfTokenSecretName(String deploymentId) {
+    return dnsName(HF_TOKEN_PREFIX, deploymentId, "deployment id");
+  }
+
+  private static String dnsName(String prefix, String id, String what) {
+    if (id == null || id.isEmpty()) {
+      throw new IllegalArgumentException(what + " must not be empty");
     }
-    String plain = POD_NAME_PREFIX + instanceId;
+    String plain = prefix + id;
     if (plain.length() <= MAX_NAME && DNS_LABEL.matcher(plain).matches()) {
       return plain;
     }
-    String hash = sha256Hex(instanceId).substring(0, 8);
-    String cleaned = instanceId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-");
-    int room = MAX_NAME - POD_NAME_PREFIX.length() - 1 - hash.length();
+    String hash = sha256Hex(id).substring(0, 8);
+    String cleaned = id.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-");
+    int room = MAX_NAME - prefix.length() - 1 - hash.length();
     cleaned = cleaned.substring(0, Math.min(room, cleaned.length())).replaceAll("^-+|-+$", "");
-    return POD_NAME_PREFIX + (cleaned.isEmpty() ? "" : cleaned + "-") + hash;
+    return prefix + (cleaned.isEmpty() ? "" : cleaned + "-") + hash;
+  }
+
+  /**
+   * The Secret with an instance's engine key, labelled like its pod and owned by it (the garbage
+   * collector deletes it with the pod): {@code owner} is the pod as the API server returned it,
+   * with its uid. Null when the plan has no key.
+   */
+  public static V1Secret engineKeySecret(
+      InstancePlan plan, KubernetesRuntimeProperties properties, V1Pod owner) {
+    if (plan.engineKey() == null) {
+      return null;
+    }
+    Map<String, String> labels = labels(plan);
+    labels.put(SECRET_ROLE, ENGINE_KEY);
+    return new V1Secret()
+        .apiVersion("v1")
+        .kind("Secret")
+        .metadata(
+            new V1ObjectMeta()
+                .name(engineKeySecretName(plan.instanceId()))
+                .namespace(properties.namespace())
+                .labels(labels)
+                .annotations(Map.of(INSTANCE_ID, plan.instanceId()))
+                .addOwnerReferencesItem(
+                    new V1OwnerReference()
+                        .apiVersion("v1")
+                        .kind("Pod")
+                        .name(owner.getMetadata().getName())
+                        .uid(owner.getMetadata().getUid())))
+        .type("Opaque")
+        .immutable(true)
+        .putDataItem(ENGINE_KEY_ENV, plan.engineKey().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The Secret with the tenant's token for a deployment's instances, or null when the plan has
+   * none. Not owned by any pod: it lives as long as the deployment ({@code
+   * InstanceRuntime#release}).
+   */
+  public static V1Secret hfTokenSecret(InstancePlan plan, KubernetesRuntimeProperties properties) {
+    if (plan.hfToken() == null) {
+      return null;
+    }
+    DeploymentSpec deployment = plan.deployment();
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(MANAGED_BY, MANAGED_BY_VALUE);
+    labels.put(SECRET_ROLE, HF_TOKEN);
+    labels.put(DEPLOYMENT_ID, labelValue(deployment.id()));
+    labels.put(TENANT_ID, labelValue(deployment.tenantId()));
+    return new V1Secret()
+        .apiVersion("v1")
+        .kind("Secret")
+        .metadata(
+            new V1ObjectMeta()
+                .name(hfTokenSecretName(deployment.id()))
+                .namespace(properties.namespace())
+                .labels(labels)
+                .annotations(Map.of(DEPLOYMENT_ID, deployment.id())))
+        .type("Opaque")
+        .putDataItem(HF_TOKEN_ENV, plan.hfToken().getBytes(StandardCharsets.UTF_8));
   }
 
   /** The pod for a plan, ready to be created in {@code properties.namespace()}. */
@@ -129,11 +223,8 @@ public final class PodTemplates {
             .command(List.of("vllm"))
             .args(engineArgs(plan, properties))
             .addPortsItem(new V1ContainerPort().name("http").containerPort(port).protocol("TCP"))
-            .env(env(properties))
-            .resources(
-                new V1ResourceRequirements()
-                    .putLimitsItem(GPU_RESOURCE, gpus)
-                    .putRequestsItem(GPU_RESOURCE, gpus))
+            .env(env(plan, properties))
+            .resources(resources(properties, gpus))
             .startupProbe(
                 health(port, STARTUP_PERIOD_S, startupFailureThreshold(deployment.settings())))
             .readinessProbe(health(port, READINESS_PERIOD_S, 3))
@@ -154,9 +245,9 @@ public final class PodTemplates {
             // Service links would inject e.g. VLLM_PORT=tcp://... for a Service named "vllm",
             // which vLLM reads as its own setting and fails on.
             .enableServiceLinks(false)
+            .runtimeClassName(properties.runtimeClassName())
             .putNodeSelectorItem(properties.gpuNodeLabel(), product)
-            .addTolerationsItem(
-                new V1Toleration().key(GPU_RESOURCE).operator("Exists").effect("NoSchedule"))
+            .tolerations(tolerations(properties))
             .addContainersItem(engine)
             // Tensor parallel workers exchange tensors through shared memory; the container
             // runtime's default /dev/shm is 64 MiB.
@@ -258,23 +349,68 @@ public final class PodTemplates {
     return annotations;
   }
 
-  private static List<V1EnvVar> env(KubernetesRuntimeProperties properties) {
+  /**
+   * Secrets only by reference, never by value: {@code VLLM_API_KEY} from the instance's key Secret;
+   * {@code HF_TOKEN} from the deployment's token Secret (the tenant's token), or from the
+   * platform's Secret when the plan allows the platform token, or not at all.
+   */
+  private static List<V1EnvVar> env(InstancePlan plan, KubernetesRuntimeProperties properties) {
     List<V1EnvVar> env = new ArrayList<>();
-    if (properties.hfTokenSecret() != null) {
+    if (plan.engineKey() != null) {
       env.add(
-          new V1EnvVar()
-              .name("HF_TOKEN")
-              .valueFrom(
-                  new V1EnvVarSource()
-                      .secretKeyRef(
-                          new V1SecretKeySelector()
-                              .name(properties.hfTokenSecret())
-                              .key(properties.hfTokenKey())
-                              // Public models start without the Secret.
-                              .optional(true))));
+          secretEnv(ENGINE_KEY_ENV, engineKeySecretName(plan.instanceId()), ENGINE_KEY_ENV, null));
+    }
+    if (plan.hfToken() != null) {
+      env.add(
+          secretEnv(HF_TOKEN_ENV, hfTokenSecretName(plan.deployment().id()), HF_TOKEN_ENV, null));
+    } else if (plan.platformToken() && properties.hfTokenSecret() != null) {
+      // Public models start without the platform's Secret.
+      env.add(secretEnv(HF_TOKEN_ENV, properties.hfTokenSecret(), properties.hfTokenKey(), true));
     }
     env.add(new V1EnvVar().name("HF_HOME").value(properties.hfHome()));
     return env;
+  }
+
+  private static V1EnvVar secretEnv(String name, String secret, String key, Boolean optional) {
+    return new V1EnvVar()
+        .name(name)
+        .valueFrom(
+            new V1EnvVarSource()
+                .secretKeyRef(new V1SecretKeySelector().name(secret).key(key).optional(optional)));
+  }
+
+  /** The GPUs (request = limit = num_gpus), then the configured CPU/memory/storage. */
+  private static V1ResourceRequirements resources(
+      KubernetesRuntimeProperties properties, Quantity gpus) {
+    V1ResourceRequirements resources =
+        new V1ResourceRequirements()
+            .putLimitsItem(GPU_RESOURCE, gpus)
+            .putRequestsItem(GPU_RESOURCE, gpus);
+    properties
+        .resources()
+        .requests()
+        .forEach((name, quantity) -> resources.putRequestsItem(name, new Quantity(quantity)));
+    properties
+        .resources()
+        .limits()
+        .forEach((name, quantity) -> resources.putLimitsItem(name, new Quantity(quantity)));
+    return resources;
+  }
+
+  /** The GPU taint's toleration, then the configured ones. */
+  private static List<V1Toleration> tolerations(KubernetesRuntimeProperties properties) {
+    List<V1Toleration> tolerations = new ArrayList<>();
+    tolerations.add(new V1Toleration().key(GPU_RESOURCE).operator("Exists").effect("NoSchedule"));
+    for (KubernetesRuntimeProperties.Toleration t : properties.tolerations()) {
+      tolerations.add(
+          new V1Toleration()
+              .key(t.key())
+              .operator(t.operator())
+              .value(t.value())
+              .effect(t.effect())
+              .tolerationSeconds(t.tolerationSeconds()));
+    }
+    return tolerations;
   }
 
   private static V1Probe health(int port, int periodS, int failureThreshold) {

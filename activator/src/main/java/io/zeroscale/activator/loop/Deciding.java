@@ -159,7 +159,9 @@ final class Deciding {
     fleet.targets.put(spec.id(), d.target());
     report(spec, d, now, io);
     if (spec.status() == DeploymentStatus.DELETING && mine.isEmpty() && d.launch() == 0) {
-      io.add(ports.status().finalizeDeleted(spec.id()));
+      // What the runtime keeps per deployment (a tenant-token Secret) goes first: a failed
+      // release leaves the deletion unfinished, and the next pass tries both again.
+      io.add(parts.runtime().release(spec.id()).then(ports.status().finalizeDeleted(spec.id())));
     }
   }
 

@@ -32,4 +32,14 @@ public interface InstanceRuntime {
    * after {@code grace}; completes when it is gone and forgotten. Unknown ids complete at once.
    */
   Mono<Void> stop(String instanceId, Duration grace);
+
+  /**
+   * Frees what the runtime keeps for a deployment beyond its instances (the Kubernetes runtime's
+   * per-deployment tenant-token Secret), once the deployment is deleted and none of its instances
+   * is left. Idempotent: releasing an unknown or already released deployment completes at once. The
+   * process runtime keeps nothing per deployment.
+   */
+  default Mono<Void> release(String deploymentId) {
+    return Mono.empty();
+  }
 }

@@ -2,12 +2,17 @@ package io.zeroscale.activator.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.zeroscale.activator.runtime.InstancePlan;
@@ -23,7 +28,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +51,7 @@ class KubernetesRuntimeTest {
   private static final String NAMESPACE = "zeroscale";
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+  private final SecretFailingDispatcher dispatcher = new SecretFailingDispatcher();
   private KubernetesMockServer server;
   private KubernetesClient fabric8;
   private FakeKubelet kubelet;
@@ -55,11 +63,7 @@ class KubernetesRuntimeTest {
   void startApiServer() throws IOException {
     server =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     fabric8 = server.createClient();
     kubelet = new FakeKubelet(fabric8, NAMESPACE);
@@ -76,6 +80,9 @@ class KubernetesRuntimeTest {
             "/root/.cache/huggingface",
             null,
             Duration.ofSeconds(120),
+            null,
+            null,
+            null,
             null);
     runtime = newRuntime();
   }
@@ -165,6 +172,122 @@ class KubernetesRuntimeTest {
         .verifyComplete();
     restarted.launch(Plans.h100x2("i-a")).block(TIMEOUT);
     assertThat(kubelet.managedPods()).hasSize(1);
+  }
+
+  @Test
+  void theKeyAndTheTokenGoToSecretsThePodOnlyReferences() {
+    StepVerifier.create(runtime.launch(Plans.withTenantToken("i-a")))
+        .expectNext(new Launch.Accepted("i-a"))
+        .verifyComplete();
+    Pod pod = kubelet.pod("zs-i-a");
+    // What the API server stores for the pod holds neither value, only the references.
+    String podJson = Serialization.asJson(pod);
+    assertThat(podJson).doesNotContain(Plans.ENGINE_KEY).doesNotContain(Plans.TENANT_TOKEN);
+    Map<String, String> refs =
+        pod.getSpec().getContainers().getFirst().getEnv().stream()
+            .filter(e -> e.getValueFrom() != null)
+            .collect(
+                Collectors.toMap(
+                    EnvVar::getName, e -> e.getValueFrom().getSecretKeyRef().getName()));
+    assertThat(refs)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "VLLM_API_KEY", "zs-i-a-engine-key", "HF_TOKEN", "zs-hf-" + Plans.DEPLOYMENT_ID));
+
+    Secret key = secret("zs-i-a-engine-key");
+    assertThat(decoded(key, "VLLM_API_KEY")).isEqualTo(Plans.ENGINE_KEY);
+    assertThat(key.getMetadata().getLabels())
+        .containsAllEntriesOf(pod.getMetadata().getLabels())
+        .containsEntry("zeroscale.io/secret", "engine-key");
+    // Garbage-collected with its pod.
+    assertThat(key.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            owner -> {
+              assertThat(owner.getKind()).isEqualTo("Pod");
+              assertThat(owner.getName()).isEqualTo("zs-i-a");
+              assertThat(owner.getUid()).isNotBlank().isEqualTo(pod.getMetadata().getUid());
+            });
+    Secret token = secret("zs-hf-" + Plans.DEPLOYMENT_ID);
+    assertThat(decoded(token, "HF_TOKEN")).isEqualTo(Plans.TENANT_TOKEN);
+    assertThat(token.getMetadata().getOwnerReferences()).isNullOrEmpty();
+
+    // A repeated launch is a no-op; a later instance with a rotated token replaces it.
+    runtime.launch(Plans.withTenantToken("i-a")).block(TIMEOUT);
+    var rotated =
+        new InstancePlan(
+            "i-b",
+            Plans.withTenantToken("i-b").deployment(),
+            "zse_other-key",
+            "hf_rotatedToken",
+            false);
+    runtime.launch(rotated).block(TIMEOUT);
+    assertThat(kubelet.managedPods()).hasSize(2);
+    assertThat(decoded(secret("zs-hf-" + Plans.DEPLOYMENT_ID), "HF_TOKEN"))
+        .isEqualTo("hf_rotatedToken");
+    assertThat(decoded(secret("zs-i-a-engine-key"), "VLLM_API_KEY")).isEqualTo(Plans.ENGINE_KEY);
+    assertThat(decoded(secret("zs-i-b-engine-key"), "VLLM_API_KEY")).isEqualTo("zse_other-key");
+  }
+
+  @Test
+  void theAdoptingRuntimeReadsTheEngineKeysBack() {
+    runtime.launch(Plans.withPlatformToken("i-a")).block(TIMEOUT);
+    runtime.launch(Plans.h100x2("i-open")).block(TIMEOUT);
+    Pod pod = kubelet.pod("zs-i-a");
+    assertThat(pod.getSpec().getContainers().getFirst().getEnv())
+        .filteredOn(e -> e.getName().equals("HF_TOKEN"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                  .isEqualTo("zeroscale-hf-token");
+              assertThat(e.getValueFrom().getSecretKeyRef().getOptional()).isTrue();
+            });
+    assertThat(fabric8.secrets().inNamespace(NAMESPACE).list().getItems())
+        .extracting(secret -> secret.getMetadata().getName())
+        .containsExactly("zs-i-a-engine-key");
+
+    Map<String, RuntimeInstance> adopted = byId(newRuntime().list().block(TIMEOUT));
+    assertThat(adopted.get("i-a").engineKey()).isEqualTo(Plans.ENGINE_KEY);
+    assertThat(adopted.get("i-open").engineKey()).isNull();
+    assertThat(adopted.get("i-a").toString()).doesNotContain(Plans.ENGINE_KEY);
+  }
+
+  @Test
+  void stopDeletesTheKeyAndReleaseTheDeploymentsToken() {
+    runtime.launch(Plans.withTenantToken("i-a")).block(TIMEOUT);
+    runtime.launch(Plans.withTenantToken("i-b")).block(TIMEOUT);
+
+    StepVerifier.create(runtime.stop("i-a", Duration.ofSeconds(30))).verifyComplete();
+    assertThat(secret("zs-i-a-engine-key")).isNull();
+    assertThat(secret("zs-i-b-engine-key")).isNotNull();
+    // The deployment's token stays while the deployment lives.
+    assertThat(secret("zs-hf-" + Plans.DEPLOYMENT_ID)).isNotNull();
+
+    StepVerifier.create(runtime.stop("i-b", Duration.ofSeconds(30))).verifyComplete();
+    StepVerifier.create(runtime.release(Plans.DEPLOYMENT_ID)).verifyComplete();
+    assertThat(fabric8.secrets().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+    // Idempotent: released again, or a deployment that never had a token.
+    StepVerifier.create(runtime.release(Plans.DEPLOYMENT_ID)).verifyComplete();
+    StepVerifier.create(runtime.release("never-deployed")).verifyComplete();
+  }
+
+  @Test
+  void aKeySecretThatCannotBeCreatedFailsTheLaunchAndTakesThePodBack() {
+    dispatcher.failSecretCreates = true;
+    StepVerifier.create(runtime.launch(Plans.withPlatformToken("i-a")))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(KubernetesCallException.class)
+                    .hasMessageContaining("create secret zs-i-a-engine-key")
+                    .hasMessageContaining("HTTP 500"))
+        .verify(TIMEOUT);
+    // The activator forgets a failed launch: no pod may be left waiting for a key.
+    assertThat(kubelet.managedPods()).isEmpty();
+    dispatcher.failSecretCreates = false;
+    runtime.launch(Plans.withPlatformToken("i-a")).block(TIMEOUT);
+    assertThat(secret("zs-i-a-engine-key")).isNotNull();
   }
 
   @Test
@@ -270,6 +393,30 @@ class KubernetesRuntimeTest {
   private KubernetesRuntime newRuntime() {
     ApiClient client = new ApiClient().setBasePath(server.url("/").replaceAll("/$", ""));
     return new KubernetesRuntime(new CoreV1Api(client), properties);
+  }
+
+  /** The CRUD mock, except that it can answer 500 to every Secret create. */
+  private static final class SecretFailingDispatcher extends KubernetesCrudDispatcher {
+    volatile boolean failSecretCreates;
+
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+      if (failSecretCreates && request.getPath().contains("/secrets")) {
+        return new MockResponse()
+            .setResponseCode(500)
+            .setBody("{\"kind\":\"Status\",\"status\":\"Failure\",\"code\":500}");
+      }
+      return super.handleCreate(request);
+    }
+  }
+
+  private Secret secret(String name) {
+    return fabric8.secrets().inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  private static String decoded(Secret secret, String key) {
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
   }
 
   private List<RuntimeInstance> list() {

@@ -31,6 +31,23 @@ final class Plans {
         3);
   }
 
+  /** A recognizable engine key and tenant token: tests scan pod specs for them. */
+  static final String ENGINE_KEY = "zse_engine-key-of-the-test-0123456789abcdefghijk";
+
+  static final String TENANT_TOKEN = "hf_tenantTokenOfTheTest0123456789";
+
+  /** An H100 × 2 instance with its engine key and the tenant's own token. */
+  static InstancePlan withTenantToken(String instanceId) {
+    return new InstancePlan(
+        instanceId, deployment(Family.LLM, "H100-80GB", 2, 900), ENGINE_KEY, TENANT_TOKEN, false);
+  }
+
+  /** An H100 × 2 instance with its engine key, allowed the platform's token. */
+  static InstancePlan withPlatformToken(String instanceId) {
+    return new InstancePlan(
+        instanceId, deployment(Family.LLM, "H100-80GB", 2, 900), ENGINE_KEY, null, true);
+  }
+
   static InstancePlan h100x2(String instanceId) {
     return new InstancePlan(instanceId, deployment(Family.LLM, "H100-80GB", 2, 900));
   }

@@ -78,6 +78,25 @@ class PodStatesTest {
     assertThat(PodStates.instance(pod, 8000).detail()).startsWith("container config error:");
   }
 
+  @Test
+  void aContainerWaitingForItsEngineKeySecretIsStartingNotFailed() {
+    // The runtime creates the key Secret right after the pod (it is owned by the pod's uid): a
+    // kubelet that gets there first retries until the Secret exists.
+    V1Pod pod = PodTemplates.pod(Plans.withTenantToken("i-1"), DEFAULTS);
+    pod.getSpec().setNodeName("gpu-node-1");
+    V1ContainerStatus status = waiting("CreateContainerConfigError");
+    status.getState().getWaiting().message("secret \"zs-i-1-engine-key\" not found");
+    pod.status(new V1PodStatus().phase("Pending").addContainerStatusesItem(status));
+    RuntimeInstance instance = PodStates.instance(pod, 8000);
+    assertThat(instance.phase()).isEqualTo(Phase.RUNNING);
+    assertThat(instance.runtimeReady()).isFalse();
+    assertThat(instance.detail()).isEqualTo("CreateContainerConfigError");
+
+    // Any other missing Secret (the tenant's token) is a configuration error.
+    status.getState().getWaiting().message("secret \"zs-hf-d\" not found");
+    assertThat(PodStates.instance(pod, 8000).phase()).isEqualTo(Phase.EXITED);
+  }
+
   private static V1Pod created(String instanceId) {
     return PodTemplates.pod(Plans.h100x2(instanceId), DEFAULTS);
   }

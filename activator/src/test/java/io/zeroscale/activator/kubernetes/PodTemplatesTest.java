@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Probe;
+import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Toleration;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.api.Family;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -85,12 +88,10 @@ class PodTemplatesTest {
     assertProbe(engine.getStartupProbe(), 10, 90);
     assertProbe(engine.getLivenessProbe(), 10, 6);
 
-    V1EnvVar hfToken = env(engine, "HF_TOKEN");
-    assertThat(hfToken.getValue()).isNull();
-    assertThat(hfToken.getValueFrom().getSecretKeyRef().getName()).isEqualTo("zeroscale-hf-token");
-    assertThat(hfToken.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("HF_TOKEN");
-    assertThat(hfToken.getValueFrom().getSecretKeyRef().getOptional()).isTrue();
+    // A plan without key or token: neither variable, not even the platform's token reference.
+    assertThat(engine.getEnv()).extracting(V1EnvVar::getName).containsExactly("HF_HOME");
     assertThat(env(engine, "HF_HOME").getValue()).isEqualTo("/root/.cache/huggingface");
+    assertThat(spec.getRuntimeClassName()).isNull();
 
     V1Volume shm = volume(spec, "dshm");
     assertThat(shm.getEmptyDir().getMedium()).isEqualTo("Memory");
@@ -100,6 +101,210 @@ class PodTemplatesTest {
               assertThat(mount.getName()).isEqualTo("dshm");
               assertThat(mount.getMountPath()).isEqualTo("/dev/shm");
             });
+  }
+
+  @Test
+  void theKeyAndTheTenantTokenAreSecretReferencesNeverValues() {
+    InstancePlan plan = Plans.withTenantToken("i-42");
+    V1Pod pod = PodTemplates.pod(plan, DEFAULTS);
+    V1Container engine = pod.getSpec().getContainers().getFirst();
+
+    V1EnvVar key = env(engine, "VLLM_API_KEY");
+    assertThat(key.getValue()).isNull();
+    assertThat(key.getValueFrom().getSecretKeyRef().getName()).isEqualTo("zs-i-42-engine-key");
+    assertThat(key.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("VLLM_API_KEY");
+    assertThat(key.getValueFrom().getSecretKeyRef().getOptional()).isNull();
+    V1EnvVar token = env(engine, "HF_TOKEN");
+    assertThat(token.getValue()).isNull();
+    assertThat(token.getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo("zs-hf-" + Plans.DEPLOYMENT_ID);
+    assertThat(token.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("HF_TOKEN");
+    assertThat(token.getValueFrom().getSecretKeyRef().getOptional()).isNull();
+    // Not the platform's Secret: the tenant's model downloads with the tenant's token only.
+    assertThat(new JSON().serialize(pod))
+        .doesNotContain(Plans.ENGINE_KEY)
+        .doesNotContain(Plans.TENANT_TOKEN)
+        .doesNotContain("zeroscale-hf-token");
+
+    V1Secret keySecret =
+        PodTemplates.engineKeySecret(
+            plan, DEFAULTS, pod.metadata(pod.getMetadata().uid("uid-of-the-pod")));
+    assertThat(keySecret.getMetadata().getName()).isEqualTo("zs-i-42-engine-key");
+    assertThat(keySecret.getMetadata().getLabels())
+        .containsAllEntriesOf(pod.getMetadata().getLabels())
+        .containsEntry("zeroscale.io/secret", "engine-key");
+    assertThat(keySecret.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            owner -> {
+              assertThat(owner.getKind()).isEqualTo("Pod");
+              assertThat(owner.getName()).isEqualTo("zs-i-42");
+              assertThat(owner.getUid()).isEqualTo("uid-of-the-pod");
+            });
+    assertThat(new String(keySecret.getData().get("VLLM_API_KEY"), StandardCharsets.UTF_8))
+        .isEqualTo(Plans.ENGINE_KEY);
+    V1Secret tokenSecret = PodTemplates.hfTokenSecret(plan, DEFAULTS);
+    assertThat(tokenSecret.getMetadata().getName()).isEqualTo("zs-hf-" + Plans.DEPLOYMENT_ID);
+    assertThat(tokenSecret.getMetadata().getOwnerReferences()).isNullOrEmpty();
+    assertThat(tokenSecret.getMetadata().getLabels())
+        .containsEntry("zeroscale.io/secret", "hf-token")
+        .containsEntry("zeroscale.io/deployment-id", Plans.DEPLOYMENT_ID)
+        .doesNotContainKey("zeroscale.io/instance-id");
+    assertThat(new String(tokenSecret.getData().get("HF_TOKEN"), StandardCharsets.UTF_8))
+        .isEqualTo(Plans.TENANT_TOKEN);
+  }
+
+  @Test
+  void thePlatformTokenOnlyWhenThePlanAllowsIt() {
+    V1Container allowed =
+        PodTemplates.pod(Plans.withPlatformToken("i-1"), DEFAULTS)
+            .getSpec()
+            .getContainers()
+            .getFirst();
+    V1EnvVar token = env(allowed, "HF_TOKEN");
+    assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo("zeroscale-hf-token");
+    assertThat(token.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("HF_TOKEN");
+    assertThat(token.getValueFrom().getSecretKeyRef().getOptional()).isTrue();
+    assertThat(PodTemplates.hfTokenSecret(Plans.withPlatformToken("i-1"), DEFAULTS)).isNull();
+
+    // Allowed, but the operator configured no platform Secret: no token.
+    var noPlatformSecret =
+        new KubernetesRuntimeProperties(
+            "zeroscale",
+            null,
+            8000,
+            "l",
+            null,
+            "",
+            null,
+            "/h",
+            null,
+            Duration.ZERO,
+            null,
+            null,
+            null,
+            null);
+    assertThat(
+            PodTemplates.pod(Plans.withPlatformToken("i-1"), noPlatformSecret)
+                .getSpec()
+                .getContainers()
+                .getFirst()
+                .getEnv())
+        .extracting(V1EnvVar::getName)
+        .containsExactly("VLLM_API_KEY", "HF_HOME");
+
+    // Neither the tenant's token nor the platform's: no HF_TOKEN, whatever the properties say.
+    var keyOnly =
+        new InstancePlan(
+            "i-1",
+            Plans.deployment(Family.LLM, "H100-80GB", 1, 900),
+            Plans.ENGINE_KEY,
+            null,
+            false);
+    assertThat(PodTemplates.pod(keyOnly, DEFAULTS).getSpec().getContainers().getFirst().getEnv())
+        .extracting(V1EnvVar::getName)
+        .containsExactly("VLLM_API_KEY", "HF_HOME");
+    assertThat(PodTemplates.engineKeySecret(Plans.h100x2("i-1"), DEFAULTS, new V1Pod())).isNull();
+  }
+
+  @Test
+  void runtimeClassTolerationsAndResourcesComeFromTheProperties() {
+    var properties =
+        DEFAULTS.withPodSettings(
+            "nvidia",
+            List.of(
+                new KubernetesRuntimeProperties.Toleration(
+                    "dedicated", "Equal", "gpu", "NoSchedule", null),
+                new KubernetesRuntimeProperties.Toleration(
+                    "node.kubernetes.io/unreachable", "Exists", null, "NoExecute", 300L)),
+            new KubernetesRuntimeProperties.Resources(
+                Map.of("cpu", "8", "memory", "64Gi"), Map.of("memory", "96Gi")));
+    V1PodSpec spec = PodTemplates.pod(Plans.h100x2("i-1"), properties).getSpec();
+
+    assertThat(spec.getRuntimeClassName()).isEqualTo("nvidia");
+    assertThat(spec.getTolerations())
+        .containsExactly(
+            new V1Toleration().key("nvidia.com/gpu").operator("Exists").effect("NoSchedule"),
+            new V1Toleration().key("dedicated").operator("Equal").value("gpu").effect("NoSchedule"),
+            new V1Toleration()
+                .key("node.kubernetes.io/unreachable")
+                .operator("Exists")
+                .effect("NoExecute")
+                .tolerationSeconds(300L));
+    V1Container engine = spec.getContainers().getFirst();
+    assertThat(engine.getResources().getRequests())
+        .containsOnly(
+            Map.entry("nvidia.com/gpu", new Quantity("2")),
+            Map.entry("cpu", new Quantity("8")),
+            Map.entry("memory", new Quantity("64Gi")));
+    assertThat(engine.getResources().getLimits())
+        .containsOnly(
+            Map.entry("nvidia.com/gpu", new Quantity("2")),
+            Map.entry("memory", new Quantity("96Gi")));
+  }
+
+  @Test
+  void podSettingsNameTheBadProperty() {
+    assertThatThrownBy(() -> DEFAULTS.withPodSettings("Not_A_Class", null, null))
+        .hasMessageContaining("zeroscale.runtime.kubernetes.runtime-class-name");
+    assertThatThrownBy(
+            () ->
+                DEFAULTS.withPodSettings(
+                    null,
+                    List.of(
+                        new KubernetesRuntimeProperties.Toleration(
+                            "k", "Sometimes", null, null, null)),
+                    null))
+        .hasMessageContaining("zeroscale.runtime.kubernetes.tolerations[0].operator");
+    assertThatThrownBy(
+            () ->
+                DEFAULTS.withPodSettings(
+                    null,
+                    List.of(
+                        new KubernetesRuntimeProperties.Toleration("k", "Exists", "v", null, null)),
+                    null))
+        .hasMessageContaining("tolerations[0].value");
+    assertThatThrownBy(
+            () ->
+                DEFAULTS.withPodSettings(
+                    null,
+                    List.of(
+                        new KubernetesRuntimeProperties.Toleration(
+                            "k", null, "v", "NoSchedule", 60L)),
+                    null))
+        .hasMessageContaining("tolerations[0].toleration-seconds");
+    assertThatThrownBy(
+            () ->
+                DEFAULTS.withPodSettings(
+                    null,
+                    List.of(
+                        new KubernetesRuntimeProperties.Toleration(null, null, null, null, null)),
+                    null))
+        .hasMessageContaining("tolerations[0].key");
+    assertThatThrownBy(
+            () -> new KubernetesRuntimeProperties.Resources(Map.of("cpu", "eight"), null))
+        .hasMessageContaining("zeroscale.runtime.kubernetes.resources.requests[cpu]");
+    assertThatThrownBy(
+            () -> new KubernetesRuntimeProperties.Resources(Map.of("nvidia.com/gpu", "1"), null))
+        .hasMessageContaining("resources.requests[nvidia.com/gpu]");
+    assertThatThrownBy(
+            () ->
+                new KubernetesRuntimeProperties.Resources(
+                    Map.of("memory", "64Gi"), Map.of("memory", "32Gi")))
+        .hasMessageContaining("resources.limits[memory]")
+        .hasMessageContaining("below its request");
+  }
+
+  @Test
+  void secretNamesAreDnsNamesAndStablePerId() {
+    assertThat(PodTemplates.engineKeySecretName("i-1")).isEqualTo("zs-i-1-engine-key");
+    assertThat(PodTemplates.hfTokenSecretName(Plans.DEPLOYMENT_ID))
+        .isEqualTo("zs-hf-" + Plans.DEPLOYMENT_ID);
+    String odd = "Dep/" + "x".repeat(80);
+    assertThat(PodTemplates.hfTokenSecretName(odd))
+        .hasSizeLessThanOrEqualTo(63)
+        .matches("zs-hf-[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+        .isEqualTo(PodTemplates.hfTokenSecretName(odd));
   }
 
   @Test
@@ -156,7 +361,10 @@ class PodTemplatesTest {
             "/models",
             "engine-sa",
             Duration.ofSeconds(30),
-            List.of("--gpu-memory-utilization", "0.92"));
+            List.of("--gpu-memory-utilization", "0.92"),
+            null,
+            null,
+            null);
     V1Pod pod = PodTemplates.pod(Plans.h100x2("i-1"), properties);
     V1Container engine = pod.getSpec().getContainers().getFirst();
 
@@ -201,13 +409,39 @@ class PodTemplatesTest {
     assertThatThrownBy(
             () ->
                 new KubernetesRuntimeProperties(
-                    "Bad_NS", null, 8000, "l", null, null, null, "/h", null, Duration.ZERO, null))
+                    "Bad_NS",
+                    null,
+                    8000,
+                    "l",
+                    null,
+                    null,
+                    null,
+                    "/h",
+                    null,
+                    Duration.ZERO,
+                    null,
+                    null,
+                    null,
+                    null))
         .hasMessageContaining("zeroscale.runtime.kubernetes.namespace")
         .hasMessageContaining("Bad_NS");
     assertThatThrownBy(
             () ->
                 new KubernetesRuntimeProperties(
-                    "ns", null, 0, "l", null, null, null, "/h", null, Duration.ZERO, null))
+                    "ns",
+                    null,
+                    0,
+                    "l",
+                    null,
+                    null,
+                    null,
+                    "/h",
+                    null,
+                    Duration.ZERO,
+                    null,
+                    null,
+                    null,
+                    null))
         .hasMessageContaining("zeroscale.runtime.kubernetes.container-port");
     assertThatThrownBy(
             () ->
@@ -222,6 +456,9 @@ class PodTemplatesTest {
                     "/h",
                     null,
                     Duration.ofSeconds(-1),
+                    null,
+                    null,
+                    null,
                     null))
         .hasMessageContaining("zeroscale.runtime.kubernetes.termination-grace-period");
     assertThatThrownBy(() -> new KubernetesRuntimeProperties.Images(" ", null, null, null, null))

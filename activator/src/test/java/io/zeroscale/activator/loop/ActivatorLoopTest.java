@@ -293,6 +293,39 @@ class ActivatorLoopTest {
   }
 
   @Test
+  void aDeletedDeploymentIsReleasedFromTheRuntimeOnceNoInstanceIsLeftThenFinalized() {
+    String id = ready();
+    probe.inFlight(id, 0);
+    DeploymentSpec live = store.deployments.get("d");
+    store.deployments.put(
+        "d",
+        new DeploymentSpec(
+            live.id(),
+            live.tenantId(),
+            live.tenant(),
+            live.modelName(),
+            live.family(),
+            live.source(),
+            live.gpu(),
+            live.numGpus(),
+            live.maxBatchSize(),
+            live.settings(),
+            DeploymentStatus.DELETING,
+            null,
+            live.version() + 1));
+    for (int i = 0; i < 60 && !"deleted".equals(status.last()); i++) {
+      tick(SECOND);
+      if (runtime.stops.isEmpty()) {
+        assertThat(runtime.releases).as("released while an instance runs").isEmpty();
+      }
+    }
+    assertThat(runtime.stops).as("%s %s", status.reports, events.of(id)).containsExactly(id);
+    // The tenant-token Secret (Kubernetes) goes with the deployment, before it is finalized.
+    assertThat(runtime.releases).isNotEmpty().containsOnly("d");
+    assertThat(status.last()).isEqualTo("deleted");
+  }
+
+  @Test
   void aDrainThatNeverEndsIsCutAtTheDrainTimeout() {
     String id = ready();
     probe.inFlight(id, 1);

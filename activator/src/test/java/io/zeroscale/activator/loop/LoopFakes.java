@@ -156,6 +156,7 @@ final class LoopFakes {
     final List<String> launches = new ArrayList<>();
     final Map<String, InstancePlan> plans = new HashMap<>();
     final List<String> stops = new ArrayList<>();
+    final List<String> releases = new ArrayList<>();
     String noCapacity;
 
     @Override
@@ -201,6 +202,11 @@ final class LoopFakes {
             stops.add(instanceId);
             instances.remove(instanceId);
           });
+    }
+
+    @Override
+    public Mono<Void> release(String deploymentId) {
+      return Mono.fromRunnable(() -> releases.add(deploymentId));
     }
 
     /** The instance ends by itself (process exit, container crash). */
