@@ -319,7 +319,10 @@ class DeploymentsApiIT {
     DeploymentSpec v1 = awaitPublished(id, 1);
     assertThat(v1.status()).isEqualTo(DeploymentStatus.SCALED_TO_ZERO);
     assertThat(v1.fullName()).isEqualTo("demo/chat");
-    assertThat(v1.source()).isEqualTo("hf://meta-llama/Llama-2-7b-hf@main");
+    // Instances run the commit recorded at import, not the branch (issue #16's pinning).
+    assertThat(v1.source())
+        .isEqualTo(
+            "hf://meta-llama/Llama-2-7b-hf@" + StandInHub.sha("meta-llama/Llama-2-7b-hf", "main"));
     assertThat(v1.settings().maxInstances()).isEqualTo(2);
     assertThat(stored(id)).isEqualTo(v1);
 
