@@ -1,6 +1,6 @@
 package io.zeroscale.gateway.model;
 
-import io.zeroscale.gateway.crypto.SecretBox;
+import io.zeroscale.api.crypto.SecretBox;
 import io.zeroscale.gateway.crypto.SecretsProperties;
 import io.zeroscale.gateway.model.hub.HubClient;
 import io.zeroscale.gateway.model.hub.HubProperties;

@@ -1,7 +1,7 @@
 package io.zeroscale.gateway.model;
 
 import io.zeroscale.api.Family;
-import io.zeroscale.gateway.crypto.SecretBox;
+import io.zeroscale.api.crypto.SecretBox;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.model.hub.HfSource;
