@@ -56,10 +56,17 @@ public class ModelConfiguration {
       HubClient hub,
       SecretBox secrets,
       ImportLimits limits,
+      ModelsProperties properties,
       ReactiveTransactionManager transactionManager,
       Clock clock) {
     return new ModelService(
-        store, hub, secrets, limits, TransactionalOperator.create(transactionManager), clock);
+        store,
+        hub,
+        secrets,
+        limits,
+        TransactionalOperator.create(transactionManager),
+        clock,
+        properties.platformTokenForUnverified());
   }
 
   @Bean
