@@ -318,7 +318,10 @@ class DeploymentsApiIT {
     DeploymentSpec v1 = awaitPublished(id, 1);
     assertThat(v1.status()).isEqualTo("scaled_to_zero");
     assertThat(v1.fullName()).isEqualTo("demo/chat");
-    assertThat(v1.source()).isEqualTo("hf://meta-llama/Llama-2-7b-hf@main");
+    // Published pinned to the commit recorded at import (the model's own source keeps @main).
+    assertThat(v1.source())
+        .isEqualTo(
+            "hf://meta-llama/Llama-2-7b-hf@" + StandInHub.sha("meta-llama/Llama-2-7b-hf", "main"));
     assertThat(v1.settings().maxInstances()).isEqualTo(2);
     assertThat(stored(id)).isEqualTo(v1);
 
