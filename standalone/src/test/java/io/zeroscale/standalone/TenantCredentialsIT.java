@@ -34,8 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  * model.hf.hf_token}); tenant B deploys a public model. A's instances receive A's token (the
  * simulator shows it masked on {@code /debug/credentials}, behind the instance's key, and it is in
  * their environment), B's instance gets no token at all although the server has a platform {@code
- * HF_TOKEN}; the token is in clear neither in Redis nor in any log; deleting a deployment removes
- * its credentials entry.
+ * HF_TOKEN}; the token is in clear neither in Redis nor in any log; the sweeper repairs a lost or
+ * unreadable entry; deleting a deployment removes its credentials entry.
  */
 class TenantCredentialsIT {
 
@@ -61,7 +61,9 @@ class TenantCredentialsIT {
         StandaloneStack.start(
             tmp,
             ADMIN,
-            List.of("--zeroscale.runtime.process.sim.startup-duration=300ms"),
+            List.of(
+                "--zeroscale.runtime.process.sim.startup-duration=300ms",
+                "--zeroscale.deployments.sweep-interval=1s"),
             Map.of("HF_TOKEN", PLATFORM_HF_TOKEN));
     stack
         .hub
@@ -286,6 +288,29 @@ class TenantCredentialsIT {
             .doesNotContain(PLATFORM_HF_TOKEN);
       }
     }
+  }
+
+  @Test
+  void theSweeperRepairsALostEntry() {
+    // Once their instances run: an instance launched while its entry is missing gets no token.
+    endpoint(depInline);
+    endpoint(depB);
+    var map = stack.redis.<String, String>getMap(RedisSchema.CREDENTIALS, StringCodec.INSTANCE);
+    String before = map.get(depInline);
+    map.fastRemove(depInline);
+    map.fastPut(depB, "not json");
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> map.containsKey(depInline));
+    String after = map.get(depInline);
+    assertThat(after).as("sealed again, with a fresh nonce").isNotEqualTo(before);
+    assertThat(JSON.readTree(after).get("hf_token_sealed").asString()).isNotBlank();
+    assertThat(after).doesNotContain(TOKEN_A);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                map.get(depB).startsWith("{")
+                    && JSON.readTree(map.get(depB)).get("hf_token_sealed").isNull());
   }
 
   @Test

@@ -103,7 +103,7 @@ public final class DeploymentService {
                                 model(tenantId, req, l.orElse(null))
                                     .flatMap(m -> insertLocked(t, req, m)))))
         .onErrorMap(DataIntegrityViolationException.class, e -> concurrentChange(e, req))
-        .flatMap(d -> publishCredentials(d).then(publish(d)).thenReturn(d));
+        .flatMap(d -> publishWithCredentials(d).thenReturn(d));
   }
 
   private Mono<Model> model(UUID tenantId, CreateRequest req, HubLookup lookup) {
@@ -412,13 +412,19 @@ public final class DeploymentService {
         d.spec());
   }
 
-  /** The deployment's credentials entry, before its spec (fail-open, as {@link #publish}). */
-  private Mono<Void> publishCredentials(Deployment d) {
+  /**
+   * A new deployment's credentials entry, then its spec: the activator launches only what the spec
+   * publishes, so its first launch finds the entry. When the entry cannot be written the spec is
+   * not published either (fail-open, as {@link #publish}): the sweeper's resync writes both, in
+   * that order.
+   */
+  private Mono<Void> publishWithCredentials(Deployment d) {
     String id = d.id().toString();
     return guarded(
         models
             .credentials(d.tenantId(), d.modelId(), id, null)
-            .flatMap(c -> publisher.credentials(id, c)),
+            .flatMap(c -> publisher.credentials(id, c))
+            .then(publisher.changed(d.spec())),
         d.spec());
   }
 
