@@ -43,6 +43,13 @@ public final class Credentials {
   /** The token for an instance of {@code deploymentId}; {@code entry} null when there is none. */
   public Token open(String deploymentId, DeploymentCredentials entry) {
     if (entry == null) {
+      // The control plane writes it before the spec; its sweeper repairs a lost one.
+      if (warned.add("missing:" + deploymentId)) {
+        log.info(
+            "Deployment {} has no credentials entry yet; its instances start without a token"
+                + " until the control plane's sweeper writes it",
+            deploymentId);
+      }
       return Token.NONE;
     }
     if (!entry.hasTenantToken()) {

@@ -138,7 +138,7 @@ public final class RedisActivatorStore implements ActivatorStore {
               }
               return credentials.open(deploymentId, entry);
             })
-        .defaultIfEmpty(Credentials.Token.NONE);
+        .switchIfEmpty(Mono.fromSupplier(() -> credentials.open(deploymentId, null)));
   }
 
   /** Desired replicas per deployment id (missing: none asked for). */

@@ -259,31 +259,32 @@ public final class ModelService implements AutoCloseable {
       String preferredName,
       HubLookup lookup,
       String hfToken) {
-    Mono<Model> existing =
-        hfToken == null ? store.findDeployableBySource(tenantId, source.uri()) : Mono.empty();
-    return existing.switchIfEmpty(
-        Mono.defer(
-            () -> {
-              ImportOutcome o = ImportOutcome.of(lookup);
-              if (o.status() == ModelStatus.FAILED) {
-                return Mono.error(
-                    new ZeroscaleException(
-                        OpenAiError.of(
-                            422,
-                            "Cannot import " + source.uri() + ": " + o.error(),
-                            "model.hf.repo",
-                            "model_import_failed")));
-              }
-              return store
-                  .library(tenantId)
-                  .flatMap(
-                      library ->
-                          unless(
-                              limits.forInlineImport(library),
-                              () ->
-                                  insertInline(
-                                      tenantId, source, family, o, preferredName, hfToken)));
-            }));
+    return (hfToken == null
+            ? store.findDeployableBySource(tenantId, source.uri())
+            : Mono.<Model>empty())
+        .switchIfEmpty(
+            Mono.defer(
+                () -> {
+                  ImportOutcome o = ImportOutcome.of(lookup);
+                  if (o.status() == ModelStatus.FAILED) {
+                    return Mono.error(
+                        new ZeroscaleException(
+                            OpenAiError.of(
+                                422,
+                                "Cannot import " + source.uri() + ": " + o.error(),
+                                "model.hf.repo",
+                                "model_import_failed")));
+                  }
+                  return store
+                      .library(tenantId)
+                      .flatMap(
+                          library ->
+                              unless(
+                                  limits.forInlineImport(library),
+                                  () ->
+                                      insertInline(
+                                          tenantId, source, family, o, preferredName, hfToken)));
+                }));
   }
 
   private Mono<Model> insertInline(
