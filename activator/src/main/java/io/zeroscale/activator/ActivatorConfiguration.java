@@ -14,8 +14,10 @@ import io.zeroscale.activator.process.InstanceIsolation;
 import io.zeroscale.activator.process.ProcessRuntime;
 import io.zeroscale.activator.process.ProcessRuntimeProperties;
 import io.zeroscale.activator.runtime.InstanceRuntime;
+import io.zeroscale.api.crypto.SecretBox;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,10 +130,15 @@ public class ActivatorConfiguration {
       ActivatorProperties props,
       ProcessRuntimeProperties process,
       Clock clock,
-      ObjectProvider<BudgetPort> budget) {
+      ObjectProvider<BudgetPort> budget,
+      ObjectProvider<SecretBox> secretBox,
+      @Value("${zeroscale.secrets.key:}") String secretsKey) {
     return new Activator(
         activatorRuntime,
-        new RedisActivatorStore(redisson, JsonMapper.builder().build()),
+        new RedisActivatorStore(
+            redisson,
+            JsonMapper.builder().build(),
+            secrets(secretBox.getIfAvailable(), secretsKey)),
         new HttpHealthProbe(props.probeTimeout()),
         new EventOutbox(events),
         heartbeats,
@@ -139,6 +146,24 @@ public class ActivatorConfiguration {
         budgetOrUnlimited(budget.getIfAvailable()),
         props.policy(process.stopGrace()),
         clock);
+  }
+
+  /**
+   * What opens the tenants' HF tokens for instances: the control plane's box when it runs in this
+   * application, else one of {@code zeroscale.secrets.key} (the same key seals them), else none
+   * (instances of models with a tenant token then start without it, with a warning).
+   */
+  static SecretBox secrets(SecretBox shared, String key) {
+    if (shared != null) {
+      return shared;
+    }
+    if (key == null || key.isBlank()) {
+      log.warn(
+          "No zeroscale.secrets.key: the tenants' HF tokens cannot be opened, so instances of"
+              + " private models start without one");
+      return null;
+    }
+    return new SecretBox(SecretBox.decodeKey(key), new SecureRandom());
   }
 
   /**

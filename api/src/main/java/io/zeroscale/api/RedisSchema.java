@@ -129,5 +129,15 @@ public final class RedisSchema {
    */
   public static final String IDLE_PAID = PREFIX + "idle-paid";
 
+  /**
+   * Hash: deployment id → what its instances may download the model with, as {@code
+   * {"hf_token_sealed":"<base64>"|null,"platform_token":bool}} ({@link
+   * io.zeroscale.api.redis.DeploymentCredentials}): the tenant's HF token sealed with {@code
+   * zeroscale.secrets.key} for that deployment only, never in clear. Written by the control plane
+   * when a deployment is created (its resync repairs a missing or outdated entry), read by the
+   * activator at each launch, removed when the deployment is deleted.
+   */
+  public static final String CREDENTIALS = PREFIX + "credentials";
+
   private RedisSchema() {}
 }

@@ -82,6 +82,8 @@ public final class EngineSimMain {
               + String.join(",", config.servedModelNames())
               + " family="
               + config.family().flagValue());
+      // Which token it got, masked: enough to tell tenants' tokens apart, not to use one.
+      out.println("engine-sim hf_token=" + (config.hfToken() == null ? "none" : config.hfToken()));
       out.flush();
     }
 

@@ -26,6 +26,14 @@ public interface ActivatorStore {
   /** Every live deployment by id (deleted and malformed ones left out). */
   Mono<Map<String, DeploymentSpec>> deployments();
 
+  /**
+   * The HF token a new instance of the deployment gets: its credentials entry ({@code
+   * zs:credentials}, written by the control plane) opened ({@link Credentials}); {@link
+   * Credentials.Token#NONE} when there is no entry or it is unreadable or does not open (logged).
+   * An error when the store cannot answer: the launch then waits.
+   */
+  Mono<Credentials.Token> token(String deploymentId);
+
   /** Desired replicas per deployment id (missing: none asked for). */
   Mono<Map<String, Integer>> desired();
 

@@ -45,7 +45,7 @@ final class Deciding {
 
   /**
    * A launch's answer: the runtime's result, or the error it failed with, or the spend limit's
-   * refusal (then nothing was launched; empty: billing was unreachable).
+   * refusal (then nothing was launched; empty: billing or the credentials were unreachable).
    */
   record LaunchOutcome(Tracked t, Launch result, Throwable error, String refused) {}
 
@@ -166,6 +166,13 @@ final class Deciding {
   }
 
   private Mono<LaunchOutcome> launch(Tracked t) {
+    // The credentials are read first: when Redis cannot say, nothing is reserved or started.
+    return token(t)
+        .flatMap(token -> reserveAndStart(t, token))
+        .switchIfEmpty(Mono.fromSupplier(() -> new LaunchOutcome(t, null, null, "")));
+  }
+
+  private Mono<LaunchOutcome> reserveAndStart(Tracked t, Credentials.Token token) {
     // The first hour is billed at start: it must fit in the tenant's budget before anything boots.
     return ports
         .budget()
@@ -179,15 +186,35 @@ final class Deciding {
         .flatMap(
             answer ->
                 answer.allowed()
-                    ? parts
-                        .runtime()
-                        // The tenant's HF token comes with the credential plumbing (issue #16).
-                        .launch(new InstancePlan(t.id, t.spec, t.engineKey, null, false))
-                        .map(result -> new LaunchOutcome(t, result, null, null))
-                        .onErrorResume(e -> Mono.just(new LaunchOutcome(t, null, e, null)))
+                    ? start(t, token)
                     : Mono.just(
                         new LaunchOutcome(
                             t, null, null, answer.reason() == null ? "" : answer.reason())));
+  }
+
+  /**
+   * The HF token the instance gets, from the deployment's credentials entry (none without one). A
+   * store that cannot answer answers nothing: the boot waits for the next pass (as when billing
+   * cannot be reached) rather than start without the tenant's token.
+   */
+  private Mono<Credentials.Token> token(Tracked t) {
+    return ports
+        .store()
+        .token(t.spec.id())
+        .defaultIfEmpty(Credentials.Token.NONE)
+        .onErrorResume(
+            e -> {
+              log.warn("Cannot read the credentials of {}: {}", t.spec.fullName(), e.toString());
+              return Mono.empty();
+            });
+  }
+
+  private Mono<LaunchOutcome> start(Tracked t, Credentials.Token token) {
+    return parts
+        .runtime()
+        .launch(new InstancePlan(t.id, t.spec, t.engineKey, token.hfToken(), token.platformToken()))
+        .map(result -> new LaunchOutcome(t, result, null, null))
+        .onErrorResume(e -> Mono.just(new LaunchOutcome(t, null, e, null)));
   }
 
   /** Applies a launch's answer (all of them after the launches, so the pass is the one writer). */

@@ -5,8 +5,10 @@ import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.RedisSchema;
+import io.zeroscale.api.crypto.SecretBox;
 import io.zeroscale.api.json.DeploymentSpecJson;
 import io.zeroscale.api.json.InstanceJson;
+import io.zeroscale.api.redis.DeploymentCredentials;
 import io.zeroscale.api.redis.DesiredReplicas;
 import io.zeroscale.api.redis.LeaderLease;
 import io.zeroscale.api.redis.LiveEntry;
@@ -57,8 +59,18 @@ public final class RedisActivatorStore implements ActivatorStore {
   private final RedissonClient redisson;
   private final RedissonReactiveClient redis;
   private final JsonMapper json;
+  private final Credentials credentials;
 
   public RedisActivatorStore(RedissonClient redisson, JsonMapper json) {
+    this(redisson, json, null);
+  }
+
+  /**
+   * @param secrets opens the tenants' HF tokens of {@code zs:credentials} (the box of {@code
+   *     zeroscale.secrets.key}, as the control plane's); null: none opens, instances get none
+   */
+  public RedisActivatorStore(RedissonClient redisson, JsonMapper json, SecretBox secrets) {
+    this.credentials = new Credentials(secrets);
     this.redisson = redisson;
     this.redis = redisson.reactive();
     this.json = json;
@@ -97,6 +109,29 @@ public final class RedisActivatorStore implements ActivatorStore {
                     (id, e) ->
                         log.warn(
                             "Ignoring a malformed deployment {} in Redis: {}", id, e.toString())));
+  }
+
+  @Override
+  public Mono<Credentials.Token> token(String deploymentId) {
+    return redis
+        .<String, String>getMap(RedisSchema.CREDENTIALS, StringCodec.INSTANCE)
+        .get(deploymentId)
+        .map(
+            text -> {
+              DeploymentCredentials entry;
+              try {
+                entry = DeploymentCredentials.read(json, text);
+              } catch (IllegalArgumentException e) {
+                // The message names the field, never its value.
+                log.warn(
+                    "Ignoring malformed credentials of deployment {}: {}",
+                    deploymentId,
+                    e.getMessage());
+                return Credentials.Token.NONE;
+              }
+              return credentials.open(deploymentId, entry);
+            })
+        .switchIfEmpty(Mono.fromSupplier(() -> credentials.open(deploymentId, null)));
   }
 
   /** Desired replicas per deployment id (missing: none asked for). */

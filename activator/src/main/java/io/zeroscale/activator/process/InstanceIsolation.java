@@ -30,8 +30,10 @@ import java.util.regex.Pattern;
  *   <li>{@code HOME} = the instance's own directory (0700) and {@code TMPDIR} = its {@code tmp};
  *   <li>{@code VLLM_API_KEY} = the instance's engine key (by environment: a command line is
  *       world-readable in {@code /proc/<pid>/cmdline}), and {@code HF_TOKEN} = the plan's token
- *       when it has one (the platform's own {@code HF_TOKEN} passes only if listed in {@code
- *       pass-env}).
+ *       (the tenant's) when it has one; else the platform's own {@code HF_TOKEN} when the plan
+ *       allows it ({@code platformToken}: an unverified import, and the operator set {@code
+ *       zeroscale.models.platform-token-for-unverified}) or when the operator listed {@code
+ *       HF_TOKEN} in {@code pass-env} (a blanket choice for every instance); else none.
  * </ul>
  *
  * @param passEnv names (or {@code PREFIX*} patterns) the operator lets through besides the base
@@ -83,6 +85,20 @@ public record InstanceIsolation(List<String> passEnv, Map<String, String> hostEn
    * @param hfToken its Hugging Face token, or null
    */
   public Map<String, String> environment(Path home, String engineKey, String hfToken) {
+    return environment(home, engineKey, hfToken, false);
+  }
+
+  /**
+   * The environment of one instance (see the class comment).
+   *
+   * @param home the instance's directory
+   * @param engineKey its engine API key, or null
+   * @param hfToken its Hugging Face token (the tenant's), or null
+   * @param platformToken whether, without a token of the tenant, it gets the activator's own {@code
+   *     HF_TOKEN}
+   */
+  public Map<String, String> environment(
+      Path home, String engineKey, String hfToken, boolean platformToken) {
     List<String> allowed = new ArrayList<>(BASE_ENV);
     allowed.addAll(passEnv);
     Map<String, String> env = new TreeMap<>();
@@ -91,8 +107,9 @@ public record InstanceIsolation(List<String> passEnv, Map<String, String> hostEn
         env.put(e.getKey(), e.getValue());
       }
     }
-    if (passEnv.contains("HF_TOKEN") && hostEnv.containsKey("HF_TOKEN")) {
-      // Explicitly listed by the operator: the platform's token, unless the plan has its own.
+    if ((platformToken || passEnv.contains("HF_TOKEN")) && hostEnv.containsKey("HF_TOKEN")) {
+      // Allowed for this plan, or listed by the operator: the platform's token, unless the plan
+      // has the tenant's own.
       env.put("HF_TOKEN", hostEnv.get("HF_TOKEN"));
     }
     env.put("HOME", home.toString());

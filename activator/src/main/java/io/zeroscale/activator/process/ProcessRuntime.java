@@ -182,7 +182,9 @@ public final class ProcessRuntime implements InstanceRuntime {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     // Nothing of this JVM's environment (admin key, database passwords, tokens) unless allowed.
     pb.environment().clear();
-    pb.environment().putAll(isolation.environment(home, plan.engineKey(), plan.hfToken()));
+    pb.environment()
+        .putAll(
+            isolation.environment(home, plan.engineKey(), plan.hfToken(), plan.platformToken()));
     Process p;
     try {
       p = pb.start();

@@ -15,6 +15,7 @@ import io.zeroscale.activator.runtime.RuntimeInstance;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.InstanceEndpoint;
+import io.zeroscale.api.redis.DeploymentCredentials;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +42,12 @@ final class LoopFakes {
     final Map<String, Integer> desired = new HashMap<>();
     final Map<String, String> desiredReason = new HashMap<>();
     final Map<String, Map<String, InstanceEndpoint>> endpoints = new HashMap<>();
+
+    /** Entries of zs:credentials, opened as RedisActivatorStore does, with {@link #opener}. */
+    final Map<String, DeploymentCredentials> credentials = new HashMap<>();
+
+    Credentials opener = new Credentials(null);
+    boolean credentialsDown;
     Map<String, LiveCounts> live = Map.of();
     Consumer<String> wakeListener;
 
@@ -78,6 +85,15 @@ final class LoopFakes {
     @Override
     public Mono<Map<String, DeploymentSpec>> deployments() {
       return unlessDown(Mono.fromSupplier(() -> Map.copyOf(deployments)));
+    }
+
+    @Override
+    public Mono<Credentials.Token> token(String deploymentId) {
+      if (credentialsDown) {
+        return Mono.error(new IllegalStateException("Redis timed out"));
+      }
+      return unlessDown(
+          Mono.fromSupplier(() -> opener.open(deploymentId, credentials.get(deploymentId))));
     }
 
     @Override

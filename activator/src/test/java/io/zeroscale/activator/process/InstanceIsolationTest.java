@@ -83,6 +83,19 @@ class InstanceIsolationTest {
   }
 
   @Test
+  void thePlatformTokenPassesToAPlanThatAllowsItAndOnlyThen() {
+    var isolation = new InstanceIsolation(List.of(), HOST, null);
+    assertThat(isolation.environment(HOME, "k", null, true))
+        .containsEntry("HF_TOKEN", "hf_platform");
+    assertThat(isolation.environment(HOME, "k", null, false)).doesNotContainKey("HF_TOKEN");
+    assertThat(
+            new InstanceIsolation(List.of(), Map.of("PATH", "/bin"), null)
+                .environment(HOME, "k", null, true))
+        .as("a server without a token has none to give")
+        .doesNotContainKey("HF_TOKEN");
+  }
+
+  @Test
   void theRuntimesOwnVariablesCannotBeOverriddenOrInherited() {
     var isolation =
         new InstanceIsolation(List.of("HOME", "TMPDIR", "VLLM_API_KEY", "VLLM_*"), HOST, null);

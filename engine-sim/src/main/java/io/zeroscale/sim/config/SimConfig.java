@@ -27,6 +27,8 @@ import java.util.OptionalLong;
  * @param apiKey the key every request but {@code /health}, {@code /metrics}, {@code /ping} and
  *     {@code /version} must carry as {@code Authorization: Bearer <key>} ({@code --api-key} or
  *     {@code VLLM_API_KEY}, as vLLM), or null for an open engine
+ * @param hfToken what it shows of the {@code HF_TOKEN} it was started with ({@code GET
+ *     /debug/credentials}, the start-up lines), or null when it got none; never the token itself
  */
 public record SimConfig(
     String host,
@@ -44,7 +46,8 @@ public record SimConfig(
     int embeddingDimensions,
     int maxModelLen,
     Duration drainTimeout,
-    String apiKey) {
+    String apiKey,
+    TokenFingerprint hfToken) {
 
   /** vLLM's {@code --max-num-seqs} default. */
   public static final int DEFAULT_MAX_NUM_SEQS = 256;
@@ -103,6 +106,8 @@ public record SimConfig(
         + maxNumSeqs
         + ", apiKey="
         + (apiKey == null ? "none" : "***")
+        + ", hfToken="
+        + (hfToken == null ? "none" : hfToken.masked())
         + "]";
   }
 
@@ -139,6 +144,7 @@ public record SimConfig(
     private int maxModelLen = 4096;
     private Duration drainTimeout = Duration.ofSeconds(30);
     private String apiKey;
+    private TokenFingerprint hfToken;
 
     private Builder() {}
 
@@ -226,6 +232,12 @@ public record SimConfig(
       return this;
     }
 
+    /** The {@code HF_TOKEN} it got (null or empty: none); only its fingerprint is kept. */
+    public Builder hfToken(String value) {
+      this.hfToken = TokenFingerprint.of(value);
+      return this;
+    }
+
     /** True when no API key was given on the command line ({@code VLLM_API_KEY} then applies). */
     boolean hasApiKey() {
       return apiKey != null;
@@ -258,7 +270,8 @@ public record SimConfig(
           embeddingDimensions,
           maxModelLen,
           drainTimeout,
-          apiKey);
+          apiKey,
+          hfToken);
     }
   }
 

@@ -63,8 +63,14 @@ public final class SimConfigParser {
   public static final String API_KEY_ENV = "VLLM_API_KEY";
 
   /**
-   * Parses the arguments and this process's environment ({@code VLLM_API_KEY}); never throws for
-   * bad input.
+   * The Hugging Face token a real engine would download with; the simulator downloads nothing and
+   * keeps only its {@link TokenFingerprint}.
+   */
+  public static final String HF_TOKEN_ENV = "HF_TOKEN";
+
+  /**
+   * Parses the arguments and this process's environment ({@code VLLM_API_KEY}, {@code HF_TOKEN});
+   * never throws for bad input.
    */
   public static ParseResult parse(String... args) {
     return parse(System.getenv(), args);
@@ -74,7 +80,7 @@ public final class SimConfigParser {
    * Parses the arguments; never throws for bad input, returns {@link ParseResult.Invalid}.
    *
    * @param env the environment, read only for {@code VLLM_API_KEY} (as vLLM: the flag wins, an
-   *     empty variable counts as unset)
+   *     empty variable counts as unset) and {@code HF_TOKEN} (fingerprinted)
    */
   public static ParseResult parse(Map<String, String> env, String... args) {
     SimConfig.Builder builder = SimConfig.builder();
@@ -146,6 +152,7 @@ public final class SimConfigParser {
     if (!builder.hasApiKey() && envKey != null && !envKey.isEmpty()) {
       builder.apiKey(envKey);
     }
+    builder.hfToken(env.get(HF_TOKEN_ENV));
     if (!builder.hasServedModelNames()) {
       String model = modelFlag != null ? modelFlag : positional;
       if (model != null) {

@@ -103,6 +103,7 @@ public final class SimHandler
     return switch (path) {
       case "/health" -> health(method, path, res);
       case "/metrics" -> metrics(method, path, res);
+      case "/debug/credentials" -> credentials(method, path, res);
       case "/v1/models" -> models(method, path, res);
       case "/v1/chat/completions" -> inference(req, res, path, Family.LLM, this::chat);
       case "/v1/completions" -> inference(req, res, path, Family.LLM, this::completion);
@@ -132,6 +133,26 @@ public final class SimHandler
     }
     return bytes(
         res, 200, PrometheusText.CONTENT_TYPE, metrics.render().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * {@code {"hf_token":{"masked":"hf_…abcd","sha256":"<16 hex>"}}} or {@code {"hf_token":null}}:
+   * which Hugging Face token this instance was given, never the token (behind the API key, as
+   * {@code /v1}).
+   */
+  private Publisher<Void> credentials(HttpMethod method, String path, HttpServerResponse res) {
+    if (!method.equals(HttpMethod.GET)) {
+      return error(res, ApiError.methodNotAllowed(method.name(), path));
+    }
+    var body = Json.object();
+    if (config.hfToken() == null) {
+      body.putNull("hf_token");
+    } else {
+      body.putObject("hf_token")
+          .put("masked", config.hfToken().masked())
+          .put("sha256", config.hfToken().sha256());
+    }
+    return bytes(res, 200, JSON, Json.bytes(body));
   }
 
   private Publisher<Void> models(HttpMethod method, String path, HttpServerResponse res) {

@@ -1,6 +1,6 @@
 package io.zeroscale.gateway.crypto;
 
-import java.util.Base64;
+import io.zeroscale.api.crypto.SecretBox;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -14,29 +14,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public record SecretsProperties(String key) {
 
   public SecretsProperties {
-    if (key == null || key.isBlank()) {
-      throw new IllegalArgumentException(
-          "zeroscale.secrets.key is required: base64 of 32 random bytes"
-              + " (e.g. `openssl rand -base64 32`)");
-    }
-    byte[] raw;
-    try {
-      raw = Base64.getDecoder().decode(key.strip());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("zeroscale.secrets.key is not valid base64");
-    }
-    if (raw.length != SecretBox.KEY_BYTES) {
-      throw new IllegalArgumentException(
-          "zeroscale.secrets.key must decode to "
-              + SecretBox.KEY_BYTES
-              + " bytes (AES-256), got "
-              + raw.length);
-    }
+    SecretBox.decodeKey(key);
   }
 
   /** The raw key bytes. */
   public byte[] keyBytes() {
-    return Base64.getDecoder().decode(key.strip());
+    return SecretBox.decodeKey(key);
   }
 
   /** Never prints the key. */

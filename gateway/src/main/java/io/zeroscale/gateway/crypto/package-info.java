@@ -1,2 +1,2 @@
-/** Secrets at rest: AES-256-GCM sealing of tenants' Hugging Face tokens. */
+/** The secrets key's setting; the sealing itself is {@link io.zeroscale.api.crypto.SecretBox}. */
 package io.zeroscale.gateway.crypto;

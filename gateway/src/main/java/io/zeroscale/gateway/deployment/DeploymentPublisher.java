@@ -1,7 +1,9 @@
 package io.zeroscale.gateway.deployment;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.redis.DeploymentCredentials;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 import reactor.core.publisher.Mono;
 
@@ -24,4 +26,16 @@ public interface DeploymentPublisher {
 
   /** Removes ids from the hash without a publication (the sweeper's clean-up). */
   Mono<Void> forget(Collection<String> ids);
+
+  /**
+   * Stores what the deployment's instances may download with ({@code zs:credentials}), read by the
+   * activator at each launch; written before the spec, so that the first launch finds it.
+   */
+  Mono<Void> credentials(String deploymentId, DeploymentCredentials credentials);
+
+  /** Every credentials entry by deployment id; an unreadable one maps to null (to be rewritten). */
+  Mono<Map<String, DeploymentCredentials>> publishedCredentials();
+
+  /** Removes the credentials entries of these deployments (deleted ones). */
+  Mono<Void> forgetCredentials(Collection<String> ids);
 }

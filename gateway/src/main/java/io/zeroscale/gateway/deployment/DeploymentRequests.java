@@ -117,11 +117,12 @@ public final class DeploymentRequests {
     JsonBody hf =
         m.optionalObject("hf")
             .orElseThrow(() -> m.invalid("hf", "'model.hf' is required in an object 'model'."));
-    hf.allowOnly(Set.of("repo", "revision"));
+    hf.allowOnly(Set.of("repo", "revision", "hf_token"));
     String repo = hf.requiredString("repo");
     String revision = hf.optionalString("revision").orElse(HfSource.DEFAULT_REVISION);
+    String token = ModelRequests.hfToken(hf, "hf_token");
     try {
-      return new ModelRef.Hub(new HfSource(repo, revision));
+      return new ModelRef.Hub(new HfSource(repo, revision), token);
     } catch (IllegalArgumentException e) {
       String field =
           hf.has("revision") && e.getMessage().startsWith("revision") ? "revision" : "repo";

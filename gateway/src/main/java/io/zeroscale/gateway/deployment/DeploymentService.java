@@ -4,6 +4,7 @@ import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.api.redis.DeploymentCredentials;
 import io.zeroscale.gateway.deployment.DeploymentStore.LockedTenant;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
@@ -82,6 +83,9 @@ public final class DeploymentService {
     Mono<Optional<HubLookup>> lookup =
         switch (req.model()) {
           case ModelRef.Library l -> Mono.just(Optional.empty());
+          // With a token of its own, the inline model is imported anew (sealed with it).
+          case ModelRef.Hub h when h.hfToken() != null ->
+              models.lookupForImport(tenantId, h.source(), h.hfToken()).map(Optional::of);
           case ModelRef.Hub h ->
               models
                   .findDeployableBySource(tenantId, h.source())
@@ -100,7 +104,7 @@ public final class DeploymentService {
                                 model(tenantId, req, l.orElse(null))
                                     .flatMap(m -> insertLocked(t, req, m)))))
         .onErrorMap(DataIntegrityViolationException.class, e -> concurrentChange(e, req))
-        .flatMap(d -> publish(d).thenReturn(d));
+        .flatMap(d -> publishWithCredentials(d).thenReturn(d));
   }
 
   private Mono<Model> model(UUID tenantId, CreateRequest req, HubLookup lookup) {
@@ -126,7 +130,8 @@ public final class DeploymentService {
                   h.source(),
                   req.family() == null ? Family.LLM : req.family(),
                   req.modelName(),
-                  lookup);
+                  lookup,
+                  h.hfToken());
     };
   }
 
@@ -303,13 +308,15 @@ public final class DeploymentService {
   }
 
   /**
-   * Makes the Redis hash match the database: writes every live deployment's spec (unchanged ones
-   * are skipped by the script) and drops ids that are no longer live. The hash's ids are read
-   * before the database, so a deployment created in between is never dropped.
+   * Makes the Redis hashes match the database: writes every live deployment's spec (unchanged ones
+   * are skipped by the script) and drops ids that are no longer live; writes the credentials entry
+   * of a live deployment that has none, an unreadable one or one of the wrong shape (the operator
+   * changed {@code zeroscale.models.platform-token-for-unverified}), before its spec, and drops
+   * those of deployments no longer live. The hashes are read before the database, so a deployment
+   * created in between is never dropped.
    */
   public Mono<Integer> resync() {
-    return publisher
-        .publishedIds()
+    return Mono.zip(publisher.publishedIds(), publisher.publishedCredentials())
         .flatMap(
             before ->
                 store
@@ -317,13 +324,31 @@ public final class DeploymentService {
                     .collectList()
                     .flatMap(
                         liveOnes -> {
-                          Set<String> stale = new HashSet<>(before);
-                          liveOnes.forEach(d -> stale.remove(d.id().toString()));
+                          Set<String> stale = new HashSet<>(before.getT1());
+                          Set<String> staleCredentials = new HashSet<>(before.getT2().keySet());
+                          liveOnes.forEach(
+                              d -> {
+                                stale.remove(d.id().toString());
+                                staleCredentials.remove(d.id().toString());
+                              });
+                          Map<String, DeploymentCredentials> credentials = before.getT2();
                           return Flux.fromIterable(liveOnes)
-                              .concatMap(d -> publisher.changed(d.spec()))
+                              .concatMap(
+                                  d ->
+                                      repairCredentials(d, credentials)
+                                          .then(publisher.changed(d.spec())))
                               .then(publisher.forget(stale))
+                              .then(publisher.forgetCredentials(staleCredentials))
                               .thenReturn(liveOnes.size());
                         }));
+  }
+
+  /** Writes the entry of {@code d} unless {@code published} holds one of the right shape. */
+  private Mono<Void> repairCredentials(Deployment d, Map<String, DeploymentCredentials> published) {
+    String id = d.id().toString();
+    return models
+        .credentials(d.tenantId(), d.modelId(), id, published.get(id))
+        .flatMap(c -> publisher.credentials(id, c));
   }
 
   /**
@@ -382,7 +407,25 @@ public final class DeploymentService {
   }
 
   private Mono<Void> unpublish(Deployment d) {
-    return guarded(publisher.removed(d.spec()), d.spec());
+    return guarded(
+        publisher.forgetCredentials(List.of(d.id().toString())).then(publisher.removed(d.spec())),
+        d.spec());
+  }
+
+  /**
+   * A new deployment's credentials entry, then its spec: the activator launches only what the spec
+   * publishes, so its first launch finds the entry. When the entry cannot be written the spec is
+   * not published either (fail-open, as {@link #publish}): the sweeper's resync writes both, in
+   * that order.
+   */
+  private Mono<Void> publishWithCredentials(Deployment d) {
+    String id = d.id().toString();
+    return guarded(
+        models
+            .credentials(d.tenantId(), d.modelId(), id, null)
+            .flatMap(c -> publisher.credentials(id, c))
+            .then(publisher.changed(d.spec())),
+        d.spec());
   }
 
   private Mono<Void> guarded(Mono<Void> publication, DeploymentSpec spec) {

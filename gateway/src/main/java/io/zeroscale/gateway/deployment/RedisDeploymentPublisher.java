@@ -3,8 +3,11 @@ package io.zeroscale.gateway.deployment;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.json.DeploymentSpecJson;
+import io.zeroscale.api.redis.DeploymentCredentials;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonReactiveClient;
@@ -78,6 +81,47 @@ public final class RedisDeploymentPublisher implements DeploymentPublisher {
     }
     return redis
         .<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE)
+        .fastRemove(ids.toArray(String[]::new))
+        .then();
+  }
+
+  @Override
+  public Mono<Void> credentials(String deploymentId, DeploymentCredentials credentials) {
+    return redis
+        .<String, String>getMap(RedisSchema.CREDENTIALS, StringCodec.INSTANCE)
+        .fastPut(deploymentId, credentials.write(json))
+        .then();
+  }
+
+  @Override
+  public Mono<Map<String, DeploymentCredentials>> publishedCredentials() {
+    return redis
+        .<String, String>getMap(RedisSchema.CREDENTIALS, StringCodec.INSTANCE)
+        .readAllMap()
+        .map(
+            all -> {
+              Map<String, DeploymentCredentials> out = new HashMap<>();
+              all.forEach(
+                  (id, text) -> {
+                    DeploymentCredentials c;
+                    try {
+                      c = DeploymentCredentials.read(json, text);
+                    } catch (IllegalArgumentException e) {
+                      c = null;
+                    }
+                    out.put(id, c);
+                  });
+              return out;
+            });
+  }
+
+  @Override
+  public Mono<Void> forgetCredentials(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Mono.empty();
+    }
+    return redis
+        .<String, String>getMap(RedisSchema.CREDENTIALS, StringCodec.INSTANCE)
         .fastRemove(ids.toArray(String[]::new))
         .then();
   }

@@ -1,6 +1,6 @@
 package io.zeroscale.gateway.model;
 
-import io.zeroscale.gateway.crypto.SecretBox;
+import io.zeroscale.api.crypto.SecretBox;
 import io.zeroscale.gateway.crypto.SecretsProperties;
 import io.zeroscale.gateway.model.hub.HubClient;
 import io.zeroscale.gateway.model.hub.HubProperties;
@@ -56,10 +56,17 @@ public class ModelConfiguration {
       HubClient hub,
       SecretBox secrets,
       ImportLimits limits,
+      ModelsProperties properties,
       ReactiveTransactionManager transactionManager,
       Clock clock) {
     return new ModelService(
-        store, hub, secrets, limits, TransactionalOperator.create(transactionManager), clock);
+        store,
+        hub,
+        secrets,
+        limits,
+        TransactionalOperator.create(transactionManager),
+        clock,
+        properties.platformTokenForUnverified());
   }
 
   @Bean

@@ -41,13 +41,21 @@ public final class ModelRequests {
                         "name", "'name' is required: the repo's name is not a valid model name."));
     Names.problem("name", name).ifPresent(p -> fail(body, "name", p));
     Family family = family(body, "family").orElse(Family.LLM);
-    String token = body.optionalString("hf_token").orElse(null);
+    return new ImportRequest(name, source, family, hfToken(body, "hf_token"));
+  }
+
+  /**
+   * An optional HF token field (of {@code POST /api/v1/models}, or of a deployment's inline {@code
+   * model.hf}): 1 to 1024 printable ASCII characters without spaces, else 422 naming the field and
+   * never echoing the value (it is a credential).
+   */
+  public static String hfToken(JsonBody body, String field) {
+    String token = body.optionalString(field).orElse(null);
     if (token != null && !TOKEN.matcher(token).matches()) {
-      // Never echo the value: it is a credential.
       throw body.invalid(
-          "hf_token", "'hf_token' must be 1 to 1024 printable ASCII characters without spaces.");
+          field, "'" + field + "' must be 1 to 1024 printable ASCII characters without spaces.");
     }
-    return new ImportRequest(name, source, family, token);
+    return token;
   }
 
   /** {@code PATCH /api/v1/models/{id}}: only the name changes. */

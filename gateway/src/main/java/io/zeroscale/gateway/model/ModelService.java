@@ -1,7 +1,8 @@
 package io.zeroscale.gateway.model;
 
 import io.zeroscale.api.Family;
-import io.zeroscale.gateway.crypto.SecretBox;
+import io.zeroscale.api.crypto.SecretBox;
+import io.zeroscale.api.redis.DeploymentCredentials;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.model.hub.HfSource;
@@ -39,7 +40,9 @@ import reactor.core.publisher.Mono;
  * ImportLimits}).
  *
  * <p>HF tokens are sealed with the model's id as associated data before they are stored, passed to
- * the hub client in memory, and never logged.
+ * the hub client in memory, and never logged. A deployment's instances get the model's token
+ * re-sealed for that deployment ({@link #credentials}), or the platform's or none ({@link
+ * InstanceTokens}).
  */
 public final class ModelService implements AutoCloseable {
 
@@ -52,6 +55,7 @@ public final class ModelService implements AutoCloseable {
   private final ImportLimits limits;
   private final TransactionalOperator tx;
   private final Clock clock;
+  private final boolean platformTokenForUnverified;
   private final Disposable.Composite inflight = Disposables.composite();
 
   public ModelService(
@@ -61,6 +65,21 @@ public final class ModelService implements AutoCloseable {
       ImportLimits limits,
       TransactionalOperator tx,
       Clock clock) {
+    this(store, hub, secrets, limits, tx, clock, false);
+  }
+
+  /**
+   * @param platformTokenForUnverified {@code zeroscale.models.platform-token-for-unverified}
+   */
+  public ModelService(
+      ModelStore store,
+      HubClient hub,
+      SecretBox secrets,
+      ImportLimits limits,
+      TransactionalOperator tx,
+      Clock clock,
+      boolean platformTokenForUnverified) {
+    this.platformTokenForUnverified = platformTokenForUnverified;
     this.store = store;
     this.hub = hub;
     this.secrets = secrets;
@@ -203,7 +222,12 @@ public final class ModelService implements AutoCloseable {
    * of the tenant's hourly imports first (429 past them), as {@link #importModel} does.
    */
   public Mono<HubLookup> lookupForImport(UUID tenantId, HfSource source) {
-    return Mono.defer(() -> unless(limits.take(tenantId), () -> lookup(source, null)));
+    return lookupForImport(tenantId, source, null);
+  }
+
+  /** {@link #lookupForImport(UUID, HfSource)} with the tenant's token (null for none). */
+  public Mono<HubLookup> lookupForImport(UUID tenantId, HfSource source, String hfToken) {
+    return Mono.defer(() -> unless(limits.take(tenantId), () -> lookup(source, hfToken)));
   }
 
   /** The refusal as an error, else the work. */
@@ -223,11 +247,21 @@ public final class ModelService implements AutoCloseable {
    * model unusable is a 422 on {@code model.hf.repo}; an unreachable hub stores it {@code
    * unverified}; a full library is 422 {@code quota_exceeded} on {@code model}. Meant to run inside
    * the deployment's transaction, with the tenant locked (so that the library count is exact).
+   *
+   * @param hfToken the tenant's token for the repo, or null: with one, the model is always imported
+   *     anew with that token sealed (as {@code POST /api/v1/models} does), since a library model of
+   *     the same source may have been imported with another token or none
    */
   public Mono<Model> importForDeployment(
-      UUID tenantId, HfSource source, Family family, String preferredName, HubLookup lookup) {
-    return store
-        .findDeployableBySource(tenantId, source.uri())
+      UUID tenantId,
+      HfSource source,
+      Family family,
+      String preferredName,
+      HubLookup lookup,
+      String hfToken) {
+    return (hfToken == null
+            ? store.findDeployableBySource(tenantId, source.uri())
+            : Mono.<Model>empty())
         .switchIfEmpty(
             Mono.defer(
                 () -> {
@@ -247,17 +281,24 @@ public final class ModelService implements AutoCloseable {
                           library ->
                               unless(
                                   limits.forInlineImport(library),
-                                  () -> insertInline(tenantId, source, family, o, preferredName)));
+                                  () ->
+                                      insertInline(
+                                          tenantId, source, family, o, preferredName, hfToken)));
                 }));
   }
 
   private Mono<Model> insertInline(
-      UUID tenantId, HfSource source, Family family, ImportOutcome o, String preferredName) {
+      UUID tenantId,
+      HfSource source,
+      Family family,
+      ImportOutcome o,
+      String preferredName,
+      String hfToken) {
     List<String> candidates = inlineNames(preferredName, source);
     return store
         .takenNames(tenantId, candidates)
         .collect(Collectors.toSet())
-        .flatMap(taken -> insertInline(tenantId, source, family, o, candidates, taken));
+        .flatMap(taken -> insertInline(tenantId, source, family, o, candidates, taken, hfToken));
   }
 
   private Mono<Model> insertInline(
@@ -266,7 +307,8 @@ public final class ModelService implements AutoCloseable {
       Family family,
       ImportOutcome o,
       List<String> candidates,
-      Set<String> taken) {
+      Set<String> taken,
+      String hfToken) {
     Optional<String> name = candidates.stream().filter(n -> !taken.contains(n)).findFirst();
     if (name.isEmpty()) {
       return Mono.error(
@@ -283,9 +325,11 @@ public final class ModelService implements AutoCloseable {
                   "name_taken")));
     }
     Instant now = now();
+    UUID id = UUID.randomUUID();
+    byte[] sealed = hfToken == null ? null : secrets.seal(hfToken, tokenContext(id));
     Model m =
         new Model(
-            UUID.randomUUID(),
+            id,
             tenantId,
             name.get(),
             source.uri(),
@@ -299,10 +343,30 @@ public final class ModelService implements AutoCloseable {
             o.sha(),
             o.weightBytes(),
             o.parameterCount(),
-            false,
+            sealed != null,
             now,
             now);
-    return store.insert(m, null);
+    return store.insert(m, sealed);
+  }
+
+  /**
+   * The credentials entry for deployment {@code deploymentId} of model {@code modelId} ({@link
+   * InstanceTokens}): the model's token re-sealed for the deployment, or the platform's, or none.
+   * With {@code current} (the entry Redis holds now), empty when that one already has the right
+   * shape, so that the resync does not rewrite it every interval. Empty when the model is gone.
+   */
+  public Mono<DeploymentCredentials> credentials(
+      UUID tenantId, UUID modelId, String deploymentId, DeploymentCredentials current) {
+    InstanceTokens tokens = new InstanceTokens(secrets, platformTokenForUnverified);
+    return store
+        .findById(tenantId, modelId)
+        .filter(m -> current == null || !tokens.matches(current, m))
+        .flatMap(
+            m ->
+                token(m)
+                    .map(Optional::of)
+                    .defaultIfEmpty(Optional.empty())
+                    .map(t -> tokens.credentials(deploymentId, m, t.orElse(null))));
   }
 
   /** Candidate library names for an inline hub model, in order of preference. */
@@ -351,7 +415,7 @@ public final class ModelService implements AutoCloseable {
               } catch (IllegalArgumentException e) {
                 log.warn(
                     "The HF token of model {} does not open (was zeroscale.secrets.key changed?);"
-                        + " looking it up without a token",
+                        + " going on without it",
                     m.id());
                 return Mono.empty();
               }

@@ -14,12 +14,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxImporting imports of one tenant in status {@code importing} at once; each ends within
  *     {@code zeroscale.hub.timeout} (5 s) unless its gateway stops
  * @param maxModels models in one tenant's library (deleted ones do not count)
+ * @param platformTokenForUnverified whether instances of a model imported {@code unverified} (the
+ *     hub was unreachable, so nobody checked the repo is public) and without a token of the tenant
+ *     may download with the platform's own HF token. Off by default: otherwise a tenant could have
+ *     the platform download repos only the platform's token can read. A {@code ready} model without
+ *     a tenant token is public and its instances get no token at all; a model with the tenant's
+ *     token always uses that one
  */
 @ConfigurationProperties("zeroscale.models")
 public record ModelsProperties(
     @DefaultValue("30") int importsPerHour,
     @DefaultValue("5") int maxImporting,
-    @DefaultValue("500") int maxModels) {
+    @DefaultValue("500") int maxModels,
+    @DefaultValue("false") boolean platformTokenForUnverified) {
 
   /** Bounds what an operator can set by mistake; 1 000 000 models is far past any real library. */
   static final int MAX_VALUE = 1_000_000;

@@ -64,6 +64,46 @@ class DeploymentRequestsTest {
     CreateRequest noRevision =
         create("{'model_name':'c','model':{'hf':{'repo':'o/m'}},'gpu':'A100-80GB'}");
     assertThat(((ModelRef.Hub) noRevision.model()).source().revision()).isEqualTo("main");
+    assertThat(((ModelRef.Hub) noRevision.model()).hfToken()).isNull();
+  }
+
+  @Test
+  void anInlineHubModelTakesTheTenantsTokenAndNeverPrintsIt() {
+    CreateRequest r =
+        create(
+            "{'model_name':'c','model':{'hf':{'repo':'o/m','hf_token':'hf_Private123'}},"
+                + "'gpu':'A100-80GB'}");
+    ModelRef.Hub hub = (ModelRef.Hub) r.model();
+    assertThat(hub.hfToken()).isEqualTo("hf_Private123");
+    assertThat(r.toString()).doesNotContain("hf_Private123");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{'model_name':'c','model':{'hf':{'repo':'o/m','hf_token':'hf_a b_SECRET'}},'gpu':'A100-80GB'}",
+        "{'model_name':'c','model':{'hf':{'repo':'o/m','hf_token':''}},'gpu':'A100-80GB'}",
+        "{'model_name':'c','model':{'hf':{'repo':'o/m','hf_token':5}},'gpu':'A100-80GB'}",
+      })
+  void aBadInlineTokenIs422OnItsFieldWithoutEchoingIt(String json) {
+    assertThatThrownBy(() -> create(json))
+        .isInstanceOfSatisfying(
+            ZeroscaleException.class,
+            e -> {
+              assertThat(e.error().status()).isEqualTo(422);
+              assertThat(e.error().param()).isEqualTo("model.hf.hf_token");
+              assertThat(e.getMessage()).doesNotContain("SECRET");
+            });
+    String tooLong = "x".repeat(1025);
+    assertThatThrownBy(
+            () ->
+                create(
+                    "{'model_name':'c','model':{'hf':{'repo':'o/m','hf_token':'"
+                        + tooLong
+                        + "'}},'gpu':'A100-80GB'}"))
+        .isInstanceOf(ZeroscaleException.class)
+        .hasMessageNotContaining(tooLong);
   }
 
   @ParameterizedTest(name = "{0} → {1}")

@@ -19,7 +19,7 @@ class ImportLimitsTest {
 
   private final MutableClock clock = MutableClock.at(T0);
   private final ImportLimits limits =
-      new ImportLimits(new ModelsProperties(30, 5, 500), HUB_TIMEOUT, clock);
+      new ImportLimits(new ModelsProperties(30, 5, 500, false), HUB_TIMEOUT, clock);
 
   private int allowedNow(ImportLimits l, UUID tenant, int attempts) {
     int allowed = 0;
@@ -86,7 +86,8 @@ class ImportLimitsTest {
   @Test
   void retryAfterIsRoundedUpToWholeSeconds() {
     // 7 an hour: one every 514.285… s, so a client told 514 would be refused again.
-    ImportLimits seven = new ImportLimits(new ModelsProperties(7, 5, 500), HUB_TIMEOUT, clock);
+    ImportLimits seven =
+        new ImportLimits(new ModelsProperties(7, 5, 500, false), HUB_TIMEOUT, clock);
     allowedNow(seven, ACME, 7);
 
     assertThat(seven.take(ACME))
@@ -95,7 +96,8 @@ class ImportLimitsTest {
 
   @Test
   void forgettingFullBucketsBoundsMemoryButKeepsTenantsThatUsedTheirs() {
-    ImportLimits small = new ImportLimits(new ModelsProperties(30, 5, 500), HUB_TIMEOUT, clock, 3);
+    ImportLimits small =
+        new ImportLimits(new ModelsProperties(30, 5, 500, false), HUB_TIMEOUT, clock, 3);
     UUID b = UUID.randomUUID();
     UUID c = UUID.randomUUID();
     allowedNow(small, ACME, 30);

@@ -30,7 +30,7 @@ class ModelServiceTest {
   private final StandInHub hub = StandInHub.start().add(StandInHub.LLAMA_7B);
   private final MutableClock clock = MutableClock.at(Instant.parse("2026-11-01T00:00:00Z"));
   private final ImportLimits limits =
-      new ImportLimits(new ModelsProperties(1, 5, 500), HubClient.DEFAULT_TIMEOUT, clock);
+      new ImportLimits(new ModelsProperties(1, 5, 500, false), HubClient.DEFAULT_TIMEOUT, clock);
   private final ModelService models =
       new ModelService(
           null,

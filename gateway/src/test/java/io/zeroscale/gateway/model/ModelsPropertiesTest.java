@@ -17,7 +17,7 @@ class ModelsPropertiesTest {
 
   @Test
   void defaultsAreThirtyImportsAnHourFiveAtOnceAndFiveHundredModels() {
-    assertThat(bind(Map.of())).isEqualTo(new ModelsProperties(30, 5, 500));
+    assertThat(bind(Map.of())).isEqualTo(new ModelsProperties(30, 5, 500, false));
   }
 
   @Test
@@ -28,23 +28,32 @@ class ModelsPropertiesTest {
                     "zeroscale.models.imports-per-hour", "120",
                     "zeroscale.models.max-importing", "20",
                     "zeroscale.models.max-models", "10000")))
-        .isEqualTo(new ModelsProperties(120, 20, 10_000));
+        .isEqualTo(new ModelsProperties(120, 20, 10_000, false));
+  }
+
+  @Test
+  void thePlatformTokenForUnverifiedImportsIsOffUnlessTheOperatorSetsIt() {
+    assertThat(bind(Map.of()).platformTokenForUnverified()).isFalse();
+    assertThat(
+            bind(Map.of("zeroscale.models.platform-token-for-unverified", "true"))
+                .platformTokenForUnverified())
+        .isTrue();
   }
 
   @Test
   void outOfRangeValuesAreRefusedNamingTheProperty() {
-    assertThatThrownBy(() -> new ModelsProperties(0, 5, 500))
+    assertThatThrownBy(() -> new ModelsProperties(0, 5, 500, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("zeroscale.models.imports-per-hour")
         .hasMessageContaining("got 0");
-    assertThatThrownBy(() -> new ModelsProperties(3_600_001, 5, 500))
+    assertThatThrownBy(() -> new ModelsProperties(3_600_001, 5, 500, false))
         .hasMessageContaining("zeroscale.models.imports-per-hour");
-    assertThatThrownBy(() -> new ModelsProperties(30, 0, 500))
+    assertThatThrownBy(() -> new ModelsProperties(30, 0, 500, false))
         .hasMessageContaining("zeroscale.models.max-importing");
-    assertThatThrownBy(() -> new ModelsProperties(30, 5, -1))
+    assertThatThrownBy(() -> new ModelsProperties(30, 5, -1, false))
         .hasMessageContaining("zeroscale.models.max-models");
-    assertThatThrownBy(() -> new ModelsProperties(30, 5, 1_000_001))
+    assertThatThrownBy(() -> new ModelsProperties(30, 5, 1_000_001, false))
         .hasMessageContaining("zeroscale.models.max-models");
-    assertThat(new ModelsProperties(3_600_000, 1_000_000, 1)).isNotNull();
+    assertThat(new ModelsProperties(3_600_000, 1_000_000, 1, false)).isNotNull();
   }
 }

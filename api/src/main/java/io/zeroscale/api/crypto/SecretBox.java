@@ -1,10 +1,11 @@
-package io.zeroscale.gateway.crypto;
+package io.zeroscale.api.crypto;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -22,6 +23,10 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>A {@code context} string is bound as associated data (for a model's token: its id), so a
  * ciphertext copied into another row does not open there. Opening with the wrong key, the wrong
  * context or tampered bytes fails; the failure never says anything about the plaintext.
+ *
+ * <p>The gateway (models' tokens) and the activator (the copies it opens for a deployment's
+ * instances, {@link io.zeroscale.api.redis.DeploymentCredentials}) build it from the same {@code
+ * zeroscale.secrets.key} with {@link #decodeKey}.
  */
 public final class SecretBox {
 
@@ -41,6 +46,35 @@ public final class SecretBox {
     }
     this.key = new SecretKeySpec(key.clone(), "AES");
     this.random = Objects.requireNonNull(random, "random");
+  }
+
+  /**
+   * The raw key from {@code zeroscale.secrets.key}: base64 of 32 random bytes (e.g. {@code openssl
+   * rand -base64 32}).
+   *
+   * @throws IllegalArgumentException when it is missing, not base64 or not 32 bytes; the message
+   *     never echoes the value
+   */
+  public static byte[] decodeKey(String base64) {
+    if (base64 == null || base64.isBlank()) {
+      throw new IllegalArgumentException(
+          "zeroscale.secrets.key is required: base64 of 32 random bytes"
+              + " (e.g. `openssl rand -base64 32`)");
+    }
+    byte[] raw;
+    try {
+      raw = Base64.getDecoder().decode(base64.strip());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("zeroscale.secrets.key is not valid base64");
+    }
+    if (raw.length != KEY_BYTES) {
+      throw new IllegalArgumentException(
+          "zeroscale.secrets.key must decode to "
+              + KEY_BYTES
+              + " bytes (AES-256), got "
+              + raw.length);
+    }
+    return raw;
   }
 
   /** Encrypts {@code plaintext}, binding {@code context}; answers nonce || ciphertext || tag. */
