@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * A tenant's usage within {@code [from, to)} as of {@code asOf} ({@code GET /api/v1/usage}): what
@@ -37,14 +39,15 @@ import java.util.UUID;
   "instances",
   "spend_limit"
 })
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record UsageReport(
-    @JsonProperty("from") Instant from,
-    @JsonProperty("to") Instant to,
-    @JsonProperty("as_of") Instant asOf,
-    @JsonProperty("total_cost_usd") BigDecimal totalCostUsd,
-    @JsonProperty("deployments") List<DeploymentUsage> deployments,
-    @JsonProperty("instances") List<InstanceUsage> instances,
-    @JsonProperty("spend_limit") SpendLimitStatus spendLimit) {
+    Instant from,
+    Instant to,
+    Instant asOf,
+    BigDecimal totalCostUsd,
+    List<DeploymentUsage> deployments,
+    List<InstanceUsage> instances,
+    SpendLimitStatus spendLimit) {
 
   public UsageReport {
     deployments = List.copyOf(deployments);
