@@ -1,11 +1,9 @@
 package io.zeroscale.billing.limit;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.zeroscale.billing.ledger.Charges;
+import io.zeroscale.gateway.web.ApiJson;
 import java.math.BigDecimal;
 import java.time.YearMonth;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * A tenant's spend limit as its usage shows it ({@code spend_limit} of {@code GET /api/v1/usage}):
@@ -13,8 +11,7 @@ import tools.jackson.databind.annotation.JsonNaming;
  *
  * @param message why deployments are at zero once the limit is reached, else null
  */
-@JsonInclude(JsonInclude.Include.ALWAYS)
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@ApiJson
 public record SpendLimitStatus(
     String period,
     BigDecimal limitUsd,

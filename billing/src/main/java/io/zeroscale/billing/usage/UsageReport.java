@@ -9,6 +9,7 @@ import io.zeroscale.billing.ledger.Charge;
 import io.zeroscale.billing.ledger.Charges;
 import io.zeroscale.billing.ledger.LedgerEntry;
 import io.zeroscale.billing.limit.SpendLimitStatus;
+import io.zeroscale.gateway.web.ApiJson;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * A tenant's usage within {@code [from, to)} as of {@code asOf} ({@code GET /api/v1/usage}): what
@@ -27,7 +26,7 @@ import tools.jackson.databind.annotation.JsonNaming;
  *
  * @param spendLimit the tenant's spend limit this month, or null without one
  */
-@JsonInclude(JsonInclude.Include.ALWAYS)
+@ApiJson
 @JsonPropertyOrder({
   "object",
   "from",
@@ -39,7 +38,6 @@ import tools.jackson.databind.annotation.JsonNaming;
   "instances",
   "spend_limit"
 })
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record UsageReport(
     Instant from,
     Instant to,

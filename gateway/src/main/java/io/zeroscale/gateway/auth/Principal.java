@@ -2,7 +2,6 @@ package io.zeroscale.gateway.auth;
 
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.web.server.ServerWebExchange;
@@ -38,12 +37,6 @@ public record Principal(
     /** {@code limits}, or {@link #INHERIT} when there are none. */
     public static Limits orInherit(Limits limits) {
       return limits == null ? INHERIT : limits;
-    }
-
-    /** Both limits as the admin API shows them, null where inherited. */
-    public void putInto(Map<String, Object> json) {
-      json.put("requests_per_minute", requestsPerMinute);
-      json.put("max_concurrent_requests", maxConcurrentRequests);
     }
 
     /** This key's value where it has one, else {@code fallback}'s (the key's tenant's). */
