@@ -123,7 +123,7 @@ public final class Bench {
       run.gatewayPid = gw.pid();
       run.simPid = simPid;
       Target direct = new Target("direct", sim.getHost(), sim.getPort(), null);
-      Target viaGw = new Target("gateway", "127.0.0.1", gw.port, key);
+      Target viaGw = new Target("gateway", "127.0.0.1", gw.port(), key);
       if (o.runs("warm")) {
         errors += phase(results, "warm", new WarmPath(run, direct, viaGw));
       }

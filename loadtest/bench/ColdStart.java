@@ -58,7 +58,7 @@ final class ColdStart implements Scenario {
     String dep = gw.createDeployment(key, name, 0, 256, 900);
     gw.awaitStatus(key, name, "scaled_to_zero", Duration.ofSeconds(30));
     gw.awaitRouted(key, name, Duration.ofSeconds(30));
-    Target t = new Target("gateway", "127.0.0.1", gw.port, key);
+    Target t = new Target("gateway", "127.0.0.1", gw.port(), key);
     Exchange ex;
     long sentWallMs;
     // Watches the instance the activator starts: its /health polled every 2 ms from here, so

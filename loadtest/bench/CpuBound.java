@@ -82,7 +82,7 @@ final class CpuBound implements Scenario {
       Hop zeroscale =
           new Hop(
               "zeroscale",
-              new Target("gateway", "127.0.0.1", gw.port, key),
+              new Target("gateway", "127.0.0.1", gw.port(), key),
               gw.pid(),
               "the Zeroscale gateway (" + o.gatewayJar + ")");
       return measure(direct, zeroscale, sim);

@@ -26,21 +26,9 @@ import java.util.regex.Pattern;
  * child process with its own {@code ZEROSCALE_HOME}, and the control-plane calls the harness makes
  * to it.
  */
-final class Gateway {
+record Gateway(Process process, int port, Path home, Path logFile) {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  final Process process;
-  final int port;
-  final Path home;
-  final Path logFile;
-
-  Gateway(Process process, int port, Path home, Path logFile) {
-    this.process = process;
-    this.port = port;
-    this.home = home;
-    this.logFile = logFile;
-  }
 
   long pid() {
     return process.pid();

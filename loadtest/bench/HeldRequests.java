@@ -81,7 +81,7 @@ final class HeldRequests implements Scenario {
     long t0 = System.nanoTime();
     for (int i = 0; i < o.heldRequests; i++) {
       String name = names.get(i % names.size());
-      Target t = new Target("gateway", "127.0.0.1", gw.port, key);
+      Target t = new Target("gateway", "127.0.0.1", gw.port(), key);
       Thread.ofVirtual().start(() -> request(t, name));
     }
     long depth = awaitDepth(gw, key);

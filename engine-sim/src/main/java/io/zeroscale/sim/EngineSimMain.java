@@ -60,16 +60,8 @@ public final class EngineSimMain {
   }
 
   /** Prints the lifecycle lines process runtimes and tests wait for; halts on a crash. */
-  static final class ConsoleHooks implements EngineSim.Hooks {
-    private final SimConfig config;
-    private final PrintStream out;
-    private final PrintStream err;
-
-    ConsoleHooks(SimConfig config, PrintStream out, PrintStream err) {
-      this.config = config;
-      this.out = out;
-      this.err = err;
-    }
+  record ConsoleHooks(SimConfig config, PrintStream out, PrintStream err)
+      implements EngineSim.Hooks {
 
     @Override
     public void listening(String host, int port) {

@@ -324,20 +324,25 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (redis != null) {
-      try {
-        redis.stop();
-      } catch (IOException | RuntimeException e) {
-        log.warn("Embedded Redis did not stop cleanly", e);
-      }
+      stopQuietly("Redis", redis::stop);
       redis = null;
     }
     if (postgres != null) {
-      try {
-        postgres.close();
-      } catch (IOException | RuntimeException e) {
-        log.warn("Embedded PostgreSQL did not stop cleanly", e);
-      }
+      stopQuietly("PostgreSQL", postgres::close);
       postgres = null;
     }
+  }
+
+  /** Runs {@code stop}; a failure is logged, never thrown (close goes on with the rest). */
+  private static void stopQuietly(String what, Stop stop) {
+    try {
+      stop.run();
+    } catch (IOException | RuntimeException e) {
+      log.warn("Embedded {} did not stop cleanly", what, e);
+    }
+  }
+
+  private interface Stop {
+    void run() throws IOException;
   }
 }

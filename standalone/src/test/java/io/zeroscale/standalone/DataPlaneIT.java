@@ -729,7 +729,7 @@ class DataPlaneIT {
         if (line.startsWith("data: ")) {
           events.add(line);
           if (events.size() == 3) {
-            sim.process.destroyForcibly();
+            sim.process().destroyForcibly();
           }
         }
       }

@@ -16,20 +16,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** An engine simulator started from the built jar as a real process, as the runtime will. */
-final class SimProcess implements AutoCloseable {
+record SimProcess(Process process, int port, Path log) implements AutoCloseable {
 
   static final Path JAR = Path.of("..", "engine-sim", "target", "engine-sim.jar").toAbsolutePath();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-  final Process process;
-  final int port;
-  final Path log;
-
-  private SimProcess(Process process, int port, Path log) {
-    this.process = process;
-    this.port = port;
-    this.log = log;
-  }
 
   /** Starts a simulator serving {@code names} with extra flags, and waits until it is healthy. */
   static SimProcess start(Path dir, List<String> names, String... flags) throws IOException {

@@ -68,22 +68,24 @@ class KubernetesRuntimeTest {
     fabric8 = server.createClient();
     kubelet = new FakeKubelet(fabric8, NAMESPACE);
     port = freePort();
+    // The defaults (whose namespace is NAMESPACE), but the simulators' port.
+    KubernetesRuntimeProperties d = KubernetesRuntimeProperties.defaults();
     properties =
         new KubernetesRuntimeProperties(
-            NAMESPACE,
-            null,
+            d.namespace(),
+            d.images(),
             port,
-            "nvidia.com/gpu.product",
-            null,
-            "zeroscale-hf-token",
-            "HF_TOKEN",
-            "/root/.cache/huggingface",
-            null,
-            Duration.ofSeconds(120),
-            null,
-            null,
-            null,
-            null);
+            d.gpuNodeLabel(),
+            d.gpuProducts(),
+            d.hfTokenSecret(),
+            d.hfTokenKey(),
+            d.hfHome(),
+            d.serviceAccount(),
+            d.terminationGracePeriod(),
+            d.extraArgs(),
+            d.runtimeClassName(),
+            d.tolerations(),
+            d.resources());
     runtime = newRuntime();
   }
 

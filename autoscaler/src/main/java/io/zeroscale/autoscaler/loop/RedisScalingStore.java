@@ -103,22 +103,18 @@ public final class RedisScalingStore implements ScalingStore {
             id ->
                 redis
                     .<String, String>getMap(RedisSchema.instances(id), StringCodec.INSTANCE)
-                    .readAllValues()
+                    .readAllMap()
                     .map(
-                        texts -> {
-                          List<String> urls = new ArrayList<>();
-                          for (String text : texts) {
-                            try {
-                              if (InstanceJson.read(json, text) instanceof InstanceEndpoint e
-                                  && e.acceptsNewRequests()) {
-                                urls.add(e.url());
-                              }
-                            } catch (RuntimeException ignored) {
-                              // a malformed endpoint is the activator's to repair
-                            }
-                          }
-                          return Map.entry(id, urls);
-                        }),
+                        all ->
+                            Map.entry(
+                                id,
+                                List.copyOf(
+                                    RedisEntries.read(
+                                            all,
+                                            this::acceptingUrl,
+                                            // a malformed endpoint is the activator's to repair
+                                            (instance, e) -> {})
+                                        .values()))),
             8)
         .collectMap(Map.Entry::getKey, Map.Entry::getValue);
   }
@@ -157,6 +153,13 @@ public final class RedisScalingStore implements ScalingStore {
             deploymentId,
             String.format(Locale.ROOT, "%.3f", seconds))
         .then();
+  }
+
+  /** The URL of an endpoint that takes new requests; null for any other. */
+  private String acceptingUrl(String text) {
+    return InstanceJson.read(json, text) instanceof InstanceEndpoint e && e.acceptsNewRequests()
+        ? e.url()
+        : null;
   }
 
   private Mono<Long> script(String lua, List<Object> keys, Object... args) {

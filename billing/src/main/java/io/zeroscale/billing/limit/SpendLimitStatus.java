@@ -1,35 +1,25 @@
 package io.zeroscale.billing.limit;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.zeroscale.billing.ledger.Charges;
+import io.zeroscale.gateway.web.ApiJson;
 import java.math.BigDecimal;
 import java.time.YearMonth;
 
 /**
- * A tenant's spend limit as its usage shows it ({@code spend_limit} of {@code GET /api/v1/usage}).
+ * A tenant's spend limit as its usage shows it ({@code spend_limit} of {@code GET /api/v1/usage}):
+ * the components in snake case, in their order, nulls written.
  *
  * @param message why deployments are at zero once the limit is reached, else null
  */
-@JsonInclude(JsonInclude.Include.ALWAYS)
-@JsonPropertyOrder({
-  "period",
-  "limit_usd",
-  "spent_usd",
-  "reserved_usd",
-  "remaining_usd",
-  "reached",
-  "message"
-})
+@ApiJson
 public record SpendLimitStatus(
-    @JsonProperty("period") String period,
-    @JsonProperty("limit_usd") BigDecimal limitUsd,
-    @JsonProperty("spent_usd") BigDecimal spentUsd,
-    @JsonProperty("reserved_usd") BigDecimal reservedUsd,
-    @JsonProperty("remaining_usd") BigDecimal remainingUsd,
-    @JsonProperty("reached") boolean reached,
-    @JsonProperty("message") String message) {
+    String period,
+    BigDecimal limitUsd,
+    BigDecimal spentUsd,
+    BigDecimal reservedUsd,
+    BigDecimal remainingUsd,
+    boolean reached,
+    String message) {
 
   /** The status of a budget: $1.00 limit, $0.40 spent, $0.60 reserved → $0 left, reached. */
   public static SpendLimitStatus of(Budget b) {

@@ -9,6 +9,7 @@ import io.zeroscale.billing.ledger.Charge;
 import io.zeroscale.billing.ledger.Charges;
 import io.zeroscale.billing.ledger.LedgerEntry;
 import io.zeroscale.billing.limit.SpendLimitStatus;
+import io.zeroscale.gateway.web.ApiJson;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import java.util.UUID;
  *
  * @param spendLimit the tenant's spend limit this month, or null without one
  */
-@JsonInclude(JsonInclude.Include.ALWAYS)
+@ApiJson
 @JsonPropertyOrder({
   "object",
   "from",
@@ -38,13 +39,13 @@ import java.util.UUID;
   "spend_limit"
 })
 public record UsageReport(
-    @JsonProperty("from") Instant from,
-    @JsonProperty("to") Instant to,
-    @JsonProperty("as_of") Instant asOf,
-    @JsonProperty("total_cost_usd") BigDecimal totalCostUsd,
-    @JsonProperty("deployments") List<DeploymentUsage> deployments,
-    @JsonProperty("instances") List<InstanceUsage> instances,
-    @JsonProperty("spend_limit") SpendLimitStatus spendLimit) {
+    Instant from,
+    Instant to,
+    Instant asOf,
+    BigDecimal totalCostUsd,
+    List<DeploymentUsage> deployments,
+    List<InstanceUsage> instances,
+    SpendLimitStatus spendLimit) {
 
   public UsageReport {
     deployments = List.copyOf(deployments);

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.zeroscale.billing.ledger.LedgerEntry;
 import io.zeroscale.billing.limit.Budget;
 import io.zeroscale.billing.limit.SpendLimitStatus;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.List;
@@ -109,9 +112,23 @@ class UsageReportTest {
     assertThat(r.totalCostUsd()).isEqualByComparingTo("0");
   }
 
-  /** The body of GET /api/v1/usage: the fields (snake case, in this order) and nulls kept. */
+  /**
+   * The example body docs/api.md gives under {@code GET /api/v1/usage}, the reference for the
+   * fields and their order.
+   */
+  static JsonNode documentedExample() throws IOException {
+    String doc = Files.readString(Path.of("..", "docs", "api.md"));
+    int section = doc.indexOf("### `GET /api/v1/usage`");
+    int start = doc.indexOf("```json\n", section) + "```json\n".length();
+    return JsonMapper.builder().build().readTree(doc.substring(start, doc.indexOf("```", start)));
+  }
+
+  /**
+   * The body of GET /api/v1/usage: the fields (snake case, in the order docs/api.md documents) and
+   * nulls kept.
+   */
   @Test
-  void itIsServedWithTheDocumentedFields() {
+  void itIsServedWithTheDocumentedFields() throws IOException {
     SpendLimitStatus limit =
         SpendLimitStatus.of(new Budget(YearMonth.of(2026, 11), 10_000_000, 10_000_000, 0));
     JsonNode json =
@@ -120,66 +137,26 @@ class UsageReportTest {
             .valueToTree(
                 UsageReport.of(ENTRIES, Map.of(CHAT.toString(), "7"), limit, FROM, TO, NOW));
 
-    assertThat(json.propertyNames())
-        .containsExactly(
-            "object",
-            "from",
-            "to",
-            "as_of",
-            "currency",
-            "total_cost_usd",
-            "deployments",
-            "instances",
-            "spend_limit");
+    JsonNode documented = documentedExample();
+    assertThat(json.propertyNames()).containsExactlyElementsOf(documented.propertyNames());
     assertThat(json.get("object").asString()).isEqualTo("usage");
     assertThat(json.get("from").asString()).isEqualTo("2026-11-01T00:00:00Z");
     assertThat(json.get("as_of").asString()).isEqualTo(NOW.toString());
     assertThat(json.get("currency").asString()).isEqualTo("USD");
     assertThat(json.get("total_cost_usd").decimalValue()).isEqualByComparingTo("10.00");
     assertThat(json.get("deployments").get(0).propertyNames())
-        .containsExactly(
-            "deployment_id",
-            "deployment",
-            "gpu",
-            "instances",
-            "gpu_seconds",
-            "billed_gpu_seconds",
-            "billed_gpu_hours",
-            "minimum_top_up_gpu_seconds",
-            "cost_usd",
-            "idle_paid_seconds");
+        .containsExactlyElementsOf(documented.get("deployments").get(0).propertyNames());
     assertThat(json.get("deployments").get(0).get("deployment_id").asString())
         .isEqualTo(CHAT.toString());
     assertThat(json.get("deployments").get(0).get("idle_paid_seconds").decimalValue())
         .isEqualByComparingTo("7");
     assertThat(json.get("instances").get(0).propertyNames())
-        .containsExactly(
-            "instance_id",
-            "deployment_id",
-            "deployment",
-            "gpu",
-            "num_gpus",
-            "started_at",
-            "ended_at",
-            "running",
-            "gpu_seconds",
-            "billed_gpu_seconds",
-            "billed_gpu_hours",
-            "minimum_top_up_gpu_seconds",
-            "rate_usd_per_gpu_hour",
-            "cost_usd");
+        .containsExactlyElementsOf(documented.get("instances").get(0).propertyNames());
     assertThat(json.get("instances").get(1).get("ended_at").isNull()).isTrue();
     assertThat(json.get("instances").get(0).get("rate_usd_per_gpu_hour").decimalValue())
         .isEqualByComparingTo("2.00");
     assertThat(json.get("spend_limit").propertyNames())
-        .containsExactly(
-            "period",
-            "limit_usd",
-            "spent_usd",
-            "reserved_usd",
-            "remaining_usd",
-            "reached",
-            "message");
+        .containsExactlyElementsOf(documented.get("spend_limit").propertyNames());
     assertThat(json.get("spend_limit").get("reached").asBoolean()).isTrue();
     assertThat(json.get("spend_limit").get("message").asString()).contains("$10.00", "2026-11");
   }

@@ -30,6 +30,16 @@ public final class PrometheusText {
     return this;
   }
 
+  /** A gauge of one sample: its header, then the sample. */
+  public PrometheusText gauge(String name, String help, String labels, double value) {
+    return header(name, "gauge", help).sample(name, labels, value);
+  }
+
+  /** A counter of one sample: its header, then the sample. */
+  public PrometheusText counter(String name, String help, String labels, double value) {
+    return header(name, "counter", help).sample(name, labels, value);
+  }
+
   public PrometheusText histogram(
       String name, String help, String labels, Histogram.Snapshot snapshot) {
     header(name, "histogram", help);

@@ -120,15 +120,21 @@ public final class SimMetrics {
     PrometheusText t = new PrometheusText();
     String m = modelLabel;
     int runningNow = running.getAsInt();
-    t.header("vllm:num_requests_running", "gauge", "Number of requests in model execution batches.")
-        .sample("vllm:num_requests_running", m, runningNow);
-    t.header("vllm:num_requests_waiting", "gauge", "Number of requests waiting to be processed.")
-        .sample("vllm:num_requests_waiting", m, waiting.getAsInt());
-    t.header(
-            "vllm:kv_cache_usage_perc",
-            "gauge",
-            "KV-cache usage stand-in: running requests / max-num-seqs (1 = full).")
-        .sample("vllm:kv_cache_usage_perc", m, (double) runningNow / maxNumSeqs);
+    t.gauge(
+        "vllm:num_requests_running",
+        "Number of requests in model execution batches.",
+        m,
+        runningNow);
+    t.gauge(
+        "vllm:num_requests_waiting",
+        "Number of requests waiting to be processed.",
+        m,
+        waiting.getAsInt());
+    t.gauge(
+        "vllm:kv_cache_usage_perc",
+        "KV-cache usage stand-in: running requests / max-num-seqs (1 = full).",
+        m,
+        (double) runningNow / maxNumSeqs);
     t.histogram(
         "vllm:time_to_first_token_seconds",
         "Histogram of time to first token in seconds (from arrival, queueing included).",
@@ -148,32 +154,34 @@ public final class SimMetrics {
             "vllm:request_success_total",
             m + "," + PrometheusText.label("finished_reason", "length"),
             successLength.sum());
-    t.header("vllm:prompt_tokens_total", "counter", "Number of prefill tokens processed.")
-        .sample("vllm:prompt_tokens_total", m, promptTokens.sum());
-    t.header("vllm:generation_tokens_total", "counter", "Number of generation tokens processed.")
-        .sample("vllm:generation_tokens_total", m, generationTokens.sum());
-    t.header("sim:requests_total", "counter", "Inference requests received while ready.")
-        .sample("sim:requests_total", m, requests.get());
-    t.header(
-            "sim:requests_cancelled_total",
-            "counter",
-            "Requests whose client went away while waiting or running.")
-        .sample("sim:requests_cancelled_total", m, cancelled.sum());
-    t.header(
-            "sim:requests_rejected_total",
-            "counter",
-            "Requests rejected with 429 because the waiting queue was full.")
-        .sample("sim:requests_rejected_total", m, rejected.sum());
-    t.header(
-            "sim:requests_failed_total",
-            "counter",
-            "Requests failed with 500 by --failure-injection-rate.")
-        .sample("sim:requests_failed_total", m, failed.sum());
-    t.header(
-            "sim:max_num_requests_running_seen",
-            "gauge",
-            "Highest number of requests ever running at once.")
-        .sample("sim:max_num_requests_running_seen", m, maxRunningSeen.getAsInt());
+    t.counter(
+        "vllm:prompt_tokens_total", "Number of prefill tokens processed.", m, promptTokens.sum());
+    t.counter(
+        "vllm:generation_tokens_total",
+        "Number of generation tokens processed.",
+        m,
+        generationTokens.sum());
+    t.counter("sim:requests_total", "Inference requests received while ready.", m, requests.get());
+    t.counter(
+        "sim:requests_cancelled_total",
+        "Requests whose client went away while waiting or running.",
+        m,
+        cancelled.sum());
+    t.counter(
+        "sim:requests_rejected_total",
+        "Requests rejected with 429 because the waiting queue was full.",
+        m,
+        rejected.sum());
+    t.counter(
+        "sim:requests_failed_total",
+        "Requests failed with 500 by --failure-injection-rate.",
+        m,
+        failed.sum());
+    t.gauge(
+        "sim:max_num_requests_running_seen",
+        "Highest number of requests ever running at once.",
+        m,
+        maxRunningSeen.getAsInt());
     return t.toString();
   }
 }

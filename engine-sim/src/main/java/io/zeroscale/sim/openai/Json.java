@@ -2,6 +2,7 @@ package io.zeroscale.sim.openai;
 
 import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JsonNode;
@@ -75,24 +76,16 @@ public final class Json {
 
   /** An optional string field, {@code fallback} when absent or null. */
   public static String optionalString(JsonNode body, String field, String fallback) {
-    JsonNode node = body.get(field);
-    if (node == null || node.isNull()) {
-      return fallback;
-    }
-    if (!node.isString()) {
-      throw new InvalidRequestException(field, "'" + field + "' must be a string.");
-    }
-    return node.stringValue();
+    JsonNode node = optional(body, field, JsonNode::isString, "a string");
+    return node == null ? fallback : node.stringValue();
   }
 
   /** An optional integer in [min, max]. */
   public static OptionalInt optionalInt(JsonNode body, String field, int min, int max) {
-    JsonNode node = body.get(field);
-    if (node == null || node.isNull()) {
+    JsonNode node =
+        optional(body, field, n -> n.isIntegralNumber() && n.canConvertToInt(), "an integer");
+    if (node == null) {
       return OptionalInt.empty();
-    }
-    if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-      throw new InvalidRequestException(field, "'" + field + "' must be an integer.");
     }
     int value = node.intValue();
     if (value < min) {
@@ -107,13 +100,20 @@ public final class Json {
   }
 
   public static boolean optionalBoolean(JsonNode body, String field, boolean fallback) {
+    JsonNode node = optional(body, field, JsonNode::isBoolean, "a boolean");
+    return node == null ? fallback : node.booleanValue();
+  }
+
+  /** The field's value, null when absent or null; one that is not {@code a kind} is refused. */
+  private static JsonNode optional(
+      JsonNode body, String field, Predicate<JsonNode> isKind, String kind) {
     JsonNode node = body.get(field);
     if (node == null || node.isNull()) {
-      return fallback;
+      return null;
     }
-    if (!node.isBoolean()) {
-      throw new InvalidRequestException(field, "'" + field + "' must be a boolean.");
+    if (!isKind.test(node)) {
+      throw new InvalidRequestException(field, "'" + field + "' must be " + kind + ".");
     }
-    return node.booleanValue();
+    return node;
   }
 }

@@ -1,5 +1,6 @@
 package io.zeroscale.sim.openai;
 
+import java.util.function.BiConsumer;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -10,30 +11,33 @@ public final class LlmResponses {
 
   /** {@code chat.completion}. */
   public static byte[] chatCompletion(String id, long created, String model, Generation g) {
-    ObjectNode root = head(id, "chat.completion", created, model);
-    ArrayNode choices = root.putArray("choices");
-    for (Generation.Choice c : g.choices()) {
-      ObjectNode choice = choices.addObject();
-      choice.put("index", c.index());
-      ObjectNode message = choice.putObject("message");
-      message.put("role", "assistant");
-      message.put("content", c.text());
-      message.putNull("refusal");
-      choice.putNull("logprobs");
-      choice.put("finish_reason", c.finishReason().wireName());
-    }
-    usage(root.putObject("usage"), g);
-    return Json.bytes(root);
+    return completion(
+        head(id, "chat.completion", created, model),
+        g,
+        (choice, c) -> {
+          ObjectNode message = choice.putObject("message");
+          message.put("role", "assistant");
+          message.put("content", c.text());
+          message.putNull("refusal");
+        });
   }
 
   /** {@code text_completion}. */
   public static byte[] textCompletion(String id, long created, String model, Generation g) {
-    ObjectNode root = head(id, "text_completion", created, model);
+    return completion(
+        head(id, "text_completion", created, model),
+        g,
+        (choice, c) -> choice.put("text", c.text()));
+  }
+
+  /** The choices (index, {@code content}, logprobs, finish reason) and the usage after the head. */
+  private static byte[] completion(
+      ObjectNode root, Generation g, BiConsumer<ObjectNode, Generation.Choice> content) {
     ArrayNode choices = root.putArray("choices");
     for (Generation.Choice c : g.choices()) {
       ObjectNode choice = choices.addObject();
       choice.put("index", c.index());
-      choice.put("text", c.text());
+      content.accept(choice, c);
       choice.putNull("logprobs");
       choice.put("finish_reason", c.finishReason().wireName());
     }

@@ -58,7 +58,7 @@ public class AdminController {
   }
 
   @PostMapping("/tenants")
-  public Mono<ResponseEntity<Map<String, Object>>> createTenant(
+  public Mono<ResponseEntity<Tenant.Json>> createTenant(
       ServerWebExchange exchange, @RequestBody(required = false) String body) {
     Principal.of(exchange).requireAdmin();
     JsonBody req = JsonBody.parse(body).allowOnly(TENANT_FIELDS);
@@ -83,14 +83,13 @@ public class AdminController {
   }
 
   @GetMapping("/tenants/{tenant}")
-  public Mono<Map<String, Object>> getTenant(
-      ServerWebExchange exchange, @PathVariable String tenant) {
+  public Mono<Tenant.Json> getTenant(ServerWebExchange exchange, @PathVariable String tenant) {
     Principal.of(exchange).requireAdmin();
     return tenant(tenant).map(Tenant::json);
   }
 
   @PatchMapping("/tenants/{tenant}")
-  public Mono<Map<String, Object>> patchTenant(
+  public Mono<Tenant.Json> patchTenant(
       ServerWebExchange exchange,
       @PathVariable String tenant,
       @RequestBody(required = false) String body) {
@@ -166,7 +165,7 @@ public class AdminController {
   }
 
   @PostMapping("/tenants/{tenant}/keys")
-  public Mono<ResponseEntity<Map<String, Object>>> createTenantKey(
+  public Mono<ResponseEntity<ApiKeyView.Json>> createTenantKey(
       ServerWebExchange exchange,
       @PathVariable String tenant,
       @RequestBody(required = false) String body) {
@@ -192,7 +191,7 @@ public class AdminController {
   }
 
   @PostMapping("/keys")
-  public Mono<ResponseEntity<Map<String, Object>>> createPlatformKey(
+  public Mono<ResponseEntity<ApiKeyView.Json>> createPlatformKey(
       ServerWebExchange exchange, @RequestBody(required = false) String body) {
     Principal.of(exchange).requireAdmin();
     return createKey(null, newKey(body, false));
@@ -225,7 +224,7 @@ public class AdminController {
     return new NewKey(name, scopes, expiresAt, rateLimits(req));
   }
 
-  private Mono<ResponseEntity<Map<String, Object>>> createKey(UUID tenantId, NewKey key) {
+  private Mono<ResponseEntity<ApiKeyView.Json>> createKey(UUID tenantId, NewKey key) {
     String secret = apiKeys.newSecret();
     String hash = ApiKeys.hash(secret);
     return store
@@ -240,13 +239,7 @@ public class AdminController {
             clock.instant())
         // A gateway that remembered this hash as unknown (see UnknownKeys) forgets it now.
         .flatMap(view -> invalidations.publish(hash).thenReturn(view))
-        .map(
-            view -> {
-              Map<String, Object> out = view.json();
-              // The only time the secret is ever shown.
-              out.put("secret", secret);
-              return ResponseEntity.status(HttpStatus.CREATED).body(out);
-            });
+        .map(view -> ResponseEntity.status(HttpStatus.CREATED).body(view.json(secret)));
   }
 
   private Mono<ResponseEntity<Void>> revoke(UUID tenantId, String keyId) {

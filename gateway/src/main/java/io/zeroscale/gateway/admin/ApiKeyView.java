@@ -1,10 +1,11 @@
 package io.zeroscale.gateway.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.zeroscale.gateway.auth.Principal;
+import io.zeroscale.gateway.web.ApiJson;
 import io.zeroscale.gateway.web.ApiObjects;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -27,16 +28,47 @@ public record ApiKeyView(
     limits = Principal.Limits.orInherit(limits);
   }
 
-  public Map<String, Object> json() {
-    Map<String, Object> m = ApiObjects.of(id, "api_key");
-    m.put("tenant", tenant);
-    m.put("name", name);
-    m.put("prefix", displayPrefix);
-    m.put("scopes", scopes);
-    m.put("expires_at", ApiObjects.time(expiresAt));
-    limits.putInto(m);
-    m.put("revoked_at", ApiObjects.time(revokedAt));
-    m.put("created_at", createdAt.toString());
-    return m;
+  /** The admin API's shape of a listed key. */
+  public Json json() {
+    return json(null);
   }
+
+  /** The creation answer's shape: with the secret, the only time it is ever shown. */
+  public Json json(String secret) {
+    return new Json(
+        id.toString(),
+        "api_key",
+        tenant,
+        name,
+        displayPrefix,
+        scopes,
+        ApiObjects.time(expiresAt),
+        limits.requestsPerMinute(),
+        limits.maxConcurrentRequests(),
+        ApiObjects.time(revokedAt),
+        createdAt.toString(),
+        secret);
+  }
+
+  /**
+   * A key as the admin API shows it: these fields, in this order, in snake case, nulls written but
+   * for the secret, which only the creation answer has.
+   *
+   * @param requestsPerMinute null: inherited
+   * @param maxConcurrentRequests null: inherited
+   */
+  @ApiJson
+  public record Json(
+      String id,
+      String object,
+      String tenant,
+      String name,
+      String prefix,
+      List<String> scopes,
+      String expiresAt,
+      Integer requestsPerMinute,
+      Integer maxConcurrentRequests,
+      String revokedAt,
+      String createdAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String secret) {}
 }

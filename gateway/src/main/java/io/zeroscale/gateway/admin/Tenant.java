@@ -1,11 +1,10 @@
 package io.zeroscale.gateway.admin;
 
 import io.zeroscale.gateway.auth.Principal;
-import io.zeroscale.gateway.web.ApiObjects;
+import io.zeroscale.gateway.web.ApiJson;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -27,16 +26,37 @@ public record Tenant(
     limits = Principal.Limits.orInherit(limits);
   }
 
-  public Map<String, Object> json() {
-    Map<String, Object> m = ApiObjects.of(id, "tenant");
-    m.put("name", name);
-    m.put("gpu_quota", gpuQuota);
-    m.put("spend_limit_usd", spendLimitMicros == null ? null : usdOrExact(spendLimitMicros));
-    limits.putInto(m);
-    m.put("created_at", createdAt.toString());
-    m.put("updated_at", updatedAt.toString());
-    return m;
+  /** The admin API's shape. */
+  public Json json() {
+    return new Json(
+        id.toString(),
+        "tenant",
+        name,
+        gpuQuota,
+        spendLimitMicros == null ? null : usdOrExact(spendLimitMicros),
+        limits.requestsPerMinute(),
+        limits.maxConcurrentRequests(),
+        createdAt.toString(),
+        updatedAt.toString());
   }
+
+  /**
+   * A tenant as the admin API shows it: these fields, in this order, in snake case, nulls written.
+   *
+   * @param requestsPerMinute null: the configured default
+   * @param maxConcurrentRequests null: the configured default
+   */
+  @ApiJson
+  public record Json(
+      String id,
+      String object,
+      String name,
+      int gpuQuota,
+      BigDecimal spendLimitUsd,
+      Integer requestsPerMinute,
+      Integer maxConcurrentRequests,
+      String createdAt,
+      String updatedAt) {}
 
   /** Micro-dollars to dollars, exactly, with at least cents: 12_500_000 µ$ → 12.50. */
   static BigDecimal usdOrExact(long micros) {

@@ -42,7 +42,7 @@ public final class KeyAuthenticator {
   static final int MAX_ENTRIES = 100_000;
 
   private static final Principal BOOTSTRAP_ADMIN =
-      new Principal(null, null, null, Set.of(Scopes.ADMIN));
+      new Principal(null, null, null, Set.of(Scope.ADMIN.wire()));
 
   private final KeyStore store;
   private final byte[] adminKeyHash;

@@ -2,7 +2,6 @@ package io.zeroscale.gateway.auth;
 
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.web.server.ServerWebExchange;
@@ -38,12 +37,6 @@ public record Principal(
     /** {@code limits}, or {@link #INHERIT} when there are none. */
     public static Limits orInherit(Limits limits) {
       return limits == null ? INHERIT : limits;
-    }
-
-    /** Both limits as the admin API shows them, null where inherited. */
-    public void putInto(Map<String, Object> json) {
-      json.put("requests_per_minute", requestsPerMinute);
-      json.put("max_concurrent_requests", maxConcurrentRequests);
     }
 
     /** This key's value where it has one, else {@code fallback}'s (the key's tenant's). */
@@ -86,13 +79,17 @@ public record Principal(
     return scopes.contains(scope);
   }
 
+  public boolean has(Scope scope) {
+    return has(scope.wire());
+  }
+
   public boolean canRead() {
-    return has(Scopes.DEPLOYMENTS_READ) || has(Scopes.DEPLOYMENTS_WRITE);
+    return has(Scope.DEPLOYMENTS_READ) || has(Scope.DEPLOYMENTS_WRITE);
   }
 
   /** Whether this key may call the deployment named {@code modelName} of its own tenant. */
   public boolean mayInfer(String modelName) {
-    return has(Scopes.INFERENCE_ALL) || has(Scopes.INFERENCE_PREFIX + modelName);
+    return has(Scope.INFERENCE_ALL) || has(Scopes.INFERENCE_PREFIX + modelName);
   }
 
   /** The tenant of a tenant key; a platform key gets 403 on tenant APIs. */
@@ -108,7 +105,7 @@ public record Principal(
   public UUID requireRead() {
     UUID tenant = requireTenant();
     if (!canRead()) {
-      throw missing(Scopes.DEPLOYMENTS_READ);
+      throw missing(Scope.DEPLOYMENTS_READ);
     }
     return tenant;
   }
@@ -116,43 +113,43 @@ public record Principal(
   /** For changes to the tenant's library and deployments. */
   public UUID requireWrite() {
     UUID tenant = requireTenant();
-    if (!has(Scopes.DEPLOYMENTS_WRITE)) {
-      throw missing(Scopes.DEPLOYMENTS_WRITE);
+    if (!has(Scope.DEPLOYMENTS_WRITE)) {
+      throw missing(Scope.DEPLOYMENTS_WRITE);
     }
     return tenant;
   }
 
   public UUID requireUsage() {
     UUID tenant = requireTenant();
-    if (!has(Scopes.USAGE_READ)) {
-      throw missing(Scopes.USAGE_READ);
+    if (!has(Scope.USAGE_READ)) {
+      throw missing(Scope.USAGE_READ);
     }
     return tenant;
   }
 
   /** For the admin API. */
   public void requireAdmin() {
-    if (!has(Scopes.ADMIN)) {
-      throw missing(Scopes.ADMIN);
+    if (!has(Scope.ADMIN)) {
+      throw missing(Scope.ADMIN);
     }
   }
 
   /** For finance reads: the finance or the admin scope. */
   public void requireFinance() {
-    if (!has(Scopes.FINANCE) && !has(Scopes.ADMIN)) {
-      throw missing(Scopes.FINANCE);
+    if (!has(Scope.FINANCE) && !has(Scope.ADMIN)) {
+      throw missing(Scope.FINANCE);
     }
   }
 
   /** For the management endpoints ({@code /actuator/prometheus}): metrics or admin scope. */
   public void requireMetrics() {
-    if (!has(Scopes.METRICS) && !has(Scopes.ADMIN)) {
-      throw missing(Scopes.METRICS);
+    if (!has(Scope.METRICS) && !has(Scope.ADMIN)) {
+      throw missing(Scope.METRICS);
     }
   }
 
-  private static ZeroscaleException missing(String scope) {
-    return forbidden("This key lacks the '" + scope + "' scope.");
+  private static ZeroscaleException missing(Scope scope) {
+    return forbidden("This key lacks the '" + scope.wire() + "' scope.");
   }
 
   private static ZeroscaleException forbidden(String message) {

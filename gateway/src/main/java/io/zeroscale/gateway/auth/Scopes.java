@@ -2,11 +2,10 @@ package io.zeroscale.gateway.auth;
 
 import java.util.Collection;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The scopes a key may hold (SPEC §4) and what each allows.
+ * The scopes a key may hold (SPEC §4) and what each allows ({@link Scope} the fixed ones).
  *
  * <ul>
  *   <li>{@code inference:*} every model of the tenant; {@code inference:<model_name>} one model
@@ -21,18 +20,8 @@ import java.util.regex.Pattern;
  */
 public final class Scopes {
 
-  public static final String INFERENCE_ALL = "inference:*";
+  /** What a per-model scope starts with: {@code inference:<model_name>}. */
   public static final String INFERENCE_PREFIX = "inference:";
-  public static final String DEPLOYMENTS_READ = "deployments:read";
-  public static final String DEPLOYMENTS_WRITE = "deployments:write";
-  public static final String USAGE_READ = "usage:read";
-  public static final String ADMIN = "admin";
-  public static final String FINANCE = "finance";
-  public static final String METRICS = "metrics";
-
-  public static final Set<String> PLATFORM = Set.of(ADMIN, FINANCE, METRICS);
-  public static final Set<String> TENANT_FIXED =
-      Set.of(INFERENCE_ALL, DEPLOYMENTS_READ, DEPLOYMENTS_WRITE, USAGE_READ);
 
   /** Same rule as a deployment's model_name. */
   private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -48,15 +37,17 @@ public final class Scopes {
       return Optional.of("scopes must list at least one scope");
     }
     for (String s : scopes) {
-      boolean tenantScope = TENANT_FIXED.contains(s) || isInferenceOne(s);
-      if (!tenantScope && !PLATFORM.contains(s)) {
+      Optional<Scope> fixed = Scope.fromWire(s);
+      boolean platform = fixed.isPresent() && fixed.get().platform();
+      boolean tenantScope = fixed.isPresent() ? !platform : isInferenceOne(s);
+      if (!tenantScope && !platform) {
         return Optional.of(
             "unknown scope '"
                 + s
                 + "'; known: inference:*, inference:<model_name>, deployments:read,"
                 + " deployments:write, usage:read, admin, finance, metrics");
       }
-      if (tenantKey && PLATFORM.contains(s)) {
+      if (tenantKey && platform) {
         return Optional.of(
             "scope '" + s + "' is a platform scope; create it with POST /admin/v1/keys");
       }

@@ -1,9 +1,8 @@
 package io.zeroscale.gateway.model;
 
 import io.zeroscale.api.Family;
-import io.zeroscale.gateway.web.ApiObjects;
+import io.zeroscale.gateway.web.ApiJson;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -40,23 +39,45 @@ public record Model(
   }
 
   /** The API shape (snake_case, nulls explicit, never the token). */
-  public Map<String, Object> json() {
-    Map<String, Object> m = ApiObjects.of(id, "model");
-    m.put("name", name);
-    m.put("source", source);
-    m.put("repo", repo);
-    m.put("revision", revision);
-    m.put("sha", sha);
-    m.put("family", family.wire());
-    m.put("status", status.wire());
-    m.put("error", error);
-    m.put("architecture", architecture);
-    m.put("model_type", modelType);
-    m.put("weight_bytes", weightBytes);
-    m.put("parameter_count", parameterCount);
-    m.put("has_hf_token", hasHfToken);
-    m.put("created_at", createdAt.toString());
-    m.put("updated_at", updatedAt.toString());
-    return m;
+  public Json json() {
+    return new Json(
+        id.toString(),
+        "model",
+        name,
+        source,
+        repo,
+        revision,
+        sha,
+        family.wire(),
+        status.wire(),
+        error,
+        architecture,
+        modelType,
+        weightBytes,
+        parameterCount,
+        hasHfToken,
+        createdAt.toString(),
+        updatedAt.toString());
   }
+
+  /** A model as the API shows it: these fields, in this order, in snake case, nulls written. */
+  @ApiJson
+  public record Json(
+      String id,
+      String object,
+      String name,
+      String source,
+      String repo,
+      String revision,
+      String sha,
+      String family,
+      String status,
+      String error,
+      String architecture,
+      String modelType,
+      Long weightBytes,
+      Long parameterCount,
+      boolean hasHfToken,
+      String createdAt,
+      String updatedAt) {}
 }

@@ -35,7 +35,7 @@ public class ModelController {
 
   /** 202: the import goes on in the background; poll the model until it leaves importing. */
   @PostMapping
-  public Mono<ResponseEntity<Map<String, Object>>> importModel(
+  public Mono<ResponseEntity<Model.Json>> importModel(
       ServerWebExchange exchange, @RequestBody(required = false) String body) {
     UUID tenant = Principal.of(exchange).requireWrite();
     ModelService.ImportRequest req = ModelRequests.importRequest(JsonBody.parse(body));
@@ -55,13 +55,13 @@ public class ModelController {
   }
 
   @GetMapping("/{id}")
-  public Mono<Map<String, Object>> get(ServerWebExchange exchange, @PathVariable("id") String ref) {
+  public Mono<Model.Json> get(ServerWebExchange exchange, @PathVariable("id") String ref) {
     UUID tenant = Principal.of(exchange).requireRead();
     return models.get(tenant, ref).map(Model::json);
   }
 
   @PatchMapping("/{id}")
-  public Mono<Map<String, Object>> rename(
+  public Mono<Model.Json> rename(
       ServerWebExchange exchange,
       @PathVariable("id") String ref,
       @RequestBody(required = false) String body) {

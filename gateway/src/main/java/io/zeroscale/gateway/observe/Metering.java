@@ -44,12 +44,6 @@ public final class Metering {
   /** The tag value for a deployment or family that was never resolved. */
   public static final String UNRESOLVED = "none";
 
-  public static final String REQUESTS = "zeroscale.requests";
-  public static final String DURATION = "zeroscale.request.duration";
-  public static final String TTFT = "zeroscale.request.ttft";
-  public static final String PROMPT_TOKENS = "zeroscale.tokens.prompt";
-  public static final String COMPLETION_TOKENS = "zeroscale.tokens.completion";
-
   private final MeterRegistry registry;
   private final ConcurrentMap<Key, Meters> meters = new ConcurrentHashMap<>();
 
@@ -136,6 +130,36 @@ public final class Metering {
 
   private record Key(String deployment, String family, String status, boolean stream) {}
 
+  /** The meters: each one's name and description, and how one tag combination registers it. */
+  public enum Metric {
+    REQUESTS("zeroscale.requests", "Data-plane requests answered"),
+    DURATION("zeroscale.request.duration", "Data-plane request duration, arrival to last byte"),
+    TTFT("zeroscale.request.ttft", "Time to first event of data-plane streams"),
+    PROMPT_TOKENS("zeroscale.tokens.prompt", "Prompt tokens reported by engines"),
+    COMPLETION_TOKENS("zeroscale.tokens.completion", "Completion tokens reported by engines");
+
+    private final String id;
+    private final String description;
+
+    Metric(String id, String description) {
+      this.id = id;
+      this.description = description;
+    }
+
+    /** The meter's name, e.g. {@code zeroscale.requests}. */
+    public String id() {
+      return id;
+    }
+
+    Counter counter(Tags tags, MeterRegistry registry) {
+      return Counter.builder(id).description(description).tags(tags).register(registry);
+    }
+
+    Timer timer(Tags tags, MeterRegistry registry) {
+      return Timer.builder(id).description(description).tags(tags).register(registry);
+    }
+  }
+
   /**
    * The meters of one tag combination. The TTFT timer and the token counters are registered on
    * first use, so that non-stream or error combinations export no empty series for them; two
@@ -149,32 +173,11 @@ public final class Metering {
     final Lazy<Counter> completionTokens;
 
     Meters(MeterRegistry registry, Tags tags) {
-      requests =
-          Counter.builder(REQUESTS)
-              .description("Data-plane requests answered")
-              .tags(tags)
-              .register(registry);
-      duration =
-          Timer.builder(DURATION)
-              .description("Data-plane request duration, arrival to last byte")
-              .tags(tags)
-              .register(registry);
-      ttft =
-          new Lazy<>(
-              () ->
-                  Timer.builder(TTFT)
-                      .description("Time to first event of data-plane streams")
-                      .tags(tags)
-                      .register(registry));
-      promptTokens = counter(PROMPT_TOKENS, "Prompt tokens reported by engines", tags, registry);
-      completionTokens =
-          counter(COMPLETION_TOKENS, "Completion tokens reported by engines", tags, registry);
-    }
-
-    private static Lazy<Counter> counter(
-        String name, String description, Tags tags, MeterRegistry registry) {
-      return new Lazy<>(
-          () -> Counter.builder(name).description(description).tags(tags).register(registry));
+      requests = Metric.REQUESTS.counter(tags, registry);
+      duration = Metric.DURATION.timer(tags, registry);
+      ttft = new Lazy<>(() -> Metric.TTFT.timer(tags, registry));
+      promptTokens = new Lazy<>(() -> Metric.PROMPT_TOKENS.counter(tags, registry));
+      completionTokens = new Lazy<>(() -> Metric.COMPLETION_TOKENS.counter(tags, registry));
     }
 
     void removeFrom(MeterRegistry from) {

@@ -22,7 +22,7 @@ public final class ApiObjects {
   }
 
   /** The list shape every {@code /api/v1} and {@code /admin/v1} listing uses. */
-  public static Map<String, Object> list(List<Map<String, Object>> data) {
+  public static Map<String, Object> list(List<?> data) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("object", "list");
     out.put("data", data);

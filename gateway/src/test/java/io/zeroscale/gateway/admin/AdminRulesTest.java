@@ -7,12 +7,17 @@ import io.zeroscale.gateway.auth.Principal;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 class AdminRulesTest {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @ParameterizedTest
   @ValueSource(strings = {"acme", "a", "team-42", "0day"})
@@ -75,7 +80,7 @@ class AdminRulesTest {
     Instant t = Instant.parse("2026-11-22T00:00:00Z");
     Tenant tenant =
         new Tenant(UUID.randomUUID(), "acme", 4, null, new Principal.Limits(600, null), t, t);
-    assertThat(tenant.json())
+    assertThat(served(tenant.json()))
         .containsEntry("requests_per_minute", 600)
         .containsEntry("max_concurrent_requests", null);
     ApiKeyView key =
@@ -89,8 +94,47 @@ class AdminRulesTest {
             null,
             null,
             t);
-    assertThat(key.json())
+    assertThat(served(key.json()))
         .containsEntry("requests_per_minute", null)
         .containsEntry("max_concurrent_requests", null);
+  }
+
+  /** Byte for byte what the maps they replaced were written as: the order, the nulls. */
+  @Test
+  void tenantsAndKeysAreWrittenAsBefore() {
+    Instant t = Instant.parse("2026-11-22T00:00:00Z");
+    UUID id = UUID.fromString("00000000-0000-0000-0000-0000000000aa");
+    Tenant tenant = new Tenant(id, "acme", 4, 12_500_000L, new Principal.Limits(600, null), t, t);
+    assertThat(JSON.writeValueAsString(tenant.json()))
+        .isEqualTo(
+            "{\"id\":\"00000000-0000-0000-0000-0000000000aa\",\"object\":\"tenant\","
+                + "\"name\":\"acme\",\"gpu_quota\":4,\"spend_limit_usd\":12.50,"
+                + "\"requests_per_minute\":600,\"max_concurrent_requests\":null,"
+                + "\"created_at\":\"2026-11-22T00:00:00Z\",\"updated_at\":\"2026-11-22T00:00:00Z\"}");
+    ApiKeyView key =
+        new ApiKeyView(
+            id,
+            "acme",
+            "ci",
+            "zs-abcdefgh",
+            List.of("inference:*"),
+            t,
+            new Principal.Limits(null, 3),
+            null,
+            t);
+    String listed =
+        "{\"id\":\"00000000-0000-0000-0000-0000000000aa\",\"object\":\"api_key\","
+            + "\"tenant\":\"acme\",\"name\":\"ci\",\"prefix\":\"zs-abcdefgh\","
+            + "\"scopes\":[\"inference:*\"],\"expires_at\":\"2026-11-22T00:00:00Z\","
+            + "\"requests_per_minute\":null,\"max_concurrent_requests\":3,\"revoked_at\":null,"
+            + "\"created_at\":\"2026-11-22T00:00:00Z\"";
+    assertThat(JSON.writeValueAsString(key.json())).isEqualTo(listed + "}");
+    assertThat(JSON.writeValueAsString(key.json("zs-secret")))
+        .isEqualTo(listed + ",\"secret\":\"zs-secret\"}");
+  }
+
+  /** What the JSON an object is served as reads back as. */
+  private static Map<String, Object> served(Object view) {
+    return JSON.convertValue(view, new TypeReference<Map<String, Object>>() {});
   }
 }

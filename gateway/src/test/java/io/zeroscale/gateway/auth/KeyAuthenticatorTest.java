@@ -70,7 +70,7 @@ class KeyAuthenticatorTest {
     AuthResult r = authenticate(ADMIN_KEY);
     assertThat(r).isInstanceOf(AuthResult.Authenticated.class);
     Principal p = ((AuthResult.Authenticated) r).principal();
-    assertThat(p.has(Scopes.ADMIN)).isTrue();
+    assertThat(p.has(Scope.ADMIN)).isTrue();
     assertThat(p.isTenant()).isFalse();
     assertThat(store.calls).hasValue(0);
   }

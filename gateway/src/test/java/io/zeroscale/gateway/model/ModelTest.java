@@ -6,8 +6,12 @@ import io.zeroscale.api.Family;
 import io.zeroscale.gateway.model.hub.HfSource;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 class ModelTest {
 
@@ -34,7 +38,13 @@ class ModelTest {
             true,
             t,
             t);
-    assertThat(m.json())
+    // As served: what the JSON reads back as (integers as longs).
+    Map<String, Object> json =
+        JsonMapper.builder()
+            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+            .build()
+            .convertValue(m.json(), new TypeReference<Map<String, Object>>() {});
+    assertThat(json)
         .containsOnlyKeys(
             "id",
             "object",
@@ -60,6 +70,17 @@ class ModelTest {
         .containsEntry("weight_bytes", 13L)
         .containsEntry("created_at", "2026-01-02T03:04:05Z");
     assertThat(m.deployable()).isTrue();
+    // Byte for byte what the map it replaced was written as: the order, the nulls.
+    assertThat(JsonMapper.builder().build().writeValueAsString(m.json()))
+        .isEqualTo(
+            "{\"id\":\""
+                + id
+                + "\",\"object\":\"model\",\"name\":\"llama\",\"source\":\"hf://o/m@main\","
+                + "\"repo\":\"o/m\",\"revision\":\"main\",\"sha\":\"abc\",\"family\":\"llm\","
+                + "\"status\":\"ready\",\"error\":null,\"architecture\":\"LlamaForCausalLM\","
+                + "\"model_type\":\"llama\",\"weight_bytes\":13,\"parameter_count\":6,"
+                + "\"has_hf_token\":true,\"created_at\":\"2026-01-02T03:04:05Z\","
+                + "\"updated_at\":\"2026-01-02T03:04:05Z\"}");
   }
 
   @Test

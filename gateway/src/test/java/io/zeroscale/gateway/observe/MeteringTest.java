@@ -44,16 +44,19 @@ class MeteringTest {
     String[] tags = {
       "deployment", "acme/llama", "family", "llm", "status", "2xx", "stream", "true"
     };
-    assertThat(registry.get(Metering.REQUESTS).tags(tags).counter().count()).isEqualTo(2);
-    Timer duration = registry.get(Metering.DURATION).tags(tags).timer();
+    assertThat(registry.get(Metering.Metric.REQUESTS.id()).tags(tags).counter().count())
+        .isEqualTo(2);
+    Timer duration = registry.get(Metering.Metric.DURATION.id()).tags(tags).timer();
     assertThat(duration.count()).isEqualTo(2);
     assertThat(duration.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(4000);
     assertThat(duration.max(TimeUnit.MILLISECONDS)).isEqualTo(2500);
-    Timer ttft = registry.get(Metering.TTFT).tags(tags).timer();
+    Timer ttft = registry.get(Metering.Metric.TTFT.id()).tags(tags).timer();
     assertThat(ttft.count()).isEqualTo(2);
     assertThat(ttft.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(200);
-    assertThat(registry.get(Metering.PROMPT_TOKENS).tags(tags).counter().count()).isEqualTo(15);
-    assertThat(registry.get(Metering.COMPLETION_TOKENS).tags(tags).counter().count()).isEqualTo(12);
+    assertThat(registry.get(Metering.Metric.PROMPT_TOKENS.id()).tags(tags).counter().count())
+        .isEqualTo(15);
+    assertThat(registry.get(Metering.Metric.COMPLETION_TOKENS.id()).tags(tags).counter().count())
+        .isEqualTo(12);
 
     for (Meter m : registry.getMeters()) {
       assertThat(m.getId().getTags().stream().map(Tag::getKey))
@@ -67,10 +70,11 @@ class MeteringTest {
         "acme/e5", Family.EMBEDDING, 503, false, 1_000, OptionalLong.empty(), Optional.empty());
     Set<String> names = new HashSet<>();
     registry.getMeters().forEach(m -> names.add(m.getId().getName()));
-    assertThat(names).containsExactlyInAnyOrder(Metering.REQUESTS, Metering.DURATION);
+    assertThat(names)
+        .containsExactlyInAnyOrder(Metering.Metric.REQUESTS.id(), Metering.Metric.DURATION.id());
     assertThat(
             registry
-                .get(Metering.REQUESTS)
+                .get(Metering.Metric.REQUESTS.id())
                 .tags("deployment", "acme/e5", "family", "embedding", "status", "5xx")
                 .tags("stream", "false")
                 .counter()
@@ -84,14 +88,14 @@ class MeteringTest {
     metering.record("", Family.LLM, 400, false, 1_000, OptionalLong.empty(), Optional.empty());
     assertThat(
             registry
-                .get(Metering.REQUESTS)
+                .get(Metering.Metric.REQUESTS.id())
                 .tags("deployment", "none", "family", "none")
                 .counter()
                 .count())
         .isEqualTo(1);
     assertThat(
             registry
-                .get(Metering.REQUESTS)
+                .get(Metering.Metric.REQUESTS.id())
                 .tags("deployment", "none", "family", "llm")
                 .counter()
                 .count())
@@ -101,8 +105,9 @@ class MeteringTest {
   @Test
   void negativeDurationsFromAClockSkewAreZero() {
     metering.record("a/b", Family.LLM, 200, true, -5, OptionalLong.of(-1), Optional.empty());
-    assertThat(registry.get(Metering.DURATION).timer().totalTime(TimeUnit.NANOSECONDS)).isZero();
-    assertThat(registry.get(Metering.TTFT).timer().count()).isEqualTo(1);
+    assertThat(registry.get(Metering.Metric.DURATION.id()).timer().totalTime(TimeUnit.NANOSECONDS))
+        .isZero();
+    assertThat(registry.get(Metering.Metric.TTFT.id()).timer().count()).isEqualTo(1);
   }
 
   @Test
@@ -117,7 +122,8 @@ class MeteringTest {
     assertThat(left).containsExactly("a/y");
     // A late request re-registers cleanly.
     metering.record("a/x", Family.LLM, 200, false, 1, OptionalLong.empty(), Optional.empty());
-    assertThat(registry.get(Metering.REQUESTS).tags("deployment", "a/x").counter().count())
+    assertThat(
+            registry.get(Metering.Metric.REQUESTS.id()).tags("deployment", "a/x").counter().count())
         .isEqualTo(1);
   }
 

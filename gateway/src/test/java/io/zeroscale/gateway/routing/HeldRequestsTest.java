@@ -165,7 +165,7 @@ class HeldRequestsTest {
         .endsWith("}}\n\n");
     assertThat(queue.queued()).isZero();
     meter.record(response, reactor.core.publisher.SignalType.ON_COMPLETE);
-    assertThat(registry.get(Metering.REQUESTS).tag("status", "5xx").counter().count())
+    assertThat(registry.get(Metering.Metric.REQUESTS.id()).tag("status", "5xx").counter().count())
         .as("metered as the 504 it was, not as the 200 the client saw")
         .isEqualTo(1);
   }
