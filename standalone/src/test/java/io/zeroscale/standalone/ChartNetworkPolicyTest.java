@@ -9,7 +9,6 @@ import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1NetworkPolicyIngressRule;
 import io.kubernetes.client.openapi.models.V1NetworkPolicyPeer;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
 import io.zeroscale.activator.kubernetes.PodTemplates;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.api.DeploymentSpec;
@@ -107,23 +106,7 @@ class ChartNetworkPolicyTest {
   }
 
   private static V1Pod instancePod(String namespace) {
-    KubernetesRuntimeProperties d = KubernetesRuntimeProperties.defaults();
-    var properties =
-        new KubernetesRuntimeProperties(
-            namespace,
-            null,
-            d.containerPort(),
-            d.gpuNodeLabel(),
-            null,
-            d.hfTokenSecret(),
-            d.hfTokenKey(),
-            d.hfHome(),
-            null,
-            d.terminationGracePeriod(),
-            null,
-            null,
-            null,
-            null);
+    var properties = ChartRuntime.properties(namespace);
     var plan =
         new InstancePlan(
             "3f2a9c4e-1b7d-4e8a-9c21-5d6e7f8a9b0c",

@@ -89,23 +89,7 @@ class ChartRbacTest {
 
   /** Runs the runtime through its whole port and answers the (resource:verb) set it used. */
   private Set<String> derive(String namespace) throws Exception {
-    KubernetesRuntimeProperties defaults = KubernetesRuntimeProperties.defaults();
-    KubernetesRuntimeProperties properties =
-        new KubernetesRuntimeProperties(
-            namespace,
-            null,
-            defaults.containerPort(),
-            defaults.gpuNodeLabel(),
-            null,
-            defaults.hfTokenSecret(),
-            defaults.hfTokenKey(),
-            defaults.hfHome(),
-            null,
-            defaults.terminationGracePeriod(),
-            null,
-            null,
-            null,
-            null);
+    KubernetesRuntimeProperties properties = ChartRuntime.properties(namespace);
     ApiClient client = new ApiClient().setBasePath(server.url("/").replaceAll("/$", ""));
     KubernetesRuntime runtime = new KubernetesRuntime(new CoreV1Api(client), properties);
     Duration timeout = Duration.ofSeconds(20);

@@ -76,13 +76,7 @@ public final class RedisDeploymentPublisher implements DeploymentPublisher {
 
   @Override
   public Mono<Void> forget(Collection<String> ids) {
-    if (ids.isEmpty()) {
-      return Mono.empty();
-    }
-    return redis
-        .<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE)
-        .fastRemove(ids.toArray(String[]::new))
-        .then();
+    return remove(RedisSchema.DEPLOYMENTS, ids);
   }
 
   @Override
@@ -117,11 +111,16 @@ public final class RedisDeploymentPublisher implements DeploymentPublisher {
 
   @Override
   public Mono<Void> forgetCredentials(Collection<String> ids) {
+    return remove(RedisSchema.CREDENTIALS, ids);
+  }
+
+  /** Removes the entries {@code ids} from hash {@code key}; nothing to do for none. */
+  private Mono<Void> remove(String key, Collection<String> ids) {
     if (ids.isEmpty()) {
       return Mono.empty();
     }
     return redis
-        .<String, String>getMap(RedisSchema.CREDENTIALS, StringCodec.INSTANCE)
+        .<String, String>getMap(key, StringCodec.INSTANCE)
         .fastRemove(ids.toArray(String[]::new))
         .then();
   }

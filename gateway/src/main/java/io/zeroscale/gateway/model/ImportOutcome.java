@@ -15,6 +15,10 @@ public record ImportOutcome(
     Long weightBytes,
     Long parameterCount) {
 
+  /** Before the lookup: importing, nothing learnt yet. */
+  static final ImportOutcome IMPORTING =
+      new ImportOutcome(ModelStatus.IMPORTING, null, null, null, null, null, null);
+
   public static ImportOutcome of(HubLookup lookup) {
     return switch (lookup) {
       case HubLookup.Found f ->

@@ -58,16 +58,6 @@ public final class ModelService implements AutoCloseable {
   private final boolean platformTokenForUnverified;
   private final Disposable.Composite inflight = Disposables.composite();
 
-  public ModelService(
-      ModelStore store,
-      HubClient hub,
-      SecretBox secrets,
-      ImportLimits limits,
-      TransactionalOperator tx,
-      Clock clock) {
-    this(store, hub, secrets, limits, tx, clock, false);
-  }
-
   /**
    * @param platformTokenForUnverified {@code zeroscale.models.platform-token-for-unverified}
    */
@@ -119,34 +109,22 @@ public final class ModelService implements AutoCloseable {
   }
 
   private Mono<Model> importWithinLimits(UUID tenantId, ImportRequest req) {
-    Instant now = now();
-    UUID id = UUID.randomUUID();
-    byte[] sealed = req.hfToken() == null ? null : secrets.seal(req.hfToken(), tokenContext(id));
-    HfSource src = req.source();
-    Model m =
-        new Model(
-            id,
-            tenantId,
-            req.name(),
-            src.uri(),
-            src.repo(),
-            src.revision(),
-            req.family(),
-            ModelStatus.IMPORTING,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            sealed != null,
-            now,
-            now);
     Mono<Model> counted =
         store
             .lockTenant(tenantId)
             .then(store.library(tenantId))
-            .flatMap(library -> unless(limits.forImport(library), () -> store.insert(m, sealed)));
+            .flatMap(
+                library ->
+                    unless(
+                        limits.forImport(library),
+                        () ->
+                            insert(
+                                tenantId,
+                                req.name(),
+                                req.source(),
+                                req.family(),
+                                ImportOutcome.IMPORTING,
+                                req.hfToken())));
     // transactional(Mono) emits once the commit is done: the lookup's UPDATE then finds the row.
     return tx.transactional(counted)
         .onErrorMap(DataIntegrityViolationException.class, e -> nameTaken("name", req.name()))
@@ -324,6 +302,14 @@ public final class ModelService implements AutoCloseable {
                   "model",
                   "name_taken")));
     }
+    return insert(tenantId, name.get(), source, family, o, hfToken);
+  }
+
+  /**
+   * Stores a new model of the tenant's library, with {@code hfToken} sealed for it (null: none).
+   */
+  private Mono<Model> insert(
+      UUID tenantId, String name, HfSource source, Family family, ImportOutcome o, String hfToken) {
     Instant now = now();
     UUID id = UUID.randomUUID();
     byte[] sealed = hfToken == null ? null : secrets.seal(hfToken, tokenContext(id));
@@ -331,7 +317,7 @@ public final class ModelService implements AutoCloseable {
         new Model(
             id,
             tenantId,
-            name.get(),
+            name,
             source.uri(),
             source.repo(),
             source.revision(),

@@ -38,7 +38,8 @@ class ModelServiceTest {
           null,
           limits,
           null,
-          clock);
+          clock,
+          false);
 
   @AfterEach
   void stopHub() {
