@@ -170,13 +170,13 @@ public final class DeploymentStore {
   public Mono<Deployment> updateSettings(
       UUID id, ScalingSettings s, DeploymentStatus status, Instant now) {
     GenericExecuteSpec spec =
-        update(
-                "UPDATE deployments SET min_instances = :min, max_instances = :max,"
+        change(
+                "min_instances = :min, max_instances = :max,"
                     + " scale_to_zero_after_s = :to_zero, activation_timeout_s = :activation,"
                     + " max_queued_requests = :queued, target_utilization = :utilization,"
                     + " stable_window_s = :window, billing_aware_scale_down = :billing,"
-                    + " status = :status, version = version + 1, updated_at = :now"
-                    + " WHERE id = :id AND deleted_at IS NULL",
+                    + " status = :status",
+                "",
                 id,
                 now)
             .bind("status", status.wire());
@@ -190,10 +190,9 @@ public final class DeploymentStore {
   public Mono<Deployment> updateStatus(
       UUID id, DeploymentStatus status, String reason, Instant now) {
     GenericExecuteSpec spec =
-        update(
-                "UPDATE deployments SET status = :status, reason = :reason, version = version + 1,"
-                    + " updated_at = :now WHERE id = :id AND deleted_at IS NULL"
-                    + " AND status NOT IN ('deleting', 'deleted')"
+        change(
+                "status = :status, reason = :reason",
+                " AND status NOT IN ('deleting', 'deleted')"
                     + " AND (status <> :status OR reason IS DISTINCT FROM :reason)",
                 id,
                 now)
@@ -203,12 +202,7 @@ public final class DeploymentStore {
 
   /** Status {@code deleting}, version + 1. */
   public Mono<Deployment> markDeleting(UUID id, Instant now) {
-    return update(
-            "UPDATE deployments SET status = 'deleting', version = version + 1,"
-                + " updated_at = :now WHERE id = :id AND deleted_at IS NULL"
-                + " AND status <> 'deleting'",
-            id,
-            now)
+    return change("status = 'deleting'", " AND status <> 'deleting'", id, now)
         .then()
         .then(findById(id));
   }
@@ -219,18 +213,24 @@ public final class DeploymentStore {
    */
   public Mono<Deployment> finalizeDeleted(UUID id, Instant now) {
     return changed(
-        update(
-            "UPDATE deployments SET status = 'deleted', deleted_at = :now, version = version + 1,"
-                + " updated_at = :now WHERE id = :id AND status = 'deleting'"
-                + " AND deleted_at IS NULL",
-            id,
-            now),
-        id);
+        change("status = 'deleted', deleted_at = :now", " AND status = 'deleting'", id, now), id);
   }
 
-  /** An update of deployment {@code id} at {@code now}: {@code :id} and {@code :now} bound. */
-  private GenericExecuteSpec update(String sql, UUID id, Instant now) {
-    return db.sql(sql).bind("id", id).bind("now", odt(now));
+  /**
+   * A change of the live deployment {@code id} at {@code now}: {@code set} (assignments), and with
+   * them version + 1 and {@code updated_at}, where {@code and} (more conditions, or nothing) holds
+   * too; {@code :id} and {@code :now} bound. Every change goes through here, so that none misses
+   * the version its readers compare ({@link io.zeroscale.api.DeploymentSpec#version()}).
+   */
+  private GenericExecuteSpec change(String set, String and, UUID id, Instant now) {
+    return db.sql(
+            "UPDATE deployments SET "
+                + set
+                + ", version = version + 1, updated_at = :now"
+                + " WHERE id = :id AND deleted_at IS NULL"
+                + and)
+        .bind("id", id)
+        .bind("now", odt(now));
   }
 
   /** The row when the update changed it, empty when it changed nothing. */
