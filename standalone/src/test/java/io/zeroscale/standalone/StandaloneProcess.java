@@ -30,12 +30,6 @@ final class StandaloneProcess implements AutoCloseable {
   final int port;
   final Path log;
 
-  private StandaloneProcess(Process process, int port, Path log) {
-    this.process = process;
-    this.port = port;
-    this.log = log;
-  }
-
   static StandaloneProcess start(Path home, Map<String, String> env) throws IOException {
     return start(home, env, List.of());
   }
@@ -47,9 +41,15 @@ final class StandaloneProcess implements AutoCloseable {
    */
   static StandaloneProcess start(Path home, Map<String, String> env, List<String> args)
       throws IOException {
-    int port = freePort();
+    return new StandaloneProcess(home, env, args);
+  }
+
+  /** Starts the jar on a free port, its output in a new log file next to {@code home}. */
+  private StandaloneProcess(Path home, Map<String, String> env, List<String> args)
+      throws IOException {
+    port = freePort();
     Files.createDirectories(home);
-    Path log = Files.createTempFile(home.getParent(), "zeroscale-", ".log");
+    log = Files.createTempFile(home.getParent(), "zeroscale-", ".log");
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command =
         new ArrayList<>(List.of(java, "-Xmx512m", "-jar", JAR.toString(), "--server.port=" + port));
@@ -59,7 +59,7 @@ final class StandaloneProcess implements AutoCloseable {
     pb.environment().keySet().removeIf(k -> k.startsWith("ZEROSCALE_"));
     pb.environment().put("ZEROSCALE_HOME", home.toString());
     pb.environment().putAll(env);
-    return new StandaloneProcess(pb.start(), port, log);
+    process = pb.start();
   }
 
   /** Waits until {@code /actuator/health} answers 200 and returns its body. */
