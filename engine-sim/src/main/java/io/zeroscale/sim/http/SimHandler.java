@@ -105,8 +105,10 @@ public final class SimHandler
       case "/metrics" -> metrics(method, path, res);
       case "/debug/credentials" -> credentials(method, path, res);
       case "/v1/models" -> models(method, path, res);
-      case "/v1/chat/completions" -> inference(req, res, path, Family.LLM, this::chat);
-      case "/v1/completions" -> inference(req, res, path, Family.LLM, this::completion);
+      case "/v1/chat/completions" ->
+          inference(req, res, path, Family.LLM, (q, r, t) -> llm(q, r, t, true));
+      case "/v1/completions" ->
+          inference(req, res, path, Family.LLM, (q, r, t) -> llm(q, r, t, false));
       case "/v1/embeddings" -> inference(req, res, path, Family.EMBEDDING, this::embeddings);
       case "/v1/rerank", "/rerank", "/v2/rerank" ->
           inference(req, res, path, Family.RERANK, this::rerank);
@@ -207,23 +209,15 @@ public final class SimHandler
     Mono<Void> serve(HttpServerRequest req, HttpServerResponse res, Scheduler timers);
   }
 
-  private Mono<Void> chat(HttpServerRequest req, HttpServerResponse res, Scheduler timers) {
+  /** A chat completion when {@code chat}, else a plain completion. */
+  private Mono<Void> llm(
+      HttpServerRequest req, HttpServerResponse res, Scheduler timers, boolean chat) {
     return jsonBody(req)
         .flatMap(
             body -> {
               String model = servedModel(body);
-              LlmRequest request = LlmRequest.chat(body);
-              return llm(res, timers, true, model, request);
-            });
-  }
-
-  private Mono<Void> completion(HttpServerRequest req, HttpServerResponse res, Scheduler timers) {
-    return jsonBody(req)
-        .flatMap(
-            body -> {
-              String model = servedModel(body);
-              LlmRequest request = LlmRequest.completion(body);
-              return llm(res, timers, false, model, request);
+              LlmRequest request = chat ? LlmRequest.chat(body) : LlmRequest.completion(body);
+              return llm(res, timers, chat, model, request);
             });
   }
 
