@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -256,11 +257,9 @@ public final class SimHandler
   }
 
   private Mono<Void> embeddings(HttpServerRequest req, HttpServerResponse res, Scheduler timers) {
-    return jsonBody(req)
+    return modelRequest(req, body -> EmbeddingRequest.parse(body, config.embeddingDimensions()))
         .flatMap(
-            body -> {
-              servedModel(body);
-              EmbeddingRequest request = EmbeddingRequest.parse(body, config.embeddingDimensions());
+            request -> {
               String id = Json.newId("embd-");
               long created = clock.instant().getEpochSecond();
               return singleShot(
@@ -271,11 +270,9 @@ public final class SimHandler
   }
 
   private Mono<Void> rerank(HttpServerRequest req, HttpServerResponse res, Scheduler timers) {
-    return jsonBody(req)
+    return modelRequest(req, RerankRequest::parse)
         .flatMap(
-            body -> {
-              servedModel(body);
-              RerankRequest request = RerankRequest.parse(body);
+            request -> {
               String id = Json.newId("rerank-");
               return singleShot(
                   timers,
@@ -285,16 +282,24 @@ public final class SimHandler
   }
 
   private Mono<Void> images(HttpServerRequest req, HttpServerResponse res, Scheduler timers) {
-    return jsonBody(req)
+    return modelRequest(req, ImageRequest::parse)
         .flatMap(
-            body -> {
-              servedModel(body);
-              ImageRequest request = ImageRequest.parse(body);
+            request -> {
               long created = clock.instant().getEpochSecond();
               return singleShot(
                   timers,
                   Job.singleShot(request.promptTokens(), 0),
                   () -> bytes(res, 200, JSON, request.response(created)));
+            });
+  }
+
+  /** The JSON body as {@code parse} reads it, once its {@code model} is a served name. */
+  private <R> Mono<R> modelRequest(HttpServerRequest req, Function<JsonNode, R> parse) {
+    return jsonBody(req)
+        .map(
+            body -> {
+              servedModel(body);
+              return parse.apply(body);
             });
   }
 
