@@ -171,16 +171,11 @@ public final class PodTemplates {
       return null;
     }
     DeploymentSpec deployment = plan.deployment();
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(MANAGED_BY, MANAGED_BY_VALUE);
-    labels.put(SECRET_ROLE, HF_TOKEN);
-    labels.put(DEPLOYMENT_ID, labelValue(deployment.id()));
-    labels.put(TENANT_ID, labelValue(deployment.tenantId()));
     V1ObjectMeta metadata =
         metadata(
             hfTokenSecretName(deployment.id()),
             properties,
-            labels,
+            labels(deployment, SECRET_ROLE, HF_TOKEN),
             Map.of(DEPLOYMENT_ID, deployment.id()));
     return opaqueSecret(metadata, HF_TOKEN_ENV, plan.hfToken());
   }
@@ -335,11 +330,19 @@ public final class PodTemplates {
   }
 
   private static Map<String, String> labels(InstancePlan plan) {
-    DeploymentSpec deployment = plan.deployment();
+    return labels(plan.deployment(), NAME, NAME_VALUE, INSTANCE_ID, labelValue(plan.instanceId()));
+  }
+
+  /**
+   * {@code managed-by}, then {@code pairs} (label, value, label, value...), then the deployment's
+   * id and tenant: the labels of everything the activator creates for a deployment.
+   */
+  private static Map<String, String> labels(DeploymentSpec deployment, String... pairs) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(MANAGED_BY, MANAGED_BY_VALUE);
-    labels.put(NAME, NAME_VALUE);
-    labels.put(INSTANCE_ID, labelValue(plan.instanceId()));
+    for (int i = 0; i < pairs.length; i += 2) {
+      labels.put(pairs[i], pairs[i + 1]);
+    }
     labels.put(DEPLOYMENT_ID, labelValue(deployment.id()));
     labels.put(TENANT_ID, labelValue(deployment.tenantId()));
     return labels;
