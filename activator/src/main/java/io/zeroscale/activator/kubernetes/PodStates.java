@@ -55,16 +55,16 @@ public final class PodStates {
 
     Optional<String> ended = ended(status);
     if (ended.isPresent()) {
-      return new RuntimeInstance(
-          instanceId, deploymentId, Phase.EXITED, url(status, port), false, ended.get());
+      return RuntimeInstance.notServing(
+          instanceId, deploymentId, Phase.EXITED, url(status, port), ended.get());
     }
     Optional<V1PodCondition> scheduled = condition(status, "PodScheduled");
     boolean bound =
         (pod.getSpec() != null && pod.getSpec().getNodeName() != null)
             || scheduled.map(c -> "True".equals(c.getStatus())).orElse(false);
     if (!bound) {
-      return new RuntimeInstance(
-          instanceId, deploymentId, Phase.PENDING, null, false, pendingDetail(scheduled));
+      return RuntimeInstance.notServing(
+          instanceId, deploymentId, Phase.PENDING, null, pendingDetail(scheduled));
     }
     boolean ready = condition(status, "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
     return new RuntimeInstance(
@@ -77,7 +77,8 @@ public final class PodStates {
         scheduled
             .filter(c -> "True".equals(c.getStatus()) && c.getLastTransitionTime() != null)
             .map(c -> c.getLastTransitionTime().toInstant())
-            .orElse(status.getStartTime() == null ? null : status.getStartTime().toInstant()));
+            .orElse(status.getStartTime() == null ? null : status.getStartTime().toInstant()),
+        null);
   }
 
   /** The exact instance id (annotation), else the label, else the pod name without its prefix. */

@@ -146,24 +146,19 @@ public final class PodTemplates {
     }
     Map<String, String> labels = labels(plan);
     labels.put(SECRET_ROLE, ENGINE_KEY);
-    return new V1Secret()
-        .apiVersion("v1")
-        .kind("Secret")
-        .metadata(
-            new V1ObjectMeta()
-                .name(engineKeySecretName(plan.instanceId()))
-                .namespace(properties.namespace())
-                .labels(labels)
-                .annotations(Map.of(INSTANCE_ID, plan.instanceId()))
-                .addOwnerReferencesItem(
-                    new V1OwnerReference()
-                        .apiVersion("v1")
-                        .kind("Pod")
-                        .name(owner.getMetadata().getName())
-                        .uid(owner.getMetadata().getUid())))
-        .type("Opaque")
-        .immutable(true)
-        .putDataItem(ENGINE_KEY_ENV, plan.engineKey().getBytes(StandardCharsets.UTF_8));
+    V1ObjectMeta metadata =
+        metadata(
+                engineKeySecretName(plan.instanceId()),
+                properties,
+                labels,
+                Map.of(INSTANCE_ID, plan.instanceId()))
+            .addOwnerReferencesItem(
+                new V1OwnerReference()
+                    .apiVersion("v1")
+                    .kind("Pod")
+                    .name(owner.getMetadata().getName())
+                    .uid(owner.getMetadata().getUid()));
+    return opaqueSecret(metadata, ENGINE_KEY_ENV, plan.engineKey()).immutable(true);
   }
 
   /**
@@ -176,22 +171,36 @@ public final class PodTemplates {
       return null;
     }
     DeploymentSpec deployment = plan.deployment();
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(MANAGED_BY, MANAGED_BY_VALUE);
-    labels.put(SECRET_ROLE, HF_TOKEN);
-    labels.put(DEPLOYMENT_ID, labelValue(deployment.id()));
-    labels.put(TENANT_ID, labelValue(deployment.tenantId()));
+    V1ObjectMeta metadata =
+        metadata(
+            hfTokenSecretName(deployment.id()),
+            properties,
+            labels(deployment, SECRET_ROLE, HF_TOKEN),
+            Map.of(DEPLOYMENT_ID, deployment.id()));
+    return opaqueSecret(metadata, HF_TOKEN_ENV, plan.hfToken());
+  }
+
+  /** An opaque Secret holding {@code value} under {@code key}. */
+  private static V1Secret opaqueSecret(V1ObjectMeta metadata, String key, String value) {
     return new V1Secret()
         .apiVersion("v1")
         .kind("Secret")
-        .metadata(
-            new V1ObjectMeta()
-                .name(hfTokenSecretName(deployment.id()))
-                .namespace(properties.namespace())
-                .labels(labels)
-                .annotations(Map.of(DEPLOYMENT_ID, deployment.id())))
+        .metadata(metadata)
         .type("Opaque")
-        .putDataItem(HF_TOKEN_ENV, plan.hfToken().getBytes(StandardCharsets.UTF_8));
+        .putDataItem(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The metadata of an object the activator creates in {@code properties.namespace()}. */
+  private static V1ObjectMeta metadata(
+      String name,
+      KubernetesRuntimeProperties properties,
+      Map<String, String> labels,
+      Map<String, String> annotations) {
+    return new V1ObjectMeta()
+        .name(name)
+        .namespace(properties.namespace())
+        .labels(labels)
+        .annotations(annotations);
   }
 
   /** The pod for a plan, ready to be created in {@code properties.namespace()}. */
@@ -258,12 +267,7 @@ public final class PodTemplates {
     return new V1Pod()
         .apiVersion("v1")
         .kind("Pod")
-        .metadata(
-            new V1ObjectMeta()
-                .name(podName(plan.instanceId()))
-                .namespace(properties.namespace())
-                .labels(labels(plan))
-                .annotations(annotations(plan)))
+        .metadata(metadata(podName(plan.instanceId()), properties, labels(plan), annotations(plan)))
         .spec(spec);
   }
 
@@ -326,11 +330,19 @@ public final class PodTemplates {
   }
 
   private static Map<String, String> labels(InstancePlan plan) {
-    DeploymentSpec deployment = plan.deployment();
+    return labels(plan.deployment(), NAME, NAME_VALUE, INSTANCE_ID, labelValue(plan.instanceId()));
+  }
+
+  /**
+   * {@code managed-by}, then {@code pairs} (label, value, label, value...), then the deployment's
+   * id and tenant: the labels of everything the activator creates for a deployment.
+   */
+  private static Map<String, String> labels(DeploymentSpec deployment, String... pairs) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(MANAGED_BY, MANAGED_BY_VALUE);
-    labels.put(NAME, NAME_VALUE);
-    labels.put(INSTANCE_ID, labelValue(plan.instanceId()));
+    for (int i = 0; i < pairs.length; i += 2) {
+      labels.put(pairs[i], pairs[i + 1]);
+    }
     labels.put(DEPLOYMENT_ID, labelValue(deployment.id()));
     labels.put(TENANT_ID, labelValue(deployment.tenantId()));
     return labels;

@@ -42,11 +42,8 @@ final class Lease {
     return store
         .lease(id, policy.leaseTtl())
         .map(Optional::of)
-        .onErrorResume(
-            e -> {
-              log.warn("Cannot reach Redis for the leader lease ({})", e.toString());
-              return Mono.just(Optional.empty());
-            })
+        .doOnError(e -> log.warn("Cannot reach Redis for the leader lease ({})", e.toString()))
+        .onErrorReturn(Optional.empty())
         .map(answer -> apply(answer, now, runtime));
   }
 

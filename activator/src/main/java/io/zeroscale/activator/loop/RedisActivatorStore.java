@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.RedissonReactiveClient;
@@ -137,15 +138,10 @@ public final class RedisActivatorStore implements ActivatorStore {
   /** Desired replicas per deployment id (missing: none asked for). */
   @Override
   public Mono<Map<String, Integer>> desired() {
-    return hash(RedisSchema.DESIRED)
-        .map(
-            all ->
-                RedisEntries.read(
-                    all,
-                    text -> DesiredReplicas.read(json, text).replicas(),
-                    (id, e) ->
-                        log.warn(
-                            "Ignoring malformed desired replicas of {}: {}", id, e.toString())));
+    return readHash(
+        RedisSchema.DESIRED,
+        text -> DesiredReplicas.read(json, text).replicas(),
+        "Ignoring malformed desired replicas of {}: {}");
   }
 
   /** Raises desired replicas from zero to {@code replicas} for a wake-up; true when it did. */
@@ -165,6 +161,17 @@ public final class RedisActivatorStore implements ActivatorStore {
     return redis.<String, String>getMap(key, StringCodec.INSTANCE).readAllMap();
   }
 
+  /**
+   * The values {@code read} makes of hash {@code key}'s texts, by field ({@link
+   * RedisEntries#read}); an entry it throws on is logged with {@code malformed} (field, reason) and
+   * left out.
+   */
+  private <V> Mono<Map<String, V>> readHash(
+      String key, Function<String, V> read, String malformed) {
+    return hash(key)
+        .map(all -> RedisEntries.read(all, read, (id, e) -> log.warn(malformed, id, e.toString())));
+  }
+
   private Mono<Long> script(String lua, List<Object> keys, Object... args) {
     return redis
         .getScript(StringCodec.INSTANCE)
@@ -182,13 +189,10 @@ public final class RedisActivatorStore implements ActivatorStore {
   /** The endpoints published for a deployment, by instance id. */
   @Override
   public Mono<Map<String, InstanceEndpoint>> endpoints(String deploymentId) {
-    return hash(RedisSchema.instances(deploymentId))
-        .map(
-            all ->
-                RedisEntries.read(
-                    all,
-                    text -> InstanceJson.read(json, text) instanceof InstanceEndpoint e ? e : null,
-                    (id, e) -> log.warn("Ignoring a malformed endpoint {}: {}", id, e.toString())));
+    return readHash(
+        RedisSchema.instances(deploymentId),
+        text -> InstanceJson.read(json, text) instanceof InstanceEndpoint e ? e : null,
+        "Ignoring a malformed endpoint {}: {}");
   }
 
   /** Deployment ids that have an endpoint hash (to clean up after deleted deployments). */

@@ -28,27 +28,13 @@ public record RuntimeInstance(
     Instant heldGpusSince,
     String engineKey) {
 
-  /** An instance whose engine key the runtime does not keep. */
-  public RuntimeInstance(
-      String instanceId,
-      String deploymentId,
-      Phase phase,
-      String url,
-      boolean runtimeReady,
-      String detail,
-      Instant heldGpusSince) {
-    this(instanceId, deploymentId, phase, url, runtimeReady, detail, heldGpusSince, null);
-  }
-
-  /** An instance whose start time the runtime does not know. */
-  public RuntimeInstance(
-      String instanceId,
-      String deploymentId,
-      Phase phase,
-      String url,
-      boolean runtimeReady,
-      String detail) {
-    this(instanceId, deploymentId, phase, url, runtimeReady, detail, null, null);
+  /**
+   * An instance that holds no GPUs, not yet ({@link Phase#PENDING}) or no more ({@link
+   * Phase#EXITED}): not ready, no start time, no engine key.
+   */
+  public static RuntimeInstance notServing(
+      String instanceId, String deploymentId, Phase phase, String url, String detail) {
+    return new RuntimeInstance(instanceId, deploymentId, phase, url, false, detail, null, null);
   }
 
   /** Never shows the engine key. */

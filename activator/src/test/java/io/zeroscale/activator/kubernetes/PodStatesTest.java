@@ -25,7 +25,14 @@ class PodStatesTest {
     assertThat(instance)
         .isEqualTo(
             new RuntimeInstance(
-                "i-1", Plans.DEPLOYMENT_ID, Phase.PENDING, null, false, "waiting to be scheduled"));
+                "i-1",
+                Plans.DEPLOYMENT_ID,
+                Phase.PENDING,
+                null,
+                false,
+                "waiting to be scheduled",
+                null,
+                null));
   }
 
   @Test

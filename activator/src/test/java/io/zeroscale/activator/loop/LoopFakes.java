@@ -230,8 +230,8 @@ final class LoopFakes {
       RuntimeInstance r = instances.get(instanceId);
       instances.put(
           instanceId,
-          new RuntimeInstance(
-              instanceId, r.deploymentId(), RuntimeInstance.Phase.EXITED, r.url(), false, detail));
+          RuntimeInstance.notServing(
+              instanceId, r.deploymentId(), RuntimeInstance.Phase.EXITED, r.url(), detail));
     }
 
     /** An instance some earlier activator started, holding GPUs since {@code since}. */
@@ -245,7 +245,8 @@ final class LoopFakes {
               url(instanceId),
               true,
               null,
-              since));
+              since,
+              null));
     }
 
     static String url(String instanceId) {

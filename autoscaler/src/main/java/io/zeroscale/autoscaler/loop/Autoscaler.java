@@ -145,11 +145,8 @@ public final class Autoscaler implements SmartLifecycle {
     return store
         .lease(id, knobs.leaseTtl())
         .map(Optional::of)
-        .onErrorResume(
-            e -> {
-              log.warn("Cannot reach Redis for the autoscaler lease ({})", e.toString());
-              return Mono.just(Optional.empty());
-            })
+        .doOnError(e -> log.warn("Cannot reach Redis for the autoscaler lease ({})", e.toString()))
+        .onErrorReturn(Optional.empty())
         .flatMap(
             answer -> {
               switch (lease.apply(answer, now, knobs.leaseTtl())) {

@@ -21,6 +21,10 @@ import reactor.core.publisher.Mono;
  */
 public final class InvoiceStore {
 
+  /** The columns {@link #stored} reads, of every invoice; a WHERE clause may follow. */
+  private static final String SELECT_STORED =
+      "SELECT tenant_id, tenant_name, period, number, json_document, csv_document FROM invoices";
+
   private final DatabaseClient db;
 
   public InvoiceStore(DatabaseClient db) {
@@ -140,7 +144,7 @@ public final class InvoiceStore {
   /** Final invoices, by period then tenant name; filters are optional (null). */
   public Flux<Stored> finals(UUID tenantId, YearMonth period) {
     String sql =
-        "SELECT tenant_id, tenant_name, period, number, json_document, csv_document FROM invoices"
+        SELECT_STORED
             + " WHERE TRUE"
             + (tenantId == null ? "" : " AND tenant_id = :tenant")
             + (period == null ? "" : " AND period = :p")
@@ -156,9 +160,7 @@ public final class InvoiceStore {
   }
 
   public Mono<Stored> finalByNumber(String number) {
-    return db.sql(
-            "SELECT tenant_id, tenant_name, period, number, json_document, csv_document FROM"
-                + " invoices WHERE number = :n")
+    return db.sql(SELECT_STORED + " WHERE number = :n")
         .bind("n", number)
         .map(InvoiceStore::stored)
         .one();

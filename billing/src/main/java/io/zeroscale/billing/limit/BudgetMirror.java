@@ -151,11 +151,8 @@ public final class BudgetMirror extends BackgroundLoop implements WakeUpGuard {
                                     e.toString()))))
         .timeout(refresh)
         .then()
-        .onErrorResume(
-            e -> {
-              log.debug("Budget refresh failed: {}", e.toString());
-              return Mono.empty();
-            })
+        .doOnError(e -> log.debug("Budget refresh failed: {}", e.toString()))
+        .onErrorComplete()
         .doFinally(s -> refreshing.set(false));
   }
 

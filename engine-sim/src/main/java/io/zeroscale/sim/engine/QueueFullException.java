@@ -5,9 +5,6 @@ public final class QueueFullException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
-  private final int running;
-  private final int waiting;
-
   public QueueFullException(int running, int waiting) {
     super(
         "The engine is at capacity: "
@@ -18,15 +15,5 @@ public final class QueueFullException extends RuntimeException {
         null,
         false,
         false);
-    this.running = running;
-    this.waiting = waiting;
-  }
-
-  public int running() {
-    return running;
-  }
-
-  public int waiting() {
-    return waiting;
   }
 }

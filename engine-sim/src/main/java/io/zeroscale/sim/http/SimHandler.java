@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -105,8 +106,10 @@ public final class SimHandler
       case "/metrics" -> metrics(method, path, res);
       case "/debug/credentials" -> credentials(method, path, res);
       case "/v1/models" -> models(method, path, res);
-      case "/v1/chat/completions" -> inference(req, res, path, Family.LLM, this::chat);
-      case "/v1/completions" -> inference(req, res, path, Family.LLM, this::completion);
+      case "/v1/chat/completions" ->
+          inference(req, res, path, Family.LLM, (q, r, t) -> llm(q, r, t, true));
+      case "/v1/completions" ->
+          inference(req, res, path, Family.LLM, (q, r, t) -> llm(q, r, t, false));
       case "/v1/embeddings" -> inference(req, res, path, Family.EMBEDDING, this::embeddings);
       case "/v1/rerank", "/rerank", "/v2/rerank" ->
           inference(req, res, path, Family.RERANK, this::rerank);
@@ -207,23 +210,15 @@ public final class SimHandler
     Mono<Void> serve(HttpServerRequest req, HttpServerResponse res, Scheduler timers);
   }
 
-  private Mono<Void> chat(HttpServerRequest req, HttpServerResponse res, Scheduler timers) {
+  /** A chat completion when {@code chat}, else a plain completion. */
+  private Mono<Void> llm(
+      HttpServerRequest req, HttpServerResponse res, Scheduler timers, boolean chat) {
     return jsonBody(req)
         .flatMap(
             body -> {
               String model = servedModel(body);
-              LlmRequest request = LlmRequest.chat(body);
-              return llm(res, timers, true, model, request);
-            });
-  }
-
-  private Mono<Void> completion(HttpServerRequest req, HttpServerResponse res, Scheduler timers) {
-    return jsonBody(req)
-        .flatMap(
-            body -> {
-              String model = servedModel(body);
-              LlmRequest request = LlmRequest.completion(body);
-              return llm(res, timers, false, model, request);
+              LlmRequest request = chat ? LlmRequest.chat(body) : LlmRequest.completion(body);
+              return llm(res, timers, chat, model, request);
             });
   }
 
@@ -262,11 +257,9 @@ public final class SimHandler
   }
 
   private Mono<Void> embeddings(HttpServerRequest req, HttpServerResponse res, Scheduler timers) {
-    return jsonBody(req)
+    return modelRequest(req, body -> EmbeddingRequest.parse(body, config.embeddingDimensions()))
         .flatMap(
-            body -> {
-              servedModel(body);
-              EmbeddingRequest request = EmbeddingRequest.parse(body, config.embeddingDimensions());
+            request -> {
               String id = Json.newId("embd-");
               long created = clock.instant().getEpochSecond();
               return singleShot(
@@ -277,11 +270,9 @@ public final class SimHandler
   }
 
   private Mono<Void> rerank(HttpServerRequest req, HttpServerResponse res, Scheduler timers) {
-    return jsonBody(req)
+    return modelRequest(req, RerankRequest::parse)
         .flatMap(
-            body -> {
-              servedModel(body);
-              RerankRequest request = RerankRequest.parse(body);
+            request -> {
               String id = Json.newId("rerank-");
               return singleShot(
                   timers,
@@ -291,16 +282,24 @@ public final class SimHandler
   }
 
   private Mono<Void> images(HttpServerRequest req, HttpServerResponse res, Scheduler timers) {
-    return jsonBody(req)
+    return modelRequest(req, ImageRequest::parse)
         .flatMap(
-            body -> {
-              servedModel(body);
-              ImageRequest request = ImageRequest.parse(body);
+            request -> {
               long created = clock.instant().getEpochSecond();
               return singleShot(
                   timers,
                   Job.singleShot(request.promptTokens(), 0),
                   () -> bytes(res, 200, JSON, request.response(created)));
+            });
+  }
+
+  /** The JSON body as {@code parse} reads it, once its {@code model} is a served name. */
+  private <R> Mono<R> modelRequest(HttpServerRequest req, Function<JsonNode, R> parse) {
+    return jsonBody(req)
+        .map(
+            body -> {
+              servedModel(body);
+              return parse.apply(body);
             });
   }
 
