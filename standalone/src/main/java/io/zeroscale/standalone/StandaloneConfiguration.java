@@ -8,7 +8,7 @@ import java.util.UUID;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,6 +18,7 @@ import reactor.core.publisher.Mono;
 
 /** The composition root's own beans: the shared Redis client, its health, the demo tenant. */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RedisConnectionProperties.class)
 class StandaloneConfiguration {
 
   /** The one clock every component reads; tests of the components inject their own. */
@@ -27,23 +28,21 @@ class StandaloneConfiguration {
   }
 
   @Bean(destroyMethod = "shutdown")
-  RedissonClient redissonClient(
-      @Value("${zeroscale.redis.url}") String url,
-      @Value("${zeroscale.redis.password:}") String password) {
+  RedissonClient redissonClient(RedisConnectionProperties redis) {
     Config config = new Config();
     // Two cores: a small pool and few Netty threads are plenty for our Redis traffic, which is
     // pub/sub plus a few keys per second per deployment (never a round-trip per request).
     config.setNettyThreads(4);
     config
         .useSingleServer()
-        .setAddress(url)
+        .setAddress(redis.url())
         .setConnectionMinimumIdleSize(2)
         .setConnectionPoolSize(16)
         .setSubscriptionConnectionMinimumIdleSize(1);
     // The embedded Redis's generated password, or an operator's for an external one; credentials
     // in an external URL (redis://:secret@host:6379) are Redisson's to read and stay untouched.
-    if (!password.isBlank()) {
-      config.setPassword(password);
+    if (redis.password() != null) {
+      config.setPassword(redis.password());
     }
     return Redisson.create(config);
   }
