@@ -17,7 +17,8 @@ final class BareScg {
 
   private BareScg() {}
 
-  static Hop start(Run run, String upstreamHost, int upstreamPort) throws Exception {
+  static Hop start(Run run, String upstreamHost, int upstreamPort, String engineKey)
+      throws Exception {
     Path jar = run.root.resolve(JAR);
     if (!Files.exists(jar)) {
       throw new IllegalStateException(
@@ -40,7 +41,7 @@ final class BareScg {
     pb.environment().remove("JAVA_TOOL_OPTIONS");
     Process p = pb.start();
     run.children.add(p);
-    Target t = new Target("bare_scg", "127.0.0.1", port, null);
+    Target t = new Target("bare_scg", "127.0.0.1", port, engineKey);
     CpuBound.awaitServing(t, p, logFile);
     return new Hop("bare_scg", t, p.pid(), "Spring Cloud Gateway, one route, same versions");
   }

@@ -122,7 +122,7 @@ public final class Bench {
       log("warm instance " + sim + " pid " + simPid);
       run.gatewayPid = gw.pid();
       run.simPid = simPid;
-      Target direct = new Target("direct", sim.getHost(), sim.getPort(), null);
+      Target direct = new Target("direct", sim.getHost(), sim.getPort(), inst.get("engine_key"));
       Target viaGw = new Target("gateway", "127.0.0.1", gw.port(), key);
       if (o.runs("warm")) {
         errors += phase(results, "warm", new WarmPath(run, direct, viaGw));

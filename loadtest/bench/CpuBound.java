@@ -76,7 +76,7 @@ final class CpuBound implements Scenario {
       Hop direct =
           new Hop(
               "direct",
-              new Target("direct", sim.getHost(), sim.getPort(), null),
+              new Target("direct", sim.getHost(), sim.getPort(), inst.get("engine_key")),
               -1,
               "the simulator, called directly");
       Hop zeroscale =
@@ -106,8 +106,9 @@ final class CpuBound implements Scenario {
     List<Object> curve = new ArrayList<>();
     errors += curve(zeroscale, base, curve);
     out.put("warmup_curve", curve);
-    Hop nginx = Nginx.start(run, sim.getHost(), sim.getPort());
-    Hop scg = BareScg.start(run, sim.getHost(), sim.getPort());
+    String engineKey = direct.target().key();
+    Hop nginx = Nginx.start(run, sim.getHost(), sim.getPort(), engineKey);
+    Hop scg = BareScg.start(run, sim.getHost(), sim.getPort(), engineKey);
     List<Hop> hops = List.of(direct, nginx, scg, zeroscale);
     Duration half = o.cpuWarmup.dividedBy(2);
     Duration curveDone = o.curveWindow.multipliedBy(o.curveWindows);

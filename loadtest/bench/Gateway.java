@@ -190,13 +190,23 @@ record Gateway(Process process, int port, Path home, Path logFile) {
     return sum;
   }
 
-  /** The instance the process runtime started for a deployment: its state file. */
+  /**
+   * The instance the process runtime started for a deployment, from its state file: url, pid and
+   * the instance's own engine key (instances answer 401 without it, so the direct and proxy-floor
+   * hops send it as the client's bearer key, and the proxies pass it on as they pass any header).
+   */
   Map<String, String> instanceOf(String deploymentId) throws Exception {
     try (var files = Files.list(home.resolve("instances"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
         String s = Files.readString(f);
         if (deploymentId.equals(Json.str(s, "deployment_id"))) {
-          return Map.of("url", Json.str(s, "url"), "pid", Json.raw(s, "pid"));
+          return Map.of(
+              "url",
+              Json.str(s, "url"),
+              "pid",
+              Json.raw(s, "pid"),
+              "engine_key",
+              Json.str(s, "engine_key"));
         }
       }
     }

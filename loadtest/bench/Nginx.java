@@ -16,7 +16,8 @@ import java.util.List;
 final class Nginx {
   private Nginx() {}
 
-  static Hop start(Run run, String upstreamHost, int upstreamPort) throws Exception {
+  static Hop start(Run run, String upstreamHost, int upstreamPort, String engineKey)
+      throws Exception {
     int port = freePort();
     Path dir = run.work.resolve("nginx");
     Files.createDirectories(dir.resolve("temp"));
@@ -32,7 +33,7 @@ final class Nginx {
             .redirectOutput(dir.resolve("nginx.out").toFile())
             .start();
     run.children.add(p);
-    Target t = new Target("nginx", "127.0.0.1", port, null);
+    Target t = new Target("nginx", "127.0.0.1", port, engineKey);
     CpuBound.awaitServing(t, p, errorLog);
     return new Hop("nginx", t, p.pid(), "nginx-light, 1 worker, upstream keep-alive");
   }
