@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -27,14 +28,28 @@ import java.util.regex.Pattern;
  *   <li>{@link #BASE_ENV} ({@code PATH}, {@code LANG}, {@code LANGUAGE}, {@code LC_*}, {@code TZ})
  *       and the operator's {@code pass-env} names (a trailing {@code *} matches a prefix, e.g.
  *       {@code CUDA_*}), each only if the activator has it;
- *   <li>{@code HOME} = the instance's own directory (0700) and {@code TMPDIR} = its {@code tmp};
+ *   <li>{@code HOME} = the instance's own directory (0700), {@code TMPDIR} = its {@code tmp}, and
+ *       {@code HF_HOME} = its {@code hf} (a private Hugging Face cache, so no instance reads the
+ *       server's {@code token} file), unless the operator lists {@code HF_HOME} by name in {@code
+ *       pass-env} and the activator has it (then every instance shares that cache and its {@code
+ *       token} file);
  *   <li>{@code VLLM_API_KEY} = the instance's engine key (by environment: a command line is
  *       world-readable in {@code /proc/<pid>/cmdline}), and {@code HF_TOKEN} = the plan's token
- *       (the tenant's) when it has one; else the platform's own {@code HF_TOKEN} when the plan
+ *       (the tenant's) when it has one; else the platform's own {@code HF_TOKEN} only when the plan
  *       allows it ({@code platformToken}: an unverified import, and the operator set {@code
- *       zeroscale.models.platform-token-for-unverified}) or when the operator listed {@code
- *       HF_TOKEN} in {@code pass-env} (a blanket choice for every instance); else none.
+ *       zeroscale.models.platform-token-for-unverified}); else none. The plan's rule always wins:
+ *       {@code HF_TOKEN} cannot be listed in {@code pass-env}.
  * </ul>
+ *
+ * <p>The {@code pass-env} check ({@link #checkPassEnv}, at start-up): a {@code PREFIX*} pattern is
+ * refused when a reserved or secret-looking name ({@link #isSensitive}) could match it: its prefix
+ * is the beginning of a reserved prefix ({@code Z*}, {@code S*}, {@code SPR*}, {@code J*}, {@code
+ * _*}) or starts with one ({@code ZEROSCALE_*}, {@code SPRING_*}), contains a secret word ({@code
+ * TOKEN}, {@code PASSWORD}, {@code SECRET}, {@code KEY}, {@code CREDENTIAL}) or ends with the
+ * beginning of one ({@code HF_TOK*}, {@code MY_K*}). A name a pattern matches only because a secret
+ * word follows the prefix ({@code CUDA_TOKEN} for {@code CUDA_*}, {@code HUGGING_FACE_HUB_TOKEN} or
+ * {@code HF_TOKEN_PATH} for {@code HF_*}) is dropped at launch. Exact names are allowed, the
+ * operator names them on purpose, except {@code ZEROSCALE_*} ones and {@code HF_TOKEN}.
  *
  * @param passEnv names (or {@code PREFIX*} patterns) the operator lets through besides the base
  * @param hostEnv the activator's environment, where the passed values come from
@@ -51,6 +66,16 @@ public record InstanceIsolation(List<String> passEnv, Map<String, String> hostEn
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*\\*?");
 
+  /** Names starting with one of these belong to the server (its settings, the JVM's options). */
+  static final List<String> RESERVED_PREFIXES =
+      List.of("ZEROSCALE_", "SPRING_", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+
+  /** Names containing one of these look like secrets. */
+  static final List<String> SECRET_WORDS =
+      List.of("TOKEN", "PASSWORD", "SECRET", "KEY", "CREDENTIAL");
+
+  private static final String SETTING = "zeroscale.runtime.process.pass-env";
+
   /** Directories: owner only. */
   static final FileAttribute<Set<PosixFilePermission>> DIR_0700 =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
@@ -62,14 +87,83 @@ public record InstanceIsolation(List<String> passEnv, Map<String, String> hostEn
   public InstanceIsolation {
     passEnv = List.copyOf(passEnv);
     hostEnv = Map.copyOf(hostEnv);
+    checkPassEnv(passEnv);
+  }
+
+  /**
+   * Checks {@code zeroscale.runtime.process.pass-env} (see the class comment).
+   *
+   * @throws IllegalArgumentException naming the setting and the refused entry
+   */
+  public static void checkPassEnv(List<String> passEnv) {
     for (String name : passEnv) {
-      if (!NAME.matcher(name).matches()) {
+      if (name == null || !NAME.matcher(name).matches()) {
         throw new IllegalArgumentException(
-            "zeroscale.runtime.process.pass-env: '"
+            SETTING
+                + ": '"
                 + name
                 + "' is not a variable name (letters, digits, _; a trailing * matches a prefix)");
       }
+      String upper = name.toUpperCase(Locale.ROOT);
+      if (upper.startsWith("ZEROSCALE_")) {
+        throw new IllegalArgumentException(
+            SETTING + ": '" + name + "' is refused: ZEROSCALE_* variables are the server's own");
+      }
+      if (upper.equals("HF_TOKEN")) {
+        throw new IllegalArgumentException(
+            SETTING
+                + ": 'HF_TOKEN' is refused: an instance gets the tenant's token of its plan, or the"
+                + " platform's only for an unverified import with"
+                + " zeroscale.models.platform-token-for-unverified=true, never the platform's"
+                + " instead");
+      }
+      if (name.endsWith("*")) {
+        String prefix = upper.substring(0, upper.length() - 1);
+        String why = sensitivePrefix(prefix);
+        if (why != null) {
+          throw new IllegalArgumentException(
+              SETTING
+                  + ": the pattern '"
+                  + name
+                  + "' is refused: it could match "
+                  + why
+                  + "; name such variables exactly instead");
+        }
+      }
     }
+  }
+
+  /** Why a name starting with this prefix could be reserved or secret-looking, or null. */
+  private static String sensitivePrefix(String prefix) {
+    for (String reserved : RESERVED_PREFIXES) {
+      if (reserved.startsWith(prefix) || prefix.startsWith(reserved)) {
+        return "the server's " + reserved + "* variables";
+      }
+    }
+    for (String word : SECRET_WORDS) {
+      for (int i = 1; i <= word.length(); i++) {
+        if (prefix.endsWith(word.substring(0, i)) || prefix.contains(word)) {
+          return "secret-looking names (containing " + word + ")";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Whether a name is reserved or looks like a secret (then only an exact entry passes it). */
+  static boolean isSensitive(String name) {
+    String upper = name.toUpperCase(Locale.ROOT);
+    for (String reserved : RESERVED_PREFIXES) {
+      if (upper.startsWith(reserved)) {
+        return true;
+      }
+    }
+    for (String word : SECRET_WORDS) {
+      if (upper.contains(word)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The default: the base allowlist only, from this JVM's environment, as this JVM's user. */
@@ -103,17 +197,26 @@ public record InstanceIsolation(List<String> passEnv, Map<String, String> hostEn
     allowed.addAll(passEnv);
     Map<String, String> env = new TreeMap<>();
     for (var e : hostEnv.entrySet()) {
-      if (!SET_BY_RUNTIME.contains(e.getKey()) && matchesAny(e.getKey(), allowed)) {
-        env.put(e.getKey(), e.getValue());
+      String name = e.getKey();
+      if (SET_BY_RUNTIME.contains(name) || name.startsWith("ZEROSCALE_")) {
+        continue;
+      }
+      // A reserved or secret-looking name (HUGGING_FACE_HUB_TOKEN, HF_TOKEN_PATH, CUDA_TOKEN for
+      // CUDA_*) passes only when named exactly.
+      if (passEnv.contains(name) || (matchesAny(name, allowed) && !isSensitive(name))) {
+        env.put(name, e.getValue());
       }
     }
-    if ((platformToken || passEnv.contains("HF_TOKEN")) && hostEnv.containsKey("HF_TOKEN")) {
-      // Allowed for this plan, or listed by the operator: the platform's token, unless the plan
-      // has the tenant's own.
+    if (platformToken && hfToken == null && hostEnv.containsKey("HF_TOKEN")) {
+      // The plan allows the platform's token (never the platform's instead of a tenant's).
       env.put("HF_TOKEN", hostEnv.get("HF_TOKEN"));
     }
     env.put("HOME", home.toString());
     env.put("TMPDIR", home.resolve("tmp").toString());
+    if (!(passEnv.contains("HF_HOME") && hostEnv.containsKey("HF_HOME"))) {
+      // Its own cache: the server's (HF_HOME or ~/.cache/huggingface) holds its `token` file.
+      env.put("HF_HOME", home.resolve("hf").toString());
+    }
     if (engineKey != null) {
       env.put("VLLM_API_KEY", engineKey);
     }

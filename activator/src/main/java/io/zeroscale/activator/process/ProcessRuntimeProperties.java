@@ -29,8 +29,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     this machine adopts them); by default {@code <zeroscale.home>/instances}
  * @param stopGrace how long a stopped instance gets between SIGTERM and SIGKILL
  * @param passEnv environment variables instances get from the activator besides {@link
- *     InstanceIsolation#BASE_ENV} (names, or {@code PREFIX*}), e.g. {@code CUDA_*,HF_HOME}; nothing
- *     else of the activator's environment reaches an instance
+ *     InstanceIsolation#BASE_ENV} (names, or {@code PREFIX*}), e.g. {@code CUDA_*,NCCL_*}; nothing
+ *     else of the activator's environment reaches an instance. Checked here, at start-up ({@link
+ *     InstanceIsolation#checkPassEnv}): a pattern that could match a reserved or secret-looking
+ *     name ({@code Z*}, {@code S*}, {@code SPRING_*}, {@code J*}, {@code HF_TOK*}, ...) is refused,
+ *     and so are {@code ZEROSCALE_*} names and {@code HF_TOKEN}; other exact names pass. Naming
+ *     {@code HF_HOME} shares the server's Hugging Face cache, and its {@code token} file, with
+ *     every instance
  * @param runAsUser an OS user to run instances as (through {@code setpriv}); only when the
  *     activator runs as root, checked at start-up; unset: the activator's own user
  */
@@ -57,6 +62,7 @@ public record ProcessRuntimeProperties(
     }
     command = command == null ? List.of() : List.copyOf(command);
     passEnv = passEnv == null ? List.of() : List.copyOf(passEnv);
+    InstanceIsolation.checkPassEnv(passEnv);
     if (runAsUser != null && runAsUser.isBlank()) {
       runAsUser = null;
     }

@@ -30,7 +30,13 @@ class InstanceIsolationTest {
           Map.entry("HF_HOME", "/models/cache"),
           Map.entry("CUDA_VISIBLE_DEVICES", "0,1"),
           Map.entry("CUDA_HOME", "/usr/local/cuda"),
-          Map.entry("VLLM_API_KEY", "inherited-key"));
+          Map.entry("VLLM_API_KEY", "inherited-key"),
+          Map.entry("HUGGING_FACE_HUB_TOKEN", "hf_platform_legacy"),
+          Map.entry("HF_TOKEN_PATH", "/root/.cache/huggingface/token"),
+          Map.entry("HF_HUB_OFFLINE", "1"),
+          Map.entry("CUDA_TOKEN", "not-really-cuda"));
+
+  private static final Path HF = HOME.resolve("hf");
 
   @Test
   void byDefaultAnInstanceGetsTheBaseListItsHomeAndItsKeyOnly() {
@@ -46,6 +52,7 @@ class InstanceIsolationTest {
             Map.entry("TZ", "UTC"),
             Map.entry("HOME", HOME.toString()),
             Map.entry("TMPDIR", HOME.resolve("tmp").toString()),
+            Map.entry("HF_HOME", HF.toString()),
             Map.entry("VLLM_API_KEY", "zse_k"));
   }
 
@@ -68,18 +75,122 @@ class InstanceIsolationTest {
   }
 
   @Test
-  void thePlatformTokenPassesOnlyWhenListedByNameAndThePlansTokenWins() {
+  void thePlansTokenRuleWinsAndHfTokenCannotBeListed() {
     assertThat(new InstanceIsolation(List.of("HF_*"), HOST, null).environment(HOME, "k", null))
         .as("a prefix does not let the platform's token through")
         .doesNotContainKey("HF_TOKEN");
-    assertThat(new InstanceIsolation(List.of("HF_TOKEN"), HOST, null).environment(HOME, "k", null))
-        .containsEntry("HF_TOKEN", "hf_platform");
+    assertThatThrownBy(() -> new InstanceIsolation(List.of("HF_TOKEN"), HOST, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("zeroscale.runtime.process.pass-env")
+        .hasMessageContaining("'HF_TOKEN'");
+    var isolation = new InstanceIsolation(List.of(), HOST, null);
+    assertThat(isolation.environment(HOME, "k", "hf_tenant"))
+        .containsEntry("HF_TOKEN", "hf_tenant");
+    assertThat(isolation.environment(HOME, "k", null, false))
+        .as("neither the tenant's token nor the platform's allowed: none")
+        .doesNotContainKey("HF_TOKEN");
+  }
+
+  @Test
+  void secretLookingNamesPassOnlyWhenNamedExactly() {
+    Map<String, String> env =
+        new InstanceIsolation(List.of("HF_*", "HUGGING*", "CUDA_*"), HOST, null)
+            .environment(HOME, "k", null);
+    assertThat(env)
+        .containsEntry("HF_HUB_OFFLINE", "1")
+        .containsEntry("CUDA_HOME", "/usr/local/cuda")
+        .doesNotContainKeys("HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "CUDA_TOKEN", "HF_TOKEN");
+    assertThat(new InstanceIsolation(List.of(), HOST, null).environment(HOME, "k", null, true))
+        .doesNotContainKeys("HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH");
+
+    Map<String, String> named =
+        new InstanceIsolation(
+                List.of("HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "SPRING_DATA_REDIS_PASSWORD"),
+                HOST,
+                null)
+            .environment(HOME, "k", null);
+    assertThat(named)
+        .as("the operator names them on purpose")
+        .containsEntry("HUGGING_FACE_HUB_TOKEN", "hf_platform_legacy")
+        .containsEntry("HF_TOKEN_PATH", "/root/.cache/huggingface/token")
+        .containsEntry("SPRING_DATA_REDIS_PASSWORD", "redis-pw");
+  }
+
+  @Test
+  void patternsThatCouldMatchAReservedOrSecretNameAreRefused() {
+    for (String pattern :
+        List.of(
+            "Z*",
+            "ZEROSCALE_*",
+            "ZEROSCALE_ADMIN*",
+            "S*",
+            "SP*",
+            "SPR*",
+            "SPRING_*",
+            "SPRING_DATA*",
+            "J*",
+            "JAVA_*",
+            "JAVA_TOOL*",
+            "JDK_*",
+            "_*",
+            "_JAVA*",
+            "AWS_SECRET*",
+            "MY_TOKEN*",
+            "DB_PASSWORD*",
+            "API_KEY*",
+            "GCP_CREDENTIALS*",
+            "HF_TOK*",
+            "AWS_SECRET_*",
+            "MY_K*",
+            "PASS*",
+            "z*",
+            "spring_*")) {
+      assertThatThrownBy(() -> new InstanceIsolation(List.of(pattern), HOST, null))
+          .as(pattern)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("zeroscale.runtime.process.pass-env")
+          .hasMessageContaining("'" + pattern + "'");
+    }
+    for (String allowed :
+        List.of("CUDA_*", "NCCL_*", "HF_*", "HUGGING*", "LD_LIBRARY_PATH", "OMP_*", "VLLM_*")) {
+      assertThat(new InstanceIsolation(List.of(allowed), HOST, null).passEnv())
+          .containsExactly(allowed);
+    }
+  }
+
+  @Test
+  void exactNamesAreAllowedButZeroscaleOnesAreAlwaysRefused() {
     assertThat(
-            new InstanceIsolation(List.of("HF_TOKEN"), HOST, null)
-                .environment(HOME, "k", "hf_tenant"))
-        .containsEntry("HF_TOKEN", "hf_tenant");
-    assertThat(new InstanceIsolation(List.of(), HOST, null).environment(HOME, "k", "hf_tenant"))
-        .containsEntry("HF_TOKEN", "hf_tenant");
+            new InstanceIsolation(
+                    List.of("AWS_SECRET_ACCESS_KEY", "JAVA_TOOL_OPTIONS", "SPRING_PROFILES_ACTIVE"),
+                    HOST,
+                    null)
+                .passEnv())
+        .hasSize(3);
+    for (String name : List.of("ZEROSCALE_ADMIN_KEY", "ZEROSCALE_POSTGRES_URL", "ZEROSCALE_X")) {
+      assertThatThrownBy(() -> new InstanceIsolation(List.of(name), HOST, null))
+          .as(name)
+          .hasMessageContaining("zeroscale.runtime.process.pass-env")
+          .hasMessageContaining("'" + name + "'")
+          .hasMessageContaining("ZEROSCALE_");
+    }
+  }
+
+  @Test
+  void hfHomeIsPerInstanceUnlessPassedByName() {
+    assertThat(new InstanceIsolation(List.of(), HOST, null).environment(HOME, "k", null))
+        .containsEntry("HF_HOME", HF.toString());
+    assertThat(new InstanceIsolation(List.of("HF_*"), HOST, null).environment(HOME, "k", null))
+        .as("a prefix does not share the server's cache")
+        .containsEntry("HF_HOME", HF.toString());
+    assertThat(new InstanceIsolation(List.of("HF_HOME"), HOST, null).environment(HOME, "k", null))
+        .as("named: the server's cache, shared")
+        .containsEntry("HF_HOME", "/models/cache");
+    assertThat(
+            new InstanceIsolation(List.of("HF_HOME"), Map.of("PATH", "/bin"), null)
+                .environment(HOME, "k", null))
+        .as("named but unset on the server: its own")
+        .containsEntry("HF_HOME", HF.toString());
   }
 
   @Test

@@ -57,4 +57,36 @@ class ProcessRuntimePropertiesTest {
                     null))
         .hasMessageContaining("zeroscale.runtime.process.gpus");
   }
+
+  @Test
+  void passEnvIsCheckedAtStartUp() {
+    var sim = new ProcessRuntimeProperties.Sim(null, null, null, null, null, null);
+    for (String entry :
+        List.of(
+            "ZEROSCALE_*",
+            "Z*",
+            "S*",
+            "SPR*",
+            "J*",
+            "AWS_SECRET*",
+            "HF_TOK*",
+            "ZEROSCALE_ADMIN_KEY",
+            "HF_TOKEN")) {
+      assertThatThrownBy(() -> properties(sim, List.of(entry)))
+          .as(entry)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("zeroscale.runtime.process.pass-env")
+          .hasMessageContaining("'" + entry + "'");
+    }
+    assertThat(
+            properties(sim, List.of("CUDA_*", "HF_HOME", "HUGGING_FACE_HUB_TOKEN", "AWS_PROFILE"))
+                .passEnv())
+        .hasSize(4);
+  }
+
+  private static ProcessRuntimeProperties properties(
+      ProcessRuntimeProperties.Sim sim, List<String> passEnv) {
+    return new ProcessRuntimeProperties(
+        8, sim, null, List.of(), "127.0.0.1", null, Duration.ofSeconds(30), passEnv, null);
+  }
 }
