@@ -224,7 +224,7 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
     Path dir = home.redisDir();
     try {
       home.prepare();
-      ZeroscaleHome.ensurePrivateDir(dir);
+      home.ensurePrivateDir(dir);
       String password = home.secret(REDIS_PASSWORD, () -> ZeroscaleHome.newPassword(random));
       Path pidFile = dir.resolve("redis.pid");
       stopOrphan(pidFile, "redis");

@@ -12,7 +12,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The standalone app's data folder ({@code ZEROSCALE_HOME}, default {@code ./.zeroscale}):
@@ -23,8 +26,20 @@ import java.util.function.Supplier;
  * 0600, set when created and tightened at every start for a home that an older version left with
  * looser modes (0755 folders, 0644 files). Other local users, and the instances if they run as
  * another user, can read none of it.
+ *
+ * <p>Only a path's owner may change its mode, so a home (or anything in it) that belongs to another
+ * user is left as it is, with one log line: a container volume such as Jib's {@code
+ * /var/lib/zeroscale} or a Kubernetes emptyDir is root's, mode 0777 (2777 with an fsGroup), while
+ * the app runs as uid 1000. What the app creates in it is its own and still 0700 or 0600.
+ *
+ * @param owners who owns a path; {@link Owners#PROCESS_USER} but in tests
  */
-public record ZeroscaleHome(Path root) {
+public record ZeroscaleHome(Path root, Owners owners) {
+
+  private static final Logger log = LoggerFactory.getLogger(ZeroscaleHome.class);
+
+  /** The not-owned paths already logged, so that each start says it once. */
+  private static final Set<Path> LOGGED_FOREIGN = ConcurrentHashMap.newKeySet();
 
   /** Owner read, write and search: folders. */
   static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
@@ -38,6 +53,56 @@ public record ZeroscaleHome(Path root) {
 
   public ZeroscaleHome {
     root = root.toAbsolutePath().normalize();
+  }
+
+  /** The home at {@code root}, as the running user sees it. */
+  public ZeroscaleHome(Path root) {
+    this(root, Owners.PROCESS_USER);
+  }
+
+  /** Who owns a path, as far as changing its mode goes. */
+  @FunctionalInterface
+  public interface Owners {
+
+    /**
+     * The owner of {@code path} (e.g. {@code "uid 0"}) if it is not the running user, empty if it
+     * is: then the process may change its mode.
+     */
+    Optional<String> foreignOwner(Path path) throws IOException;
+
+    /** The running process's user: compares the path's uid with the process's real uid. */
+    Owners PROCESS_USER = ZeroscaleHome::foreignOwnerOf;
+  }
+
+  private static Optional<String> foreignOwnerOf(Path path) throws IOException {
+    long uid;
+    try {
+      uid = ((Number) Files.getAttribute(path, "unix:uid")).longValue();
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      // No "unix" view: compare owner names (POSIX modes need the "unix" view's file systems
+      // anyway).
+      String owner = Files.getOwner(path).getName();
+      return owner.equals(System.getProperty("user.name"))
+          ? Optional.empty()
+          : Optional.of("user " + owner);
+    }
+    Long processUid = ProcessUid.VALUE;
+    return processUid == null || processUid == uid ? Optional.empty() : Optional.of("uid " + uid);
+  }
+
+  /**
+   * The process's uid, read once; null where it cannot be known (then every path counts as ours).
+   */
+  private static final class ProcessUid {
+    static final Long VALUE = read();
+
+    private static Long read() {
+      try {
+        return new com.sun.security.auth.module.UnixSystem().getUid();
+      } catch (LinkageError | RuntimeException e) {
+        return null;
+      }
+    }
   }
 
   public Path postgresData() {
@@ -64,8 +129,9 @@ public record ZeroscaleHome(Path root) {
   /**
    * Creates the home (0700) or tightens an existing one: the folder itself, the instances folder
    * (created here 0700, so that the activator finds it private), PostgreSQL's and Redis's folders
-   * if they exist (0700; the embedded servers create them), and the secret files (0600). Answers
-   * this home.
+   * if they exist (0700; the embedded servers create them), and the secret files (0600). A folder
+   * or file that belongs to another user (a container volume) keeps its mode, with one log line.
+   * Answers this home.
    */
   public ZeroscaleHome prepare() {
     try {
@@ -79,7 +145,7 @@ public record ZeroscaleHome(Path root) {
       for (String name : SECRET_FILES) {
         Path file = root.resolve(name);
         if (Files.isRegularFile(file)) {
-          Files.setPosixFilePermissions(file, OWNER_FILE);
+          restrict(file, OWNER_FILE);
         }
       }
       return this;
@@ -88,12 +154,13 @@ public record ZeroscaleHome(Path root) {
     }
   }
 
-  /** Creates {@code dir} with mode 0700 (its parents as the umask says), or sets 0700 on it. */
-  static void ensurePrivateDir(Path dir) throws IOException {
+  /**
+   * Creates {@code dir} with mode 0700 (its parents as the umask says), or sets 0700 on it if it is
+   * ours; one that another user owns is left as it is.
+   */
+  void ensurePrivateDir(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {
-      if (!Files.getPosixFilePermissions(dir).equals(OWNER_DIR)) {
-        Files.setPosixFilePermissions(dir, OWNER_DIR);
-      }
+      restrict(dir, OWNER_DIR);
       return;
     }
     if (dir.getParent() != null) {
@@ -121,13 +188,35 @@ public record ZeroscaleHome(Path root) {
       if (value.isEmpty()) {
         return Optional.empty();
       }
-      if (!Files.getPosixFilePermissions(file).equals(OWNER_FILE)) {
-        Files.setPosixFilePermissions(file, OWNER_FILE);
-      }
+      restrict(file, OWNER_FILE);
       return Optional.of(value);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
+  }
+
+  /**
+   * Sets {@code mode} on {@code path} if it differs and the path is ours; a path that another user
+   * owns cannot be chmod-ed by us, so it keeps its mode and is logged once.
+   */
+  private void restrict(Path path, Set<PosixFilePermission> mode) throws IOException {
+    Set<PosixFilePermission> current = Files.getPosixFilePermissions(path);
+    if (current.equals(mode)) {
+      return;
+    }
+    Optional<String> foreign = owners.foreignOwner(path);
+    if (foreign.isPresent()) {
+      if (LOGGED_FOREIGN.add(path)) {
+        log.info(
+            "{} belongs to {}, not to this process's user: its mode {} is left as is (what"
+                + " this process creates is still owner-only)",
+            path,
+            foreign.get(),
+            PosixFilePermissions.toString(current));
+      }
+      return;
+    }
+    Files.setPosixFilePermissions(path, mode);
   }
 
   private String writeSecret(String fileName, String value) {
