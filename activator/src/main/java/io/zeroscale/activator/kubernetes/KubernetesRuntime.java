@@ -3,6 +3,7 @@ package io.zeroscale.activator.kubernetes;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1Secret;
@@ -21,11 +22,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -301,6 +305,58 @@ public final class KubernetesRuntime implements InstanceRuntime {
   public Mono<Void> release(String deploymentId) {
     return Mono.fromCallable(() -> PodTemplates.hfTokenSecretName(deploymentId))
         .flatMap(this::deleteSecret);
+  }
+
+  /**
+   * Deletes the tenant-token Secrets (labelled {@value PodTemplates#SECRET_ROLE}={@value
+   * PodTemplates#HF_TOKEN}) of deployments outside {@code liveDeploymentIds}: one list, then one
+   * delete per orphan. A Secret is matched to a live deployment by its name ({@link
+   * PodTemplates#hfTokenSecretName}), so a label value cut short does not matter. Engine-key
+   * Secrets and Secrets of other owners are never touched.
+   */
+  @Override
+  public Mono<Void> retainOnly(Set<String> liveDeploymentIds) {
+    return Mono.fromCallable(
+            () ->
+                liveDeploymentIds.stream()
+                    .map(PodTemplates::hfTokenSecretName)
+                    .collect(Collectors.toUnmodifiableSet()))
+        .flatMap(keep -> blocking(() -> orphanTokenSecrets(keep)))
+        .flatMapMany(Flux::fromIterable)
+        .concatMap(
+            name -> {
+              log.info(
+                  "Deleting tenant-token secret {}/{}: its deployment is gone",
+                  properties.namespace(),
+                  name);
+              return deleteSecret(name);
+            })
+        .then();
+  }
+
+  /** The names of the tenant-token Secrets whose name is not in {@code keep}. */
+  private List<String> orphanTokenSecrets(Set<String> keep) throws KubernetesCallException {
+    V1SecretList secrets;
+    try {
+      secrets =
+          api.listNamespacedSecret(properties.namespace())
+              .labelSelector(
+                  PodTemplates.SELECTOR
+                      + ","
+                      + PodTemplates.SECRET_ROLE
+                      + "="
+                      + PodTemplates.HF_TOKEN)
+              .execute();
+    } catch (ApiException e) {
+      throw KubernetesCallException.of("list secrets", properties.namespace(), e);
+    }
+    return secrets.getItems().stream()
+        .map(V1Secret::getMetadata)
+        .filter(Objects::nonNull)
+        .map(V1ObjectMeta::getName)
+        .filter(name -> name != null && !keep.contains(name))
+        .sorted()
+        .toList();
   }
 
   private Mono<Void> deleteSecret(String name) {

@@ -12,8 +12,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,7 +42,9 @@ import reactor.util.function.Tuple3;
  *   <li>probe ({@link Probing}): readiness, failing ready instances, idle draining ones;
  *   <li>decide per deployment and apply ({@link Deciding}): launch, drain, stop, status;
  *   <li>make the store match ({@link EndpointSync}), write the lifecycle events and, every {@code
- *       heartbeatEvery}, the heartbeats ({@link Heartbeats}).
+ *       heartbeatEvery}, the heartbeats ({@link Heartbeats});
+ *   <li>every {@link ActivatorPolicy#ORPHAN_SWEEP}, free what the runtime keeps for deployments
+ *       that are gone ({@link InstanceRuntime#retainOnly}).
  * </ol>
  *
  * Passes never overlap (one at a time, a tick that comes during a pass is dropped), so the tracked
@@ -70,6 +74,9 @@ public final class Activator implements SmartLifecycle {
   private final Sinks.Many<Boolean> kicks = Sinks.many().multicast().directBestEffort();
   private volatile boolean subscribed;
   private volatile Disposable loop;
+
+  /** When this activator last swept the runtime's orphans (null: not yet). Pass thread only. */
+  private Instant lastOrphanSweep;
 
   /**
    * The activator on its ports.
@@ -265,7 +272,38 @@ public final class Activator implements SmartLifecycle {
                       .then(io.run());
                 }))
         .then(Mono.defer(() -> endpoints.sync(specs, fleet, now)))
+        .then(Mono.defer(() -> sweepOrphans(specs, in.getT3(), now)))
         .doOnSuccess(v -> kickSoonIfBusy());
+  }
+
+  /**
+   * Every {@link ActivatorPolicy#ORPHAN_SWEEP}, tells the runtime which deployments are live so
+   * that it frees what it keeps for the others: a deployment deleted without instances is finalized
+   * by the control plane at once, so this pass may never see it {@code deleting} (and {@link
+   * Deciding} never releases it). It runs only within a pass, that is after the full deployment set
+   * was read (a failed read skips the pass). Live are the deployments read, plus those of any
+   * instance the runtime still runs or this activator tracks (after a Redis restart the deployments
+   * come back only with the control plane's next sweep, and their running pods still reference
+   * their Secrets). A failed sweep is logged; the next one retries.
+   */
+  private Mono<Void> sweepOrphans(
+      Map<String, DeploymentSpec> specs, List<RuntimeInstance> running, Instant now) {
+    if (lastOrphanSweep != null
+        && now.isBefore(lastOrphanSweep.plus(ActivatorPolicy.ORPHAN_SWEEP))) {
+      return Mono.empty();
+    }
+    lastOrphanSweep = now;
+    Set<String> live = new HashSet<>(specs.keySet());
+    running.forEach(r -> live.add(r.deploymentId()));
+    fleet.tracked.values().forEach(t -> live.add(t.spec.id()));
+    live.remove(null);
+    return runtime
+        .retainOnly(Set.copyOf(live))
+        .onErrorResume(
+            e -> {
+              log.warn("Could not free the runtime's orphans; retrying later: {}", e.toString());
+              return Mono.empty();
+            });
   }
 
   /** Another pass soon while something boots or a wake-up came in during this pass. */

@@ -58,6 +58,13 @@ public record ActivatorPolicy(
 
   public static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
+  /**
+   * How often the leader frees what the runtime keeps for deployments that are gone (the Kubernetes
+   * runtime's tenant-token Secrets): one list call per sweep, so a slow cadence. The first pass of
+   * a leader sweeps at once.
+   */
+  public static final Duration ORPHAN_SWEEP = Duration.ofSeconds(30);
+
   public ActivatorPolicy {
     Objects.requireNonNull(tick, "tick");
     Objects.requireNonNull(leaseTtl, "leaseTtl");

@@ -2,6 +2,7 @@ package io.zeroscale.activator.runtime;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import reactor.core.publisher.Mono;
 
 /**
@@ -40,6 +41,18 @@ public interface InstanceRuntime {
    * process runtime keeps nothing per deployment.
    */
   default Mono<Void> release(String deploymentId) {
+    return Mono.empty();
+  }
+
+  /**
+   * Frees what the runtime keeps for every deployment not in {@code liveDeploymentIds}, as {@link
+   * #release} would: the garbage collection of deployments the activator never saw {@code deleting}
+   * (the control plane finalizes the deletion of a deployment without instances at once). The
+   * caller must pass the full set read from the store, never a set left empty by a failed read:
+   * every deployment outside it loses what the runtime keeps for it. The process runtime keeps
+   * nothing per deployment.
+   */
+  default Mono<Void> retainOnly(Set<String> liveDeploymentIds) {
     return Mono.empty();
   }
 }

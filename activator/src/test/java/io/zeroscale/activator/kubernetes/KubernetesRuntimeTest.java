@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -19,6 +20,7 @@ import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.Launch;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import io.zeroscale.activator.runtime.RuntimeInstance.Phase;
+import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.Family;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,6 +36,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -272,6 +275,83 @@ class KubernetesRuntimeTest {
     // Idempotent: released again, or a deployment that never had a token.
     StepVerifier.create(runtime.release(Plans.DEPLOYMENT_ID)).verifyComplete();
     StepVerifier.create(runtime.release("never-deployed")).verifyComplete();
+  }
+
+  @Test
+  void retainOnlyDeletesTheTokensOfDeploymentsThatAreGoneAndNothingElse() {
+    String gone = "9a1b2c3d-0000-4d8e-9d3a-2b1f6c0e9a41";
+    var a = Plans.withTenantToken("i-a");
+    var b =
+        new InstancePlan(
+            "i-b", withId(a.deployment(), gone), "zse_other-key", "hf_otherToken", false);
+    runtime.launch(a).block(TIMEOUT);
+    runtime.launch(b).block(TIMEOUT);
+    // Not the runtime's: the platform's token, and a look-alike of another owner.
+    fabric8
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("zeroscale-hf-token")
+                .endMetadata()
+                .addToData("HF_TOKEN", "aGY=")
+                .build())
+        .create();
+    fabric8
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("zs-hf-someone-else")
+                .addToLabels("zeroscale.io/secret", "hf-token")
+                .endMetadata()
+                .addToData("HF_TOKEN", "aGY=")
+                .build())
+        .create();
+    assertThat(secret("zs-hf-" + gone)).isNotNull();
+
+    StepVerifier.create(runtime.retainOnly(Set.of(Plans.DEPLOYMENT_ID))).verifyComplete();
+    assertThat(secretNames())
+        .containsExactlyInAnyOrder(
+            "zs-hf-" + Plans.DEPLOYMENT_ID,
+            "zs-i-a-engine-key",
+            "zs-i-b-engine-key",
+            "zeroscale-hf-token",
+            "zs-hf-someone-else");
+    // Idempotent.
+    StepVerifier.create(runtime.retainOnly(Set.of(Plans.DEPLOYMENT_ID))).verifyComplete();
+    assertThat(secretNames()).hasSize(5);
+
+    // No deployment left: every tenant token goes, the engine keys stay with their pods.
+    StepVerifier.create(runtime.retainOnly(Set.of())).verifyComplete();
+    assertThat(secretNames())
+        .containsExactlyInAnyOrder(
+            "zs-i-a-engine-key", "zs-i-b-engine-key", "zeroscale-hf-token", "zs-hf-someone-else");
+  }
+
+  private List<String> secretNames() {
+    return fabric8.secrets().inNamespace(NAMESPACE).list().getItems().stream()
+        .map(secret -> secret.getMetadata().getName())
+        .toList();
+  }
+
+  private static DeploymentSpec withId(DeploymentSpec d, String id) {
+    return new DeploymentSpec(
+        id,
+        d.tenantId(),
+        d.tenant(),
+        d.modelName(),
+        d.family(),
+        d.source(),
+        d.gpu(),
+        d.numGpus(),
+        d.maxBatchSize(),
+        d.settings(),
+        d.status(),
+        d.reason(),
+        d.version());
   }
 
   @Test

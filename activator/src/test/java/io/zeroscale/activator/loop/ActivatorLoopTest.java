@@ -7,6 +7,7 @@ import static io.zeroscale.activator.events.LifecycleEvent.Type.REQUESTED;
 import static io.zeroscale.activator.events.LifecycleEvent.Type.SCHEDULED;
 import static io.zeroscale.activator.events.LifecycleEvent.Type.STOPPED;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zeroscale.activator.events.EventOutbox;
 import io.zeroscale.activator.events.LifecycleEvent;
@@ -323,6 +324,72 @@ class ActivatorLoopTest {
     // The tenant-token Secret (Kubernetes) goes with the deployment, before it is finalized.
     assertThat(runtime.releases).isNotEmpty().containsOnly("d");
     assertThat(status.last()).isEqualTo("deleted");
+  }
+
+  @Test
+  void aDeploymentThatDisappearsFromTheStoreHasItsRuntimeSecretsFreedWithinTheSweepCadence() {
+    String id = ready();
+    store.deployments.put("e", spec("e", 0, 3));
+    store.desired.put("e", 1);
+    tick(SECOND);
+    assertThat(runtime.launches).hasSize(2);
+    assertThat(runtime.kept).containsExactly("d", "e");
+    // Scaled to zero, then deleted: the control plane finalizes it at once, so the activator
+    // never sees it deleting.
+    store.desired.put("d", 0);
+    probe.inFlight(id, 0);
+    for (int i = 0; i < 60 && !runtime.stops.contains(id); i++) {
+      tick(SECOND);
+    }
+    assertThat(runtime.stops).contains(id);
+    store.deployments.remove("d");
+    store.desired.remove("d");
+    Duration waited = Duration.ZERO;
+    while (runtime.kept.contains("d")
+        && waited.compareTo(ActivatorPolicy.ORPHAN_SWEEP.plus(SECOND)) <= 0) {
+      tick(SECOND);
+      waited = waited.plus(SECOND);
+    }
+    assertThat(runtime.kept).as("within %s", waited).containsExactly("e");
+    assertThat(waited).isLessThanOrEqualTo(ActivatorPolicy.ORPHAN_SWEEP.plus(SECOND));
+    assertThat(runtime.releases).as("never seen deleting").isEmpty();
+  }
+
+  @Test
+  void aFailedDeploymentsReadFreesNothingAndAnEmptyStoreFreesEverything() {
+    String id = ready();
+    probe.inFlight(id, 0);
+    store.desired.put("d", 0);
+    for (int i = 0; i < 60 && !runtime.stops.contains(id); i++) {
+      tick(SECOND);
+    }
+    assertThat(runtime.kept).containsExactly("d");
+    int sweeps = runtime.retains.size();
+    store.deploymentsDown = true;
+    for (int i = 0; i < 3 * ActivatorPolicy.ORPHAN_SWEEP.toSeconds(); i++) {
+      clock.advance(SECOND);
+      // The pass fails (the loop logs it and retries on the next tick).
+      assertThatThrownBy(this::tick).hasMessageContaining("Redis timed out");
+    }
+    assertThat(runtime.retains).as("no sweep without the deployments").hasSize(sweeps);
+    assertThat(runtime.kept).containsExactly("d");
+    // Read again, the store legitimately has no deployment: everything goes.
+    store.deploymentsDown = false;
+    store.deployments.clear();
+    store.desired.clear();
+    tick(ActivatorPolicy.ORPHAN_SWEEP);
+    assertThat(runtime.retains.getLast()).isEmpty();
+    assertThat(runtime.kept).isEmpty();
+  }
+
+  @Test
+  void anInstanceStillRunningKeepsItsDeploymentsSecretsWhileTheDeploymentIsMissing() {
+    runtime.running("old", "gone", T0.minusSeconds(5));
+    runtime.kept.add("gone");
+    tick();
+    assertThat(runtime.retains).isNotEmpty();
+    assertThat(runtime.retains.getFirst()).contains("gone");
+    assertThat(runtime.kept).containsExactly("gone");
   }
 
   @Test

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -38,6 +40,10 @@ final class LoopFakes {
   static final class Store implements ActivatorStore {
     String leaseHolder;
     boolean down;
+
+    /** Only the deployments read fails (the lease and the rest answer). */
+    boolean deploymentsDown;
+
     final Map<String, DeploymentSpec> deployments = new LinkedHashMap<>();
     final Map<String, Integer> desired = new HashMap<>();
     final Map<String, String> desiredReason = new HashMap<>();
@@ -84,6 +90,9 @@ final class LoopFakes {
 
     @Override
     public Mono<Map<String, DeploymentSpec>> deployments() {
+      if (deploymentsDown) {
+        return Mono.error(new IllegalStateException("Redis timed out"));
+      }
       return unlessDown(Mono.fromSupplier(() -> Map.copyOf(deployments)));
     }
 
@@ -173,6 +182,13 @@ final class LoopFakes {
     final Map<String, InstancePlan> plans = new HashMap<>();
     final List<String> stops = new ArrayList<>();
     final List<String> releases = new ArrayList<>();
+
+    /** What the runtime keeps per deployment (a tenant-token Secret), by deployment id. */
+    final Set<String> kept = new TreeSet<>();
+
+    /** Every retainOnly call, with its live set. */
+    final List<Set<String>> retains = new ArrayList<>();
+
     String noCapacity;
 
     @Override
@@ -190,6 +206,7 @@ final class LoopFakes {
             String id = plan.instanceId();
             launches.add(id);
             plans.put(id, plan);
+            kept.add(plan.deployment().id());
             // Like the process runtime, it keeps the engine key for an adopting activator.
             instances.put(
                 id,
@@ -222,7 +239,20 @@ final class LoopFakes {
 
     @Override
     public Mono<Void> release(String deploymentId) {
-      return Mono.fromRunnable(() -> releases.add(deploymentId));
+      return Mono.fromRunnable(
+          () -> {
+            releases.add(deploymentId);
+            kept.remove(deploymentId);
+          });
+    }
+
+    @Override
+    public Mono<Void> retainOnly(Set<String> liveDeploymentIds) {
+      return Mono.fromRunnable(
+          () -> {
+            retains.add(Set.copyOf(liveDeploymentIds));
+            kept.retainAll(liveDeploymentIds);
+          });
     }
 
     /** The instance ends by itself (process exit, container crash). */
