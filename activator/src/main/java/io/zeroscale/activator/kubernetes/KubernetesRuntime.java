@@ -231,20 +231,7 @@ public final class KubernetesRuntime implements InstanceRuntime {
 
   /** Engine key by Secret name, from the Secrets labelled as engine keys. */
   private Map<String, String> engineKeys() throws KubernetesCallException {
-    V1SecretList secrets;
-    try {
-      secrets =
-          api.listNamespacedSecret(properties.namespace())
-              .labelSelector(
-                  PodTemplates.SELECTOR
-                      + ","
-                      + PodTemplates.SECRET_ROLE
-                      + "="
-                      + PodTemplates.ENGINE_KEY)
-              .execute();
-    } catch (ApiException e) {
-      throw KubernetesCallException.of("list secrets", properties.namespace(), e);
-    }
+    V1SecretList secrets = secretsWithRole(PodTemplates.ENGINE_KEY);
     Map<String, String> keys = new HashMap<>();
     for (V1Secret secret : secrets.getItems()) {
       byte[] key =
@@ -334,23 +321,20 @@ public final class KubernetesRuntime implements InstanceRuntime {
         .then();
   }
 
-  /** The names of the tenant-token Secrets whose name is not in {@code keep}. */
-  private List<String> orphanTokenSecrets(Set<String> keep) throws KubernetesCallException {
-    V1SecretList secrets;
+  /** This runtime's Secrets of one role ({@link PodTemplates#SECRET_ROLE}) in its namespace. */
+  private V1SecretList secretsWithRole(String role) throws KubernetesCallException {
     try {
-      secrets =
-          api.listNamespacedSecret(properties.namespace())
-              .labelSelector(
-                  PodTemplates.SELECTOR
-                      + ","
-                      + PodTemplates.SECRET_ROLE
-                      + "="
-                      + PodTemplates.HF_TOKEN)
-              .execute();
+      return api.listNamespacedSecret(properties.namespace())
+          .labelSelector(PodTemplates.SELECTOR + "," + PodTemplates.SECRET_ROLE + "=" + role)
+          .execute();
     } catch (ApiException e) {
       throw KubernetesCallException.of("list secrets", properties.namespace(), e);
     }
-    return secrets.getItems().stream()
+  }
+
+  /** The names of the tenant-token Secrets whose name is not in {@code keep}. */
+  private List<String> orphanTokenSecrets(Set<String> keep) throws KubernetesCallException {
+    return secretsWithRole(PodTemplates.HF_TOKEN).getItems().stream()
         .map(V1Secret::getMetadata)
         .filter(Objects::nonNull)
         .map(V1ObjectMeta::getName)
