@@ -1,9 +1,7 @@
 package io.zeroscale.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.zeroscale.api.RedisSchema;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.redisson.client.codec.StringCodec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -81,28 +78,7 @@ class InstanceIsolationIT {
 
   /** The published endpoint of the deployment's one ready instance. */
   private static JsonNode endpoint() {
-    JsonNode[] found = new JsonNode[1];
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              Map<String, String> all =
-                  stack
-                      .redis
-                      .<String, String>getMap(
-                          RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
-                      .readAllMap();
-              for (String v : all.values()) {
-                JsonNode n = JSON.readTree(v);
-                if ("ready".equals(n.path("state").asString())) {
-                  found[0] = n;
-                  return true;
-                }
-              }
-              return false;
-            });
-    return found[0];
+    return stack.readyEndpoint(deploymentId);
   }
 
   private static HttpResponse<String> post(String url, String authorization) throws Exception {

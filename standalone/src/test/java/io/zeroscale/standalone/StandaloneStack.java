@@ -1,7 +1,9 @@
 package io.zeroscale.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.zeroscale.api.RedisSchema;
 import io.zeroscale.gateway.model.hub.StandInHub;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -12,8 +14,11 @@ import java.util.List;
 import java.util.Map;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 import redis.embedded.RedisServer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One standalone JVM (the built jar) on a PostgreSQL, a Redis and a stand-in Hugging Face hub
@@ -95,5 +100,34 @@ final class StandaloneStack implements AutoCloseable {
       pg.close();
       hub.close();
     }
+  }
+
+  /**
+   * The published endpoint record (Redis) of the deployment's first ready instance, waited for up
+   * to 60 s: its url and the engine key the gateway sends.
+   */
+  JsonNode readyEndpoint(String deploymentId) {
+    JsonMapper json = JsonMapper.builder().build();
+    JsonNode[] found = new JsonNode[1];
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              Map<String, String> all =
+                  redis
+                      .<String, String>getMap(
+                          RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
+                      .readAllMap();
+              for (String v : all.values()) {
+                JsonNode n = json.readTree(v);
+                if ("ready".equals(n.path("state").asString())) {
+                  found[0] = n;
+                  return true;
+                }
+              }
+              return false;
+            });
+    return found[0];
   }
 }

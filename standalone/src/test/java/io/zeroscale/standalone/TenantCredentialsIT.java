@@ -158,28 +158,7 @@ class TenantCredentialsIT {
 
   /** The published endpoint of the deployment's one ready instance. */
   private static JsonNode endpoint(String deploymentId) {
-    JsonNode[] found = new JsonNode[1];
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              Map<String, String> all =
-                  stack
-                      .redis
-                      .<String, String>getMap(
-                          RedisSchema.instances(deploymentId), StringCodec.INSTANCE)
-                      .readAllMap();
-              for (String v : all.values()) {
-                JsonNode n = JSON.readTree(v);
-                if ("ready".equals(n.path("state").asString())) {
-                  found[0] = n;
-                  return true;
-                }
-              }
-              return false;
-            });
-    return found[0];
+    return stack.readyEndpoint(deploymentId);
   }
 
   /** What the instance says it was given, through its own engine key. */
