@@ -35,6 +35,14 @@ public record ApiKeyView(
 
   /** The creation answer's shape: with the secret, the only time it is ever shown. */
   public Json json(String secret) {
+    return json(secret, null);
+  }
+
+  /**
+   * A rotation's answer: the new secret, and until when the previous one still works (null: it
+   * stopped at once, and the field is left out).
+   */
+  public Json json(String secret, Instant previousSecretExpiresAt) {
     return new Json(
         id.toString(),
         "api_key",
@@ -47,12 +55,14 @@ public record ApiKeyView(
         limits.maxConcurrentRequests(),
         ApiObjects.time(revokedAt),
         createdAt.toString(),
-        secret);
+        secret,
+        previousSecretExpiresAt == null ? null : previousSecretExpiresAt.toString());
   }
 
   /**
    * A key as the admin API shows it: these fields, in this order, in snake case, nulls written but
-   * for the secret, which only the creation answer has.
+   * for the secret, which only the creation (and rotation) answer has, and the end of the previous
+   * secret's grace, which only a rotation with a grace has.
    *
    * @param requestsPerMinute null: inherited
    * @param maxConcurrentRequests null: inherited
@@ -70,5 +80,6 @@ public record ApiKeyView(
       Integer maxConcurrentRequests,
       String revokedAt,
       String createdAt,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String secret) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) String secret,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String previousSecretExpiresAt) {}
 }
