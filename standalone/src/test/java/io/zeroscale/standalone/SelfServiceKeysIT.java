@@ -339,6 +339,24 @@ class SelfServiceKeysIT {
     assertThat(embed(api1, fresh)).isEqualTo(200);
     assertThat(embed(api2, fresh)).isEqualTo(200);
     assertThat(embed(api1, newest)).isEqualTo(200);
+
+    // Rotating again ends that grace at once; a short grace ends by itself, on both gateways
+    // (the cached lookup carries the grace's end as its expiry; nothing is asserted before it).
+    ApiClient.Response shortGrace =
+        api1.post("/api/v1/keys/" + id + "/rotate", root, "{\"grace_s\":2}");
+    assertThat(shortGrace.status()).as(shortGrace.body()).isEqualTo(200);
+    assertThat(api1.get("/v1/models", fresh).status()).isEqualTo(401);
+    String last = shortGrace.json().get("secret").stringValue();
+    assertThat(embed(api2, last)).isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> {
+              assertError(api1.get("/v1/models", newest), 401, null, "expired_api_key");
+              assertError(api2.get("/v1/models", newest), 401, null, "expired_api_key");
+            });
+    assertThat(embed(api2, last)).isEqualTo(200);
   }
 
   @Test

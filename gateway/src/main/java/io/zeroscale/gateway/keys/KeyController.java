@@ -153,7 +153,11 @@ public class KeyController {
   private Mono<ApiKeyView> managed(Principal caller, UUID tenant, String id) {
     KeyGrants.Grant holder = KeyGrants.Grant.of(caller, defaultLimits);
     return key(tenant, id)
-        .zipWith(store.findById(tenant).map(Tenant::limits))
+        .zipWith(
+            store
+                .findById(tenant)
+                .map(Tenant::limits)
+                .switchIfEmpty(Mono.error(() -> notFound(id))))
         .flatMap(
             t -> {
               ApiKeyView k = t.getT1();
