@@ -336,6 +336,12 @@ class SelfServiceKeysIT {
     assertThat(Instant.parse(graced.json().get("previous_secret_expires_at").stringValue()))
         .isAfter(Instant.now().plusSeconds(500));
     String newest = graced.json().get("secret").stringValue();
+    assertThat(
+            api2.get("/api/v1/keys/" + id, root)
+                .json()
+                .get("previous_secret_expires_at")
+                .stringValue())
+        .isEqualTo(graced.json().get("previous_secret_expires_at").stringValue());
     assertThat(embed(api1, fresh)).isEqualTo(200);
     assertThat(embed(api2, fresh)).isEqualTo(200);
     assertThat(embed(api1, newest)).isEqualTo(200);

@@ -86,7 +86,7 @@ public final class KeyIssuer {
         .flatMapMany(old -> Flux.fromIterable(old).concatWithValues(hash))
         .concatMap(invalidations::publish)
         .then(store.findKey(keyId))
-        .map(view -> view.json(secret, graceUntil));
+        .map(view -> view.json(secret));
   }
 
   static ZeroscaleException notFound(String keyId) {

@@ -28,7 +28,8 @@ public final class TenantStore {
           + " created_at, updated_at";
   private static final String KEY_COLUMNS =
       "k.id, t.name AS tenant, k.name, k.display_prefix, k.scopes, k.expires_at,"
-          + " k.requests_per_minute, k.max_concurrent_requests, k.revoked_at, k.created_at";
+          + " k.requests_per_minute, k.max_concurrent_requests, k.revoked_at, k.created_at,"
+          + " k.previous_secret_valid_until";
 
   private final DatabaseClient db;
 
@@ -308,6 +309,7 @@ public final class TenantStore {
         c.instant("expires_at"),
         R2dbcKeyStore.limits(c),
         c.instant("revoked_at"),
-        c.instant("created_at"));
+        c.instant("created_at"),
+        c.instant("previous_secret_valid_until"));
   }
 }
