@@ -90,7 +90,21 @@ final class AdminRules {
    */
   static final int MAX_SCOPE_LENGTH = Scopes.INFERENCE_PREFIX.length() + 128;
 
+  /**
+   * Most scopes one key may list: the nine fixed ones and some ninety single models. A key for more
+   * models than that takes {@code inference:*}.
+   */
+  static final int MAX_SCOPES = 100;
+
   static Optional<String> scopes(List<String> scopes, boolean tenantKey) {
+    if (scopes.size() > MAX_SCOPES) {
+      return Optional.of(
+          "scopes lists "
+              + scopes.size()
+              + " scopes; a key takes at most "
+              + MAX_SCOPES
+              + " (use inference:* for every model).");
+    }
     for (String s : scopes) {
       if (s.length() > MAX_SCOPE_LENGTH) {
         return Optional.of(

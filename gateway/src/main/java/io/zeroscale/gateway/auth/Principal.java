@@ -2,6 +2,7 @@ package io.zeroscale.gateway.auth;
 
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
+import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.web.server.ServerWebExchange;
@@ -17,9 +18,16 @@ import org.springframework.web.server.ServerWebExchange;
  * @param scopes granted scopes
  * @param limits the key's rate limits, already resolved key → tenant; what is still null falls back
  *     to the configured default (the rate limiter applies it)
+ * @param expiresAt when the presented secret stops working (the key's expiry, or the end of a
+ *     rotated-out secret's grace, whichever is first); null for never
  */
 public record Principal(
-    UUID keyId, UUID tenantId, String tenantName, Set<String> scopes, Limits limits) {
+    UUID keyId,
+    UUID tenantId,
+    String tenantName,
+    Set<String> scopes,
+    Limits limits,
+    Instant expiresAt) {
 
   public static final String ATTRIBUTE = Principal.class.getName();
 
@@ -50,6 +58,12 @@ public record Principal(
   public Principal {
     scopes = Set.copyOf(scopes);
     limits = Limits.orInherit(limits);
+  }
+
+  /** A principal whose secret never expires. */
+  public Principal(
+      UUID keyId, UUID tenantId, String tenantName, Set<String> scopes, Limits limits) {
+    this(keyId, tenantId, tenantName, scopes, limits, null);
   }
 
   /** A principal whose limits are all inherited from the configured defaults. */
@@ -123,6 +137,24 @@ public record Principal(
     UUID tenant = requireTenant();
     if (!has(Scope.USAGE_READ)) {
       throw missing(Scope.USAGE_READ);
+    }
+    return tenant;
+  }
+
+  /** For listing and reading the tenant's keys: {@code keys:read} or {@code keys:write}. */
+  public UUID requireKeysRead() {
+    UUID tenant = requireTenant();
+    if (!has(Scope.KEYS_READ) && !has(Scope.KEYS_WRITE)) {
+      throw missing(Scope.KEYS_READ);
+    }
+    return tenant;
+  }
+
+  /** For creating, revoking and rotating the tenant's keys. */
+  public UUID requireKeysWrite() {
+    UUID tenant = requireTenant();
+    if (!has(Scope.KEYS_WRITE)) {
+      throw missing(Scope.KEYS_WRITE);
     }
     return tenant;
   }
