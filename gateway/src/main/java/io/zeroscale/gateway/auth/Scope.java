@@ -12,6 +12,7 @@ public enum Scope {
   DEPLOYMENTS_READ("deployments:read"),
   DEPLOYMENTS_WRITE("deployments:write"),
   USAGE_READ("usage:read"),
+  BILLING_WRITE("billing:write"),
   ADMIN("admin"),
   FINANCE("finance"),
   METRICS("metrics");
@@ -31,7 +32,7 @@ public enum Scope {
   public boolean platform() {
     return switch (this) {
       case ADMIN, FINANCE, METRICS -> true;
-      case INFERENCE_ALL, DEPLOYMENTS_READ, DEPLOYMENTS_WRITE, USAGE_READ -> false;
+      case INFERENCE_ALL, DEPLOYMENTS_READ, DEPLOYMENTS_WRITE, USAGE_READ, BILLING_WRITE -> false;
     };
   }
 

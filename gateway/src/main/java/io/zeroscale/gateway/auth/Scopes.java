@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  *   <li>{@code inference:*} every model of the tenant; {@code inference:<model_name>} one model
  *   <li>{@code deployments:read} the model library, hardware and deployments, read only; {@code
  *       deployments:write} also create, change and delete (it implies read)
- *   <li>{@code usage:read} the tenant's usage and invoices
+ *   <li>{@code usage:read} the tenant's usage, invoices and billing settings; {@code billing:write}
+ *       also changes the billing settings (its own spend limit, under the administrator's, and the
+ *       alert threshold)
  *   <li>{@code admin}, {@code finance} and {@code metrics}: platform scopes, only on keys that
  *       belong to no tenant (admin: the whole admin API and everything else; finance: all tenants'
  *       invoices; metrics: the management endpoints such as {@code /actuator/prometheus}, which
@@ -45,7 +47,7 @@ public final class Scopes {
             "unknown scope '"
                 + s
                 + "'; known: inference:*, inference:<model_name>, deployments:read,"
-                + " deployments:write, usage:read, admin, finance, metrics");
+                + " deployments:write, usage:read, billing:write, admin, finance, metrics");
       }
       if (tenantKey && platform) {
         return Optional.of(
