@@ -127,5 +127,11 @@ class SeedShapesIT {
       assertThat(chat.status()).as(path + ": " + chat.body()).isEqualTo(200);
       assertThat(chat.json().get("object").asString()).isEqualTo("chat.completion");
     }
+    ApiClient.Response models = api.get("/custom-model/v1/models/", key);
+    assertThat(models.status()).as(models.body()).isEqualTo(200);
+    assertThat(models.json().get("data")).hasSize(2);
+    ApiClient.Response one = api.get("/v1/models/di/", key);
+    assertThat(one.status()).as(one.body()).isEqualTo(200);
+    assertThat(one.json().get("id").asString()).isEqualTo("di");
   }
 }
