@@ -27,7 +27,13 @@ final class DemoTenantBootstrap implements ApplicationRunner {
 
   static final String TENANT = "demo";
   static final String[] SCOPES = {
-    "inference:*", "deployments:read", "deployments:write", "usage:read", "keys:read", "keys:write"
+    "inference:*",
+    "deployments:read",
+    "deployments:write",
+    "usage:read",
+    "billing:write",
+    "keys:read",
+    "keys:write"
   };
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 

@@ -159,6 +159,15 @@ public record Principal(
     return tenant;
   }
 
+  /** For changes to the tenant's billing settings (its own spend limit). */
+  public UUID requireBillingWrite() {
+    UUID tenant = requireTenant();
+    if (!has(Scope.BILLING_WRITE)) {
+      throw missing(Scope.BILLING_WRITE);
+    }
+    return tenant;
+  }
+
   /** For the admin API. */
   public void requireAdmin() {
     if (!has(Scope.ADMIN)) {

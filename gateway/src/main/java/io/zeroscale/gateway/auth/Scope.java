@@ -14,6 +14,7 @@ public enum Scope {
   USAGE_READ("usage:read"),
   KEYS_READ("keys:read"),
   KEYS_WRITE("keys:write"),
+  BILLING_WRITE("billing:write"),
   ADMIN("admin"),
   FINANCE("finance"),
   METRICS("metrics");
@@ -33,7 +34,13 @@ public enum Scope {
   public boolean platform() {
     return switch (this) {
       case ADMIN, FINANCE, METRICS -> true;
-      case INFERENCE_ALL, DEPLOYMENTS_READ, DEPLOYMENTS_WRITE, USAGE_READ, KEYS_READ, KEYS_WRITE ->
+      case INFERENCE_ALL,
+          DEPLOYMENTS_READ,
+          DEPLOYMENTS_WRITE,
+          USAGE_READ,
+          KEYS_READ,
+          KEYS_WRITE,
+          BILLING_WRITE ->
           false;
     };
   }

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  *   <li>{@code inference:*} every model of the tenant; {@code inference:<model_name>} one model
  *   <li>{@code deployments:read} the model library, hardware and deployments, read only; {@code
  *       deployments:write} also create, change and delete (it implies read)
- *   <li>{@code usage:read} the tenant's usage and invoices
+ *   <li>{@code usage:read} the tenant's usage, invoices and billing settings; {@code billing:write}
+ *       also changes the billing settings (its own spend limit, under the administrator's, and the
+ *       alert threshold)
  *   <li>{@code keys:read} the tenant's API keys, listed without secrets; {@code keys:write} also
  *       create, revoke and rotate them (it implies read), never beyond the creating key's own
  *       scopes, expiry and rate limits
@@ -48,8 +50,8 @@ public final class Scopes {
             "unknown scope '"
                 + s
                 + "'; known: inference:*, inference:<model_name>, deployments:read,"
-                + " deployments:write, usage:read, keys:read, keys:write, admin, finance,"
-                + " metrics");
+                + " deployments:write, usage:read, billing:write, keys:read, keys:write, admin,"
+                + " finance, metrics");
       }
       if (tenantKey && platform) {
         return Optional.of(
