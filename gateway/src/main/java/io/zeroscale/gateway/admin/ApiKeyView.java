@@ -31,20 +31,6 @@ public record ApiKeyView(
     limits = Principal.Limits.orInherit(limits);
   }
 
-  /** A key that was never rotated with a grace. */
-  public ApiKeyView(
-      UUID id,
-      String tenant,
-      String name,
-      String displayPrefix,
-      List<String> scopes,
-      Instant expiresAt,
-      Principal.Limits limits,
-      Instant revokedAt,
-      Instant createdAt) {
-    this(id, tenant, name, displayPrefix, scopes, expiresAt, limits, revokedAt, createdAt, null);
-  }
-
   /** The admin API's shape of a listed key. */
   public Json json() {
     return json(null);

@@ -117,55 +117,48 @@ public record Principal(
 
   /** For reads of the tenant's library, hardware and deployments. */
   public UUID requireRead() {
-    UUID tenant = requireTenant();
-    if (!canRead()) {
-      throw missing(Scope.DEPLOYMENTS_READ);
-    }
-    return tenant;
+    return requireTenantScope(Scope.DEPLOYMENTS_READ, Scope.DEPLOYMENTS_WRITE);
   }
 
   /** For changes to the tenant's library and deployments. */
   public UUID requireWrite() {
-    UUID tenant = requireTenant();
-    if (!has(Scope.DEPLOYMENTS_WRITE)) {
-      throw missing(Scope.DEPLOYMENTS_WRITE);
-    }
-    return tenant;
+    return requireTenantScope(Scope.DEPLOYMENTS_WRITE);
   }
 
   public UUID requireUsage() {
-    UUID tenant = requireTenant();
-    if (!has(Scope.USAGE_READ)) {
-      throw missing(Scope.USAGE_READ);
-    }
-    return tenant;
+    return requireTenantScope(Scope.USAGE_READ);
   }
 
   /** For listing and reading the tenant's keys: {@code keys:read} or {@code keys:write}. */
   public UUID requireKeysRead() {
-    UUID tenant = requireTenant();
-    if (!has(Scope.KEYS_READ) && !has(Scope.KEYS_WRITE)) {
-      throw missing(Scope.KEYS_READ);
-    }
-    return tenant;
+    return requireTenantScope(Scope.KEYS_READ, Scope.KEYS_WRITE);
   }
 
   /** For creating, revoking and rotating the tenant's keys. */
   public UUID requireKeysWrite() {
-    UUID tenant = requireTenant();
-    if (!has(Scope.KEYS_WRITE)) {
-      throw missing(Scope.KEYS_WRITE);
-    }
-    return tenant;
+    return requireTenantScope(Scope.KEYS_WRITE);
   }
 
   /** For changes to the tenant's billing settings (its own spend limit). */
   public UUID requireBillingWrite() {
+    return requireTenantScope(Scope.BILLING_WRITE);
+  }
+
+  /**
+   * The tenant of a tenant key that holds {@code needed} or one of the scopes that imply it ({@code
+   * orImpliedBy}); else 403 naming {@code needed}.
+   */
+  private UUID requireTenantScope(Scope needed, Scope... orImpliedBy) {
     UUID tenant = requireTenant();
-    if (!has(Scope.BILLING_WRITE)) {
-      throw missing(Scope.BILLING_WRITE);
+    if (has(needed)) {
+      return tenant;
     }
-    return tenant;
+    for (Scope s : orImpliedBy) {
+      if (has(s)) {
+        return tenant;
+      }
+    }
+    throw missing(needed);
   }
 
   /** For the admin API. */

@@ -89,29 +89,30 @@ public final class DeploymentRequests {
    * alias ({@code h100} → {@code H100-80GB}); unknown or ambiguous is a 422 naming {@code gpu}.
    */
   static String gpu(String requested, HardwareCatalog catalog) {
+    String name = InputBounds.echo(requested);
     return switch (catalog.resolve(requested)) {
       case HardwareCatalog.Resolved.Found f -> f.gpu().name();
       case HardwareCatalog.Resolved.Unknown u ->
-          throw new Violation(
-                  "gpu",
-                  "Unknown GPU type '"
-                      + InputBounds.echo(requested)
-                      + "'. Known GPU types: "
-                      + catalog.names()
-                      + " (or their aliases, see GET /api/v1/hardware).",
-                  "unknown_gpu")
-              .toException();
+          throw gpuRefused(
+              "Unknown GPU type '"
+                  + name
+                  + "'. Known GPU types: "
+                  + catalog.names()
+                  + " (or their aliases, see GET /api/v1/hardware).",
+              "unknown_gpu");
       case HardwareCatalog.Resolved.Ambiguous a ->
-          throw new Violation(
-                  "gpu",
-                  "GPU alias '"
-                      + InputBounds.echo(requested)
-                      + "' is ambiguous: it names "
-                      + a.candidates()
-                      + ". Use one of these names.",
-                  "ambiguous_gpu")
-              .toException();
+          throw gpuRefused(
+              "GPU alias '"
+                  + name
+                  + "' is ambiguous: it names "
+                  + a.candidates()
+                  + ". Use one of these names.",
+              "ambiguous_gpu");
     };
+  }
+
+  private static ZeroscaleException gpuRefused(String message, String code) {
+    return new Violation("gpu", message, code).toException();
   }
 
   private static ModelRef modelRef(JsonBody body, JsonNode model) {

@@ -101,7 +101,8 @@ class AdminRulesTest {
             null,
             null,
             null,
-            t);
+            t,
+            null);
     assertThat(served(key.json()))
         .containsEntry("requests_per_minute", null)
         .containsEntry("max_concurrent_requests", null);
@@ -129,7 +130,8 @@ class AdminRulesTest {
             t,
             new Principal.Limits(null, 3),
             null,
-            t);
+            t,
+            null);
     String listed =
         "{\"id\":\"00000000-0000-0000-0000-0000000000aa\",\"object\":\"api_key\","
             + "\"tenant\":\"acme\",\"name\":\"ci\",\"prefix\":\"zs-abcdefgh\","
