@@ -16,6 +16,8 @@ import io.zeroscale.billing.limit.RedisBudgetBoard;
 import io.zeroscale.billing.limit.ReservationStore;
 import io.zeroscale.billing.limit.SpendLimitBudgetPort;
 import io.zeroscale.billing.limit.SpendLimits;
+import io.zeroscale.billing.settings.SettingsService;
+import io.zeroscale.billing.settings.SettingsStore;
 import io.zeroscale.billing.tenant.BillingTenants;
 import io.zeroscale.billing.usage.UsageService;
 import io.zeroscale.billing.web.BillingController;
@@ -43,7 +45,13 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(BillingProperties.class)
-@Import({BillingTenants.class, LedgerStore.class, InvoiceStore.class, ReservationStore.class})
+@Import({
+  BillingTenants.class,
+  LedgerStore.class,
+  InvoiceStore.class,
+  ReservationStore.class,
+  SettingsStore.class
+})
 public class BillingConfiguration {
 
   @Bean
@@ -120,8 +128,20 @@ public class BillingConfiguration {
   }
 
   @Bean
-  BillingController billingController(InvoiceService invoices, UsageService usage, Clock clock) {
-    return new BillingController(invoices, usage, clock);
+  SettingsService settingsService(
+      BillingTenants tenants,
+      SettingsStore store,
+      SpendLimits limits,
+      ReactiveTransactionManager transactionManager,
+      Clock clock) {
+    return new SettingsService(
+        tenants, store, limits, TransactionalOperator.create(transactionManager), clock);
+  }
+
+  @Bean
+  BillingController billingController(
+      InvoiceService invoices, UsageService usage, SettingsService settings, Clock clock) {
+    return new BillingController(invoices, usage, settings, clock);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.zeroscale.gateway;
 
 import io.zeroscale.gateway.admin.AdminController;
+import io.zeroscale.gateway.admin.KeyIssuer;
 import io.zeroscale.gateway.admin.TenantStore;
 import io.zeroscale.gateway.auth.ApiKeys;
 import io.zeroscale.gateway.auth.AuthProperties;
@@ -9,13 +10,17 @@ import io.zeroscale.gateway.auth.InvalidTargetHandler;
 import io.zeroscale.gateway.auth.KeyAuthenticator;
 import io.zeroscale.gateway.auth.KeyInvalidations;
 import io.zeroscale.gateway.auth.PathAccess;
+import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.auth.R2dbcKeyStore;
 import io.zeroscale.gateway.error.OpenAiErrorWebExceptionHandler;
+import io.zeroscale.gateway.keys.KeyController;
+import io.zeroscale.gateway.ratelimit.RateLimitProperties;
 import io.zeroscale.gateway.web.JsonContentTypeFilter;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
 import org.redisson.api.RedissonClient;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.autoconfigure.web.server.ConditionalOnManagementPort;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
@@ -151,8 +156,30 @@ public class GatewayConfiguration {
   }
 
   @Bean
-  AdminController adminController(
+  KeyIssuer keyIssuer(
       TenantStore store, ApiKeys apiKeys, KeyInvalidations invalidations, Clock clock) {
-    return new AdminController(store, apiKeys, invalidations, clock);
+    return new KeyIssuer(store, apiKeys, invalidations, clock);
+  }
+
+  @Bean
+  AdminController adminController(
+      TenantStore store, KeyIssuer keys, KeyInvalidations invalidations, Clock clock) {
+    return new AdminController(store, keys, invalidations, clock);
+  }
+
+  /**
+   * Self-service keys. The configured default rate limits are a key's ceiling when neither it nor
+   * its tenant sets one; without the rate-limit configuration there are none.
+   */
+  @Bean
+  KeyController keyController(
+      TenantStore store,
+      KeyIssuer keys,
+      AuthProperties auth,
+      ObjectProvider<RateLimitProperties> rateLimits,
+      Clock clock) {
+    Principal.Limits defaults =
+        rateLimits.getIfAvailable(RateLimitProperties::defaults).defaultLimits();
+    return new KeyController(store, keys, auth, defaults, clock);
   }
 }

@@ -14,9 +14,11 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import reactor.core.publisher.Mono;
 
 /**
- * Makes the standalone app usable at once: a {@code demo} tenant with one API key (all inference,
- * deployments and usage scopes), whose secret is kept in {@code ZEROSCALE_HOME/demo-api-key} so
- * that every start prints the same key. Then prints where to go and which keys to use.
+ * Makes the standalone app usable at once: a {@code demo} tenant with one API key (every tenant
+ * scope: inference, deployments, usage and keys, so that it can make narrower keys itself), whose
+ * secret is kept in {@code ZEROSCALE_HOME/demo-api-key} so that every start prints the same key. A
+ * demo key made by an older version gets the scopes added since. Then prints where to go and which
+ * keys to use.
  *
  * <p>Runs on the main thread during start-up (an {@link ApplicationRunner}), never on an event
  * loop, so waiting for the database here is fine. Disabled by {@code zeroscale.demo.enabled=false}.
@@ -25,7 +27,13 @@ final class DemoTenantBootstrap implements ApplicationRunner {
 
   static final String TENANT = "demo";
   static final String[] SCOPES = {
-    "inference:*", "deployments:read", "deployments:write", "usage:read"
+    "inference:*",
+    "deployments:read",
+    "deployments:write",
+    "usage:read",
+    "billing:write",
+    "keys:read",
+    "keys:write"
   };
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -75,7 +83,14 @@ final class DemoTenantBootstrap implements ApplicationRunner {
               .flatMap(
                   n ->
                       n > 0
-                          ? Mono.just(secret)
+                          ? db.sql(
+                                  "UPDATE api_keys SET scopes = ARRAY(SELECT DISTINCT unnest(scopes"
+                                      + " || CAST(:scopes AS TEXT[]))) WHERE secret_sha256 ="
+                                      + " :hash AND NOT scopes @> CAST(:scopes AS TEXT[])")
+                              .bind("scopes", SCOPES)
+                              .bind("hash", ApiKeys.hash(secret))
+                              .then()
+                              .thenReturn(secret)
                           : db.sql(
                                   "INSERT INTO api_keys (id, tenant_id, name, secret_sha256,"
                                       + " display_prefix, scopes, created_at) VALUES (:id,"

@@ -391,6 +391,67 @@ class BillingIT {
     assertThat(inv.get("total_usd").decimalValue()).isEqualByComparingTo("0");
   }
 
+  /**
+   * Issue #20: a tenant sets its own spend limit (under the administrator's ceiling of $50, which
+   * it cannot raise) with a {@code billing:write} key, and a wake-up past it answers 402.
+   */
+  @Test
+  void aTenantsOwnSpendLimitUnderTheAdminsCeilingRefusesTheWakeUpWith402() throws Exception {
+    Tenant self = tenant("bill-self", "50.00");
+    ApiClient.Response k =
+        api.post(
+            "/admin/v1/tenants/bill-self/keys",
+            ADMIN,
+            "{\"name\":\"owner\",\"scopes\":[\"usage:read\",\"billing:write\"]}");
+    assertThat(k.status()).as(k.body()).isEqualTo(201);
+    String owner = k.json().get("secret").asString();
+
+    JsonNode before = json(api.get("/api/v1/billing/settings", self.key()).body());
+    assertThat(before.get("spend_limit_usd").isNull()).isTrue();
+    assertThat(before.get("spend_limit_ceiling_usd").decimalValue()).isEqualByComparingTo("50");
+    assertThat(before.get("effective_spend_limit_usd").decimalValue()).isEqualByComparingTo("50");
+
+    ApiClient.Response noScope =
+        api.patch("/api/v1/billing/settings", self.key(), "{\"spend_limit_usd\":1.00}");
+    assertThat(noScope.status()).as(noScope.body()).isEqualTo(403);
+    assertThat(noScope.error().get("message").asString()).contains("billing:write");
+
+    ApiClient.Response above =
+        api.patch("/api/v1/billing/settings", owner, "{\"spend_limit_usd\":60}");
+    assertThat(above.status()).as(above.body()).isEqualTo(422);
+    assertThat(above.error().get("param").asString()).isEqualTo("spend_limit_usd");
+    assertThat(above.error().get("message").asString()).contains("ceiling of $50.00");
+
+    ApiClient.Response set =
+        api.patch(
+            "/api/v1/billing/settings",
+            owner,
+            "{\"spend_limit_usd\":1.00,\"alert_threshold_pct\":50}");
+    assertThat(set.status()).as(set.body()).isEqualTo(200);
+    assertThat(set.json().get("effective_spend_limit_usd").decimalValue())
+        .isEqualByComparingTo("1.00");
+
+    deploy(self, "own-limit", 1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                redis
+                    .<String, String>getMap(RedisSchema.BUDGETS, StringCodec.INSTANCE)
+                    .containsKey(self.id()));
+    ApiClient.Response r = chat(self, "own-limit");
+    assertThat(r.status()).as(r.body()).isEqualTo(402);
+    assertThat(r.error().get("code").asString()).isEqualTo("spend_limit_reached");
+    assertThat(r.error().get("message").asString())
+        .contains("spend limit of $1.00 for " + YearMonth.now(ZoneOffset.UTC));
+
+    JsonNode limit = json(api.get("/api/v1/usage", self.key()).body()).get("spend_limit");
+    assertThat(limit.get("limit_usd").decimalValue()).isEqualByComparingTo("1.00");
+    assertThat(limit.get("alert").get("threshold_pct").asInt()).isEqualTo(50);
+    assertThat(limit.get("alert").get("threshold_usd").decimalValue()).isEqualByComparingTo("0.50");
+    assertThat(limit.get("alert").get("reached").asBoolean()).isFalse();
+  }
+
   // --- helpers ---
 
   private static String accept(String path, String key, String accept) throws Exception {

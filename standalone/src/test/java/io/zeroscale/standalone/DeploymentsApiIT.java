@@ -135,7 +135,7 @@ class DeploymentsApiIT {
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     assertThat(r.body())
         .contains(
-            "{\"object\":\"gpu\",\"gpu\":\"A100-80GB\",\"memory_gb\":80,"
+            "{\"object\":\"gpu\",\"gpu\":\"A100-80GB\",\"aliases\":[\"a100\"],\"memory_gb\":80,"
                 + "\"usd_per_gpu_hour\":2.00,\"num_gpus_options\":[1,2,4,8]}");
     JsonNode data = r.json().get("data");
     assertThat(names(data, "gpu"))

@@ -39,7 +39,8 @@ public record Budget(YearMonth period, long limitMicros, long spentMicros, long 
         + what
         + " costs at least $"
         + Charges.usd(minimumMicros).toPlainString()
-        + " (its first hour is billed at start). Ask an administrator to raise the limit, or"
+        + " (its first hour is billed at start). Raise the limit (PATCH"
+        + " /api/v1/billing/settings, up to the administrator's ceiling), or"
         + " wait for the next month.";
   }
 }

@@ -126,6 +126,15 @@ public final class SpendLimits {
         .flatMap(board::retain);
   }
 
+  /**
+   * Publishes one tenant's budget now (its limit just changed); a tenant left without a limit is
+   * dropped from the board by the next {@link #enforceLimits} pass.
+   */
+  public Mono<Void> publishNow(TenantRef t) {
+    Instant now = clock.instant();
+    return budget(t, now).flatMap(b -> publish(t, b, now));
+  }
+
   private Mono<Void> publish(TenantRef t, Budget b, Instant now) {
     Mono<Void> scale = Mono.empty();
     if (scaleDowns.due(t.id(), b)) {

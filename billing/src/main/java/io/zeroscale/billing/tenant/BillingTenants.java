@@ -16,7 +16,14 @@ import reactor.core.publisher.Mono;
  */
 public final class BillingTenants {
 
-  private static final String COLUMNS = "SELECT id, name, spend_limit_micros FROM tenants";
+  /**
+   * A tenant's row with its own billing settings (V6): {@code t} is the tenant, {@code s} its
+   * settings, if it has any.
+   */
+  private static final String COLUMNS =
+      "SELECT t.id, t.name, t.spend_limit_micros, s.spend_limit_micros AS own_limit_micros,"
+          + " s.alert_threshold_pct FROM tenants t"
+          + " LEFT JOIN tenant_billing_settings s ON s.tenant_id = t.id";
 
   private final DatabaseClient db;
 
@@ -25,7 +32,7 @@ public final class BillingTenants {
   }
 
   public Mono<TenantRef> tenant(UUID id) {
-    return db.sql(COLUMNS + " WHERE id = :id").bind("id", id).map(BillingTenants::ref).one();
+    return db.sql(COLUMNS + " WHERE t.id = :id").bind("id", id).map(BillingTenants::ref).one();
   }
 
   /** By id (deleted or not), else by name (the live tenant, else the last deleted one). */
@@ -39,7 +46,7 @@ public final class BillingTenants {
     if (id != null) {
       return tenant(id);
     }
-    return db.sql(COLUMNS + " WHERE name = :name ORDER BY deleted_at DESC NULLS FIRST LIMIT 1")
+    return db.sql(COLUMNS + " WHERE t.name = :name ORDER BY t.deleted_at DESC NULLS FIRST LIMIT 1")
         .bind("name", ref)
         .map(BillingTenants::ref)
         .one();
@@ -49,7 +56,7 @@ public final class BillingTenants {
   public Flux<TenantRef> withEntries(Instant from, Instant to) {
     return db.sql(
             COLUMNS
-                + " t WHERE EXISTS (SELECT 1 FROM billing_instances b WHERE b.tenant_id = t.id"
+                + " WHERE EXISTS (SELECT 1 FROM billing_instances b WHERE b.tenant_id = t.id"
                 + " AND b.started_at < :to AND (b.ended_at IS NULL OR b.ended_at >= :from))"
                 + " ORDER BY t.name, t.id")
         .bind("from", from.atOffset(ZoneOffset.UTC))
@@ -58,16 +65,19 @@ public final class BillingTenants {
         .all();
   }
 
-  /** Live tenants with a spend limit. */
+  /** Live tenants with a spend limit (the administrator's, their own, or both). */
   public Flux<TenantRef> withLimits() {
-    return db.sql(COLUMNS + " WHERE deleted_at IS NULL AND spend_limit_micros IS NOT NULL")
+    return db.sql(
+            COLUMNS
+                + " WHERE t.deleted_at IS NULL"
+                + " AND (t.spend_limit_micros IS NOT NULL OR s.spend_limit_micros IS NOT NULL)")
         .map(BillingTenants::ref)
         .all();
   }
 
   /** Locks the live tenant's row for the transaction, so reservations of one tenant queue up. */
   public Mono<TenantRef> lock(UUID tenantId) {
-    return db.sql(COLUMNS + " WHERE id = :id AND deleted_at IS NULL FOR UPDATE")
+    return db.sql(COLUMNS + " WHERE t.id = :id AND t.deleted_at IS NULL FOR UPDATE OF t")
         .bind("id", tenantId)
         .map(BillingTenants::ref)
         .one();
@@ -86,6 +96,8 @@ public final class BillingTenants {
     return new TenantRef(
         row.get("id", UUID.class),
         row.get("name", String.class),
-        row.get("spend_limit_micros", Long.class));
+        row.get("spend_limit_micros", Long.class),
+        row.get("own_limit_micros", Long.class),
+        row.get("alert_threshold_pct", Integer.class));
   }
 }

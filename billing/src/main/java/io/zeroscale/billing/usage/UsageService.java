@@ -40,8 +40,11 @@ public final class UsageService {
     Mono<Optional<SpendLimitStatus>> limit =
         tenants
             .tenant(tenantId)
-            .flatMap(t -> limits.budget(t, now))
-            .map(b -> Optional.of(SpendLimitStatus.of(b)))
+            .flatMap(
+                t ->
+                    limits
+                        .budget(t, now)
+                        .map(b -> Optional.of(SpendLimitStatus.of(b, t.alertThresholdPct()))))
             .defaultIfEmpty(Optional.empty());
     return Mono.zip(
             ledger.entries(tenantId, from, to).collectList(),

@@ -2,12 +2,16 @@ package io.zeroscale.billing.web;
 
 import io.zeroscale.billing.invoice.InvoiceService;
 import io.zeroscale.billing.invoice.Invoices;
+import io.zeroscale.billing.settings.BillingSettings;
+import io.zeroscale.billing.settings.SettingsRules;
+import io.zeroscale.billing.settings.SettingsService;
 import io.zeroscale.billing.usage.UsageReport;
 import io.zeroscale.billing.usage.UsageService;
 import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.web.InputBounds;
+import io.zeroscale.gateway.web.JsonBody;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -23,17 +27,20 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * SPEC §3–§4 billing reads: the tenant's usage and invoices ({@code usage:read}), every tenant's
- * invoices for finance ({@code finance} or {@code admin}), and closing a month (the same). Invoices
- * are JSON, or CSV with {@code Accept: text/csv} or {@code ?format=csv}.
+ * SPEC §3–§4 billing reads: the tenant's usage, invoices and billing settings ({@code usage:read}),
+ * changing those settings ({@code billing:write}), every tenant's invoices for finance ({@code
+ * finance} or {@code admin}), and closing a month (the same). Invoices are JSON, or CSV with {@code
+ * Accept: text/csv} or {@code ?format=csv}.
  */
 @RestController
 public class BillingController {
@@ -51,12 +58,31 @@ public class BillingController {
 
   private final InvoiceService invoices;
   private final UsageService usage;
+  private final SettingsService settings;
   private final Clock clock;
 
-  public BillingController(InvoiceService invoices, UsageService usage, Clock clock) {
+  public BillingController(
+      InvoiceService invoices, UsageService usage, SettingsService settings, Clock clock) {
     this.invoices = invoices;
     this.usage = usage;
+    this.settings = settings;
     this.clock = clock;
+  }
+
+  @GetMapping("/api/v1/billing/settings")
+  public Mono<BillingSettings> settings(ServerWebExchange exchange) {
+    return settings.settings(Principal.of(exchange).requireUsage());
+  }
+
+  /**
+   * Changes the tenant's own spend limit and alert threshold ({@code billing:write}); a field
+   * absent is kept, null clears it. The administrator's limit is a ceiling (422 above it).
+   */
+  @PatchMapping("/api/v1/billing/settings")
+  public Mono<BillingSettings> patchSettings(
+      ServerWebExchange exchange, @RequestBody(required = false) String body) {
+    UUID tenant = Principal.of(exchange).requireBillingWrite();
+    return settings.update(tenant, SettingsRules.change(JsonBody.parse(body)));
   }
 
   @GetMapping("/api/v1/usage")

@@ -1,20 +1,15 @@
 package io.zeroscale.gateway.admin;
 
-import io.zeroscale.gateway.auth.ApiKeys;
 import io.zeroscale.gateway.auth.KeyInvalidations;
 import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
-import io.zeroscale.gateway.store.Sql;
 import io.zeroscale.gateway.web.ApiObjects;
 import io.zeroscale.gateway.web.InputBounds;
 import io.zeroscale.gateway.web.JsonBody;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -34,25 +29,23 @@ import reactor.core.publisher.Mono;
 @RequestMapping("/admin/v1")
 public class AdminController {
 
-  private static final String RPM = "requests_per_minute";
-  private static final String CONCURRENT = "max_concurrent_requests";
+  private static final String RPM = KeyRequests.RPM;
+  private static final String CONCURRENT = KeyRequests.CONCURRENT;
   private static final Set<String> TENANT_FIELDS =
       Set.of("name", "gpu_quota", "spend_limit_usd", RPM, CONCURRENT);
   private static final Set<String> TENANT_PATCH_FIELDS =
       Set.of("gpu_quota", "spend_limit_usd", RPM, CONCURRENT);
-  private static final Set<String> KEY_FIELDS =
-      Set.of("name", "scopes", "expires_at", RPM, CONCURRENT);
   private static final int DEFAULT_GPU_QUOTA = 4;
 
   private final TenantStore store;
-  private final ApiKeys apiKeys;
+  private final KeyIssuer keys;
   private final KeyInvalidations invalidations;
   private final Clock clock;
 
   public AdminController(
-      TenantStore store, ApiKeys apiKeys, KeyInvalidations invalidations, Clock clock) {
+      TenantStore store, KeyIssuer keys, KeyInvalidations invalidations, Clock clock) {
     this.store = store;
-    this.apiKeys = apiKeys;
+    this.keys = keys;
     this.invalidations = invalidations;
     this.clock = clock;
   }
@@ -67,7 +60,7 @@ public class AdminController {
     int quota = req.optionalInt("gpu_quota").orElse(DEFAULT_GPU_QUOTA);
     AdminRules.gpuQuota(quota).ifPresent(p -> fail(req, "gpu_quota", p));
     Long limit = req.optionalDecimal("spend_limit_usd").map(v -> micros(req, v)).orElse(null);
-    Principal.Limits rateLimits = rateLimits(req);
+    Principal.Limits rateLimits = KeyRequests.rateLimits(req);
     return store
         .insert(name, quota, limit, rateLimits, clock.instant())
         .onErrorMap(
@@ -112,7 +105,7 @@ public class AdminController {
     // Absent: kept; null: reset to inherit the configured default; a value: replaces it.
     boolean setRpm = req.has(RPM);
     boolean setConcurrent = req.has(CONCURRENT);
-    Principal.Limits rateLimits = rateLimits(req);
+    Principal.Limits rateLimits = KeyRequests.rateLimits(req);
     return tenant(tenant)
         .flatMap(
             t ->
@@ -170,8 +163,8 @@ public class AdminController {
       @PathVariable String tenant,
       @RequestBody(required = false) String body) {
     Principal.of(exchange).requireAdmin();
-    NewKey key = newKey(body, true);
-    return tenant(tenant).flatMap(t -> createKey(t.id(), key));
+    KeyRequests.NewKey key = KeyRequests.parse(body, true, clock.instant());
+    return tenant(tenant).flatMap(t -> created(keys.create(t.id(), key)));
   }
 
   @GetMapping("/tenants/{tenant}/keys")
@@ -187,14 +180,16 @@ public class AdminController {
   public Mono<ResponseEntity<Void>> revokeTenantKey(
       ServerWebExchange exchange, @PathVariable String tenant, @PathVariable String keyId) {
     Principal.of(exchange).requireAdmin();
-    return tenant(tenant).flatMap(t -> revoke(t.id(), keyId));
+    return tenant(tenant)
+        .flatMap(t -> keys.revoke(t.id(), keyId))
+        .thenReturn(ResponseEntity.noContent().build());
   }
 
   @PostMapping("/keys")
   public Mono<ResponseEntity<ApiKeyView.Json>> createPlatformKey(
       ServerWebExchange exchange, @RequestBody(required = false) String body) {
     Principal.of(exchange).requireAdmin();
-    return createKey(null, newKey(body, false));
+    return created(keys.create(null, KeyRequests.parse(body, false, clock.instant())));
   }
 
   @GetMapping("/keys")
@@ -207,51 +202,11 @@ public class AdminController {
   public Mono<ResponseEntity<Void>> revokePlatformKey(
       ServerWebExchange exchange, @PathVariable String keyId) {
     Principal.of(exchange).requireAdmin();
-    return revoke(null, keyId);
+    return keys.revoke(null, keyId).thenReturn(ResponseEntity.noContent().build());
   }
 
-  private record NewKey(
-      String name, List<String> scopes, Instant expiresAt, Principal.Limits limits) {}
-
-  private NewKey newKey(String body, boolean tenantKey) {
-    JsonBody req = JsonBody.parse(body).allowOnly(KEY_FIELDS);
-    String name = req.requiredString("name");
-    AdminRules.keyName(name).ifPresent(p -> fail(req, "name", p));
-    List<String> scopes = req.requiredStringList("scopes");
-    AdminRules.scopes(scopes, tenantKey).ifPresent(p -> fail(req, "scopes", p));
-    Instant expiresAt = req.optionalInstant("expires_at").orElse(null);
-    AdminRules.expiry(expiresAt, clock.instant()).ifPresent(p -> fail(req, "expires_at", p));
-    return new NewKey(name, scopes, expiresAt, rateLimits(req));
-  }
-
-  private Mono<ResponseEntity<ApiKeyView.Json>> createKey(UUID tenantId, NewKey key) {
-    String secret = apiKeys.newSecret();
-    String hash = ApiKeys.hash(secret);
-    return store
-        .insertKey(
-            tenantId,
-            key.name(),
-            hash,
-            ApiKeys.displayPrefix(secret),
-            key.scopes(),
-            key.expiresAt(),
-            key.limits(),
-            clock.instant())
-        // A gateway that remembered this hash as unknown (see UnknownKeys) forgets it now.
-        .flatMap(view -> invalidations.publish(hash).thenReturn(view))
-        .map(view -> ResponseEntity.status(HttpStatus.CREATED).body(view.json(secret)));
-  }
-
-  private Mono<ResponseEntity<Void>> revoke(UUID tenantId, String keyId) {
-    UUID id = Sql.parseUuid(keyId);
-    if (id == null) {
-      return Mono.error(notFound("No API key with id '" + InputBounds.echo(keyId) + "'."));
-    }
-    return store
-        .revokeKey(tenantId, id, clock.instant())
-        .switchIfEmpty(Mono.error(notFound("No API key with id '" + keyId + "'.")))
-        .flatMap(invalidations::publish)
-        .thenReturn(ResponseEntity.noContent().build());
+  private static Mono<ResponseEntity<ApiKeyView.Json>> created(Mono<ApiKeyView.Json> key) {
+    return key.map(json -> ResponseEntity.status(HttpStatus.CREATED).body(json));
   }
 
   private Mono<Tenant> tenant(String ref) {
@@ -259,15 +214,6 @@ public class AdminController {
         .find(ref)
         .switchIfEmpty(
             Mono.error(notFound("No tenant named or with id '" + InputBounds.echo(ref) + "'.")));
-  }
-
-  /** {@code requests_per_minute} and {@code max_concurrent_requests}: absent or null = inherit. */
-  private static Principal.Limits rateLimits(JsonBody req) {
-    Integer rpm = req.optionalInt(RPM).orElse(null);
-    AdminRules.rateLimit(RPM, rpm).ifPresent(p -> fail(req, RPM, p));
-    Integer concurrent = req.optionalInt(CONCURRENT).orElse(null);
-    AdminRules.rateLimit(CONCURRENT, concurrent).ifPresent(p -> fail(req, CONCURRENT, p));
-    return new Principal.Limits(rpm, concurrent);
   }
 
   private static long micros(JsonBody req, java.math.BigDecimal usd) {

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Validation of admin requests: pure functions answering the problem, if any, as text. */
-final class AdminRules {
+public final class AdminRules {
 
   /** DNS-label style: it appears in full model names and invoice numbers. */
   static final Pattern TENANT_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -45,7 +45,7 @@ final class AdminRules {
    * A spend limit in USD as integer micro-dollars: exact, non-negative, at most 6 decimals.
    * Example: 12.5 → 12_500_000.
    */
-  static long spendLimitMicros(BigDecimal usd) {
+  public static long spendLimitMicros(BigDecimal usd) {
     if (usd.signum() < 0 || usd.compareTo(MAX_SPEND_LIMIT_USD) > 0) {
       throw new IllegalArgumentException(
           "spend_limit_usd must be between 0 and "
@@ -90,7 +90,21 @@ final class AdminRules {
    */
   static final int MAX_SCOPE_LENGTH = Scopes.INFERENCE_PREFIX.length() + 128;
 
+  /**
+   * Most scopes one key may list: the nine fixed ones and some ninety single models. A key for more
+   * models than that takes {@code inference:*}.
+   */
+  static final int MAX_SCOPES = 100;
+
   static Optional<String> scopes(List<String> scopes, boolean tenantKey) {
+    if (scopes.size() > MAX_SCOPES) {
+      return Optional.of(
+          "scopes lists "
+              + scopes.size()
+              + " scopes; a key takes at most "
+              + MAX_SCOPES
+              + " (use inference:* for every model).");
+    }
     for (String s : scopes) {
       if (s.length() > MAX_SCOPE_LENGTH) {
         return Optional.of(

@@ -12,6 +12,8 @@ import java.util.UUID;
  * A key as listings show it: never the secret, which only the creation answer carries once.
  *
  * @param limits the key's own rate limits; null fields inherit the tenant's, then the default
+ * @param previousSecretValidUntil after a rotation with a grace, when the previous secret stops (or
+ *     stopped) working; null when there is none
  */
 public record ApiKeyView(
     UUID id,
@@ -22,7 +24,8 @@ public record ApiKeyView(
     Instant expiresAt,
     Principal.Limits limits,
     Instant revokedAt,
-    Instant createdAt) {
+    Instant createdAt,
+    Instant previousSecretValidUntil) {
 
   public ApiKeyView {
     limits = Principal.Limits.orInherit(limits);
@@ -33,7 +36,7 @@ public record ApiKeyView(
     return json(null);
   }
 
-  /** The creation answer's shape: with the secret, the only time it is ever shown. */
+  /** The creation (or rotation) answer's shape: with the secret, the only time it is ever shown. */
   public Json json(String secret) {
     return new Json(
         id.toString(),
@@ -47,12 +50,14 @@ public record ApiKeyView(
         limits.maxConcurrentRequests(),
         ApiObjects.time(revokedAt),
         createdAt.toString(),
-        secret);
+        secret,
+        ApiObjects.time(previousSecretValidUntil));
   }
 
   /**
    * A key as the admin API shows it: these fields, in this order, in snake case, nulls written but
-   * for the secret, which only the creation answer has.
+   * for the secret, which only the creation (and rotation) answer has, and the end of the previous
+   * secret's grace, which only a key rotated with a grace has.
    *
    * @param requestsPerMinute null: inherited
    * @param maxConcurrentRequests null: inherited
@@ -70,5 +75,6 @@ public record ApiKeyView(
       Integer maxConcurrentRequests,
       String revokedAt,
       String createdAt,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String secret) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) String secret,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String previousSecretExpiresAt) {}
 }

@@ -10,6 +10,7 @@ import io.zeroscale.gateway.store.Columns;
 import io.zeroscale.gateway.store.Sql;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,8 @@ public final class TenantStore {
           + " created_at, updated_at";
   private static final String KEY_COLUMNS =
       "k.id, t.name AS tenant, k.name, k.display_prefix, k.scopes, k.expires_at,"
-          + " k.requests_per_minute, k.max_concurrent_requests, k.revoked_at, k.created_at";
+          + " k.requests_per_minute, k.max_concurrent_requests, k.revoked_at, k.created_at,"
+          + " k.previous_secret_valid_until";
 
   private final DatabaseClient db;
 
@@ -197,23 +199,84 @@ public final class TenantStore {
     return spec.map(TenantStore::key).all();
   }
 
+  /** A key of this tenant (revoked ones too), or empty when the tenant has no such key. */
+  public Mono<ApiKeyView> findTenantKey(UUID tenantId, UUID keyId) {
+    return db.sql(
+            "SELECT "
+                + KEY_COLUMNS
+                + " FROM api_keys k JOIN tenants t ON t.id = k.tenant_id"
+                + " WHERE k.id = :id AND k.tenant_id = :tenant")
+        .bind("id", keyId)
+        .bind("tenant", tenantId)
+        .map(TenantStore::key)
+        .one();
+  }
+
   /**
-   * Revokes a key of this tenant (or a platform key when {@code tenantId} is null); answers its
-   * secret hash so that caches can be told, or empty when there is no such live key.
+   * Revokes a key of this tenant (or a platform key when {@code tenantId} is null); answers the
+   * hashes of its secrets (the current one, and a rotated-out one still in its grace) so that
+   * caches can be told, or empty when there is no such key.
    */
-  public Mono<String> revokeKey(UUID tenantId, UUID keyId, Instant now) {
+  public Mono<List<String>> revokeKey(UUID tenantId, UUID keyId, Instant now) {
     String owner = tenantId == null ? "tenant_id IS NULL" : "tenant_id = :tenant";
     DatabaseClient.GenericExecuteSpec spec =
         db.sql(
                 "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, :now) WHERE id = :id AND "
                     + owner
-                    + " RETURNING secret_sha256")
+                    + " RETURNING secret_sha256, previous_secret_sha256")
             .bind("id", keyId)
             .bind("now", odt(now));
     if (tenantId != null) {
       spec = spec.bind("tenant", tenantId);
     }
-    return spec.map(row -> row.get("secret_sha256", String.class)).one();
+    return spec.map(TenantStore::hashes).one();
+  }
+
+  /**
+   * Gives a live key of this tenant a new secret. The secret it had stays valid until {@code
+   * graceUntil} (null: not at all); a secret rotated out before, still in its grace, stops at once.
+   * Answers the hashes that stopped or changed (the old current one, and the one before it) so that
+   * caches can be told, or empty when the tenant has no such live key. The row is locked while it
+   * is read, so two rotations at once cannot both keep the same old secret.
+   */
+  public Mono<List<String>> rotateKey(
+      UUID tenantId,
+      UUID keyId,
+      String secretSha256,
+      String displayPrefix,
+      Instant graceUntil,
+      Instant now) {
+    DatabaseClient.GenericExecuteSpec spec =
+        db.sql(
+                "WITH old AS (SELECT id, secret_sha256, previous_secret_sha256 FROM api_keys"
+                    + " WHERE id = :id AND tenant_id = :tenant AND revoked_at IS NULL"
+                    + " AND (expires_at IS NULL OR expires_at > :now) FOR UPDATE)"
+                    + " UPDATE api_keys k SET"
+                    + " previous_secret_sha256 = CASE WHEN :keep THEN old.secret_sha256 END,"
+                    + " previous_secret_valid_until = :until,"
+                    + " secret_sha256 = :hash, display_prefix = :prefix"
+                    + " FROM old WHERE k.id = old.id"
+                    + " RETURNING old.secret_sha256, old.previous_secret_sha256")
+            .bind("id", keyId)
+            .bind("tenant", tenantId)
+            .bind("now", odt(now))
+            .bind("keep", graceUntil != null)
+            .bind("hash", secretSha256)
+            .bind("prefix", displayPrefix);
+    spec =
+        bindNullable(
+            spec, "until", graceUntil == null ? null : odt(graceUntil), OffsetDateTime.class);
+    return spec.map(TenantStore::hashes).one();
+  }
+
+  private static List<String> hashes(Readable row) {
+    List<String> out = new ArrayList<>(2);
+    out.add(row.get("secret_sha256", String.class));
+    String previous = row.get("previous_secret_sha256", String.class);
+    if (previous != null) {
+      out.add(previous);
+    }
+    return out;
   }
 
   /** Binds {@code :rpm} and {@code :concurrent}, typed even when null (PostgreSQL needs it). */
@@ -246,6 +309,7 @@ public final class TenantStore {
         c.instant("expires_at"),
         R2dbcKeyStore.limits(c),
         c.instant("revoked_at"),
-        c.instant("created_at"));
+        c.instant("created_at"),
+        c.instant("previous_secret_valid_until"));
   }
 }

@@ -2,6 +2,7 @@ package io.zeroscale.gateway.auth;
 
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
+import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.web.server.ServerWebExchange;
@@ -17,9 +18,16 @@ import org.springframework.web.server.ServerWebExchange;
  * @param scopes granted scopes
  * @param limits the key's rate limits, already resolved key → tenant; what is still null falls back
  *     to the configured default (the rate limiter applies it)
+ * @param expiresAt when the presented secret stops working (the key's expiry, or the end of a
+ *     rotated-out secret's grace, whichever is first); null for never
  */
 public record Principal(
-    UUID keyId, UUID tenantId, String tenantName, Set<String> scopes, Limits limits) {
+    UUID keyId,
+    UUID tenantId,
+    String tenantName,
+    Set<String> scopes,
+    Limits limits,
+    Instant expiresAt) {
 
   public static final String ATTRIBUTE = Principal.class.getName();
 
@@ -50,6 +58,12 @@ public record Principal(
   public Principal {
     scopes = Set.copyOf(scopes);
     limits = Limits.orInherit(limits);
+  }
+
+  /** A principal whose secret never expires. */
+  public Principal(
+      UUID keyId, UUID tenantId, String tenantName, Set<String> scopes, Limits limits) {
+    this(keyId, tenantId, tenantName, scopes, limits, null);
   }
 
   /** A principal whose limits are all inherited from the configured defaults. */
@@ -103,28 +117,48 @@ public record Principal(
 
   /** For reads of the tenant's library, hardware and deployments. */
   public UUID requireRead() {
-    UUID tenant = requireTenant();
-    if (!canRead()) {
-      throw missing(Scope.DEPLOYMENTS_READ);
-    }
-    return tenant;
+    return requireTenantScope(Scope.DEPLOYMENTS_READ, Scope.DEPLOYMENTS_WRITE);
   }
 
   /** For changes to the tenant's library and deployments. */
   public UUID requireWrite() {
-    UUID tenant = requireTenant();
-    if (!has(Scope.DEPLOYMENTS_WRITE)) {
-      throw missing(Scope.DEPLOYMENTS_WRITE);
-    }
-    return tenant;
+    return requireTenantScope(Scope.DEPLOYMENTS_WRITE);
   }
 
   public UUID requireUsage() {
+    return requireTenantScope(Scope.USAGE_READ);
+  }
+
+  /** For listing and reading the tenant's keys: {@code keys:read} or {@code keys:write}. */
+  public UUID requireKeysRead() {
+    return requireTenantScope(Scope.KEYS_READ, Scope.KEYS_WRITE);
+  }
+
+  /** For creating, revoking and rotating the tenant's keys. */
+  public UUID requireKeysWrite() {
+    return requireTenantScope(Scope.KEYS_WRITE);
+  }
+
+  /** For changes to the tenant's billing settings (its own spend limit). */
+  public UUID requireBillingWrite() {
+    return requireTenantScope(Scope.BILLING_WRITE);
+  }
+
+  /**
+   * The tenant of a tenant key that holds {@code needed} or one of the scopes that imply it ({@code
+   * orImpliedBy}); else 403 naming {@code needed}.
+   */
+  private UUID requireTenantScope(Scope needed, Scope... orImpliedBy) {
     UUID tenant = requireTenant();
-    if (!has(Scope.USAGE_READ)) {
-      throw missing(Scope.USAGE_READ);
+    if (has(needed)) {
+      return tenant;
     }
-    return tenant;
+    for (Scope s : orImpliedBy) {
+      if (has(s)) {
+        return tenant;
+      }
+    }
+    throw missing(needed);
   }
 
   /** For the admin API. */

@@ -12,6 +12,9 @@ public enum Scope {
   DEPLOYMENTS_READ("deployments:read"),
   DEPLOYMENTS_WRITE("deployments:write"),
   USAGE_READ("usage:read"),
+  KEYS_READ("keys:read"),
+  KEYS_WRITE("keys:write"),
+  BILLING_WRITE("billing:write"),
   ADMIN("admin"),
   FINANCE("finance"),
   METRICS("metrics");
@@ -31,7 +34,14 @@ public enum Scope {
   public boolean platform() {
     return switch (this) {
       case ADMIN, FINANCE, METRICS -> true;
-      case INFERENCE_ALL, DEPLOYMENTS_READ, DEPLOYMENTS_WRITE, USAGE_READ -> false;
+      case INFERENCE_ALL,
+          DEPLOYMENTS_READ,
+          DEPLOYMENTS_WRITE,
+          USAGE_READ,
+          KEYS_READ,
+          KEYS_WRITE,
+          BILLING_WRITE ->
+          false;
     };
   }
 

@@ -11,7 +11,12 @@ import java.util.regex.Pattern;
  *   <li>{@code inference:*} every model of the tenant; {@code inference:<model_name>} one model
  *   <li>{@code deployments:read} the model library, hardware and deployments, read only; {@code
  *       deployments:write} also create, change and delete (it implies read)
- *   <li>{@code usage:read} the tenant's usage and invoices
+ *   <li>{@code usage:read} the tenant's usage, invoices and billing settings; {@code billing:write}
+ *       also changes the billing settings (its own spend limit, under the administrator's, and the
+ *       alert threshold)
+ *   <li>{@code keys:read} the tenant's API keys, listed without secrets; {@code keys:write} also
+ *       create, revoke and rotate them (it implies read), never beyond the creating key's own
+ *       scopes, expiry and rate limits
  *   <li>{@code admin}, {@code finance} and {@code metrics}: platform scopes, only on keys that
  *       belong to no tenant (admin: the whole admin API and everything else; finance: all tenants'
  *       invoices; metrics: the management endpoints such as {@code /actuator/prometheus}, which
@@ -45,7 +50,8 @@ public final class Scopes {
             "unknown scope '"
                 + s
                 + "'; known: inference:*, inference:<model_name>, deployments:read,"
-                + " deployments:write, usage:read, admin, finance, metrics");
+                + " deployments:write, usage:read, billing:write, keys:read, keys:write, admin,"
+                + " finance, metrics");
       }
       if (tenantKey && platform) {
         return Optional.of(
@@ -59,6 +65,30 @@ public final class Scopes {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether a key holding {@code held} holds {@code scope} too, directly or through a broader one:
+   * {@code inference:*} covers every {@code inference:<model_name>}, {@code deployments:write}
+   * covers {@code deployments:read}, {@code keys:write} covers {@code keys:read}. This is what a
+   * key may hand on to a key it creates.
+   */
+  public static boolean covers(Collection<String> held, String scope) {
+    if (held.contains(scope)) {
+      return true;
+    }
+    if (isInferenceOne(scope)) {
+      return held.contains(Scope.INFERENCE_ALL.wire());
+    }
+    return Scope.fromWire(scope)
+        .map(
+            s ->
+                switch (s) {
+                  case DEPLOYMENTS_READ -> held.contains(Scope.DEPLOYMENTS_WRITE.wire());
+                  case KEYS_READ -> held.contains(Scope.KEYS_WRITE.wire());
+                  default -> false;
+                })
+        .orElse(false);
   }
 
   private static boolean isInferenceOne(String s) {

@@ -12,7 +12,8 @@ import java.util.UUID;
  * @param tenantId tenant, null for platform keys
  * @param tenantName tenant name, null for platform keys
  * @param scopes granted scopes
- * @param expiresAt expiry, null for none
+ * @param expiresAt expiry, null for none; for a rotated-out secret, the end of its grace when that
+ *     is earlier
  * @param revokedAt revocation time (the key's or its tenant's deletion), null while valid
  * @param limits rate limits resolved key → tenant (null fields: the configured default)
  */
@@ -32,6 +33,6 @@ public record StoredKey(
   }
 
   Principal principal() {
-    return new Principal(id, tenantId, tenantName, scopes, limits);
+    return new Principal(id, tenantId, tenantName, scopes, limits, expiresAt);
   }
 }

@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -78,6 +79,18 @@ public class DeploymentController {
       ServerWebExchange exchange, @PathVariable("id") String ref) {
     UUID tenant = Principal.of(exchange).requireRead();
     return deployments.get(tenant, ref).flatMap(deployments::scalingEvents).map(ApiObjects::list);
+  }
+
+  /**
+   * An alias of {@code PATCH} with the same body and semantics (DeepInfra updates with {@code PUT
+   * /deploy/{id}}): fields left out are kept, not reset.
+   */
+  @PutMapping("/{id}")
+  public Mono<Map<String, Object>> put(
+      ServerWebExchange exchange,
+      @PathVariable("id") String ref,
+      @RequestBody(required = false) String body) {
+    return patch(exchange, ref, body);
   }
 
   @PatchMapping("/{id}")

@@ -33,11 +33,15 @@ public final class DeploymentRequests {
   static final Set<String> CREATE_FIELDS;
   static final Set<String> PATCH_FIELDS;
 
+  /** DeepInfra's top-level {@code hf}: an alias of {@code model.hf}, on create only. */
+  static final String TOP_LEVEL_HF = "hf";
+
   static {
-    Set<String> create = new LinkedHashSet<>(FIXED);
-    create.add("settings");
-    CREATE_FIELDS = Set.copyOf(create);
-    PATCH_FIELDS = CREATE_FIELDS;
+    Set<String> fields = new LinkedHashSet<>(FIXED);
+    fields.add("settings");
+    PATCH_FIELDS = Set.copyOf(fields);
+    fields.add(TOP_LEVEL_HF);
+    CREATE_FIELDS = Set.copyOf(fields);
   }
 
   private DeploymentRequests() {}
@@ -52,18 +56,7 @@ public final class DeploymentRequests {
     Names.problem("model_name", modelName).ifPresent(p -> fail(body, "model_name", p));
     ModelRef ref = modelRef(body, model);
     Family family = ModelRequests.family(body, "family").orElse(null);
-    String gpu = body.requiredString("gpu");
-    if (catalog.find(gpu).isEmpty()) {
-      throw new Violation(
-              "gpu",
-              "Unknown GPU type '"
-                  + InputBounds.echo(gpu)
-                  + "'. Known GPU types: "
-                  + catalog.names()
-                  + ".",
-              "unknown_gpu")
-          .toException();
-    }
+    String gpu = gpu(body.requiredString("gpu"), catalog);
     int numGpus = body.optionalInt("num_gpus").orElse(DEFAULT_NUM_GPUS);
     if (!HardwareCatalog.isValidNumGpus(numGpus)) {
       throw body.invalid(
@@ -91,7 +84,55 @@ public final class DeploymentRequests {
     return new CreateRequest(modelName, ref, family, gpu, numGpus, maxBatch, settings);
   }
 
+  /**
+   * The catalog name a requested {@code gpu} stands for: the name itself, any case of it, or an
+   * alias ({@code h100} → {@code H100-80GB}); unknown or ambiguous is a 422 naming {@code gpu}.
+   */
+  static String gpu(String requested, HardwareCatalog catalog) {
+    String name = InputBounds.echo(requested);
+    return switch (catalog.resolve(requested)) {
+      case HardwareCatalog.Resolved.Found f -> f.gpu().name();
+      case HardwareCatalog.Resolved.Unknown u ->
+          throw gpuRefused(
+              "Unknown GPU type '"
+                  + name
+                  + "'. Known GPU types: "
+                  + catalog.names()
+                  + " (or their aliases, see GET /api/v1/hardware).",
+              "unknown_gpu");
+      case HardwareCatalog.Resolved.Ambiguous a ->
+          throw gpuRefused(
+              "GPU alias '"
+                  + name
+                  + "' is ambiguous: it names "
+                  + a.candidates()
+                  + ". Use one of these names.",
+              "ambiguous_gpu");
+    };
+  }
+
+  private static ZeroscaleException gpuRefused(String message, String code) {
+    return new Violation("gpu", message, code).toException();
+  }
+
   private static ModelRef modelRef(JsonBody body, JsonNode model) {
+    if (body.has(TOP_LEVEL_HF)) {
+      if (body.has("model")) {
+        throw body.invalid(
+            TOP_LEVEL_HF,
+            "Give the Hugging Face source once: either 'model': {\"hf\": {...}} or a top-level"
+                + " 'hf' (an alias of 'model.hf'), not both.");
+      }
+      return hubRef(
+          body.optionalObject(TOP_LEVEL_HF)
+              .orElseThrow(
+                  () ->
+                      body.invalid(
+                          TOP_LEVEL_HF,
+                          "'hf' must be an object {\"repo\": \"owner/name\", \"revision\":"
+                              + " \"main\"}.")),
+          true);
+    }
     if (model == null || model.isNull()) {
       throw body.invalid(
           "model",
@@ -102,6 +143,14 @@ public final class DeploymentRequests {
       String ref = model.stringValue();
       if (ref.isBlank()) {
         throw body.invalid("model", "'model' must not be empty.");
+      }
+      // Library names and ids have no '/': a bare owner/name (or hf://…) is a hub source.
+      if (ref.contains("/")) {
+        try {
+          return new ModelRef.Hub(HfSource.parseOrBare(ref), null);
+        } catch (IllegalArgumentException e) {
+          throw body.invalid("model", e.getMessage());
+        }
       }
       return new ModelRef.Library(ref);
     }
@@ -114,13 +163,28 @@ public final class DeploymentRequests {
     }
     JsonBody m = body.optionalObject("model").orElseThrow();
     m.allowOnly(Set.of("hf"));
-    JsonBody hf =
+    return hubRef(
         m.optionalObject("hf")
-            .orElseThrow(() -> m.invalid("hf", "'model.hf' is required in an object 'model'."));
-    hf.allowOnly(Set.of("repo", "revision", "hf_token"));
+            .orElseThrow(() -> m.invalid("hf", "'model.hf' is required in an object 'model'.")),
+        false);
+  }
+
+  /**
+   * {@code model.hf} (or its top-level alias {@code hf}, which also takes DeepInfra's {@code token}
+   * for {@code hf_token}): repo, revision, hf_token.
+   */
+  private static ModelRef hubRef(JsonBody hf, boolean topLevel) {
+    // DeepInfra's top-level hf names the token 'token': an alias of 'hf_token' there.
+    hf.allowOnly(
+        topLevel
+            ? Set.of("repo", "revision", "hf_token", "token")
+            : Set.of("repo", "revision", "hf_token"));
+    if (topLevel && hf.has("token") && hf.has("hf_token")) {
+      throw hf.invalid("token", "Give the token once: 'hf_token' or its alias 'token'.");
+    }
     String repo = hf.requiredString("repo");
     String revision = hf.optionalString("revision").orElse(HfSource.DEFAULT_REVISION);
-    String token = ModelRequests.hfToken(hf, "hf_token");
+    String token = ModelRequests.hfToken(hf, topLevel && hf.has("token") ? "token" : "hf_token");
     try {
       return new ModelRef.Hub(new HfSource(repo, revision), token);
     } catch (IllegalArgumentException e) {
@@ -135,6 +199,15 @@ public final class DeploymentRequests {
    * may send back what it read).
    */
   public static void checkFixed(JsonBody body, JsonNode model, Deployment current) {
+    checkFixed(body, model, current, null);
+  }
+
+  /**
+   * As {@link #checkFixed(JsonBody, JsonNode, Deployment)}, with {@code gpu} compared as the
+   * catalog resolves it (an alias or another case of the current type is the same value).
+   */
+  public static void checkFixed(
+      JsonBody body, JsonNode model, Deployment current, HardwareCatalog catalog) {
     Optional<String> changed = Optional.empty();
     if (body.has("model_name")
         && !current.modelName().equals(body.optionalString("model_name").orElse(null))) {
@@ -144,7 +217,8 @@ public final class DeploymentRequests {
     } else if (body.has("family")
         && ModelRequests.family(body, "family").orElse(null) != current.family()) {
       changed = Optional.of("family");
-    } else if (body.has("gpu") && !current.gpu().equals(body.optionalString("gpu").orElse(null))) {
+    } else if (body.has("gpu")
+        && !sameGpu(body.optionalString("gpu").orElse(null), current, catalog)) {
       changed = Optional.of("gpu");
     } else if (body.has("num_gpus")
         && body.optionalInt("num_gpus").orElse(-1) != current.numGpus()) {
@@ -164,6 +238,16 @@ public final class DeploymentRequests {
                   "immutable_field")
               .toException();
         });
+  }
+
+  private static boolean sameGpu(String given, Deployment current, HardwareCatalog catalog) {
+    if (current.gpu().equals(given)) {
+      return true;
+    }
+    return catalog != null
+        && given != null
+        && catalog.resolve(given) instanceof HardwareCatalog.Resolved.Found f
+        && f.gpu().name().equals(current.gpu());
   }
 
   private static boolean sameModel(JsonNode model, Deployment current) {

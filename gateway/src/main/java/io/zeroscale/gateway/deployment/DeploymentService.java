@@ -211,7 +211,7 @@ public final class DeploymentService {
                   null,
                   "deployment_deleting")));
     }
-    DeploymentRequests.checkFixed(body, model, current);
+    DeploymentRequests.checkFixed(body, model, current, catalog);
     ScalingSettings merged =
         body.optionalObject("settings")
             .map(s -> SettingsRules.merge(current.settings(), s))

@@ -40,12 +40,26 @@ public class OpenAiModelsController {
         .map(ApiObjects::list);
   }
 
-  /** {@code model} is the model_name or the full name {@code <tenant>/<model_name>}. */
+  /**
+   * {@code model} is the model_name or the full name {@code <tenant>/<model_name>}. One trailing
+   * slash is an alias (as on the inference paths): {@code /v1/models/} is the list, {@code
+   * /v1/models/chat/} is {@code chat}.
+   */
   @GetMapping({"/v1/models/{*model}", "/custom-model/v1/models/{*model}"})
   public Mono<Map<String, Object>> get(ServerWebExchange exchange, @PathVariable String model) {
+    String name = model.startsWith("/") ? model.substring(1) : model;
+    if (name.endsWith("/")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    if (name.isEmpty()) {
+      return list(exchange);
+    }
+    return one(exchange, name);
+  }
+
+  private Mono<Map<String, Object>> one(ServerWebExchange exchange, String name) {
     Principal p = Principal.of(exchange);
     UUID tenant = p.requireTenant();
-    String name = model.startsWith("/") ? model.substring(1) : model;
     String prefix = p.tenantName() + "/";
     String modelName = name.startsWith(prefix) ? name.substring(prefix.length()) : name;
     return deployments

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * The GPU catalog ({@code zeroscale.hardware.gpus}). Setting the list replaces the defaults
@@ -15,6 +16,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * zeroscale.hardware.gpus[0].name=A100-80GB
  * zeroscale.hardware.gpus[0].memory-gb=80
  * zeroscale.hardware.gpus[0].usd-per-gpu-hour=2.00
+ * zeroscale.hardware.gpus[0].aliases=a100,a100-80g
  * </pre>
  *
  * @param gpus the GPU types offered; null or empty means the defaults
@@ -53,6 +55,14 @@ public record HardwareProperties(List<Gpu> gpus) {
       if (g.memoryGb() <= 0) {
         throw new IllegalArgumentException(at + "memory-gb must be > 0, got " + g.memoryGb());
       }
+      if (g.aliases() != null) {
+        for (String a : g.aliases()) {
+          if (a == null || !NAME.matcher(a).matches()) {
+            throw new IllegalArgumentException(
+                at + "aliases must be names like the GPU's own, got '" + a + "'");
+          }
+        }
+      }
       BigDecimal price = g.usdPerGpuHour();
       if (price == null || price.signum() < 0) {
         throw new IllegalArgumentException(
@@ -72,7 +82,9 @@ public record HardwareProperties(List<Gpu> gpus) {
   /** The catalog these properties describe. */
   public HardwareCatalog catalog() {
     return new HardwareCatalog(
-        gpus.stream().map(g -> new GpuType(g.name(), g.memoryGb(), g.usdPerGpuHour())).toList());
+        gpus.stream()
+            .map(g -> new GpuType(g.name(), g.memoryGb(), g.usdPerGpuHour(), g.aliases()))
+            .toList());
   }
 
   /**
@@ -81,6 +93,17 @@ public record HardwareProperties(List<Gpu> gpus) {
    * @param name e.g. {@code A100-80GB}
    * @param memoryGb decimal gigabytes per GPU
    * @param usdPerGpuHour exact hourly price per GPU (never a binary floating point number)
+   * @param aliases other names for it, matched without regard to case; null = the name up to its
+   *     first '-' ({@code H100-80GB} → {@code h100}), see {@link GpuType#defaultAliases}
    */
-  public record Gpu(String name, int memoryGb, BigDecimal usdPerGpuHour) {}
+  public record Gpu(String name, int memoryGb, BigDecimal usdPerGpuHour, List<String> aliases) {
+
+    /** What configuration binds (a record with a second constructor needs it said). */
+    @ConstructorBinding
+    public Gpu {}
+
+    public Gpu(String name, int memoryGb, BigDecimal usdPerGpuHour) {
+      this(name, memoryGb, usdPerGpuHour, null);
+    }
+  }
 }

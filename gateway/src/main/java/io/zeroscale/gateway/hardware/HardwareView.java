@@ -66,6 +66,7 @@ public final class HardwareView {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("object", "gpu");
     row.put("gpu", g.name());
+    row.put("aliases", g.aliases());
     row.put("memory_gb", g.memoryGb());
     row.put("usd_per_gpu_hour", g.displayPrice());
     row.put("num_gpus_options", HardwareCatalog.NUM_GPUS_OPTIONS);

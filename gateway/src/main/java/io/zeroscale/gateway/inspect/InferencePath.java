@@ -2,6 +2,7 @@ package io.zeroscale.gateway.inspect;
 
 import io.zeroscale.api.Family;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,13 +22,19 @@ public enum InferencePath {
   /** The prefix under which the same paths are served again. */
   public static final String CUSTOM_MODEL_PREFIX = "/custom-model";
 
-  /** Both spellings of every path: 12 entries, one hash lookup per request. */
+  /**
+   * Both spellings of every path, each also with one trailing slash (Regolo's examples post to
+   * {@code /custom-model/v1/chat/completions/}): 24 entries, one hash lookup per request. The auth
+   * filter decides on the normalized path, where a trailing slash collapses already.
+   */
   private static final Map<String, InferencePath> BY_PATH = new HashMap<>();
 
   static {
     for (InferencePath p : values()) {
-      BY_PATH.put(p.upstreamPath, p);
-      BY_PATH.put(CUSTOM_MODEL_PREFIX + p.upstreamPath, p);
+      for (String path : List.of(p.upstreamPath, CUSTOM_MODEL_PREFIX + p.upstreamPath)) {
+        BY_PATH.put(path, p);
+        BY_PATH.put(path + "/", p);
+      }
     }
   }
 
@@ -40,8 +47,8 @@ public enum InferencePath {
   }
 
   /**
-   * The inference path a request path names, exactly (no trailing slash, no query string: pass the
-   * decoded path only). {@code /v1/models} is not one: it carries no model.
+   * The inference path a request path names, exactly or with one trailing slash (no query string:
+   * pass the path only). {@code /v1/models} is not one: it carries no model.
    */
   public static Optional<InferencePath> match(String path) {
     return path == null ? Optional.empty() : Optional.ofNullable(BY_PATH.get(path));

@@ -28,7 +28,8 @@ public final class ModelRequests {
     String rawSource = body.requiredString("source");
     HfSource source;
     try {
-      source = HfSource.parse(rawSource);
+      // A bare owner/name is hf://owner/name (alias of the seed platforms' shape).
+      source = HfSource.parseOrBare(rawSource);
     } catch (IllegalArgumentException e) {
       throw body.invalid("source", e.getMessage());
     }

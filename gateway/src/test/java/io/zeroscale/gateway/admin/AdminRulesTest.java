@@ -57,6 +57,14 @@ class AdminRulesTest {
     assertThat(AdminRules.gpuQuota(-1)).isPresent();
     assertThat(AdminRules.keyName(" ")).isPresent();
     assertThat(AdminRules.scopes(List.of("usage:read", "usage:read"), true)).isPresent();
+    assertThat(AdminRules.scopes(List.of("keys:read", "keys:write"), true)).isEmpty();
+    assertThat(AdminRules.scopes(List.of("keys:write"), false)).isPresent();
+    List<String> many =
+        java.util.stream.IntStream.rangeClosed(1, AdminRules.MAX_SCOPES + 1)
+            .mapToObj(i -> "inference:m" + i)
+            .toList();
+    assertThat(AdminRules.scopes(many.subList(0, AdminRules.MAX_SCOPES), true)).isEmpty();
+    assertThat(AdminRules.scopes(many, true)).get().asString().contains("at most 100");
     Instant now = Instant.parse("2026-11-22T00:00:00Z");
     assertThat(AdminRules.expiry(now, now)).isPresent();
     assertThat(AdminRules.expiry(now.plusSeconds(1), now)).isEmpty();
@@ -93,7 +101,8 @@ class AdminRulesTest {
             null,
             null,
             null,
-            t);
+            t,
+            null);
     assertThat(served(key.json()))
         .containsEntry("requests_per_minute", null)
         .containsEntry("max_concurrent_requests", null);
@@ -121,7 +130,8 @@ class AdminRulesTest {
             t,
             new Principal.Limits(null, 3),
             null,
-            t);
+            t,
+            null);
     String listed =
         "{\"id\":\"00000000-0000-0000-0000-0000000000aa\",\"object\":\"api_key\","
             + "\"tenant\":\"acme\",\"name\":\"ci\",\"prefix\":\"zs-abcdefgh\","

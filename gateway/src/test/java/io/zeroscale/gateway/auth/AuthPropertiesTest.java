@@ -30,6 +30,30 @@ class AuthPropertiesTest {
   }
 
   @Test
+  void rotationGraceDefaultsToNoneAndIsBoundedByTheMaximum() {
+    AuthProperties p = bind(Map.of());
+    assertThat(p.rotationGrace()).isZero();
+    assertThat(p.maxRotationGrace()).isEqualTo(Duration.ofHours(24));
+    AuthProperties set =
+        bind(
+            Map.of(
+                "zeroscale.auth.rotation-grace", "10m",
+                "zeroscale.auth.max-rotation-grace", "2h"));
+    assertThat(set.rotationGrace()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(set.maxRotationGrace()).isEqualTo(Duration.ofHours(2));
+    assertThatThrownBy(() -> bind(Map.of("zeroscale.auth.rotation-grace", "25h")))
+        .rootCause()
+        .hasMessageContaining("zeroscale.auth.rotation-grace must be at most")
+        .hasMessageContaining("max-rotation-grace");
+    assertThatThrownBy(() -> bind(Map.of("zeroscale.auth.rotation-grace", "-1s")))
+        .rootCause()
+        .hasMessageContaining("zeroscale.auth.rotation-grace must not be negative");
+    assertThatThrownBy(() -> bind(Map.of("zeroscale.auth.max-rotation-grace", "8d")))
+        .rootCause()
+        .hasMessageContaining("zeroscale.auth.max-rotation-grace must be at most 7d");
+  }
+
+  @Test
   void bindsKebabCaseNamesAndZeroTurnsTheThrottleOff() {
     AuthProperties p =
         bind(

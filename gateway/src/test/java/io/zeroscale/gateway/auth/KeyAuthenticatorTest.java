@@ -99,6 +99,15 @@ class KeyAuthenticatorTest {
   }
 
   @Test
+  void thePrincipalCarriesTheExpiryOfThePresentedSecret() {
+    // What a key may hand on to keys it creates is bounded by it (KeyGrants).
+    store.keys.put(ApiKeys.hash(secret), key(T0.plusSeconds(10), null));
+    AuthResult r = authenticate(secret);
+    assertThat(((AuthResult.Authenticated) r).principal().expiresAt())
+        .isEqualTo(T0.plusSeconds(10));
+  }
+
+  @Test
   void expiryIsCheckedOnEveryCallEvenFromCache() {
     store.keys.put(ApiKeys.hash(secret), key(T0.plusSeconds(10), null));
     assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);

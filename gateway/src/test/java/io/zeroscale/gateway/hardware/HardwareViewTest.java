@@ -91,8 +91,10 @@ class HardwareViewTest {
     List<Map<String, Object>> data = (List<Map<String, Object>>) plain.get("data");
     assertThat(data).hasSize(4);
     assertThat(data.get(1))
-        .containsOnlyKeys("object", "gpu", "memory_gb", "usd_per_gpu_hour", "num_gpus_options")
+        .containsOnlyKeys(
+            "object", "gpu", "aliases", "memory_gb", "usd_per_gpu_hour", "num_gpus_options")
         .containsEntry("gpu", "A100-80GB")
+        .containsEntry("aliases", List.of("a100"))
         .containsEntry("memory_gb", 80)
         .containsEntry("usd_per_gpu_hour", new BigDecimal("2.00"))
         .containsEntry("num_gpus_options", List.of(1, 2, 4, 8));

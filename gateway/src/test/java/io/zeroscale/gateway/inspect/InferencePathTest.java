@@ -33,6 +33,20 @@ class InferencePathTest {
     assertThat(p.multipart()).isEqualTo(family == Family.AUDIO);
   }
 
+  /** Issue #20: the seed platforms' trailing slash (Regolo) is an alias of the canonical path. */
+  @ParameterizedTest
+  @CsvSource({
+    "/v1/chat/completions/, /v1/chat/completions, LLM",
+    "/custom-model/v1/chat/completions/, /v1/chat/completions, LLM",
+    "/v1/embeddings/, /v1/embeddings, EMBEDDING",
+    "/custom-model/v1/audio/transcriptions/, /v1/audio/transcriptions, AUDIO",
+  })
+  void aTrailingSlashIsAnAliasOfTheCanonicalPath(String path, String upstream, Family family) {
+    InferencePath p = InferencePath.match(path).orElseThrow();
+    assertThat(p.upstreamPath()).isEqualTo(upstream);
+    assertThat(p.family()).isEqualTo(family);
+  }
+
   @ParameterizedTest
   @NullSource
   @ValueSource(
@@ -41,7 +55,7 @@ class InferencePathTest {
         "/",
         "/v1/models",
         "/custom-model/v1/models",
-        "/v1/chat/completions/",
+        "/v1/chat/completions//",
         "/v1/chat/completions?stream=true",
         "/V1/chat/completions",
         "/rerank",

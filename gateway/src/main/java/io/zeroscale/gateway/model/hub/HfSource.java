@@ -103,6 +103,23 @@ public record HfSource(String repo, String revision) {
     return "hf://" + repo + "@" + revision;
   }
 
+  /**
+   * As {@link #parse}, also taking a bare {@code owner/name[@revision]} (no scheme) as {@code
+   * hf://owner/name[@revision]}: the seed platforms' shape (Together takes a bare repo). An alias
+   * at the API's edge; {@link #parse} itself stays strict.
+   */
+  public static HfSource parseOrBare(String source) {
+    if (isBare(source)) {
+      return parseHf(source, source.strip());
+    }
+    return parse(source);
+  }
+
+  /** Whether {@code source} looks like a bare {@code owner/name}: a {@code /}, no scheme. */
+  public static boolean isBare(String source) {
+    return source != null && source.indexOf('/') > 0 && !source.contains("://");
+  }
+
   private static HfSource parseHf(String source, String rest) {
     if (rest.endsWith("/")) {
       rest = rest.substring(0, rest.length() - 1);
