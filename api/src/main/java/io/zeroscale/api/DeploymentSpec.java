@@ -2,9 +2,11 @@ package io.zeroscale.api;
 
 /**
  * What the gateway, activator and autoscaler need to know about a deployment, as published to Redis
- * by the control plane (see {@link RedisSchema}). Identity and hardware are fixed for the
- * deployment's life; {@code settings} change live; {@code version} grows with every change so that
- * a subscriber can drop a stale publication.
+ * by the control plane (see {@link RedisSchema}). Identity and family are fixed for the
+ * deployment's life; {@code settings} change live; the model, hardware and engine options belong to
+ * a {@code revision}, and a new revision is rolled out by the activator (instances of older
+ * revisions are replaced); {@code version} grows with every change so that a subscriber can drop a
+ * stale publication.
  *
  * @param id deployment id (UUID text)
  * @param tenantId owning tenant's id
@@ -19,6 +21,11 @@ package io.zeroscale.api;
  * @param status lifecycle status ({@code pending}, ..., {@code deleting}, {@code deleted})
  * @param reason why it is {@code failed} or waits ({@code pending} for GPU capacity), or null
  * @param version monotonically increasing change counter
+ * @param revision the revision the instances must run (1 for a new deployment); instances of an
+ *     older revision are replaced by a rollout
+ * @param engine the revision's engine options ({@link EngineOptions#NONE} for none)
+ * @param surge instances the rollout to this revision may boot above the target: {@code
+ *     settings.max_surge}, lowered to what the tenant's GPU quota allows
  */
 public record DeploymentSpec(
     String id,
@@ -33,7 +40,50 @@ public record DeploymentSpec(
     ScalingSettings settings,
     DeploymentStatus status,
     String reason,
-    long version) {
+    long version,
+    int revision,
+    EngineOptions engine,
+    int surge) {
+
+  public DeploymentSpec {
+    if (engine == null) {
+      engine = EngineOptions.NONE;
+    }
+  }
+
+  /** A deployment at revision 1 with no engine option and the settings' surge. */
+  public DeploymentSpec(
+      String id,
+      String tenantId,
+      String tenant,
+      String modelName,
+      Family family,
+      String source,
+      String gpu,
+      int numGpus,
+      int maxBatchSize,
+      ScalingSettings settings,
+      DeploymentStatus status,
+      String reason,
+      long version) {
+    this(
+        id,
+        tenantId,
+        tenant,
+        modelName,
+        family,
+        source,
+        gpu,
+        numGpus,
+        maxBatchSize,
+        settings,
+        status,
+        reason,
+        version,
+        1,
+        EngineOptions.NONE,
+        settings.maxSurge());
+  }
 
   /** The name that is unique across the platform: {@code <tenant>/<model_name>}. */
   public String fullName() {

@@ -13,13 +13,27 @@ package io.zeroscale.api;
  * @param engineKey the instance's own engine API key, which the gateway sends upstream as {@code
  *     Authorization: Bearer <key>}; null for an instance started without one (records written
  *     before engine keys existed). Never logged: {@link #toString()} masks it.
+ * @param revision the deployment revision the instance runs; gateways route only to ready instances
+ *     of the newest revision that has any; 0 for a record written before revisions (oldest of all)
  */
 public record InstanceEndpoint(
-    String id, String deploymentId, String url, State state, long version, String engineKey) {
+    String id,
+    String deploymentId,
+    String url,
+    State state,
+    long version,
+    String engineKey,
+    int revision) {
 
   /** An endpoint of an instance that takes requests without a key. */
   public InstanceEndpoint(String id, String deploymentId, String url, State state, long version) {
-    this(id, deploymentId, url, state, version, null);
+    this(id, deploymentId, url, state, version, null, 0);
+  }
+
+  /** An endpoint of an instance of no known revision. */
+  public InstanceEndpoint(
+      String id, String deploymentId, String url, State state, long version, String engineKey) {
+    this(id, deploymentId, url, state, version, engineKey, 0);
   }
 
   /** Only ready instances are published; an instance that is gone is removed. */
@@ -46,6 +60,8 @@ public record InstanceEndpoint(
         + version
         + ", engineKey="
         + (engineKey == null ? "none" : "***")
+        + ", revision="
+        + revision
         + "]";
   }
 }

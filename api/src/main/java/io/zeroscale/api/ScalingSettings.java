@@ -11,6 +11,8 @@ package io.zeroscale.api;
  * @param targetUtilization share of max_batch_size to aim for (default 0.7)
  * @param stableWindowS averaging window for scaling decisions (default 60)
  * @param billingAwareScaleDown keep idle instances until their paid first hour ends (default true)
+ * @param maxSurge instances a rollout may boot above the target while old ones still serve (default
+ *     1; 0 replaces one at a time)
  */
 public record ScalingSettings(
     int minInstances,
@@ -20,7 +22,32 @@ public record ScalingSettings(
     int maxQueuedRequests,
     double targetUtilization,
     int stableWindowS,
-    boolean billingAwareScaleDown) {
+    boolean billingAwareScaleDown,
+    int maxSurge) {
+
+  public static final int DEFAULT_MAX_SURGE = 1;
+
+  /** Settings with the default {@code max_surge}. */
+  public ScalingSettings(
+      int minInstances,
+      int maxInstances,
+      int scaleToZeroAfterS,
+      int activationTimeoutS,
+      int maxQueuedRequests,
+      double targetUtilization,
+      int stableWindowS,
+      boolean billingAwareScaleDown) {
+    this(
+        minInstances,
+        maxInstances,
+        scaleToZeroAfterS,
+        activationTimeoutS,
+        maxQueuedRequests,
+        targetUtilization,
+        stableWindowS,
+        billingAwareScaleDown,
+        DEFAULT_MAX_SURGE);
+  }
 
   public static final int DEFAULT_SCALE_TO_ZERO_AFTER_S = 300;
   public static final int DEFAULT_ACTIVATION_TIMEOUT_S = 900;

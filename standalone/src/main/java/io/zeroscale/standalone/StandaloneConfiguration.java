@@ -68,6 +68,12 @@ class StandaloneConfiguration {
       public Mono<Void> finalizeDeleted(String deploymentId) {
         return deployments.finalizeDeleted(UUID.fromString(deploymentId));
       }
+
+      @Override
+      public Mono<Void> rolloutEnded(
+          String deploymentId, int revision, boolean succeeded, String reason) {
+        return deployments.rolloutEnded(UUID.fromString(deploymentId), revision, succeeded, reason);
+      }
     };
   }
 

@@ -15,4 +15,12 @@ public interface DeploymentStatusPort {
 
   /** A deleting deployment has no instance left: make it {@code deleted}. */
   Mono<Void> finalizeDeleted(String deploymentId);
+
+  /**
+   * A rollout ended: every active instance runs {@code revision} (succeeded; the revision becomes
+   * {@code active} and the one it replaced {@code superseded}), or the revision's instances failed
+   * to boot (the revision becomes {@code failed} and the deployment returns to its last active
+   * revision, with {@code reason} saying why). Idempotent: the activator may say it again.
+   */
+  Mono<Void> rolloutEnded(String deploymentId, int revision, boolean succeeded, String reason);
 }

@@ -17,6 +17,9 @@ import java.time.Instant;
  *     runtime knows: a new leader that adopts it bills and ranks it from then, not from adoption
  * @param engineKey the engine API key it was launched with, if the runtime keeps it (the process
  *     runtime's state file): a new leader that adopts it republishes its endpoint with the key
+ * @param revision the deployment revision it was launched for (process state file, pod label), 0
+ *     when the runtime does not know (launched before revisions): an adopting leader then takes it
+ *     for the deployment's current revision
  */
 public record RuntimeInstance(
     String instanceId,
@@ -26,7 +29,21 @@ public record RuntimeInstance(
     boolean runtimeReady,
     String detail,
     Instant heldGpusSince,
-    String engineKey) {
+    String engineKey,
+    int revision) {
+
+  /** An instance of no known revision. */
+  public RuntimeInstance(
+      String instanceId,
+      String deploymentId,
+      Phase phase,
+      String url,
+      boolean runtimeReady,
+      String detail,
+      Instant heldGpusSince,
+      String engineKey) {
+    this(instanceId, deploymentId, phase, url, runtimeReady, detail, heldGpusSince, engineKey, 0);
+  }
 
   /**
    * An instance that holds no GPUs, not yet ({@link Phase#PENDING}) or no more ({@link
@@ -34,7 +51,7 @@ public record RuntimeInstance(
    */
   public static RuntimeInstance notServing(
       String instanceId, String deploymentId, Phase phase, String url, String detail) {
-    return new RuntimeInstance(instanceId, deploymentId, phase, url, false, detail, null, null);
+    return new RuntimeInstance(instanceId, deploymentId, phase, url, false, detail, null, null, 0);
   }
 
   /** Never shows the engine key. */
@@ -56,6 +73,8 @@ public record RuntimeInstance(
         + heldGpusSince
         + ", engineKey="
         + (engineKey == null ? "none" : "***")
+        + ", revision="
+        + revision
         + "]";
   }
 

@@ -352,6 +352,18 @@ final class LoopFakes {
       return Mono.fromRunnable(() -> reports.add("deleted"));
     }
 
+    @Override
+    public Mono<Void> rolloutEnded(
+        String deploymentId, int revision, boolean succeeded, String reason) {
+      return Mono.fromRunnable(
+          () ->
+              reports.add(
+                  "revision "
+                      + revision
+                      + (succeeded ? " active" : " failed")
+                      + (reason == null ? "" : " (" + reason + ")")));
+    }
+
     String last() {
       return reports.isEmpty() ? null : reports.getLast();
     }

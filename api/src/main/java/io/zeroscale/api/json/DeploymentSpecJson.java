@@ -2,7 +2,9 @@ package io.zeroscale.api.json;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.api.redis.RedisEntries;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,6 +45,9 @@ public final class DeploymentSpecJson {
     m.put("status", s.status().wire());
     m.put("reason", s.reason());
     m.put("version", s.version());
+    m.put("revision", s.revision());
+    m.put("engine", s.engine().toMap());
+    m.put("surge", s.surge());
     return m;
   }
 
@@ -72,10 +77,13 @@ public final class DeploymentSpecJson {
     return out;
   }
 
-  /** Reads what {@link #write} wrote. */
+  /**
+   * Reads what {@link #write} wrote. {@code revision}, {@code engine} and {@code surge}, written
+   * since rollouts, read as revision 1, no option and the settings' surge when absent.
+   */
   public static DeploymentSpec read(JsonMapper json, String text) {
     JsonNode n = json.readTree(text);
-    JsonNode s = n.required("settings");
+    ScalingSettings settings = SettingsJson.read(n.required("settings"));
     return new DeploymentSpec(
         n.required("id").asString(),
         n.required("tenant_id").asString(),
@@ -86,9 +94,38 @@ public final class DeploymentSpecJson {
         n.required("gpu").asString(),
         n.required("num_gpus").asInt(),
         n.required("max_batch_size").asInt(),
-        SettingsJson.read(s),
+        settings,
         DeploymentStatus.fromWire(n.required("status").asString()),
         n.hasNonNull("reason") ? n.get("reason").asString() : null,
-        n.required("version").asLong());
+        n.required("version").asLong(),
+        n.path("revision").asInt(1),
+        engine(n.path("engine")),
+        n.path("surge").asInt(settings.maxSurge()));
+  }
+
+  /** Reads what {@link EngineOptions#toMap()} wrote (missing or not an object: none). */
+  public static EngineOptions engine(JsonNode e) {
+    if (e == null || !e.isObject()) {
+      return EngineOptions.NONE;
+    }
+    JsonNode spec = e.path("speculative");
+    return new EngineOptions(
+        e.hasNonNull("max_model_len") ? e.get("max_model_len").asInt() : null,
+        e.hasNonNull("gpu_memory_utilization")
+            ? e.get("gpu_memory_utilization").decimalValue()
+            : null,
+        e.hasNonNull("enable_prefix_caching") ? e.get("enable_prefix_caching").asBoolean() : null,
+        spec.isObject()
+            ? new EngineOptions.Speculative(
+                spec.required("source").asString(), spec.required("num_speculative_tokens").asInt())
+            : null,
+        text(e, "tool_call_parser"),
+        text(e, "reasoning_parser"),
+        text(e, "dtype"),
+        text(e, "quantization"));
+  }
+
+  private static String text(JsonNode n, String field) {
+    return n.hasNonNull(field) ? n.get(field).asString() : null;
   }
 }

@@ -29,6 +29,9 @@ public final class InstanceJson {
     if (e.engineKey() != null) {
       m.put("engine_key", e.engineKey());
     }
+    if (e.revision() > 0) {
+      m.put("revision", e.revision());
+    }
     return json.writeValueAsString(m);
   }
 
@@ -54,6 +57,7 @@ public final class InstanceJson {
         n.get("url").asString(),
         InstanceEndpoint.State.valueOf(n.get("state").asString().toUpperCase(Locale.ROOT)),
         n.has("version") ? n.get("version").asLong() : 0,
-        n.hasNonNull("engine_key") ? n.get("engine_key").asString() : null);
+        n.hasNonNull("engine_key") ? n.get("engine_key").asString() : null,
+        n.path("revision").asInt(0));
   }
 }

@@ -17,6 +17,7 @@ public final class SettingsJson {
   public static final String TARGET_UTILIZATION = "target_utilization";
   public static final String STABLE_WINDOW_S = "stable_window_s";
   public static final String BILLING_AWARE_SCALE_DOWN = "billing_aware_scale_down";
+  public static final String MAX_SURGE = "max_surge";
 
   private SettingsJson() {}
 
@@ -31,10 +32,14 @@ public final class SettingsJson {
     m.put(TARGET_UTILIZATION, BigDecimal.valueOf(s.targetUtilization()));
     m.put(STABLE_WINDOW_S, s.stableWindowS());
     m.put(BILLING_AWARE_SCALE_DOWN, s.billingAwareScaleDown());
+    m.put(MAX_SURGE, s.maxSurge());
     return m;
   }
 
-  /** Reads what {@link #toMap} wrote; every field is required. */
+  /**
+   * Reads what {@link #toMap} wrote; every field is required but {@code max_surge} (written since
+   * rollouts; its default before).
+   */
   public static ScalingSettings read(JsonNode s) {
     return new ScalingSettings(
         s.required(MIN_INSTANCES).asInt(),
@@ -44,6 +49,7 @@ public final class SettingsJson {
         s.required(MAX_QUEUED_REQUESTS).asInt(),
         s.required(TARGET_UTILIZATION).asDouble(),
         s.required(STABLE_WINDOW_S).asInt(),
-        s.required(BILLING_AWARE_SCALE_DOWN).asBoolean());
+        s.required(BILLING_AWARE_SCALE_DOWN).asBoolean(),
+        s.path(MAX_SURGE).asInt(ScalingSettings.DEFAULT_MAX_SURGE));
   }
 }

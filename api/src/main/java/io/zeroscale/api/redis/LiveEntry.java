@@ -62,8 +62,15 @@ public record LiveEntry(
    * @param id instance id
    * @param phase where it is in its life
    * @param scheduledAt when it started holding GPUs (its paid first hour starts), or null
+   * @param revision the deployment revision it runs (0: not known, an older activator)
    */
-  public record Instance(String id, Phase phase, Instant scheduledAt) {}
+  public record Instance(String id, Phase phase, Instant scheduledAt, int revision) {
+
+    /** An instance of no known revision. */
+    public Instance(String id, Phase phase, Instant scheduledAt) {
+      this(id, phase, scheduledAt, 0);
+    }
+  }
 
   /** Pending + starting + ready: the instances that are or will be capacity. */
   public int active() {
@@ -84,6 +91,7 @@ public record LiveEntry(
       e.put("id", i.id());
       e.put("phase", i.phase().wire());
       e.put("scheduled_at", i.scheduledAt() == null ? null : i.scheduledAt().toEpochMilli());
+      e.put("revision", i.revision());
       list.add(e);
     }
     m.put("instances", list);
@@ -102,7 +110,10 @@ public record LiveEntry(
         if (phase != null) {
           instances.add(
               new Instance(
-                  i.path("id").asString(), phase, DesiredReplicas.millis(i.path("scheduled_at"))));
+                  i.path("id").asString(),
+                  phase,
+                  DesiredReplicas.millis(i.path("scheduled_at")),
+                  i.path("revision").asInt(0)));
         }
       }
     }

@@ -302,6 +302,15 @@ public final class DeploymentService {
     return store.finalizeDeleted(id, now()).flatMap(this::unpublish);
   }
 
+  /**
+   * The activator says a rollout ended (see {@code DeploymentStatusPort.rolloutEnded}). Placeholder
+   * of the rollouts contract (issue #19): the revision bookkeeping lands with the control plane's
+   * part.
+   */
+  public Mono<Void> rolloutEnded(UUID id, int revision, boolean succeeded, String reason) {
+    return Mono.error(new UnsupportedOperationException("rollouts are not implemented yet"));
+  }
+
   /** Finalizes every idle {@code deleting} deployment; answers how many. */
   public Mono<Long> finalizeDeleting() {
     return store.deletingIds().concatMap(this::finalizeIfIdle).filter(b -> b).count();
