@@ -51,40 +51,6 @@ public record DeploymentSpec(
     }
   }
 
-  /** A deployment at revision 1 with no engine option and the settings' surge. */
-  public DeploymentSpec(
-      String id,
-      String tenantId,
-      String tenant,
-      String modelName,
-      Family family,
-      String source,
-      String gpu,
-      int numGpus,
-      int maxBatchSize,
-      ScalingSettings settings,
-      DeploymentStatus status,
-      String reason,
-      long version) {
-    this(
-        id,
-        tenantId,
-        tenant,
-        modelName,
-        family,
-        source,
-        gpu,
-        numGpus,
-        maxBatchSize,
-        settings,
-        status,
-        reason,
-        version,
-        1,
-        EngineOptions.NONE,
-        settings.maxSurge());
-  }
-
   /** The name that is unique across the platform: {@code <tenant>/<model_name>}. */
   public String fullName() {
     return tenant + "/" + modelName;

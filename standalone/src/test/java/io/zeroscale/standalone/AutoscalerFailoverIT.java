@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.ScalingSettings;
@@ -172,6 +173,9 @@ class AutoscalerFailoverIT {
             new ScalingSettings(0, 5, 300, 900, 1000, 0.7, 6, false),
             DeploymentStatus.RUNNING,
             null,
+            1,
+            1,
+            EngineOptions.NONE,
             1);
     admin
         .<String, String>getMap(RedisSchema.DEPLOYMENTS, StringCodec.INSTANCE)

@@ -13,6 +13,7 @@ import io.zeroscale.activator.kubernetes.PodTemplates;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import java.nio.file.Path;
@@ -123,7 +124,10 @@ class ChartNetworkPolicyTest {
                 new ScalingSettings(0, 2, 300, 900, 1000, 0.7, 60, true),
                 DeploymentStatus.DEPLOYING,
                 null,
-                3),
+                3,
+                1,
+                EngineOptions.NONE,
+                1),
             "zse_key",
             null,
             false);

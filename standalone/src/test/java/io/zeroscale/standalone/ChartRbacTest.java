@@ -16,6 +16,7 @@ import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.Launch;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import java.net.InetAddress;
@@ -166,7 +167,10 @@ class ChartRbacTest {
             new ScalingSettings(0, 2, 300, 900, 1000, 0.7, 60, true),
             DeploymentStatus.DEPLOYING,
             null,
-            3),
+            3,
+            1,
+            EngineOptions.NONE,
+            1),
         ENGINE_KEY,
         hfToken,
         platformToken);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.RedisSchema;
 import io.zeroscale.api.ScalingSettings;
@@ -79,7 +80,10 @@ class DeploymentsRedisPublisherIT {
         new ScalingSettings(0, maxInstances, 300, 900, 1000, 0.7, 60, true),
         status,
         null,
-        version);
+        version,
+        1,
+        EngineOptions.NONE,
+        1);
   }
 
   private static RMap<String, String> hash() {

@@ -21,6 +21,7 @@ import io.zeroscale.activator.runtime.Launch;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import io.zeroscale.activator.runtime.RuntimeInstance.Phase;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -351,7 +352,10 @@ class KubernetesRuntimeTest {
         d.settings(),
         d.status(),
         d.reason(),
-        d.version());
+        d.version(),
+        1,
+        EngineOptions.NONE,
+        1);
   }
 
   @Test

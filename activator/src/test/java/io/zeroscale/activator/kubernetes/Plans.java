@@ -3,6 +3,7 @@ package io.zeroscale.activator.kubernetes;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 
@@ -28,7 +29,10 @@ final class Plans {
         new ScalingSettings(0, 2, 300, activationTimeoutS, 1000, 0.7, 60, true),
         DeploymentStatus.DEPLOYING,
         null,
-        3);
+        3,
+        1,
+        EngineOptions.NONE,
+        1);
   }
 
   /** A recognizable engine key and tenant token: tests scan pod specs for them. */

@@ -15,6 +15,7 @@ import io.zeroscale.activator.reconcile.ActivatorPolicy;
 import io.zeroscale.activator.reconcile.Health;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.ScalingSettings;
@@ -86,6 +87,9 @@ class ActivatorLoopTest {
         new ScalingSettings(min, max, 300, 900, 1000, 0.7, 60, false),
         DeploymentStatus.DEPLOYING,
         null,
+        1,
+        1,
+        EngineOptions.NONE,
         1);
   }
 
@@ -313,7 +317,10 @@ class ActivatorLoopTest {
             live.settings(),
             DeploymentStatus.DELETING,
             null,
-            live.version() + 1));
+            live.version() + 1,
+            1,
+            EngineOptions.NONE,
+            1));
     for (int i = 0; i < 60 && !"deleted".equals(status.last()); i++) {
       tick(SECOND);
       if (runtime.stops.isEmpty()) {

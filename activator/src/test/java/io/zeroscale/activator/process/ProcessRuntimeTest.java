@@ -9,6 +9,7 @@ import io.zeroscale.activator.runtime.Launch;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import java.nio.file.Files;
@@ -74,7 +75,10 @@ class ProcessRuntimeTest {
         new ScalingSettings(0, 2, 300, 900, 1000, 0.7, 60, true),
         DeploymentStatus.DEPLOYING,
         null,
-        3);
+        3,
+        1,
+        EngineOptions.NONE,
+        1);
   }
 
   private static InstancePlan plan(String instanceId, int numGpus) {

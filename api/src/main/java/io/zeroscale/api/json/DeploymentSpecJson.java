@@ -24,6 +24,10 @@ import tools.jackson.databind.json.JsonMapper;
  *  "max_batch_size":64,"settings":{"min_instances":0,…},"status":"scaled_to_zero","reason":null,
  *  "version":1}
  * </pre>
+ *
+ * plus, once a deployment has rolled out, {@code "revision":n}, {@code "engine":{…}} ({@link
+ * io.zeroscale.api.EngineOptions#toMap()}), {@code "surge":n} and {@code settings.max_surge} when
+ * they differ from revision 1, no engine option and the default surge.
  */
 public final class DeploymentSpecJson {
 
@@ -41,13 +45,26 @@ public final class DeploymentSpecJson {
     m.put("gpu", s.gpu());
     m.put("num_gpus", s.numGpus());
     m.put("max_batch_size", s.maxBatchSize());
-    m.put("settings", SettingsJson.toMap(s.settings()));
+    Map<String, Object> settings = SettingsJson.toMap(s.settings());
+    if (s.settings().maxSurge() == ScalingSettings.DEFAULT_MAX_SURGE) {
+      settings.remove(SettingsJson.MAX_SURGE);
+    }
+    m.put("settings", settings);
     m.put("status", s.status().wire());
     m.put("reason", s.reason());
     m.put("version", s.version());
-    m.put("revision", s.revision());
-    m.put("engine", s.engine().toMap());
-    m.put("surge", s.surge());
+    // What rollouts added is written only when it differs from what a reader assumes without it,
+    // so a deployment that never rolled out has the same payload as before (a gateway of the
+    // previous release, during an upgrade of the platform, reads it unchanged).
+    if (s.revision() != 1) {
+      m.put("revision", s.revision());
+    }
+    if (!s.engine().isDefault()) {
+      m.put("engine", s.engine().toMap());
+    }
+    if (s.surge() != s.settings().maxSurge()) {
+      m.put("surge", s.surge());
+    }
     return m;
   }
 

@@ -91,7 +91,9 @@ public record LiveEntry(
       e.put("id", i.id());
       e.put("phase", i.phase().wire());
       e.put("scheduled_at", i.scheduledAt() == null ? null : i.scheduledAt().toEpochMilli());
-      e.put("revision", i.revision());
+      if (i.revision() > 0) {
+        e.put("revision", i.revision());
+      }
       list.add(e);
     }
     m.put("instances", list);

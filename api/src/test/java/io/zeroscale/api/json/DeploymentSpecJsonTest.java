@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import java.util.Locale;
@@ -39,6 +40,9 @@ class DeploymentSpecJsonTest {
           new ScalingSettings(0, 3, 300, 900, 1000, 0.7, 60, true),
           DeploymentStatus.SCALED_TO_ZERO,
           null,
+          1,
+          1,
+          EngineOptions.NONE,
           1);
 
   @Test
@@ -94,6 +98,9 @@ class DeploymentSpecJsonTest {
         SPEC.settings(),
         status,
         SPEC.reason(),
-        SPEC.version());
+        SPEC.version(),
+        1,
+        EngineOptions.NONE,
+        1);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.api.testing.MutableClock;
@@ -120,6 +121,9 @@ class AutoscalerTest {
         new ScalingSettings(min, max, 30, 900, 1000, 0.7, 6, billing),
         DeploymentStatus.RUNNING,
         null,
+        1,
+        1,
+        EngineOptions.NONE,
         1);
   }
 

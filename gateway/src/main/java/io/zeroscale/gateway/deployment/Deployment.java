@@ -2,6 +2,7 @@ package io.zeroscale.gateway.deployment;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.web.ApiObjects;
@@ -72,7 +73,10 @@ public record Deployment(
         settings,
         status,
         reason,
-        version);
+        version,
+        1,
+        EngineOptions.NONE,
+        1);
   }
 
   /** The tenant API's shape. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import java.util.ArrayList;
@@ -30,7 +31,10 @@ class DeploymentDirectoryTest {
         SETTINGS,
         status,
         null,
-        v);
+        v,
+        1,
+        EngineOptions.NONE,
+        1);
   }
 
   private final DeploymentDirectory dir = new DeploymentDirectory();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.ScalingSettings;
@@ -188,6 +189,9 @@ class HeldRequestsBenchmark {
         new ScalingSettings(0, 1, 300, 900, 1000, 0.7, 60, true),
         DeploymentStatus.SCALED_TO_ZERO,
         null,
+        1,
+        1,
+        EngineOptions.NONE,
         1);
   }
 }

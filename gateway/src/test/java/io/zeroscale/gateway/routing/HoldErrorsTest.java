@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.error.OpenAiError;
@@ -31,6 +32,9 @@ class HoldErrorsTest {
         new ScalingSettings(0, 1, 300, 900, 1000, 0.7, 60, true),
         status,
         reason,
+        1,
+        1,
+        EngineOptions.NONE,
         1);
   }
 

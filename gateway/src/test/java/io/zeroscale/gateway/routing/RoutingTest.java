@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import java.util.ArrayList;
@@ -32,7 +33,10 @@ class RoutingTest {
         new ScalingSettings(0, 1, 300, 900, 1000, 0.7, 60, true),
         status,
         reason,
-        version);
+        version,
+        1,
+        EngineOptions.NONE,
+        1);
   }
 
   private static List<Throwable> hold(DeploymentQueue q, int n) {
