@@ -40,7 +40,10 @@ public final class EngineSim implements AutoCloseable {
     /** {@code --startup-duration} has elapsed: /health is 200 from now on. */
     void ready();
 
-    /** {@code --crash-after-requests} was reached; production halts the JVM with exit code 1. */
+    /**
+     * {@code --crash-after-requests} was reached, or the model fails to boot ({@code
+     * --fail-boot-for-models}); production halts the JVM with exit code 1.
+     */
     void crash(String reason);
   }
 
@@ -78,8 +81,8 @@ public final class EngineSim implements AutoCloseable {
   }
 
   /**
-   * Binds, reports {@link Hooks#listening}, crashes if {@code --crash-after-requests=0}, then
-   * starts the boot clock.
+   * Binds, reports {@link Hooks#listening}, crashes if the model matches {@code
+   * --fail-boot-for-models} or {@code --crash-after-requests=0}, then starts the boot clock.
    *
    * @param timers scheduler of every delay (boot, TTFT, ITL)
    * @param nanoTime monotonic clock for latency metrics
@@ -129,6 +132,18 @@ public final class EngineSim implements AutoCloseable {
             .bindNow(Duration.ofSeconds(10));
     EngineSim sim = new EngineSim(config, server, admission, metrics, readiness);
     hooks.listening(config.host(), server.port());
+    var bootFailure = config.bootFailure();
+    if (bootFailure.isPresent()) {
+      // A model that cannot load (the rollouts tests' failing revision): /health never turns 200.
+      hooks.crash(
+          "--fail-boot-for-models: model "
+              + config.model()
+              + (config.revision() == null ? "" : "@" + config.revision())
+              + " matches '"
+              + bootFailure.get()
+              + "': failing to boot");
+      return sim;
+    }
     if (config.crashAfterRequests().isPresent() && config.crashAfterRequests().getAsLong() == 0) {
       hooks.crash("--crash-after-requests=0: crashing during boot");
       return sim;

@@ -4,11 +4,13 @@ import io.zeroscale.sim.config.Durations;
 import io.zeroscale.sim.config.ParseResult;
 import io.zeroscale.sim.config.SimConfig;
 import io.zeroscale.sim.config.SimConfigParser;
+import io.zeroscale.sim.openai.Json;
 import java.io.PrintStream;
 
 /**
  * {@code java -jar engine-sim.jar --port=9100 --served-model-name=m ...}: exit code 2 on a bad
- * command line, 1 on a simulated crash or a bind failure, 0 after a SIGTERM drain.
+ * command line, 1 on a simulated crash (including a boot failure of {@code --fail-boot-for-models})
+ * or a bind failure, 0 after a SIGTERM drain.
  */
 public final class EngineSimMain {
 
@@ -74,6 +76,14 @@ public final class EngineSimMain {
               + String.join(",", config.servedModelNames())
               + " family="
               + config.family().flagValue());
+      // What it was started with, as GET /debug/engine shows it.
+      out.println(
+          "engine-sim model="
+              + (config.model() == null ? "none" : config.model())
+              + " revision="
+              + (config.revision() == null ? "none" : config.revision())
+              + " engine="
+              + Json.string(Json.MAPPER.valueToTree(config.engine().toMap())));
       // Which token it got, masked: enough to tell tenants' tokens apart, not to use one.
       out.println("engine-sim hf_token=" + (config.hfToken() == null ? "none" : config.hfToken()));
       out.flush();

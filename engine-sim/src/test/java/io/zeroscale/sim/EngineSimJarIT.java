@@ -247,6 +247,33 @@ class EngineSimJarIT {
   }
 
   @Test
+  void aModelThatFailsToBootExitsOneWithAMessageWithoutBecomingHealthy() throws Exception {
+    try (SimProcess sim =
+        new SimProcess(
+            "org/broken",
+            "--revision=v2",
+            "--host=127.0.0.1",
+            "--port=0",
+            "--startup-duration=0",
+            "--fail-boot-for-models=org/broken@v2")) {
+      assertThat(sim.awaitExit()).isEqualTo(1);
+      assertThat(sim.stdout).doesNotContain("engine-sim ready");
+      assertThat(String.join("\n", sim.stderr))
+          .contains("--fail-boot-for-models")
+          .contains("org/broken@v2")
+          .contains("failing to boot");
+    }
+  }
+
+  @Test
+  void aBadEngineOptionExitsTwoNamingTheFlag() throws Exception {
+    try (SimProcess sim = new SimProcess("org/repo", "--dtype=int3")) {
+      assertThat(sim.awaitExit()).isEqualTo(2);
+      assertThat(String.join("\n", sim.stderr)).contains("--dtype").contains("'int3'");
+    }
+  }
+
+  @Test
   void unknownFlagExitsTwoWithAMessage() throws Exception {
     try (SimProcess sim = new SimProcess("--served-model-name=m", "--no-such-flag=1")) {
       assertThat(sim.awaitExit()).isEqualTo(2);

@@ -38,6 +38,12 @@ final class RunningSim implements AutoCloseable {
     return new RunningSim(sim, hooks);
   }
 
+  /** Starts a finished config as is (its host and port included). */
+  static RunningSim start(SimConfig config) {
+    Hooks hooks = new Hooks();
+    return new RunningSim(EngineSim.start(config, hooks), hooks);
+  }
+
   static SimConfig.Builder config() {
     return SimConfig.builder().servedModelNames("m", "alias");
   }

@@ -245,17 +245,7 @@ public final class KubernetesRuntime implements InstanceRuntime {
 
   private static RuntimeInstance withKey(RuntimeInstance r, Map<String, String> keys) {
     String key = keys.get(PodTemplates.engineKeySecretName(r.instanceId()));
-    return key == null
-        ? r
-        : new RuntimeInstance(
-            r.instanceId(),
-            r.deploymentId(),
-            r.phase(),
-            r.url(),
-            r.runtimeReady(),
-            r.detail(),
-            r.heldGpusSince(),
-            key);
+    return key == null ? r : r.withEngineKey(key);
   }
 
   /**

@@ -46,8 +46,15 @@ public final class PodStates {
 
   private PodStates() {}
 
-  /** The instance that {@code pod} runs; its URL uses {@code port}. */
+  /**
+   * The instance that {@code pod} runs; its URL uses {@code port}; its revision is the pod's
+   * {@value PodTemplates#REVISION} label (0 without one: a pod created before revisions).
+   */
   public static RuntimeInstance instance(V1Pod pod, int port) {
+    return withoutRevision(pod, port).withRevision(revision(pod.getMetadata()));
+  }
+
+  private static RuntimeInstance withoutRevision(V1Pod pod, int port) {
     V1ObjectMeta meta = pod.getMetadata();
     String instanceId = instanceId(meta);
     String deploymentId = deploymentId(meta);
@@ -95,6 +102,19 @@ public final class PodStates {
     return name.startsWith(PodTemplates.POD_NAME_PREFIX)
         ? name.substring(PodTemplates.POD_NAME_PREFIX.length())
         : name;
+  }
+
+  /** The {@value PodTemplates#REVISION} label as a number; 0 when absent or not a number. */
+  static int revision(V1ObjectMeta meta) {
+    String label = get(meta.getLabels(), PodTemplates.REVISION);
+    if (label == null) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Integer.parseInt(label));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static String deploymentId(V1ObjectMeta meta) {

@@ -52,6 +52,12 @@ public final class PodTemplates {
   public static final String NUM_GPUS = "zeroscale.io/num-gpus";
   public static final String SOURCE = "zeroscale.io/source";
 
+  /**
+   * The deployment revision the instance was launched for (a label: a number is a valid value), so
+   * that an adopting activator tells the instances of a rollout's two revisions apart.
+   */
+  public static final String REVISION = "zeroscale.io/revision";
+
   /** The label selector of every pod this runtime owns (and adopts after a restart). */
   public static final String SELECTOR = MANAGED_BY + "=" + MANAGED_BY_VALUE;
 
@@ -274,7 +280,10 @@ public final class PodTemplates {
   /**
    * {@code serve <repo> [--revision <rev>] --port <port> --max-num-seqs <max_batch_size>
    * --tensor-parallel-size <num_gpus> --served-model-name <model_name> <tenant>/<model_name>}, then
-   * the family's flags ({@link #familyArgs}), then the configured extra args.
+   * the family's flags ({@link #familyArgs}), then the configured extra args, then the deployment's
+   * engine options ({@code EngineOptions#vllmArgs()}, e.g. {@code --max-model-len=8192}): last, so
+   * that a deployment's own value wins over a platform-wide extra arg of the same flag (vLLM takes
+   * the last one).
    */
   public static List<String> engineArgs(InstancePlan plan, KubernetesRuntimeProperties properties) {
     DeploymentSpec deployment = plan.deployment();
@@ -298,6 +307,7 @@ public final class PodTemplates {
     args.addAll(plan.servedModelNames());
     args.addAll(familyArgs(deployment.family()));
     args.addAll(properties.extraArgs());
+    args.addAll(deployment.engine().vllmArgs());
     return List.copyOf(args);
   }
 
@@ -330,7 +340,14 @@ public final class PodTemplates {
   }
 
   private static Map<String, String> labels(InstancePlan plan) {
-    return labels(plan.deployment(), NAME, NAME_VALUE, INSTANCE_ID, labelValue(plan.instanceId()));
+    return labels(
+        plan.deployment(),
+        NAME,
+        NAME_VALUE,
+        INSTANCE_ID,
+        labelValue(plan.instanceId()),
+        REVISION,
+        Integer.toString(plan.deployment().revision()));
   }
 
   /**

@@ -34,9 +34,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Instances as local processes: by default the engine simulator, or any command template (a real
- * {@code vllm serve} on a GPU box). Each instance has a state file ({@code <id>.json}: pid, port,
- * GPUs) and a log ({@code <id>.log}) in the state directory, so an activator that restarts, or
- * another one that takes over on this machine, adopts the processes instead of starting new ones.
+ * {@code vllm serve} on a GPU box). The deployment's engine options ({@code
+ * EngineOptions#vllmArgs()}, e.g. {@code --max-model-len=8192 --enable-prefix-caching}) are
+ * appended to the expanded template, so that they come last and win over a template's own value of
+ * the same flag (vLLM, like the simulator, takes the last one). Each instance has a state file
+ * ({@code <id>.json}: pid, port, GPUs, deployment revision) and a log ({@code <id>.log}) in the
+ * state directory, so an activator that restarts, or another one that takes over on this machine,
+ * adopts the processes instead of starting new ones.
  *
  * <p>Isolation ({@link InstanceIsolation}): an instance gets an explicit environment, not this
  * JVM's; its own directory {@code <id>/} (0700, its {@code HOME}); its state file and log are 0600
@@ -53,7 +57,12 @@ public final class ProcessRuntime implements InstanceRuntime {
 
   private static final Logger log = LoggerFactory.getLogger(ProcessRuntime.class);
 
-  /** One instance's state file. */
+  /**
+   * One instance's state file.
+   *
+   * @param revision the deployment revision it was launched for; 0 in a state file written before
+   *     revisions
+   */
   record Entry(
       String instanceId,
       String deploymentId,
@@ -62,7 +71,8 @@ public final class ProcessRuntime implements InstanceRuntime {
       String url,
       String gpu,
       int numGpus,
-      String engineKey) {
+      String engineKey,
+      int revision) {
 
     /** Never shows the engine key. */
     @Override
@@ -113,6 +123,14 @@ public final class ProcessRuntime implements InstanceRuntime {
 
   /** The simulator as the command: this JVM's java, the jar, the flags of SPEC §9. */
   public static List<String> simulatorCommand(Path jar, List<String> simFlags) {
+    return simulatorCommand(List.of("-jar", jar.toString()), simFlags);
+  }
+
+  /**
+   * The simulator as the command, started by {@code launcher} ({@code -jar <jar>}, or {@code -cp
+   * <classpath> <main class>} in tests), with the template of SPEC §9 and {@code simFlags}.
+   */
+  static List<String> simulatorCommand(List<String> launcher, List<String> simFlags) {
     String java =
         ProcessHandle.current()
             .info()
@@ -122,10 +140,11 @@ public final class ProcessRuntime implements InstanceRuntime {
     cmd.add(java);
     // A small, quick-starting JVM: an instance of the simulator needs little.
     cmd.addAll(List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    cmd.addAll(List.of("-jar", jar.toString()));
+    cmd.addAll(launcher);
     cmd.addAll(
         List.of(
-            // The model and revision as vLLM takes them; the simulator accepts and ignores them.
+            // The model and revision as vLLM takes them; the simulator reports them
+            // (GET /debug/engine) and matches them against --fail-boot-for-models.
             "{repo}",
             "--revision={revision}",
             "--host={host}",
@@ -167,7 +186,7 @@ public final class ProcessRuntime implements InstanceRuntime {
               + " needed");
     }
     int port = freePort();
-    List<String> cmd = expand(command, plan, host, port);
+    List<String> cmd = commandLine(command, plan, host, port);
     Path logFile = logFile(plan.instanceId());
     if (!Files.exists(logFile)) {
       Files.createFile(logFile, InstanceIsolation.FILE_0600);
@@ -203,7 +222,8 @@ public final class ProcessRuntime implements InstanceRuntime {
             "http://" + urlHost(host) + ":" + port,
             d.gpu(),
             d.numGpus(),
-            plan.engineKey());
+            plan.engineKey(),
+            d.revision());
     try {
       write(entry);
     } catch (IOException | RuntimeException e) {
@@ -218,9 +238,10 @@ public final class ProcessRuntime implements InstanceRuntime {
       throw e;
     }
     log.info(
-        "Started instance {} of {} (pid {}, {}), log {}",
+        "Started instance {} of {} revision {} (pid {}, {}), log {}",
         plan.instanceId(),
         d.fullName(),
+        d.revision(),
         p.pid(),
         entry.url(),
         logFile);
@@ -245,7 +266,8 @@ public final class ProcessRuntime implements InstanceRuntime {
               exit.isEmpty(),
               exit.orElse(null),
               e.startedAtMillis() == 0 ? null : Instant.ofEpochMilli(e.startedAtMillis()),
-              e.engineKey()));
+              e.engineKey(),
+              e.revision()));
     }
     return out;
   }
@@ -379,7 +401,9 @@ public final class ProcessRuntime implements InstanceRuntime {
               n.required("gpu").asString(),
               n.required("num_gpus").asInt(),
               // Absent in state files written before engine keys: an open engine.
-              n.hasNonNull("engine_key") ? n.get("engine_key").asString() : null));
+              n.hasNonNull("engine_key") ? n.get("engine_key").asString() : null,
+              // Absent in state files written before revisions: the adopter's current one.
+              n.path("revision").asInt(0)));
     } catch (IOException | RuntimeException e) {
       log.warn("Ignoring unreadable instance state {}: {}", file, e.toString());
       return Optional.empty();
@@ -398,6 +422,7 @@ public final class ProcessRuntime implements InstanceRuntime {
     if (e.engineKey() != null) {
       m.put("engine_key", e.engineKey());
     }
+    m.put("revision", e.revision());
     // Written whole then moved, so a reader never sees half a file; 0600 from its creation.
     Path tmp = stateDir.resolve(e.instanceId() + ".json.tmp");
     Files.deleteIfExists(tmp);
@@ -466,6 +491,16 @@ public final class ProcessRuntime implements InstanceRuntime {
 
   private static String urlHost(String host) {
     return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
+  }
+
+  /**
+   * The command an instance runs: the template {@link #expand expanded}, then the deployment's
+   * engine options as vLLM flags ({@code EngineOptions#vllmArgs()}, nothing for none).
+   */
+  static List<String> commandLine(List<String> template, InstancePlan plan, String host, int port) {
+    List<String> cmd = expand(template, plan, host, port);
+    cmd.addAll(plan.deployment().engine().vllmArgs());
+    return cmd;
   }
 
   /** The command with its placeholders filled in for this instance. */

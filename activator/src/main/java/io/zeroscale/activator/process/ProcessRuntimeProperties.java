@@ -19,6 +19,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code vllm,serve,{repo},--revision,{revision},--port,{port},--max-num-seqs,{max_batch_size},
  * --tensor-parallel-size,{num_gpus},--served-model-name,{model_name},{full_name}}.
  *
+ * <p>For the simulator and a custom template alike, the deployment's engine options follow the
+ * expanded command as vLLM flags ({@code EngineOptions#vllmArgs()}: {@code --max-model-len=N},
+ * {@code --gpu-memory-utilization=X}, {@code --[no-]enable-prefix-caching}, {@code
+ * --speculative-config=<json>}, {@code --enable-auto-tool-choice --tool-call-parser=X}, {@code
+ * --reasoning-parser=X}, {@code --dtype=X}, {@code --quantization=X}); being last, they win over a
+ * template's own value of the same flag. A template must therefore end where flags may follow (not
+ * inside a shell string such as {@code sh -c "..."}).
+ *
  * @param gpus GPUs offered per catalog GPU type
  * @param sim simulator flags applied to every simulated instance
  * @param engineJar the simulator's jar; by default {@code engine-sim/target/engine-sim.jar} next to
@@ -88,6 +96,10 @@ public record ProcessRuntimeProperties(
    * @param maxWaitingQueueLength the engine's own waiting queue bound
    * @param failureInjectionRate share of requests that fail with a 500, in [0, 1]
    * @param crashAfterRequests the engine exits after serving this many requests (0: at boot)
+   * @param failBootForModels globs of models ({@code org/repo} or {@code org/repo@revision}; {@code
+   *     *} is any characters, {@code ?} one) whose instances fail to boot: the simulator exits 1
+   *     before it is ever healthy, as a model that cannot load (a failing rollout in tests); e.g.
+   *     {@code zeroscale.runtime.process.sim.fail-boot-for-models=acme/broken-*}
    */
   public record Sim(
       @DefaultValue("2s") Duration startupDuration,
@@ -95,7 +107,8 @@ public record ProcessRuntimeProperties(
       Duration interTokenLatency,
       Integer maxWaitingQueueLength,
       Double failureInjectionRate,
-      Integer crashAfterRequests) {
+      Integer crashAfterRequests,
+      List<String> failBootForModels) {
 
     public Sim {
       requireNonNegative("startup-duration", startupDuration);
@@ -112,6 +125,15 @@ public record ProcessRuntimeProperties(
       }
       if (crashAfterRequests != null && crashAfterRequests < 0) {
         throw invalid("crash-after-requests", crashAfterRequests, "must be >= 0");
+      }
+      failBootForModels = failBootForModels == null ? List.of() : List.copyOf(failBootForModels);
+      for (String glob : failBootForModels) {
+        if (glob.isBlank() || glob.contains(",") || !glob.strip().equals(glob)) {
+          throw invalid(
+              "fail-boot-for-models",
+              "'" + glob + "'",
+              "must be non-empty globs without commas or surrounding spaces");
+        }
       }
     }
 
@@ -135,6 +157,9 @@ public record ProcessRuntimeProperties(
       }
       if (crashAfterRequests != null) {
         flags.add("--crash-after-requests=" + crashAfterRequests);
+      }
+      if (!failBootForModels.isEmpty()) {
+        flags.add("--fail-boot-for-models=" + String.join(",", failBootForModels));
       }
       return List.copyOf(flags);
     }

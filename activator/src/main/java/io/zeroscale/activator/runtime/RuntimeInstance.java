@@ -54,6 +54,26 @@ public record RuntimeInstance(
     return new RuntimeInstance(instanceId, deploymentId, phase, url, false, detail, null, null, 0);
   }
 
+  /** This instance with {@code engineKey} as its engine key. */
+  public RuntimeInstance withEngineKey(String key) {
+    return new RuntimeInstance(
+        instanceId, deploymentId, phase, url, runtimeReady, detail, heldGpusSince, key, revision);
+  }
+
+  /** This instance as launched for deployment revision {@code value}. */
+  public RuntimeInstance withRevision(int value) {
+    return new RuntimeInstance(
+        instanceId,
+        deploymentId,
+        phase,
+        url,
+        runtimeReady,
+        detail,
+        heldGpusSince,
+        engineKey,
+        value);
+  }
+
   /** Never shows the engine key. */
   @Override
   public String toString() {

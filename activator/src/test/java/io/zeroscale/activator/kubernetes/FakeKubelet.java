@@ -35,7 +35,7 @@ import org.awaitility.Awaitility;
 final class FakeKubelet implements AutoCloseable {
 
   /** vLLM flags about loading weights that the simulator does not know; the rest it parses. */
-  private static final Set<String> MODEL_LOADING_FLAGS = Set.of("--revision", "--runner");
+  private static final Set<String> MODEL_LOADING_FLAGS = Set.of("--runner");
 
   private static final Set<String> MODEL_LOADING_SWITCHES = Set.of("--omni");
 
@@ -82,7 +82,8 @@ final class FakeKubelet implements AutoCloseable {
 
   /**
    * Runs the pod's container: the simulator started with the pod's own command line (minus the
-   * weight-loading flags it does not know) on the pod's IP. Returns once it listens.
+   * weight-loading flags it does not know; the revision and the engine options it takes and
+   * reports) on the pod's IP. Returns once it listens.
    */
   EngineSim startEngine(String name) {
     Pod pod = pod(name);

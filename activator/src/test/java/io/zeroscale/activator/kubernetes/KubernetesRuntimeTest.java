@@ -44,6 +44,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The runtime against fabric8's CRUD mock API server through the official client, with a fake
@@ -51,6 +53,8 @@ import reactor.test.StepVerifier;
  * simulators on distinct loopback addresses.
  */
 class KubernetesRuntimeTest {
+
+  private static final JsonMapper ENGINE_JSON = JsonMapper.builder().build();
 
   private static final String NAMESPACE = "zeroscale";
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -178,6 +182,35 @@ class KubernetesRuntimeTest {
         .verifyComplete();
     restarted.launch(Plans.h100x2("i-a")).block(TIMEOUT);
     assertThat(kubelet.managedPods()).hasSize(1);
+  }
+
+  @Test
+  void theEngineRunsWithTheDeploymentsOptionsAndThePodRemembersItsRevision() throws Exception {
+    var plan =
+        new InstancePlan(
+            "i-rev",
+            Plans.deployment(Family.LLM, "H100-80GB", 2, 900, 4, Plans.ENGINE),
+            Plans.ENGINE_KEY,
+            null,
+            false);
+    runtime.launch(plan).block(TIMEOUT);
+    kubelet.bind("zs-i-rev", "127.0.0.2");
+    kubelet.startEngine("zs-i-rev");
+    kubelet.probeUntilReady("zs-i-rev", port);
+
+    // The in-process engine gets the pod's command line, not its environment: no key to send.
+    JsonNode started = ENGINE_JSON.readTree(httpBody("http://127.0.0.2:" + port + "/debug/engine"));
+    assertThat(started.get("model").asString()).isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
+    assertThat(started.get("revision").asString()).isEqualTo("0e9e39f");
+    assertThat(started.get("max_num_seqs").asInt()).isEqualTo(64);
+    assertThat(started.get("engine"))
+        .isEqualTo(ENGINE_JSON.readTree(ENGINE_JSON.writeValueAsString(Plans.ENGINE.toMap())));
+
+    // A new runtime (an adopting leader) reads the revision back, along with the engine key.
+    RuntimeInstance adopted = byId(newRuntime().list().block(TIMEOUT)).get("i-rev");
+    assertThat(adopted.revision()).isEqualTo(4);
+    assertThat(adopted.engineKey()).isEqualTo(Plans.ENGINE_KEY);
+    assertThat(adopted.runtimeReady()).isTrue();
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
+import java.math.BigDecimal;
 
 /** Deployments and plans for the runtime's tests. */
 final class Plans {
@@ -16,6 +17,16 @@ final class Plans {
   private Plans() {}
 
   static DeploymentSpec deployment(Family family, String gpu, int numGpus, int activationTimeoutS) {
+    return deployment(family, gpu, numGpus, activationTimeoutS, 1, EngineOptions.NONE);
+  }
+
+  static DeploymentSpec deployment(
+      Family family,
+      String gpu,
+      int numGpus,
+      int activationTimeoutS,
+      int revision,
+      EngineOptions engine) {
     return new DeploymentSpec(
         DEPLOYMENT_ID,
         TENANT_ID,
@@ -30,9 +41,27 @@ final class Plans {
         DeploymentStatus.DEPLOYING,
         null,
         3,
-        1,
-        EngineOptions.NONE,
+        revision,
+        engine,
         1);
+  }
+
+  /** Every engine option set, as a tenant could ask for them. */
+  static final EngineOptions ENGINE =
+      new EngineOptions(
+          8192,
+          new BigDecimal("0.85"),
+          false,
+          new EngineOptions.Speculative("hf://org/draft@abc1234", 4),
+          "hermes",
+          "qwen3",
+          "bfloat16",
+          "awq");
+
+  /** An H100 × 2 instance of revision {@code revision} with {@link #ENGINE}, no key. */
+  static InstancePlan withEngine(String instanceId, int revision) {
+    return new InstancePlan(
+        instanceId, deployment(Family.LLM, "H100-80GB", 2, 900, revision, ENGINE));
   }
 
   /** A recognizable engine key and tenant token: tests scan pod specs for them. */

@@ -32,7 +32,41 @@ class PodStatesTest {
                 false,
                 "waiting to be scheduled",
                 null,
-                null));
+                null,
+                1));
+  }
+
+  @Test
+  void theRevisionComesFromThePodLabelInEveryPhase() {
+    V1Pod pending = PodTemplates.pod(Plans.withEngine("i-p", 7), DEFAULTS);
+    assertThat(PodStates.instance(pending, 8000).revision()).isEqualTo(7);
+
+    V1Pod running = PodTemplates.pod(Plans.withEngine("i-r", 7), DEFAULTS);
+    running.getSpec().setNodeName("gpu-node-1");
+    running.status(
+        new V1PodStatus()
+            .phase("Running")
+            .podIP("10.0.0.7")
+            .addConditionsItem(new V1PodCondition().type("PodScheduled").status("True")));
+    assertThat(PodStates.instance(running, 8000).phase()).isEqualTo(Phase.RUNNING);
+    assertThat(PodStates.instance(running, 8000).revision()).isEqualTo(7);
+
+    V1Pod failed = PodTemplates.pod(Plans.withEngine("i-f", 7), DEFAULTS);
+    failed.status(new V1PodStatus().phase("Failed").reason("Evicted"));
+    assertThat(PodStates.instance(failed, 8000).phase()).isEqualTo(Phase.EXITED);
+    assertThat(PodStates.instance(failed, 8000).revision()).isEqualTo(7);
+  }
+
+  @Test
+  void aPodWithoutARevisionLabelOrWithABadOneIsRevisionZero() {
+    V1Pod old = created("i-1");
+    old.getMetadata().getLabels().remove(PodTemplates.REVISION);
+    assertThat(PodStates.instance(old, 8000).revision()).isZero();
+
+    old.getMetadata().getLabels().put(PodTemplates.REVISION, "two");
+    assertThat(PodStates.instance(old, 8000).revision()).isZero();
+    old.getMetadata().getLabels().put(PodTemplates.REVISION, "-3");
+    assertThat(PodStates.instance(old, 8000).revision()).isZero();
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Toleration;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.zeroscale.activator.runtime.InstancePlan;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,7 +40,8 @@ class PodTemplatesTest {
                 "app.kubernetes.io/name", "zeroscale-instance",
                 "zeroscale.io/instance-id", "i-42",
                 "zeroscale.io/deployment-id", Plans.DEPLOYMENT_ID,
-                "zeroscale.io/tenant-id", Plans.TENANT_ID));
+                "zeroscale.io/tenant-id", Plans.TENANT_ID,
+                "zeroscale.io/revision", "1"));
     assertThat(pod.getMetadata().getAnnotations())
         .containsEntry("zeroscale.io/deployment-name", "acme/llama-8b")
         .containsEntry("zeroscale.io/gpu", "H100-80GB")
@@ -345,6 +347,74 @@ class PodTemplatesTest {
         .isEqualTo(KubernetesRuntimeProperties.Images.VLLM_OMNI);
     var audio = new InstancePlan("i-1", Plans.deployment(Family.AUDIO, "L40S-48GB", 1, 900));
     assertThat(PodTemplates.engineArgs(audio, DEFAULTS)).endsWith("acme/llama-8b");
+  }
+
+  @Test
+  void theEngineOptionsComeLastAfterTheFamilyFlagsAndTheExtraArgs() {
+    var properties =
+        new KubernetesRuntimeProperties(
+            "zeroscale",
+            null,
+            8000,
+            "nvidia.com/gpu.product",
+            null,
+            "zeroscale-hf-token",
+            "HF_TOKEN",
+            "/root/.cache/huggingface",
+            null,
+            Duration.ofSeconds(120),
+            List.of("--gpu-memory-utilization", "0.92"),
+            null,
+            null,
+            null);
+    V1Pod pod = PodTemplates.pod(Plans.withEngine("i-7", 3), properties);
+    List<String> args = pod.getSpec().getContainers().getFirst().getArgs();
+
+    assertThat(args)
+        .startsWith("serve", "meta-llama/Llama-3.1-8B-Instruct", "--revision", "0e9e39f")
+        .containsSubsequence("--served-model-name", "llama-8b", "acme/llama-8b")
+        .endsWith(
+            "--gpu-memory-utilization",
+            "0.92",
+            "--max-model-len=8192",
+            "--gpu-memory-utilization=0.85",
+            "--no-enable-prefix-caching",
+            "--speculative-config={\"model\":\"org/draft\",\"revision\":\"abc1234\","
+                + "\"num_speculative_tokens\":4}",
+            "--enable-auto-tool-choice",
+            "--tool-call-parser=hermes",
+            "--reasoning-parser=qwen3",
+            "--dtype=bfloat16",
+            "--quantization=awq");
+    assertThat(args)
+        .containsSubsequence("--gpu-memory-utilization", "0.92", "--max-model-len=8192");
+    assertThat(pod.getMetadata().getLabels()).containsEntry("zeroscale.io/revision", "3");
+  }
+
+  @Test
+  void anEmbeddingDeploymentGetsItsRunnerThenItsEngineOptions() {
+    var engine = new EngineOptions(512, null, null, null, null, null, "half", null);
+    var plan =
+        new InstancePlan("i-e", Plans.deployment(Family.EMBEDDING, "H100-80GB", 1, 900, 2, engine));
+
+    assertThat(PodTemplates.engineArgs(plan, DEFAULTS))
+        .endsWith("--runner", "pooling", "--max-model-len=512", "--dtype=half");
+  }
+
+  @Test
+  void theEngineKeySecretCarriesTheRevisionLabelOfItsPod() {
+    var plan =
+        new InstancePlan(
+            "i-k",
+            Plans.deployment(Family.LLM, "H100-80GB", 2, 900, 5, Plans.ENGINE),
+            Plans.ENGINE_KEY,
+            null,
+            false);
+    V1Pod pod = PodTemplates.pod(plan, DEFAULTS);
+    pod.getMetadata().uid("uid-1");
+
+    assertThat(PodTemplates.engineKeySecret(plan, DEFAULTS, pod).getMetadata().getLabels())
+        .containsEntry("zeroscale.io/revision", "5");
   }
 
   @Test

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class ProcessRuntimePropertiesTest {
 
@@ -13,7 +16,13 @@ class ProcessRuntimePropertiesTest {
   void flagsUseTheSimulatorSpellingAndOmitUnsetValues() {
     var sim =
         new ProcessRuntimeProperties.Sim(
-            Duration.ofSeconds(3), Duration.ofMillis(50), Duration.ofMillis(10), null, 0.1, null);
+            Duration.ofSeconds(3),
+            Duration.ofMillis(50),
+            Duration.ofMillis(10),
+            null,
+            0.1,
+            null,
+            null);
     assertThat(sim.flags())
         .containsExactly(
             "--startup-duration=3000ms",
@@ -24,10 +33,49 @@ class ProcessRuntimePropertiesTest {
 
   @Test
   void crashAfterZeroIsAValidFlag() {
-    var sim = new ProcessRuntimeProperties.Sim(Duration.ZERO, null, null, 5, null, 0);
+    var sim = new ProcessRuntimeProperties.Sim(Duration.ZERO, null, null, 5, null, 0, null);
     assertThat(sim.flags())
         .containsExactly(
             "--startup-duration=0ms", "--max-waiting-queue-length=5", "--crash-after-requests=0");
+  }
+
+  @Test
+  void failBootForModelsBindsFromACommaListAndBecomesOneFlag() {
+    Binder binder =
+        new Binder(
+            new MapConfigurationPropertySource(
+                Map.of(
+                    "zeroscale.runtime.process.sim.fail-boot-for-models",
+                    "acme/broken-*,org/repo@v2",
+                    "zeroscale.runtime.process.sim.startup-duration",
+                    "1s")));
+
+    ProcessRuntimeProperties bound =
+        binder.bind("zeroscale.runtime.process", ProcessRuntimeProperties.class).get();
+
+    assertThat(bound.sim().failBootForModels()).containsExactly("acme/broken-*", "org/repo@v2");
+    assertThat(bound.sim().flags())
+        .containsExactly(
+            "--startup-duration=1000ms", "--fail-boot-for-models=acme/broken-*,org/repo@v2");
+  }
+
+  @Test
+  void withoutFailBootForModelsNoFlagIsPassed() {
+    var sim = new ProcessRuntimeProperties.Sim(null, null, null, null, null, null, null);
+
+    assertThat(sim.failBootForModels()).isEmpty();
+    assertThat(sim.flags()).noneMatch(f -> f.startsWith("--fail-boot-for-models"));
+  }
+
+  @Test
+  void aBadFailBootGlobIsRefusedNamingTheProperty() {
+    for (List<String> globs : List.of(List.of("a,b"), List.of(" "), List.of("ok", " padded"))) {
+      assertThatThrownBy(
+              () -> new ProcessRuntimeProperties.Sim(null, null, null, null, null, null, globs))
+          .as(globs.toString())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("zeroscale.runtime.process.sim.fail-boot-for-models");
+    }
   }
 
   @Test
@@ -35,14 +83,16 @@ class ProcessRuntimePropertiesTest {
     assertThatThrownBy(
             () ->
                 new ProcessRuntimeProperties.Sim(
-                    Duration.ofSeconds(-1), null, null, null, null, null))
+                    Duration.ofSeconds(-1), null, null, null, null, null, null))
         .hasMessageContaining("zeroscale.runtime.process.sim.startup-duration");
-    assertThatThrownBy(() -> new ProcessRuntimeProperties.Sim(null, null, null, null, 1.5, null))
+    assertThatThrownBy(
+            () -> new ProcessRuntimeProperties.Sim(null, null, null, null, 1.5, null, null))
         .hasMessageContaining("failure-injection-rate")
         .hasMessageContaining("1.5");
-    assertThatThrownBy(() -> new ProcessRuntimeProperties.Sim(null, null, null, null, null, -1))
+    assertThatThrownBy(
+            () -> new ProcessRuntimeProperties.Sim(null, null, null, null, null, -1, null))
         .hasMessageContaining("crash-after-requests");
-    var sim = new ProcessRuntimeProperties.Sim(null, null, null, null, null, null);
+    var sim = new ProcessRuntimeProperties.Sim(null, null, null, null, null, null, null);
     assertThatThrownBy(
             () ->
                 new ProcessRuntimeProperties(
@@ -60,7 +110,7 @@ class ProcessRuntimePropertiesTest {
 
   @Test
   void passEnvIsCheckedAtStartUp() {
-    var sim = new ProcessRuntimeProperties.Sim(null, null, null, null, null, null);
+    var sim = new ProcessRuntimeProperties.Sim(null, null, null, null, null, null, null);
     for (String entry :
         List.of(
             "ZEROSCALE_*",

@@ -12,6 +12,11 @@ import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.test.StepVerifier;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Real processes ({@code sleep}, {@code sh}) in a temporary state directory. */
@@ -62,6 +68,11 @@ class ProcessRuntimeTest {
   }
 
   private static DeploymentSpec deployment(String source, int numGpus) {
+    return deployment(source, numGpus, 1, EngineOptions.NONE);
+  }
+
+  private static DeploymentSpec deployment(
+      String source, int numGpus, int revision, EngineOptions engine) {
     return new DeploymentSpec(
         DEPLOYMENT_ID,
         "0b8f5a9e-3f41-4c7d-8a62-5d1e2f3a4b5c",
@@ -76,10 +87,22 @@ class ProcessRuntimeTest {
         DeploymentStatus.DEPLOYING,
         null,
         3,
-        1,
-        EngineOptions.NONE,
+        revision,
+        engine,
         1);
   }
+
+  /** Every engine option set, as a tenant could ask for them. */
+  private static final EngineOptions ENGINE =
+      new EngineOptions(
+          8192,
+          new BigDecimal("0.85"),
+          true,
+          new EngineOptions.Speculative("hf://org/draft@abc1234", 4),
+          "hermes",
+          "qwen3",
+          "bfloat16",
+          "awq");
 
   private static InstancePlan plan(String instanceId, int numGpus) {
     return new InstancePlan(
@@ -401,5 +424,155 @@ class ProcessRuntimeTest {
             1);
 
     assertThat(out).containsExactly("org/repo", "main");
+  }
+
+  @Test
+  void theEngineOptionsFollowTheTemplateForTheSimulatorAndAVllmTemplateAlike() {
+    var plan = new InstancePlan("x", deployment("hf://org/repo@" + SHA, 1, 2, ENGINE));
+    List<String> flags =
+        List.of(
+            "--max-model-len=8192",
+            "--gpu-memory-utilization=0.85",
+            "--enable-prefix-caching",
+            "--speculative-config={\"model\":\"org/draft\",\"revision\":\"abc1234\","
+                + "\"num_speculative_tokens\":4}",
+            "--enable-auto-tool-choice",
+            "--tool-call-parser=hermes",
+            "--reasoning-parser=qwen3",
+            "--dtype=bfloat16",
+            "--quantization=awq");
+    List<String> vllm = List.of("vllm", "serve", "{repo}", "--port", "{port}");
+    List<String> sim =
+        ProcessRuntime.simulatorCommand(Path.of("engine-sim.jar"), List.of("--seed=7"));
+
+    assertThat(ProcessRuntime.commandLine(vllm, plan, "127.0.0.1", 8123))
+        .containsExactlyElementsOf(
+            concat(List.of("vllm", "serve", "org/repo", "--port", "8123"), flags));
+    List<String> simLine = ProcessRuntime.commandLine(sim, plan, "127.0.0.1", 8123);
+    assertThat(simLine.subList(simLine.size() - flags.size() - 1, simLine.size()))
+        .as("after the template and its simulator flags")
+        .containsExactlyElementsOf(concat(List.of("--seed=7"), flags));
+    assertThat(
+            ProcessRuntime.commandLine(
+                vllm, new InstancePlan("y", deployment("hf://org/repo", 1)), "127.0.0.1", 8123))
+        .as("no engine option, no flag")
+        .containsExactly("vllm", "serve", "org/repo", "--port", "8123");
+  }
+
+  @Test
+  void listReturnsTheRevisionAnInstanceWasLaunchedForAlsoToTheNextActivator() throws Exception {
+    ProcessRuntime first = runtime(8, SLEEP);
+    first
+        .launch(
+            new InstancePlan("r3", deployment("hf://org/repo@" + SHA, 1, 3, EngineOptions.NONE)))
+        .block(WAIT);
+    first
+        .launch(
+            new InstancePlan("r4", deployment("hf://org/repo@" + SHA, 1, 4, EngineOptions.NONE)))
+        .block(WAIT);
+
+    assertThat(find(first, "r3").orElseThrow().phase()).isEqualTo(RuntimeInstance.Phase.RUNNING);
+    assertThat(find(first, "r3").orElseThrow().revision()).isEqualTo(3);
+    assertThat(find(runtime(8, SLEEP), "r4").orElseThrow().revision()).isEqualTo(4);
+    assertThat(JSON.readTree(Files.readString(stateDir.resolve("r4.json"))).get("revision").asInt())
+        .isEqualTo(4);
+  }
+
+  @Test
+  void aStateFileWrittenBeforeRevisionsReadsAsRevisionZero() throws Exception {
+    ProcessRuntime r = runtime(8, SLEEP);
+    r.launch(new InstancePlan("pre", deployment("hf://org/repo@" + SHA, 1, 5, EngineOptions.NONE)))
+        .block(WAIT);
+    Path state = stateDir.resolve("pre.json");
+    String without = Files.readString(state).replaceAll(",?\"revision\":\\d+", "");
+    assertThat(without).doesNotContain("revision");
+    Files.writeString(state, without);
+
+    RuntimeInstance adopted = find(runtime(8, SLEEP), "pre").orElseThrow();
+
+    assertThat(adopted.phase()).isEqualTo(RuntimeInstance.Phase.RUNNING);
+    assertThat(adopted.revision()).isZero();
+  }
+
+  /**
+   * The simulator's command of the process runtime, launched from this test's classpath (the
+   * simulator's classes and dependencies are on it) instead of its jar.
+   */
+  private static List<String> simulatorFromClasspath(List<String> simFlags) {
+    return ProcessRuntime.simulatorCommand(
+        List.of("-cp", System.getProperty("java.class.path"), "io.zeroscale.sim.EngineSimMain"),
+        simFlags);
+  }
+
+  @Test
+  void aLaunchedSimulatorReportsTheEngineOptionsItWasStartedWith() throws Exception {
+    ProcessRuntime r = runtime(8, simulatorFromClasspath(List.of("--startup-duration=0ms")));
+    var plan =
+        new InstancePlan(
+            "sim-1", deployment("hf://org/repo@" + SHA, 1, 2, ENGINE), "zse_sim-key", null, false);
+
+    r.launch(plan).block(WAIT);
+
+    String url = find(r, "sim-1").orElseThrow().url();
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest debug =
+        HttpRequest.newBuilder(URI.create(url + "/debug/engine"))
+            .header("Authorization", "Bearer zse_sim-key")
+            .build();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(
+            () ->
+                http.send(
+                            HttpRequest.newBuilder(URI.create(url + "/health")).build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200);
+    HttpResponse<String> response = http.send(debug, HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.get("model").asString()).isEqualTo("org/repo");
+    assertThat(body.get("revision").asString()).isEqualTo(SHA);
+    assertThat(body.get("max_num_seqs").asInt()).isEqualTo(64);
+    assertThat(body.get("engine"))
+        .as("what the deployment asked for, as the simulator parsed it")
+        .isEqualTo(JSON.readTree(JSON.writeValueAsString(ENGINE.toMap())));
+    assertThat(find(r, "sim-1").orElseThrow().revision()).isEqualTo(2);
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(URI.create(url + "/debug/engine")).build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode())
+        .as("behind the instance's engine key")
+        .isEqualTo(401);
+  }
+
+  @Test
+  void aSimulatorToldToFailBootForTheModelExitsAndSaysWhy() {
+    List<String> flags =
+        new ProcessRuntimeProperties.Sim(
+                Duration.ZERO, null, null, null, null, null, List.of("org/other", "org/repo@v*"))
+            .flags();
+    ProcessRuntime r = runtime(8, simulatorFromClasspath(flags));
+
+    r.launch(new InstancePlan("doomed", deployment("hf://org/repo@v2", 1, 2, ENGINE))).block(WAIT);
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              RuntimeInstance i = find(r, "doomed").orElseThrow();
+              assertThat(i.phase()).isEqualTo(RuntimeInstance.Phase.EXITED);
+              assertThat(i.detail()).contains("code 1").contains("failing to boot");
+              assertThat(i.revision()).isEqualTo(2);
+            });
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 }

@@ -3,7 +3,9 @@ package io.zeroscale.sim.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 /**
  * Validated simulator settings. Every validation message names the flag and the value, so a
@@ -22,13 +24,19 @@ import java.util.OptionalLong;
  * @param crashAfterRequests halt with exit code 1 when request N+1 arrives (0 = at boot)
  * @param seed seed of the fault-injection random generator
  * @param embeddingDimensions default embedding vector length
- * @param maxModelLen context window reported in {@code /v1/models} and enforced on max_tokens
  * @param drainTimeout how long SIGTERM waits for in-flight requests
  * @param apiKey the key every request but {@code /health}, {@code /metrics}, {@code /ping} and
  *     {@code /version} must carry as {@code Authorization: Bearer <key>} ({@code --api-key} or
  *     {@code VLLM_API_KEY}, as vLLM), or null for an open engine
  * @param hfToken what it shows of the {@code HF_TOKEN} it was started with ({@code GET
  *     /debug/credentials}, the start-up lines), or null when it got none; never the token itself
+ * @param model the model as vLLM takes it ({@code org/repo}: the positional argument or {@code
+ *     --model}), or null when none was given
+ * @param revision the model's revision ({@code --revision}), or null
+ * @param engine the vLLM engine options it was started with ({@code GET /debug/engine}); its {@code
+ *     --max-model-len} is the context window ({@link #maxModelLen()})
+ * @param failBootForModels {@code --fail-boot-for-models}: globs of models that fail to boot (see
+ *     {@link #bootFailure()})
  */
 public record SimConfig(
     String host,
@@ -44,13 +52,19 @@ public record SimConfig(
     OptionalLong crashAfterRequests,
     long seed,
     int embeddingDimensions,
-    int maxModelLen,
     Duration drainTimeout,
     String apiKey,
-    TokenFingerprint hfToken) {
+    TokenFingerprint hfToken,
+    String model,
+    String revision,
+    EngineFlags engine,
+    List<String> failBootForModels) {
 
   /** vLLM's {@code --max-num-seqs} default. */
   public static final int DEFAULT_MAX_NUM_SEQS = 256;
+
+  /** The context window without {@code --max-model-len}. */
+  public static final int DEFAULT_MAX_MODEL_LEN = 4096;
 
   public SimConfig {
     Objects.requireNonNull(host, "--host");
@@ -82,8 +96,53 @@ public record SimConfig(
     require(
         embeddingDimensions >= 1 && embeddingDimensions <= 65_536,
         "--embedding-dimensions must be in [1, 65536], got " + embeddingDimensions);
-    require(maxModelLen >= 1, "--max-model-len must be >= 1, got " + maxModelLen);
     require(apiKey == null || !apiKey.isBlank(), "--api-key must not be empty");
+    Objects.requireNonNull(engine, "engine");
+    failBootForModels = List.copyOf(failBootForModels);
+    for (String glob : failBootForModels) {
+      require(
+          !glob.isBlank() && glob.strip().equals(glob),
+          "--fail-boot-for-models must be a comma-separated list of non-empty globs, got '"
+              + glob
+              + "'");
+    }
+  }
+
+  /** The context window reported in {@code /v1/models} and enforced on max_tokens. */
+  public int maxModelLen() {
+    return engine.maxModelLen() != null ? engine.maxModelLen() : DEFAULT_MAX_MODEL_LEN;
+  }
+
+  /**
+   * Whether this engine is to fail its boot ({@code --fail-boot-for-models}): the first glob that
+   * matches its model ({@code org/repo}) or its model at its revision ({@code org/repo@rev}, when
+   * {@code --revision} is given). In a glob, {@code *} stands for any characters ({@code /}
+   * included) and {@code ?} for one; nothing else is special. Empty without a model.
+   */
+  public Optional<String> bootFailure() {
+    if (model == null) {
+      return Optional.empty();
+    }
+    for (String glob : failBootForModels) {
+      Pattern p = globPattern(glob);
+      if (p.matcher(model).matches()
+          || (revision != null && p.matcher(model + "@" + revision).matches())) {
+        return Optional.of(glob);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Pattern globPattern(String glob) {
+    StringBuilder regex = new StringBuilder();
+    for (String part : glob.split("(?=[*?])|(?<=[*?])")) {
+      switch (part) {
+        case "*" -> regex.append(".*");
+        case "?" -> regex.append('.');
+        default -> regex.append(Pattern.quote(part));
+      }
+    }
+    return Pattern.compile(regex.toString(), Pattern.DOTALL);
   }
 
   /** Whether requests must carry the API key. */
@@ -102,8 +161,12 @@ public record SimConfig(
         + servedModelNames
         + ", family="
         + family
+        + ", model="
+        + model
         + ", maxNumSeqs="
         + maxNumSeqs
+        + ", engine="
+        + engine.toMap()
         + ", apiKey="
         + (apiKey == null ? "none" : "***")
         + ", hfToken="
@@ -141,10 +204,13 @@ public record SimConfig(
     private OptionalLong crashAfterRequests = OptionalLong.empty();
     private long seed;
     private int embeddingDimensions = 384;
-    private int maxModelLen = 4096;
     private Duration drainTimeout = Duration.ofSeconds(30);
     private String apiKey;
     private TokenFingerprint hfToken;
+    private String model;
+    private String revision;
+    private EngineFlags engine = EngineFlags.NONE;
+    private List<String> failBootForModels = List.of();
 
     private Builder() {}
 
@@ -217,8 +283,31 @@ public record SimConfig(
       return this;
     }
 
+    /** {@code --max-model-len}: the engine flag, which also sets the context window. */
     public Builder maxModelLen(int value) {
-      this.maxModelLen = value;
+      this.engine = engine.withMaxModelLen(value);
+      return this;
+    }
+
+    /** The model ({@code org/repo}), as the positional argument or {@code --model}. */
+    public Builder model(String value) {
+      this.model = value;
+      return this;
+    }
+
+    public Builder revision(String value) {
+      this.revision = value;
+      return this;
+    }
+
+    /** The engine options; replaces an earlier {@link #maxModelLen}. */
+    public Builder engine(EngineFlags value) {
+      this.engine = value;
+      return this;
+    }
+
+    public Builder failBootForModels(List<String> value) {
+      this.failBootForModels = value;
       return this;
     }
 
@@ -268,10 +357,13 @@ public record SimConfig(
           crashAfterRequests,
           seed,
           embeddingDimensions,
-          maxModelLen,
           drainTimeout,
           apiKey,
-          hfToken);
+          hfToken,
+          model,
+          revision,
+          engine,
+          failBootForModels);
     }
   }
 

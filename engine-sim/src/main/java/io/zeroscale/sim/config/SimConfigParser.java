@@ -1,5 +1,7 @@
 package io.zeroscale.sim.config;
 
+import io.zeroscale.sim.openai.Json;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -7,19 +9,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Parses vLLM / llm-d-inference-sim style command lines: {@code --flag=value} and {@code --flag
- * value}, a positional model (as in {@code vllm serve org/repo}), and the vLLM flags a process
- * template may pass that the simulator accepts and ignores.
+ * value}, a positional model (as in {@code vllm serve org/repo}), the vLLM engine options of
+ * Zeroscale's per-deployment {@code engine} allowlist (validated as vLLM does, see {@link
+ * EngineFlags}), and the vLLM flags a process template may pass that the simulator accepts and
+ * ignores.
  */
 public final class SimConfigParser {
 
   /** vLLM flags that a process template may pass; accepted and ignored. */
-  private static final Set<String> IGNORED_WITH_VALUE =
-      Set.of("--tensor-parallel-size", "--dtype", "--gpu-memory-utilization", "--revision");
+  private static final Set<String> IGNORED_WITH_VALUE = Set.of("--tensor-parallel-size");
 
   private static final Set<String> IGNORED_BOOLEAN = Set.of("--trust-remote-code");
+
+  /** vLLM's switches among the engine options: they take no value (argparse store_true). */
+  private static final Set<String> ENGINE_SWITCHES =
+      Set.of("--enable-prefix-caching", "--no-enable-prefix-caching", "--enable-auto-tool-choice");
+
+  /** The keys vLLM's {@code SpeculativeConfig} takes that the simulator knows. */
+  private static final Set<String> SPECULATIVE_KEYS =
+      Set.of("model", "revision", "num_speculative_tokens", "method", "draft_tensor_parallel_size");
 
   private static final Map<String, String> FLAG_HELP = new LinkedHashMap<>();
 
@@ -38,7 +51,19 @@ public final class SimConfigParser {
     FLAG_HELP.put("--crash-after-requests", "halt(1) when request N+1 arrives; 0 = at boot");
     FLAG_HELP.put("--seed", "seed of the fault-injection RNG (default 0)");
     FLAG_HELP.put("--embedding-dimensions", "default embedding length (default 384)");
+    FLAG_HELP.put("--revision", "the model's revision (reported by /debug/engine)");
     FLAG_HELP.put("--max-model-len", "context window (default 4096)");
+    FLAG_HELP.put("--gpu-memory-utilization", "share of GPU memory, in (0, 1] (reported)");
+    FLAG_HELP.put("--enable-prefix-caching", "switch (reported); --no-enable-prefix-caching too");
+    FLAG_HELP.put(
+        "--speculative-config", "JSON {\"model\",\"revision\",\"num_speculative_tokens\"}");
+    FLAG_HELP.put("--enable-auto-tool-choice", "switch; needs --tool-call-parser (reported)");
+    FLAG_HELP.put("--tool-call-parser", "one of vLLM's tool parsers (reported)");
+    FLAG_HELP.put("--reasoning-parser", "one of vLLM's reasoning parsers (reported)");
+    FLAG_HELP.put("--dtype", "auto|half|float16|bfloat16|float|float32 (reported)");
+    FLAG_HELP.put("--quantization", "one of vLLM's quantization methods (reported)");
+    FLAG_HELP.put(
+        "--fail-boot-for-models", "globs (a,b): a matching MODEL[@revision] exits 1 at boot");
     FLAG_HELP.put("--drain-timeout", "SIGTERM drain timeout (default 30s)");
     FLAG_HELP.put(
         "--api-key", "require Authorization: Bearer KEY (else $VLLM_API_KEY; default: open)");
@@ -54,8 +79,7 @@ public final class SimConfigParser {
                 + "durations: 3s, 50ms, 1m, 0 (a plain number is ms)\n");
     FLAG_HELP.forEach(
         (flag, help) -> sb.append(String.format(Locale.ROOT, "  %-28s %s%n", flag, help)));
-    sb.append("  accepted and ignored (vLLM): --tensor-parallel-size, --dtype,")
-        .append(" --gpu-memory-utilization, --revision, --trust-remote-code\n");
+    sb.append("  accepted and ignored (vLLM): --tensor-parallel-size, --trust-remote-code\n");
     return sb.toString();
   }
 
@@ -84,6 +108,7 @@ public final class SimConfigParser {
    */
   public static ParseResult parse(Map<String, String> env, String... args) {
     SimConfig.Builder builder = SimConfig.builder();
+    EngineFlags.Builder engine = new EngineFlags.Builder();
     String positional = null;
     String modelFlag = null;
     List<String> argList = Arrays.asList(args);
@@ -114,6 +139,18 @@ public final class SimConfigParser {
         i++;
         continue;
       }
+      if (ENGINE_SWITCHES.contains(flag)) {
+        if (inline != null) {
+          return new ParseResult.Invalid(flag + " takes no value, got '" + inline + "'");
+        }
+        switch (flag) {
+          case "--enable-prefix-caching" -> engine.enablePrefixCaching = true;
+          case "--no-enable-prefix-caching" -> engine.enablePrefixCaching = false;
+          default -> engine.enableAutoToolChoice = true;
+        }
+        i++;
+        continue;
+      }
       if (!FLAG_HELP.containsKey(flag) && !IGNORED_WITH_VALUE.contains(flag)) {
         return new ParseResult.Invalid("unknown flag " + flag + " (see --help)");
       }
@@ -141,7 +178,7 @@ public final class SimConfigParser {
       try {
         if (flag.equals("--model")) {
           modelFlag = values.getFirst();
-        } else {
+        } else if (!applyEngine(engine, flag, values.getFirst())) {
           apply(builder, flag, values);
         }
       } catch (IllegalArgumentException e) {
@@ -153,14 +190,13 @@ public final class SimConfigParser {
       builder.apiKey(envKey);
     }
     builder.hfToken(env.get(HF_TOKEN_ENV));
-    if (!builder.hasServedModelNames()) {
-      String model = modelFlag != null ? modelFlag : positional;
-      if (model != null) {
-        builder.servedModelNames(model);
-      }
+    String model = modelFlag != null ? modelFlag : positional;
+    builder.model(model);
+    if (!builder.hasServedModelNames() && model != null) {
+      builder.servedModelNames(model);
     }
     try {
-      return new ParseResult.Ok(builder.build());
+      return new ParseResult.Ok(builder.engine(engine.build()).build());
     } catch (IllegalArgumentException e) {
       return new ParseResult.Invalid(e.getMessage());
     }
@@ -188,8 +224,14 @@ public final class SimConfigParser {
       case "--crash-after-requests" -> b.crashAfterRequests(longValue(v));
       case "--seed" -> b.seed(longValue(v));
       case "--embedding-dimensions" -> b.embeddingDimensions(integer(v));
-      case "--max-model-len" -> b.maxModelLen(integer(v));
       case "--drain-timeout" -> b.drainTimeout(Durations.parse(v));
+      case "--revision" -> {
+        if (v.isBlank()) {
+          throw new IllegalArgumentException("must not be empty");
+        }
+        b.revision(v);
+      }
+      case "--fail-boot-for-models" -> b.failBootForModels(globs(v));
       case "--api-key" -> {
         if (v.isBlank()) {
           throw new IllegalArgumentException("must not be empty");
@@ -198,6 +240,77 @@ public final class SimConfigParser {
       }
       default -> throw new IllegalArgumentException("unknown flag");
     }
+  }
+
+  /**
+   * Collects an engine option; false when {@code flag} is none. Values are checked here as far as
+   * one flag alone allows; {@link EngineFlags} checks the choices and the flags together.
+   */
+  private static boolean applyEngine(EngineFlags.Builder e, String flag, String v) {
+    switch (flag) {
+      case "--max-model-len" -> e.maxModelLen = integer(v);
+      case "--gpu-memory-utilization" -> e.gpuMemoryUtilization = bigDecimal(v);
+      case "--speculative-config" -> e.speculative = speculative(v);
+      case "--tool-call-parser" -> e.toolCallParser = v;
+      case "--reasoning-parser" -> e.reasoningParser = v;
+      case "--dtype" -> e.dtype = v;
+      case "--quantization" -> e.quantization = v;
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code --speculative-config}: a JSON object, as vLLM parses it, with a {@code model} and its
+   * {@code num_speculative_tokens} (the simulator has no draft model config to take the count
+   * from); an unknown key is refused, as vLLM's config class refuses it.
+   */
+  private static EngineFlags.Speculative speculative(String v) {
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(v);
+    } catch (JacksonException e) {
+      throw new IllegalArgumentException("'" + v + "' is not valid JSON", e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException("'" + v + "' is not a JSON object");
+    }
+    for (String key : node.propertyNames()) {
+      if (!SPECULATIVE_KEYS.contains(key)) {
+        throw new IllegalArgumentException(
+            "unknown key '" + key + "' (known: " + String.join(", ", SPECULATIVE_KEYS) + ")");
+      }
+    }
+    JsonNode model = node.get("model");
+    if (model == null || !model.isString() || model.stringValue().isBlank()) {
+      throw new IllegalArgumentException("'model' must be a non-empty string, in " + v);
+    }
+    JsonNode revision = node.get("revision");
+    if (revision != null && !revision.isNull() && !revision.isString()) {
+      throw new IllegalArgumentException("'revision' must be a string, in " + v);
+    }
+    JsonNode tokens = node.get("num_speculative_tokens");
+    if (tokens == null || !tokens.isIntegralNumber() || !tokens.canConvertToInt()) {
+      throw new IllegalArgumentException("'num_speculative_tokens' must be an integer, in " + v);
+    }
+    return new EngineFlags.Speculative(
+        model.stringValue(),
+        revision == null || revision.isNull() ? null : revision.stringValue(),
+        tokens.intValue());
+  }
+
+  private static List<String> globs(String v) {
+    List<String> globs = new ArrayList<>();
+    for (String part : v.split(",", -1)) {
+      String glob = part.trim();
+      if (glob.isEmpty()) {
+        throw new IllegalArgumentException("empty glob in '" + v + "'");
+      }
+      globs.add(glob);
+    }
+    return globs;
   }
 
   private static List<String> names(List<String> values) {
@@ -229,6 +342,14 @@ public final class SimConfigParser {
       return Long.parseLong(v.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("'" + v + "' is not an integer", e);
+    }
+  }
+
+  private static BigDecimal bigDecimal(String v) {
+    try {
+      return new BigDecimal(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + v + "' is not a number", e);
     }
   }
 

@@ -105,6 +105,7 @@ public final class SimHandler
       case "/health" -> health(method, path, res);
       case "/metrics" -> metrics(method, path, res);
       case "/debug/credentials" -> credentials(method, path, res);
+      case "/debug/engine" -> engineOptions(method, path, res);
       case "/v1/models" -> models(method, path, res);
       case "/v1/chat/completions" ->
           inference(req, res, path, Family.LLM, (q, r, t) -> llm(q, r, t, true));
@@ -155,6 +156,24 @@ public final class SimHandler
           .put("masked", config.hfToken().masked())
           .put("sha256", config.hfToken().sha256());
     }
+    return bytes(res, 200, JSON, Json.bytes(body));
+  }
+
+  /**
+   * {@code {"model":"org/repo","revision":"<rev>"|null,"max_num_seqs":n,"engine":{...}}}: what this
+   * instance was started with, {@code engine} in the shape of Zeroscale's {@code
+   * EngineOptions.toMap()} ({@link io.zeroscale.sim.config.EngineFlags#toMap()}); also before
+   * ready, behind the API key as {@code /v1}.
+   */
+  private Publisher<Void> engineOptions(HttpMethod method, String path, HttpServerResponse res) {
+    if (!method.equals(HttpMethod.GET)) {
+      return error(res, ApiError.methodNotAllowed(method.name(), path));
+    }
+    var body = Json.object();
+    body.put("model", config.model());
+    body.put("revision", config.revision());
+    body.put("max_num_seqs", config.maxNumSeqs());
+    body.set("engine", Json.MAPPER.valueToTree(config.engine().toMap()));
     return bytes(res, 200, JSON, Json.bytes(body));
   }
 
