@@ -317,7 +317,10 @@ final class Deciding {
     if (d.status() == null || spec.status() == DeploymentStatus.DELETING) {
       return;
     }
-    boolean same = d.status() == spec.status() && Objects.equals(d.reason(), spec.reason());
+    boolean same =
+        d.status() == spec.status()
+            && (Objects.equals(d.reason(), spec.reason())
+                || (d.reason() == null && rolloutReason(spec.reason())));
     Fleet.Reported last = fleet.reported.get(spec.id());
     if (same) {
       fleet.reported.remove(spec.id());
@@ -337,6 +340,16 @@ final class Deciding {
         d.status().wire(),
         d.reason() == null ? "" : " (" + d.reason() + ")");
     io.add(ports.status().report(spec.id(), d.status(), d.reason()));
+  }
+
+  /**
+   * Whether {@code reason} is the control plane's own after an automatic rollback ({@code "revision
+   * 3 failed: …; serving revision 2"}): it stays until the tenant's next change, so the activator,
+   * which sets reasons only for {@code failed} and {@code pending}, neither clears it nor reports
+   * again and again that the deployment runs without one.
+   */
+  static boolean rolloutReason(String reason) {
+    return reason != null && reason.startsWith("revision ") && reason.contains(" failed");
   }
 
   private static String newInstanceId(DeploymentSpec spec) {

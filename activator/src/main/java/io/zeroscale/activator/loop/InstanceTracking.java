@@ -110,7 +110,7 @@ final class InstanceTracking {
             : e == null
                 ? Phase.STARTING
                 : e.state() == InstanceEndpoint.State.READY ? Phase.READY : Phase.DRAINING;
-    Tracked t = new Tracked(r.instanceId(), spec, revision(r, spec), phase, now);
+    Tracked t = new Tracked(r.instanceId(), spec, revision(r, e, spec), phase, now);
     t.launched = true;
     t.url = r.url();
     // The key it was launched with: the runtime's copy, else the one its endpoint was published
@@ -141,7 +141,7 @@ final class InstanceTracking {
     Tracked gone =
         spec == null
             ? null
-            : new Tracked(r.instanceId(), spec, revision(r, spec), Phase.STOPPING, now);
+            : new Tracked(r.instanceId(), spec, revision(r, null, spec), Phase.STOPPING, now);
     if (gone != null) {
       parts
           .events()
@@ -169,11 +169,15 @@ final class InstanceTracking {
   }
 
   /**
-   * The revision an instance runs: the runtime's word (process state file, pod label), or the
-   * published one when the runtime does not know (an instance launched before revisions existed).
+   * The revision an instance runs: the runtime's word (process state file, pod label), else the one
+   * its endpoint was published with, else the spec's (an instance launched before revisions existed
+   * counts as current).
    */
-  private static int revision(RuntimeInstance r, DeploymentSpec spec) {
-    return r.revision() > 0 ? r.revision() : spec.revision();
+  private static int revision(RuntimeInstance r, InstanceEndpoint published, DeploymentSpec spec) {
+    if (r.revision() > 0) {
+      return r.revision();
+    }
+    return published != null && published.revision() > 0 ? published.revision() : spec.revision();
   }
 
   private void scheduled(Tracked t, Instant now) {

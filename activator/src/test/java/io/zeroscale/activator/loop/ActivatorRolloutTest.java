@@ -13,6 +13,7 @@ import io.zeroscale.activator.events.InstanceEvent;
 import io.zeroscale.activator.events.LifecycleEvent;
 import io.zeroscale.activator.reconcile.Health;
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.testing.MutableClock;
@@ -35,17 +36,20 @@ class ActivatorRolloutTest {
   final LoopFakes.Probe probe = new LoopFakes.Probe();
   final LoopFakes.Events events = new LoopFakes.Events();
   final LoopFakes.Status status = new LoopFakes.Status();
-  final Activator activator =
-      new Activator(
-          runtime,
-          store,
-          probe,
-          new EventOutbox(events),
-          new LoopFakes.Heartbeats(),
-          status,
-          new LoopFakes.Budget(),
-          POLICY,
-          clock);
+  Activator activator = newActivator();
+
+  Activator newActivator() {
+    return new Activator(
+        runtime,
+        store,
+        probe,
+        new EventOutbox(events),
+        new LoopFakes.Heartbeats(),
+        status,
+        new LoopFakes.Budget(),
+        POLICY,
+        clock);
+  }
 
   /** Revision 2 of the deployment: H100s, an engine option, the given surge. */
   static DeploymentSpec revision2(int surge) {
@@ -202,14 +206,67 @@ class ActivatorRolloutTest {
       assertThat(events.of(id)).doesNotContain(DRAINING, STOPPED);
     }
 
-    // The control plane returns the deployment to revision 1: nothing boots or stops.
-    store.deployments.put("d", ActivatorLoopTest.spec("d", 0, 3));
+    // The control plane returns the deployment to revision 1, running, with its reason: nothing
+    // boots or stops, and the reason is not the activator's to clear.
+    DeploymentSpec v1 = ActivatorLoopTest.spec("d", 0, 3);
+    store.deployments.put(
+        "d",
+        new DeploymentSpec(
+            v1.id(),
+            v1.tenantId(),
+            v1.tenant(),
+            v1.modelName(),
+            v1.family(),
+            v1.source(),
+            v1.gpu(),
+            v1.numGpus(),
+            v1.maxBatchSize(),
+            v1.settings(),
+            DeploymentStatus.RUNNING,
+            "revision 2 failed: instances failed to start; serving revision 1",
+            3,
+            1,
+            v1.engine(),
+            1));
     int launches = runtime.launches.size();
+    int reports = status.reports.size();
     for (int i = 0; i < 10; i++) {
       tick(SECOND);
     }
     assertThat(runtime.launches).hasSize(launches);
     assertThat(readyEndpoints()).containsOnlyKeys(old);
+    assertThat(status.reports.subList(reports, status.reports.size()))
+        .as("back on revision 1: its end, and no status report that would clear the reason")
+        .containsExactly("revision 1 active");
+  }
+
+  @Test
+  void aNewLeaderMidRolloutTellsTheRevisionsApartAndCarriesOn() {
+    List<String> old = twoReady();
+    store.deployments.put("d", revision2(1));
+    tick(SECOND);
+    String first = runtime.launches.getLast();
+    assertThat(revisionOf(first)).isEqualTo(2);
+
+    // The leader dies mid-rollout; the next one adopts both revisions from the runtime's word.
+    store.leaseHolder = null;
+    activator = newActivator();
+    clock.advance(Duration.ofSeconds(11));
+    probe.health(first, Health.UP);
+    Set<String> seen = new HashSet<>(runtime.launches);
+    for (int i = 0; i < 60; i++) {
+      tick(SECOND);
+      for (String id : runtime.launches) {
+        if (seen.add(id)) {
+          probe.health(id, Health.UP);
+        }
+        probe.inFlight(id, 0);
+      }
+      assertThat(readyEndpoints()).as("ready endpoints after pass %d", i).hasSize(2);
+    }
+    assertThat(runtime.launches).as("one more new instance, none booted twice").hasSize(4);
+    assertThat(runtime.instances.keySet()).hasSize(2).doesNotContainAnyElementsOf(old);
+    assertThat(reportsOf("2")).containsExactly("revision 2 active");
   }
 
   @Test
