@@ -106,7 +106,7 @@ public final class Activator implements SmartLifecycle {
     this.runtime = runtime;
     this.store = store;
     this.fleet = new Fleet(policy);
-    this.events = new Events(outbox, runtime.name());
+    this.events = new Events(outbox, store, runtime.name());
     this.endpoints = new EndpointSync(store, clock);
     Parts parts = new Parts(policy, clock, runtime, fleet, events, endpoints);
     this.lease = new Lease(id, store, policy, fleet, wakeUps);

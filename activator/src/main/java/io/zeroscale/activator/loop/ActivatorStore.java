@@ -1,10 +1,12 @@
 package io.zeroscale.activator.loop;
 
+import io.zeroscale.activator.events.InstanceEvent;
 import io.zeroscale.activator.reconcile.LiveCounts;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.InstanceEndpoint;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
@@ -57,6 +59,13 @@ public interface ActivatorStore {
 
   /** Replaces the live state with {@code live}, dropping deployments no longer there. */
   Mono<Void> publishLive(Map<String, LiveCounts> live, Instant at);
+
+  /**
+   * Adds instance events to the deployment's tenant-visible event list ({@code
+   * zs:scaling-events:<id>}, shared with the autoscaler's decisions), oldest first, so that the
+   * newest ends at the head; the list keeps its last 100 entries and expires 7 days after the last.
+   */
+  Mono<Void> pushEvents(String deploymentId, List<InstanceEvent> events);
 
   /**
    * Calls {@code listener} with the deployment id of every wake-up from now on (on the store's

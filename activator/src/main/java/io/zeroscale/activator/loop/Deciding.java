@@ -66,8 +66,8 @@ final class Deciding {
       if (spec == null || spec.status() == DeploymentStatus.DELETING) {
         continue;
       }
-      BootFailures f = fleet.failures.get(deploymentId);
-      if (f != null && f.failed()) {
+      BootFailures f = fleet.failures(spec);
+      if (f.failed()) {
         if (f.coolingDown(now, policy)) {
           continue;
         }
@@ -109,7 +109,7 @@ final class Deciding {
       Instant now,
       Writes io,
       List<Mono<LaunchOutcome>> launches) {
-    BootFailures f = fleet.failures.getOrDefault(spec.id(), BootFailures.NONE);
+    BootFailures f = fleet.failures(spec);
     BudgetGate.Hold hold = fleet.budgetHolds.get(spec.id());
     if (hold != null && !hold.active(now)) {
       fleet.budgetHolds.remove(spec.id());
@@ -124,10 +124,8 @@ final class Deciding {
                 spec.status() == DeploymentStatus.DELETING,
                 // No entry means "not decided" (none yet, or Redis restarted empty), not zero:
                 // keep what runs. An explicit 0 scales to zero.
-                broke != null
-                    ? 0
-                    : desired.getOrDefault(
-                        spec.id(), (int) mine.stream().filter(t -> t.phase.active()).count()),
+                broke != null ? 0 : desired.getOrDefault(spec.id(), running(spec, mine)),
+                new Reconcile.Revision(spec.revision(), spec.gpu(), spec.surge()),
                 mine.stream().map(Tracked::view).toList(),
                 f.count(),
                 policy.failureLimit(),
@@ -158,11 +156,66 @@ final class Deciding {
     }
     fleet.targets.put(spec.id(), d.target());
     report(spec, d, now, io);
+    reportRollout(spec, d, f, io);
     if (spec.status() == DeploymentStatus.DELETING && mine.isEmpty() && d.launch() == 0) {
       // What the runtime keeps per deployment (a tenant-token Secret) goes first: a failed
       // release leaves the deletion unfinished, and the next pass tries both again.
       io.add(parts.runtime().release(spec.id()).then(ports.status().finalizeDeleted(spec.id())));
     }
+  }
+
+  /**
+   * Replicas to keep when nothing asked for any (none decided yet, or Redis restarted empty): the
+   * instances that serve or boot, counting the ones a rollout replaces once (2 old ready and 1 new
+   * booting during a rollout are 2 replicas, not 3).
+   */
+  private static int running(DeploymentSpec spec, List<Tracked> mine) {
+    int fresh = 0;
+    int old = 0;
+    for (Tracked t : mine) {
+      if (t.revision == spec.revision() && t.phase.active()) {
+        fresh++;
+      } else if (t.revision != spec.revision() && t.phase == Phase.READY) {
+        old++;
+      }
+    }
+    return Math.max(fresh, old);
+  }
+
+  /**
+   * Tells the control plane that the rollout to the published revision ended, once per revision
+   * (per leader; the control plane takes it again without harm): succeeded when no instance of
+   * another revision is left, failed when the revision's boots failed while old instances serve.
+   * Whichever comes first stands: a revision that was reported active at zero and then fails to
+   * boot makes the deployment {@code failed} as any deployment would, without a rollback.
+   */
+  private void reportRollout(DeploymentSpec spec, Reconcile.Decision d, BootFailures f, Writes io) {
+    if (d.rollout() == null
+        || d.rollout() == Reconcile.Rollout.ROLLING
+        || spec.status() == DeploymentStatus.DELETING) {
+      return;
+    }
+    int revision = spec.revision();
+    Integer last = fleet.rolloutsEnded.put(spec.id(), revision);
+    if (last != null && last == revision) {
+      return;
+    }
+    boolean ok = d.rollout() == Reconcile.Rollout.DONE;
+    String reason = ok ? null : f.reason();
+    if (ok) {
+      log.info("Deployment {}: revision {} rolled out", spec.fullName(), revision);
+    } else {
+      log.warn(
+          "Deployment {}: revision {} failed, the earlier revision keeps serving: {}",
+          spec.fullName(),
+          revision,
+          reason);
+    }
+    io.add(
+        ports
+            .status()
+            .rolloutEnded(spec.id(), revision, ok, reason)
+            .doOnError(e -> fleet.rolloutsEnded.remove(spec.id(), revision)));
   }
 
   private Mono<LaunchOutcome> launch(Tracked t) {
@@ -176,7 +229,7 @@ final class Deciding {
     // The first hour is billed at start: it must fit in the tenant's budget before anything boots.
     return ports
         .budget()
-        .reserve(t.spec.tenantId(), t.spec.id(), t.id, t.spec.gpu(), t.spec.numGpus())
+        .reserve(t.spec.tenantId(), t.spec.id(), t.id, t.gpu(), t.numGpus())
         .onErrorResume(
             e -> {
               // Billing unreachable: the boot waits for the next pass rather than risk the limit.
@@ -212,7 +265,9 @@ final class Deciding {
   private Mono<LaunchOutcome> start(Tracked t, Credentials.Token token) {
     return parts
         .runtime()
-        .launch(new InstancePlan(t.id, t.spec, t.engineKey, token.hfToken(), token.platformToken()))
+        .launch(
+            new InstancePlan(
+                t.id, t.runSpec(), t.engineKey, token.hfToken(), token.platformToken()))
         .map(result -> new LaunchOutcome(t, result, null, null))
         .onErrorResume(e -> Mono.just(new LaunchOutcome(t, null, e, null)));
   }
@@ -262,7 +317,10 @@ final class Deciding {
     if (d.status() == null || spec.status() == DeploymentStatus.DELETING) {
       return;
     }
-    boolean same = d.status() == spec.status() && Objects.equals(d.reason(), spec.reason());
+    boolean same =
+        d.status() == spec.status()
+            && (Objects.equals(d.reason(), spec.reason())
+                || (d.reason() == null && rolloutReason(spec.reason())));
     Fleet.Reported last = fleet.reported.get(spec.id());
     if (same) {
       fleet.reported.remove(spec.id());
@@ -282,6 +340,16 @@ final class Deciding {
         d.status().wire(),
         d.reason() == null ? "" : " (" + d.reason() + ")");
     io.add(ports.status().report(spec.id(), d.status(), d.reason()));
+  }
+
+  /**
+   * Whether {@code reason} is the control plane's own after an automatic rollback ({@code "revision
+   * 3 failed: …; serving revision 2"}): it stays until the tenant's next change, so the activator,
+   * which sets reasons only for {@code failed} and {@code pending}, neither clears it nor reports
+   * again and again that the deployment runs without one.
+   */
+  static boolean rolloutReason(String reason) {
+    return reason != null && reason.startsWith("revision ") && reason.contains(" failed");
   }
 
   private static String newInstanceId(DeploymentSpec spec) {

@@ -52,7 +52,8 @@ final class EndpointSync {
 
   /**
    * Makes the store match what is tracked: endpoints of ready and draining instances (republished
-   * when missing, e.g. after a Redis restart), no endpoint of anything else, and the live counts.
+   * when missing, e.g. after a Redis restart, or written without the instance's revision by an
+   * older activator), no endpoint of anything else, and the live counts.
    */
   Mono<Void> sync(Map<String, DeploymentSpec> specs, Fleet fleet, Instant now) {
     Map<String, List<Tracked>> byDeployment = fleet.byDeployment();
@@ -93,7 +94,8 @@ final class EndpointSync {
       if (e == null
           || e.state() != state
           || !t.url.equals(e.url())
-          || !Objects.equals(t.engineKey, e.engineKey())) {
+          || !Objects.equals(t.engineKey, e.engineKey())
+          || t.revision != e.revision()) {
         fixes.add(publish(t));
       }
     }

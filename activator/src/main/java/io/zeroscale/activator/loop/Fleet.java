@@ -26,7 +26,22 @@ final class Fleet {
   record Reported(DeploymentStatus status, String reason, Instant at) {}
 
   final Map<String, Tracked> tracked = new HashMap<>();
+
+  /**
+   * Boot failures of each deployment's revision {@link #failuresOf} (read through {@link
+   * #failures}).
+   */
   final Map<String, BootFailures> failures = new HashMap<>();
+
+  /** The revision each deployment's {@link #failures} count for. */
+  final Map<String, Integer> failuresOf = new HashMap<>();
+
+  /**
+   * The revision whose rollout end each deployment last reported (once per revision per leader; a
+   * failed write takes its mark back, from the write's thread, so the next pass says it again).
+   */
+  final Map<String, Integer> rolloutsEnded = new ConcurrentHashMap<>();
+
   final Map<String, String> capacity = new HashMap<>();
   final Map<String, Reported> reported = new HashMap<>();
 
@@ -46,6 +61,25 @@ final class Fleet {
 
   Fleet(ActivatorPolicy policy) {
     this.policy = policy;
+  }
+
+  /**
+   * The boot failures of the deployment's published revision: a new revision starts from none (the
+   * failures of the one it replaces say nothing of it), and so does a return to an earlier one.
+   */
+  BootFailures failures(DeploymentSpec spec) {
+    Integer of = failuresOf.get(spec.id());
+    if (of != null && of != spec.revision()) {
+      failures.remove(spec.id());
+      failuresOf.remove(spec.id());
+    }
+    return failures.getOrDefault(spec.id(), BootFailures.NONE);
+  }
+
+  /** Records the failures of the deployment's published revision. */
+  void failures(DeploymentSpec spec, BootFailures f) {
+    failures.put(spec.id(), f);
+    failuresOf.put(spec.id(), spec.revision());
   }
 
   /** The tracked instances grouped by deployment id. */
@@ -70,6 +104,8 @@ final class Fleet {
   /** What is kept per deployment goes with it. */
   void retain(Map<String, DeploymentSpec> specs) {
     failures.keySet().retainAll(specs.keySet());
+    failuresOf.keySet().retainAll(specs.keySet());
+    rolloutsEnded.keySet().retainAll(specs.keySet());
     capacity.keySet().retainAll(specs.keySet());
     reported.keySet().retainAll(specs.keySet());
     targets.keySet().retainAll(specs.keySet());
@@ -89,6 +125,8 @@ final class Fleet {
   void forget() {
     tracked.clear();
     failures.clear();
+    failuresOf.clear();
+    rolloutsEnded.clear();
     reported.clear();
     capacity.clear();
     missingSince.clear();

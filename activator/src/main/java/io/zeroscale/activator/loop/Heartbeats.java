@@ -34,9 +34,7 @@ final class Heartbeats {
     List<Heartbeat> beats = new ArrayList<>();
     for (Tracked t : parts.fleet().tracked.values()) {
       if (t.scheduledAt != null && t.phase != Phase.PENDING) {
-        beats.add(
-            new Heartbeat(
-                t.id, t.spec.id(), t.spec.tenantId(), t.spec.gpu(), t.spec.numGpus(), now));
+        beats.add(new Heartbeat(t.id, t.spec.id(), t.spec.tenantId(), t.gpu(), t.numGpus(), now));
       }
     }
     if (beats.isEmpty()) {

@@ -110,7 +110,7 @@ final class InstanceTracking {
             : e == null
                 ? Phase.STARTING
                 : e.state() == InstanceEndpoint.State.READY ? Phase.READY : Phase.DRAINING;
-    Tracked t = new Tracked(r.instanceId(), spec, phase, now);
+    Tracked t = new Tracked(r.instanceId(), spec, revision(r, e, spec), phase, now);
     t.launched = true;
     t.url = r.url();
     // The key it was launched with: the runtime's copy, else the one its endpoint was published
@@ -138,7 +138,10 @@ final class InstanceTracking {
    * and no event can be written: billing's heartbeat sweeper closes such instances.
    */
   private void cleanUp(RuntimeInstance r, DeploymentSpec spec, Instant now, Writes io) {
-    Tracked gone = spec == null ? null : new Tracked(r.instanceId(), spec, Phase.STOPPING, now);
+    Tracked gone =
+        spec == null
+            ? null
+            : new Tracked(r.instanceId(), spec, revision(r, null, spec), Phase.STOPPING, now);
     if (gone != null) {
       parts
           .events()
@@ -163,6 +166,18 @@ final class InstanceTracking {
     if (spec == null && r.phase() != RuntimeInstance.Phase.EXITED) {
       log.info("Stopping instance {} of a deployment that no longer exists", r.instanceId());
     }
+  }
+
+  /**
+   * The revision an instance runs: the runtime's word (process state file, pod label), else the one
+   * its endpoint was published with, else the spec's (an instance launched before revisions existed
+   * counts as current).
+   */
+  private static int revision(RuntimeInstance r, InstanceEndpoint published, DeploymentSpec spec) {
+    if (r.revision() > 0) {
+      return r.revision();
+    }
+    return published != null && published.revision() > 0 ? published.revision() : spec.revision();
   }
 
   private void scheduled(Tracked t, Instant now) {
@@ -196,11 +211,25 @@ final class InstanceTracking {
     }
   }
 
-  /** Counts a boot failure of the deployment (backoff, {@code failed} at the limit). */
+  /**
+   * Counts a boot failure of the deployment's published revision (backoff, {@code failed} at the
+   * limit). An instance of another revision that fails is stopped without counting: a rollout is
+   * replacing it anyway, and its failures say nothing of the revision to run.
+   */
   void bootFailed(Tracked t, String detail, Instant now, Writes io) {
-    BootFailures f =
-        fleet.failures.getOrDefault(t.spec.id(), BootFailures.NONE).after(detail, now, policy);
-    fleet.failures.put(t.spec.id(), f);
+    if (t.revision != t.spec.revision()) {
+      log.warn(
+          "Instance {} of {} (revision {}) failed: {}",
+          t.id,
+          t.spec.fullName(),
+          t.revision,
+          detail);
+      parts.events().add(t, LifecycleEvent.Type.FAILED, now, detail);
+      stopping.stop(t, now, io);
+      return;
+    }
+    BootFailures f = fleet.failures(t.spec).after(detail, now, policy);
+    fleet.failures(t.spec, f);
     log.warn(
         "Instance {} of {} failed to boot ({} of {}): {}",
         t.id,

@@ -66,7 +66,10 @@ final class Probing {
       }
     }
     for (Tracked t : fleet.tracked.values()) {
-      if (BootFailures.clears(t.phase, Duration.between(t.since, now), policy)) {
+      // Only an instance of the published revision vouches for it: an old one, stable for hours,
+      // says nothing of the revision that replaces it.
+      if (t.revision == t.spec.revision()
+          && BootFailures.clears(t.phase, Duration.between(t.since, now), policy)) {
         fleet.failures.remove(t.spec.id());
       }
     }

@@ -1,5 +1,6 @@
 package io.zeroscale.activator.loop;
 
+import io.zeroscale.activator.events.InstanceEvent;
 import io.zeroscale.activator.reconcile.LiveCounts;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
@@ -56,6 +57,23 @@ public final class RedisActivatorStore implements ActivatorStore {
       redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
       return 1
       """;
+
+  /**
+   * LPUSH of ARGV[3..] (oldest first, so the newest ends at the head), trimmed to ARGV[1] entries,
+   * expiring ARGV[2] ms after the last: the autoscaler writes its decisions the same way.
+   */
+  private static final String PUSH_EVENTS =
+      """
+      redis.call('LPUSH', KEYS[1], unpack(ARGV, 3))
+      redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+      redis.call('PEXPIRE', KEYS[1], ARGV[2])
+      return 1
+      """;
+
+  /** Entries a deployment's event list keeps, and how long it lives after the last one. */
+  static final int EVENTS_KEPT = 100;
+
+  static final Duration EVENTS_TTL = Duration.ofDays(7);
 
   private final RedissonClient redisson;
   private final RedissonReactiveClient redis;
@@ -226,6 +244,21 @@ public final class RedisActivatorStore implements ActivatorStore {
         .then();
   }
 
+  @Override
+  public Mono<Void> pushEvents(String deploymentId, List<InstanceEvent> events) {
+    if (events.isEmpty()) {
+      return Mono.empty();
+    }
+    List<Object> args = new ArrayList<>();
+    args.add(Integer.toString(EVENTS_KEPT));
+    args.add(Long.toString(EVENTS_TTL.toMillis()));
+    for (InstanceEvent e : events) {
+      args.add(json.writeValueAsString(e.fields()));
+    }
+    return script(PUSH_EVENTS, List.of(RedisSchema.scalingEvents(deploymentId)), args.toArray())
+        .then();
+  }
+
   /** Replaces the live-state hash with {@code live}, dropping deployments no longer there. */
   @Override
   public Mono<Void> publishLive(Map<String, LiveCounts> live, Instant at) {
@@ -250,7 +283,7 @@ public final class RedisActivatorStore implements ActivatorStore {
   static LiveEntry liveEntry(LiveCounts c, Instant at) {
     List<LiveEntry.Instance> list = new ArrayList<>();
     for (LiveCounts.LiveInstance i : c.instances()) {
-      list.add(new LiveEntry.Instance(i.id(), i.phase(), i.scheduledAt()));
+      list.add(new LiveEntry.Instance(i.id(), i.phase(), i.scheduledAt(), i.revision()));
     }
     return new LiveEntry(c.desired(), c.pending(), c.starting(), c.ready(), c.draining(), at, list);
   }

@@ -79,7 +79,7 @@ final class Stopping {
    */
   private void requestStop(Tracked t) {
     String instanceId = t.id;
-    LifecycleEvent stoppedEvent = parts.events().of(t, LifecycleEvent.Type.STOPPED, null);
+    Events.Prepared stoppedEvent = parts.events().of(t, LifecycleEvent.Type.STOPPED, null);
     parts
         .runtime()
         .stop(instanceId, policy.stopGrace())

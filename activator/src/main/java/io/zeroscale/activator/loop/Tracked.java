@@ -6,10 +6,27 @@ import io.zeroscale.api.InstanceEndpoint;
 import io.zeroscale.api.redis.LiveEntry.Phase;
 import java.time.Instant;
 
-/** One instance as the leading activator tracks it (touched only by the reconcile loop). */
+/**
+ * One instance as the leading activator tracks it (touched only by the reconcile loop). {@code
+ * spec} follows the published deployment (settings change live); what the instance runs is fixed at
+ * launch: its {@code revision} and {@code launchSpec} (model, GPU type and count, engine options),
+ * which its billing events and heartbeats carry, so that an instance of the old revision is billed
+ * at its own GPUs while a rollout replaces it.
+ */
 final class Tracked {
   final String id;
   DeploymentSpec spec;
+
+  /** The deployment revision it was launched with. */
+  final int revision;
+
+  /**
+   * The spec it was launched with. An adopted instance of another revision than the published one
+   * gets the published spec (the runtime does not say what hardware it holds; the ledger keeps the
+   * first SCHEDULED event, written by its launcher with the right one).
+   */
+  final DeploymentSpec launchSpec;
+
   Phase phase;
   Instant since;
 
@@ -26,10 +43,34 @@ final class Tracked {
   String engineKey;
 
   Tracked(String id, DeploymentSpec spec, Phase phase, Instant since) {
+    this(id, spec, spec.revision(), phase, since);
+  }
+
+  Tracked(String id, DeploymentSpec spec, int revision, Phase phase, Instant since) {
     this.id = id;
     this.spec = spec;
+    this.revision = revision;
+    this.launchSpec = spec;
     this.phase = phase;
     this.since = since;
+  }
+
+  /**
+   * The spec it runs: the published one while that is still its revision (settings fresh), else the
+   * one it was launched with.
+   */
+  DeploymentSpec runSpec() {
+    return spec.revision() == revision ? spec : launchSpec;
+  }
+
+  /** GPU type it holds (its own revision's, not the published one's). */
+  String gpu() {
+    return runSpec().gpu();
+  }
+
+  /** GPUs it holds. */
+  int numGpus() {
+    return runSpec().numGpus();
   }
 
   void enter(Phase next, Instant now) {
@@ -38,7 +79,7 @@ final class Tracked {
   }
 
   InstanceView view() {
-    return new InstanceView(id, phase, since, scheduledAt);
+    return new InstanceView(id, phase, since, scheduledAt, revision, gpu());
   }
 
   /** The endpoint to publish for a ready or draining instance. */
@@ -49,7 +90,8 @@ final class Tracked {
         url,
         phase == Phase.READY ? InstanceEndpoint.State.READY : InstanceEndpoint.State.DRAINING,
         version,
-        engineKey);
+        engineKey,
+        revision);
   }
 
   boolean published() {

@@ -54,6 +54,6 @@ public final class BudgetGate {
     DeploymentStatus status =
         d.status() == null ? null : refused ? DeploymentStatus.FAILED : d.status();
     return new Reconcile.Decision(
-        d.target(), 0, d.drain(), d.stop(), status, status == null ? null : reason);
+        d.target(), 0, d.drain(), d.stop(), status, status == null ? null : reason, d.rollout());
   }
 }

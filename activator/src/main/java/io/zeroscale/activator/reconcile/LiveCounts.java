@@ -29,8 +29,10 @@ public record LiveCounts(
    * @param id instance id
    * @param phase its phase
    * @param scheduledAt when it started holding GPUs (its paid first hour began), null while pending
+   * @param revision the deployment revision it runs (during a rollout the autoscaler tells the
+   *     instances being replaced from their replacements)
    */
-  public record LiveInstance(String id, Phase phase, Instant scheduledAt) {}
+  public record LiveInstance(String id, Phase phase, Instant scheduledAt, int revision) {}
 
   /**
    * The counts of {@code instances}; {@code target} is what the last pass decided, or null before
@@ -43,7 +45,7 @@ public record LiveCounts(
     int draining = 0;
     List<LiveInstance> list = new ArrayList<>();
     for (InstanceView i : instances) {
-      list.add(new LiveInstance(i.id(), i.phase(), i.scheduledAt()));
+      list.add(new LiveInstance(i.id(), i.phase(), i.scheduledAt(), i.revision()));
       switch (i.phase()) {
         case PENDING -> pending++;
         case STARTING -> starting++;

@@ -5,6 +5,7 @@ import io.zeroscale.activator.core.DeploymentStatusPort;
 import io.zeroscale.activator.events.EventLog;
 import io.zeroscale.activator.events.Heartbeat;
 import io.zeroscale.activator.events.HeartbeatLog;
+import io.zeroscale.activator.events.InstanceEvent;
 import io.zeroscale.activator.events.LifecycleEvent;
 import io.zeroscale.activator.reconcile.Health;
 import io.zeroscale.activator.reconcile.LiveCounts;
@@ -56,6 +57,9 @@ final class LoopFakes {
     boolean credentialsDown;
     Map<String, LiveCounts> live = Map.of();
     Consumer<String> wakeListener;
+
+    /** The tenant-visible event lists, oldest first per deployment. */
+    final Map<String, List<InstanceEvent>> visibleEvents = new HashMap<>();
 
     /** A gateway's wake-up of the deployment, as the topic would deliver it. */
     void wakeUp(String deploymentId) {
@@ -161,6 +165,16 @@ final class LoopFakes {
     }
 
     @Override
+    public Mono<Void> pushEvents(String deploymentId, List<InstanceEvent> events) {
+      return unlessDown(
+          Mono.fromRunnable(
+              () ->
+                  visibleEvents
+                      .computeIfAbsent(deploymentId, k -> new ArrayList<>())
+                      .addAll(events)));
+    }
+
+    @Override
     public void subscribeWakeUps(Consumer<String> listener) {
       wakeListener = listener;
     }
@@ -218,7 +232,8 @@ final class LoopFakes {
                     true,
                     null,
                     null,
-                    plan.engineKey()));
+                    plan.engineKey(),
+                    plan.deployment().revision()));
             return new Launch.Accepted(id);
           });
     }

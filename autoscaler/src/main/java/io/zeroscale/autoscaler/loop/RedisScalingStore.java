@@ -10,6 +10,8 @@ import io.zeroscale.api.redis.DesiredReplicas;
 import io.zeroscale.api.redis.LeaderLease;
 import io.zeroscale.api.redis.LiveEntry;
 import io.zeroscale.api.redis.RedisEntries;
+import io.zeroscale.api.scaling.StopOrder;
+import io.zeroscale.autoscaler.decider.Capacity;
 import io.zeroscale.autoscaler.decider.Instance;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,7 +92,7 @@ public final class RedisScalingStore implements ScalingStore {
             t -> {
               Map<String, DeploymentSpec> deployments = deployments(t.getT1());
               Map<String, Desired> wanted = desired(t.getT2());
-              Map<String, List<Instance>> instances = instances(t.getT3());
+              Map<String, List<Instance>> instances = instances(t.getT3(), deployments);
               return demand(deployments.keySet(), t.getT4())
                   .map(d -> new Snapshot(deployments, wanted, instances, d));
             });
@@ -192,18 +194,26 @@ public final class RedisScalingStore implements ScalingStore {
   }
 
   /**
-   * Instances that count as capacity, from the activator's {@code zs:live} entry; without its
-   * {@code instances} array (an older activator), anonymous ones from the counts.
+   * Instances that count as capacity, from the activator's {@code zs:live} entry ({@link Capacity}:
+   * during a rollout, the new revision's and as many old ready ones as the activator's target
+   * leaves room for); without its {@code instances} array (an older activator), anonymous ones from
+   * the counts.
    */
-  private Map<String, List<Instance>> instances(Map<String, String> all) {
-    return RedisEntries.read(
+  private Map<String, List<Instance>> instances(
+      Map<String, String> all, Map<String, DeploymentSpec> deployments) {
+    Map<String, List<Instance>> out = new HashMap<>();
+    RedisEntries.forEach(
         all,
-        text -> capacity(LiveEntry.read(json, text)),
+        (id, text) -> {
+          DeploymentSpec spec = deployments.get(id);
+          out.put(id, capacity(LiveEntry.read(json, text), spec == null ? 0 : spec.revision()));
+        },
         (id, e) -> log.warn("Ignoring malformed live state of {}: {}", id, e.toString()));
+    return out;
   }
 
-  private static List<Instance> capacity(LiveEntry entry) {
-    List<Instance> list = new ArrayList<>();
+  private static List<Instance> capacity(LiveEntry entry, int revision) {
+    List<Capacity.Live> list = new ArrayList<>();
     if (entry.instances() != null) {
       for (LiveEntry.Instance i : entry.instances()) {
         Instance.Phase phase =
@@ -214,15 +224,17 @@ public final class RedisScalingStore implements ScalingStore {
               default -> null;
             };
         if (phase != null) {
-          list.add(new Instance(i.id(), phase, i.scheduledAt()));
+          list.add(new Capacity.Live(new Instance(i.id(), phase, i.scheduledAt()), i.revision()));
         }
       }
     } else {
+      List<Instance> anonymous = new ArrayList<>();
       for (int k = 0; k < entry.active(); k++) {
-        list.add(new Instance("instance-" + k, Instance.Phase.READY, null));
+        anonymous.add(new Instance("instance-" + k, Instance.Phase.READY, null));
       }
+      return anonymous;
     }
-    return list;
+    return Capacity.of(list, revision, entry.desired(), entry.at(), StopOrder.PAID_PERIOD);
   }
 
   /** Sum of queued + in-flight over the live gateways, with one MGET of deployments × gateways. */
