@@ -18,15 +18,19 @@ public final class LedgerStore {
 
   /**
    * Per instance that is not closed for good: its events, heartbeat and ledger row. Instances whose
-   * row was closed by a {@code stopped} event are final and skipped.
+   * row was closed by a {@code stopped} event are final and skipped. The GPU type and count are
+   * those of its {@code scheduled} event, written by the activator that launched it: a leader that
+   * adopts an instance of an older revision mid-rollout knows only the deployment's new hardware,
+   * so its later events of that instance may name the wrong GPU.
    */
   private static final String FACTS =
       """
       SELECT e.instance_id,
              (array_agg(e.tenant_id))[1] AS tenant_id,
              (array_agg(e.deployment_id))[1] AS deployment_id,
-             (array_agg(e.gpu))[1] AS gpu,
-             max(e.num_gpus) AS num_gpus,
+             (array_agg(e.gpu ORDER BY e.type = 'scheduled' DESC, e.occurred_at))[1] AS gpu,
+             (array_agg(e.num_gpus ORDER BY e.type = 'scheduled' DESC, e.occurred_at))[1]
+               AS num_gpus,
              min(e.occurred_at) FILTER (WHERE e.type = 'scheduled') AS scheduled_at,
              min(e.occurred_at) FILTER (WHERE e.type = 'stopped') AS stopped_at,
              max(h.last_seen_at) AS last_seen_at,
