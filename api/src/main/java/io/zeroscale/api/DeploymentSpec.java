@@ -51,6 +51,19 @@ public record DeploymentSpec(
     }
   }
 
+  /**
+   * Whether {@code other} runs the same thing as this: model source, GPU type and count,
+   * max_batch_size and engine options. A revision with the same content as an instance's (a
+   * rollback to what still runs) needs no new instance.
+   */
+  public boolean sameRevisionContent(DeploymentSpec other) {
+    return source.equals(other.source)
+        && gpu.equals(other.gpu)
+        && numGpus == other.numGpus
+        && maxBatchSize == other.maxBatchSize
+        && engine.equals(other.engine);
+  }
+
   /** The name that is unique across the platform: {@code <tenant>/<model_name>}. */
   public String fullName() {
     return tenant + "/" + modelName;

@@ -249,7 +249,7 @@ public final class Activator implements SmartLifecycle {
     for (Tracked t : fleet.tracked.values()) {
       DeploymentSpec s = specs.get(t.spec.id());
       if (s != null) {
-        t.spec = s;
+        t.follow(s);
       }
     }
     return endpoints

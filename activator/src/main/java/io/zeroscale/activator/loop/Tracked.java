@@ -17,15 +17,25 @@ final class Tracked {
   final String id;
   DeploymentSpec spec;
 
-  /** The deployment revision it was launched with. */
-  final int revision;
+  /**
+   * The deployment revision it runs: the one it was launched with, or a later one with the same
+   * content ({@link #follow}).
+   */
+  int revision;
 
   /**
    * The spec it was launched with. An adopted instance of another revision than the published one
    * gets the published spec (the runtime does not say what hardware it holds; the ledger keeps the
    * first SCHEDULED event, written by its launcher with the right one).
    */
-  final DeploymentSpec launchSpec;
+  DeploymentSpec launchSpec;
+
+  /**
+   * Whether {@link #launchSpec} is really what it runs: false for an instance adopted with another
+   * revision than the published one, whose content nobody knows here (it is then never taken for a
+   * later revision with the same content).
+   */
+  private final boolean contentKnown;
 
   Phase phase;
   Instant since;
@@ -51,8 +61,26 @@ final class Tracked {
     this.spec = spec;
     this.revision = revision;
     this.launchSpec = spec;
+    this.contentKnown = revision == spec.revision();
     this.phase = phase;
     this.since = since;
+  }
+
+  /**
+   * Follows the published spec. A published revision with the same content as what this instance
+   * runs (a rollback to it, typically after a failed revision) becomes its revision: it is not an
+   * old instance to replace, and its endpoint is republished with the new revision. The runtime
+   * keeps the revision it was launched with, so a leader that adopts it later still replaces it
+   * (safe, merely an extra boot).
+   */
+  void follow(DeploymentSpec published) {
+    if (contentKnown
+        && published.revision() != revision
+        && runSpec().sameRevisionContent(published)) {
+      revision = published.revision();
+      launchSpec = published;
+    }
+    spec = published;
   }
 
   /**

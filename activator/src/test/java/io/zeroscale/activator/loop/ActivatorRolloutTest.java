@@ -269,6 +269,51 @@ class ActivatorRolloutTest {
     assertThat(reportsOf("2")).containsExactly("revision 2 active");
   }
 
+  /**
+   * A rollback to what the instances still run (revision 3 = revision 1's content, while revision 2
+   * boots) keeps them: they take revision 3, revision 2's booting instance stops, nothing new
+   * boots, and revision 3 is active at once.
+   */
+  @Test
+  void aRollbackToWhatTheInstancesRunKeepsThemAndStopsTheNewRevision() {
+    List<String> old = twoReady();
+    store.deployments.put("d", revision2(1));
+    tick(SECOND);
+    String booting = runtime.launches.getLast();
+    assertThat(revisionOf(booting)).isEqualTo(2);
+
+    DeploymentSpec v1 = ActivatorLoopTest.spec("d", 0, 3);
+    store.deployments.put(
+        "d",
+        new DeploymentSpec(
+            v1.id(),
+            v1.tenantId(),
+            v1.tenant(),
+            v1.modelName(),
+            v1.family(),
+            v1.source(),
+            v1.gpu(),
+            v1.numGpus(),
+            v1.maxBatchSize(),
+            v1.settings(),
+            v1.status(),
+            null,
+            3,
+            3,
+            v1.engine(),
+            1));
+    for (int i = 0; i < 5; i++) {
+      tick(SECOND);
+      old.forEach(id -> probe.inFlight(id, 0));
+    }
+    assertThat(runtime.instances.keySet()).containsExactlyInAnyOrderElementsOf(old);
+    assertThat(runtime.launches).hasSize(3);
+    assertThat(readyEndpoints()).containsOnlyKeys(old);
+    assertThat(readyEndpoints().values()).containsOnly(3);
+    assertThat(reportsOf("3")).containsExactly("revision 3 active");
+    old.forEach(id -> assertThat(events.of(id)).doesNotContain(DRAINING, STOPPED));
+  }
+
   @Test
   void aDeploymentAtZeroSwitchesAtOnceAndWakesOnTheNewRevision() {
     store.deployments.put("d", ActivatorLoopTest.spec("d", 0, 3));
