@@ -285,7 +285,14 @@ final class DeploymentChanges {
                                     .flatMap(
                                         n ->
                                             store.newRevision(
-                                                current.id(), n, content, changed, surge, now()))
+                                                current.id(),
+                                                n,
+                                                content,
+                                                changed,
+                                                surge,
+                                                fm.map(m -> DeploymentRules.warning(m).orElse(null))
+                                                    .orElse(current.warning()),
+                                                now()))
                                     .map(
                                         d ->
                                             new Patched(
@@ -425,20 +432,26 @@ final class DeploymentChanges {
         d.id(),
         f.reason(),
         f.restore().revision());
+    Mono<String> warning =
+        models
+            .find(t.id(), back.modelId().toString())
+            .map(m -> DeploymentRules.warning(m).orElse(""))
+            .defaultIfEmpty(d.warning() == null ? "" : d.warning());
     return marked
-        .then(store.usedGpus(t.id(), d.id()))
+        .then(Mono.zip(store.usedGpus(t.id(), d.id()), warning))
         .flatMap(
-            used ->
+            z ->
                 store.restore(
                     d.id(),
                     f.restore().revision(),
                     back,
                     DeploymentRules.surge(
                         t.gpuQuota(),
-                        used,
+                        z.getT1(),
                         d.settings().maxInstances(),
                         back.numGpus(),
                         d.settings().maxSurge()),
+                    z.getT2().isEmpty() ? null : z.getT2(),
                     f.note(),
                     now()))
         .map(r -> new Patched(r, true, !back.modelId().equals(d.modelId())));

@@ -190,9 +190,9 @@ public final class DeploymentStore {
 
   /**
    * A new revision, {@code rolling_out}, becomes the deployment's: its content and number on the
-   * row, {@code surge} re-checked, the automatic rollback's reason cleared, version + 1. A revision
-   * that was still rolling out is {@code superseded} (the activator now rolls out this one); the
-   * active one stays active until this one has rolled out.
+   * row, {@code surge} re-checked, the {@code warning} of its model, the automatic rollback's
+   * reason cleared, version + 1. A revision that was still rolling out is {@code superseded} (the
+   * activator now rolls out this one); the active one stays active until this one has rolled out.
    */
   public Mono<Deployment> newRevision(
       UUID id,
@@ -200,6 +200,7 @@ public final class DeploymentStore {
       RevisionContent content,
       List<String> changed,
       int surge,
+      String warning,
       Instant now) {
     return db.sql(
             "UPDATE deployment_revisions SET status = 'superseded'"
@@ -207,26 +208,39 @@ public final class DeploymentStore {
         .bind("id", id)
         .then()
         .then(insertRevision(id, revision, content, changed, RevisionStatus.ROLLING_OUT, now))
-        .then(setContent(id, revision, content, surge, null, now));
+        .then(setContent(id, revision, content, surge, warning, null, now));
   }
 
   /**
    * The deployment goes back to an earlier revision's content and number (automatic rollback), with
-   * {@code note} as its rollout reason, version + 1; no revision is added.
+   * {@code note} as its rollout reason and the {@code warning} of its model, version + 1; no
+   * revision is added.
    */
   public Mono<Deployment> restore(
-      UUID id, int revision, RevisionContent content, int surge, String note, Instant now) {
-    return setContent(id, revision, content, surge, note, now);
+      UUID id,
+      int revision,
+      RevisionContent content,
+      int surge,
+      String warning,
+      String note,
+      Instant now) {
+    return setContent(id, revision, content, surge, warning, note, now);
   }
 
   private Mono<Deployment> setContent(
-      UUID id, int revision, RevisionContent content, int surge, String note, Instant now) {
+      UUID id,
+      int revision,
+      RevisionContent content,
+      int surge,
+      String warning,
+      String note,
+      Instant now) {
     GenericExecuteSpec spec =
         change(
                 "model_id = :model, gpu = :gpu, num_gpus = :num_gpus,"
                     + " max_batch_size = :max_batch_size, engine = CAST(:engine AS jsonb),"
                     + " revision = :revision, surge = LEAST(:surge, max_surge),"
-                    + " rollout_reason = :note",
+                    + " warning = :warning, rollout_reason = :note",
                 "",
                 id,
                 now)
@@ -237,6 +251,7 @@ public final class DeploymentStore {
             .bind("engine", engineJson(content.engine()))
             .bind("revision", revision)
             .bind("surge", surge);
+    spec = bindNullable(spec, "warning", warning, String.class);
     return bindNullable(spec, "note", note, String.class).then().then(findById(id));
   }
 

@@ -173,13 +173,16 @@ class DeploymentStoreIT {
     RevisionContent two =
         new RevisionContent(MODEL_B, "hf://o/llama@v2", "H100-80GB", 2, 16, EngineOptions.NONE);
     Deployment rolling =
-        store.newRevision(id, 2, two, two.changedFrom(one), 0, T0.plusSeconds(60)).block(BLOCK);
+        store
+            .newRevision(id, 2, two, two.changedFrom(one), 0, "unpinned", T0.plusSeconds(60))
+            .block(BLOCK);
     assertThat(rolling.revision()).isEqualTo(2);
     assertThat(rolling.content()).isEqualTo(two);
     assertThat(rolling.modelLibraryName()).isEqualTo("llama-v2");
     assertThat(rolling.modelSha()).isEqualTo("def");
     assertThat(rolling.version()).isEqualTo(created.version() + 1);
     assertThat(rolling.surge()).isZero();
+    assertThat(rolling.warning()).isEqualTo("unpinned");
     List<DeploymentRevision> history = store.revisions(id).collectList().block(BLOCK);
     assertThat(history)
         .extracting(DeploymentRevision::revision, DeploymentRevision::status)
@@ -193,7 +196,9 @@ class DeploymentStoreIT {
     // Revision 3 is asked for before 2 rolled out: 2 is superseded, 1 stays active.
     RevisionContent three =
         new RevisionContent(MODEL_B, "hf://o/llama@v2", "H100-80GB", 2, 32, EngineOptions.NONE);
-    store.newRevision(id, 3, three, List.of("max_batch_size"), 1, T0.plusSeconds(90)).block(BLOCK);
+    store
+        .newRevision(id, 3, three, List.of("max_batch_size"), 1, "unpinned", T0.plusSeconds(90))
+        .block(BLOCK);
     assertThat(store.activate(id, 2).block(BLOCK)).as("2 is not rolling out any more").isFalse();
     assertThat(statuses(store, id))
         .containsExactly(
@@ -204,11 +209,12 @@ class DeploymentStoreIT {
     assertThat(store.fail(id, 3, "exit code 1").block(BLOCK)).as("idempotent").isFalse();
     Deployment restored =
         store
-            .restore(id, 1, one, 1, "revision 3 failed: exit code 1", T0.plusSeconds(120))
+            .restore(id, 1, one, 1, null, "revision 3 failed: exit code 1", T0.plusSeconds(120))
             .block(BLOCK);
     assertThat(restored.revision()).isEqualTo(1);
     assertThat(restored.content()).isEqualTo(one);
     assertThat(restored.rolloutReason()).isEqualTo("revision 3 failed: exit code 1");
+    assertThat(restored.warning()).isNull();
     assertThat(restored.shownReason()).isEqualTo("revision 3 failed: exit code 1");
     assertThat(store.revisions(id).collectList().block(BLOCK).getFirst().reason())
         .isEqualTo("exit code 1");
@@ -219,7 +225,7 @@ class DeploymentStoreIT {
         .isEqualTo("revision 3 failed: exit code 1");
 
     // Revision 4 rolls out: it clears the reason; once active, 1 is superseded.
-    store.newRevision(id, 4, two, List.of("model"), 1, T0.plusSeconds(150)).block(BLOCK);
+    store.newRevision(id, 4, two, List.of("model"), 1, null, T0.plusSeconds(150)).block(BLOCK);
     assertThat(store.findById(id).block(BLOCK).rolloutReason()).isNull();
     assertThat(store.activate(id, 4).block(BLOCK)).isTrue();
     assertThat(store.activate(id, 4).block(BLOCK)).as("idempotent").isFalse();
