@@ -147,6 +147,13 @@ final class DeploymentChanges {
    */
   record Patched(Deployment deployment, boolean changed, boolean modelChanged) {}
 
+  /**
+   * A PATCH (or PUT) of {@code current}: the body read over the current values, the named model
+   * found or imported, a draft model resolved; a change of what a revision fixes makes a new
+   * revision ({@link #revisionLocked}), else only the settings change. 409 while it is deleted.
+   *
+   * @param lookup the hub lookup made before the transaction for an inline model, or null
+   */
   Mono<Patched> patchLocked(
       LockedTenant t, Deployment current, JsonBody body, JsonNode model, HubLookup lookup) {
     if (current.status() == DeploymentStatus.DELETING) {
@@ -331,6 +338,11 @@ final class DeploymentChanges {
         .map(n -> n + 1);
   }
 
+  /**
+   * A rollback of {@code current}: a new revision with the content of {@link
+   * Revisions#rollbackTarget}, whose fields changed are counted from the newest revision (the last
+   * one asked for). 409 without a target, when its model left the library, or while it is deleted.
+   */
   Mono<Patched> rollbackLocked(LockedTenant t, Deployment current) {
     if (current.status() == DeploymentStatus.DELETING) {
       return Mono.error(deleting(current));
@@ -387,6 +399,7 @@ final class DeploymentChanges {
             });
   }
 
+  /** 409 {@code deployment_deleting}: a deployment being deleted changes no more. */
   static ZeroscaleException deleting(Deployment d) {
     return new ZeroscaleException(
         OpenAiError.of(
@@ -396,6 +409,7 @@ final class DeploymentChanges {
             "deployment_deleting"));
   }
 
+  /** The activator's end of a rollout to {@code revision} of {@code d} ({@link Revisions}). */
   Mono<Patched> rolloutEndedLocked(
       LockedTenant t, Deployment d, int revision, boolean succeeded, String reason) {
     return store
@@ -414,6 +428,10 @@ final class DeploymentChanges {
             });
   }
 
+  /**
+   * The revision failed: marked so, and unless the deployment has no active revision (or is being
+   * deleted) its row returns to that revision, with the surge and warning of then.
+   */
   private Mono<Patched> failed(LockedTenant t, Deployment d, Revisions.Outcome.Failed f) {
     Mono<Boolean> marked = store.fail(d.id(), f.revision(), f.reason());
     boolean gone = d.deletedAt() != null || d.status().isGone();
