@@ -196,4 +196,43 @@ class InvoicesTest {
     assertThat(InvoiceDocuments.field("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
     assertThat(InvoiceDocuments.field(new BigDecimal("2.00"))).isEqualTo("2.00");
   }
+
+  static LedgerEntry on(String id, String gpu, long price, String start, String end) {
+    return new LedgerEntry(
+        id, ACME, CHAT, "chat", gpu, 1, price, Instant.parse(start), Instant.parse(end));
+  }
+
+  /**
+   * The worked example of docs/api.md: a rollout of "chat" (max_instances 2) from A100-80GB to
+   * H100-80GB with a surge of one. Each instance is billed at its own GPU type and price, so the
+   * invoice has one line per type for the one deployment; the surge instance is billed like any.
+   */
+  @Test
+  void aRolloutToAnotherGpuTypeGivesOneLinePerTypeAndBillsTheSurgeInstance() {
+    Invoice inv =
+        build(
+            NOV,
+            List.of(
+                on("a1", "A100-80GB", 2_000_000, "2026-11-05T08:00:00Z", "2026-11-05T10:20:00Z"),
+                on("a2", "A100-80GB", 2_000_000, "2026-11-05T08:00:00Z", "2026-11-05T10:40:00Z"),
+                // the surge instance: booted at 10:00 while a1 and a2 still served
+                on("n1", "H100-80GB", 2_500_000, "2026-11-05T10:00:00Z", "2026-11-05T12:40:00Z"),
+                on("n2", "H100-80GB", 2_500_000, "2026-11-05T10:20:00Z", "2026-11-05T12:40:00Z")),
+            List.of(),
+            Set.of(),
+            LATER);
+    assertThat(inv.lines())
+        .extracting(
+            Invoice.Line::deployment,
+            Invoice.Line::gpu,
+            Invoice.Line::instances,
+            l -> l.charge().billedGpuSeconds(),
+            Invoice.Line::amount)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "chat", "A100-80GB", 2, 18_000L, new BigDecimal("10.00")),
+            org.assertj.core.groups.Tuple.tuple(
+                "chat", "H100-80GB", 2, 18_000L, new BigDecimal("12.50")));
+    assertThat(inv.total()).isEqualByComparingTo("22.50");
+  }
 }

@@ -63,8 +63,11 @@ class MigrationUpgradeIT {
   static final String MAIN_DUMP = "upgrade/main.sql";
   static final String APP_LOCATION = "classpath:db/migration";
 
-  /** Migrations added after the move (V6 billing settings, V7 key rotation): not in main's dump. */
-  static final int AFTER_V5 = 2;
+  /**
+   * Migrations added after the move (V6 billing settings, V7 key rotation, V8 deployment
+   * revisions): not in main's dump.
+   */
+  static final int AFTER_V5 = 3;
 
   static final UUID TENANT = UUID.fromString("00000000-0000-0000-0000-0000000000aa");
   static final UUID MODEL = UUID.fromString("00000000-0000-0000-0000-0000000000b1");
@@ -124,11 +127,25 @@ class MigrationUpgradeIT {
     assertThat(validation.validationSuccessful).as(validation.getAllErrorMessages()).isTrue();
     MigrateResult migrated = app.migrate();
     assertThat(migrated.success).isTrue();
-    // What came after V5 (V6 billing settings, V7 key rotation) is all that runs; V1–V5 stay.
+    // What came after V5 (V6 billing settings, V7 key rotation, V8 deployment revisions) is all
+    // that runs; V1–V5 stay.
     assertThat(migrated.migrationsExecuted).as("only the migrations after V5").isEqualTo(AFTER_V5);
     assertThat(checksums(app)).hasSize(5 + AFTER_V5).containsAllEntriesOf(oldChecksums);
 
     DatabaseClient db = r2dbc("upgrade");
+    // V8: the old deployment runs its revision 1, active.
+    assertThat(
+            db.sql(
+                    "SELECT d.revision, r.status FROM deployments d JOIN deployment_revisions r"
+                        + " ON r.deployment_id = d.id WHERE d.id = :id")
+                .bind("id", DEP)
+                .map(
+                    row ->
+                        row.get("revision", Integer.class) + " " + row.get("status", String.class))
+                .all()
+                .collectList()
+                .block())
+        .containsExactly("1 active");
     LedgerStore ledger = new LedgerStore(db);
     List<LedgerEntry> entries =
         ledger.entries(TENANT, NOV, NOV.plus(Duration.ofDays(30))).collectList().block();
@@ -223,7 +240,7 @@ class MigrationUpgradeIT {
         .isEqualTo(
             Map.of(
                 "1", "gateway", "2", "gateway", "3", "gateway", "4", "billing", "5", "billing", "6",
-                "billing", "7", "gateway"));
+                "billing", "7", "gateway", "8", "gateway"));
   }
 
   /**

@@ -8,6 +8,7 @@ import io.zeroscale.api.ScalingSettings;
  * quota, unique name) are checked by the service.
  *
  * @param family null to take the model's
+ * @param engine the engine options of revision 1, with a draft model still to resolve
  */
 public record CreateRequest(
     String modelName,
@@ -16,4 +17,5 @@ public record CreateRequest(
     String gpu,
     int numGpus,
     int maxBatchSize,
-    ScalingSettings settings) {}
+    ScalingSettings settings,
+    EngineRules.Requested engine) {}

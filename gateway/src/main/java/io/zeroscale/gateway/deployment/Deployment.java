@@ -22,6 +22,12 @@ import java.util.UUID;
  * @param warning e.g. why the model's fit was not checked; null when none
  * @param version grows with every change (see {@link DeploymentSpec#version()})
  * @param deletedAt null while live
+ * @param revision the revision its instances must run (see {@link DeploymentRevision})
+ * @param engine that revision's engine options
+ * @param surge {@code settings.max_surge} lowered to the tenant's GPU quota when it was last
+ *     checked: what a rollout may boot above the target ({@link DeploymentRules#surge})
+ * @param rolloutReason why it serves an older revision than the last one asked for (an automatic
+ *     rollback), kept until the next revision; null when none
  */
 public record Deployment(
     UUID id,
@@ -43,7 +49,28 @@ public record Deployment(
     long version,
     Instant createdAt,
     Instant updatedAt,
-    Instant deletedAt) {
+    Instant deletedAt,
+    int revision,
+    EngineOptions engine,
+    int surge,
+    String rolloutReason) {
+
+  public Deployment {
+    engine = engine == null ? EngineOptions.NONE : engine;
+  }
+
+  /**
+   * The reason the API and the published spec show: the activator's (why it is {@code failed} or
+   * waits) when it has one, else the automatic rollback's.
+   */
+  public String shownReason() {
+    return reason != null ? reason : rolloutReason;
+  }
+
+  /** What its current revision fixes. */
+  public RevisionContent content() {
+    return new RevisionContent(modelId, modelSource, gpu, numGpus, maxBatchSize, engine);
+  }
 
   /** {@code <tenant>/<model_name>}, unique across the platform. */
   public String fullName() {
@@ -72,11 +99,11 @@ public record Deployment(
         maxBatchSize,
         settings,
         status,
-        reason,
+        shownReason(),
         version,
-        1,
-        EngineOptions.NONE,
-        1);
+        revision,
+        engine,
+        surge);
   }
 
   /** The tenant API's shape. */
@@ -91,9 +118,11 @@ public record Deployment(
     m.put("gpu", gpu);
     m.put("num_gpus", numGpus);
     m.put("max_batch_size", maxBatchSize);
+    m.put("engine", engine.toMap());
+    m.put("revision", revision);
     m.put("settings", SettingsRules.json(settings));
     m.put("status", status.wire());
-    m.put("reason", reason);
+    m.put("reason", shownReason());
     m.put("warning", warning);
     Map<String, Object> instances = new LinkedHashMap<>();
     instances.put("desired", live.desired());
@@ -101,6 +130,7 @@ public record Deployment(
     instances.put("ready", live.ready());
     instances.put("draining", live.draining());
     m.put("instances", instances);
+    m.put("rollout", live.rollout(revision));
     m.put("queue_depth", live.queueDepth());
     m.put("autoscaler", autoscalerJson(live.autoscaler()));
     m.put("created_at", createdAt.toString());

@@ -71,8 +71,9 @@ public class DeploymentController {
   }
 
   /**
-   * The autoscaler's decisions that changed desired replicas, newest first (at most 100): when,
-   * from, to, mode, demand and the reason.
+   * The deployment's events, newest first (at most 100): the autoscaler's decisions that changed
+   * desired replicas ({@code scaling_event}: when, from, to, mode, demand, reason) and its
+   * instances' lifecycle ({@code instance_event}: instance, revision, type, GPU, detail).
    */
   @GetMapping("/{id}/events")
   public Mono<Map<String, Object>> events(
@@ -102,6 +103,35 @@ public class DeploymentController {
     JsonBody req = JsonBody.parse(body);
     req.allowOnly(DeploymentRequests.PATCH_FIELDS);
     return deployments.patch(tenant, ref, req, req.raw("model")).flatMap(this::one);
+  }
+
+  /**
+   * The deployment's revisions, newest first: number, what changed, the model, hardware and engine
+   * options, status ({@code rolling_out}, {@code active}, {@code superseded}, {@code failed}) and
+   * why a failed one failed.
+   */
+  @GetMapping("/{id}/revisions")
+  public Mono<Map<String, Object>> revisions(
+      ServerWebExchange exchange, @PathVariable("id") String ref) {
+    UUID tenant = Principal.of(exchange).requireRead();
+    return deployments
+        .get(tenant, ref)
+        .flatMap(deployments::revisions)
+        .map(list -> ApiObjects.list(list.stream().map(DeploymentRevision::json).toList()));
+  }
+
+  /**
+   * 202 with the deployment: a new revision with the content of the one before the last asked for
+   * is rolling out; 409 {@code no_previous_revision} when there is none.
+   */
+  @PostMapping("/{id}/rollback")
+  public Mono<ResponseEntity<Map<String, Object>>> rollback(
+      ServerWebExchange exchange, @PathVariable("id") String ref) {
+    UUID tenant = Principal.of(exchange).requireWrite();
+    return deployments
+        .rollback(tenant, ref)
+        .flatMap(this::one)
+        .map(d -> ResponseEntity.status(HttpStatus.ACCEPTED).body(d));
   }
 
   /** 202 with the deployment as {@code deleting}: it drains, then disappears (404). */

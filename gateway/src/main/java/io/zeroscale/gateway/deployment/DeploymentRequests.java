@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.deployment;
 
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.error.ZeroscaleException;
@@ -27,8 +28,11 @@ public final class DeploymentRequests {
   static final int MAX_BATCH_SIZE_LIMIT = 1024;
 
   /** Fixed for a deployment's life: changing one means a new deployment. */
-  static final List<String> FIXED =
-      List.of("model_name", "model", "family", "gpu", "num_gpus", "max_batch_size");
+  static final List<String> FIXED = List.of("model_name", "family");
+
+  /** What a new revision may change (issue #19), in the order revisions list them. */
+  static final List<String> REVISION_FIELDS =
+      List.of("model", "gpu", "num_gpus", "max_batch_size", "engine");
 
   static final Set<String> CREATE_FIELDS;
   static final Set<String> PATCH_FIELDS;
@@ -38,6 +42,7 @@ public final class DeploymentRequests {
 
   static {
     Set<String> fields = new LinkedHashSet<>(FIXED);
+    fields.addAll(REVISION_FIELDS);
     fields.add("settings");
     PATCH_FIELDS = Set.copyOf(fields);
     fields.add(TOP_LEVEL_HF);
@@ -57,31 +62,93 @@ public final class DeploymentRequests {
     ModelRef ref = modelRef(body, model);
     Family family = ModelRequests.family(body, "family").orElse(null);
     String gpu = gpu(body.requiredString("gpu"), catalog);
-    int numGpus = body.optionalInt("num_gpus").orElse(DEFAULT_NUM_GPUS);
-    if (!HardwareCatalog.isValidNumGpus(numGpus)) {
+    int numGpus = numGpus(body).orElse(DEFAULT_NUM_GPUS);
+    int maxBatch = maxBatchSize(body).orElse(DEFAULT_MAX_BATCH_SIZE);
+    EngineRules.Requested engine = EngineRules.read(body, EngineOptions.NONE);
+    ScalingSettings settings =
+        body.optionalObject("settings")
+            .map(s -> SettingsRules.merge(SettingsRules.defaults(), s))
+            .orElseGet(SettingsRules::defaults);
+    return new CreateRequest(modelName, ref, family, gpu, numGpus, maxBatch, settings, engine);
+  }
+
+  /** {@code num_gpus} when given: 1, 2, 4 or 8, else a 422. */
+  private static Optional<Integer> numGpus(JsonBody body) {
+    Optional<Integer> n = body.optionalInt("num_gpus");
+    if (n.isPresent() && !HardwareCatalog.isValidNumGpus(n.get())) {
       throw body.invalid(
           "num_gpus",
           "'num_gpus' must be one of "
               + HardwareCatalog.NUM_GPUS_OPTIONS
               + " (tensor parallel size), got "
-              + numGpus
+              + n.get()
               + ".");
     }
-    int maxBatch = body.optionalInt("max_batch_size").orElse(DEFAULT_MAX_BATCH_SIZE);
-    if (maxBatch < 1 || maxBatch > MAX_BATCH_SIZE_LIMIT) {
+    return n;
+  }
+
+  /** {@code max_batch_size} when given: 1 to {@value #MAX_BATCH_SIZE_LIMIT}, else a 422. */
+  private static Optional<Integer> maxBatchSize(JsonBody body) {
+    Optional<Integer> n = body.optionalInt("max_batch_size");
+    if (n.isPresent() && (n.get() < 1 || n.get() > MAX_BATCH_SIZE_LIMIT)) {
       throw body.invalid(
           "max_batch_size",
           "'max_batch_size' must be between 1 and "
               + MAX_BATCH_SIZE_LIMIT
               + ", got "
-              + maxBatch
+              + n.get()
               + ".");
     }
+    return n;
+  }
+
+  /**
+   * A validated {@code PATCH} (or {@code PUT}) body over the current deployment: what each field
+   * becomes (the current value where the body is silent). Changing {@code model}, {@code gpu},
+   * {@code num_gpus}, {@code max_batch_size} or {@code engine} makes a new revision (the service
+   * compares); {@code model_name} and {@code family} are fixed.
+   *
+   * @param model a model other than the current one, or null to keep it (absent, or the current
+   *     model's id or library name)
+   * @param gpu the catalog name
+   * @param engine the engine options asked for, with a draft model still to resolve
+   * @param settings the settings merged over the current ones
+   */
+  public record PatchRequest(
+      ModelRef model,
+      String gpu,
+      int numGpus,
+      int maxBatchSize,
+      EngineRules.Requested engine,
+      ScalingSettings settings) {}
+
+  /**
+   * Reads a PATCH body.
+   *
+   * @param model the raw {@code model} value, null when absent
+   */
+  public static PatchRequest patch(
+      JsonBody body, JsonNode model, Deployment current, HardwareCatalog catalog) {
+    body.allowOnly(PATCH_FIELDS);
+    checkFixed(body, current);
+    ModelRef ref = body.has("model") && !sameModel(model, current) ? modelRef(body, model) : null;
+    String gpu = body.has("gpu") ? gpu(body.requiredString("gpu"), catalog) : current.gpu();
+    int numGpus = numGpus(body).orElse(current.numGpus());
+    int maxBatch = maxBatchSize(body).orElse(current.maxBatchSize());
+    EngineRules.Requested engine = EngineRules.read(body, current.engine());
     ScalingSettings settings =
         body.optionalObject("settings")
-            .map(s -> SettingsRules.merge(SettingsRules.defaults(), s))
-            .orElseGet(SettingsRules::defaults);
-    return new CreateRequest(modelName, ref, family, gpu, numGpus, maxBatch, settings);
+            .map(s -> SettingsRules.merge(current.settings(), s))
+            .orElse(current.settings());
+    return new PatchRequest(ref, gpu, numGpus, maxBatch, engine, settings);
+  }
+
+  /**
+   * The model a PATCH names, when it may name another one than the current (read before the
+   * deployment is, so that a hub lookup runs outside the transaction); null when absent.
+   */
+  public static ModelRef patchModel(JsonBody body, JsonNode model) {
+    return body.has("model") ? modelRef(body, model) : null;
   }
 
   /**
@@ -195,37 +262,17 @@ public final class DeploymentRequests {
   }
 
   /**
-   * Refuses a PATCH that changes a fixed field; the same value as now is accepted (so that a client
-   * may send back what it read).
+   * Refuses a PATCH that changes a fixed field ({@code model_name}, {@code family}); the same value
+   * as now is accepted (so that a client may send back what it read).
    */
-  public static void checkFixed(JsonBody body, JsonNode model, Deployment current) {
-    checkFixed(body, model, current, null);
-  }
-
-  /**
-   * As {@link #checkFixed(JsonBody, JsonNode, Deployment)}, with {@code gpu} compared as the
-   * catalog resolves it (an alias or another case of the current type is the same value).
-   */
-  public static void checkFixed(
-      JsonBody body, JsonNode model, Deployment current, HardwareCatalog catalog) {
+  public static void checkFixed(JsonBody body, Deployment current) {
     Optional<String> changed = Optional.empty();
     if (body.has("model_name")
         && !current.modelName().equals(body.optionalString("model_name").orElse(null))) {
       changed = Optional.of("model_name");
-    } else if (body.has("model") && !sameModel(model, current)) {
-      changed = Optional.of("model");
     } else if (body.has("family")
         && ModelRequests.family(body, "family").orElse(null) != current.family()) {
       changed = Optional.of("family");
-    } else if (body.has("gpu")
-        && !sameGpu(body.optionalString("gpu").orElse(null), current, catalog)) {
-      changed = Optional.of("gpu");
-    } else if (body.has("num_gpus")
-        && body.optionalInt("num_gpus").orElse(-1) != current.numGpus()) {
-      changed = Optional.of("num_gpus");
-    } else if (body.has("max_batch_size")
-        && body.optionalInt("max_batch_size").orElse(-1) != current.maxBatchSize()) {
-      changed = Optional.of("max_batch_size");
     }
     changed.ifPresent(
         f -> {
@@ -233,24 +280,15 @@ public final class DeploymentRequests {
                   f,
                   "'"
                       + f
-                      + "' is fixed for a deployment; create a new deployment to change it. Only"
-                      + " 'settings' can be changed.",
+                      + "' is fixed for a deployment; create a new deployment to change it."
+                      + " 'model', 'gpu', 'num_gpus', 'max_batch_size' and 'engine' change by a"
+                      + " new revision, 'settings' live.",
                   "immutable_field")
               .toException();
         });
   }
 
-  private static boolean sameGpu(String given, Deployment current, HardwareCatalog catalog) {
-    if (current.gpu().equals(given)) {
-      return true;
-    }
-    return catalog != null
-        && given != null
-        && catalog.resolve(given) instanceof HardwareCatalog.Resolved.Found f
-        && f.gpu().name().equals(current.gpu());
-  }
-
-  private static boolean sameModel(JsonNode model, Deployment current) {
+  static boolean sameModel(JsonNode model, Deployment current) {
     if (model == null || !model.isString()) {
       return false;
     }

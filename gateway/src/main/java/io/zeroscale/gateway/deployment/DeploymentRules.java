@@ -138,13 +138,22 @@ public final class DeploymentRules {
    */
   public static Optional<Violation> quota(
       int quota, long usedByOthers, int maxInstances, int numGpus) {
+    return quota(quota, usedByOthers, maxInstances, numGpus, "settings.max_instances");
+  }
+
+  /**
+   * {@link #quota(int, long, int, int)} blaming {@code param}: a new revision that doubles {@code
+   * num_gpus} is refused on {@code num_gpus}, not on a setting the request did not touch.
+   */
+  public static Optional<Violation> quota(
+      int quota, long usedByOthers, int maxInstances, int numGpus, String param) {
     long wanted = (long) maxInstances * numGpus;
     if (usedByOthers + wanted <= quota) {
       return Optional.empty();
     }
     return Optional.of(
         new Violation(
-            "settings.max_instances",
+            param,
             "GPU quota exceeded: this deployment may use up to "
                 + maxInstances
                 + " × "
@@ -162,5 +171,19 @@ public final class DeploymentRules {
 
   private static String gb(BigDecimal bytes) {
     return bytes.divide(GB, 2, RoundingMode.HALF_UP).toPlainString();
+  }
+
+  /**
+   * The surge a rollout may use: {@code settings.max_surge}, lowered to what the quota leaves once
+   * {@code max_instances × num_gpus} of this deployment and {@code usedByOthers} are counted, never
+   * below 0 (then the activator replaces one instance at a time). Worked numbers: quota 8, others
+   * 2, max_instances 2 × num_gpus 2 = 4: room 2 GPUs = 1 instance, so max_surge 3 gives surge 1;
+   * with others at 4 there is no room and surge is 0.
+   */
+  public static int surge(
+      int quota, long usedByOthers, int maxInstances, int numGpus, int maxSurge) {
+    long room = quota - usedByOthers - (long) maxInstances * numGpus;
+    long instances = room <= 0 ? 0 : room / numGpus;
+    return (int) Math.max(0, Math.min(maxSurge, instances));
   }
 }

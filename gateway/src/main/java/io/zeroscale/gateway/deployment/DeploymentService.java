@@ -19,9 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +32,6 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The deployment use cases. Every write of a tenant's deployments runs in one transaction that
@@ -50,7 +47,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class DeploymentService {
 
   private static final Logger log = LoggerFactory.getLogger(DeploymentService.class);
-  private static final JsonMapper EVENTS_JSON = JsonMapper.builder().build();
   private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(3);
 
   private final DeploymentStore store;
@@ -60,6 +56,7 @@ public final class DeploymentService {
   private final DeploymentLiveState live;
   private final TransactionalOperator tx;
   private final Clock clock;
+  private final DeploymentChanges changes;
 
   public DeploymentService(
       DeploymentStore store,
@@ -76,25 +73,13 @@ public final class DeploymentService {
     this.live = live;
     this.tx = tx;
     this.clock = clock;
+    this.changes = new DeploymentChanges(store, models, catalog, live, clock);
   }
 
   /** Creates a deployment (201) or answers the first rule it breaks (422). */
   public Mono<Deployment> create(UUID tenantId, CreateRequest req) {
-    Mono<Optional<HubLookup>> lookup =
-        switch (req.model()) {
-          case ModelRef.Library l -> Mono.just(Optional.empty());
-          // With a token of its own, the inline model is imported anew (sealed with it).
-          case ModelRef.Hub h when h.hfToken() != null ->
-              models.lookupForImport(tenantId, h.source(), h.hfToken()).map(Optional::of);
-          case ModelRef.Hub h ->
-              models
-                  .findDeployableBySource(tenantId, h.source())
-                  .map(m -> Optional.<HubLookup>empty())
-                  .switchIfEmpty(
-                      Mono.defer(
-                          () -> models.lookupForImport(tenantId, h.source()).map(Optional::of)));
-        };
-    return lookup
+    return changes
+        .hubLookup(tenantId, req.model())
         .flatMap(
             l ->
                 tx.transactional(
@@ -108,31 +93,8 @@ public final class DeploymentService {
   }
 
   private Mono<Model> model(UUID tenantId, CreateRequest req, HubLookup lookup) {
-    return switch (req.model()) {
-      case ModelRef.Library l ->
-          models
-              .find(tenantId, l.ref())
-              .switchIfEmpty(
-                  Mono.error(
-                      () ->
-                          new Violation(
-                                  "model",
-                                  "No model '" + l.ref() + "' in your library.",
-                                  "model_not_found")
-                              .toException()));
-      case ModelRef.Hub h ->
-          lookup == null
-              ? models
-                  .findDeployableBySource(tenantId, h.source())
-                  .switchIfEmpty(Mono.error(() -> retry("the imported model disappeared")))
-              : models.importForDeployment(
-                  tenantId,
-                  h.source(),
-                  req.family() == null ? Family.LLM : req.family(),
-                  req.modelName(),
-                  lookup,
-                  h.hfToken());
-    };
+    Family family = req.family() == null ? Family.LLM : req.family();
+    return changes.model(tenantId, req.model(), lookup, family, req.modelName());
   }
 
   private Mono<Deployment> insertLocked(LockedTenant t, CreateRequest req, Model model) {
@@ -142,34 +104,53 @@ public final class DeploymentService {
     if (problem.isPresent()) {
       return Mono.error(problem.get().toException());
     }
-    return store
-        .nameTaken(t.id(), req.modelName())
+    return changes
+        .engine(t.id(), req.engine())
         .flatMap(
-            taken -> {
-              if (taken) {
-                return Mono.error(nameTaken(req.modelName()).toException());
-              }
-              return store.usedGpus(t.id(), null);
-            })
-        .flatMap(
-            used -> {
-              ScalingSettings s = req.settings();
-              Optional<Violation> quota =
-                  DeploymentRules.quota(t.gpuQuota(), used, s.maxInstances(), req.numGpus());
-              if (quota.isPresent()) {
-                return Mono.error(quota.get().toException());
-              }
-              Family family = req.family() != null ? req.family() : model.family();
-              return store.insert(
-                  UUID.randomUUID(),
-                  t.id(),
-                  model.id(),
-                  req,
-                  family,
-                  DeploymentStatus.initial(s.minInstances()),
-                  DeploymentRules.warning(model).orElse(null),
-                  now());
-            });
+            engine ->
+                store
+                    .nameTaken(t.id(), req.modelName())
+                    .flatMap(
+                        taken -> {
+                          if (taken) {
+                            return Mono.error(nameTaken(req.modelName()).toException());
+                          }
+                          return store.usedGpus(t.id(), null);
+                        })
+                    .flatMap(
+                        used -> {
+                          ScalingSettings s = req.settings();
+                          Optional<Violation> quota =
+                              DeploymentRules.quota(
+                                  t.gpuQuota(), used, s.maxInstances(), req.numGpus());
+                          if (quota.isPresent()) {
+                            return Mono.error(quota.get().toException());
+                          }
+                          Family family = req.family() != null ? req.family() : model.family();
+                          RevisionContent content =
+                              new RevisionContent(
+                                  model.id(),
+                                  model.source(),
+                                  req.gpu(),
+                                  req.numGpus(),
+                                  req.maxBatchSize(),
+                                  engine);
+                          return store.insert(
+                              UUID.randomUUID(),
+                              t.id(),
+                              content,
+                              req,
+                              family,
+                              DeploymentStatus.initial(s.minInstances()),
+                              DeploymentRules.warning(model).orElse(null),
+                              DeploymentRules.surge(
+                                  t.gpuQuota(),
+                                  used,
+                                  s.maxInstances(),
+                                  req.numGpus(),
+                                  s.maxSurge()),
+                              now());
+                        }));
   }
 
   public Mono<Deployment> get(UUID tenantId, String ref) {
@@ -181,67 +162,47 @@ public final class DeploymentService {
   }
 
   /**
-   * Changes settings only (fixed fields may be repeated with their current values). Re-validates
-   * everything and, when max_instances × num_gpus grows, the quota, under the tenant lock.
+   * Changes a deployment: its settings live, and with a change of {@code model}, {@code gpu},
+   * {@code num_gpus}, {@code max_batch_size} or {@code engine} a new revision, which the activator
+   * rolls out. Everything is validated as on create (model, fit, quota with the surge counted)
+   * under the tenant lock; a body that changes nothing is no change (no version, no revision). An
+   * inline hub model is looked up before the transaction, as on create.
    */
   public Mono<Deployment> patch(UUID tenantId, String ref, JsonBody body, JsonNode model) {
+    ModelRef asked = DeploymentRequests.patchModel(body, model);
+    return changes
+        .hubLookup(tenantId, asked)
+        .flatMap(
+            l ->
+                tx.transactional(
+                    locked(tenantId)
+                        .flatMap(
+                            t ->
+                                get(tenantId, ref)
+                                    .flatMap(
+                                        current ->
+                                            changes.patchLocked(
+                                                t, current, body, model, l.orElse(null))))))
+        .flatMap(this::published);
+  }
+
+  /** A deployment's revisions, newest first. */
+  public Mono<List<DeploymentRevision>> revisions(Deployment d) {
+    return store.revisions(d.id()).collectList();
+  }
+
+  /**
+   * {@code POST …/rollback}: a new revision with the content of the revision before the last one
+   * asked for ({@link Revisions#rollbackTarget}); 409 {@code no_previous_revision} without one, 409
+   * {@code deployment_deleting} while it is deleted, 409 {@code model_deleted} when that revision's
+   * model left the library. The quota and the surge are checked as for a PATCH.
+   */
+  public Mono<Deployment> rollback(UUID tenantId, String ref) {
     return tx.transactional(
             locked(tenantId)
                 .flatMap(
-                    t ->
-                        get(tenantId, ref)
-                            .flatMap(current -> patchLocked(t, current, body, model))))
-        .flatMap(r -> r.changed() ? publish(r.deployment()).thenReturn(r.deployment()) : just(r));
-  }
-
-  private record Patched(Deployment deployment, boolean changed) {}
-
-  private static Mono<Deployment> just(Patched r) {
-    return Mono.just(r.deployment());
-  }
-
-  private Mono<Patched> patchLocked(
-      LockedTenant t, Deployment current, JsonBody body, JsonNode model) {
-    if (current.status() == DeploymentStatus.DELETING) {
-      return Mono.error(
-          new ZeroscaleException(
-              OpenAiError.of(
-                  409,
-                  "Deployment '" + current.modelName() + "' is being deleted.",
-                  null,
-                  "deployment_deleting")));
-    }
-    DeploymentRequests.checkFixed(body, model, current, catalog);
-    ScalingSettings merged =
-        body.optionalObject("settings")
-            .map(s -> SettingsRules.merge(current.settings(), s))
-            .orElse(current.settings());
-    if (merged.equals(current.settings())) {
-      return Mono.just(new Patched(current, false));
-    }
-    long before = current.quotaGpus();
-    long after = (long) merged.maxInstances() * current.numGpus();
-    Mono<Void> quotaCheck =
-        after <= before
-            ? Mono.empty()
-            : store
-                .usedGpus(t.id(), current.id())
-                .flatMap(
-                    used ->
-                        DeploymentRules.quota(
-                                t.gpuQuota(), used, merged.maxInstances(), current.numGpus())
-                            .<Mono<Void>>map(v -> Mono.error(v.toException()))
-                            .orElse(Mono.empty()));
-    return quotaCheck
-        .then(live.read(current.id()).onErrorReturn(LiveState.NONE))
-        .flatMap(
-            state ->
-                store.updateSettings(
-                    current.id(),
-                    merged,
-                    LiveState.afterSettingsChange(current.status(), merged.minInstances(), state),
-                    now()))
-        .map(d -> new Patched(d, true));
+                    t -> get(tenantId, ref).flatMap(current -> changes.rollbackLocked(t, current))))
+        .flatMap(this::published);
   }
 
   /**
@@ -303,12 +264,31 @@ public final class DeploymentService {
   }
 
   /**
-   * The activator says a rollout ended (see {@code DeploymentStatusPort.rolloutEnded}). Placeholder
-   * of the rollouts contract (issue #19): the revision bookkeeping lands with the control plane's
-   * part.
+   * The activator says the rollout to {@code revision} ended (see {@code
+   * DeploymentStatusPort.rolloutEnded} and {@link Revisions#rolloutEnded}): succeeded → the
+   * revision is {@code active} and the one before {@code superseded}; failed → the revision is
+   * {@code failed} and, when an earlier revision is active, the deployment returns to it (content
+   * and number, version + 1, published) with a reason that says why. Idempotent: only a revision
+   * still rolling out changes. Runs under the tenant lock, like every write of a deployment.
    */
   public Mono<Void> rolloutEnded(UUID id, int revision, boolean succeeded, String reason) {
-    return Mono.error(new UnsupportedOperationException("rollouts are not implemented yet"));
+    return store
+        .findById(id)
+        .flatMap(
+            found ->
+                tx.transactional(
+                    store
+                        .lockTenant(found.tenantId())
+                        .flatMap(
+                            t ->
+                                store
+                                    .findById(id)
+                                    .flatMap(
+                                        d ->
+                                            changes.rolloutEndedLocked(
+                                                t, d, revision, succeeded, reason)))))
+        .flatMap(this::published)
+        .then();
   }
 
   /** Finalizes every idle {@code deleting} deployment; answers how many. */
@@ -361,33 +341,24 @@ public final class DeploymentService {
   }
 
   /**
-   * The autoscaler's decisions for one of the tenant's deployments, newest first ({@code at} as
-   * ISO-8601); an unreadable entry is skipped, an unreachable Redis is an empty list.
+   * Publishes what a change wrote, if it changed anything: with the credentials entry first when
+   * the model changed (new launches download the new model with its own token).
+   */
+  private Mono<Deployment> published(DeploymentChanges.Patched r) {
+    if (!r.changed()) {
+      return Mono.just(r.deployment());
+    }
+    Mono<Void> publication =
+        r.modelChanged() ? publishWithCredentials(r.deployment()) : publish(r.deployment());
+    return publication.thenReturn(r.deployment());
+  }
+
+  /**
+   * The deployment's events, newest first (see {@link DeploymentEvents}); an unreachable Redis is
+   * an empty list.
    */
   public Mono<List<Map<String, Object>>> scalingEvents(Deployment d) {
-    return live.scalingEvents(d.id())
-        .onErrorReturn(List.of())
-        .map(
-            texts -> {
-              List<Map<String, Object>> out = new ArrayList<>();
-              for (String text : texts) {
-                try {
-                  JsonNode n = EVENTS_JSON.readTree(text);
-                  Map<String, Object> m = new LinkedHashMap<>();
-                  m.put("object", "scaling_event");
-                  m.put("at", Instant.ofEpochMilli(n.path("at").asLong()).toString());
-                  m.put("from", n.path("from").asInt());
-                  m.put("to", n.path("to").asInt());
-                  m.put("mode", n.path("mode").asString(null));
-                  m.put("demand", n.path("demand").asDouble());
-                  m.put("reason", n.path("reason").asString(null));
-                  out.add(m);
-                } catch (RuntimeException e) {
-                  // written by the autoscaler; one bad entry does not hide the others
-                }
-              }
-              return out;
-            });
+    return live.scalingEvents(d.id()).onErrorReturn(List.of()).map(DeploymentEvents::events);
   }
 
   /** The live state of each deployment, zeros for those the port does not know. */

@@ -5,13 +5,16 @@ import static io.zeroscale.gateway.store.Sql.odt;
 
 import io.r2dbc.spi.Readable;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.api.json.DeploymentSpecJson;
 import io.zeroscale.gateway.store.Columns;
 import io.zeroscale.gateway.store.Sql;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -19,6 +22,7 @@ import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.r2dbc.core.RowsFetchSpec;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Deployments in PostgreSQL. "Live" means {@code deleted_at IS NULL} (a {@code deleting} deployment
@@ -34,11 +38,21 @@ public final class DeploymentStore {
           + " d.max_batch_size, d.min_instances, d.max_instances, d.scale_to_zero_after_s,"
           + " d.activation_timeout_s, d.max_queued_requests, d.target_utilization,"
           + " d.stable_window_s, d.billing_aware_scale_down, d.status, d.reason, d.warning,"
-          + " d.version, d.created_at, d.updated_at, d.deleted_at"
+          + " d.version, d.created_at, d.updated_at, d.deleted_at, d.revision,"
+          + " d.engine::text AS engine_json, d.max_surge, d.surge, d.rollout_reason"
           + " FROM deployments d JOIN tenants t ON t.id = d.tenant_id"
           + " JOIN models m ON m.id = d.model_id";
 
   private static final UUID NONE = new UUID(0, 0);
+
+  private static final String REVISIONS =
+      "SELECT r.deployment_id, r.revision, r.model_id, m.name AS model_library_name, r.source,"
+          + " r.gpu, r.num_gpus, r.max_batch_size, r.engine::text AS engine_json,"
+          + " array_to_string(r.changed, ',') AS changed_csv, r.status, r.reason, r.created_at"
+          + " FROM deployment_revisions r JOIN models m ON m.id = r.model_id";
+
+  /** Engine options are a JSONB column written and read as {@link EngineOptions#toMap()}. */
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final DatabaseClient db;
 
@@ -89,40 +103,195 @@ public final class DeploymentStore {
         .one();
   }
 
-  /** Inserts a new deployment (version 1) and reads it back. */
+  /**
+   * Inserts a new deployment (version 1, revision 1) with its revision 1 ({@code active}: there is
+   * nothing to roll out from) and reads it back.
+   *
+   * @param content the model, hardware and engine options of revision 1
+   * @param surge max_surge lowered to the quota ({@link DeploymentRules#surge})
+   */
   public Mono<Deployment> insert(
       UUID id,
       UUID tenantId,
-      UUID modelId,
+      RevisionContent content,
       CreateRequest req,
       Family family,
       DeploymentStatus status,
       String warning,
+      int surge,
       Instant now) {
     ScalingSettings s = req.settings();
+    UUID modelId = content.modelId();
     GenericExecuteSpec spec =
         db.sql(
                 "INSERT INTO deployments (id, tenant_id, model_id, model_name, family, gpu,"
                     + " num_gpus, max_batch_size, min_instances, max_instances,"
                     + " scale_to_zero_after_s, activation_timeout_s, max_queued_requests,"
                     + " target_utilization, stable_window_s, billing_aware_scale_down, status,"
-                    + " warning, version, created_at, updated_at) VALUES (:id, :tenant, :model,"
+                    + " warning, version, created_at, updated_at, revision, engine, max_surge,"
+                    + " surge) VALUES (:id, :tenant, :model,"
                     + " :model_name, :family, :gpu, :num_gpus, :max_batch_size, :min, :max,"
                     + " :to_zero, :activation, :queued, :utilization, :window, :billing,"
-                    + " :status, :warning, 1, :now, :now)")
+                    + " :status, :warning, 1, :now, :now, 1, CAST(:engine AS jsonb), :max_surge,"
+                    + " :surge)")
             .bind("id", id)
             .bind("tenant", tenantId)
             .bind("model", modelId)
             .bind("model_name", req.modelName())
             .bind("family", family.wire())
-            .bind("gpu", req.gpu())
-            .bind("num_gpus", req.numGpus())
-            .bind("max_batch_size", req.maxBatchSize())
+            .bind("gpu", content.gpu())
+            .bind("num_gpus", content.numGpus())
+            .bind("max_batch_size", content.maxBatchSize())
+            .bind("engine", engineJson(content.engine()))
+            .bind("surge", surge)
             .bind("status", status.wire())
             .bind("now", odt(now));
     spec = bindSettings(spec, s);
     spec = bindNullable(spec, "warning", warning, String.class);
-    return spec.then().then(findById(id));
+    return spec.then()
+        .then(insertRevision(id, 1, content, List.of(), RevisionStatus.ACTIVE, now))
+        .then(findById(id));
+  }
+
+  /** Adds a revision to a deployment's history. */
+  private Mono<Void> insertRevision(
+      UUID deploymentId,
+      int revision,
+      RevisionContent content,
+      List<String> changed,
+      RevisionStatus status,
+      Instant now) {
+    return db.sql(
+            "INSERT INTO deployment_revisions (deployment_id, revision, model_id, source, gpu,"
+                + " num_gpus, max_batch_size, engine, changed, status, created_at) VALUES"
+                + " (:deployment, :revision, :model, :source, :gpu, :num_gpus, :max_batch_size,"
+                + " CAST(:engine AS jsonb), string_to_array(:changed, ','), :status, :now)")
+        .bind("deployment", deploymentId)
+        .bind("revision", revision)
+        .bind("model", content.modelId())
+        .bind("source", content.source())
+        .bind("gpu", content.gpu())
+        .bind("num_gpus", content.numGpus())
+        .bind("max_batch_size", content.maxBatchSize())
+        .bind("engine", engineJson(content.engine()))
+        .bind("changed", String.join(",", changed))
+        .bind("status", status.wire())
+        .bind("now", odt(now))
+        .then();
+  }
+
+  /** A deployment's revisions, newest first. */
+  public Flux<DeploymentRevision> revisions(UUID deploymentId) {
+    return db.sql(REVISIONS + " WHERE r.deployment_id = :id ORDER BY r.revision DESC")
+        .bind("id", deploymentId)
+        .map(DeploymentStore::revision)
+        .all();
+  }
+
+  /**
+   * A new revision, {@code rolling_out}, becomes the deployment's: its content and number on the
+   * row, {@code surge} re-checked, the {@code warning} of its model, the automatic rollback's
+   * reason cleared, version + 1. A revision that was still rolling out is {@code superseded} (the
+   * activator now rolls out this one); the active one stays active until this one has rolled out.
+   */
+  public Mono<Deployment> newRevision(
+      UUID id,
+      int revision,
+      RevisionContent content,
+      List<String> changed,
+      int surge,
+      String warning,
+      Instant now) {
+    return db.sql(
+            "UPDATE deployment_revisions SET status = 'superseded'"
+                + " WHERE deployment_id = :id AND status = 'rolling_out'")
+        .bind("id", id)
+        .then()
+        .then(insertRevision(id, revision, content, changed, RevisionStatus.ROLLING_OUT, now))
+        .then(setContent(id, revision, content, surge, warning, null, now));
+  }
+
+  /**
+   * The deployment goes back to an earlier revision's content and number (automatic rollback), with
+   * {@code note} as its rollout reason and the {@code warning} of its model, version + 1; no
+   * revision is added.
+   */
+  public Mono<Deployment> restore(
+      UUID id,
+      int revision,
+      RevisionContent content,
+      int surge,
+      String warning,
+      String note,
+      Instant now) {
+    return setContent(id, revision, content, surge, warning, note, now);
+  }
+
+  private Mono<Deployment> setContent(
+      UUID id,
+      int revision,
+      RevisionContent content,
+      int surge,
+      String warning,
+      String note,
+      Instant now) {
+    GenericExecuteSpec spec =
+        change(
+                "model_id = :model, gpu = :gpu, num_gpus = :num_gpus,"
+                    + " max_batch_size = :max_batch_size, engine = CAST(:engine AS jsonb),"
+                    + " revision = :revision, surge = LEAST(:surge, max_surge),"
+                    + " warning = :warning, rollout_reason = :note",
+                "",
+                id,
+                now)
+            .bind("model", content.modelId())
+            .bind("gpu", content.gpu())
+            .bind("num_gpus", content.numGpus())
+            .bind("max_batch_size", content.maxBatchSize())
+            .bind("engine", engineJson(content.engine()))
+            .bind("revision", revision)
+            .bind("surge", surge);
+    spec = bindNullable(spec, "warning", warning, String.class);
+    return bindNullable(spec, "note", note, String.class).then().then(findById(id));
+  }
+
+  /**
+   * Revision {@code revision} rolled out: {@code active}, and the one active before it {@code
+   * superseded}; only from {@code rolling_out}. Answers whether it changed anything.
+   */
+  public Mono<Boolean> activate(UUID id, int revision) {
+    return db.sql(
+            "UPDATE deployment_revisions SET status = 'active'"
+                + " WHERE deployment_id = :id AND revision = :revision AND status = 'rolling_out'")
+        .bind("id", id)
+        .bind("revision", revision)
+        .fetch()
+        .rowsUpdated()
+        .flatMap(
+            n ->
+                n == 0
+                    ? Mono.just(false)
+                    : db.sql(
+                            "UPDATE deployment_revisions SET status = 'superseded'"
+                                + " WHERE deployment_id = :id AND status = 'active'"
+                                + " AND revision <> :revision")
+                        .bind("id", id)
+                        .bind("revision", revision)
+                        .then()
+                        .thenReturn(true));
+  }
+
+  /** Revision {@code revision} failed with {@code reason}; only from {@code rolling_out}. */
+  public Mono<Boolean> fail(UUID id, int revision, String reason) {
+    return db.sql(
+            "UPDATE deployment_revisions SET status = 'failed', reason = :reason"
+                + " WHERE deployment_id = :id AND revision = :revision AND status = 'rolling_out'")
+        .bind("id", id)
+        .bind("revision", revision)
+        .bind("reason", reason)
+        .fetch()
+        .rowsUpdated()
+        .map(n -> n > 0);
   }
 
   /** A live deployment of the tenant by id, or else by model_name. */
@@ -166,19 +335,20 @@ public final class DeploymentStore {
         .map(DeploymentStore::deployment);
   }
 
-  /** New settings (and status), version + 1. */
+  /** New settings (and status, and surge re-checked against the quota), version + 1. */
   public Mono<Deployment> updateSettings(
-      UUID id, ScalingSettings s, DeploymentStatus status, Instant now) {
+      UUID id, ScalingSettings s, DeploymentStatus status, int surge, Instant now) {
     GenericExecuteSpec spec =
         change(
                 "min_instances = :min, max_instances = :max,"
                     + " scale_to_zero_after_s = :to_zero, activation_timeout_s = :activation,"
                     + " max_queued_requests = :queued, target_utilization = :utilization,"
                     + " stable_window_s = :window, billing_aware_scale_down = :billing,"
-                    + " status = :status",
+                    + " max_surge = :max_surge, surge = :surge, status = :status",
                 "",
                 id,
                 now)
+            .bind("surge", surge)
             .bind("status", status.wire());
     return bindSettings(spec, s).then().then(findById(id));
   }
@@ -256,7 +426,38 @@ public final class DeploymentStore {
             "utilization",
             BigDecimal.valueOf(s.targetUtilization()).setScale(3, RoundingMode.HALF_UP))
         .bind("window", s.stableWindowS())
-        .bind("billing", s.billingAwareScaleDown());
+        .bind("billing", s.billingAwareScaleDown())
+        .bind("max_surge", s.maxSurge());
+  }
+
+  private static String engineJson(EngineOptions engine) {
+    return JSON.writeValueAsString(engine.toMap());
+  }
+
+  private static EngineOptions engine(String json) {
+    return json == null
+        ? EngineOptions.NONE
+        : EngineRules.normalized(DeploymentSpecJson.engine(JSON.readTree(json)));
+  }
+
+  static DeploymentRevision revision(Readable row) {
+    Columns c = new Columns(row);
+    String csv = c.text("changed_csv");
+    return new DeploymentRevision(
+        c.uuid("deployment_id"),
+        c.integer("revision"),
+        new RevisionContent(
+            c.uuid("model_id"),
+            c.text("source"),
+            c.text("gpu"),
+            c.integer("num_gpus"),
+            c.integer("max_batch_size"),
+            engine(c.text("engine_json"))),
+        c.text("model_library_name"),
+        csv == null || csv.isEmpty() ? List.of() : List.of(csv.split(",")),
+        RevisionStatus.fromWire(c.text("status")),
+        c.text("reason"),
+        c.instant("created_at"));
   }
 
   static Deployment deployment(Readable row) {
@@ -282,13 +483,18 @@ public final class DeploymentStore {
             c.integer("max_queued_requests"),
             row.get("target_utilization", BigDecimal.class).doubleValue(),
             c.integer("stable_window_s"),
-            c.flag("billing_aware_scale_down")),
+            c.flag("billing_aware_scale_down"),
+            c.integer("max_surge")),
         DeploymentStatus.fromWire(c.text("status")),
         c.text("reason"),
         c.text("warning"),
         c.bigint("version"),
         c.instant("created_at"),
         c.instant("updated_at"),
-        c.instant("deleted_at"));
+        c.instant("deleted_at"),
+        c.integer("revision"),
+        engine(c.text("engine_json")),
+        c.integer("surge"),
+        c.text("rollout_reason"));
   }
 }

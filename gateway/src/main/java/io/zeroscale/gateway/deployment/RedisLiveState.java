@@ -74,7 +74,13 @@ public final class RedisLiveState implements DeploymentLiveState {
     }
     LiveEntry e = LiveEntry.read(json, text);
     return new LiveState(
-        e.desired(), e.pending() + e.starting(), e.ready(), e.draining(), queueDepth, view);
+        e.desired(),
+        e.pending() + e.starting(),
+        e.ready(),
+        e.draining(),
+        queueDepth,
+        view,
+        LiveState.byRevision(e.instances()));
   }
 
   /** The latest decision, or null without one; a malformed entry is shown as none. */

@@ -31,6 +31,7 @@ public final class SettingsRules {
   public static final String TARGET_UTILIZATION = SettingsJson.TARGET_UTILIZATION;
   public static final String STABLE_WINDOW_S = SettingsJson.STABLE_WINDOW_S;
   public static final String BILLING_AWARE_SCALE_DOWN = SettingsJson.BILLING_AWARE_SCALE_DOWN;
+  public static final String MAX_SURGE = SettingsJson.MAX_SURGE;
 
   public static final List<String> FIELDS =
       List.of(
@@ -41,7 +42,8 @@ public final class SettingsRules {
           MAX_QUEUED_REQUESTS,
           TARGET_UTILIZATION,
           STABLE_WINDOW_S,
-          BILLING_AWARE_SCALE_DOWN);
+          BILLING_AWARE_SCALE_DOWN,
+          MAX_SURGE);
 
   /** Inclusive integer ranges. */
   record Range(int min, int max) {}
@@ -50,6 +52,12 @@ public final class SettingsRules {
   static final Range ACTIVATION_TIMEOUT_RANGE = new Range(10, 3_600);
   static final Range MAX_QUEUED_RANGE = new Range(1, 100_000);
   static final Range STABLE_WINDOW_RANGE = new Range(6, 3_600);
+
+  /**
+   * max_surge: 0 (replace one instance at a time) to 8 (a whole 8-instance deployment at once); the
+   * quota may lower what a rollout really uses ({@link DeploymentRules#surge}).
+   */
+  static final Range MAX_SURGE_RANGE = new Range(0, 8);
 
   /** target_utilization is in (0.1, 1], with at most 3 decimals (the column is NUMERIC(4,3)). */
   static final BigDecimal TARGET_UTILIZATION_ABOVE = new BigDecimal("0.1");
@@ -67,7 +75,8 @@ public final class SettingsRules {
         ScalingSettings.DEFAULT_MAX_QUEUED_REQUESTS,
         ScalingSettings.DEFAULT_TARGET_UTILIZATION,
         ScalingSettings.DEFAULT_STABLE_WINDOW_S,
-        DEFAULT_BILLING_AWARE_SCALE_DOWN);
+        DEFAULT_BILLING_AWARE_SCALE_DOWN,
+        ScalingSettings.DEFAULT_MAX_SURGE);
   }
 
   /**
@@ -88,6 +97,7 @@ public final class SettingsRules {
     int queued =
         intField(settings, MAX_QUEUED_REQUESTS, base.maxQueuedRequests(), d.maxQueuedRequests());
     int window = intField(settings, STABLE_WINDOW_S, base.stableWindowS(), d.stableWindowS());
+    int surge = intField(settings, MAX_SURGE, base.maxSurge(), d.maxSurge());
     boolean billingAware =
         settings.isNull(BILLING_AWARE_SCALE_DOWN)
             ? d.billingAwareScaleDown()
@@ -113,7 +123,7 @@ public final class SettingsRules {
     }
     ScalingSettings merged =
         new ScalingSettings(
-            min, max, toZero, activation, queued, utilization, window, billingAware);
+            min, max, toZero, activation, queued, utilization, window, billingAware, surge);
     validate(merged, touched).ifPresent(SettingsRules::fail);
     return merged;
   }
@@ -152,6 +162,9 @@ public final class SettingsRules {
       v = within(STABLE_WINDOW_S, s.stableWindowS(), STABLE_WINDOW_RANGE);
     }
     if (v.isEmpty()) {
+      v = within(MAX_SURGE, s.maxSurge(), MAX_SURGE_RANGE);
+    }
+    if (v.isEmpty()) {
       v =
           targetUtilizationProblem(BigDecimal.valueOf(s.targetUtilization()))
               .map(p -> Violation.invalid("settings." + TARGET_UTILIZATION, p));
@@ -159,7 +172,7 @@ public final class SettingsRules {
     return v;
   }
 
-  /** The settings object of the API and of the Redis spec: all 8 fields, snake_case. */
+  /** The settings object of the API and of the Redis spec: all 9 fields, snake_case. */
   public static Map<String, Object> json(ScalingSettings s) {
     return SettingsJson.toMap(s);
   }

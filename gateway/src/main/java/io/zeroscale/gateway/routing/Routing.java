@@ -106,8 +106,10 @@ public final class Routing {
   private void configure(DeploymentQueue q, DeploymentSpec spec) {
     q.refuse(spec.status() == DeploymentStatus.FAILED ? new DeploymentFailed(spec) : null);
     Fleet f = fleet;
+    // During a rollout only the current revision's ready instances take new requests, once it
+    // has any (RevisionSelection); the slots are per instance, so shares are unchanged.
     q.reconfigure(
-        instances.of(spec.id()),
+        RevisionSelection.select(instances.of(spec.id()), spec.revision()),
         spec.maxBatchSize(),
         spec.settings().maxQueuedRequests(),
         f.gateways(),

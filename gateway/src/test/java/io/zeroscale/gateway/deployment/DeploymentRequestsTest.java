@@ -5,10 +5,10 @@ import static io.zeroscale.gateway.model.Bodies.assertError;
 import static io.zeroscale.gateway.model.Bodies.body;
 import static io.zeroscale.gateway.model.Bodies.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.error.ZeroscaleException;
@@ -27,9 +27,10 @@ class DeploymentRequestsTest {
         body(singleQuoted), JSON.readTree(json(singleQuoted)).get("model"), CATALOG);
   }
 
-  static void patchFixed(String singleQuoted, Deployment current) {
+  static DeploymentRequests.PatchRequest patch(String singleQuoted, Deployment current) {
     JsonBody b = body(singleQuoted);
-    DeploymentRequests.checkFixed(b, JSON.readTree(json(singleQuoted)).get("model"), current);
+    return DeploymentRequests.patch(
+        b, JSON.readTree(json(singleQuoted)).get("model"), current, CATALOG);
   }
 
   @Test
@@ -44,7 +45,8 @@ class DeploymentRequestsTest {
                 "A100-80GB",
                 1,
                 64,
-                SettingsRules.defaults()));
+                SettingsRules.defaults(),
+                new EngineRules.Requested(EngineOptions.NONE, null)));
   }
 
   @Test
@@ -164,33 +166,74 @@ class DeploymentRequestsTest {
       quoteCharacter = '"',
       value = {
         "{'model_name':'other'}|model_name",
-        "{'model':'another-model'}|model",
-        "{'model':{'hf':{'repo':'o/m'}}}|model",
         "{'family':'rerank'}|family",
-        "{'gpu':'H100-80GB'}|gpu",
-        "{'num_gpus':4}|num_gpus",
-        "{'max_batch_size':32}|max_batch_size",
       })
   void patchingAFixedFieldIsRefused(String json, String param) {
     Deployment current = Fixtures.deployment(SettingsRules.defaults(), DeploymentStatus.RUNNING);
     assertError(
-        () -> patchFixed(json, current),
+        () -> patch(json, current),
         422,
         param,
         "is fixed for a deployment; create a new deployment");
   }
 
   @Test
-  void patchingAFixedFieldWithItsCurrentValueIsAccepted() {
+  void patchingTheCurrentValuesAsksForNothingNew() {
     Deployment current = Fixtures.deployment(SettingsRules.defaults(), DeploymentStatus.RUNNING);
-    assertThatCode(
-            () ->
-                patchFixed(
-                    "{'model_name':'chat','model':'llama-lib','family':'llm','gpu':'A100-80GB',"
-                        + "'num_gpus':2,'max_batch_size':64,'settings':{}}",
-                    current))
-        .doesNotThrowAnyException();
-    assertThatCode(() -> patchFixed("{'model':'" + current.modelId() + "'}", current))
-        .doesNotThrowAnyException();
+    DeploymentRequests.PatchRequest p =
+        patch(
+            "{'model_name':'chat','model':'llama-lib','family':'llm','gpu':'a100-80gb',"
+                + "'num_gpus':2,'max_batch_size':64,'settings':{}}",
+            current);
+    assertThat(p.model()).isNull();
+    assertThat(p.gpu()).isEqualTo(current.gpu());
+    assertThat(p.numGpus()).isEqualTo(current.numGpus());
+    assertThat(p.maxBatchSize()).isEqualTo(current.maxBatchSize());
+    assertThat(p.engine().options()).isEqualTo(current.engine());
+    assertThat(p.settings()).isEqualTo(current.settings());
+    assertThat(patch("{'model':'" + current.modelId() + "'}", current).model()).isNull();
+  }
+
+  @Test
+  void patchingWhatARevisionFixesReadsTheNewValues() {
+    Deployment current = Fixtures.deployment(SettingsRules.defaults(), DeploymentStatus.RUNNING);
+    DeploymentRequests.PatchRequest p =
+        patch(
+            "{'model':{'hf':{'repo':'meta-llama/Llama-2-7b-hf','revision':'v2'}},'gpu':'h100',"
+                + "'num_gpus':4,'max_batch_size':32,'engine':{'dtype':'bfloat16'},"
+                + "'settings':{'max_surge':2}}",
+            current);
+    assertThat(p.model()).isInstanceOf(ModelRef.Hub.class);
+    assertThat(p.gpu()).isEqualTo("H100-80GB");
+    assertThat(p.numGpus()).isEqualTo(4);
+    assertThat(p.maxBatchSize()).isEqualTo(32);
+    assertThat(p.engine().options().dtype()).isEqualTo("bfloat16");
+    assertThat(p.settings().maxSurge()).isEqualTo(2);
+    assertThat(patch("{'model':'another-model'}", current).model())
+        .isEqualTo(new ModelRef.Library("another-model"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "{'gpu':'B300'}|gpu",
+        "{'num_gpus':3}|num_gpus",
+        "{'max_batch_size':0}|max_batch_size",
+        "{'settings':{'max_surge':9}}|settings.max_surge",
+        "{'settings':{'max_surge':-1}}|settings.max_surge",
+        "{'engine':{'dtype':'int3'}}|engine.dtype",
+        "{'replicas':2}|replicas",
+      })
+  void aBadPatchIs422OnItsField(String json, String param) {
+    Deployment current = Fixtures.deployment(SettingsRules.defaults(), DeploymentStatus.RUNNING);
+    assertThatThrownBy(() -> patch(json, current))
+        .isInstanceOfSatisfying(
+            ZeroscaleException.class,
+            e -> {
+              assertThat(e.error().status()).isEqualTo(422);
+              assertThat(e.error().param()).isEqualTo(param);
+            });
   }
 }

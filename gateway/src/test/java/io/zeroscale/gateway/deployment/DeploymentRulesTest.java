@@ -141,4 +141,30 @@ class DeploymentRulesTest {
     assertThat(failed.code()).isEqualTo("model_failed");
     assertThat(failed.message()).contains("failed to import", "the hub has no repo o/m");
   }
+
+  @Test
+  void theSurgeIsMaxSurgeLoweredToWhatTheQuotaLeaves() {
+    // quota 8, others 2, 2 × 2 GPUs: 2 GPUs left = one 2-GPU instance.
+    assertThat(DeploymentRules.surge(8, 2, 2, 2, 3)).isEqualTo(1);
+    assertThat(DeploymentRules.surge(8, 2, 2, 2, 0)).isZero();
+    assertThat(DeploymentRules.surge(8, 0, 2, 1, 1)).isEqualTo(1);
+    assertThat(DeploymentRules.surge(8, 0, 2, 1, 8)).isEqualTo(6);
+    // No room left (or over quota after an admin lowered it): replace one at a time.
+    assertThat(DeploymentRules.surge(8, 4, 2, 2, 1)).isZero();
+    assertThat(DeploymentRules.surge(4, 6, 2, 2, 1)).isZero();
+    // 3 GPUs left do not hold one 4-GPU instance.
+    assertThat(DeploymentRules.surge(7, 0, 1, 4, 1)).isZero();
+  }
+
+  @Test
+  void aQuotaRefusalBlamesTheFieldThatGrew() {
+    assertThat(DeploymentRules.quota(4, 2, 2, 2, "num_gpus"))
+        .get()
+        .satisfies(
+            v -> {
+              assertThat(v.param()).isEqualTo("num_gpus");
+              assertThat(v.code()).isEqualTo("quota_exceeded");
+            });
+    assertThat(DeploymentRules.quota(4, 0, 2, 2, "num_gpus")).isEmpty();
+  }
 }

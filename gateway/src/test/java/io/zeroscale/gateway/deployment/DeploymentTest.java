@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.entry;
 
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.api.json.DeploymentSpecJson;
+import io.zeroscale.api.redis.LiveEntry;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -58,11 +61,14 @@ class DeploymentTest {
             "gpu",
             "num_gpus",
             "max_batch_size",
+            "engine",
+            "revision",
             "settings",
             "status",
             "reason",
             "warning",
             "instances",
+            "rollout",
             "queue_depth",
             "autoscaler",
             "created_at",
@@ -76,7 +82,11 @@ class DeploymentTest {
     assertThat((Map<String, Object>) json.get("instances"))
         .containsExactly(
             entry("desired", 2), entry("starting", 1), entry("ready", 1), entry("draining", 0));
-    assertThat((Map<String, Object>) json.get("settings")).hasSize(8);
+    assertThat((Map<String, Object>) json.get("settings")).hasSize(9).containsEntry("max_surge", 1);
+    assertThat(json)
+        .containsEntry("revision", 1)
+        .containsEntry("engine", Map.of())
+        .containsEntry("rollout", null);
     assertThat(d.quotaGpus()).isEqualTo(4);
   }
 
@@ -146,5 +156,119 @@ class DeploymentTest {
         .isEqualTo(DeploymentStatus.RUNNING);
     assertThat(DeploymentStatus.fromWire("scaled_to_zero"))
         .isEqualTo(DeploymentStatus.SCALED_TO_ZERO);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void duringARolloutTheApiShowsBothRevisionsInstancesAndTheTotalsStay() {
+    Deployment rolling = revision(d, 2, null);
+    LiveState live =
+        new LiveState(
+            2,
+            1,
+            2,
+            0,
+            0,
+            null,
+            LiveState.byRevision(
+                List.of(
+                    new LiveEntry.Instance("i1", LiveEntry.Phase.READY, null, 1),
+                    new LiveEntry.Instance("i2", LiveEntry.Phase.READY, null, 1),
+                    new LiveEntry.Instance("i3", LiveEntry.Phase.STARTING, null, 2),
+                    new LiveEntry.Instance("i4", LiveEntry.Phase.STOPPING, null, 1))));
+    Map<String, Object> json = rolling.json(live);
+    assertThat((Map<String, Object>) json.get("instances"))
+        .containsExactly(
+            entry("desired", 2), entry("starting", 1), entry("ready", 2), entry("draining", 0));
+    Map<String, Object> rollout = (Map<String, Object>) json.get("rollout");
+    assertThat(rollout)
+        .containsEntry("from_revision", 1)
+        .containsEntry("to_revision", 2)
+        .containsEntry(
+            "instances",
+            Map.of(
+                "1", Map.of("starting", 0, "ready", 2, "draining", 0),
+                "2", Map.of("starting", 1, "ready", 0, "draining", 0)));
+    LiveState done =
+        new LiveState(
+            2,
+            0,
+            2,
+            0,
+            0,
+            null,
+            LiveState.byRevision(
+                List.of(new LiveEntry.Instance("i3", LiveEntry.Phase.READY, null, 2))));
+    assertThat(rolling.json(done)).containsEntry("rollout", null);
+  }
+
+  @Test
+  void theSpecCarriesTheRevisionEngineSurgeAndTheRollbacksReason() {
+    EngineOptions engine = new EngineOptions(8192, null, true, null, null, null, "half", null);
+    Deployment rolledBack =
+        new Deployment(
+            d.id(),
+            d.tenantId(),
+            d.tenantName(),
+            d.modelId(),
+            d.modelLibraryName(),
+            d.modelSource(),
+            d.modelSha(),
+            d.modelName(),
+            d.family(),
+            d.gpu(),
+            d.numGpus(),
+            d.maxBatchSize(),
+            d.settings(),
+            DeploymentStatus.RUNNING,
+            null,
+            null,
+            9,
+            d.createdAt(),
+            d.updatedAt(),
+            null,
+            1,
+            engine,
+            0,
+            "revision 2 failed: exit code 1; serving revision 1");
+    DeploymentSpec spec = rolledBack.spec();
+    assertThat(spec.revision()).isEqualTo(1);
+    assertThat(spec.engine()).isEqualTo(engine);
+    assertThat(spec.surge()).isZero();
+    assertThat(spec.reason()).isEqualTo("revision 2 failed: exit code 1; serving revision 1");
+    assertThat(rolledBack.json(LiveState.NONE))
+        .containsEntry("reason", "revision 2 failed: exit code 1; serving revision 1")
+        .containsEntry("engine", engine.toMap());
+    assertThat(DeploymentSpecJson.read(JSON, DeploymentSpecJson.write(JSON, spec))).isEqualTo(spec);
+    Deployment failing = revision(rolledBack, 1, "crash loop");
+    assertThat(failing.shownReason()).as("the activator's reason first").isEqualTo("crash loop");
+  }
+
+  private static Deployment revision(Deployment d, int revision, String reason) {
+    return new Deployment(
+        d.id(),
+        d.tenantId(),
+        d.tenantName(),
+        d.modelId(),
+        d.modelLibraryName(),
+        d.modelSource(),
+        d.modelSha(),
+        d.modelName(),
+        d.family(),
+        d.gpu(),
+        d.numGpus(),
+        d.maxBatchSize(),
+        d.settings(),
+        d.status(),
+        reason,
+        d.warning(),
+        d.version(),
+        d.createdAt(),
+        d.updatedAt(),
+        d.deletedAt(),
+        revision,
+        d.engine(),
+        d.surge(),
+        d.rolloutReason());
   }
 }

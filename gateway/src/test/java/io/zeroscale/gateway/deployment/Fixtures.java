@@ -62,6 +62,10 @@ final class Fixtures {
         3,
         T0,
         T0.plusSeconds(60),
+        null,
+        1,
+        null,
+        1,
         null);
   }
 }

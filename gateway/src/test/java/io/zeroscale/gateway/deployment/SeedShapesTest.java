@@ -5,7 +5,6 @@ import static io.zeroscale.gateway.model.Bodies.assertError;
 import static io.zeroscale.gateway.model.Bodies.body;
 import static io.zeroscale.gateway.model.Bodies.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zeroscale.api.DeploymentStatus;
@@ -142,14 +141,13 @@ class SeedShapesTest {
   }
 
   @Test
-  void aPutOrPatchMaySendTheCurrentGpuByAlias() {
+  void aPutOrPatchMaySendTheCurrentGpuByAliasAndAnotherOneAsANewRevision() {
     Deployment current = Fixtures.deployment(SettingsRules.defaults(), DeploymentStatus.RUNNING);
     JsonBody same = body("{'gpu':'a100','settings':{}}");
-    assertThatCode(() -> DeploymentRequests.checkFixed(same, null, current, CATALOG))
-        .doesNotThrowAnyException();
+    assertThat(DeploymentRequests.patch(same, null, current, CATALOG).gpu())
+        .isEqualTo(current.gpu());
     JsonBody other = body("{'gpu':'h100'}");
-    assertThatThrownBy(() -> DeploymentRequests.checkFixed(other, null, current, CATALOG))
-        .isInstanceOf(ZeroscaleException.class)
-        .hasMessageContaining("fixed");
+    assertThat(DeploymentRequests.patch(other, null, current, CATALOG).gpu())
+        .isEqualTo("H100-80GB");
   }
 }

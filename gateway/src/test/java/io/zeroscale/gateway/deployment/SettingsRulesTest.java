@@ -25,6 +25,30 @@ class SettingsRulesTest {
   }
 
   @Test
+  void maxSurgeIsZeroToEightDefaultsToOneAndResetsWithNull() {
+    assertThat(DEFAULTS.maxSurge()).isEqualTo(1);
+    ScalingSettings zero = SettingsRules.merge(DEFAULTS, body("{'max_surge':0}"));
+    assertThat(zero.maxSurge()).isZero();
+    assertThat(SettingsRules.merge(zero, body("{'max_surge':8}")).maxSurge()).isEqualTo(8);
+    assertThat(SettingsRules.merge(zero, body("{}")).maxSurge()).as("kept").isZero();
+    assertThat(SettingsRules.merge(zero, body("{'max_surge':null}")).maxSurge()).isEqualTo(1);
+    assertThat(SettingsRules.json(zero)).containsEntry("max_surge", 0);
+    assertError(
+        () -> SettingsRules.merge(DEFAULTS, body("{'max_surge':9}")),
+        422,
+        "settings.max_surge",
+        "between 0 and 8, got 9");
+    assertError(
+        () ->
+            SettingsRules.merge(
+                DEFAULTS,
+                body("{'settings':{'max_surge':1.5}}").optionalObject("settings").orElseThrow()),
+        422,
+        "settings.max_surge",
+        "must be an integer");
+  }
+
+  @Test
   void anEmptyObjectKeepsTheBase() {
     assertThat(SettingsRules.merge(DEFAULTS, body("{}"))).isEqualTo(DEFAULTS);
   }

@@ -1,0 +1,486 @@
+package io.zeroscale.gateway.deployment;
+
+import io.zeroscale.api.DeploymentStatus;
+import io.zeroscale.api.EngineOptions;
+import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.gateway.deployment.DeploymentStore.LockedTenant;
+import io.zeroscale.gateway.error.OpenAiError;
+import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.hardware.GpuType;
+import io.zeroscale.gateway.hardware.HardwareCatalog;
+import io.zeroscale.gateway.model.Model;
+import io.zeroscale.gateway.model.ModelService;
+import io.zeroscale.gateway.model.hub.HubLookup;
+import io.zeroscale.gateway.web.InputBounds;
+import io.zeroscale.gateway.web.JsonBody;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The writes of {@link DeploymentService} that change what a deployment runs (issue #19): a PATCH
+ * (settings live; model, hardware or engine options as a new revision), a rollback, and the end of
+ * a rollout the activator reports. Every method here runs inside the caller's transaction, after
+ * the tenant's row was locked ({@link DeploymentStore#lockTenant}); publication is the caller's.
+ */
+final class DeploymentChanges {
+
+  private static final Logger log = LoggerFactory.getLogger(DeploymentChanges.class);
+
+  private final DeploymentStore store;
+  private final ModelService models;
+  private final HardwareCatalog catalog;
+  private final DeploymentLiveState live;
+  private final Clock clock;
+
+  DeploymentChanges(
+      DeploymentStore store,
+      ModelService models,
+      HardwareCatalog catalog,
+      DeploymentLiveState live,
+      Clock clock) {
+    this.store = store;
+    this.models = models;
+    this.catalog = catalog;
+    this.live = live;
+    this.clock = clock;
+  }
+
+  /**
+   * The hub lookup an inline model needs before the transaction (none for a library model, or for a
+   * hub source the library already holds without a token of the request's own).
+   */
+  Mono<Optional<HubLookup>> hubLookup(UUID tenantId, ModelRef ref) {
+    return switch (ref) {
+      case null -> Mono.just(Optional.empty());
+      case ModelRef.Library l -> Mono.just(Optional.empty());
+      // With a token of its own, the inline model is imported anew (sealed with it).
+      case ModelRef.Hub h when h.hfToken() != null ->
+          models.lookupForImport(tenantId, h.source(), h.hfToken()).map(Optional::of);
+      case ModelRef.Hub h ->
+          models
+              .findDeployableBySource(tenantId, h.source())
+              .map(m -> Optional.<HubLookup>empty())
+              .switchIfEmpty(
+                  Mono.defer(() -> models.lookupForImport(tenantId, h.source()).map(Optional::of)));
+    };
+  }
+
+  /**
+   * The library model {@code ref} names: found (422 {@code model_not_found} when it is not), or
+   * imported from the hub with the lookup made before the transaction.
+   */
+  Mono<Model> model(
+      UUID tenantId, ModelRef ref, HubLookup lookup, Family family, String modelName) {
+    return switch (ref) {
+      case ModelRef.Library l ->
+          models
+              .find(tenantId, l.ref())
+              .switchIfEmpty(
+                  Mono.error(
+                      () ->
+                          new Violation(
+                                  "model",
+                                  "No model '" + l.ref() + "' in your library.",
+                                  "model_not_found")
+                              .toException()));
+      case ModelRef.Hub h ->
+          lookup == null
+              ? models
+                  .findDeployableBySource(tenantId, h.source())
+                  .switchIfEmpty(Mono.error(() -> retry("the imported model disappeared")))
+              : models.importForDeployment(
+                  tenantId, h.source(), family, modelName, lookup, h.hfToken());
+    };
+  }
+
+  /**
+   * The engine options with a newly named draft model resolved to its pinned source: it must be a
+   * deployable model of the tenant's library (422 on {@code engine.speculative.model} otherwise).
+   */
+  Mono<EngineOptions> engine(UUID tenantId, EngineRules.Requested engine) {
+    if (engine.draft() == null) {
+      return Mono.just(engine.options());
+    }
+    String ref = engine.draft().model();
+    return models
+        .find(tenantId, ref)
+        .switchIfEmpty(
+            Mono.error(
+                () ->
+                    new Violation(
+                            "engine.speculative.model",
+                            "No model '"
+                                + InputBounds.echo(ref)
+                                + "' in your library for the draft of speculative decoding;"
+                                + " import it first (POST /api/v1/models).",
+                            "model_not_found")
+                        .toException()))
+        .flatMap(
+            m ->
+                DeploymentRules.usable(m)
+                    .<Mono<EngineOptions>>map(
+                        v ->
+                            Mono.error(
+                                new Violation("engine.speculative.model", v.message(), v.code())
+                                    .toException()))
+                    .orElseGet(
+                        () ->
+                            Mono.just(
+                                engine.resolved(
+                                    DeploymentRules.pinnedSource(m.source(), m.sha())))));
+  }
+
+  /**
+   * A write's outcome.
+   *
+   * @param changed whether anything changed (then it is published)
+   * @param modelChanged whether the model changed (then the credentials entry is written first)
+   */
+  record Patched(Deployment deployment, boolean changed, boolean modelChanged) {}
+
+  /**
+   * A PATCH (or PUT) of {@code current}: the body read over the current values, the named model
+   * found or imported, a draft model resolved; a change of what a revision fixes makes a new
+   * revision ({@link #revisionLocked}), else only the settings change. 409 while it is deleted.
+   *
+   * @param lookup the hub lookup made before the transaction for an inline model, or null
+   */
+  Mono<Patched> patchLocked(
+      LockedTenant t, Deployment current, JsonBody body, JsonNode model, HubLookup lookup) {
+    if (current.status() == DeploymentStatus.DELETING) {
+      return Mono.error(deleting(current));
+    }
+    DeploymentRequests.PatchRequest p = DeploymentRequests.patch(body, model, current, catalog);
+    Mono<Optional<Model>> newModel =
+        p.model() == null
+            ? Mono.just(Optional.empty())
+            : model(t.id(), p.model(), lookup, current.family(), current.modelName())
+                .map(Optional::of);
+    return Mono.zip(newModel, engine(t.id(), p.engine()))
+        .flatMap(
+            z -> {
+              Optional<Model> m = z.getT1().filter(x -> !x.id().equals(current.modelId()));
+              RevisionContent content =
+                  new RevisionContent(
+                      m.map(Model::id).orElse(current.modelId()),
+                      m.map(Model::source).orElse(current.modelSource()),
+                      p.gpu(),
+                      p.numGpus(),
+                      p.maxBatchSize(),
+                      z.getT2());
+              List<String> changed = content.changedFrom(current.content());
+              if (changed.isEmpty()) {
+                return settingsLocked(t, current, p.settings());
+              }
+              return revisionLocked(t, current, content, changed, p.settings(), m);
+            });
+  }
+
+  /** A settings-only change (no revision): as before rollouts, with the surge re-checked. */
+  private Mono<Patched> settingsLocked(LockedTenant t, Deployment current, ScalingSettings merged) {
+    if (merged.equals(current.settings())) {
+      return Mono.just(new Patched(current, false, false));
+    }
+    long before = current.quotaGpus();
+    long after = (long) merged.maxInstances() * current.numGpus();
+    return store
+        .usedGpus(t.id(), current.id())
+        .flatMap(
+            used -> {
+              if (after > before) {
+                Optional<Violation> quota =
+                    DeploymentRules.quota(
+                        t.gpuQuota(), used, merged.maxInstances(), current.numGpus());
+                if (quota.isPresent()) {
+                  return Mono.error(quota.get().toException());
+                }
+              }
+              int surge =
+                  DeploymentRules.surge(
+                      t.gpuQuota(),
+                      used,
+                      merged.maxInstances(),
+                      current.numGpus(),
+                      merged.maxSurge());
+              return live.read(current.id())
+                  .onErrorReturn(LiveState.NONE)
+                  .flatMap(
+                      state ->
+                          store.updateSettings(
+                              current.id(),
+                              merged,
+                              LiveState.afterSettingsChange(
+                                  current.status(), merged.minInstances(), state),
+                              surge,
+                              now()));
+            })
+        .map(d -> new Patched(d, true, false));
+  }
+
+  /**
+   * A new revision with {@code content} (and the merged settings): the model usable, the model
+   * fitting the new hardware, the quota for max_instances × the new num_gpus (checked only when it
+   * grows, as for settings), and the surge lowered to what the quota leaves.
+   *
+   * @param newModel the new model, empty when the model does not change
+   */
+  private Mono<Patched> revisionLocked(
+      LockedTenant t,
+      Deployment current,
+      RevisionContent content,
+      List<String> changed,
+      ScalingSettings merged,
+      Optional<Model> newModel) {
+    Mono<Optional<Model>> fitModel =
+        newModel.isPresent()
+            ? Mono.just(newModel)
+            : models
+                .find(t.id(), current.modelId().toString())
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty());
+    return fitModel.flatMap(
+        fm -> {
+          Optional<Violation> problem = newModel.flatMap(DeploymentRules::usable);
+          if (problem.isEmpty() && fm.isPresent()) {
+            GpuType gpu = catalog.find(content.gpu()).orElseThrow();
+            problem = DeploymentRules.fit(fm.get(), gpu, content.numGpus());
+          }
+          if (problem.isPresent()) {
+            return Mono.error(problem.get().toException());
+          }
+          return store
+              .usedGpus(t.id(), current.id())
+              .flatMap(
+                  used ->
+                      quotaAndSurge(t, current, used, merged.maxInstances(), content.numGpus())
+                          .flatMap(
+                              ok -> {
+                                int surge =
+                                    DeploymentRules.surge(
+                                        t.gpuQuota(),
+                                        used,
+                                        merged.maxInstances(),
+                                        content.numGpus(),
+                                        merged.maxSurge());
+                                Mono<Deployment> settings =
+                                    merged.equals(current.settings())
+                                        ? Mono.just(current)
+                                        : live.read(current.id())
+                                            .onErrorReturn(LiveState.NONE)
+                                            .flatMap(
+                                                state ->
+                                                    store.updateSettings(
+                                                        current.id(),
+                                                        merged,
+                                                        LiveState.afterSettingsChange(
+                                                            current.status(),
+                                                            merged.minInstances(),
+                                                            state),
+                                                        surge,
+                                                        now()));
+                                return settings
+                                    .then(nextRevision(current.id()))
+                                    .flatMap(
+                                        n ->
+                                            store.newRevision(
+                                                current.id(),
+                                                n,
+                                                content,
+                                                changed,
+                                                surge,
+                                                fm.map(m -> DeploymentRules.warning(m).orElse(null))
+                                                    .orElse(current.warning()),
+                                                now()))
+                                    .map(
+                                        d ->
+                                            new Patched(
+                                                d,
+                                                true,
+                                                !content.modelId().equals(current.modelId())));
+                              }));
+        });
+  }
+
+  /**
+   * The quota for {@code maxInstances × numGpus} when it is more than the deployment holds now
+   * (blamed on {@code num_gpus} when that is what grew); completes with true when it fits.
+   */
+  private Mono<Boolean> quotaAndSurge(
+      LockedTenant t, Deployment current, long used, int maxInstances, int numGpus) {
+    long after = (long) maxInstances * numGpus;
+    if (after <= current.quotaGpus()) {
+      return Mono.just(true);
+    }
+    String param =
+        maxInstances == current.settings().maxInstances()
+            ? "num_gpus"
+            : "settings." + SettingsRules.MAX_INSTANCES;
+    return DeploymentRules.quota(t.gpuQuota(), used, maxInstances, numGpus, param)
+        .<Mono<Boolean>>map(v -> Mono.error(v.toException()))
+        .orElseGet(() -> Mono.just(true));
+  }
+
+  /** The number of the next revision: one above every revision the deployment has had. */
+  private Mono<Integer> nextRevision(UUID id) {
+    return store
+        .revisions(id)
+        .map(DeploymentRevision::revision)
+        .reduce(0, Math::max)
+        .map(n -> n + 1);
+  }
+
+  /**
+   * A rollback of {@code current}: a new revision with the content of {@link
+   * Revisions#rollbackTarget}, whose fields changed are counted from the newest revision (the last
+   * one asked for). 409 without a target, when its model left the library, or while it is deleted.
+   */
+  Mono<Patched> rollbackLocked(LockedTenant t, Deployment current) {
+    if (current.status() == DeploymentStatus.DELETING) {
+      return Mono.error(deleting(current));
+    }
+    return store
+        .revisions(current.id())
+        .collectList()
+        .flatMap(
+            revisions -> {
+              Optional<DeploymentRevision> target = Revisions.rollbackTarget(revisions);
+              if (target.isEmpty()) {
+                return Mono.error(
+                    new ZeroscaleException(
+                        OpenAiError.of(
+                            409,
+                            "Deployment '"
+                                + current.modelName()
+                                + "' has no earlier revision that was active to roll back to.",
+                            null,
+                            "no_previous_revision")));
+              }
+              DeploymentRevision back = target.get();
+              DeploymentRevision newest = Revisions.newest(revisions).orElseThrow();
+              RevisionContent content = back.content();
+              List<String> changed = content.changedFrom(newest.content());
+              return models
+                  .find(t.id(), content.modelId().toString())
+                  .switchIfEmpty(
+                      Mono.error(
+                          () ->
+                              new ZeroscaleException(
+                                  OpenAiError.of(
+                                      409,
+                                      "Revision "
+                                          + back.revision()
+                                          + " ran model '"
+                                          + back.modelName()
+                                          + "', which is no longer in your library.",
+                                      null,
+                                      "model_deleted"))))
+                  .flatMap(
+                      m ->
+                          revisionLocked(
+                              t,
+                              current,
+                              content,
+                              changed,
+                              current.settings(),
+                              m.id().equals(current.modelId()) ? Optional.empty() : Optional.of(m)))
+                  .map(
+                      r ->
+                          new Patched(
+                              r.deployment(), true, !content.modelId().equals(current.modelId())));
+            });
+  }
+
+  /** 409 {@code deployment_deleting}: a deployment being deleted changes no more. */
+  static ZeroscaleException deleting(Deployment d) {
+    return new ZeroscaleException(
+        OpenAiError.of(
+            409,
+            "Deployment '" + d.modelName() + "' is being deleted.",
+            null,
+            "deployment_deleting"));
+  }
+
+  /** The activator's end of a rollout to {@code revision} of {@code d} ({@link Revisions}). */
+  Mono<Patched> rolloutEndedLocked(
+      LockedTenant t, Deployment d, int revision, boolean succeeded, String reason) {
+    return store
+        .revisions(d.id())
+        .collectList()
+        .flatMap(
+            revisions -> {
+              Revisions.Outcome outcome =
+                  Revisions.rolloutEnded(revisions, d.revision(), revision, succeeded, reason);
+              return switch (outcome) {
+                case Revisions.Outcome.Unchanged u -> Mono.just(new Patched(d, false, false));
+                case Revisions.Outcome.Activated a ->
+                    store.activate(d.id(), a.revision()).thenReturn(new Patched(d, false, false));
+                case Revisions.Outcome.Failed f -> failed(t, d, f);
+              };
+            });
+  }
+
+  /**
+   * The revision failed: marked so, and unless the deployment has no active revision (or is being
+   * deleted) its row returns to that revision, with the surge and warning of then.
+   */
+  private Mono<Patched> failed(LockedTenant t, Deployment d, Revisions.Outcome.Failed f) {
+    Mono<Boolean> marked = store.fail(d.id(), f.revision(), f.reason());
+    boolean gone = d.deletedAt() != null || d.status().isGone();
+    if (f.restore() == null || gone) {
+      log.warn(
+          "Revision {} of deployment {} failed ({}) with no active revision to return to",
+          f.revision(),
+          d.id(),
+          f.reason());
+      return marked.thenReturn(new Patched(d, false, false));
+    }
+    RevisionContent back = f.restore().content();
+    log.warn(
+        "Revision {} of deployment {} failed ({}); back to revision {}",
+        f.revision(),
+        d.id(),
+        f.reason(),
+        f.restore().revision());
+    Mono<String> warning =
+        models
+            .find(t.id(), back.modelId().toString())
+            .map(m -> DeploymentRules.warning(m).orElse(""))
+            .defaultIfEmpty(d.warning() == null ? "" : d.warning());
+    return marked
+        .then(Mono.zip(store.usedGpus(t.id(), d.id()), warning))
+        .flatMap(
+            z ->
+                store.restore(
+                    d.id(),
+                    f.restore().revision(),
+                    back,
+                    DeploymentRules.surge(
+                        t.gpuQuota(),
+                        z.getT1(),
+                        d.settings().maxInstances(),
+                        back.numGpus(),
+                        d.settings().maxSurge()),
+                    z.getT2().isEmpty() ? null : z.getT2(),
+                    f.note(),
+                    now()))
+        .map(r -> new Patched(r, true, !back.modelId().equals(d.modelId())));
+  }
+
+  static ZeroscaleException retry(String why) {
+    return new ZeroscaleException(
+        OpenAiError.of(409, "The request conflicted (" + why + "); retry it.", null, "conflict"));
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+}
