@@ -242,7 +242,16 @@ class AutoscalerIT {
       ApiClient.Response events = api.get("/api/v1/deployments/elastic/events", key);
       assertThat(events.status()).isEqualTo(200);
       List<JsonNode> list = new ArrayList<>();
-      events.json().get("data").forEach(list::add);
+      // The scaling decisions; the list also has the instances' lifecycle events.
+      events
+          .json()
+          .get("data")
+          .forEach(
+              e -> {
+                if ("scaling_event".equals(e.get("object").asString())) {
+                  list.add(e);
+                }
+              });
       System.out.println("AutoscalerIT events (newest first):");
       list.forEach(e -> System.out.println("  " + e));
       assertThat(list).isNotEmpty();

@@ -471,10 +471,19 @@ class DeploymentsApiIT {
         "model_name",
         "name_taken");
     String big = fits.json().get("id").asString();
+    // The name and family stay (model, GPUs and engine change by a revision: RolloutIT).
     assertError(
-        patch("/api/v1/deployments/" + big, "{'num_gpus':4}"), 422, "num_gpus", "immutable_field");
+        patch("/api/v1/deployments/" + big, "{'family':'embedding'}"),
+        422,
+        "family",
+        "immutable_field");
     assertError(
-        patch("/api/v1/deployments/big", "{'model':'llama7'}"), 422, "model", "immutable_field");
+        patch("/api/v1/deployments/big", "{'model_name':'bigger'}"),
+        422,
+        "model_name",
+        "immutable_field");
+    assertError(
+        patch("/api/v1/deployments/big", "{'num_gpus':3}"), 422, "num_gpus", "invalid_value");
     assertError(
         patch("/api/v1/deployments/big", "{'settings':{'max_instances':3}}"),
         422,

@@ -250,6 +250,9 @@ final class DeploymentChanges {
     return fitModel.flatMap(
         fm -> {
           Optional<Violation> problem = newModel.flatMap(DeploymentRules::usable);
+          if (problem.isEmpty()) {
+            problem = newModel.flatMap(m -> DeploymentRules.sameFamily(m, current.family()));
+          }
           if (problem.isEmpty() && fm.isPresent()) {
             GpuType gpu = catalog.find(content.gpu()).orElseThrow();
             problem = DeploymentRules.fit(fm.get(), gpu, content.numGpus());

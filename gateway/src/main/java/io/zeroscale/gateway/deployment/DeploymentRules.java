@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.deployment;
 
+import io.zeroscale.api.Family;
 import io.zeroscale.gateway.hardware.GpuType;
 import io.zeroscale.gateway.model.Model;
 import io.zeroscale.gateway.model.ModelStatus;
@@ -18,6 +19,28 @@ public final class DeploymentRules {
   private DeploymentRules() {}
 
   /** A model must be ready or unverified to be deployed. */
+  /**
+   * A new revision's model must be of the deployment's family: the family decides which data-plane
+   * paths call the deployment, and clients of one family do not speak another's API (422 {@code
+   * family_mismatch} on {@code model}).
+   */
+  public static Optional<Violation> sameFamily(Model model, Family family) {
+    if (model.family() == family) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Violation(
+            "model",
+            "Model '"
+                + model.name()
+                + "' is of family '"
+                + model.family().wire()
+                + "', the deployment serves '"
+                + family.wire()
+                + "': a revision keeps the family; create a new deployment for another one.",
+            "family_mismatch"));
+  }
+
   public static Optional<Violation> usable(Model model) {
     return switch (model.status()) {
       case READY, UNVERIFIED -> Optional.empty();

@@ -5,6 +5,7 @@ import static io.zeroscale.gateway.deployment.Fixtures.LLAMA_7B;
 import static io.zeroscale.gateway.deployment.Fixtures.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.zeroscale.api.Family;
 import io.zeroscale.gateway.hardware.GpuType;
 import io.zeroscale.gateway.hardware.HardwareCatalog;
 import io.zeroscale.gateway.model.Model;
@@ -88,6 +89,16 @@ class DeploymentRulesTest {
         DeploymentRules.fit(model("huge", ModelStatus.READY, 700_000_000_000L), gpu("A100-80GB"), 8)
             .orElseThrow();
     assertThat(huge.message()).contains("does not fit even in 8 GPUs");
+  }
+
+  @Test
+  void aRevisionKeepsTheDeploymentsFamily() {
+    Model llm = model("chat", ModelStatus.READY, LLAMA_7B);
+    assertThat(DeploymentRules.sameFamily(llm, Family.LLM)).isEmpty();
+    Violation v = DeploymentRules.sameFamily(llm, Family.EMBEDDING).orElseThrow();
+    assertThat(v.param()).isEqualTo("model");
+    assertThat(v.code()).isEqualTo("family_mismatch");
+    assertThat(v.message()).contains("'llm'", "'embedding'", "new deployment");
   }
 
   @Test
