@@ -212,7 +212,9 @@ final class Deciding {
   private Mono<LaunchOutcome> start(Tracked t, Credentials.Token token) {
     return parts
         .runtime()
-        .launch(new InstancePlan(t.id, t.spec, t.engineKey, token.hfToken(), token.platformToken()))
+        .launch(
+            new InstancePlan(
+                t.id, t.spec, t.engineKey, token.hfToken(), token.platformToken(), token.s3()))
         .map(result -> new LaunchOutcome(t, result, null, null))
         .onErrorResume(e -> Mono.just(new LaunchOutcome(t, null, e, null)));
   }

@@ -29,6 +29,7 @@ import java.util.OptionalLong;
  *     {@code VLLM_API_KEY}, as vLLM), or null for an open engine
  * @param hfToken what it shows of the {@code HF_TOKEN} it was started with ({@code GET
  *     /debug/credentials}, the start-up lines), or null when it got none; never the token itself
+ * @param modelLoad its model argument, {@code --load-format} and S3 variables ({@link ModelLoad})
  */
 public record SimConfig(
     String host,
@@ -47,7 +48,8 @@ public record SimConfig(
     int maxModelLen,
     Duration drainTimeout,
     String apiKey,
-    TokenFingerprint hfToken) {
+    TokenFingerprint hfToken,
+    ModelLoad modelLoad) {
 
   /** vLLM's {@code --max-num-seqs} default. */
   public static final int DEFAULT_MAX_NUM_SEQS = 256;
@@ -145,6 +147,7 @@ public record SimConfig(
     private Duration drainTimeout = Duration.ofSeconds(30);
     private String apiKey;
     private TokenFingerprint hfToken;
+    private ModelLoad modelLoad = ModelLoad.NONE;
 
     private Builder() {}
 
@@ -233,6 +236,12 @@ public record SimConfig(
     }
 
     /** The {@code HF_TOKEN} it got (null or empty: none); only its fingerprint is kept. */
+    /** The model argument, {@code --load-format} and the S3 variables ({@link ModelLoad}). */
+    public Builder modelLoad(ModelLoad value) {
+      this.modelLoad = value == null ? ModelLoad.NONE : value;
+      return this;
+    }
+
     public Builder hfToken(String value) {
       this.hfToken = TokenFingerprint.of(value);
       return this;
@@ -271,7 +280,8 @@ public record SimConfig(
           maxModelLen,
           drainTimeout,
           apiKey,
-          hfToken);
+          hfToken,
+          modelLoad);
     }
   }
 

@@ -17,7 +17,12 @@ public final class SimConfigParser {
 
   /** vLLM flags that a process template may pass; accepted and ignored. */
   private static final Set<String> IGNORED_WITH_VALUE =
-      Set.of("--tensor-parallel-size", "--dtype", "--gpu-memory-utilization", "--revision");
+      Set.of(
+          "--tensor-parallel-size",
+          "--dtype",
+          "--gpu-memory-utilization",
+          "--revision",
+          "--load-format");
 
   private static final Set<String> IGNORED_BOOLEAN = Set.of("--trust-remote-code");
 
@@ -55,7 +60,7 @@ public final class SimConfigParser {
     FLAG_HELP.forEach(
         (flag, help) -> sb.append(String.format(Locale.ROOT, "  %-28s %s%n", flag, help)));
     sb.append("  accepted and ignored (vLLM): --tensor-parallel-size, --dtype,")
-        .append(" --gpu-memory-utilization, --revision, --trust-remote-code\n");
+        .append(" --gpu-memory-utilization, --revision, --load-format, --trust-remote-code\n");
     return sb.toString();
   }
 
@@ -86,6 +91,7 @@ public final class SimConfigParser {
     SimConfig.Builder builder = SimConfig.builder();
     String positional = null;
     String modelFlag = null;
+    String loadFormat = null;
     List<String> argList = Arrays.asList(args);
     // `vllm serve org/repo ...` becomes `java -jar engine-sim.jar serve org/repo ...`.
     int i = !argList.isEmpty() && argList.getFirst().equals("serve") ? 1 : 0;
@@ -135,6 +141,10 @@ public final class SimConfigParser {
           return new ParseResult.Invalid(flag + " needs a value");
         }
       }
+      if (flag.equals("--load-format")) {
+        // Accepted (vLLM's runai_streamer for s3:// models) and shown on /debug/credentials.
+        loadFormat = values.getFirst();
+      }
       if (IGNORED_WITH_VALUE.contains(flag)) {
         continue;
       }
@@ -153,6 +163,7 @@ public final class SimConfigParser {
       builder.apiKey(envKey);
     }
     builder.hfToken(env.get(HF_TOKEN_ENV));
+    builder.modelLoad(ModelLoad.of(modelFlag != null ? modelFlag : positional, loadFormat, env));
     if (!builder.hasServedModelNames()) {
       String model = modelFlag != null ? modelFlag : positional;
       if (model != null) {

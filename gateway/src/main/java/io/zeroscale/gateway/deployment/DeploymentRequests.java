@@ -7,6 +7,7 @@ import io.zeroscale.gateway.hardware.HardwareCatalog;
 import io.zeroscale.gateway.model.ModelRequests;
 import io.zeroscale.gateway.model.Names;
 import io.zeroscale.gateway.model.hub.HfSource;
+import io.zeroscale.gateway.model.s3.S3Source;
 import io.zeroscale.gateway.web.InputBounds;
 import io.zeroscale.gateway.web.JsonBody;
 import java.util.LinkedHashSet;
@@ -143,6 +144,13 @@ public final class DeploymentRequests {
       String ref = model.stringValue();
       if (ref.isBlank()) {
         throw body.invalid("model", "'model' must not be empty.");
+      }
+      if (S3Source.isS3(ref)) {
+        // Its endpoint and credentials have no place here: the library import takes them.
+        throw body.invalid(
+            "model",
+            "An s3:// model is imported into your library first (POST /api/v1/models with"
+                + " 'source', 'endpoint' and 's3_credentials'), then deployed by its name.");
       }
       // Library names and ids have no '/': a bare owner/name (or hf://…) is a hub source.
       if (ref.contains("/")) {

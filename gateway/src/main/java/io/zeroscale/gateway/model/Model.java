@@ -13,6 +13,8 @@ import java.util.UUID;
  * @param sha the commit the revision resolved to at import; null when unknown
  * @param weightBytes size of the weights; null until the hub told it
  * @param hasHfToken whether a token was given at import
+ * @param endpoint an S3 model's S3-compatible store URL, null for AWS and for hub models
+ * @param hasS3Credentials whether an S3 model was imported with {@code s3_credentials}
  */
 public record Model(
     UUID id,
@@ -31,7 +33,14 @@ public record Model(
     Long parameterCount,
     boolean hasHfToken,
     Instant createdAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    String endpoint,
+    boolean hasS3Credentials) {
+
+  /** Whether it is stored in S3 or an S3-compatible store ({@code s3://bucket/prefix}). */
+  public boolean s3() {
+    return source.startsWith("s3://");
+  }
 
   /** Whether deployments may use it: ready or unverified. */
   public boolean deployable() {
@@ -46,7 +55,7 @@ public record Model(
         name,
         source,
         repo,
-        revision,
+        revision.isEmpty() ? null : revision,
         sha,
         family.wire(),
         status.wire(),
@@ -57,7 +66,9 @@ public record Model(
         parameterCount,
         hasHfToken,
         createdAt.toString(),
-        updatedAt.toString());
+        updatedAt.toString(),
+        endpoint,
+        hasS3Credentials);
   }
 
   /** A model as the API shows it: these fields, in this order, in snake case, nulls written. */
@@ -79,5 +90,7 @@ public record Model(
       Long parameterCount,
       boolean hasHfToken,
       String createdAt,
-      String updatedAt) {}
+      String updatedAt,
+      String endpoint,
+      boolean hasS3Credentials) {}
 }
