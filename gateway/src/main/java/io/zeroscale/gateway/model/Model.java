@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.zeroscale.api.Family;
 import io.zeroscale.gateway.web.ApiJson;
 import java.time.Instant;
@@ -67,11 +68,15 @@ public record Model(
         hasHfToken,
         createdAt.toString(),
         updatedAt.toString(),
-        endpoint,
-        hasS3Credentials);
+        s3() ? endpoint : null,
+        s3() ? hasS3Credentials : null);
   }
 
-  /** A model as the API shows it: these fields, in this order, in snake case, nulls written. */
+  /**
+   * A model as the API shows it: these fields, in this order, in snake case, nulls written; an S3
+   * model's {@code endpoint} (null: AWS) and {@code has_s3_credentials} only for S3 models, so that
+   * a hub model's JSON stays as it was.
+   */
   @ApiJson
   public record Json(
       String id,
@@ -91,6 +96,6 @@ public record Model(
       boolean hasHfToken,
       String createdAt,
       String updatedAt,
-      String endpoint,
-      boolean hasS3Credentials) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) String endpoint,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean hasS3Credentials) {}
 }
