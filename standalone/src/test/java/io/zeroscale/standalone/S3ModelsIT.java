@@ -70,6 +70,7 @@ class S3ModelsIT {
             ADMIN,
             List.of(
                 "--zeroscale.runtime.process.sim.startup-duration=300ms",
+                "--zeroscale.deployments.sweep-interval=1s",
                 "--zeroscale.s3.private-hosts=127.0.0.1"),
             Map.of(
                 "AWS_ACCESS_KEY_ID", SERVER_AWS_KEY_ID,
@@ -289,6 +290,22 @@ class S3ModelsIT {
         assertThat(Files.readString(log)).as("%s", log).doesNotContain(S3StandIn.SECRET_ACCESS_KEY);
       }
     }
+  }
+
+  @Test
+  void theSweeperRepairsALostEntryWithItsS3Access() {
+    String dep = deployment();
+    stack.readyEndpoint(dep);
+    var map = stack.redis.<String, String>getMap(RedisSchema.CREDENTIALS, StringCodec.INSTANCE);
+    String before = map.get(dep);
+    map.fastPut(dep, "{\"hf_token_sealed\":null,\"platform_token\":false}");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> JSON.readTree(map.get(dep)).path("s3_sealed").isString());
+    assertThat(map.get(dep))
+        .as("sealed again, with a fresh nonce")
+        .isNotEqualTo(before)
+        .doesNotContain(S3StandIn.SECRET_ACCESS_KEY);
   }
 
   private static long pid(String instanceId) throws Exception {
