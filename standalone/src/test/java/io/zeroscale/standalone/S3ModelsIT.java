@@ -293,6 +293,57 @@ class S3ModelsIT {
   }
 
   @Test
+  void anInlineModelS3IsImportedOnTheWayAndItsInstanceGetsItsAccess() throws Exception {
+    ApiClient.Response d =
+        stack.api.post(
+            "/api/v1/deployments",
+            key,
+            "{\"model_name\":\"s3-inline\",\"gpu\":\"A100-80GB\",\"model\":{\"s3\":{"
+                + "\"source\":\"s3://models/llama/7b\",\"endpoint\":\""
+                + s3.endpoint()
+                + "\",\"s3_credentials\":{\"access_key_id\":\""
+                + S3StandIn.ACCESS_KEY_ID
+                + "\",\"secret_access_key\":\""
+                + S3StandIn.SECRET_ACCESS_KEY
+                + "\"}}},\"settings\":{\"min_instances\":1,\"max_instances\":1}}");
+    assertThat(d.status()).as(d.body()).isEqualTo(201);
+    assertThat(d.body()).doesNotContain(S3StandIn.SECRET_ACCESS_KEY);
+    JsonNode m = stack.api.get("/api/v1/models/s3-inline", key).json();
+    assertThat(m.get("status").asString()).isEqualTo("ready");
+    assertThat(m.get("weight_bytes").asLong()).isEqualTo(Long.parseLong(LLAMA_INDEX_TOTAL));
+    assertThat(m.get("has_s3_credentials").asBoolean()).isTrue();
+
+    JsonNode e = stack.readyEndpoint(d.json().get("id").asString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(e.get("url").asString() + "/debug/credentials"))
+                .header("Authorization", "Bearer " + e.get("engine_key").asString())
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    JsonNode c = JSON.readTree(r.body());
+    assertThat(c.get("model").asString()).isEqualTo("s3://models/llama/7b");
+    assertThat(c.get("aws").get("AWS_SECRET_ACCESS_KEY").get("sha256").asString())
+        .isEqualTo(sha256Prefix(S3StandIn.SECRET_ACCESS_KEY));
+
+    ApiClient.Response failing =
+        stack.api.post(
+            "/api/v1/deployments",
+            key,
+            "{\"model_name\":\"s3-missing\",\"gpu\":\"A100-80GB\",\"model\":{\"s3\":{"
+                + "\"source\":\"s3://models/nothing/here\",\"endpoint\":\""
+                + s3.endpoint()
+                + "\",\"s3_credentials\":{\"access_key_id\":\""
+                + S3StandIn.ACCESS_KEY_ID
+                + "\",\"secret_access_key\":\""
+                + S3StandIn.SECRET_ACCESS_KEY
+                + "\"}}}}");
+    assertThat(failing.status()).as(failing.body()).isEqualTo(422);
+    assertThat(failing.json().get("error").get("param").asString()).isEqualTo("model.s3.source");
+    assertThat(failing.json().get("error").get("code").asString()).isEqualTo("model_import_failed");
+  }
+
+  @Test
   void theSweeperRepairsALostEntryWithItsS3Access() {
     String dep = deployment();
     stack.readyEndpoint(dep);

@@ -78,6 +78,19 @@ public final class ModelRequests {
       throw body.invalid(
           "hf_token", "'hf_token' applies to Hugging Face sources; use 's3_credentials'.");
     }
+    ModelService.S3Import s3 = s3Import(body, rawSource);
+    String name = body.optionalString("name").orElseGet(s3.source()::lastSegment);
+    Names.problem("name", name).ifPresent(p -> fail(body, "name", p));
+    Family family = family(body, "family").orElse(Family.LLM);
+    return new ImportRequest(name, null, family, null, s3);
+  }
+
+  /**
+   * An S3 source with its optional {@code endpoint} and {@code s3_credentials}, fields of {@code
+   * body} (of {@code POST /api/v1/models}, or a deployment's inline {@code model.s3}); a 422 on the
+   * field for any problem.
+   */
+  public static ModelService.S3Import s3Import(JsonBody body, String rawSource) {
     S3Source source;
     try {
       source = S3Source.parse(rawSource);
@@ -92,11 +105,7 @@ public final class ModelRequests {
         throw body.invalid("endpoint", "'endpoint': " + e.getMessage() + ".");
       }
     }
-    S3Access access = s3Credentials(body).withEndpoint(endpoint);
-    String name = body.optionalString("name").orElseGet(source::lastSegment);
-    Names.problem("name", name).ifPresent(p -> fail(body, "name", p));
-    Family family = family(body, "family").orElse(Family.LLM);
-    return new ImportRequest(name, null, family, null, new ModelService.S3Import(source, access));
+    return new ModelService.S3Import(source, s3Credentials(body).withEndpoint(endpoint));
   }
 
   /**

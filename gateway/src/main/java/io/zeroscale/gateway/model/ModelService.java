@@ -98,7 +98,7 @@ public final class ModelService implements AutoCloseable {
     this.platformTokenForUnverified = platformTokenForUnverified;
     this.store = store;
     this.hub = hub;
-    this.s3Models = new S3Models(store, s3, secrets);
+    this.s3Models = new S3Models(store, s3, secrets, limits);
     this.secrets = secrets;
     this.limits = limits;
     this.tx = tx;
@@ -140,9 +140,16 @@ public final class ModelService implements AutoCloseable {
     }
   }
 
-  /** An S3 lookup that never errors, whatever the client does. */
-  public Mono<HubLookup> lookupS3(S3Source source, S3Access access) {
-    return s3Models.lookup(source, access);
+  /** An S3 lookup that never errors; for an inline {@code model.s3}, after taking an import. */
+  public Mono<HubLookup> lookupS3(UUID tenantId, S3Import s3) {
+    return Mono.defer(
+        () -> unless(limits.take(tenantId), () -> s3Models.lookup(s3.source(), s3.access())));
+  }
+
+  /** {@link S3Models#importForDeployment}, inside the deployment's transaction. */
+  public Mono<Model> importS3ForDeployment(
+      UUID tenantId, S3Import s3, Family family, String preferredName, HubLookup lookup) {
+    return s3Models.importForDeployment(tenantId, s3, family, preferredName, lookup, now());
   }
 
   /**
@@ -199,30 +206,9 @@ public final class ModelService implements AutoCloseable {
                             s3Models.insert(tenantId, req.name(), req.s3(), req.family(), now())));
     return tx.transactional(counted)
         .onErrorMap(DataIntegrityViolationException.class, e -> nameTaken("name", req.name()))
-        .doOnNext(saved -> startS3Lookup(saved, req.s3().access()));
-  }
-
-  private void startS3Lookup(Model m, S3Access access) {
-    Disposable[] self = new Disposable[1];
-    self[0] =
-        s3Models
-            .lookupAndRecord(m, access, now())
-            .doFinally(
-                s -> {
-                  if (self[0] != null) {
-                    inflight.remove(self[0]);
-                  }
-                })
-            .subscribe(
-                n -> {},
-                e ->
-                    log.warn(
-                        "Import of model {} could not record its outcome; it will be retried",
-                        m.id(),
-                        e));
-    if (!self[0].isDisposed()) {
-      inflight.add(self[0]);
-    }
+        .doOnNext(
+            saved ->
+                inBackground(saved, s3Models.lookupAndRecord(saved, req.s3().access(), now())));
   }
 
   public Mono<Model> get(UUID tenantId, String ref) {
@@ -511,9 +497,14 @@ public final class ModelService implements AutoCloseable {
   }
 
   private void startLookup(Model m, String hfToken) {
+    inBackground(m, lookupAndRecord(m, hfToken));
+  }
+
+  /** Runs an import's lookup without waiting for it; {@link #close()} stops it. */
+  private void inBackground(Model m, Mono<Long> lookup) {
     Disposable[] self = new Disposable[1];
     self[0] =
-        lookupAndRecord(m, hfToken)
+        lookup
             .doFinally(
                 s -> {
                   if (self[0] != null) {

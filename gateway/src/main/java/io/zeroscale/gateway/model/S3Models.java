@@ -3,11 +3,18 @@ package io.zeroscale.gateway.model;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.crypto.SecretBox;
 import io.zeroscale.api.redis.S3Access;
+import io.zeroscale.gateway.error.OpenAiError;
+import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.model.hub.HubLookup;
 import io.zeroscale.gateway.model.s3.S3Client;
 import io.zeroscale.gateway.model.s3.S3Source;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -27,18 +34,22 @@ final class S3Models {
 
   private static final Logger log = LoggerFactory.getLogger(S3Models.class);
 
+  private static final int INLINE_NAME_SUFFIXES = 9;
+
   private final ModelStore store;
   private final S3Client client;
   private final SecretBox secrets;
+  private final ImportLimits limits;
   private final JsonMapper json = JsonMapper.builder().build();
 
   /**
    * @param client null when S3 lookups are not configured (imports then end {@code unverified})
    */
-  S3Models(ModelStore store, S3Client client, SecretBox secrets) {
+  S3Models(ModelStore store, S3Client client, SecretBox secrets, ImportLimits limits) {
     this.store = store;
     this.client = client;
     this.secrets = secrets;
+    this.limits = limits;
   }
 
   /** The associated data that binds a sealed S3 access to its model row. */
@@ -49,6 +60,96 @@ final class S3Models {
   /** Stores a new S3 model as {@code importing}, its access sealed for it. */
   Mono<Model> insert(
       UUID tenantId, String name, ModelService.S3Import s3Import, Family family, Instant now) {
+    return insert(tenantId, name, s3Import, family, now, ImportOutcome.IMPORTING);
+  }
+
+  /**
+   * Imports an S3 model on the way to a deployment (an inline {@code model.s3}), with its lookup
+   * made: a lookup that proves it unusable is a 422 on {@code model.s3.source}; a full library is
+   * 422 {@code quota_exceeded}; else it is stored with the lookup's outcome under the deployment's
+   * name, the prefix's last segment or the deployment's name with a suffix, whichever is free.
+   * Always anew (as an inline hub model with a token): another import of the same source may have
+   * other credentials. Meant to run inside the deployment's transaction, the tenant locked.
+   */
+  Mono<Model> importForDeployment(
+      UUID tenantId,
+      ModelService.S3Import s3Import,
+      Family family,
+      String preferredName,
+      HubLookup lookup,
+      Instant now) {
+    ImportOutcome o = ImportOutcome.ofS3(lookup);
+    String uri = s3Import.source().uri();
+    if (o.status() == ModelStatus.FAILED) {
+      return Mono.error(
+          new ZeroscaleException(
+              OpenAiError.of(
+                  422,
+                  "Cannot import " + uri + ": " + o.error(),
+                  "model.s3.source",
+                  "model_import_failed")));
+    }
+    List<String> candidates = inlineNames(preferredName, s3Import.source());
+    return store
+        .library(tenantId)
+        .flatMap(
+            library ->
+                limits
+                    .forInlineImport(library)
+                    .<Mono<Model>>map(Mono::error)
+                    .orElseGet(
+                        () ->
+                            store
+                                .takenNames(tenantId, candidates)
+                                .collect(Collectors.toSet())
+                                .flatMap(
+                                    taken ->
+                                        candidates.stream()
+                                            .filter(n -> !taken.contains(n))
+                                            .findFirst()
+                                            .map(n -> insert(tenantId, n, s3Import, family, now, o))
+                                            .orElseGet(
+                                                () -> Mono.error(namesTaken(uri, candidates))))));
+  }
+
+  private static ZeroscaleException namesTaken(String uri, List<String> candidates) {
+    return new ZeroscaleException(
+        OpenAiError.of(
+            422,
+            "Cannot import "
+                + uri
+                + " into your library: the names "
+                + candidates
+                + " are all taken. Import it with POST /api/v1/models under another name"
+                + " and deploy it by that name.",
+            "model",
+            "name_taken"));
+  }
+
+  /** Candidate library names for an inline S3 model, in order of preference. */
+  static List<String> inlineNames(String preferredName, S3Source source) {
+    Set<String> names = new LinkedHashSet<>();
+    names.add(preferredName);
+    names.add(source.lastSegment());
+    for (int i = 2; i <= INLINE_NAME_SUFFIXES; i++) {
+      names.add(preferredName + "-" + i);
+    }
+    List<String> valid = new ArrayList<>();
+    for (String n : names) {
+      if (Names.problem("name", n).isEmpty()) {
+        valid.add(n);
+      }
+    }
+    return valid;
+  }
+
+  private Mono<Model> insert(
+      UUID tenantId,
+      String name,
+      ModelService.S3Import s3Import,
+      Family family,
+      Instant now,
+      ImportOutcome o) {
     UUID id = UUID.randomUUID();
     S3Access access = s3Import.access();
     byte[] sealed = secrets.seal(access.write(json), context(id));
@@ -62,13 +163,13 @@ final class S3Models {
             uri,
             "",
             family,
-            ModelStatus.IMPORTING,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
+            o.status(),
+            o.error(),
+            o.architecture(),
+            o.modelType(),
+            o.sha(),
+            o.weightBytes(),
+            o.parameterCount(),
             false,
             now,
             now,

@@ -64,6 +64,54 @@ class S3DeploymentsTest {
   }
 
   @Test
+  void anInlineModelS3IsParsedWithItsEndpointAndCredentials() {
+    CreateRequest r =
+        DeploymentRequestsTest.create(
+            "{'model_name':'x','gpu':'A100-80GB','model':{'s3':{'source':'s3://models/llama/7b',"
+                + "'endpoint':'http://minio:9000/','s3_credentials':{'access_key_id':'AKIA',"
+                + "'secret_access_key':'SECRETPART0123'}}}}");
+    assertThat(r.model()).isInstanceOf(ModelRef.S3.class);
+    ModelRef.S3 s3 = (ModelRef.S3) r.model();
+    assertThat(s3.source().uri()).isEqualTo("s3://models/llama/7b");
+    assertThat(s3.access())
+        .isEqualTo(new S3Access("http://minio:9000", null, "AKIA", "SECRETPART0123", null));
+    assertThat(s3.toString()).doesNotContain("SECRETPART");
+  }
+
+  @Test
+  void inlineModelS3RefusalsNameTheirField() {
+    record Case(String model, String param) {}
+    for (Case c :
+        new Case[] {
+          new Case("{'s3':{'source':'s3://models'}}", "model.s3.source"),
+          new Case("{'s3':{}}", "model.s3.source"),
+          new Case(
+              "{'s3':{'source':'s3://models/x','endpoint':'gopher://h'}}", "model.s3.endpoint"),
+          new Case(
+              "{'s3':{'source':'s3://models/x','s3_credentials':{'access_key_id':'A'}}}",
+              "model.s3.s3_credentials.secret_access_key"),
+          new Case(
+              "{'s3':{'source':'s3://models/x','hf_token':'SECRETPART'}}", "model.s3.hf_token"),
+          new Case("{'s3':{'source':'s3://models/x'},'hf':{'repo':'a/b'}}", "model.s3"),
+          new Case("{'s3':'s3://models/x'}", "model.s3"),
+        }) {
+      assertThatThrownBy(
+              () ->
+                  DeploymentRequestsTest.create(
+                      "{'model_name':'x','gpu':'A100-80GB','model':" + c.model() + "}"))
+          .as(c.model())
+          .isInstanceOf(ZeroscaleException.class)
+          .satisfies(
+              e -> {
+                var error = ((ZeroscaleException) e).error();
+                assertThat(error.status()).isEqualTo(422);
+                assertThat(error.param()).isEqualTo(c.param());
+                assertThat(error.message()).doesNotContain("SECRETPART");
+              });
+    }
+  }
+
+  @Test
   void anS3ModelRunsItsSourceAsItIsAndWarnsOnlyWhenUnverified() {
     assertThat(DeploymentRules.pinnedSource("s3://models/llama/7b", null))
         .isEqualTo("s3://models/llama/7b");

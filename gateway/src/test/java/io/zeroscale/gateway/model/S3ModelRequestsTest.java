@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.redis.S3Access;
 import io.zeroscale.gateway.error.ZeroscaleException;
+import io.zeroscale.gateway.model.s3.S3Source;
 import io.zeroscale.gateway.web.JsonBody;
 import org.junit.jupiter.api.Test;
 
@@ -104,5 +105,15 @@ class S3ModelRequestsTest {
           .isInstanceOf(ZeroscaleException.class)
           .hasMessageContaining(f);
     }
+  }
+
+  @Test
+  void inlineNamesPreferTheDeploymentsThenThePrefixsThenSuffixes() {
+    assertThat(S3Models.inlineNames("chat", S3Source.parse("s3://models/llama/7b")))
+        .startsWith("chat", "7b", "chat-2")
+        .hasSize(10);
+    assertThat(S3Models.inlineNames("chat", S3Source.parse("s3://models/x/(weird)")))
+        .as("an invalid prefix name is skipped")
+        .startsWith("chat", "chat-2");
   }
 }
