@@ -245,7 +245,7 @@ class DeploymentsApiIT {
         "name",
         "name_taken");
     assertError(
-        post("/api/v1/models", "{'name':'x','source':'s3://bucket/model'}"),
+        post("/api/v1/models", "{'name':'x','source':'gs://bucket/model'}"),
         422,
         "source",
         "invalid_value");

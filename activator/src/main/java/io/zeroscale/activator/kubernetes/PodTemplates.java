@@ -23,6 +23,7 @@ import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.ScalingSettings;
+import io.zeroscale.api.redis.S3Access;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -173,6 +174,9 @@ public final class PodTemplates {
    * InstanceRuntime#release}).
    */
   public static V1Secret hfTokenSecret(InstancePlan plan, KubernetesRuntimeProperties properties) {
+    if (plan.s3() != null) {
+      return s3Secret(plan, properties);
+    }
     if (plan.hfToken() == null) {
       return null;
     }
@@ -184,6 +188,32 @@ public final class PodTemplates {
             labels(deployment, SECRET_ROLE, HF_TOKEN),
             Map.of(DEPLOYMENT_ID, deployment.id()));
     return opaqueSecret(metadata, HF_TOKEN_ENV, plan.hfToken());
+  }
+
+  /**
+   * For an S3 model (issue #20), the same per-deployment Secret holds its {@code AWS_*} variables
+   * ({@link S3Access#environment()}), each under its own name; null when it has none at all (a
+   * public bucket on AWS in the default region).
+   */
+  private static V1Secret s3Secret(InstancePlan plan, KubernetesRuntimeProperties properties) {
+    Map<String, String> vars = plan.s3().environment();
+    if (vars.isEmpty()) {
+      return null;
+    }
+    DeploymentSpec deployment = plan.deployment();
+    V1Secret secret =
+        new V1Secret()
+            .apiVersion("v1")
+            .kind("Secret")
+            .metadata(
+                metadata(
+                    hfTokenSecretName(deployment.id()),
+                    properties,
+                    labels(deployment, SECRET_ROLE, HF_TOKEN),
+                    Map.of(DEPLOYMENT_ID, deployment.id())))
+            .type("Opaque");
+    vars.forEach((k, v) -> secret.putDataItem(k, v.getBytes(StandardCharsets.UTF_8)));
+    return secret;
   }
 
   /** An opaque Secret holding {@code value} under {@code key}. */
@@ -287,13 +317,20 @@ public final class PodTemplates {
    */
   public static List<String> engineArgs(InstancePlan plan, KubernetesRuntimeProperties properties) {
     DeploymentSpec deployment = plan.deployment();
-    HfSource source = HfSource.parse(deployment.source());
     List<String> args = new ArrayList<>();
     args.add("serve");
-    args.add(source.repo());
-    if (source.revision() != null) {
-      args.add("--revision");
-      args.add(source.revision());
+    if (plan.fromS3()) {
+      // vLLM streams s3:// models with the Run:ai Model Streamer, reading the AWS_* variables.
+      args.add(plan.repo());
+      args.add("--load-format");
+      args.add(InstancePlan.S3_LOAD_FORMAT);
+    } else {
+      HfSource source = HfSource.parse(deployment.source());
+      args.add(source.repo());
+      if (source.revision() != null) {
+        args.add("--revision");
+        args.add(source.revision());
+      }
     }
     args.addAll(
         List.of(
@@ -381,7 +418,8 @@ public final class PodTemplates {
   /**
    * Secrets only by reference, never by value: {@code VLLM_API_KEY} from the instance's key Secret;
    * {@code HF_TOKEN} from the deployment's token Secret (the tenant's token), or from the
-   * platform's Secret when the plan allows the platform token, or not at all.
+   * platform's Secret when the plan allows the platform token, or not at all; an S3 model's {@code
+   * AWS_*} variables from the deployment's Secret too.
    */
   private static List<V1EnvVar> env(InstancePlan plan, KubernetesRuntimeProperties properties) {
     List<V1EnvVar> env = new ArrayList<>();
@@ -395,6 +433,11 @@ public final class PodTemplates {
     } else if (plan.platformToken() && properties.hfTokenSecret() != null) {
       // Public models start without the platform's Secret.
       env.add(secretEnv(HF_TOKEN_ENV, properties.hfTokenSecret(), properties.hfTokenKey(), true));
+    }
+    if (plan.s3() != null) {
+      for (String name : plan.s3().environment().keySet()) {
+        env.add(secretEnv(name, hfTokenSecretName(plan.deployment().id()), name, null));
+      }
     }
     env.add(new V1EnvVar().name("HF_HOME").value(properties.hfHome()));
     return env;

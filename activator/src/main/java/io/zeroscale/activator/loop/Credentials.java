@@ -2,10 +2,12 @@ package io.zeroscale.activator.loop;
 
 import io.zeroscale.api.crypto.SecretBox;
 import io.zeroscale.api.redis.DeploymentCredentials;
+import io.zeroscale.api.redis.S3Access;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Opens a deployment's credentials entry ({@code zs:credentials}) for a launch: the tenant's token
@@ -17,20 +19,30 @@ public final class Credentials {
 
   private static final Logger log = LoggerFactory.getLogger(Credentials.class);
 
-  /** What one instance gets: the tenant's token, or the platform's, or neither. */
-  public record Token(String hfToken, boolean platformToken) {
+  /**
+   * What one instance gets: the tenant's token, or the platform's, or neither; and for an S3 model
+   * its {@link S3Access} (issue #20), null otherwise.
+   */
+  public record Token(String hfToken, boolean platformToken, S3Access s3) {
 
     public static final Token NONE = new Token(null, false);
+
+    /** A Hugging Face model's token. */
+    public Token(String hfToken, boolean platformToken) {
+      this(hfToken, platformToken, null);
+    }
 
     /** Never prints the token. */
     @Override
     public String toString() {
-      return hfToken != null ? "Token[tenant]" : platformToken ? "Token[platform]" : "Token[none]";
+      return (hfToken != null ? "Token[tenant" : platformToken ? "Token[platform" : "Token[none")
+          + (s3 == null ? "]" : ", s3]");
     }
   }
 
   private final SecretBox secrets;
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private final JsonMapper json = JsonMapper.builder().build();
 
   /**
    * @param secrets the box built from {@code zeroscale.secrets.key}, or null when the activator has
@@ -52,6 +64,9 @@ public final class Credentials {
       }
       return Token.NONE;
     }
+    if (entry.hasS3()) {
+      return s3(deploymentId, entry);
+    }
     if (!entry.hasTenantToken()) {
       return new Token(null, entry.platformToken());
     }
@@ -67,10 +82,27 @@ public final class Credentials {
     }
   }
 
+  /**
+   * An S3 model's access; without a key, or when it does not open, no S3 access at all (the
+   * instance's download then fails, rather than run with another's credentials).
+   */
+  private Token s3(String deploymentId, DeploymentCredentials entry) {
+    if (secrets == null) {
+      warnOnce(deploymentId, "no zeroscale.secrets.key is configured");
+      return Token.NONE;
+    }
+    try {
+      return new Token(null, false, entry.openS3(secrets, deploymentId, json));
+    } catch (IllegalArgumentException e) {
+      warnOnce(deploymentId, e.getMessage());
+      return Token.NONE;
+    }
+  }
+
   private void warnOnce(String deploymentId, String why) {
     if (warned.add(deploymentId)) {
       log.warn(
-          "The HF token of deployment {} does not open ({}); its instances start without a token",
+          "The credentials of deployment {} do not open ({}); its instances start without them",
           deploymentId,
           why);
     }

@@ -267,7 +267,7 @@ final class Deciding {
         .runtime()
         .launch(
             new InstancePlan(
-                t.id, t.runSpec(), t.engineKey, token.hfToken(), token.platformToken()))
+                t.id, t.runSpec(), t.engineKey, token.hfToken(), token.platformToken(), token.s3()))
         .map(result -> new LaunchOutcome(t, result, null, null))
         .onErrorResume(e -> Mono.just(new LaunchOutcome(t, null, e, null)));
   }

@@ -1,5 +1,6 @@
 package io.zeroscale.activator.process;
 
+import io.zeroscale.api.redis.S3Access;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,13 @@ import java.util.regex.Pattern;
  *       (the tenant's) when it has one; else the platform's own {@code HF_TOKEN} only when the plan
  *       allows it ({@code platformToken}: an unverified import, and the operator set {@code
  *       zeroscale.models.platform-token-for-unverified}); else none. The plan's rule always wins:
- *       {@code HF_TOKEN} cannot be listed in {@code pass-env}.
+ *       {@code HF_TOKEN} cannot be listed in {@code pass-env};
+ *   <li>never the activator's own {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code
+ *       AWS_SESSION_TOKEN}, {@code AWS_REGION}, {@code AWS_ENDPOINT_URL} (issue #20: they could be
+ *       the server's cloud credentials), even when listed in {@code pass-env}: the runtime sets
+ *       them from an S3 model's plan ({@link S3Access#environment()}) and only then. {@code AWS_}
+ *       is a reserved prefix: a pattern that could match it ({@code A*}, {@code AWS_*}) is refused,
+ *       other {@code AWS_*} names pass only when named exactly.
  * </ul>
  *
  * <p>The {@code pass-env} check ({@link #checkPassEnv}, at start-up): a {@code PREFIX*} pattern is
@@ -60,15 +67,39 @@ public record InstanceIsolation(List<String> passEnv, Map<String, String> hostEn
   /** What every instance may get from the host: what a process needs to find programs and text. */
   public static final List<String> BASE_ENV = List.of("PATH", "LANG", "LANGUAGE", "LC_*", "TZ");
 
-  /** The variables the runtime sets itself; {@code pass-env} cannot override them. */
+  /**
+   * The variables the runtime sets itself; {@code pass-env} cannot override them, and the host's
+   * never pass (the {@code AWS_*} ones come only from an S3 model's plan).
+   */
   public static final Set<String> SET_BY_RUNTIME =
-      Set.of("HOME", "TMPDIR", "VLLM_API_KEY", "HF_TOKEN");
+      Set.of(
+          "HOME",
+          "TMPDIR",
+          "VLLM_API_KEY",
+          "HF_TOKEN",
+          S3Access.ACCESS_KEY_ID,
+          S3Access.SECRET_ACCESS_KEY,
+          S3Access.SESSION_TOKEN,
+          S3Access.REGION,
+          S3Access.ENDPOINT_URL);
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*\\*?");
 
-  /** Names starting with one of these belong to the server (its settings, the JVM's options). */
+  /** Cloud credentials' variables: the host's reach an instance only when named exactly. */
+  static final String AWS_PREFIX = "AWS_";
+
+  /**
+   * Names starting with one of these belong to the server (its settings, the JVM's options, its
+   * cloud credentials).
+   */
   static final List<String> RESERVED_PREFIXES =
-      List.of("ZEROSCALE_", "SPRING_", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+      List.of(
+          "ZEROSCALE_",
+          "SPRING_",
+          "JAVA_TOOL_OPTIONS",
+          "JDK_JAVA_OPTIONS",
+          "_JAVA_OPTIONS",
+          AWS_PREFIX);
 
   /** Names containing one of these look like secrets. */
   static final List<String> SECRET_WORDS =

@@ -204,6 +204,10 @@ public final class ProcessRuntime implements InstanceRuntime {
     pb.environment()
         .putAll(
             isolation.environment(home, plan.engineKey(), plan.hfToken(), plan.platformToken()));
+    if (plan.s3() != null) {
+      // The plan's S3 access only: the isolation drops every AWS_* of the activator's own.
+      pb.environment().putAll(plan.s3().environment());
+    }
     Process p;
     try {
       p = pb.start();
@@ -521,11 +525,19 @@ public final class ProcessRuntime implements InstanceRuntime {
     values.put("{family}", d.family().wire());
     List<String> out = new ArrayList<>();
     for (String part : template) {
+      if (plan.fromS3() && part.contains("{revision}")) {
+        // S3 has no revisions: the engine loads the objects under the prefix as they are.
+        continue;
+      }
       String s = part;
       for (var v : values.entrySet()) {
         s = s.replace(v.getKey(), v.getValue());
       }
       out.add(s);
+      if (plan.fromS3() && part.contains("{repo}")) {
+        // vLLM streams s3:// models with the Run:ai Model Streamer, reading the AWS_* variables.
+        out.add("--load-format=" + InstancePlan.S3_LOAD_FORMAT);
+      }
     }
     return out;
   }

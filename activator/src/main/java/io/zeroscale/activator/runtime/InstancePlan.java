@@ -1,6 +1,7 @@
 package io.zeroscale.activator.runtime;
 
 import io.zeroscale.api.DeploymentSpec;
+import io.zeroscale.api.redis.S3Access;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,13 +23,37 @@ import java.util.Objects;
  *     zeroscale.models.platform-token-for-unverified}); never true together with {@code hfToken}.
  *     The process runtime then passes the server's {@code HF_TOKEN}, the Kubernetes runtime
  *     references the platform's token Secret; otherwise an instance gets no token at all
+ * @param s3 for a model in S3 ({@code s3://bucket/prefix}, issue #20), the endpoint, region and
+ *     tenant's credentials the engine loads it with, passed as {@code AWS_*} variables ({@link
+ *     S3Access#environment()}); null for a Hugging Face model
  */
 public record InstancePlan(
     String instanceId,
     DeploymentSpec deployment,
     String engineKey,
     String hfToken,
-    boolean platformToken) {
+    boolean platformToken,
+    S3Access s3) {
+
+  /** vLLM's loader for {@code s3://} models (Run:ai Model Streamer). */
+  public static final String S3_LOAD_FORMAT = "runai_streamer";
+
+  /** A plan of a Hugging Face model. */
+  public InstancePlan(
+      String instanceId,
+      DeploymentSpec deployment,
+      String engineKey,
+      String hfToken,
+      boolean platformToken) {
+    this(instanceId, deployment, engineKey, hfToken, platformToken, null);
+  }
+
+  /**
+   * Whether its model is in S3: the engine gets the {@code s3://} URI and {@link #S3_LOAD_FORMAT}.
+   */
+  public boolean fromS3() {
+    return deployment.source().startsWith("s3://");
+  }
 
   public InstancePlan {
     Objects.requireNonNull(instanceId, "instanceId");
@@ -52,8 +77,14 @@ public record InstancePlan(
     return List.of(deployment.modelName(), deployment.fullName());
   }
 
-  /** {@code org/repo} of the deployment's {@code hf://org/repo@revision}. */
+  /**
+   * {@code org/repo} of the deployment's {@code hf://org/repo@revision}; an S3 model's {@code
+   * s3://bucket/prefix} as it is (vLLM's model argument).
+   */
   public String repo() {
+    if (fromS3()) {
+      return deployment.source();
+    }
     String s = deployment.source().replaceFirst("^hf://", "");
     int at = s.lastIndexOf('@');
     return at > 0 ? s.substring(0, at) : s;
@@ -82,6 +113,7 @@ public record InstancePlan(
         + (engineKey == null ? "none" : "***")
         + ", hfToken="
         + (hfToken == null ? (platformToken ? "platform" : "none") : "***")
+        + (s3 == null ? "" : ", s3=" + s3)
         + "]";
   }
 }

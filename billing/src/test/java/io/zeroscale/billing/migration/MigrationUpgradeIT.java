@@ -64,10 +64,10 @@ class MigrationUpgradeIT {
   static final String APP_LOCATION = "classpath:db/migration";
 
   /**
-   * Migrations added after the move (V6 billing settings, V7 key rotation, V8 deployment
-   * revisions): not in main's dump.
+   * Migrations added after the move (V6 billing settings, V7 key rotation, V8 deployment revisions,
+   * V9 S3 model sources): not in main's dump.
    */
-  static final int AFTER_V5 = 3;
+  static final int AFTER_V5 = 4;
 
   static final UUID TENANT = UUID.fromString("00000000-0000-0000-0000-0000000000aa");
   static final UUID MODEL = UUID.fromString("00000000-0000-0000-0000-0000000000b1");
@@ -127,7 +127,8 @@ class MigrationUpgradeIT {
     assertThat(validation.validationSuccessful).as(validation.getAllErrorMessages()).isTrue();
     MigrateResult migrated = app.migrate();
     assertThat(migrated.success).isTrue();
-    // What came after V5 (V6 billing settings, V7 key rotation, V8 deployment revisions) is all
+    // What came after V5 (V6 billing settings, V7 key rotation, V8 deployment revisions, V9 S3
+    // model sources) is all
     // that runs; V1–V5 stay.
     assertThat(migrated.migrationsExecuted).as("only the migrations after V5").isEqualTo(AFTER_V5);
     assertThat(checksums(app)).hasSize(5 + AFTER_V5).containsAllEntriesOf(oldChecksums);
@@ -240,7 +241,7 @@ class MigrationUpgradeIT {
         .isEqualTo(
             Map.of(
                 "1", "gateway", "2", "gateway", "3", "gateway", "4", "billing", "5", "billing", "6",
-                "billing", "7", "gateway", "8", "gateway"));
+                "billing", "7", "gateway", "8", "gateway", "9", "gateway"));
   }
 
   /**

@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
  *     --max-model-len} is the context window ({@link #maxModelLen()})
  * @param failBootForModels {@code --fail-boot-for-models}: globs of models that fail to boot (see
  *     {@link #bootFailure()})
+ * @param modelLoad its model argument, {@code --load-format} and S3 variables ({@link ModelLoad})
  */
 public record SimConfig(
     String host,
@@ -58,7 +59,8 @@ public record SimConfig(
     String model,
     String revision,
     EngineFlags engine,
-    List<String> failBootForModels) {
+    List<String> failBootForModels,
+    ModelLoad modelLoad) {
 
   /** vLLM's {@code --max-num-seqs} default. */
   public static final int DEFAULT_MAX_NUM_SEQS = 256;
@@ -211,6 +213,7 @@ public record SimConfig(
     private String revision;
     private EngineFlags engine = EngineFlags.NONE;
     private List<String> failBootForModels = List.of();
+    private ModelLoad modelLoad = ModelLoad.NONE;
 
     private Builder() {}
 
@@ -322,6 +325,12 @@ public record SimConfig(
     }
 
     /** The {@code HF_TOKEN} it got (null or empty: none); only its fingerprint is kept. */
+    /** The model argument, {@code --load-format} and the S3 variables ({@link ModelLoad}). */
+    public Builder modelLoad(ModelLoad value) {
+      this.modelLoad = value == null ? ModelLoad.NONE : value;
+      return this;
+    }
+
     public Builder hfToken(String value) {
       this.hfToken = TokenFingerprint.of(value);
       return this;
@@ -363,7 +372,8 @@ public record SimConfig(
           model,
           revision,
           engine,
-          failBootForModels);
+          failBootForModels,
+          modelLoad);
     }
   }
 

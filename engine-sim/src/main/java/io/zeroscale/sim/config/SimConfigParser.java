@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
 public final class SimConfigParser {
 
   /** vLLM flags that a process template may pass; accepted and ignored. */
-  private static final Set<String> IGNORED_WITH_VALUE = Set.of("--tensor-parallel-size");
+  private static final Set<String> IGNORED_WITH_VALUE =
+      Set.of("--tensor-parallel-size", "--load-format");
 
   private static final Set<String> IGNORED_BOOLEAN = Set.of("--trust-remote-code");
 
@@ -80,6 +81,7 @@ public final class SimConfigParser {
     FLAG_HELP.forEach(
         (flag, help) -> sb.append(String.format(Locale.ROOT, "  %-28s %s%n", flag, help)));
     sb.append("  accepted and ignored (vLLM): --tensor-parallel-size, --trust-remote-code\n");
+    sb.append("  accepted and shown on /debug/credentials: --load-format\n");
     return sb.toString();
   }
 
@@ -111,6 +113,7 @@ public final class SimConfigParser {
     EngineFlags.Builder engine = new EngineFlags.Builder();
     String positional = null;
     String modelFlag = null;
+    String loadFormat = null;
     List<String> argList = Arrays.asList(args);
     // `vllm serve org/repo ...` becomes `java -jar engine-sim.jar serve org/repo ...`.
     int i = !argList.isEmpty() && argList.getFirst().equals("serve") ? 1 : 0;
@@ -172,6 +175,10 @@ public final class SimConfigParser {
           return new ParseResult.Invalid(flag + " needs a value");
         }
       }
+      if (flag.equals("--load-format")) {
+        // Accepted (vLLM's runai_streamer for s3:// models) and shown on /debug/credentials.
+        loadFormat = values.getFirst();
+      }
       if (IGNORED_WITH_VALUE.contains(flag)) {
         continue;
       }
@@ -192,6 +199,7 @@ public final class SimConfigParser {
     builder.hfToken(env.get(HF_TOKEN_ENV));
     String model = modelFlag != null ? modelFlag : positional;
     builder.model(model);
+    builder.modelLoad(ModelLoad.of(model, loadFormat, env));
     if (!builder.hasServedModelNames() && model != null) {
       builder.servedModelNames(model);
     }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.multipart.FileUpload;
 import io.netty.handler.codec.http.multipart.HttpData;
 import io.zeroscale.sim.config.Family;
+import io.zeroscale.sim.config.ModelLoad;
 import io.zeroscale.sim.config.SimConfig;
 import io.zeroscale.sim.engine.Engine;
 import io.zeroscale.sim.engine.FinishReason;
@@ -142,7 +143,9 @@ public final class SimHandler
   /**
    * {@code {"hf_token":{"masked":"hf_…abcd","sha256":"<16 hex>"}}} or {@code {"hf_token":null}}:
    * which Hugging Face token this instance was given, never the token (behind the API key, as
-   * {@code /v1}).
+   * {@code /v1}); when it was given a {@code --load-format} or S3 variables (issue #20), also its
+   * {@code model} argument, {@code load_format} and, under {@code aws}, those variables (secrets as
+   * fingerprints, region and endpoint as they are).
    */
   private Publisher<Void> credentials(HttpMethod method, String path, HttpServerResponse res) {
     if (!method.equals(HttpMethod.GET)) {
@@ -155,6 +158,16 @@ public final class SimHandler
       body.putObject("hf_token")
           .put("masked", config.hfToken().masked())
           .put("sha256", config.hfToken().sha256());
+    }
+    ModelLoad load = config.modelLoad();
+    if (load.s3Related()) {
+      // Only then: the body of an instance of a hub model stays as it was.
+      body.put("model", load.model());
+      body.put("load_format", load.loadFormat());
+      var aws = body.putObject("aws");
+      load.awsSecrets()
+          .forEach((k, v) -> aws.putObject(k).put("masked", v.masked()).put("sha256", v.sha256()));
+      load.awsSettings().forEach(aws::put);
     }
     return bytes(res, 200, JSON, Json.bytes(body));
   }

@@ -62,6 +62,11 @@ final class DeploymentChanges {
     return switch (ref) {
       case null -> Mono.just(Optional.empty());
       case ModelRef.Library l -> Mono.just(Optional.empty());
+      // Always imported anew, with its access sealed (issue #20).
+      case ModelRef.S3 s ->
+          models
+              .lookupS3(tenantId, new ModelService.S3Import(s.source(), s.access()))
+              .map(Optional::of);
       // With a token of its own, the inline model is imported anew (sealed with it).
       case ModelRef.Hub h when h.hfToken() != null ->
           models.lookupForImport(tenantId, h.source(), h.hfToken()).map(Optional::of);
@@ -92,6 +97,13 @@ final class DeploymentChanges {
                                   "No model '" + l.ref() + "' in your library.",
                                   "model_not_found")
                               .toException()));
+      case ModelRef.S3 s ->
+          models.importS3ForDeployment(
+              tenantId,
+              new ModelService.S3Import(s.source(), s.access()),
+              family,
+              modelName,
+              lookup);
       case ModelRef.Hub h ->
           lookup == null
               ? models

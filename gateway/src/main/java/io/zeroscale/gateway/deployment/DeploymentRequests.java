@@ -6,8 +6,10 @@ import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.hardware.HardwareCatalog;
 import io.zeroscale.gateway.model.ModelRequests;
+import io.zeroscale.gateway.model.ModelService;
 import io.zeroscale.gateway.model.Names;
 import io.zeroscale.gateway.model.hub.HfSource;
+import io.zeroscale.gateway.model.s3.S3Source;
 import io.zeroscale.gateway.web.InputBounds;
 import io.zeroscale.gateway.web.JsonBody;
 import java.util.LinkedHashSet;
@@ -211,6 +213,15 @@ public final class DeploymentRequests {
       if (ref.isBlank()) {
         throw body.invalid("model", "'model' must not be empty.");
       }
+      if (S3Source.isS3(ref)) {
+        // Its endpoint and credentials have no place here: the library import takes them.
+        throw body.invalid(
+            "model",
+            "An s3:// model goes in an object, with its endpoint and credentials:"
+                + " {\"s3\": {\"source\": \"s3://bucket/prefix\", \"endpoint\": ...,"
+                + " \"s3_credentials\": {...}}}, or is imported first (POST /api/v1/models)"
+                + " and deployed by its name.");
+      }
       // Library names and ids have no '/': a bare owner/name (or hf://…) is a hub source.
       if (ref.contains("/")) {
         try {
@@ -229,7 +240,23 @@ public final class DeploymentRequests {
               + ".");
     }
     JsonBody m = body.optionalObject("model").orElseThrow();
-    m.allowOnly(Set.of("hf"));
+    m.allowOnly(Set.of("hf", "s3"));
+    if (m.has("s3")) {
+      if (m.has("hf")) {
+        throw m.invalid("s3", "Give one source: 'model.hf' or 'model.s3', not both.");
+      }
+      JsonBody s3 =
+          m.optionalObject("s3")
+              .orElseThrow(
+                  () ->
+                      m.invalid(
+                          "s3",
+                          "'model.s3' must be an object {\"source\": \"s3://bucket/prefix\","
+                              + " \"endpoint\": ..., \"s3_credentials\": {...}}."));
+      s3.allowOnly(Set.of("source", "endpoint", "s3_credentials"));
+      ModelService.S3Import i = ModelRequests.s3Import(s3, s3.requiredString("source"));
+      return new ModelRef.S3(i.source(), i.access());
+    }
     return hubRef(
         m.optionalObject("hf")
             .orElseThrow(() -> m.invalid("hf", "'model.hf' is required in an object 'model'.")),

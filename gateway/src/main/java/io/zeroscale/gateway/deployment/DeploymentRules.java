@@ -111,6 +111,16 @@ public final class DeploymentRules {
    * empty otherwise.
    */
   public static Optional<String> warning(Model model) {
+    if (model.s3()) {
+      // S3 has no commits to pin: instances load the objects under the prefix as they are.
+      return model.status() == ModelStatus.UNVERIFIED
+          ? Optional.of(
+              "Model '"
+                  + model.name()
+                  + "' is unverified (its S3 store could not be read when it was imported): its"
+                  + " size is unknown and its fit on the GPUs was not checked.")
+          : Optional.empty();
+    }
     String unpinned =
         " Its instances run the revision '"
             + model.revision()

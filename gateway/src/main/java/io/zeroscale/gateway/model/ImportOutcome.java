@@ -43,6 +43,30 @@ public record ImportOutcome(
     };
   }
 
+  /**
+   * {@link #of} for an S3 lookup ({@link io.zeroscale.gateway.model.s3.S3Client}): the same
+   * statuses, with the reasons in S3's words.
+   */
+  public static ImportOutcome ofS3(HubLookup lookup) {
+    return switch (lookup) {
+      case HubLookup.Denied d ->
+          failed(d.reason() + " (import it again with s3_credentials that can read it)");
+      case HubLookup.Unreachable u ->
+          new ImportOutcome(
+              ModelStatus.UNVERIFIED,
+              "The S3 store could not be read ("
+                  + u.reason()
+                  + "): the model is usable, but its architecture and size are unknown and its fit"
+                  + " on GPUs was not checked.",
+              null,
+              null,
+              null,
+              null,
+              null);
+      default -> of(lookup);
+    };
+  }
+
   /** The error of an unverified model, also the warning its deployments carry. */
   public static String unverifiedMessage(String reason) {
     return "The Hugging Face hub could not be reached ("

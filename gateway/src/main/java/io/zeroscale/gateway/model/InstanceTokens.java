@@ -68,6 +68,10 @@ public final class InstanceTokens {
 
   /** Whether {@code entry} is of the shape {@code model} calls for (the resync's repair check). */
   public boolean matches(DeploymentCredentials entry, Model model) {
+    if (model.s3() || entry.hasS3()) {
+      // An S3 model's entry carries its S3 access (issue #20), a hub model's never does.
+      return model.s3() && entry.hasS3() && !entry.hasTenantToken() && !entry.platformToken();
+    }
     return switch (source(model)) {
       case TENANT -> entry.hasTenantToken();
       case PLATFORM -> entry.platformToken();

@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.zeroscale.api.Family;
 import io.zeroscale.gateway.web.ApiJson;
 import java.time.Instant;
@@ -13,6 +14,8 @@ import java.util.UUID;
  * @param sha the commit the revision resolved to at import; null when unknown
  * @param weightBytes size of the weights; null until the hub told it
  * @param hasHfToken whether a token was given at import
+ * @param endpoint an S3 model's S3-compatible store URL, null for AWS and for hub models
+ * @param hasS3Credentials whether an S3 model was imported with {@code s3_credentials}
  */
 public record Model(
     UUID id,
@@ -31,7 +34,14 @@ public record Model(
     Long parameterCount,
     boolean hasHfToken,
     Instant createdAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    String endpoint,
+    boolean hasS3Credentials) {
+
+  /** Whether it is stored in S3 or an S3-compatible store ({@code s3://bucket/prefix}). */
+  public boolean s3() {
+    return source.startsWith("s3://");
+  }
 
   /** Whether deployments may use it: ready or unverified. */
   public boolean deployable() {
@@ -46,7 +56,7 @@ public record Model(
         name,
         source,
         repo,
-        revision,
+        revision.isEmpty() ? null : revision,
         sha,
         family.wire(),
         status.wire(),
@@ -57,10 +67,16 @@ public record Model(
         parameterCount,
         hasHfToken,
         createdAt.toString(),
-        updatedAt.toString());
+        updatedAt.toString(),
+        s3() ? endpoint : null,
+        s3() ? hasS3Credentials : null);
   }
 
-  /** A model as the API shows it: these fields, in this order, in snake case, nulls written. */
+  /**
+   * A model as the API shows it: these fields, in this order, in snake case, nulls written; an S3
+   * model's {@code endpoint} (null: AWS) and {@code has_s3_credentials} only for S3 models, so that
+   * a hub model's JSON stays as it was.
+   */
   @ApiJson
   public record Json(
       String id,
@@ -79,5 +95,7 @@ public record Model(
       Long parameterCount,
       boolean hasHfToken,
       String createdAt,
-      String updatedAt) {}
+      String updatedAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String endpoint,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean hasS3Credentials) {}
 }

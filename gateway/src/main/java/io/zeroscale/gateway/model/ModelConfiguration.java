@@ -2,8 +2,11 @@ package io.zeroscale.gateway.model;
 
 import io.zeroscale.api.crypto.SecretBox;
 import io.zeroscale.gateway.crypto.SecretsProperties;
+import io.zeroscale.gateway.model.hub.HostResolver;
 import io.zeroscale.gateway.model.hub.HubClient;
 import io.zeroscale.gateway.model.hub.HubProperties;
+import io.zeroscale.gateway.model.s3.S3Client;
+import io.zeroscale.gateway.model.s3.S3Properties;
 import java.security.SecureRandom;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
@@ -20,7 +23,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 @EnableConfigurationProperties({
   SecretsProperties.class,
   HubProperties.class,
-  ModelsProperties.class
+  ModelsProperties.class,
+  S3Properties.class
 })
 public class ModelConfiguration {
 
@@ -34,6 +38,22 @@ public class ModelConfiguration {
   HubClient hubClient(HubProperties properties, ObjectProvider<WebClient.Builder> builder) {
     return new HubClient(
         builder.getIfAvailable(WebClient::builder), properties.url(), properties.timeout());
+  }
+
+  /** S3 lookups share the hub's timeout (SPEC §3: a short lookup, 5 s by default). */
+  @Bean
+  S3Client s3Client(
+      S3Properties properties,
+      HubProperties hub,
+      ObjectProvider<WebClient.Builder> builder,
+      Clock clock) {
+    return new S3Client(
+        builder.getIfAvailable(WebClient::builder),
+        hub.timeout(),
+        HostResolver.system(),
+        properties.privateHostSet(),
+        properties.defaultRegion(),
+        clock);
   }
 
   @Bean
@@ -54,6 +74,7 @@ public class ModelConfiguration {
   ModelService modelService(
       ModelStore store,
       HubClient hub,
+      S3Client s3,
       SecretBox secrets,
       ImportLimits limits,
       ModelsProperties properties,
@@ -62,6 +83,7 @@ public class ModelConfiguration {
     return new ModelService(
         store,
         hub,
+        s3,
         secrets,
         limits,
         TransactionalOperator.create(transactionManager),

@@ -3,11 +3,14 @@ package io.zeroscale.gateway.model;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.crypto.SecretBox;
 import io.zeroscale.api.redis.DeploymentCredentials;
+import io.zeroscale.api.redis.S3Access;
 import io.zeroscale.gateway.error.OpenAiError;
 import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.model.hub.HfSource;
 import io.zeroscale.gateway.model.hub.HubClient;
 import io.zeroscale.gateway.model.hub.HubLookup;
+import io.zeroscale.gateway.model.s3.S3Client;
+import io.zeroscale.gateway.model.s3.S3Source;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +31,7 @@ import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The model library's use cases. An import answers at once with {@code importing} and runs the hub
@@ -43,6 +47,9 @@ import reactor.core.publisher.Mono;
  * the hub client in memory, and never logged. A deployment's instances get the model's token
  * re-sealed for that deployment ({@link #credentials}), or the platform's or none ({@link
  * InstanceTokens}).
+ *
+ * <p>An S3 model ({@code s3://bucket/prefix}, issue #20) is imported the same way ({@link
+ * S3Models}), its {@link S3Access} sealed like a token.
  */
 public final class ModelService implements AutoCloseable {
 
@@ -51,6 +58,8 @@ public final class ModelService implements AutoCloseable {
 
   private final ModelStore store;
   private final HubClient hub;
+  private final S3Models s3Models;
+  private final JsonMapper json = JsonMapper.builder().build();
   private final SecretBox secrets;
   private final ImportLimits limits;
   private final TransactionalOperator tx;
@@ -69,9 +78,27 @@ public final class ModelService implements AutoCloseable {
       TransactionalOperator tx,
       Clock clock,
       boolean platformTokenForUnverified) {
+    this(store, hub, null, secrets, limits, tx, clock, platformTokenForUnverified);
+  }
+
+  /**
+   * @param s3 the S3 lookup, or null when S3 sources cannot be looked up (their imports end {@code
+   *     unverified})
+   * @param platformTokenForUnverified {@code zeroscale.models.platform-token-for-unverified}
+   */
+  public ModelService(
+      ModelStore store,
+      HubClient hub,
+      S3Client s3,
+      SecretBox secrets,
+      ImportLimits limits,
+      TransactionalOperator tx,
+      Clock clock,
+      boolean platformTokenForUnverified) {
     this.platformTokenForUnverified = platformTokenForUnverified;
     this.store = store;
     this.hub = hub;
+    this.s3Models = new S3Models(store, s3, secrets, limits);
     this.secrets = secrets;
     this.limits = limits;
     this.tx = tx;
@@ -81,9 +108,22 @@ public final class ModelService implements AutoCloseable {
   /**
    * An import request, validated.
    *
+   * @param source the hub source, null for an S3 one
    * @param hfToken the tenant's HF token for gated or private repos, null for none
+   * @param s3 the S3 source and access, null for a hub source
    */
-  public record ImportRequest(String name, HfSource source, Family family, String hfToken) {
+  public record ImportRequest(
+      String name, HfSource source, Family family, String hfToken, S3Import s3) {
+
+    /** A hub import. */
+    public ImportRequest(String name, HfSource source, Family family, String hfToken) {
+      this(name, source, family, hfToken, null);
+    }
+
+    /** The canonical source, either kind. */
+    public String uri() {
+      return s3 != null ? s3.source().uri() : source.uri();
+    }
 
     /** Never prints the token. */
     @Override
@@ -91,7 +131,7 @@ public final class ModelService implements AutoCloseable {
       return "ImportRequest[name="
           + name
           + ", source="
-          + source.uri()
+          + uri()
           + ", family="
           + family.wire()
           + ", hfToken="
@@ -99,6 +139,25 @@ public final class ModelService implements AutoCloseable {
           + "]";
     }
   }
+
+  /** An S3 lookup that never errors; for an inline {@code model.s3}, after taking an import. */
+  public Mono<HubLookup> lookupS3(UUID tenantId, S3Import s3) {
+    return Mono.defer(
+        () -> unless(limits.take(tenantId), () -> s3Models.lookup(s3.source(), s3.access())));
+  }
+
+  /** {@link S3Models#importForDeployment}, inside the deployment's transaction. */
+  public Mono<Model> importS3ForDeployment(
+      UUID tenantId, S3Import s3, Family family, String preferredName, HubLookup lookup) {
+    return s3Models.importForDeployment(tenantId, s3, family, preferredName, lookup, now());
+  }
+
+  /**
+   * An S3 source with how to reach it.
+   *
+   * @param access endpoint, region and credentials ({@link S3Access#ANONYMOUS} for none)
+   */
+  public record S3Import(S3Source source, S3Access access) {}
 
   /**
    * Stores the model as {@code importing} and starts its hub lookup without waiting for it; 429
@@ -109,6 +168,9 @@ public final class ModelService implements AutoCloseable {
   }
 
   private Mono<Model> importWithinLimits(UUID tenantId, ImportRequest req) {
+    if (req.s3() != null) {
+      return importS3WithinLimits(tenantId, req);
+    }
     Mono<Model> counted =
         store
             .lockTenant(tenantId)
@@ -129,6 +191,24 @@ public final class ModelService implements AutoCloseable {
     return tx.transactional(counted)
         .onErrorMap(DataIntegrityViolationException.class, e -> nameTaken("name", req.name()))
         .doOnNext(saved -> startLookup(saved, req.hfToken()));
+  }
+
+  private Mono<Model> importS3WithinLimits(UUID tenantId, ImportRequest req) {
+    Mono<Model> counted =
+        store
+            .lockTenant(tenantId)
+            .then(store.library(tenantId))
+            .flatMap(
+                library ->
+                    unless(
+                        limits.forImport(library),
+                        () ->
+                            s3Models.insert(tenantId, req.name(), req.s3(), req.family(), now())));
+    return tx.transactional(counted)
+        .onErrorMap(DataIntegrityViolationException.class, e -> nameTaken("name", req.name()))
+        .doOnNext(
+            saved ->
+                inBackground(saved, s3Models.lookupAndRecord(saved, req.s3().access(), now())));
   }
 
   public Mono<Model> get(UUID tenantId, String ref) {
@@ -331,7 +411,9 @@ public final class ModelService implements AutoCloseable {
             o.parameterCount(),
             sealed != null,
             now,
-            now);
+            now,
+            null,
+            false);
     return store.insert(m, sealed);
   }
 
@@ -349,10 +431,14 @@ public final class ModelService implements AutoCloseable {
         .filter(m -> current == null || !tokens.matches(current, m))
         .flatMap(
             m ->
-                token(m)
-                    .map(Optional::of)
-                    .defaultIfEmpty(Optional.empty())
-                    .map(t -> tokens.credentials(deploymentId, m, t.orElse(null))));
+                m.s3()
+                    ? s3Models
+                        .access(m)
+                        .map(a -> DeploymentCredentials.s3(secrets, deploymentId, a, json))
+                    : token(m)
+                        .map(Optional::of)
+                        .defaultIfEmpty(Optional.empty())
+                        .map(t -> tokens.credentials(deploymentId, m, t.orElse(null))));
   }
 
   /** Candidate library names for an inline hub model, in order of preference. */
@@ -381,10 +467,12 @@ public final class ModelService implements AutoCloseable {
         .importingSince(now().minus(minAge))
         .concatMap(
             m ->
-                token(m)
-                    .map(Optional::of)
-                    .defaultIfEmpty(Optional.empty())
-                    .flatMap(t -> lookupAndRecord(m, t.orElse(null))))
+                m.s3()
+                    ? s3Models.access(m).flatMap(a -> s3Models.lookupAndRecord(m, a, now()))
+                    : token(m)
+                        .map(Optional::of)
+                        .defaultIfEmpty(Optional.empty())
+                        .flatMap(t -> lookupAndRecord(m, t.orElse(null))))
         .count();
   }
 
@@ -409,9 +497,14 @@ public final class ModelService implements AutoCloseable {
   }
 
   private void startLookup(Model m, String hfToken) {
+    inBackground(m, lookupAndRecord(m, hfToken));
+  }
+
+  /** Runs an import's lookup without waiting for it; {@link #close()} stops it. */
+  private void inBackground(Model m, Mono<Long> lookup) {
     Disposable[] self = new Disposable[1];
     self[0] =
-        lookupAndRecord(m, hfToken)
+        lookup
             .doFinally(
                 s -> {
                   if (self[0] != null) {

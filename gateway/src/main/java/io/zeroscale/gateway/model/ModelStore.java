@@ -27,7 +27,8 @@ public final class ModelStore {
   private static final String COLUMNS =
       "id, tenant_id, name, source, repo, revision, family, status, error, architecture,"
           + " model_type, sha, weight_bytes, parameter_count,"
-          + " hf_token_enc IS NOT NULL AS has_hf_token, created_at, updated_at";
+          + " hf_token_enc IS NOT NULL AS has_hf_token, created_at, updated_at, endpoint,"
+          + " s3_credentials_enc IS NOT NULL AS has_s3_credentials";
 
   private final DatabaseClient db;
 
@@ -37,13 +38,22 @@ public final class ModelStore {
 
   /** Inserts a model; errors with a DataIntegrityViolation when the tenant has the name. */
   public Mono<Model> insert(Model m, byte[] sealedToken) {
+    return insert(m, sealedToken, null);
+  }
+
+  /**
+   * Inserts a model with its sealed HF token and, for an S3 model, its sealed S3 access (either
+   * null for none); errors with a DataIntegrityViolation when the tenant has the name.
+   */
+  public Mono<Model> insert(Model m, byte[] sealedToken, byte[] sealedS3) {
     GenericExecuteSpec spec =
         db.sql(
                 "INSERT INTO models (id, tenant_id, name, source, repo, revision, family, status,"
                     + " error, architecture, model_type, sha, weight_bytes, parameter_count,"
-                    + " hf_token_enc, created_at, updated_at) VALUES (:id, :tenant, :name,"
-                    + " :source, :repo, :revision, :family, :status, :error, :architecture,"
-                    + " :model_type, :sha, :weight_bytes, :parameter_count, :token, :now, :now)")
+                    + " hf_token_enc, created_at, updated_at, endpoint, s3_credentials_enc)"
+                    + " VALUES (:id, :tenant, :name, :source, :repo, :revision, :family, :status,"
+                    + " :error, :architecture, :model_type, :sha, :weight_bytes,"
+                    + " :parameter_count, :token, :now, :now, :endpoint, :s3)")
             .bind("id", m.id())
             .bind("tenant", m.tenantId())
             .bind("name", m.name())
@@ -63,6 +73,8 @@ public final class ModelStore {
             m.weightBytes(),
             m.parameterCount());
     spec = bindNullable(bindOutcome(spec, found), "token", sealedToken, byte[].class);
+    spec = bindNullable(spec, "endpoint", m.endpoint(), String.class);
+    spec = bindNullable(spec, "s3", sealedS3, byte[].class);
     return spec.then().then(findById(m.tenantId(), m.id()));
   }
 
@@ -156,7 +168,8 @@ public final class ModelStore {
    */
   public Mono<Long> deleteUnused(UUID tenantId, UUID id, Instant now) {
     return db.sql(
-            "UPDATE models m SET deleted_at = :now, hf_token_enc = NULL, updated_at = :now"
+            "UPDATE models m SET deleted_at = :now, hf_token_enc = NULL, s3_credentials_enc = NULL,"
+                + " updated_at = :now"
                 + " WHERE m.tenant_id = :tenant AND m.id = :id AND m.deleted_at IS NULL AND NOT"
                 + " EXISTS (SELECT 1 FROM deployments d WHERE d.model_id = m.id AND d.deleted_at"
                 + " IS NULL)")
@@ -182,6 +195,16 @@ public final class ModelStore {
     return db.sql("SELECT hf_token_enc FROM models WHERE id = :id AND hf_token_enc IS NOT NULL")
         .bind("id", id)
         .map(row -> row.get("hf_token_enc", byte[].class))
+        .one();
+  }
+
+  /** The sealed S3 access, empty when the model has none. */
+  public Mono<byte[]> sealedS3(UUID id) {
+    return db.sql(
+            "SELECT s3_credentials_enc FROM models WHERE id = :id"
+                + " AND s3_credentials_enc IS NOT NULL")
+        .bind("id", id)
+        .map(row -> row.get("s3_credentials_enc", byte[].class))
         .one();
   }
 
@@ -242,6 +265,8 @@ public final class ModelStore {
         c.bigint("parameter_count"),
         c.flag("has_hf_token"),
         c.instant("created_at"),
-        c.instant("updated_at"));
+        c.instant("updated_at"),
+        c.text("endpoint"),
+        c.flag("has_s3_credentials"));
   }
 }

@@ -136,7 +136,9 @@ class DeploymentRulesTest {
             ready.parameterCount(),
             ready.hasHfToken(),
             ready.createdAt(),
-            ready.updatedAt());
+            ready.updatedAt(),
+            null,
+            false);
     assertThat(DeploymentRules.warning(noSha))
         .hasValueSatisfying(w -> assertThat(w).contains("did not tell the commit", "'main'"));
   }

@@ -38,7 +38,9 @@ final class Fixtures {
         null,
         false,
         T0,
-        T0);
+        T0,
+        null,
+        false);
   }
 
   static Deployment deployment(ScalingSettings s, DeploymentStatus status) {

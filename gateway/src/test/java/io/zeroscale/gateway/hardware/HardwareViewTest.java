@@ -39,7 +39,9 @@ class HardwareViewTest {
         null,
         false,
         t,
-        t);
+        t,
+        null,
+        false);
   }
 
   @ParameterizedTest(name = "{0} bytes on {1}: min {2}")

@@ -44,7 +44,9 @@ class InstanceTokensTest {
         null,
         hasToken,
         now,
-        now);
+        now,
+        null,
+        false);
   }
 
   @Test

@@ -45,7 +45,7 @@ class ModelRequestsTest {
       quoteCharacter = '"',
       value = {
         "{'name':'x'}|source|'source' is required",
-        "{'source':'s3://bucket/x'}|source|neither an hf:// reference",
+        "{'source':'gs://bucket/x'}|source|neither an hf:// reference",
         "{'source':'hf://a/b','name':'-bad'}|name|got '-bad'",
         "{'source':'hf://a/b','name':'has space'}|name|letters, digits",
         "{'source':'hf://a/b','family':'chat'}|family|must be one of [llm, embedding, rerank,"

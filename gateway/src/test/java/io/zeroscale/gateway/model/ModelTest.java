@@ -37,7 +37,9 @@ class ModelTest {
             6L,
             true,
             t,
-            t);
+            t,
+            null,
+            false);
     // As served: what the JSON reads back as (integers as longs).
     Map<String, Object> json =
         JsonMapper.builder()

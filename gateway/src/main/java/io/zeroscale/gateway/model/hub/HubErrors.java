@@ -22,7 +22,7 @@ import reactor.netty.http.client.PrematureCloseException;
  * AnnotatedConnectException: finishConnect(..) failed with error(-111)} says nothing to them and
  * tells an attacker which stack the gateway runs.
  */
-final class HubErrors {
+public final class HubErrors {
 
   /** A cause chain this deep is a bug or a trick; what was seen so far decides. */
   private static final int MAX_DEPTH = 32;
@@ -31,7 +31,7 @@ final class HubErrors {
   private static final int MAX_LOG_CHARS = 300;
 
   /** What {@link #describe} says of an answer past the client's buffer: not a network failure. */
-  static final String TOO_LARGE = "answer too large";
+  public static final String TOO_LARGE = "answer too large";
 
   private HubErrors() {}
 
@@ -41,7 +41,7 @@ final class HubErrors {
    * {@code timed out}, {@code connection closed early}, {@code answer too large}, else {@code
    * network error} for any other I/O failure and {@code unexpected error} for the rest.
    */
-  static String describe(Throwable error) {
+  public static String describe(Throwable error) {
     boolean io = false;
     Map<Throwable, Boolean> seen = new IdentityHashMap<>();
     for (Throwable e = error;
@@ -79,7 +79,7 @@ final class HubErrors {
    * it, whose messages only repeat it. {@code token} (when not null) is replaced: Netty's messages
    * carry addresses and URIs, never headers, but a redaction costs nothing.
    */
-  static String forLog(Throwable error, String token) {
+  public static String forLog(Throwable error, String token) {
     List<Throwable> chain = new ArrayList<>();
     Map<Throwable, Boolean> seen = new IdentityHashMap<>();
     for (Throwable e = error;
