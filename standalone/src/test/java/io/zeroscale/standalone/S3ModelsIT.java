@@ -282,6 +282,8 @@ class S3ModelsIT {
     assertThat(aws.get("AWS_REGION").asString()).isEqualTo("us-east-1");
     assertThat(aws.get("AWS_ENDPOINT_URL").asString()).isEqualTo(s3.endpoint());
     assertThat(aws.has("AWS_SESSION_TOKEN")).isFalse();
+    // Never the host's instance-metadata role instead.
+    assertThat(aws.get("AWS_EC2_METADATA_DISABLED").asString()).isEqualTo("true");
 
     long pid = pid(e.get("id").asString());
     String environ = Files.readString(Path.of("/proc/" + pid + "/environ")).replace('\0', '\n');
