@@ -169,9 +169,10 @@ public final class S3Client {
               if (!checked.get()) {
                 return Mono.just(unresolved(a, "does not resolve"));
               }
-              if (a.endpoint() != null) {
+              if (a.endpoint() != null && !HubErrors.TOO_LARGE.equals(HubErrors.describe(e))) {
                 // One text for every connection-level failure of a tenant's endpoint: refused,
                 // TLS error, reset or timed out would tell a tenant which internal ports are open.
+                // (An answer too large came from the endpoint itself, past the TLS check.)
                 return Mono.just(new HubLookup.Unreachable(cannotReach(a)));
               }
               return Mono.just(

@@ -3,6 +3,7 @@ package io.zeroscale.gateway.model.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import io.zeroscale.api.redis.S3Access;
 import io.zeroscale.gateway.model.ImportOutcome;
 import io.zeroscale.gateway.model.ModelStatus;
@@ -10,6 +11,7 @@ import io.zeroscale.gateway.model.hub.HostResolver;
 import io.zeroscale.gateway.model.hub.HubLookup;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -173,6 +175,30 @@ class S3ClientTest {
         assertThat(l).as(endpoint).isInstanceOf(HubLookup.Unreachable.class);
         assertThat(l.reason()).as(endpoint).isEqualTo("cannot reach the endpoint " + endpoint);
       }
+    }
+  }
+
+  @Test
+  void anAnswerTooLargeIsSaidSoItCameFromTheEndpointItself() throws Exception {
+    HttpServer big =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    byte[] body = new byte[S3Client.MAX_BODY_BYTES + 1];
+    big.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(200, body.length);
+          try (var out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    big.start();
+    try {
+      String endpoint = "http://127.0.0.1:" + big.getAddress().getPort();
+      HubLookup l = lookup(client(), "s3://models/llama/7b", access(endpoint));
+      assertThat(l).isInstanceOf(HubLookup.Unreachable.class);
+      assertThat(l.reason()).contains("answer too large");
+    } finally {
+      big.stop(0);
     }
   }
 
