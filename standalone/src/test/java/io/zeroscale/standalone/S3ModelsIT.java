@@ -190,10 +190,15 @@ class S3ModelsIT {
     stack.api.post(
         "/api/v1/models",
         key,
-        importBody("wrong-secret", "s3://models/llama/7b", s3.endpoint(), "NotTheSecret123456"));
+        importBody("wrong-secret", "s3://models/llama/7b", s3.endpoint(), "NotTheSecretAtAll"));
     JsonNode wrong = imported("wrong-secret");
     assertThat(wrong.get("status").asString()).isEqualTo("failed");
-    assertThat(wrong.get("error").asString()).contains("403").doesNotContain("NotTheSecret");
+    // The whole text: nothing of the (wrong) secret, nor anything else, slips into it.
+    assertThat(wrong.get("error").asString())
+        .isEqualTo(
+            "the S3 store refused the s3_credentials given for s3://models/llama/7b (HTTP 403,"
+                + " SignatureDoesNotMatch): they are invalid or have no read access to it (import"
+                + " it again with s3_credentials that can read it)");
 
     stack.api.post(
         "/api/v1/models",
@@ -212,7 +217,26 @@ class S3ModelsIT {
         importBody("internal", "s3://models/llama/7b", viaLocalhost, S3StandIn.SECRET_ACCESS_KEY));
     JsonNode internal = imported("internal");
     assertThat(internal.get("status").asString()).isEqualTo("failed");
-    assertThat(internal.get("error").asString()).contains("zeroscale.s3.private-hosts");
+    assertThat(internal.get("error").asString())
+        .contains("'localhost'")
+        .contains("zeroscale.s3.private-hosts")
+        .doesNotContain("127.0.0.1");
+
+    // A host that does not resolve fails the import: unverified, it could still be deployed and
+    // its instances would connect to whatever the name resolves to then.
+    stack.api.post(
+        "/api/v1/models",
+        key,
+        importBody(
+            "unresolved",
+            "s3://models/llama/7b",
+            "http://no-such-store.invalid:9000",
+            S3StandIn.SECRET_ACCESS_KEY));
+    JsonNode unresolved = imported("unresolved");
+    assertThat(unresolved.get("status").asString()).isEqualTo("failed");
+    assertThat(unresolved.get("error").asString())
+        .contains("'no-such-store.invalid'")
+        .contains("resolve");
 
     ApiClient.Response withCredentials =
         stack.api.post(
@@ -258,6 +282,8 @@ class S3ModelsIT {
     assertThat(aws.get("AWS_REGION").asString()).isEqualTo("us-east-1");
     assertThat(aws.get("AWS_ENDPOINT_URL").asString()).isEqualTo(s3.endpoint());
     assertThat(aws.has("AWS_SESSION_TOKEN")).isFalse();
+    // Never the host's instance-metadata role instead.
+    assertThat(aws.get("AWS_EC2_METADATA_DISABLED").asString()).isEqualTo("true");
 
     long pid = pid(e.get("id").asString());
     String environ = Files.readString(Path.of("/proc/" + pid + "/environ")).replace('\0', '\n');

@@ -366,6 +366,49 @@ class SelfServiceKeysIT {
   }
 
   @Test
+  void aPreviousSecretInItsGraceServesButCannotRotateRevokeOrCreateKeys() {
+    // A key that manages keys, rotated by its owner with a grace; the old secret has leaked.
+    JsonNode owner =
+        create(root, "{\"name\":\"owner\",\"scopes\":[\"inference:embed\",\"keys:write\"]}");
+    String id = owner.get("id").stringValue();
+    String leaked = owner.get("secret").stringValue();
+    ApiClient.Response rotated =
+        api1.post("/api/v1/keys/" + id + "/rotate", leaked, "{\"grace_s\":3600}");
+    assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+    String current = rotated.json().get("secret").stringValue();
+
+    // The old secret still serves and reads during the grace, on either gateway...
+    assertThat(embed(api1, leaked)).isEqualTo(200);
+    assertThat(embed(api2, leaked)).isEqualTo(200);
+    assertThat(api2.get("/api/v1/keys/" + id, leaked).status()).isEqualTo(200);
+    // ...but it cannot take the key over (rotate itself with grace 0), revoke it, nor make keys.
+    assertError(
+        api1.post("/api/v1/keys/" + id + "/rotate", leaked, "{\"grace_s\":0}"),
+        403,
+        null,
+        "previous_secret");
+    assertError(
+        api2.post("/api/v1/keys/" + id + "/rotate", leaked, null), 403, null, "previous_secret");
+    assertError(api1.delete("/api/v1/keys/" + id, leaked), 403, null, "previous_secret");
+    assertError(
+        api1.post("/api/v1/keys", leaked, "{\"name\":\"x\",\"scopes\":[\"inference:embed\"]}"),
+        403,
+        null,
+        "previous_secret");
+    ApiClient.Response refused = api1.delete("/api/v1/keys/" + id, leaked);
+    assertThat(refused.error().get("message").stringValue()).contains("previous secret");
+
+    // The owner's new secret still works, and still manages the key.
+    assertThat(embed(api1, current)).isEqualTo(200);
+    assertThat(embed(api2, current)).isEqualTo(200);
+    assertThat(api1.get("/api/v1/keys/" + id, root).json().get("revoked_at").isNull()).isTrue();
+    ApiClient.Response again =
+        api2.post("/api/v1/keys/" + id + "/rotate", current, "{\"grace_s\":0}");
+    assertThat(again.status()).as(again.body()).isEqualTo(200);
+    assertError(api1.get("/v1/models", leaked), 401, null, "invalid_api_key");
+  }
+
+  @Test
   void aKeyRevokedOnOneGatewayIsRefusedByTheOtherWithinASecond() {
     JsonNode rev = create(root, "{\"name\":\"rev\",\"scopes\":[\"inference:embed\"]}");
     String secret = rev.get("secret").stringValue();

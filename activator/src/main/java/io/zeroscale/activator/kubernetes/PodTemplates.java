@@ -192,8 +192,9 @@ public final class PodTemplates {
 
   /**
    * For an S3 model (issue #20), the same per-deployment Secret holds its {@code AWS_*} variables
-   * ({@link S3Access#environment()}), each under its own name; null when it has none at all (a
-   * public bucket on AWS in the default region).
+   * ({@link S3Access#environment()}), each under its own name: always at least {@code
+   * AWS_EC2_METADATA_DISABLED}, so that even an anonymous model's pod never loads with the node's
+   * instance-metadata role.
    */
   private static V1Secret s3Secret(InstancePlan plan, KubernetesRuntimeProperties properties) {
     Map<String, String> vars = plan.s3().environment();

@@ -41,11 +41,12 @@ import java.util.regex.Pattern;
  *       zeroscale.models.platform-token-for-unverified}); else none. The plan's rule always wins:
  *       {@code HF_TOKEN} cannot be listed in {@code pass-env};
  *   <li>never the activator's own {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code
- *       AWS_SESSION_TOKEN}, {@code AWS_REGION}, {@code AWS_ENDPOINT_URL} (issue #20: they could be
- *       the server's cloud credentials), even when listed in {@code pass-env}: the runtime sets
- *       them from an S3 model's plan ({@link S3Access#environment()}) and only then. {@code AWS_}
- *       is a reserved prefix: a pattern that could match it ({@code A*}, {@code AWS_*}) is refused,
- *       other {@code AWS_*} names pass only when named exactly.
+ *       AWS_SESSION_TOKEN}, {@code AWS_REGION}, {@code AWS_ENDPOINT_URL}, {@code
+ *       AWS_EC2_METADATA_DISABLED} (issue #20: they could be the server's cloud credentials), even
+ *       when listed in {@code pass-env}: the runtime sets them from an S3 model's plan ({@link
+ *       S3Access#environment()}) and only then. {@code AWS_} is a reserved prefix: a pattern that
+ *       could match it ({@code A*}, {@code AWS_*}) is refused, other {@code AWS_*} names pass only
+ *       when named exactly.
  * </ul>
  *
  * <p>The {@code pass-env} check ({@link #checkPassEnv}, at start-up): a {@code PREFIX*} pattern is
@@ -81,7 +82,8 @@ public record InstanceIsolation(List<String> passEnv, Map<String, String> hostEn
           S3Access.SECRET_ACCESS_KEY,
           S3Access.SESSION_TOKEN,
           S3Access.REGION,
-          S3Access.ENDPOINT_URL);
+          S3Access.ENDPOINT_URL,
+          S3Access.EC2_METADATA_DISABLED);
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*\\*?");
 

@@ -69,13 +69,19 @@ class S3PodTemplatesTest {
             "AWS_SECRET_ACCESS_KEY",
             "AWS_SESSION_TOKEN",
             "AWS_REGION",
-            "AWS_ENDPOINT_URL");
+            "AWS_ENDPOINT_URL",
+            "AWS_EC2_METADATA_DISABLED");
     assertThat(new String(secret.getData().get("AWS_SECRET_ACCESS_KEY"), StandardCharsets.UTF_8))
         .isEqualTo(SECRET);
 
     V1Container c = PodTemplates.pod(plan, DEFAULTS).getSpec().getContainers().getFirst();
     for (String name :
-        new String[] {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"}) {
+        new String[] {
+          "AWS_ACCESS_KEY_ID",
+          "AWS_SECRET_ACCESS_KEY",
+          "AWS_ENDPOINT_URL",
+          "AWS_EC2_METADATA_DISABLED"
+        }) {
       V1EnvVar v =
           c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow();
       assertThat(v.getValue()).as(name).isNull();
@@ -87,8 +93,14 @@ class S3PodTemplatesTest {
   }
 
   @Test
-  void anAnonymousS3ModelOnAwsNeedsNoSecret() {
-    assertThat(PodTemplates.hfTokenSecret(plan(S3Access.ANONYMOUS), DEFAULTS)).isNull();
+  void anAnonymousS3ModelOnAwsGetsOnlyTheMetadataServiceTurnedOff() {
+    // No credentials: the SDK must not fall back to the node's instance-metadata role.
+    V1Secret secret = PodTemplates.hfTokenSecret(plan(S3Access.ANONYMOUS), DEFAULTS);
+    assertThat(secret).isNotNull();
+    assertThat(secret.getData()).containsOnlyKeys("AWS_EC2_METADATA_DISABLED");
+    assertThat(
+            new String(secret.getData().get("AWS_EC2_METADATA_DISABLED"), StandardCharsets.UTF_8))
+        .isEqualTo("true");
     assertThat(
             PodTemplates.pod(plan(S3Access.ANONYMOUS), DEFAULTS)
                 .getSpec()
@@ -96,6 +108,7 @@ class S3PodTemplatesTest {
                 .getFirst()
                 .getEnv())
         .extracting(V1EnvVar::getName)
-        .noneMatch(n -> n.startsWith("AWS_"));
+        .filteredOn(n -> n.startsWith("AWS_"))
+        .containsExactly("AWS_EC2_METADATA_DISABLED");
   }
 }

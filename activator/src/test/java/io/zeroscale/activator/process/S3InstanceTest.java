@@ -95,10 +95,16 @@ class S3InstanceTest {
             "AWS_SESSION_TOKEN", "serverSession",
             "AWS_REGION", "server-region",
             "AWS_ENDPOINT_URL", "http://internal",
+            "AWS_EC2_METADATA_DISABLED", "false",
             "AWS_PROFILE", "ops");
     var listed =
         new InstanceIsolation(
-            List.of("AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_PROFILE"),
+            List.of(
+                "AWS_SECRET_ACCESS_KEY",
+                "AWS_REGION",
+                "AWS_ENDPOINT_URL",
+                "AWS_EC2_METADATA_DISABLED",
+                "AWS_PROFILE"),
             host,
             null);
     Map<String, String> env = listed.environment(Path.of("/i"), "k", null, false);
@@ -108,7 +114,8 @@ class S3InstanceTest {
             "AWS_SECRET_ACCESS_KEY",
             "AWS_SESSION_TOKEN",
             "AWS_REGION",
-            "AWS_ENDPOINT_URL")
+            "AWS_ENDPOINT_URL",
+            "AWS_EC2_METADATA_DISABLED")
         .as("another AWS_* named exactly passes, as any exact name")
         .containsEntry("AWS_PROFILE", "ops");
     assertThat(new InstanceIsolation(List.of(), host, null).environment(Path.of("/i"), "k", null))

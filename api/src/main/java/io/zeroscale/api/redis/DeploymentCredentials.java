@@ -20,11 +20,11 @@ import tools.jackson.databind.json.JsonMapper;
  * #context(String)}, which binds it to the deployment's id, so an entry copied to another
  * deployment's field does not open there.
  *
- * @param hfTokenSealed the tenant's token sealed for this deployment, or null when it has none
- *     <p>A model stored in S3 (issue #20) adds {@code "s3_sealed":"<base64>"}: its {@link S3Access}
- *     (endpoint, region, the tenant's S3 credentials) as JSON, sealed under the same context. An
- *     entry without it (every entry written before) reads as before; an entry without an S3 model
- *     is written byte for byte as before.
+ * <p>A model stored in S3 (issue #20) adds {@code "s3_sealed":"<base64>"}: its {@link S3Access}
+ * (endpoint, region, the tenant's S3 credentials) as JSON, sealed under the same context. An entry
+ * without it (every entry written before) reads as before; an entry without an S3 model is written
+ * byte for byte as before.
+ *
  * @param hfTokenSealed the tenant's token sealed for this deployment, or null when it has none
  * @param platformToken whether the instances may use the platform's own token instead (the operator
  *     allowed it for unverified imports); never true together with a tenant token

@@ -33,6 +33,13 @@ public record S3Access(
   public static final String REGION = "AWS_REGION";
   public static final String ENDPOINT_URL = "AWS_ENDPOINT_URL";
 
+  /**
+   * Always {@code true} for an S3 model's instance: with no credentials (or wrong ones) the AWS
+   * SDKs would otherwise fall back to the instance-metadata service and load with the host's own
+   * role.
+   */
+  public static final String EC2_METADATA_DISABLED = "AWS_EC2_METADATA_DISABLED";
+
   /** Anonymous access to AWS's default endpoint. */
   public static final S3Access ANONYMOUS = new S3Access(null, null, null, null, null);
 
@@ -63,7 +70,9 @@ public record S3Access(
 
   /**
    * The instance's variables: {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code
-   * AWS_SESSION_TOKEN}, {@code AWS_REGION}, {@code AWS_ENDPOINT_URL}, each only when set.
+   * AWS_SESSION_TOKEN}, {@code AWS_REGION}, {@code AWS_ENDPOINT_URL}, each only when set, and
+   * always {@code AWS_EC2_METADATA_DISABLED=true} ({@link #EC2_METADATA_DISABLED}), so that an
+   * instance never loads with the host's instance-metadata role.
    */
   public Map<String, String> environment() {
     Map<String, String> env = new LinkedHashMap<>();
@@ -72,6 +81,7 @@ public record S3Access(
     put(env, SESSION_TOKEN, sessionToken);
     put(env, REGION, region);
     put(env, ENDPOINT_URL, endpoint);
+    env.put(EC2_METADATA_DISABLED, "true");
     return env;
   }
 

@@ -31,10 +31,13 @@ class S3AccessTest {
             java.util.Map.entry("AWS_SECRET_ACCESS_KEY", SECRET),
             java.util.Map.entry("AWS_SESSION_TOKEN", "sessionTok"),
             java.util.Map.entry("AWS_REGION", "eu-west-1"),
-            java.util.Map.entry("AWS_ENDPOINT_URL", "http://minio:9000"));
-    assertThat(S3Access.ANONYMOUS.environment()).isEmpty();
+            java.util.Map.entry("AWS_ENDPOINT_URL", "http://minio:9000"),
+            java.util.Map.entry("AWS_EC2_METADATA_DISABLED", "true"));
+    // Never the host's instance-metadata role, least of all without credentials.
+    assertThat(S3Access.ANONYMOUS.environment())
+        .containsExactly(java.util.Map.entry("AWS_EC2_METADATA_DISABLED", "true"));
     assertThat(new S3Access(null, "us-east-2", null, null, null).environment())
-        .containsOnlyKeys("AWS_REGION");
+        .containsOnlyKeys("AWS_REGION", "AWS_EC2_METADATA_DISABLED");
   }
 
   @Test

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param loadFormat {@code --load-format}, or null
  * @param awsSecrets fingerprints of {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY},
  *     {@code AWS_SESSION_TOKEN}, those that were set
- * @param awsSettings {@code AWS_REGION} and {@code AWS_ENDPOINT_URL}, those that were set
+ * @param awsSettings {@code AWS_REGION}, {@code AWS_ENDPOINT_URL} and {@code
+ *     AWS_EC2_METADATA_DISABLED}, those that were set
  */
 public record ModelLoad(
     String model,
@@ -29,7 +30,8 @@ public record ModelLoad(
       List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN");
 
   /** The S3 settings: kept as they are. */
-  public static final List<String> AWS_SETTING_VARS = List.of("AWS_REGION", "AWS_ENDPOINT_URL");
+  public static final List<String> AWS_SETTING_VARS =
+      List.of("AWS_REGION", "AWS_ENDPOINT_URL", "AWS_EC2_METADATA_DISABLED");
 
   /** Nothing known. */
   public static final ModelLoad NONE = new ModelLoad(null, null, Map.of(), Map.of());

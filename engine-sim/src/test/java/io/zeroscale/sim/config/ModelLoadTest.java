@@ -19,6 +19,7 @@ class ModelLoadTest {
                 "AWS_SECRET_ACCESS_KEY", SECRET,
                 "AWS_REGION", "eu-west-1",
                 "AWS_ENDPOINT_URL", "http://minio:9000",
+                "AWS_EC2_METADATA_DISABLED", "true",
                 "AWS_SESSION_TOKEN", ""),
             "s3://models/llama/7b",
             "--load-format=runai_streamer",
@@ -34,7 +35,8 @@ class ModelLoadTest {
     assertThat(load.awsSecrets().get("AWS_SECRET_ACCESS_KEY").masked()).isEqualTo("ten…jklm");
     assertThat(load.awsSettings())
         .containsEntry("AWS_REGION", "eu-west-1")
-        .containsEntry("AWS_ENDPOINT_URL", "http://minio:9000");
+        .containsEntry("AWS_ENDPOINT_URL", "http://minio:9000")
+        .containsEntry("AWS_EC2_METADATA_DISABLED", "true");
     assertThat(load.toString()).doesNotContain(SECRET);
   }
 

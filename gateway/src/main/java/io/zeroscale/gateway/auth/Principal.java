@@ -20,6 +20,9 @@ import org.springframework.web.server.ServerWebExchange;
  *     to the configured default (the rate limiter applies it)
  * @param expiresAt when the presented secret stops working (the key's expiry, or the end of a
  *     rotated-out secret's grace, whichever is first); null for never
+ * @param viaPreviousSecret whether the caller presented the key's rotated-out secret, still in its
+ *     grace: it may call models and read, but not create, rotate or revoke keys ({@link
+ *     #requireKeysWrite()}), so that a leaked old secret cannot take the key back from its owner
  */
 public record Principal(
     UUID keyId,
@@ -27,9 +30,13 @@ public record Principal(
     String tenantName,
     Set<String> scopes,
     Limits limits,
-    Instant expiresAt) {
+    Instant expiresAt,
+    boolean viaPreviousSecret) {
 
   public static final String ATTRIBUTE = Principal.class.getName();
+
+  /** The code of the 403 for key management with a rotated-out secret. */
+  public static final String PREVIOUS_SECRET_CODE = "previous_secret";
 
   /**
    * Rate limits stored for a key or its tenant; null = not set here, inherit.
@@ -58,6 +65,17 @@ public record Principal(
   public Principal {
     scopes = Set.copyOf(scopes);
     limits = Limits.orInherit(limits);
+  }
+
+  /** A principal that presented its key's current secret. */
+  public Principal(
+      UUID keyId,
+      UUID tenantId,
+      String tenantName,
+      Set<String> scopes,
+      Limits limits,
+      Instant expiresAt) {
+    this(keyId, tenantId, tenantName, scopes, limits, expiresAt, false);
   }
 
   /** A principal whose secret never expires. */
@@ -134,9 +152,31 @@ public record Principal(
     return requireTenantScope(Scope.KEYS_READ, Scope.KEYS_WRITE);
   }
 
-  /** For creating, revoking and rotating the tenant's keys. */
+  /**
+   * For creating, revoking and rotating the tenant's keys; refused (403 {@value
+   * #PREVIOUS_SECRET_CODE}) to a caller that presented a rotated-out secret, whatever its scopes.
+   */
   public UUID requireKeysWrite() {
-    return requireTenantScope(Scope.KEYS_WRITE);
+    UUID tenant = requireTenantScope(Scope.KEYS_WRITE);
+    if (viaPreviousSecret) {
+      throw new ZeroscaleException(
+          OpenAiError.of(
+              403,
+              "This is the key's previous secret, still valid during its rotation grace: it may"
+                  + " call models and read, but it cannot create, rotate or revoke keys. Use the"
+                  + " key's current secret.",
+              null,
+              PREVIOUS_SECRET_CODE));
+    }
+    return tenant;
+  }
+
+  /**
+   * Whether this caller is the key {@code keyId} itself, presenting its current secret: a
+   * rotated-out secret never counts as its key.
+   */
+  public boolean isKey(UUID keyId) {
+    return !viaPreviousSecret && this.keyId != null && this.keyId.equals(keyId);
   }
 
   /** For changes to the tenant's billing settings (its own spend limit). */

@@ -28,6 +28,7 @@ public final class R2dbcKeyStore implements KeyStore {
                 // A rotated-out secret works until its grace ends (LEAST skips a null expiry).
                 + " CASE WHEN k.secret_sha256 = :hash THEN k.expires_at"
                 + " ELSE LEAST(k.expires_at, k.previous_secret_valid_until) END AS expires_at,"
+                + " k.secret_sha256 IS DISTINCT FROM :hash AS via_previous_secret,"
                 + " COALESCE(k.revoked_at, t.deleted_at) AS revoked_at,"
                 + " COALESCE(k.requests_per_minute, t.requests_per_minute) AS requests_per_minute,"
                 + " COALESCE(k.max_concurrent_requests, t.max_concurrent_requests)"
@@ -49,7 +50,8 @@ public final class R2dbcKeyStore implements KeyStore {
         Set.of(row.get("scopes", String[].class)),
         c.instant("expires_at"),
         c.instant("revoked_at"),
-        limits(c));
+        limits(c),
+        Boolean.TRUE.equals(row.get("via_previous_secret", Boolean.class)));
   }
 
   /**

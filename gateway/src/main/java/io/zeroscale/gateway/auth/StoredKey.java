@@ -16,6 +16,8 @@ import java.util.UUID;
  *     is earlier
  * @param revokedAt revocation time (the key's or its tenant's deletion), null while valid
  * @param limits rate limits resolved key → tenant (null fields: the configured default)
+ * @param viaPreviousSecret whether the secret looked up is the key's rotated-out one, still in its
+ *     grace, rather than its current one
  */
 public record StoredKey(
     UUID id,
@@ -25,14 +27,28 @@ public record StoredKey(
     Set<String> scopes,
     Instant expiresAt,
     Instant revokedAt,
-    Principal.Limits limits) {
+    Principal.Limits limits,
+    boolean viaPreviousSecret) {
 
   public StoredKey {
     scopes = Set.copyOf(scopes);
     limits = Principal.Limits.orInherit(limits);
   }
 
+  /** A key found by its current secret. */
+  public StoredKey(
+      UUID id,
+      String secretSha256,
+      UUID tenantId,
+      String tenantName,
+      Set<String> scopes,
+      Instant expiresAt,
+      Instant revokedAt,
+      Principal.Limits limits) {
+    this(id, secretSha256, tenantId, tenantName, scopes, expiresAt, revokedAt, limits, false);
+  }
+
   Principal principal() {
-    return new Principal(id, tenantId, tenantName, scopes, limits, expiresAt);
+    return new Principal(id, tenantId, tenantName, scopes, limits, expiresAt, viaPreviousSecret);
   }
 }

@@ -166,7 +166,7 @@ public class KeyController {
                       new HashSet<>(k.scopes()),
                       k.expiresAt(),
                       k.limits().orElse(t.getT2()).orElse(defaultLimits));
-              return KeyGrants.manages(holder, target, k.id().equals(caller.keyId()))
+              return KeyGrants.manages(holder, target, caller.isKey(k.id()))
                   .<Mono<ApiKeyView>>map(r -> Mono.error(r.exception()))
                   .orElseGet(() -> Mono.just(k));
             });

@@ -88,6 +88,32 @@ class KeyAuthenticatorTest {
   }
 
   @Test
+  void aPrincipalKnowsWhetherItPresentedTheRotatedOutSecret() {
+    StoredKey current = key(null, null);
+    store.keys.put(ApiKeys.hash(secret), current);
+    Principal p = ((AuthResult.Authenticated) authenticate(secret)).principal();
+    assertThat(p.viaPreviousSecret()).isFalse();
+    assertThat(p.isKey(current.id())).isTrue();
+
+    String old = new ApiKeys(new SecureRandom()).newSecret();
+    StoredKey previous =
+        new StoredKey(
+            current.id(),
+            ApiKeys.hash(old),
+            TENANT,
+            "acme",
+            Set.of("inference:*", "keys:write"),
+            T0.plusSeconds(600),
+            null,
+            null,
+            true);
+    store.keys.put(ApiKeys.hash(old), previous);
+    Principal q = ((AuthResult.Authenticated) authenticate(old)).principal();
+    assertThat(q.viaPreviousSecret()).isTrue();
+    assertThat(q.isKey(current.id())).isFalse();
+  }
+
+  @Test
   void aValidKeyIsCachedForTheTtl() {
     store.keys.put(ApiKeys.hash(secret), key(null, null));
     assertThat(authenticate(secret)).isInstanceOf(AuthResult.Authenticated.class);

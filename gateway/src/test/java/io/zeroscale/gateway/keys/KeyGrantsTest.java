@@ -136,6 +136,39 @@ class KeyGrantsTest {
   }
 
   @Test
+  void aRotatedOutSecretReadsButManagesNoKeyNotEvenItsOwn() {
+    UUID keyId = UUID.randomUUID();
+    UUID tenant = UUID.randomUUID();
+    Set<String> scopes = Set.of("inference:*", "keys:write");
+    Principal current = new Principal(keyId, tenant, "acme", scopes, NONE, null, false);
+    Principal previous = new Principal(keyId, tenant, "acme", scopes, NONE, T, true);
+
+    // The current secret is its key, and may manage keys.
+    assertThat(current.isKey(keyId)).isTrue();
+    assertThat(current.requireKeysWrite()).isEqualTo(tenant);
+
+    // The previous secret (during its rotation grace) reads and calls models...
+    assertThat(previous.requireKeysRead()).isEqualTo(tenant);
+    assertThat(previous.mayInfer("chat")).isTrue();
+    // ...but is never its key (the "a key always manages itself" rule does not apply)...
+    assertThat(previous.isKey(keyId)).isFalse();
+    KeyGrants.Grant holder = KeyGrants.Grant.of(previous, NONE);
+    KeyGrants.Grant itself = new KeyGrants.Grant(scopes, null, NONE);
+    assertThat(KeyGrants.manages(holder, itself, previous.isKey(keyId))).isPresent();
+    // ...and may not create, rotate or revoke any key: 403 with its own code and a clear message.
+    assertThatThrownBy(previous::requireKeysWrite)
+        .isInstanceOfSatisfying(
+            ZeroscaleException.class,
+            e -> {
+              assertThat(e.error().status()).isEqualTo(403);
+              assertThat(e.error().code()).isEqualTo(Principal.PREVIOUS_SECRET_CODE);
+              assertThat(e.error().message())
+                  .contains("previous secret")
+                  .contains("current secret");
+            });
+  }
+
+  @Test
   void graceIsTheConfiguredDefaultOrTheAskedSecondsWithinTheMaximum() {
     Duration configured = Duration.ofMinutes(5);
     Duration max = Duration.ofHours(1);

@@ -76,10 +76,11 @@ public final class HubErrors {
    * The failure for the log, on one line of at most 300 characters: the innermost cause whole
    * (class and message: what the operator needs, e.g. {@code java.net.ConnectException:
    * finishConnect(..) failed with error(-111): Connection refused}), then the classes that wrapped
-   * it, whose messages only repeat it. {@code token} (when not null) is replaced: Netty's messages
-   * carry addresses and URIs, never headers, but a redaction costs nothing.
+   * it, whose messages only repeat it. Each of {@code tokens} (those not null nor empty) is
+   * replaced: Netty's messages carry addresses and URIs, never headers, but a redaction costs
+   * nothing.
    */
-  public static String forLog(Throwable error, String token) {
+  public static String forLog(Throwable error, String... tokens) {
     List<Throwable> chain = new ArrayList<>();
     Map<Throwable, Boolean> seen = new IdentityHashMap<>();
     for (Throwable e = error;
@@ -109,8 +110,10 @@ public final class HubErrors {
                     .append(uri.getHost())
                     .append(uri.getPort() < 0 ? "" : ":" + uri.getPort()));
     String line = out.toString().replaceAll("\\s+", " ");
-    if (token != null && !token.isEmpty()) {
-      line = line.replace(token, "<redacted>");
+    for (String token : tokens == null ? new String[0] : tokens) {
+      if (token != null && !token.isEmpty()) {
+        line = line.replace(token, "<redacted>");
+      }
     }
     return cut(line, MAX_LOG_CHARS);
   }

@@ -143,7 +143,10 @@ public final class RedirectPolicy {
    * holds cloud metadata, 169.254.169.254), private (10/8, 172.16/12, 192.168/16, fc00::/7),
    * carrier-grade NAT (100.64/10, where some clouds put metadata too), multicast, broadcast or
    * reserved (0/8, 240/4). An IPv6 address that embeds an IPv4 one ({@code ::a.b.c.d}) is judged by
-   * the IPv4 one; Java already turns {@code ::ffff:a.b.c.d} into an IPv4 address.
+   * the IPv4 one; Java already turns {@code ::ffff:a.b.c.d} into an IPv4 address. NAT64 ({@code
+   * 64:ff9b::/32}, holding the well-known {@code 64:ff9b::/96} and the local-use {@code
+   * 64:ff9b:1::/48}) and 6to4 ({@code 2002::/16}) are never public: a gateway translates them into
+   * IPv4 addresses that may well be internal ones.
    */
   public static boolean isPublic(InetAddress address) {
     if (address.isAnyLocalAddress()
@@ -162,6 +165,11 @@ public final class RedirectPolicy {
     }
     if (address instanceof Inet6Address) {
       if ((b[0] & 0xFE) == 0xFC) {
+        return false;
+      }
+      boolean sixToFour = b[0] == 0x20 && b[1] == 0x02;
+      boolean nat64 = b[0] == 0x00 && b[1] == 0x64 && b[2] == (byte) 0xFF && b[3] == (byte) 0x9B;
+      if (sixToFour || nat64) {
         return false;
       }
       boolean embedsIpv4 = true;

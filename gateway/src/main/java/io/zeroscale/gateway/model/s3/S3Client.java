@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.model.s3;
 
 import io.zeroscale.api.redis.S3Access;
+import io.zeroscale.gateway.model.hub.HfSource;
 import io.zeroscale.gateway.model.hub.HostResolver;
 import io.zeroscale.gateway.model.hub.HubErrors;
 import io.zeroscale.gateway.model.hub.HubLookup;
@@ -17,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
@@ -50,10 +52,14 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Outcomes: 404 on {@code config.json} (no such key or bucket) is {@link HubLookup.NotFound};
  * 401/403 anywhere is {@link HubLookup.Denied}; no {@code *.safetensors} is {@link
- * HubLookup.NoWeights}; anything else (refused connection, DNS, timeout, 5xx, a redirect, a body
- * that does not parse, a listing past its bounds) is {@link HubLookup.Unreachable}, so the model is
- * {@code unverified} as when the hub cannot be reached. The whole lookup shares one timeout, the
- * hub's ({@code zeroscale.hub.timeout}); every body is bounded ({@value #MAX_BODY_BYTES} bytes).
+ * HubLookup.NoWeights}; a tenant's endpoint whose host does not resolve (an error, or no answer
+ * within the timeout) is {@link HubLookup.NotFound}, and one that resolves to a non-public address
+ * not allowed is {@link HubLookup.Denied}: the import fails, since an unverified model would still
+ * be deployed and its instances would connect there. Only after the address check passed is
+ * anything else (refused connection, timeout, 5xx, a redirect, a body that does not parse, a
+ * listing past its bounds) {@link HubLookup.Unreachable}, so the model is {@code unverified} as
+ * when the hub cannot be reached. The whole lookup shares one timeout, the hub's ({@code
+ * zeroscale.hub.timeout}); every body is bounded ({@value #MAX_BODY_BYTES} bytes).
  *
  * <p>Server-side request forgery: a tenant chooses the endpoint, so, as for the hub's redirect
  * targets ({@link RedirectPolicy}), its host must resolve only to public addresses, unless the
@@ -61,9 +67,13 @@ import tools.jackson.databind.json.JsonMapper;
  * Redirects are never followed. Over {@code http} the request goes to the very address that was
  * checked (the {@code Host} header carries the name), so a DNS answer that changes in between
  * (rebinding) cannot redirect it; over {@code https} it goes by name, and TLS authenticates the
- * name: an internal service cannot present a certificate for the tenant's host.
+ * name: an internal service cannot present a certificate for the tenant's host. Still, a name that
+ * resolves anew to an internal address could make refused connections, TLS errors and timeouts tell
+ * a tenant which internal ports are open: for a tenant's endpoint, every connection-level failure
+ * (and the timeout) has one reason, {@code cannot reach the endpoint <endpoint>}; the cause is only
+ * in the log.
  *
- * <p>The credentials are used only to sign, never logged nor put in a reason.
+ * <p>The credentials are used only to sign, never put in a reason, and redacted from the log.
  */
 public final class S3Client {
 
@@ -123,27 +133,48 @@ public final class S3Client {
   public Mono<HubLookup> lookup(S3Source source, S3Access access) {
     Objects.requireNonNull(source, "source");
     S3Access a = access == null ? S3Access.ANONYMOUS : access;
-    return Mono.defer(() -> target(source, a))
+    // Whether the endpoint's addresses passed the check (AWS's own endpoint needs none): until
+    // then, a failure or the timeout is the endpoint's fault, and the import fails.
+    AtomicBoolean checked = new AtomicBoolean(a.endpoint() == null);
+    return Mono.defer(() -> target(source, a, checked))
         .flatMap(t -> lookup(source, a, t))
         .timeout(
             timeout,
             Mono.fromSupplier(
-                () ->
-                    new HubLookup.Unreachable(
-                        "the S3 store at "
-                            + shown(a)
-                            + " did not answer within "
-                            + timeout.toMillis()
-                            + " ms")))
+                () -> {
+                  if (!checked.get()) {
+                    return unresolved(a, "did not resolve within " + timeout.toMillis() + " ms");
+                  }
+                  if (a.endpoint() != null) {
+                    log.info(
+                        "S3 lookup of {}: {} did not answer within {} ms",
+                        source.uri(),
+                        a.endpoint(),
+                        timeout.toMillis());
+                    return new HubLookup.Unreachable(cannotReach(a));
+                  }
+                  return new HubLookup.Unreachable(
+                      "the S3 store at "
+                          + shown(a)
+                          + " did not answer within "
+                          + timeout.toMillis()
+                          + " ms");
+                }))
         .onErrorResume(
             e -> {
               if (e instanceof Refused r) {
                 return Mono.just(r.outcome);
               }
-              log.info(
-                  "S3 lookup of {} failed: {}",
-                  source.uri(),
-                  HubErrors.forLog(e, a.secretAccessKey()));
+              log.info("S3 lookup of {} failed: {}", source.uri(), forLog(e, a));
+              if (!checked.get()) {
+                return Mono.just(unresolved(a, "does not resolve"));
+              }
+              if (a.endpoint() != null && !HubErrors.TOO_LARGE.equals(HubErrors.describe(e))) {
+                // One text for every connection-level failure of a tenant's endpoint: refused,
+                // TLS error, reset or timed out would tell a tenant which internal ports are open.
+                // (An answer too large came from the endpoint itself, past the TLS check.)
+                return Mono.just(new HubLookup.Unreachable(cannotReach(a)));
+              }
               return Mono.just(
                   new HubLookup.Unreachable(
                       "could not reach the S3 store at "
@@ -158,6 +189,33 @@ public final class S3Client {
                     source.uri(),
                     o.getClass().getSimpleName(),
                     o.reason()));
+  }
+
+  /**
+   * The tenant-visible reason of any connection-level failure of a tenant's endpoint, whatever its
+   * cause (which only the log has).
+   */
+  static String cannotReach(S3Access a) {
+    return "cannot reach the endpoint " + a.endpoint();
+  }
+
+  /** A tenant's endpoint whose host did not resolve: the import fails, nothing was requested. */
+  private static HubLookup unresolved(S3Access a, String what) {
+    URI base = URI.create(a.endpoint());
+    return new HubLookup.NotFound(
+        "the endpoint's host '"
+            + HfSource.echo(base.getHost())
+            + "' "
+            + what
+            + "; give an endpoint whose host resolves to a public address");
+  }
+
+  /**
+   * A failure for the log ({@link HubErrors#forLog}), with every part of the credentials redacted:
+   * the secret key, the session token and the access key id.
+   */
+  static String forLog(Throwable e, S3Access a) {
+    return HubErrors.forLog(e, a.secretAccessKey(), a.sessionToken(), a.accessKeyId());
   }
 
   private Mono<HubLookup> lookup(S3Source source, S3Access a, Target t) {
@@ -347,7 +405,7 @@ public final class S3Client {
    */
   private record Target(URI base, String hostHeader, String connectRoot) {}
 
-  private Mono<Target> target(S3Source source, S3Access a) {
+  private Mono<Target> target(S3Source source, S3Access a, AtomicBoolean checked) {
     String region = region(a);
     URI base =
         a.endpoint() != null
@@ -375,6 +433,7 @@ public final class S3Client {
                               + " host with zeroscale.s3.private-hosts)"));
                 }
               }
+              checked.set(true);
               if (!"http".equals(base.getScheme())) {
                 return new Target(base, hostHeader, base.getScheme() + "://" + hostHeader);
               }

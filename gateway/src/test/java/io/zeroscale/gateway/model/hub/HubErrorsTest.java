@@ -81,7 +81,7 @@ class HubErrorsTest {
   void theLogLineLeadsWithTheRootCauseAndNamesTheWrappers() {
     Throwable e = wrapped(new ConnectException("Connection refused"));
 
-    assertThat(HubErrors.forLog(e, null))
+    assertThat(HubErrors.forLog(e, (String) null))
         .isEqualTo(
             "java.net.ConnectException: Connection refused (in"
                 + " org.springframework.web.reactive.function.client.WebClientRequestException)"

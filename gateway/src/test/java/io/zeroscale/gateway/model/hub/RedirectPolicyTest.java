@@ -119,14 +119,28 @@ class RedirectPolicyTest {
         "ff02::1",
         "::ffff:10.0.0.1",
         "::ffff:169.254.169.254",
-        "::127.0.0.1"
+        "::127.0.0.1",
+        // NAT64 and 6to4 lead to IPv4 addresses a gateway picks: never public, whatever they embed.
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b::808:808",
+        "64:ff9b:1::a00:1",
+        "2002:a9fe:a9fe::1",
+        "2002:808:808::1"
       })
   void privateLoopbackAndLinkLocalAddressesAreNotPublic(String address) {
     assertThat(RedirectPolicy.isPublic(InetAddress.ofLiteral(address))).isFalse();
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"8.8.8.8", "18.239.50.1", "172.32.0.1", "100.128.0.1", "2606:4700::1"})
+  @ValueSource(
+      strings = {
+        "8.8.8.8",
+        "18.239.50.1",
+        "172.32.0.1",
+        "100.128.0.1",
+        "2606:4700::1",
+        "2001:4860:4860::8888"
+      })
   void otherAddressesArePublic(String address) {
     assertThat(RedirectPolicy.isPublic(InetAddress.ofLiteral(address))).isTrue();
   }

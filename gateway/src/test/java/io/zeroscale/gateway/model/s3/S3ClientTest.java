@@ -3,11 +3,17 @@ package io.zeroscale.gateway.model.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import io.zeroscale.api.redis.S3Access;
+import io.zeroscale.gateway.model.ImportOutcome;
+import io.zeroscale.gateway.model.ModelStatus;
 import io.zeroscale.gateway.model.hub.HostResolver;
 import io.zeroscale.gateway.model.hub.HubLookup;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -108,11 +114,15 @@ class S3ClientTest {
 
   @Test
   void wrongOrNoCredentialsAreDeniedAndTheSecretIsNeverInTheReason() {
+    // Letters only: a secret that could pass for an S3 error code if it were ever echoed.
     S3Access wrong =
-        new S3Access(s3.endpoint(), null, S3StandIn.ACCESS_KEY_ID, "WrongSecretValue123", null);
+        new S3Access(s3.endpoint(), null, S3StandIn.ACCESS_KEY_ID, "WrongSecretValue", null);
     HubLookup denied = lookup(client(), "s3://models/llama/7b", wrong);
     assertThat(denied).isInstanceOf(HubLookup.Denied.class);
-    assertThat(denied.reason()).contains("403").doesNotContain("WrongSecretValue123");
+    assertThat(denied.reason())
+        .isEqualTo(
+            "the S3 store refused the s3_credentials given for s3://models/llama/7b (HTTP 403,"
+                + " SignatureDoesNotMatch): they are invalid or have no read access to it");
     HubLookup anonymous =
         lookup(
             client(), "s3://models/llama/7b", new S3Access(s3.endpoint(), null, null, null, null));
@@ -144,7 +154,108 @@ class S3ClientTest {
     }
     HubLookup l = lookup(client(), "s3://models/llama/7b", access("http://127.0.0.1:" + closed));
     assertThat(l).isInstanceOf(HubLookup.Unreachable.class);
-    assertThat(l.reason()).contains("127.0.0.1:" + closed);
+    assertThat(l.reason()).isEqualTo("cannot reach the endpoint http://127.0.0.1:" + closed);
+  }
+
+  @Test
+  void everyConnectionFailureOfATenantEndpointHasTheSameReason() throws Exception {
+    // Refused, a TLS error (https to the plain-http stand-in) and no answer at all: what tells
+    // them apart would tell a tenant which internal ports are open. Only the log has the cause.
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    String refusedAt = "http://127.0.0.1:" + closed;
+    String tlsAt = s3.endpoint().replace("http://", "https://");
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String silentAt = "https://127.0.0.1:" + silent.getLocalPort();
+      S3Client client = client(Set.of("127.0.0.1"), Duration.ofSeconds(2));
+      for (String endpoint : List.of(refusedAt, tlsAt, silentAt)) {
+        HubLookup l = lookup(client, "s3://models/llama/7b", access(endpoint));
+        assertThat(l).as(endpoint).isInstanceOf(HubLookup.Unreachable.class);
+        assertThat(l.reason()).as(endpoint).isEqualTo("cannot reach the endpoint " + endpoint);
+      }
+    }
+  }
+
+  @Test
+  void anAnswerTooLargeIsSaidSoItCameFromTheEndpointItself() throws Exception {
+    HttpServer big =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    byte[] body = new byte[S3Client.MAX_BODY_BYTES + 1];
+    big.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(200, body.length);
+          try (var out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    big.start();
+    try {
+      String endpoint = "http://127.0.0.1:" + big.getAddress().getPort();
+      HubLookup l = lookup(client(), "s3://models/llama/7b", access(endpoint));
+      assertThat(l).isInstanceOf(HubLookup.Unreachable.class);
+      assertThat(l.reason()).contains("answer too large");
+    } finally {
+      big.stop(0);
+    }
+  }
+
+  @Test
+  void aTenantEndpointWhoseHostDoesNotResolveFailsTheImport() {
+    S3Client unknown =
+        new S3Client(
+            WebClient.builder(),
+            Duration.ofSeconds(5),
+            host -> Mono.error(new UnknownHostException(host + ": Name or service not known")),
+            Set.of(),
+            "us-east-1",
+            Clock.systemUTC());
+    HubLookup l = lookup(unknown, "s3://models/x", access("https://store.internal.example:9000"));
+    assertThat(l).isInstanceOf(HubLookup.NotFound.class);
+    assertThat(l.reason())
+        .isEqualTo(
+            "the endpoint's host 'store.internal.example' does not resolve; give an endpoint whose"
+                + " host resolves to a public address");
+    assertThat(ImportOutcome.ofS3(l).status()).isEqualTo(ModelStatus.FAILED);
+
+    // Nor when the resolver never answers: the import fails, it is not left unverified.
+    S3Client silent =
+        new S3Client(
+            WebClient.builder(),
+            Duration.ofMillis(300),
+            host -> Mono.never(),
+            Set.of("store.internal.example"),
+            "us-east-1",
+            Clock.systemUTC());
+    HubLookup slow = lookup(silent, "s3://models/x", access("http://store.internal.example"));
+    assertThat(slow).isInstanceOf(HubLookup.NotFound.class);
+    assertThat(slow.reason()).contains("did not resolve within 300 ms");
+    assertThat(ImportOutcome.ofS3(slow).status()).isEqualTo(ModelStatus.FAILED);
+  }
+
+  @Test
+  void theLogLineRedactsEveryPartOfTheCredentials() {
+    S3Access temporary =
+        new S3Access(
+            "https://store.example.com",
+            null,
+            "AKIATEMPORARYKEYID",
+            S3StandIn.SECRET_ACCESS_KEY,
+            "SessionTokenOfTheTenant");
+    String line =
+        S3Client.forLog(
+            new IOException(
+                "failed with AKIATEMPORARYKEYID / "
+                    + S3StandIn.SECRET_ACCESS_KEY
+                    + " / SessionTokenOfTheTenant"),
+            temporary);
+    assertThat(line)
+        .contains("failed with")
+        .doesNotContain("AKIATEMPORARYKEYID")
+        .doesNotContain(S3StandIn.SECRET_ACCESS_KEY)
+        .doesNotContain("SessionTokenOfTheTenant");
   }
 
   @Test
@@ -155,20 +266,26 @@ class S3ClientTest {
               client(Set.of("127.0.0.1"), Duration.ofMillis(300)),
               "s3://models/llama/7b",
               access("http://127.0.0.1:" + silent.getLocalPort()));
+      // Past the address check a timeout leaves the model unverified, with the one reason.
       assertThat(l).isInstanceOf(HubLookup.Unreachable.class);
-      assertThat(l.reason()).contains("did not answer within 300 ms");
+      assertThat(l.reason())
+          .isEqualTo("cannot reach the endpoint http://127.0.0.1:" + silent.getLocalPort());
     }
   }
 
   @Test
-  void aPrivateEndpointIsRefusedUnlessTheOperatorAllowsItsHost() {
+  void aPrivateEndpointIsRefusedUnlessTheOperatorAllowsItsHost() throws Exception {
+    // A name that resolves to a loopback address: the reason names the host, never the address.
+    String byName = s3.endpoint().replace("127.0.0.1", "localhost");
     HubLookup l =
-        lookup(
-            client(Set.of(), Duration.ofSeconds(20)),
-            "s3://models/llama/7b",
-            access(s3.endpoint()));
+        lookup(client(Set.of(), Duration.ofSeconds(20)), "s3://models/llama/7b", access(byName));
     assertThat(l).isInstanceOf(HubLookup.Denied.class);
-    assertThat(l.reason()).contains("zeroscale.s3.private-hosts").doesNotContain("127.0.0.1:");
+    assertThat(l.reason()).contains("'localhost'").contains("zeroscale.s3.private-hosts");
+    for (InetAddress resolved : InetAddress.getAllByName("localhost")) {
+      assertThat(l.reason()).doesNotContain(resolved.getHostAddress());
+    }
+    assertThat(ImportOutcome.ofS3(l).status()).isEqualTo(ModelStatus.FAILED);
+
     // Cloud metadata, by a name that resolves there: refused before any request.
     S3Client metadata =
         new S3Client(
