@@ -202,27 +202,25 @@ final class DeploymentChanges {
     if (merged.equals(current.settings())) {
       return Mono.just(new Patched(current, false, false));
     }
-    long before = current.quotaGpus();
-    long after = (long) merged.maxInstances() * current.numGpus();
-    return store
-        .usedGpus(t.id(), current.id())
+    return Mono.zip(store.usedGpus(t.id(), current.id()), store.activeNumGpus(current.id()))
         .flatMap(
-            used -> {
+            z -> {
+              long used = z.getT1();
+              // During a rollout, the larger of both revisions' num_gpus: a failed rollout
+              // returns to the active one with these settings.
+              int numGpus = DeploymentRules.quotaNumGpus(current.numGpus(), z.getT2());
+              long before = (long) current.settings().maxInstances() * numGpus;
+              long after = (long) merged.maxInstances() * numGpus;
               if (after > before) {
                 Optional<Violation> quota =
-                    DeploymentRules.quota(
-                        t.gpuQuota(), used, merged.maxInstances(), current.numGpus());
+                    DeploymentRules.quota(t.gpuQuota(), used, merged.maxInstances(), numGpus);
                 if (quota.isPresent()) {
                   return Mono.error(quota.get().toException());
                 }
               }
               int surge =
                   DeploymentRules.surge(
-                      t.gpuQuota(),
-                      used,
-                      merged.maxInstances(),
-                      current.numGpus(),
-                      merged.maxSurge());
+                      t.gpuQuota(), used, merged.maxInstances(), numGpus, merged.maxSurge());
               return live.read(current.id())
                   .onErrorReturn(LiveState.NONE)
                   .flatMap(
@@ -272,67 +270,82 @@ final class DeploymentChanges {
           if (problem.isPresent()) {
             return Mono.error(problem.get().toException());
           }
-          return store
-              .usedGpus(t.id(), current.id())
+          return Mono.zip(store.usedGpus(t.id(), current.id()), store.activeNumGpus(current.id()))
               .flatMap(
-                  used ->
-                      quotaAndSurge(t, current, used, merged.maxInstances(), content.numGpus())
-                          .flatMap(
-                              ok -> {
-                                int surge =
-                                    DeploymentRules.surge(
-                                        t.gpuQuota(),
-                                        used,
-                                        merged.maxInstances(),
-                                        content.numGpus(),
-                                        merged.maxSurge());
-                                Mono<Deployment> settings =
-                                    merged.equals(current.settings())
-                                        ? Mono.just(current)
-                                        : live.read(current.id())
-                                            .onErrorReturn(LiveState.NONE)
-                                            .flatMap(
-                                                state ->
-                                                    store.updateSettings(
-                                                        current.id(),
-                                                        merged,
-                                                        LiveState.afterSettingsChange(
-                                                            current.status(),
-                                                            merged.minInstances(),
-                                                            state),
-                                                        surge,
-                                                        now()));
-                                return settings
-                                    .then(nextRevision(current.id()))
-                                    .flatMap(
-                                        n ->
-                                            store.newRevision(
-                                                current.id(),
-                                                n,
-                                                content,
-                                                changed,
-                                                surge,
-                                                fm.map(m -> DeploymentRules.warning(m).orElse(null))
-                                                    .orElse(current.warning()),
-                                                now()))
-                                    .map(
-                                        d ->
-                                            new Patched(
-                                                d,
-                                                true,
-                                                !content.modelId().equals(current.modelId())));
-                              }));
+                  z -> {
+                    long used = z.getT1();
+                    int active = z.getT2();
+                    // The active revision stays active until this one has rolled out: the
+                    // quota counts the larger of both.
+                    int before = DeploymentRules.quotaNumGpus(current.numGpus(), active);
+                    int numGpus = DeploymentRules.quotaNumGpus(content.numGpus(), active);
+                    return quotaAndSurge(
+                            t,
+                            current,
+                            used,
+                            (long) current.settings().maxInstances() * before,
+                            merged.maxInstances(),
+                            numGpus)
+                        .flatMap(
+                            ok -> {
+                              int surge =
+                                  DeploymentRules.surge(
+                                      t.gpuQuota(),
+                                      used,
+                                      merged.maxInstances(),
+                                      numGpus,
+                                      merged.maxSurge());
+                              Mono<Deployment> settings =
+                                  merged.equals(current.settings())
+                                      ? Mono.just(current)
+                                      : live.read(current.id())
+                                          .onErrorReturn(LiveState.NONE)
+                                          .flatMap(
+                                              state ->
+                                                  store.updateSettings(
+                                                      current.id(),
+                                                      merged,
+                                                      LiveState.afterSettingsChange(
+                                                          current.status(),
+                                                          merged.minInstances(),
+                                                          state),
+                                                      surge,
+                                                      now()));
+                              return settings
+                                  .then(nextRevision(current.id()))
+                                  .flatMap(
+                                      n ->
+                                          store.newRevision(
+                                              current.id(),
+                                              n,
+                                              content,
+                                              changed,
+                                              surge,
+                                              fm.map(m -> DeploymentRules.warning(m).orElse(null))
+                                                  .orElse(current.warning()),
+                                              now()))
+                                  .map(
+                                      d ->
+                                          new Patched(
+                                              d,
+                                              true,
+                                              !content.modelId().equals(current.modelId())));
+                            });
+                  });
         });
   }
 
   /**
    * The quota for {@code maxInstances × numGpus} when it is more than the deployment holds now
-   * (blamed on {@code num_gpus} when that is what grew); completes with true when it fits.
+   * ({@code before}; blamed on {@code num_gpus} when that is what grew); completes with true when
+   * it fits.
+   *
+   * @param numGpus GPUs per instance the quota counts ({@link DeploymentRules#quotaNumGpus})
    */
   private Mono<Boolean> quotaAndSurge(
-      LockedTenant t, Deployment current, long used, int maxInstances, int numGpus) {
+      LockedTenant t, Deployment current, long used, long before, int maxInstances, int numGpus) {
     long after = (long) maxInstances * numGpus;
-    if (after <= current.quotaGpus()) {
+    if (after <= before) {
       return Mono.just(true);
     }
     String param =
@@ -473,20 +486,46 @@ final class DeploymentChanges {
     return marked
         .then(Mono.zip(store.usedGpus(t.id(), d.id()), warning))
         .flatMap(
-            z ->
-                store.restore(
-                    d.id(),
-                    f.restore().revision(),
-                    back,
-                    DeploymentRules.surge(
-                        t.gpuQuota(),
-                        z.getT1(),
-                        d.settings().maxInstances(),
-                        back.numGpus(),
-                        d.settings().maxSurge()),
-                    z.getT2().isEmpty() ? null : z.getT2(),
-                    f.note(),
-                    now()))
+            z -> {
+              // The restored content is checked against the quota again (it may have been
+              // lowered, or max_instances raised, during the rollout): instances lowered to fit.
+              Optional<ScalingSettings> lowered =
+                  DeploymentRules.withinQuota(
+                      t.gpuQuota(), z.getT1(), d.settings(), back.numGpus());
+              ScalingSettings s = lowered.orElse(d.settings());
+              String note =
+                  lowered
+                      .map(
+                          l -> {
+                            log.warn(
+                                "Deployment {} back to revision {} lowered to max_instances {}"
+                                    + " for the GPU quota",
+                                d.id(),
+                                f.restore().revision(),
+                                l.maxInstances());
+                            return f.note()
+                                + "; max_instances lowered from "
+                                + d.settings().maxInstances()
+                                + " to "
+                                + l.maxInstances()
+                                + (l.minInstances() != d.settings().minInstances()
+                                    ? " (and min_instances to " + l.minInstances() + ")"
+                                    : "")
+                                + " to stay within the GPU quota of "
+                                + t.gpuQuota();
+                          })
+                      .orElse(f.note());
+              return store.restore(
+                  d.id(),
+                  f.restore().revision(),
+                  back,
+                  lowered.orElse(null),
+                  DeploymentRules.surge(
+                      t.gpuQuota(), z.getT1(), s.maxInstances(), back.numGpus(), s.maxSurge()),
+                  z.getT2().isEmpty() ? null : z.getT2(),
+                  note,
+                  now());
+            })
         .map(r -> new Patched(r, true, !back.modelId().equals(d.modelId())));
   }
 

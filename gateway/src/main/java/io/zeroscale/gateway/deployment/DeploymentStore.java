@@ -82,14 +82,31 @@ public final class DeploymentStore {
    */
   public record LockedTenant(UUID id, String name, int gpuQuota) {}
 
-  /** Σ max_instances × num_gpus over the tenant's live deployments, except {@code excludeId}. */
+  /**
+   * Σ max_instances × num_gpus over the tenant's live deployments, except {@code excludeId}; with a
+   * rollout open, num_gpus is the larger of the current and the active revision's ({@link
+   * DeploymentRules#quotaNumGpus}): both revisions' instances run, and a failure returns to the
+   * active one.
+   */
   public Mono<Long> usedGpus(UUID tenantId, UUID excludeId) {
     return db.sql(
-            "SELECT COALESCE(SUM(max_instances * num_gpus), 0) AS used FROM deployments"
-                + " WHERE tenant_id = :tenant AND deleted_at IS NULL AND id <> :exclude")
+            "SELECT COALESCE(SUM(d.max_instances * GREATEST(d.num_gpus, COALESCE((SELECT"
+                + " MAX(r.num_gpus) FROM deployment_revisions r WHERE r.deployment_id = d.id AND"
+                + " r.status = 'active'), 0))), 0) AS used FROM deployments d"
+                + " WHERE d.tenant_id = :tenant AND d.deleted_at IS NULL AND d.id <> :exclude")
         .bind("tenant", tenantId)
         .bind("exclude", excludeId == null ? NONE : excludeId)
         .map(row -> ((Number) row.get("used")).longValue())
+        .one();
+  }
+
+  /** num_gpus of the deployment's {@code active} revision, 0 when none is active. */
+  public Mono<Integer> activeNumGpus(UUID deploymentId) {
+    return db.sql(
+            "SELECT COALESCE(MAX(num_gpus), 0) AS n FROM deployment_revisions"
+                + " WHERE deployment_id = :id AND status = 'active'")
+        .bind("id", deploymentId)
+        .map(row -> ((Number) row.get("n")).intValue())
         .one();
   }
 
@@ -214,17 +231,31 @@ public final class DeploymentStore {
   /**
    * The deployment goes back to an earlier revision's content and number (automatic rollback), with
    * {@code note} as its rollout reason and the {@code warning} of its model, version + 1; no
-   * revision is added.
+   * revision is added. With {@code lowered}, its min and max instances become those (the restored
+   * content would not fit the quota otherwise, {@link DeploymentRules#withinQuota}).
+   *
+   * @param lowered the settings with instances lowered to the quota, or null to keep them
    */
   public Mono<Deployment> restore(
       UUID id,
       int revision,
       RevisionContent content,
+      ScalingSettings lowered,
       int surge,
       String warning,
       String note,
       Instant now) {
-    return setContent(id, revision, content, surge, warning, note, now);
+    Mono<Void> instances =
+        lowered == null
+            ? Mono.empty()
+            : db.sql(
+                    "UPDATE deployments SET min_instances = :min, max_instances = :max"
+                        + " WHERE id = :id AND deleted_at IS NULL")
+                .bind("id", id)
+                .bind("min", lowered.minInstances())
+                .bind("max", lowered.maxInstances())
+                .then();
+    return instances.then(setContent(id, revision, content, surge, warning, note, now));
   }
 
   private Mono<Deployment> setContent(

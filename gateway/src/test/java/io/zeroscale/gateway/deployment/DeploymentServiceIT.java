@@ -113,11 +113,12 @@ class DeploymentServiceIT {
   private final RecordingPublisher publisher = new RecordingPublisher();
   private DeploymentService service;
   private DeploymentStore store;
+  private DataSource ds;
 
   @BeforeEach
   void database() throws Exception {
     String name = "service" + ++databases;
-    DataSource ds = pg.database(name);
+    ds = pg.database(name);
     Postgres.migrate(ds, "latest");
     DeploymentStoreIT.tenantAndModels(ds, 4);
     Postgres.execute(
@@ -351,5 +352,60 @@ class DeploymentServiceIT {
     store.markDeleting(d.id(), clock.instant()).block(BLOCK);
     assertError(() -> patch(d, "{'gpu':'H100-80GB'}"), 409, null, "being deleted");
     assertError(() -> service.rollback(TENANT, "chat").block(BLOCK), 409, null, "being deleted");
+  }
+
+  @Test
+  void duringARolloutTheQuotaCountsTheActiveRevisionsGpusToo() throws Exception {
+    Postgres.execute(ds, "UPDATE tenants SET gpu_quota = 8 WHERE id = '" + TENANT + "'");
+    Deployment d = create("{'model_name':'chat','model':'llama','gpu':'A100-80GB','num_gpus':8}");
+    // Revision 2 needs 1 GPU per instance, but revision 1's 8-GPU instances serve until it has
+    // rolled out, and come back if it fails.
+    patch(d, "{'num_gpus':1,'max_batch_size':16}");
+    assertError(
+        () -> patch(d, "{'settings':{'max_instances':8}}"),
+        422,
+        "settings.max_instances",
+        "GPU quota exceeded");
+    assertError(
+        () -> patch(d, "{'max_batch_size':32,'settings':{'max_instances':2}}"),
+        422,
+        "settings.max_instances",
+        "GPU quota exceeded");
+    assertError(
+        () -> create("{'model_name':'other','model':'llama','gpu':'A100-80GB'}"),
+        422,
+        "settings.max_instances",
+        "GPU quota exceeded");
+
+    service.rolloutEnded(d.id(), 2, false, "exit code 1").block(BLOCK);
+    Deployment back = service.get(TENANT, "chat").block(BLOCK);
+    assertThat(back.numGpus()).isEqualTo(8);
+    assertThat(back.settings().maxInstances()).isEqualTo(1);
+  }
+
+  @Test
+  void anAutomaticRollbackLowersMaxInstancesWhenTheRestoredRevisionNoLongerFits() throws Exception {
+    Postgres.execute(ds, "UPDATE tenants SET gpu_quota = 8 WHERE id = '" + TENANT + "'");
+    Deployment d =
+        create(
+            "{'model_name':'chat','model':'llama','gpu':'A100-80GB','num_gpus':4,"
+                + "'settings':{'min_instances':2,'max_instances':2}}");
+    patch(d, "{'num_gpus':2}");
+    // An admin lowers the quota while revision 2 rolls out.
+    Postgres.execute(ds, "UPDATE tenants SET gpu_quota = 4 WHERE id = '" + TENANT + "'");
+
+    service.rolloutEnded(d.id(), 2, false, "exit code 1").block(BLOCK);
+    Deployment back = service.get(TENANT, "chat").block(BLOCK);
+    assertThat(back.revision()).isEqualTo(1);
+    assertThat(back.numGpus()).isEqualTo(4);
+    assertThat(back.settings().maxInstances()).isEqualTo(1);
+    assertThat(back.settings().minInstances()).isEqualTo(1);
+    assertThat(back.quotaGpus()).isEqualTo(4);
+    assertThat(back.surge()).isZero();
+    assertThat(back.shownReason())
+        .isEqualTo(
+            "revision 2 failed: exit code 1; serving revision 1; max_instances lowered from 2"
+                + " to 1 (and min_instances to 1) to stay within the GPU quota of 4");
+    assertThat(publisher.specs.getLast().settings().maxInstances()).isEqualTo(1);
   }
 }

@@ -209,7 +209,8 @@ class DeploymentStoreIT {
     assertThat(store.fail(id, 3, "exit code 1").block(BLOCK)).as("idempotent").isFalse();
     Deployment restored =
         store
-            .restore(id, 1, one, 1, null, "revision 3 failed: exit code 1", T0.plusSeconds(120))
+            .restore(
+                id, 1, one, null, 1, null, "revision 3 failed: exit code 1", T0.plusSeconds(120))
             .block(BLOCK);
     assertThat(restored.revision()).isEqualTo(1);
     assertThat(restored.content()).isEqualTo(one);
