@@ -473,25 +473,64 @@ final class DeploymentChanges {
     }
     RevisionContent back = f.restore().content();
     log.warn(
-        "Revision {} of deployment {} failed ({}); back to revision {}",
+        "Revision {} of deployment {} failed ({}); back to revision {} if it can be",
         f.revision(),
         d.id(),
         f.reason(),
         f.restore().revision());
-    Mono<String> warning =
-        models
-            .find(t.id(), back.modelId().toString())
-            .map(m -> DeploymentRules.warning(m).orElse(""))
-            .defaultIfEmpty(d.warning() == null ? "" : d.warning());
     return marked
-        .then(Mono.zip(store.usedGpus(t.id(), d.id()), warning))
+        .then(
+            models
+                .find(t.id(), back.modelId().toString())
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty()))
         .flatMap(
-            z -> {
+            model ->
+                model.isPresent()
+                    ? restore(t, d, f, model.get())
+                    : unrestorable(d, f).map(r -> new Patched(r, true, false)));
+  }
+
+  /**
+   * The revision to return to runs a model deleted from the library (its credentials are gone):
+   * nothing is restored. The deployment stays on the failed revision's content, which launches
+   * nothing more while the old instances serve what they run, and its reason says what to do.
+   */
+  private Mono<Deployment> unrestorable(Deployment d, Revisions.Outcome.Failed f) {
+    log.warn(
+        "Revision {} of deployment {} failed ({}); revision {} is not restored: its model {} was"
+            + " deleted",
+        f.revision(),
+        d.id(),
+        f.reason(),
+        f.restore().revision(),
+        f.restore().content().modelId());
+    return store.rolloutReason(
+        d.id(),
+        "revision "
+            + f.revision()
+            + " failed: "
+            + f.reason()
+            + "; revision "
+            + f.restore().revision()
+            + " cannot be restored: its model '"
+            + f.restore().modelName()
+            + "' was deleted from the library; PATCH another model to roll out a new revision",
+        now());
+  }
+
+  /** The deployment returns to the active revision, whose model {@code m} is in the library. */
+  private Mono<Patched> restore(LockedTenant t, Deployment d, Revisions.Outcome.Failed f, Model m) {
+    RevisionContent back = f.restore().content();
+    String warning = DeploymentRules.warning(m).orElse(null);
+    return store
+        .usedGpus(t.id(), d.id())
+        .flatMap(
+            used -> {
               // The restored content is checked against the quota again (it may have been
               // lowered, or max_instances raised, during the rollout): instances lowered to fit.
               Optional<ScalingSettings> lowered =
-                  DeploymentRules.withinQuota(
-                      t.gpuQuota(), z.getT1(), d.settings(), back.numGpus());
+                  DeploymentRules.withinQuota(t.gpuQuota(), used, d.settings(), back.numGpus());
               ScalingSettings s = lowered.orElse(d.settings());
               String note =
                   lowered
@@ -521,8 +560,8 @@ final class DeploymentChanges {
                   back,
                   lowered.orElse(null),
                   DeploymentRules.surge(
-                      t.gpuQuota(), z.getT1(), s.maxInstances(), back.numGpus(), s.maxSurge()),
-                  z.getT2().isEmpty() ? null : z.getT2(),
+                      t.gpuQuota(), used, s.maxInstances(), back.numGpus(), s.maxSurge()),
+                  warning,
                   note,
                   now());
             })

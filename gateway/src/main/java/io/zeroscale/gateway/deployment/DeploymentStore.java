@@ -258,6 +258,17 @@ public final class DeploymentStore {
     return instances.then(setContent(id, revision, content, surge, warning, note, now));
   }
 
+  /**
+   * Only the rollout reason changes (an automatic rollback that could not restore the active
+   * revision says why), version + 1.
+   */
+  public Mono<Deployment> rolloutReason(UUID id, String note, Instant now) {
+    return change("rollout_reason = :note", "", id, now)
+        .bind("note", note)
+        .then()
+        .then(findById(id));
+  }
+
   private Mono<Deployment> setContent(
       UUID id,
       int revision,
