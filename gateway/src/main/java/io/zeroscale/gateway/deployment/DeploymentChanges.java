@@ -359,11 +359,7 @@ final class DeploymentChanges {
 
   /** The number of the next revision: one above every revision the deployment has had. */
   private Mono<Integer> nextRevision(UUID id) {
-    return store
-        .revisions(id)
-        .map(DeploymentRevision::revision)
-        .reduce(0, Math::max)
-        .map(n -> n + 1);
+    return store.newestRevision(id).map(n -> n + 1);
   }
 
   /**
@@ -376,7 +372,7 @@ final class DeploymentChanges {
       return Mono.error(deleting(current));
     }
     return store
-        .revisions(current.id())
+        .decisive(current.id())
         .collectList()
         .flatMap(
             revisions -> {
@@ -441,7 +437,7 @@ final class DeploymentChanges {
   Mono<Patched> rolloutEndedLocked(
       LockedTenant t, Deployment d, int revision, boolean succeeded, String reason) {
     return store
-        .revisions(d.id())
+        .decisive(d.id())
         .collectList()
         .flatMap(
             revisions -> {

@@ -45,19 +45,26 @@ public final class DeploymentStore {
 
   private static final UUID NONE = new UUID(0, 0);
 
-  private static final String REVISIONS =
-      "SELECT r.deployment_id, r.revision, r.model_id, m.name AS model_library_name, r.source,"
-          + " r.gpu, r.num_gpus, r.max_batch_size, r.engine::text AS engine_json,"
-          + " array_to_string(r.changed, ',') AS changed_csv, r.status, r.reason, r.created_at"
-          + " FROM deployment_revisions r JOIN models m ON m.id = r.model_id";
-
   /** Engine options are a JSONB column written and read as {@link EngineOptions#toMap()}. */
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final DatabaseClient db;
+  private final int maxRevisions;
 
+  /** A store keeping the default number of revisions per deployment (100). */
   public DeploymentStore(DatabaseClient db) {
+    this(db, DeploymentsProperties.DEFAULT_MAX_REVISIONS);
+  }
+
+  /**
+   * @param maxRevisions revisions kept per deployment ({@code zeroscale.deployments.max-revisions})
+   */
+  public DeploymentStore(DatabaseClient db, int maxRevisions) {
+    if (maxRevisions < DeploymentsProperties.MIN_MAX_REVISIONS) {
+      throw new IllegalArgumentException("maxRevisions must be at least 2, got " + maxRevisions);
+    }
     this.db = db;
+    this.maxRevisions = maxRevisions;
   }
 
   /**
@@ -197,12 +204,66 @@ public final class DeploymentStore {
         .then();
   }
 
-  /** A deployment's revisions, newest first. */
+  /** A deployment's revisions, newest first: at most {@code max-revisions} of them. */
   public Flux<DeploymentRevision> revisions(UUID deploymentId) {
-    return db.sql(REVISIONS + " WHERE r.deployment_id = :id ORDER BY r.revision DESC")
+    return db.sql(
+            RevisionRows.SELECT
+                + " WHERE r.deployment_id = :id ORDER BY r.revision DESC LIMIT :max")
         .bind("id", deploymentId)
-        .map(DeploymentStore::revision)
+        .bind("max", maxRevisions)
+        .map(RevisionRows::revision)
         .all();
+  }
+
+  /**
+   * The revisions the decisions of {@link Revisions} need, newest first, whatever the length of the
+   * history: the newest, the {@code active} and {@code rolling_out} ones, and the newest {@code
+   * active} or {@code superseded} one below the newest (the rollback target). A handful of rows.
+   */
+  public Flux<DeploymentRevision> decisive(UUID deploymentId) {
+    String newest = "(SELECT MAX(revision) FROM deployment_revisions WHERE deployment_id = :id)";
+    return db.sql(
+            RevisionRows.SELECT
+                + " WHERE r.deployment_id = :id AND (r.status IN ('active', 'rolling_out')"
+                + " OR r.revision = "
+                + newest
+                + " OR r.revision = (SELECT MAX(revision) FROM deployment_revisions"
+                + " WHERE deployment_id = :id AND status IN ('active', 'superseded')"
+                + " AND revision < "
+                + newest
+                + ")) ORDER BY r.revision DESC LIMIT :max")
+        .bind("id", deploymentId)
+        .bind("max", maxRevisions)
+        .map(RevisionRows::revision)
+        .all();
+  }
+
+  /** The highest revision number the deployment has had (0 with none). */
+  public Mono<Integer> newestRevision(UUID deploymentId) {
+    return db.sql(
+            "SELECT COALESCE(MAX(revision), 0) AS n FROM deployment_revisions"
+                + " WHERE deployment_id = :id")
+        .bind("id", deploymentId)
+        .map(row -> ((Number) row.get("n")).intValue())
+        .one();
+  }
+
+  /**
+   * Deletes the oldest {@code superseded} and {@code failed} revisions past {@code max-revisions}
+   * (never the active or rolling-out one, nor the newest); answers how many.
+   */
+  private Mono<Long> prune(UUID deploymentId) {
+    return db.sql(
+            "DELETE FROM deployment_revisions WHERE deployment_id = :id AND revision IN"
+                + " (SELECT revision FROM deployment_revisions WHERE deployment_id = :id"
+                + " AND status IN ('superseded', 'failed') AND revision < (SELECT MAX(revision)"
+                + " FROM deployment_revisions WHERE deployment_id = :id) ORDER BY revision"
+                + " LIMIT GREATEST(0, (SELECT COUNT(*) FROM deployment_revisions"
+                + " WHERE deployment_id = :id) - :max))")
+        .bind("id", deploymentId)
+        .bind("max", maxRevisions)
+        .fetch()
+        .rowsUpdated();
   }
 
   /**
@@ -210,6 +271,7 @@ public final class DeploymentStore {
    * row, {@code surge} re-checked, the {@code warning} of its model, the automatic rollback's
    * reason cleared, version + 1. A revision that was still rolling out is {@code superseded} (the
    * activator now rolls out this one); the active one stays active until this one has rolled out.
+   * Past {@code max-revisions}, the oldest superseded and failed revisions are deleted.
    */
   public Mono<Deployment> newRevision(
       UUID id,
@@ -225,6 +287,7 @@ public final class DeploymentStore {
         .bind("id", id)
         .then()
         .then(insertRevision(id, revision, content, changed, RevisionStatus.ROLLING_OUT, now))
+        .then(prune(id))
         .then(setContent(id, revision, content, surge, warning, null, now));
   }
 
@@ -476,30 +539,10 @@ public final class DeploymentStore {
     return JSON.writeValueAsString(engine.toMap());
   }
 
-  private static EngineOptions engine(String json) {
+  static EngineOptions engine(String json) {
     return json == null
         ? EngineOptions.NONE
         : EngineRules.normalized(DeploymentSpecJson.engine(JSON.readTree(json)));
-  }
-
-  static DeploymentRevision revision(Readable row) {
-    Columns c = new Columns(row);
-    String csv = c.text("changed_csv");
-    return new DeploymentRevision(
-        c.uuid("deployment_id"),
-        c.integer("revision"),
-        new RevisionContent(
-            c.uuid("model_id"),
-            c.text("source"),
-            c.text("gpu"),
-            c.integer("num_gpus"),
-            c.integer("max_batch_size"),
-            engine(c.text("engine_json"))),
-        c.text("model_library_name"),
-        csv == null || csv.isEmpty() ? List.of() : List.of(csv.split(",")),
-        RevisionStatus.fromWire(c.text("status")),
-        c.text("reason"),
-        c.instant("created_at"));
   }
 
   static Deployment deployment(Readable row) {
