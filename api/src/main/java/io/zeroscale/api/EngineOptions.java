@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -151,11 +152,13 @@ public record EngineOptions(
       args.add(enablePrefixCaching ? "--enable-prefix-caching" : "--no-enable-prefix-caching");
     }
     if (speculative != null) {
-      StringBuilder json = new StringBuilder("{\"model\":\"").append(speculative.repo());
+      StringBuilder json = new StringBuilder("{\"model\":");
+      jsonString(json, speculative.repo());
       if (speculative.revision() != null) {
-        json.append("\",\"revision\":\"").append(speculative.revision());
+        json.append(",\"revision\":");
+        jsonString(json, speculative.revision());
       }
-      json.append("\",\"num_speculative_tokens\":")
+      json.append(",\"num_speculative_tokens\":")
           .append(speculative.numSpeculativeTokens())
           .append('}');
       args.add("--speculative-config=" + json);
@@ -196,6 +199,30 @@ public record EngineOptions(
     putIf(m, "dtype", dtype);
     putIf(m, "quantization", quantization);
     return m;
+  }
+
+  /**
+   * Appends {@code value} as a JSON string: quoted, with the quote and the backslash escaped and
+   * control characters as {@code \\uXXXX} (the draft's repo and revision come from the library, the
+   * revision from the hub: never trusted to be free of them).
+   */
+  static void jsonString(StringBuilder out, String value) {
+    out.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        default -> {
+          if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) {
+            out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
   }
 
   private static void putIf(Map<String, Object> m, String key, Object value) {

@@ -32,6 +32,9 @@ final class Deciding {
 
   private static final Logger log = LoggerFactory.getLogger(Deciding.class);
 
+  /** What the tenant sees of a launch the runtime refused (its error goes to the log only). */
+  static final String LAUNCH_REFUSED = "cannot start the instance (the runtime refused the launch)";
+
   private final Parts parts;
   private final ActivatorPolicy policy;
   private final Fleet fleet;
@@ -283,7 +286,11 @@ final class Deciding {
       return;
     }
     if (o.error() != null) {
-      tracking.bootFailed(t, "cannot start the instance: " + o.error().getMessage(), now, io);
+      // The runtime's error may carry API bodies, internal addresses and class names: the log
+      // has it, the tenant's events and reason do not (SPEC §11).
+      log.warn(
+          "Deployment {}: the runtime refused to launch {}", t.spec.fullName(), t.id, o.error());
+      tracking.bootFailed(t, LAUNCH_REFUSED, now, io);
       return;
     }
     switch (o.result()) {

@@ -193,6 +193,26 @@ class ActivatorLoopTest {
   }
 
   @Test
+  void aLaunchTheRuntimeRefusesTellsTheTenantNoInternals() {
+    runtime.launchError =
+        new IllegalStateException(
+            "io.fabric8.kubernetes.client.KubernetesClientException: Failure executing: POST at:"
+                + " https://10.0.0.1:6443/api/v1/namespaces/zeroscale/pods. Message: Forbidden");
+    deploy(1);
+    for (int i = 0; i < 10; i++) {
+      tick(Duration.ofSeconds(5));
+    }
+    List<LifecycleEvent> failed = events.written.stream().filter(e -> e.type() == FAILED).toList();
+    assertThat(failed).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(failed)
+        .extracting(LifecycleEvent::detail)
+        .containsOnly("cannot start the instance (the runtime refused the launch)");
+    assertThat(status.reports)
+        .anySatisfy(r -> assertThat(r).startsWith("failed"))
+        .allSatisfy(r -> assertThat(r).doesNotContain("10.0.0.1", "fabric8", "Exception"));
+  }
+
+  @Test
   void threeBootFailuresInARowMakeTheDeploymentFailedUntilAWakeUpAfterTheCooldown() {
     deploy(1);
     tick();

@@ -205,6 +205,9 @@ final class LoopFakes {
 
     String noCapacity;
 
+    /** When set, a launch errors with it (the runtime's API refused, as Kubernetes can). */
+    RuntimeException launchError;
+
     @Override
     public String name() {
       return "fake";
@@ -214,6 +217,9 @@ final class LoopFakes {
     public Mono<Launch> launch(InstancePlan plan) {
       return Mono.fromSupplier(
           () -> {
+            if (launchError != null) {
+              throw launchError;
+            }
             if (noCapacity != null) {
               return new Launch.NoCapacity(noCapacity);
             }

@@ -202,27 +202,25 @@ final class DeploymentChanges {
     if (merged.equals(current.settings())) {
       return Mono.just(new Patched(current, false, false));
     }
-    long before = current.quotaGpus();
-    long after = (long) merged.maxInstances() * current.numGpus();
-    return store
-        .usedGpus(t.id(), current.id())
+    return Mono.zip(store.usedGpus(t.id(), current.id()), store.activeNumGpus(current.id()))
         .flatMap(
-            used -> {
+            z -> {
+              long used = z.getT1();
+              // During a rollout, the larger of both revisions' num_gpus: a failed rollout
+              // returns to the active one with these settings.
+              int numGpus = DeploymentRules.quotaNumGpus(current.numGpus(), z.getT2());
+              long before = (long) current.settings().maxInstances() * numGpus;
+              long after = (long) merged.maxInstances() * numGpus;
               if (after > before) {
                 Optional<Violation> quota =
-                    DeploymentRules.quota(
-                        t.gpuQuota(), used, merged.maxInstances(), current.numGpus());
+                    DeploymentRules.quota(t.gpuQuota(), used, merged.maxInstances(), numGpus);
                 if (quota.isPresent()) {
                   return Mono.error(quota.get().toException());
                 }
               }
               int surge =
                   DeploymentRules.surge(
-                      t.gpuQuota(),
-                      used,
-                      merged.maxInstances(),
-                      current.numGpus(),
-                      merged.maxSurge());
+                      t.gpuQuota(), used, merged.maxInstances(), numGpus, merged.maxSurge());
               return live.read(current.id())
                   .onErrorReturn(LiveState.NONE)
                   .flatMap(
@@ -272,67 +270,82 @@ final class DeploymentChanges {
           if (problem.isPresent()) {
             return Mono.error(problem.get().toException());
           }
-          return store
-              .usedGpus(t.id(), current.id())
+          return Mono.zip(store.usedGpus(t.id(), current.id()), store.activeNumGpus(current.id()))
               .flatMap(
-                  used ->
-                      quotaAndSurge(t, current, used, merged.maxInstances(), content.numGpus())
-                          .flatMap(
-                              ok -> {
-                                int surge =
-                                    DeploymentRules.surge(
-                                        t.gpuQuota(),
-                                        used,
-                                        merged.maxInstances(),
-                                        content.numGpus(),
-                                        merged.maxSurge());
-                                Mono<Deployment> settings =
-                                    merged.equals(current.settings())
-                                        ? Mono.just(current)
-                                        : live.read(current.id())
-                                            .onErrorReturn(LiveState.NONE)
-                                            .flatMap(
-                                                state ->
-                                                    store.updateSettings(
-                                                        current.id(),
-                                                        merged,
-                                                        LiveState.afterSettingsChange(
-                                                            current.status(),
-                                                            merged.minInstances(),
-                                                            state),
-                                                        surge,
-                                                        now()));
-                                return settings
-                                    .then(nextRevision(current.id()))
-                                    .flatMap(
-                                        n ->
-                                            store.newRevision(
-                                                current.id(),
-                                                n,
-                                                content,
-                                                changed,
-                                                surge,
-                                                fm.map(m -> DeploymentRules.warning(m).orElse(null))
-                                                    .orElse(current.warning()),
-                                                now()))
-                                    .map(
-                                        d ->
-                                            new Patched(
-                                                d,
-                                                true,
-                                                !content.modelId().equals(current.modelId())));
-                              }));
+                  z -> {
+                    long used = z.getT1();
+                    int active = z.getT2();
+                    // The active revision stays active until this one has rolled out: the
+                    // quota counts the larger of both.
+                    int before = DeploymentRules.quotaNumGpus(current.numGpus(), active);
+                    int numGpus = DeploymentRules.quotaNumGpus(content.numGpus(), active);
+                    return quotaAndSurge(
+                            t,
+                            current,
+                            used,
+                            (long) current.settings().maxInstances() * before,
+                            merged.maxInstances(),
+                            numGpus)
+                        .flatMap(
+                            ok -> {
+                              int surge =
+                                  DeploymentRules.surge(
+                                      t.gpuQuota(),
+                                      used,
+                                      merged.maxInstances(),
+                                      numGpus,
+                                      merged.maxSurge());
+                              Mono<Deployment> settings =
+                                  merged.equals(current.settings())
+                                      ? Mono.just(current)
+                                      : live.read(current.id())
+                                          .onErrorReturn(LiveState.NONE)
+                                          .flatMap(
+                                              state ->
+                                                  store.updateSettings(
+                                                      current.id(),
+                                                      merged,
+                                                      LiveState.afterSettingsChange(
+                                                          current.status(),
+                                                          merged.minInstances(),
+                                                          state),
+                                                      surge,
+                                                      now()));
+                              return settings
+                                  .then(nextRevision(current.id()))
+                                  .flatMap(
+                                      n ->
+                                          store.newRevision(
+                                              current.id(),
+                                              n,
+                                              content,
+                                              changed,
+                                              surge,
+                                              fm.map(m -> DeploymentRules.warning(m).orElse(null))
+                                                  .orElse(current.warning()),
+                                              now()))
+                                  .map(
+                                      d ->
+                                          new Patched(
+                                              d,
+                                              true,
+                                              !content.modelId().equals(current.modelId())));
+                            });
+                  });
         });
   }
 
   /**
    * The quota for {@code maxInstances × numGpus} when it is more than the deployment holds now
-   * (blamed on {@code num_gpus} when that is what grew); completes with true when it fits.
+   * ({@code before}; blamed on {@code num_gpus} when that is what grew); completes with true when
+   * it fits.
+   *
+   * @param numGpus GPUs per instance the quota counts ({@link DeploymentRules#quotaNumGpus})
    */
   private Mono<Boolean> quotaAndSurge(
-      LockedTenant t, Deployment current, long used, int maxInstances, int numGpus) {
+      LockedTenant t, Deployment current, long used, long before, int maxInstances, int numGpus) {
     long after = (long) maxInstances * numGpus;
-    if (after <= current.quotaGpus()) {
+    if (after <= before) {
       return Mono.just(true);
     }
     String param =
@@ -346,11 +359,7 @@ final class DeploymentChanges {
 
   /** The number of the next revision: one above every revision the deployment has had. */
   private Mono<Integer> nextRevision(UUID id) {
-    return store
-        .revisions(id)
-        .map(DeploymentRevision::revision)
-        .reduce(0, Math::max)
-        .map(n -> n + 1);
+    return store.newestRevision(id).map(n -> n + 1);
   }
 
   /**
@@ -363,7 +372,7 @@ final class DeploymentChanges {
       return Mono.error(deleting(current));
     }
     return store
-        .revisions(current.id())
+        .decisive(current.id())
         .collectList()
         .flatMap(
             revisions -> {
@@ -428,7 +437,7 @@ final class DeploymentChanges {
   Mono<Patched> rolloutEndedLocked(
       LockedTenant t, Deployment d, int revision, boolean succeeded, String reason) {
     return store
-        .revisions(d.id())
+        .decisive(d.id())
         .collectList()
         .flatMap(
             revisions -> {
@@ -460,33 +469,98 @@ final class DeploymentChanges {
     }
     RevisionContent back = f.restore().content();
     log.warn(
-        "Revision {} of deployment {} failed ({}); back to revision {}",
+        "Revision {} of deployment {} failed ({}); back to revision {} if it can be",
         f.revision(),
         d.id(),
         f.reason(),
         f.restore().revision());
-    Mono<String> warning =
-        models
-            .find(t.id(), back.modelId().toString())
-            .map(m -> DeploymentRules.warning(m).orElse(""))
-            .defaultIfEmpty(d.warning() == null ? "" : d.warning());
     return marked
-        .then(Mono.zip(store.usedGpus(t.id(), d.id()), warning))
+        .then(
+            models
+                .find(t.id(), back.modelId().toString())
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty()))
         .flatMap(
-            z ->
-                store.restore(
-                    d.id(),
-                    f.restore().revision(),
-                    back,
-                    DeploymentRules.surge(
-                        t.gpuQuota(),
-                        z.getT1(),
-                        d.settings().maxInstances(),
-                        back.numGpus(),
-                        d.settings().maxSurge()),
-                    z.getT2().isEmpty() ? null : z.getT2(),
-                    f.note(),
-                    now()))
+            model ->
+                model.isPresent()
+                    ? restore(t, d, f, model.get())
+                    : unrestorable(d, f).map(r -> new Patched(r, true, false)));
+  }
+
+  /**
+   * The revision to return to runs a model deleted from the library (its credentials are gone):
+   * nothing is restored. The deployment stays on the failed revision's content, which launches
+   * nothing more while the old instances serve what they run, and its reason says what to do.
+   */
+  private Mono<Deployment> unrestorable(Deployment d, Revisions.Outcome.Failed f) {
+    log.warn(
+        "Revision {} of deployment {} failed ({}); revision {} is not restored: its model {} was"
+            + " deleted",
+        f.revision(),
+        d.id(),
+        f.reason(),
+        f.restore().revision(),
+        f.restore().content().modelId());
+    return store.rolloutReason(
+        d.id(),
+        "revision "
+            + f.revision()
+            + " failed: "
+            + f.reason()
+            + "; revision "
+            + f.restore().revision()
+            + " cannot be restored: its model '"
+            + f.restore().modelName()
+            + "' was deleted from the library; PATCH another model to roll out a new revision",
+        now());
+  }
+
+  /** The deployment returns to the active revision, whose model {@code m} is in the library. */
+  private Mono<Patched> restore(LockedTenant t, Deployment d, Revisions.Outcome.Failed f, Model m) {
+    RevisionContent back = f.restore().content();
+    String warning = DeploymentRules.warning(m).orElse(null);
+    return store
+        .usedGpus(t.id(), d.id())
+        .flatMap(
+            used -> {
+              // The restored content is checked against the quota again (it may have been
+              // lowered, or max_instances raised, during the rollout): instances lowered to fit.
+              Optional<ScalingSettings> lowered =
+                  DeploymentRules.withinQuota(t.gpuQuota(), used, d.settings(), back.numGpus());
+              ScalingSettings s = lowered.orElse(d.settings());
+              String note =
+                  lowered
+                      .map(
+                          l -> {
+                            log.warn(
+                                "Deployment {} back to revision {} lowered to max_instances {}"
+                                    + " for the GPU quota",
+                                d.id(),
+                                f.restore().revision(),
+                                l.maxInstances());
+                            return f.note()
+                                + "; max_instances lowered from "
+                                + d.settings().maxInstances()
+                                + " to "
+                                + l.maxInstances()
+                                + (l.minInstances() != d.settings().minInstances()
+                                    ? " (and min_instances to " + l.minInstances() + ")"
+                                    : "")
+                                + " to stay within the GPU quota of "
+                                + t.gpuQuota();
+                          })
+                      .orElse(f.note());
+              return store.restore(
+                  d.id(),
+                  f.restore().revision(),
+                  back,
+                  lowered.orElse(null),
+                  DeploymentRules.surge(
+                      t.gpuQuota(), used, s.maxInstances(), back.numGpus(), s.maxSurge()),
+                  warning,
+                  note,
+                  now());
+            })
         .map(r -> new Patched(r, true, !back.modelId().equals(d.modelId())));
   }
 

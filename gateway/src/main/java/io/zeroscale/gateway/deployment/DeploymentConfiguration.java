@@ -25,8 +25,8 @@ public class DeploymentConfiguration {
   private static final Duration MIN_STALE_IMPORT_AGE = Duration.ofSeconds(15);
 
   @Bean
-  DeploymentStore deploymentStore(DatabaseClient db) {
-    return new DeploymentStore(db);
+  DeploymentStore deploymentStore(DatabaseClient db, DeploymentsProperties properties) {
+    return new DeploymentStore(db, properties.maxRevisions());
   }
 
   @Bean

@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.deployment;
 
 import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.hardware.GpuType;
 import io.zeroscale.gateway.model.Model;
 import io.zeroscale.gateway.model.ModelStatus;
@@ -200,6 +201,44 @@ public final class DeploymentRules {
                 + " GPUs. Lower settings.max_instances, delete a deployment, or ask an admin to"
                 + " raise the quota.",
             "quota_exceeded"));
+  }
+
+  /**
+   * GPUs per instance the quota counts for a deployment: while a rollout is open both revisions'
+   * instances run, and a failed rollout returns to the active revision, so the larger of the
+   * current revision's {@code num_gpus} and the active one's (0 when there is none). Worked
+   * numbers: active 1 × 8 GPUs, rolling out to 1 GPU: the quota counts 8 per instance, so
+   * max_instances 8 is 64 GPUs, not 8.
+   */
+  public static int quotaNumGpus(int currentNumGpus, int activeNumGpus) {
+    return Math.max(currentNumGpus, activeNumGpus);
+  }
+
+  /**
+   * The settings an automatic rollback keeps when the restored revision's {@code num_gpus} no
+   * longer fits the quota with the current {@code max_instances} (the quota was lowered, or the
+   * settings changed during the rollout): max_instances lowered to what fits, never below 1 (the
+   * instance that serves exists), and min_instances to at most that; empty when they fit. Worked
+   * numbers: quota 4, others 0, max_instances 2 × 4 GPUs = 8: lowered to 1 (4 GPUs).
+   */
+  public static Optional<ScalingSettings> withinQuota(
+      int quota, long usedByOthers, ScalingSettings s, int numGpus) {
+    if (usedByOthers + (long) s.maxInstances() * numGpus <= quota) {
+      return Optional.empty();
+    }
+    long room = quota - usedByOthers;
+    int max = (int) Math.max(1, Math.min(s.maxInstances(), room <= 0 ? 0 : room / numGpus));
+    return Optional.of(
+        new ScalingSettings(
+            Math.min(s.minInstances(), max),
+            max,
+            s.scaleToZeroAfterS(),
+            s.activationTimeoutS(),
+            s.maxQueuedRequests(),
+            s.targetUtilization(),
+            s.stableWindowS(),
+            s.billingAwareScaleDown(),
+            s.maxSurge()));
   }
 
   private static String gb(BigDecimal bytes) {

@@ -45,19 +45,26 @@ public final class DeploymentStore {
 
   private static final UUID NONE = new UUID(0, 0);
 
-  private static final String REVISIONS =
-      "SELECT r.deployment_id, r.revision, r.model_id, m.name AS model_library_name, r.source,"
-          + " r.gpu, r.num_gpus, r.max_batch_size, r.engine::text AS engine_json,"
-          + " array_to_string(r.changed, ',') AS changed_csv, r.status, r.reason, r.created_at"
-          + " FROM deployment_revisions r JOIN models m ON m.id = r.model_id";
-
   /** Engine options are a JSONB column written and read as {@link EngineOptions#toMap()}. */
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final DatabaseClient db;
+  private final int maxRevisions;
 
+  /** A store keeping the default number of revisions per deployment (100). */
   public DeploymentStore(DatabaseClient db) {
+    this(db, DeploymentsProperties.DEFAULT_MAX_REVISIONS);
+  }
+
+  /**
+   * @param maxRevisions revisions kept per deployment ({@code zeroscale.deployments.max-revisions})
+   */
+  public DeploymentStore(DatabaseClient db, int maxRevisions) {
+    if (maxRevisions < DeploymentsProperties.MIN_MAX_REVISIONS) {
+      throw new IllegalArgumentException("maxRevisions must be at least 2, got " + maxRevisions);
+    }
     this.db = db;
+    this.maxRevisions = maxRevisions;
   }
 
   /**
@@ -82,14 +89,31 @@ public final class DeploymentStore {
    */
   public record LockedTenant(UUID id, String name, int gpuQuota) {}
 
-  /** Σ max_instances × num_gpus over the tenant's live deployments, except {@code excludeId}. */
+  /**
+   * Σ max_instances × num_gpus over the tenant's live deployments, except {@code excludeId}; with a
+   * rollout open, num_gpus is the larger of the current and the active revision's ({@link
+   * DeploymentRules#quotaNumGpus}): both revisions' instances run, and a failure returns to the
+   * active one.
+   */
   public Mono<Long> usedGpus(UUID tenantId, UUID excludeId) {
     return db.sql(
-            "SELECT COALESCE(SUM(max_instances * num_gpus), 0) AS used FROM deployments"
-                + " WHERE tenant_id = :tenant AND deleted_at IS NULL AND id <> :exclude")
+            "SELECT COALESCE(SUM(d.max_instances * GREATEST(d.num_gpus, COALESCE((SELECT"
+                + " MAX(r.num_gpus) FROM deployment_revisions r WHERE r.deployment_id = d.id AND"
+                + " r.status = 'active'), 0))), 0) AS used FROM deployments d"
+                + " WHERE d.tenant_id = :tenant AND d.deleted_at IS NULL AND d.id <> :exclude")
         .bind("tenant", tenantId)
         .bind("exclude", excludeId == null ? NONE : excludeId)
         .map(row -> ((Number) row.get("used")).longValue())
+        .one();
+  }
+
+  /** num_gpus of the deployment's {@code active} revision, 0 when none is active. */
+  public Mono<Integer> activeNumGpus(UUID deploymentId) {
+    return db.sql(
+            "SELECT COALESCE(MAX(num_gpus), 0) AS n FROM deployment_revisions"
+                + " WHERE deployment_id = :id AND status = 'active'")
+        .bind("id", deploymentId)
+        .map(row -> ((Number) row.get("n")).intValue())
         .one();
   }
 
@@ -180,12 +204,66 @@ public final class DeploymentStore {
         .then();
   }
 
-  /** A deployment's revisions, newest first. */
+  /** A deployment's revisions, newest first: at most {@code max-revisions} of them. */
   public Flux<DeploymentRevision> revisions(UUID deploymentId) {
-    return db.sql(REVISIONS + " WHERE r.deployment_id = :id ORDER BY r.revision DESC")
+    return db.sql(
+            RevisionRows.SELECT
+                + " WHERE r.deployment_id = :id ORDER BY r.revision DESC LIMIT :max")
         .bind("id", deploymentId)
-        .map(DeploymentStore::revision)
+        .bind("max", maxRevisions)
+        .map(RevisionRows::revision)
         .all();
+  }
+
+  /**
+   * The revisions the decisions of {@link Revisions} need, newest first, whatever the length of the
+   * history: the newest, the {@code active} and {@code rolling_out} ones, and the newest {@code
+   * active} or {@code superseded} one below the newest (the rollback target). A handful of rows.
+   */
+  public Flux<DeploymentRevision> decisive(UUID deploymentId) {
+    String newest = "(SELECT MAX(revision) FROM deployment_revisions WHERE deployment_id = :id)";
+    return db.sql(
+            RevisionRows.SELECT
+                + " WHERE r.deployment_id = :id AND (r.status IN ('active', 'rolling_out')"
+                + " OR r.revision = "
+                + newest
+                + " OR r.revision = (SELECT MAX(revision) FROM deployment_revisions"
+                + " WHERE deployment_id = :id AND status IN ('active', 'superseded')"
+                + " AND revision < "
+                + newest
+                + ")) ORDER BY r.revision DESC LIMIT :max")
+        .bind("id", deploymentId)
+        .bind("max", maxRevisions)
+        .map(RevisionRows::revision)
+        .all();
+  }
+
+  /** The highest revision number the deployment has had (0 with none). */
+  public Mono<Integer> newestRevision(UUID deploymentId) {
+    return db.sql(
+            "SELECT COALESCE(MAX(revision), 0) AS n FROM deployment_revisions"
+                + " WHERE deployment_id = :id")
+        .bind("id", deploymentId)
+        .map(row -> ((Number) row.get("n")).intValue())
+        .one();
+  }
+
+  /**
+   * Deletes the oldest {@code superseded} and {@code failed} revisions past {@code max-revisions}
+   * (never the active or rolling-out one, nor the newest); answers how many.
+   */
+  private Mono<Long> prune(UUID deploymentId) {
+    return db.sql(
+            "DELETE FROM deployment_revisions WHERE deployment_id = :id AND revision IN"
+                + " (SELECT revision FROM deployment_revisions WHERE deployment_id = :id"
+                + " AND status IN ('superseded', 'failed') AND revision < (SELECT MAX(revision)"
+                + " FROM deployment_revisions WHERE deployment_id = :id) ORDER BY revision"
+                + " LIMIT GREATEST(0, (SELECT COUNT(*) FROM deployment_revisions"
+                + " WHERE deployment_id = :id) - :max))")
+        .bind("id", deploymentId)
+        .bind("max", maxRevisions)
+        .fetch()
+        .rowsUpdated();
   }
 
   /**
@@ -193,6 +271,7 @@ public final class DeploymentStore {
    * row, {@code surge} re-checked, the {@code warning} of its model, the automatic rollback's
    * reason cleared, version + 1. A revision that was still rolling out is {@code superseded} (the
    * activator now rolls out this one); the active one stays active until this one has rolled out.
+   * Past {@code max-revisions}, the oldest superseded and failed revisions are deleted.
    */
   public Mono<Deployment> newRevision(
       UUID id,
@@ -208,23 +287,49 @@ public final class DeploymentStore {
         .bind("id", id)
         .then()
         .then(insertRevision(id, revision, content, changed, RevisionStatus.ROLLING_OUT, now))
+        .then(prune(id))
         .then(setContent(id, revision, content, surge, warning, null, now));
   }
 
   /**
    * The deployment goes back to an earlier revision's content and number (automatic rollback), with
    * {@code note} as its rollout reason and the {@code warning} of its model, version + 1; no
-   * revision is added.
+   * revision is added. With {@code lowered}, its min and max instances become those (the restored
+   * content would not fit the quota otherwise, {@link DeploymentRules#withinQuota}).
+   *
+   * @param lowered the settings with instances lowered to the quota, or null to keep them
    */
   public Mono<Deployment> restore(
       UUID id,
       int revision,
       RevisionContent content,
+      ScalingSettings lowered,
       int surge,
       String warning,
       String note,
       Instant now) {
-    return setContent(id, revision, content, surge, warning, note, now);
+    Mono<Void> instances =
+        lowered == null
+            ? Mono.empty()
+            : db.sql(
+                    "UPDATE deployments SET min_instances = :min, max_instances = :max"
+                        + " WHERE id = :id AND deleted_at IS NULL")
+                .bind("id", id)
+                .bind("min", lowered.minInstances())
+                .bind("max", lowered.maxInstances())
+                .then();
+    return instances.then(setContent(id, revision, content, surge, warning, note, now));
+  }
+
+  /**
+   * Only the rollout reason changes (an automatic rollback that could not restore the active
+   * revision says why), version + 1.
+   */
+  public Mono<Deployment> rolloutReason(UUID id, String note, Instant now) {
+    return change("rollout_reason = :note", "", id, now)
+        .bind("note", note)
+        .then()
+        .then(findById(id));
   }
 
   private Mono<Deployment> setContent(
@@ -434,30 +539,10 @@ public final class DeploymentStore {
     return JSON.writeValueAsString(engine.toMap());
   }
 
-  private static EngineOptions engine(String json) {
+  static EngineOptions engine(String json) {
     return json == null
         ? EngineOptions.NONE
         : EngineRules.normalized(DeploymentSpecJson.engine(JSON.readTree(json)));
-  }
-
-  static DeploymentRevision revision(Readable row) {
-    Columns c = new Columns(row);
-    String csv = c.text("changed_csv");
-    return new DeploymentRevision(
-        c.uuid("deployment_id"),
-        c.integer("revision"),
-        new RevisionContent(
-            c.uuid("model_id"),
-            c.text("source"),
-            c.text("gpu"),
-            c.integer("num_gpus"),
-            c.integer("max_batch_size"),
-            engine(c.text("engine_json"))),
-        c.text("model_library_name"),
-        csv == null || csv.isEmpty() ? List.of() : List.of(csv.split(",")),
-        RevisionStatus.fromWire(c.text("status")),
-        c.text("reason"),
-        c.instant("created_at"));
   }
 
   static Deployment deployment(Readable row) {

@@ -582,9 +582,11 @@ public final class ModelService implements AutoCloseable {
             409,
             "Model '"
                 + m.name()
-                + "' is used by the deployment(s) "
-                + deployments
-                + "; delete them first.",
+                + "' is used by "
+                + String.join(", ", deployments)
+                + " (a deployment's current, active or rolling-out revision); delete the"
+                + " deployment, or roll it out to another model and wait for the rollout to end,"
+                + " first.",
             null,
             "model_in_use"));
   }

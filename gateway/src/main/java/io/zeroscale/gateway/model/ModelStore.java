@@ -164,7 +164,9 @@ public final class ModelStore {
   /**
    * Deletes a model that no live deployment uses, in one statement; answers rows deleted. The row
    * stays, marked deleted, because deleted deployments kept for billing still reference it; its HF
-   * token is erased at once.
+   * token is erased at once. A live deployment uses a model when its current revision runs it, or
+   * when its {@code active} or {@code rolling_out} revision does (a failed rollout returns to the
+   * active one; a rolling one may become it).
    */
   public Mono<Long> deleteUnused(UUID tenantId, UUID id, Instant now) {
     return db.sql(
@@ -172,7 +174,9 @@ public final class ModelStore {
                 + " updated_at = :now"
                 + " WHERE m.tenant_id = :tenant AND m.id = :id AND m.deleted_at IS NULL AND NOT"
                 + " EXISTS (SELECT 1 FROM deployments d WHERE d.model_id = m.id AND d.deleted_at"
-                + " IS NULL)")
+                + " IS NULL) AND NOT EXISTS (SELECT 1 FROM deployment_revisions r JOIN deployments"
+                + " d ON d.id = r.deployment_id WHERE r.model_id = m.id AND r.status IN ('active',"
+                + " 'rolling_out') AND d.deleted_at IS NULL)")
         .bind("tenant", tenantId)
         .bind("id", id)
         .bind("now", odt(now))
@@ -180,13 +184,25 @@ public final class ModelStore {
         .rowsUpdated();
   }
 
-  /** The live deployments that use a model, by model_name. */
+  /**
+   * The live deployments that use a model ({@link #deleteUnused}), each as {@code 'model_name'
+   * (revision n)}: the current revision's, or an {@code active} or {@code rolling_out} one.
+   */
   public Flux<String> liveDeploymentsUsing(UUID modelId) {
     return db.sql(
-            "SELECT model_name FROM deployments WHERE model_id = :id AND deleted_at IS NULL"
-                + " ORDER BY model_name")
+            "SELECT model_name, revision FROM (SELECT d.model_name, d.revision FROM deployments d"
+                + " WHERE d.model_id = :id AND d.deleted_at IS NULL UNION SELECT d.model_name,"
+                + " r.revision FROM deployment_revisions r JOIN deployments d ON d.id ="
+                + " r.deployment_id WHERE r.model_id = :id AND r.status IN ('active',"
+                + " 'rolling_out') AND d.deleted_at IS NULL) u ORDER BY model_name, revision")
         .bind("id", modelId)
-        .map(row -> row.get("model_name", String.class))
+        .map(
+            row ->
+                "'"
+                    + row.get("model_name", String.class)
+                    + "' (revision "
+                    + row.get("revision", Integer.class)
+                    + ")")
         .all();
   }
 

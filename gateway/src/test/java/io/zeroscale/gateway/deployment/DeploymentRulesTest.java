@@ -6,6 +6,7 @@ import static io.zeroscale.gateway.deployment.Fixtures.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zeroscale.api.Family;
+import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.gateway.hardware.GpuType;
 import io.zeroscale.gateway.hardware.HardwareCatalog;
 import io.zeroscale.gateway.model.Model;
@@ -179,5 +180,47 @@ class DeploymentRulesTest {
               assertThat(v.code()).isEqualTo("quota_exceeded");
             });
     assertThat(DeploymentRules.quota(4, 0, 2, 2, "num_gpus")).isEmpty();
+  }
+
+  @Test
+  void duringARolloutTheQuotaCountsTheLargerOfBothRevisionsGpus() {
+    // Active 1 × 8 GPUs rolling out to 1 GPU: max_instances 8 is 64 GPUs, not 8.
+    int perInstance = DeploymentRules.quotaNumGpus(1, 8);
+    assertThat(perInstance).isEqualTo(8);
+    assertThat(DeploymentRules.quota(8, 0, 8, perInstance)).isPresent();
+    assertThat(DeploymentRules.quotaNumGpus(4, 2)).isEqualTo(4);
+    assertThat(DeploymentRules.quotaNumGpus(2, 0)).as("no active revision").isEqualTo(2);
+  }
+
+  @ParameterizedTest(name = "quota {0}, others {1}, {2}..{3} × {4} → {5}..{6}")
+  @CsvSource({
+    // quota, others, min, max, num_gpus, lowered min, lowered max (-1: unchanged)
+    "8, 0, 0, 8, 1, -1, -1",
+    "8, 0, 0, 8, 8, 0, 1",
+    "8, 0, 2, 2, 4, -1, -1",
+    "4, 0, 2, 2, 4, 1, 1",
+    "12, 0, 0, 8, 4, 0, 3",
+    "8, 4, 3, 4, 2, 2, 2",
+    // Never below 1: the instance that serves exists, even over the quota.
+    "4, 4, 1, 2, 2, 1, 1",
+    "0, 0, 0, 1, 8, 0, 1",
+  })
+  void anAutomaticRollbackLowersInstancesToWhatTheQuotaHolds(
+      int quota, long others, int min, int max, int numGpus, int newMin, int newMax) {
+    ScalingSettings s = new ScalingSettings(min, max, 300, 900, 1000, 0.7, 60, true, 1);
+    Optional<ScalingSettings> lowered = DeploymentRules.withinQuota(quota, others, s, numGpus);
+    if (newMax < 0) {
+      assertThat(lowered).isEmpty();
+      return;
+    }
+    assertThat(lowered)
+        .get()
+        .satisfies(
+            l -> {
+              assertThat(l.maxInstances()).isEqualTo(newMax);
+              assertThat(l.minInstances()).isEqualTo(newMin);
+              assertThat(l.maxSurge()).isEqualTo(1);
+              assertThat(l.scaleToZeroAfterS()).isEqualTo(300);
+            });
   }
 }

@@ -113,11 +113,13 @@ class DeploymentServiceIT {
   private final RecordingPublisher publisher = new RecordingPublisher();
   private DeploymentService service;
   private DeploymentStore store;
+  private DataSource ds;
+  private ModelService models;
 
   @BeforeEach
   void database() throws Exception {
     String name = "service" + ++databases;
-    DataSource ds = pg.database(name);
+    ds = pg.database(name);
     Postgres.migrate(ds, "latest");
     DeploymentStoreIT.tenantAndModels(ds, 4);
     Postgres.execute(
@@ -135,7 +137,7 @@ class DeploymentServiceIT {
     ConnectionFactory cf = pg.r2dbc(name);
     DatabaseClient db = DatabaseClient.create(cf);
     TransactionalOperator tx = TransactionalOperator.create(new R2dbcTransactionManager(cf));
-    ModelService models =
+    models =
         new ModelService(
             new ModelStore(db),
             null,
@@ -351,5 +353,111 @@ class DeploymentServiceIT {
     store.markDeleting(d.id(), clock.instant()).block(BLOCK);
     assertError(() -> patch(d, "{'gpu':'H100-80GB'}"), 409, null, "being deleted");
     assertError(() -> service.rollback(TENANT, "chat").block(BLOCK), 409, null, "being deleted");
+  }
+
+  @Test
+  void duringARolloutTheQuotaCountsTheActiveRevisionsGpusToo() throws Exception {
+    Postgres.execute(ds, "UPDATE tenants SET gpu_quota = 8 WHERE id = '" + TENANT + "'");
+    Deployment d = create("{'model_name':'chat','model':'llama','gpu':'A100-80GB','num_gpus':8}");
+    // Revision 2 needs 1 GPU per instance, but revision 1's 8-GPU instances serve until it has
+    // rolled out, and come back if it fails.
+    patch(d, "{'num_gpus':1,'max_batch_size':16}");
+    assertError(
+        () -> patch(d, "{'settings':{'max_instances':8}}"),
+        422,
+        "settings.max_instances",
+        "GPU quota exceeded");
+    assertError(
+        () -> patch(d, "{'max_batch_size':32,'settings':{'max_instances':2}}"),
+        422,
+        "settings.max_instances",
+        "GPU quota exceeded");
+    assertError(
+        () -> create("{'model_name':'other','model':'llama','gpu':'A100-80GB'}"),
+        422,
+        "settings.max_instances",
+        "GPU quota exceeded");
+
+    service.rolloutEnded(d.id(), 2, false, "exit code 1").block(BLOCK);
+    Deployment back = service.get(TENANT, "chat").block(BLOCK);
+    assertThat(back.numGpus()).isEqualTo(8);
+    assertThat(back.settings().maxInstances()).isEqualTo(1);
+  }
+
+  @Test
+  void anAutomaticRollbackLowersMaxInstancesWhenTheRestoredRevisionNoLongerFits() throws Exception {
+    Postgres.execute(ds, "UPDATE tenants SET gpu_quota = 8 WHERE id = '" + TENANT + "'");
+    Deployment d =
+        create(
+            "{'model_name':'chat','model':'llama','gpu':'A100-80GB','num_gpus':4,"
+                + "'settings':{'min_instances':2,'max_instances':2}}");
+    patch(d, "{'num_gpus':2}");
+    // An admin lowers the quota while revision 2 rolls out.
+    Postgres.execute(ds, "UPDATE tenants SET gpu_quota = 4 WHERE id = '" + TENANT + "'");
+
+    service.rolloutEnded(d.id(), 2, false, "exit code 1").block(BLOCK);
+    Deployment back = service.get(TENANT, "chat").block(BLOCK);
+    assertThat(back.revision()).isEqualTo(1);
+    assertThat(back.numGpus()).isEqualTo(4);
+    assertThat(back.settings().maxInstances()).isEqualTo(1);
+    assertThat(back.settings().minInstances()).isEqualTo(1);
+    assertThat(back.quotaGpus()).isEqualTo(4);
+    assertThat(back.surge()).isZero();
+    assertThat(back.shownReason())
+        .isEqualTo(
+            "revision 2 failed: exit code 1; serving revision 1; max_instances lowered from 2"
+                + " to 1 (and min_instances to 1) to stay within the GPU quota of 4");
+    assertThat(publisher.specs.getLast().settings().maxInstances()).isEqualTo(1);
+  }
+
+  @Test
+  void aModelThatARolloutStillNeedsCannotBeDeleted() {
+    Deployment d = create("{'model_name':'chat','model':'llama','gpu':'A100-80GB'}");
+    patch(d, "{'model':'llama-v2'}");
+    // Revision 1 (llama) serves until revision 2 (llama-v2) has rolled out, and comes back if
+    // it fails.
+    assertError(
+        () -> models.delete(TENANT, "llama").block(BLOCK),
+        409,
+        null,
+        "is used by 'chat' (revision 1)");
+    assertError(
+        () -> models.delete(TENANT, "llama-v2").block(BLOCK),
+        409,
+        null,
+        "is used by 'chat' (revision 2)");
+
+    service.rolloutEnded(d.id(), 2, true, null).block(BLOCK);
+    models.delete(TENANT, "llama").block(BLOCK);
+    assertThat(models.find(TENANT, "llama").blockOptional(BLOCK)).isEmpty();
+    assertError(
+        () -> service.rollback(TENANT, "chat").block(BLOCK),
+        409,
+        null,
+        "no longer in your library");
+  }
+
+  @Test
+  void aFailedRolloutDoesNotRestoreARevisionWhoseModelWasDeleted() throws Exception {
+    Deployment d = create("{'model_name':'chat','model':'llama','gpu':'A100-80GB'}");
+    patch(d, "{'model':'llama-v2'}");
+    int published = publisher.specs.size();
+    // Deleted behind the service's back (a deployment from before the check, or a race).
+    Postgres.execute(
+        ds, "UPDATE models SET deleted_at = now() WHERE id = '" + DeploymentStoreIT.MODEL_A + "'");
+
+    service.rolloutEnded(d.id(), 2, false, "exit code 1").block(BLOCK);
+    Deployment after = service.get(TENANT, "chat").block(BLOCK);
+    assertThat(after.revision()).as("not restored").isEqualTo(2);
+    assertThat(after.modelId()).isEqualTo(DeploymentStoreIT.MODEL_B);
+    assertThat(after.shownReason())
+        .isEqualTo(
+            "revision 2 failed: exit code 1; revision 1 cannot be restored: its model 'llama'"
+                + " was deleted from the library; PATCH another model to roll out a new revision");
+    assertThat(publisher.specs).hasSize(published + 1);
+    assertThat(publisher.specs.getLast().revision()).isEqualTo(2);
+    assertThat(revisions(d))
+        .extracting(DeploymentRevision::revision, DeploymentRevision::status)
+        .containsExactly(tuple(2, RevisionStatus.FAILED), tuple(1, RevisionStatus.ACTIVE));
   }
 }

@@ -209,7 +209,8 @@ class DeploymentStoreIT {
     assertThat(store.fail(id, 3, "exit code 1").block(BLOCK)).as("idempotent").isFalse();
     Deployment restored =
         store
-            .restore(id, 1, one, 1, null, "revision 3 failed: exit code 1", T0.plusSeconds(120))
+            .restore(
+                id, 1, one, null, 1, null, "revision 3 failed: exit code 1", T0.plusSeconds(120))
             .block(BLOCK);
     assertThat(restored.revision()).isEqualTo(1);
     assertThat(restored.content()).isEqualTo(one);
@@ -248,6 +249,86 @@ class DeploymentStoreIT {
             .block(BLOCK);
     assertThat(settled.settings().maxSurge()).isZero();
     assertThat(settled.surge()).isZero();
+  }
+
+  @Test
+  void aDeploymentKeepsAtMostMaxRevisionsNeverItsActiveOrRollingOne() throws Exception {
+    DataSource ds = pg.database("bounded");
+    Postgres.migrate(ds, "latest");
+    tenantAndModels(ds, 8);
+    DatabaseClient db = DatabaseClient.create(pg.r2dbc("bounded"));
+    DeploymentStore store = new DeploymentStore(db, 3);
+    RevisionContent one =
+        new RevisionContent(MODEL_A, "hf://o/llama@main", "A100-80GB", 1, 8, EngineOptions.NONE);
+    CreateRequest req =
+        new CreateRequest(
+            "chat",
+            new ModelRef.Library("llama"),
+            null,
+            "A100-80GB",
+            1,
+            8,
+            SettingsRules.defaults(),
+            new EngineRules.Requested(EngineOptions.NONE, null));
+    UUID id = UUID.randomUUID();
+    store
+        .insert(id, TENANT, one, req, Family.LLM, DeploymentStatus.SCALED_TO_ZERO, null, 1, T0)
+        .block(BLOCK);
+    // Revisions 2 to 6 each roll out; 7 fails; 8 to 11 are each asked for before the one before
+    // rolled out (superseded), while 6 stays active.
+    for (int n = 2; n <= 11; n++) {
+      RevisionContent c =
+          new RevisionContent(MODEL_A, "hf://o/llama@main", "A100-80GB", 1, 8 + n, null);
+      store.newRevision(id, n, c, List.of("max_batch_size"), 1, null, T0).block(BLOCK);
+      if (n <= 6) {
+        assertThat(store.activate(id, n).block(BLOCK)).isTrue();
+      } else if (n == 7) {
+        assertThat(store.fail(id, n, "exit code 1").block(BLOCK)).isTrue();
+      }
+      assertThat(store.revisions(id).collectList().block(BLOCK)).hasSizeLessThanOrEqualTo(3);
+    }
+    assertThat(store.revisions(id).collectList().block(BLOCK))
+        .extracting(DeploymentRevision::revision, DeploymentRevision::status)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(11, RevisionStatus.ROLLING_OUT),
+            org.assertj.core.groups.Tuple.tuple(10, RevisionStatus.SUPERSEDED),
+            org.assertj.core.groups.Tuple.tuple(6, RevisionStatus.ACTIVE));
+    assertThat(store.newestRevision(id).block(BLOCK)).isEqualTo(11);
+    assertThat(Revisions.rollbackTarget(store.decisive(id).collectList().block(BLOCK)))
+        .get()
+        .extracting(DeploymentRevision::revision)
+        .isEqualTo(10);
+
+    // A history longer than the bound (kept by a store with a larger one) is read bounded, and
+    // the decisions still find the active and rolling-out revisions.
+    DeploymentStore roomy = new DeploymentStore(db, 100);
+    for (int n = 12; n <= 16; n++) {
+      RevisionContent c =
+          new RevisionContent(MODEL_A, "hf://o/llama@main", "A100-80GB", 1, 8 + n, null);
+      roomy.newRevision(id, n, c, List.of("max_batch_size"), 1, null, T0).block(BLOCK);
+    }
+    assertThat(roomy.revisions(id).collectList().block(BLOCK)).hasSize(8);
+    assertThat(store.revisions(id).collectList().block(BLOCK))
+        .extracting(DeploymentRevision::revision)
+        .containsExactly(16, 15, 14);
+    assertThat(store.decisive(id).collectList().block(BLOCK))
+        .extracting(DeploymentRevision::revision, DeploymentRevision::status)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(16, RevisionStatus.ROLLING_OUT),
+            org.assertj.core.groups.Tuple.tuple(15, RevisionStatus.SUPERSEDED),
+            org.assertj.core.groups.Tuple.tuple(6, RevisionStatus.ACTIVE));
+    assertThat(
+            Revisions.rolloutEnded(
+                store.decisive(id).collectList().block(BLOCK), 16, 16, false, "exit code 1"))
+        .isInstanceOfSatisfying(
+            Revisions.Outcome.Failed.class, f -> assertThat(f.restore().revision()).isEqualTo(6));
+    // The next revision made by the bounded store trims the history back to its bound.
+    RevisionContent last =
+        new RevisionContent(MODEL_A, "hf://o/llama@main", "A100-80GB", 1, 64, null);
+    store.newRevision(id, 17, last, List.of("max_batch_size"), 1, null, T0).block(BLOCK);
+    assertThat(roomy.revisions(id).collectList().block(BLOCK))
+        .extracting(DeploymentRevision::revision)
+        .containsExactly(17, 16, 6);
   }
 
   private static List<RevisionStatus> statuses(DeploymentStore store, UUID id) {

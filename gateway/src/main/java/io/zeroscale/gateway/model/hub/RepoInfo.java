@@ -7,9 +7,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
-/** What the metadata answer says, read leniently: any part of it may be missing. */
+/**
+ * What the metadata answer says, read leniently: any part of it may be missing. The {@code sha} is
+ * kept only when it is a full git commit id (40 lowercase hex digits): instances are pinned to it
+ * (it ends up in a source, an argument and a JSON flag), so anything else the hub (or something in
+ * its place) says is treated as absent, as when the hub says nothing: the model then runs its
+ * validated branch or tag, and its deployments carry a warning saying it is not pinned.
+ */
 record RepoInfo(
     String sha,
     String architecture,
@@ -18,6 +25,8 @@ record RepoInfo(
     List<Sibling> siblings,
     Map<String, Long> parameters,
     Long parameterTotal) {
+
+  private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
 
   /** A file of the repo, with its size when the hub gave one. */
   record Sibling(String name, Long size) {}
@@ -54,8 +63,9 @@ record RepoInfo(
         parameters.put(entry.getKey(), count);
       }
     }
+    String sha = text(root.path("sha"));
     return new RepoInfo(
-        text(root.path("sha")),
+        sha != null && SHA.matcher(sha).matches() ? sha : null,
         architecture,
         text(config.path("model_type")),
         gated,
