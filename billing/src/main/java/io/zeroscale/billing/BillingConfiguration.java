@@ -1,5 +1,8 @@
 package io.zeroscale.billing;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zeroscale.activator.core.BudgetPort;
 import io.zeroscale.activator.events.EventLog;
 import io.zeroscale.activator.events.HeartbeatLog;
@@ -113,8 +116,16 @@ public class BillingConfiguration {
 
   @Bean
   BillingProjector billingProjector(
-      LedgerProjection projection, SpendLimits limits, BillingProperties props) {
-    return new BillingProjector(projection, limits, props.projectInterval());
+      LedgerProjection projection,
+      SpendLimits limits,
+      BillingProperties props,
+      MeterRegistry registry) {
+    BillingProjector projector = new BillingProjector(projection, limits, props.projectInterval());
+    Gauge.builder("zeroscale.billing.projector.lag", projector, BillingProjector::lagSeconds)
+        .description("Seconds since the billing projector last brought the ledger up to date")
+        .baseUnit("seconds")
+        .register(registry);
+    return projector;
   }
 
   @Bean
@@ -123,8 +134,15 @@ public class BillingConfiguration {
       JsonMapper json,
       HardwareCatalog catalog,
       Clock clock,
-      BillingProperties props) {
-    return new BudgetMirror(redisson, json, catalog, clock, props.budgetRefresh());
+      BillingProperties props,
+      MeterRegistry registry) {
+    BudgetMirror mirror = new BudgetMirror(redisson, json, catalog, clock, props.budgetRefresh());
+    Counter refused =
+        Counter.builder("zeroscale.budget.refused")
+            .description("Cold requests refused with 402 because of the tenant's spend limit")
+            .register(registry);
+    mirror.onRefused(refused::increment);
+    return mirror;
   }
 
   @Bean
@@ -149,9 +167,17 @@ public class BillingConfiguration {
    * and the fail-open rule of {@link FailOpenBudgetPort} around both.
    */
   @Bean
-  BudgetPort budgetPort(SpendLimits limits, BudgetMirror budgets) {
+  BudgetPort budgetPort(SpendLimits limits, BudgetMirror budgets, MeterRegistry registry) {
+    Counter failedOpen =
+        Counter.builder("zeroscale.failopen")
+            .description("Checks skipped (let through) because a dependency did not answer")
+            .tag("dependency", "postgresql")
+            .tag("path", "budget")
+            .register(registry);
     return new FailOpenBudgetPort(
-        new SpendLimitBudgetPort(limits, budgets), tenant -> budgets.budget(tenant).isPresent());
+        new SpendLimitBudgetPort(limits, budgets),
+        tenant -> budgets.budget(tenant).isPresent(),
+        failedOpen::increment);
   }
 
   /** The activator's lifecycle events, the ledger's input ({@code instance_events}). */
