@@ -240,7 +240,7 @@ public final class Activator implements SmartLifecycle {
                 leads
                     ? Mono.zip(store.deployments(), store.desired(), runtime.list())
                         .flatMap(t -> timed(t, now))
-                    : Mono.<Void>fromRunnable(() -> metrics.tracked(fleet.tracked.values())))
+                    : Mono.<Void>fromRunnable(metrics::following))
         .doFirst(() -> passRunning.set(true))
         .doFinally(sig -> passRunning.set(false))
         .then(Mono.defer(events::flush))

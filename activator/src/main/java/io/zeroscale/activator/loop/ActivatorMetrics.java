@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -204,7 +205,17 @@ public final class ActivatorMetrics {
     }
   }
 
-  /** The instances tracked now (an empty list when this activator no longer leads). */
+  /** A standby tracks nothing: all gauges 0, and what it remembered of instances goes. */
+  void following() {
+    if (registry == null) {
+      return;
+    }
+    tracked(List.of());
+    last.clear();
+    scheduled.clear();
+  }
+
+  /** The instances tracked now. */
   void tracked(Collection<Tracked> tracked) {
     if (registry == null) {
       return;

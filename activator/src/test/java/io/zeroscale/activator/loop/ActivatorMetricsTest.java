@@ -102,4 +102,20 @@ class ActivatorMetricsTest {
     assertThat(registry.get("zeroscale.instances").tag("phase", "ready").gauge().value()).isZero();
     assertThat(registry.find("zeroscale.coldstart.instance").timers()).isEmpty();
   }
+
+  @Test
+  void aStandbyShowsNoInstancesAndForgetsWhatItRemembered() {
+    var spec = ActivatorLoopTest.spec("d1", 0, 2);
+    event("a", Type.SCHEDULED, 0, null);
+    metrics.tracked(List.of(new Tracked("a", spec, Phase.STARTING, T0)));
+    assertThat(registry.get("zeroscale.instances").tag("phase", "starting").gauge().value())
+        .isEqualTo(1);
+
+    metrics.following();
+    assertThat(registry.get("zeroscale.instances").tag("phase", "starting").gauge().value())
+        .isZero();
+    // Its READY, should another leader's stop thread still report one, is no cold start here.
+    event("a", Type.READY, 10, null);
+    assertThat(registry.find("zeroscale.coldstart.instance").timers()).isEmpty();
+  }
 }
