@@ -14,6 +14,7 @@ import io.zeroscale.billing.ledger.LedgerProjection;
 import io.zeroscale.billing.ledger.LedgerStore;
 import io.zeroscale.billing.limit.BudgetBoard;
 import io.zeroscale.billing.limit.BudgetMirror;
+import io.zeroscale.billing.limit.CountedBudgetPort;
 import io.zeroscale.billing.limit.FailOpenBudgetPort;
 import io.zeroscale.billing.limit.RedisBudgetBoard;
 import io.zeroscale.billing.limit.ReservationStore;
@@ -137,10 +138,7 @@ public class BillingConfiguration {
       BillingProperties props,
       MeterRegistry registry) {
     BudgetMirror mirror = new BudgetMirror(redisson, json, catalog, clock, props.budgetRefresh());
-    Counter refused =
-        Counter.builder("zeroscale.budget.refused")
-            .description("Cold requests refused with 402 because of the tenant's spend limit")
-            .register(registry);
+    Counter refused = budgetRefused(registry, "wakeup");
     mirror.onRefused(refused::increment);
     return mirror;
   }
@@ -174,10 +172,23 @@ public class BillingConfiguration {
             .tag("dependency", "postgresql")
             .tag("path", "budget")
             .register(registry);
-    return new FailOpenBudgetPort(
-        new SpendLimitBudgetPort(limits, budgets),
-        tenant -> budgets.budget(tenant).isPresent(),
-        failedOpen::increment);
+    return new CountedBudgetPort(
+        new FailOpenBudgetPort(
+            new SpendLimitBudgetPort(limits, budgets),
+            tenant -> budgets.budget(tenant).isPresent(),
+            failedOpen::increment),
+        budgetRefused(registry, "boot")::increment);
+  }
+
+  /**
+   * Refusals because of a tenant's spend limit: a cold request's wake-up (402, {@code wakeup}) or
+   * the activator's reservation of a boot ({@code boot}).
+   */
+  private static Counter budgetRefused(MeterRegistry registry, String stage) {
+    return Counter.builder("zeroscale.budget.refused")
+        .description("Wake-ups and boots refused because of the tenant's spend limit")
+        .tag("stage", stage)
+        .register(registry);
   }
 
   /** The activator's lifecycle events, the ledger's input ({@code instance_events}). */

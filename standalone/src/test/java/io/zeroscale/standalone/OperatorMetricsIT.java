@@ -105,6 +105,7 @@ class OperatorMetricsIT {
             before.value("zeroscale_failopen_total", "dependency", "postgresql", "path", "budget"))
         .isPresent();
     assertThat(before.value("zeroscale_billing_projector_lag_seconds")).isPresent();
+    assertThat(before.value("zeroscale_budget_refused_total", "stage", "boot")).isPresent();
     double boots = before.value("zeroscale_instance_boots_total").orElseThrow();
     double drains = before.sum("zeroscale_instance_drains_total");
     double stops = before.sum("zeroscale_instance_stops_total");
@@ -231,9 +232,10 @@ class OperatorMetricsIT {
                     .redis
                     .<String, String>getMap(RedisSchema.BUDGETS, StringCodec.INSTANCE)
                     .containsKey(tenantId));
-    double refused = scrape().value("zeroscale_budget_refused_total").orElseThrow();
+    double refused =
+        scrape().value("zeroscale_budget_refused_total", "stage", "wakeup").orElseThrow();
     await().atMost(Duration.ofSeconds(10)).until(() -> chat(poor, "cheap").status() == 402);
-    assertThat(scrape().value("zeroscale_budget_refused_total").orElseThrow())
+    assertThat(scrape().value("zeroscale_budget_refused_total", "stage", "wakeup").orElseThrow())
         .isGreaterThanOrEqualTo(refused + 1);
   }
 
