@@ -1,5 +1,6 @@
 package io.zeroscale.activator;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zeroscale.activator.core.BudgetPort;
 import io.zeroscale.activator.core.DeploymentStatusPort;
 import io.zeroscale.activator.events.EventLog;
@@ -8,6 +9,7 @@ import io.zeroscale.activator.events.HeartbeatLog;
 import io.zeroscale.activator.kubernetes.KubernetesRuntime;
 import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
 import io.zeroscale.activator.loop.Activator;
+import io.zeroscale.activator.loop.ActivatorMetrics;
 import io.zeroscale.activator.loop.HttpHealthProbe;
 import io.zeroscale.activator.loop.RedisActivatorStore;
 import io.zeroscale.activator.process.InstanceIsolation;
@@ -132,20 +134,27 @@ public class ActivatorConfiguration {
       Clock clock,
       ObjectProvider<BudgetPort> budget,
       ObjectProvider<SecretBox> secretBox,
+      ObjectProvider<MeterRegistry> registry,
       @Value("${zeroscale.secrets.key:}") String secretsKey) {
-    return new Activator(
-        activatorRuntime,
-        new RedisActivatorStore(
-            redisson,
-            JsonMapper.builder().build(),
-            secrets(secretBox.getIfAvailable(), secretsKey)),
-        new HttpHealthProbe(props.probeTimeout()),
-        new EventOutbox(events),
-        heartbeats,
-        status,
-        budgetOrUnlimited(budget.getIfAvailable()),
-        props.policy(process.stopGrace()),
-        clock);
+    Activator activator =
+        new Activator(
+            activatorRuntime,
+            new RedisActivatorStore(
+                redisson,
+                JsonMapper.builder().build(),
+                secrets(secretBox.getIfAvailable(), secretsKey)),
+            new HttpHealthProbe(props.probeTimeout()),
+            new EventOutbox(events),
+            heartbeats,
+            status,
+            budgetOrUnlimited(budget.getIfAvailable()),
+            props.policy(process.stopGrace()),
+            clock);
+    MeterRegistry meters = registry.getIfAvailable();
+    if (meters != null) {
+      activator.meter(new ActivatorMetrics(meters));
+    }
+    return activator;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.zeroscale.autoscaler;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.zeroscale.autoscaler.loop.Autoscaler;
 import io.zeroscale.autoscaler.loop.EngineMetrics;
@@ -40,19 +41,26 @@ public class AutoscalerConfiguration {
             ? new HttpEngineMetrics(props.engineMetricsTimeout())
             : EngineMetrics.NONE;
     MeterRegistry meters = registry.getIfAvailable();
-    return new Autoscaler(
-        new RedisScalingStore(
-            redisson.reactive(), JsonMapper.builder().build(), props.eventsKept()),
-        engines,
-        meters == null ? ScalingMetrics.NONE : new ScalingMetrics(meters),
-        new Autoscaler.Knobs(
-            props.tick(),
-            props.leaseTtl(),
-            props.panicWindow(),
-            props.panicThreshold(),
-            props.maxScaleUpRate(),
-            props.maxScaleDownRate(),
-            props.scaleDownTolerance()),
-        clock);
+    Autoscaler autoscaler =
+        new Autoscaler(
+            new RedisScalingStore(
+                redisson.reactive(), JsonMapper.builder().build(), props.eventsKept()),
+            engines,
+            meters == null ? ScalingMetrics.NONE : new ScalingMetrics(meters),
+            new Autoscaler.Knobs(
+                props.tick(),
+                props.leaseTtl(),
+                props.panicWindow(),
+                props.panicThreshold(),
+                props.maxScaleUpRate(),
+                props.maxScaleDownRate(),
+                props.scaleDownTolerance()),
+            clock);
+    if (meters != null) {
+      Gauge.builder("zeroscale.autoscaler.leader", autoscaler, a -> a.isLeader() ? 1 : 0)
+          .description("1 while this autoscaler holds the leader lease")
+          .register(meters);
+    }
+    return autoscaler;
   }
 }

@@ -1,5 +1,8 @@
 package io.zeroscale.billing;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zeroscale.activator.core.BudgetPort;
 import io.zeroscale.activator.events.EventLog;
 import io.zeroscale.activator.events.HeartbeatLog;
@@ -11,6 +14,7 @@ import io.zeroscale.billing.ledger.LedgerProjection;
 import io.zeroscale.billing.ledger.LedgerStore;
 import io.zeroscale.billing.limit.BudgetBoard;
 import io.zeroscale.billing.limit.BudgetMirror;
+import io.zeroscale.billing.limit.CountedBudgetPort;
 import io.zeroscale.billing.limit.FailOpenBudgetPort;
 import io.zeroscale.billing.limit.RedisBudgetBoard;
 import io.zeroscale.billing.limit.ReservationStore;
@@ -113,8 +117,16 @@ public class BillingConfiguration {
 
   @Bean
   BillingProjector billingProjector(
-      LedgerProjection projection, SpendLimits limits, BillingProperties props) {
-    return new BillingProjector(projection, limits, props.projectInterval());
+      LedgerProjection projection,
+      SpendLimits limits,
+      BillingProperties props,
+      MeterRegistry registry) {
+    BillingProjector projector = new BillingProjector(projection, limits, props.projectInterval());
+    Gauge.builder("zeroscale.billing.projector.lag", projector, BillingProjector::lagSeconds)
+        .description("Seconds since the billing projector last brought the ledger up to date")
+        .baseUnit("seconds")
+        .register(registry);
+    return projector;
   }
 
   @Bean
@@ -123,8 +135,12 @@ public class BillingConfiguration {
       JsonMapper json,
       HardwareCatalog catalog,
       Clock clock,
-      BillingProperties props) {
-    return new BudgetMirror(redisson, json, catalog, clock, props.budgetRefresh());
+      BillingProperties props,
+      MeterRegistry registry) {
+    BudgetMirror mirror = new BudgetMirror(redisson, json, catalog, clock, props.budgetRefresh());
+    Counter refused = budgetRefused(registry, "wakeup");
+    mirror.onRefused(refused::increment);
+    return mirror;
   }
 
   @Bean
@@ -149,9 +165,30 @@ public class BillingConfiguration {
    * and the fail-open rule of {@link FailOpenBudgetPort} around both.
    */
   @Bean
-  BudgetPort budgetPort(SpendLimits limits, BudgetMirror budgets) {
-    return new FailOpenBudgetPort(
-        new SpendLimitBudgetPort(limits, budgets), tenant -> budgets.budget(tenant).isPresent());
+  BudgetPort budgetPort(SpendLimits limits, BudgetMirror budgets, MeterRegistry registry) {
+    Counter failedOpen =
+        Counter.builder("zeroscale.failopen")
+            .description("Checks skipped (let through) because a dependency did not answer")
+            .tag("dependency", "postgresql")
+            .tag("path", "budget")
+            .register(registry);
+    return new CountedBudgetPort(
+        new FailOpenBudgetPort(
+            new SpendLimitBudgetPort(limits, budgets),
+            tenant -> budgets.budget(tenant).isPresent(),
+            failedOpen::increment),
+        budgetRefused(registry, "boot")::increment);
+  }
+
+  /**
+   * Refusals because of a tenant's spend limit: a cold request's wake-up (402, {@code wakeup}) or
+   * the activator's reservation of a boot ({@code boot}).
+   */
+  private static Counter budgetRefused(MeterRegistry registry, String stage) {
+    return Counter.builder("zeroscale.budget.refused")
+        .description("Wake-ups and boots refused because of the tenant's spend limit")
+        .tag("stage", stage)
+        .register(registry);
   }
 
   /** The activator's lifecycle events, the ledger's input ({@code instance_events}). */

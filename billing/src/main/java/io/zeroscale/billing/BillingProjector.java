@@ -26,6 +26,9 @@ public final class BillingProjector extends BackgroundLoop {
   private final Duration interval;
   private volatile long lastErrorLog;
 
+  /** When the last run that projected and enforced everything ended (nanoTime), or the start. */
+  private volatile long lastSuccessNanos = System.nanoTime();
+
   public BillingProjector(LedgerProjection ledger, SpendLimits limits, Duration interval) {
     this.ledger = ledger;
     this.limits = limits;
@@ -44,6 +47,7 @@ public final class BillingProjector extends BackgroundLoop {
             })
         .then(limits.enforceLimits())
         .timeout(interval.multipliedBy(6))
+        .doOnSuccess(v -> lastSuccessNanos = System.nanoTime())
         .onErrorResume(
             e -> {
               long now = System.currentTimeMillis();
@@ -53,6 +57,15 @@ public final class BillingProjector extends BackgroundLoop {
               }
               return Mono.empty();
             });
+  }
+
+  /**
+   * Seconds since the last successful run (or since start): the ledger is at most this plus one
+   * {@code interval} behind the events. With a 10 s interval it hovers between 0 and 10; a value
+   * that keeps growing means projection fails (PostgreSQL unreachable or too slow).
+   */
+  public double lagSeconds() {
+    return (System.nanoTime() - lastSuccessNanos) / 1e9;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.zeroscale.gateway;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zeroscale.gateway.admin.AdminController;
 import io.zeroscale.gateway.admin.KeyIssuer;
 import io.zeroscale.gateway.admin.TenantStore;
@@ -83,8 +85,19 @@ public class GatewayConfiguration {
       DatabaseClient db,
       Clock clock,
       @Value("${zeroscale.admin.key:}") String adminKey,
-      AuthProperties properties) {
-    return new KeyAuthenticator(new R2dbcKeyStore(db), adminKey, clock, properties);
+      AuthProperties properties,
+      MeterRegistry registry) {
+    KeyAuthenticator authenticator =
+        new KeyAuthenticator(new R2dbcKeyStore(db), adminKey, clock, properties);
+    // Auth fails closed, except for a key seen before: counted, like every fail-open path.
+    Counter stale =
+        Counter.builder("zeroscale.failopen")
+            .description("Checks skipped (let through) because a dependency did not answer")
+            .tag("dependency", "postgresql")
+            .tag("path", "key-cache")
+            .register(registry);
+    authenticator.onServedStale(stale::increment);
+    return authenticator;
   }
 
   /**

@@ -6,6 +6,7 @@ import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
@@ -57,6 +58,7 @@ final class ChartFixture {
       Map.ofEntries(
           Map.entry("apps/v1/Deployment", V1Deployment.class),
           Map.entry("v1/Service", V1Service.class),
+          Map.entry("v1/ConfigMap", V1ConfigMap.class),
           Map.entry("v1/ServiceAccount", V1ServiceAccount.class),
           Map.entry("v1/Secret", V1Secret.class),
           Map.entry("rbac.authorization.k8s.io/v1/Role", V1Role.class),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1EnvVar;
@@ -458,6 +459,27 @@ class ChartRenderTest {
           .containsAllEntriesOf(metrics.getSpec().getSelector());
     }
     assertThat(defaults.all("ServiceMonitor")).isEmpty();
+  }
+
+  /**
+   * The dashboard ships as a ConfigMap for Grafana's sidecar only when asked, byte for byte the
+   * chart's dashboards/zeroscale.json (which OperatorMetricsIT checks against a live scrape).
+   */
+  @Test
+  void theGrafanaDashboardShipsAsALabelledConfigMapWhenEnabled() throws Exception {
+    V1ConfigMap cm = split.one(V1ConfigMap.class, "ConfigMap", FULL + "-dashboard");
+    assertThat(cm.getMetadata().getLabels())
+        .containsEntry("grafana_dashboard", "1")
+        .containsEntry("grafana_folder", "zeroscale");
+    assertThat(cm.getMetadata().getNamespace()).isEqualTo(ChartFixture.NAMESPACE);
+    String json = cm.getData().get("zeroscale.json");
+    assertThat(json)
+        .isEqualTo(Files.readString(ChartFixture.DIR.resolve("dashboards/zeroscale.json")).strip());
+    JsonNode dashboard = tools.jackson.databind.json.JsonMapper.builder().build().readTree(json);
+    assertThat(dashboard.get("uid").asString()).isEqualTo("zeroscale-operations");
+    assertThat(dashboard.get("panels").size()).isGreaterThan(10);
+    assertThat(defaults.all("ConfigMap"))
+        .noneMatch(d -> String.valueOf(d.get("metadata")).contains("-dashboard"));
   }
 
   /** Every key of values.yaml has a comment right above it, and a place in the schema. */

@@ -70,6 +70,7 @@ public final class Activator implements SmartLifecycle {
   private final Deciding deciding;
   private final Heartbeats heartbeats;
 
+  private volatile ActivatorMetrics metrics = ActivatorMetrics.NONE;
   private final AtomicBoolean passRunning = new AtomicBoolean();
   private final Sinks.Many<Boolean> kicks = Sinks.many().multicast().directBestEffort();
   private volatile boolean subscribed;
@@ -124,6 +125,13 @@ public final class Activator implements SmartLifecycle {
 
   public boolean isLeader() {
     return lease.held();
+  }
+
+  /** Exports this activator's operator metrics ({@link ActivatorMetrics}). */
+  public void meter(ActivatorMetrics m) {
+    this.metrics = m;
+    events.meter(m);
+    m.leader(this);
   }
 
   // --- lifecycle ---
@@ -231,12 +239,24 @@ public final class Activator implements SmartLifecycle {
             leads ->
                 leads
                     ? Mono.zip(store.deployments(), store.desired(), runtime.list())
-                        .flatMap(t -> pass(t, now))
-                    : Mono.<Void>empty())
+                        .flatMap(t -> timed(t, now))
+                    : Mono.<Void>fromRunnable(metrics::following))
         .doFirst(() -> passRunning.set(true))
         .doFinally(sig -> passRunning.set(false))
         .then(Mono.defer(events::flush))
         .then(Mono.defer(() -> heartbeats.beat(lease.held(), now)));
+  }
+
+  /** {@link #pass}, timed for {@link ActivatorMetrics}. */
+  private Mono<Void> timed(
+      Tuple3<Map<String, DeploymentSpec>, Map<String, Integer>, List<RuntimeInstance>> in,
+      Instant now) {
+    long start = System.nanoTime();
+    return pass(in, now)
+        .doOnSuccess(
+            v ->
+                metrics.passed(
+                    System.nanoTime() - start, fleet.tracked.values(), in.getT1().keySet()));
   }
 
   private Mono<Void> pass(

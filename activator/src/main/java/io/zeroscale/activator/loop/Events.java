@@ -23,18 +23,28 @@ final class Events {
 
   private static final Logger log = LoggerFactory.getLogger(Events.class);
 
-  /** An event whose id and content are fixed; its time is given when it is added. */
-  record Prepared(LifecycleEvent billing, int revision) {}
+  /**
+   * An event whose id and content are fixed; its time is given when it is added.
+   *
+   * @param deployment the deployment's full name, for metrics
+   */
+  record Prepared(LifecycleEvent billing, int revision, String deployment) {}
 
   private final EventOutbox outbox;
   private final ActivatorStore store;
   private final String runtime;
   private final ConcurrentLinkedQueue<InstanceEvent> visible = new ConcurrentLinkedQueue<>();
+  private volatile ActivatorMetrics metrics = ActivatorMetrics.NONE;
 
   Events(EventOutbox outbox, ActivatorStore store, String runtime) {
     this.outbox = outbox;
     this.store = store;
     this.runtime = runtime;
+  }
+
+  /** Counts every event added from now on. */
+  void meter(ActivatorMetrics m) {
+    this.metrics = m;
   }
 
   void add(Tracked t, LifecycleEvent.Type type, Instant at, String detail) {
@@ -54,7 +64,8 @@ final class Events {
             t.numGpus(),
             runtime,
             detail),
-        t.revision);
+        t.revision,
+        t.spec.fullName());
   }
 
   /** Adds {@code e} as it happened at {@code at} (thread-safe: stops report from elsewhere). */
@@ -62,6 +73,7 @@ final class Events {
     LifecycleEvent billing = e.billing().withAt(at);
     outbox.add(billing);
     visible.add(InstanceEvent.of(billing, e.revision()));
+    metrics.event(billing, e.deployment());
   }
 
   /**

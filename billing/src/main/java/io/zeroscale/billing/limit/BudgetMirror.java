@@ -35,6 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class BudgetMirror extends BackgroundLoop implements WakeUpGuard {
 
+  /** Told of each refused wake-up. */
+  private volatile Runnable refused = () -> {};
+
   private static final Logger log = LoggerFactory.getLogger(BudgetMirror.class);
 
   private final RedissonClient redisson;
@@ -86,6 +89,11 @@ public final class BudgetMirror extends BackgroundLoop implements WakeUpGuard {
    * and the budget left cannot pay its first hour; a deployment that is starting keeps holding (its
    * boot is paid for).
    */
+  /** Sets what is told of each refused wake-up (a metric). */
+  public void onRefused(Runnable counter) {
+    this.refused = counter;
+  }
+
   @Override
   public Optional<ZeroscaleException> refuse(DeploymentSpec spec) {
     Optional<Budget> b = budget(spec.tenantId());
@@ -98,6 +106,7 @@ public final class BudgetMirror extends BackgroundLoop implements WakeUpGuard {
         spec.status() == DeploymentStatus.SCALED_TO_ZERO
             || spec.status() == DeploymentStatus.FAILED;
     if (b.get().reached() || (atZero && !b.get().fits(minimum))) {
+      refused.run();
       return Optional.of(
           new ZeroscaleException(
               OpenAiError.of(

@@ -17,9 +17,16 @@ import reactor.core.publisher.Mono;
  *
  * @param delegate the port that reserves
  * @param hasKnownLimit whether a tenant (by id) is known to have a spend limit this month
+ * @param failedOpen told each time a boot goes ahead unchecked (a metric)
  */
-public record FailOpenBudgetPort(BudgetPort delegate, Predicate<String> hasKnownLimit)
+public record FailOpenBudgetPort(
+    BudgetPort delegate, Predicate<String> hasKnownLimit, Runnable failedOpen)
     implements BudgetPort {
+
+  /** Counts nothing. */
+  public FailOpenBudgetPort(BudgetPort delegate, Predicate<String> hasKnownLimit) {
+    this(delegate, hasKnownLimit, () -> {});
+  }
 
   private static final Logger log = LoggerFactory.getLogger(FailOpenBudgetPort.class);
 
@@ -38,6 +45,7 @@ public record FailOpenBudgetPort(BudgetPort delegate, Predicate<String> hasKnown
                       + " boots",
                   instanceId,
                   e.toString());
+              failedOpen.run();
               return Mono.just(Answer.OK);
             });
   }

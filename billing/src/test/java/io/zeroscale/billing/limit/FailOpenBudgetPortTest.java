@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.zeroscale.activator.core.BudgetPort;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
  * The spend limit's fail-open rule: billing down (a reservation errors) must not stop the cold
- * starts of tenants without a limit, and must not lift the limit of tenants with one.
+ * starts of tenants without a limit, and must not lift the limit of tenants with one; both the
+ * fail-open boots and the refusals are counted ({@link CountedBudgetPort}).
  */
 class FailOpenBudgetPortTest {
 
@@ -38,7 +40,12 @@ class FailOpenBudgetPortTest {
   }
 
   private final FakePort billing = new FakePort();
-  private final BudgetPort port = new FailOpenBudgetPort(billing, Set.of(LIMITED)::contains);
+  private final AtomicInteger failedOpen = new AtomicInteger();
+  private final AtomicInteger refused = new AtomicInteger();
+  private final BudgetPort port =
+      new CountedBudgetPort(
+          new FailOpenBudgetPort(billing, Set.of(LIMITED)::contains, failedOpen::incrementAndGet),
+          refused::incrementAndGet);
 
   private Mono<BudgetPort.Answer> reserve(String tenant) {
     return port.reserve(tenant, DEP, "i-1", "A100-80GB", 1);
@@ -48,12 +55,16 @@ class FailOpenBudgetPortTest {
   void billingDownATenantWithoutAKnownLimitBoots() {
     billing.answer = Mono.error(new IllegalStateException("connection refused"));
     StepVerifier.create(reserve(FREE)).expectNext(BudgetPort.Answer.OK).verifyComplete();
+    assertThat(failedOpen).as("counted as fail-open").hasValue(1);
+    assertThat(refused).hasValue(0);
   }
 
   @Test
   void billingDownATenantWithAKnownLimitWaits() {
     billing.answer = Mono.error(new IllegalStateException("connection refused"));
     StepVerifier.create(reserve(LIMITED)).expectErrorMessage("connection refused").verify();
+    assertThat(failedOpen).hasValue(0);
+    assertThat(refused).as("not a refusal: retried next pass").hasValue(0);
   }
 
   @Test
@@ -65,6 +76,8 @@ class FailOpenBudgetPortTest {
     billing.answer = Mono.just(BudgetPort.Answer.OK);
     StepVerifier.create(reserve(LIMITED)).expectNext(BudgetPort.Answer.OK).verifyComplete();
     assertThat(billing.calls).isEqualTo(2);
+    assertThat(refused).as("the one refusal is counted").hasValue(1);
+    assertThat(failedOpen).hasValue(0);
   }
 
   @Test

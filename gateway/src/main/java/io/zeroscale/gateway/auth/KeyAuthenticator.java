@@ -52,6 +52,9 @@ public final class KeyAuthenticator {
   private final FailedAuthThrottle throttle;
   private final ConcurrentMap<String, Cached> cache = new ConcurrentHashMap<>();
 
+  /** Told each time a cached key is served because the key store did not answer (a metric). */
+  private volatile Runnable servedStale = () -> {};
+
   private record Cached(StoredKey key, Instant loadedAt) {}
 
   /**
@@ -75,6 +78,11 @@ public final class KeyAuthenticator {
     this.ttl = properties.cacheTtl();
     this.unknown = properties.unknownKeys();
     this.throttle = properties.throttle();
+  }
+
+  /** Sets what is told of each key served from the cache because the key store did not answer. */
+  public void onServedStale(Runnable counter) {
+    this.servedStale = counter;
   }
 
   /**
@@ -122,6 +130,7 @@ public final class KeyAuthenticator {
                     "Key store unavailable ({}); serving key {} from cache",
                     e.toString(),
                     cached.key().id());
+                servedStale.run();
                 return Mono.just(failIfRejected(check(cached.key(), now), client, now));
               }
               log.warn("Key store unavailable ({}); refusing an uncached key", e.toString());

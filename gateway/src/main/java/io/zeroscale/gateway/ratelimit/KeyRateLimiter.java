@@ -41,9 +41,9 @@ import reactor.core.publisher.Mono;
  *
  * <p>Failure policy (a written decision per dependency): rate limiting fails open. A Redis error or
  * an answer slower than {@code redis-timeout} lets the request through unchecked, counts {@code
- * zeroscale.ratelimit.fail_open} and logs a warning at most every 30 s; for {@code fail-open-for}
- * afterwards requests skip Redis altogether, so that an outage does not add the timeout to every
- * request. Logs name key ids, never secrets.
+ * zeroscale.failopen{dependency=redis,path=ratelimit}} and logs a warning at most every 30 s; for
+ * {@code fail-open-for} afterwards requests skip Redis altogether, so that an outage does not add
+ * the timeout to every request. Logs name key ids, never secrets.
  *
  * <p>Named {@code KeyRateLimiter}, not {@code RateLimiter}, so that it is not taken for Spring
  * Cloud Gateway's {@code RateLimiter} SPI, which it does not implement.
@@ -103,8 +103,10 @@ public final class KeyRateLimiter implements AutoCloseable {
     this.limitedRequests = limited(meters, "requests");
     this.limitedConcurrency = limited(meters, "concurrency");
     this.failOpen =
-        Counter.builder("zeroscale.ratelimit.fail_open")
-            .description("Requests let through unchecked because Redis did not answer")
+        Counter.builder("zeroscale.failopen")
+            .description("Checks skipped (let through) because a dependency did not answer")
+            .tag("dependency", "redis")
+            .tag("path", "ratelimit")
             .register(meters);
   }
 

@@ -92,6 +92,10 @@ public final class DeploymentQueue {
 
   private int maxQueued;
   private int rotation;
+
+  /** Told of waits and cold starts ({@link QueueMetrics}); never told under the monitor. */
+  private volatile Listener listener = Listener.NONE;
+
   private long lastActivityNanos;
 
   /**
@@ -159,6 +163,25 @@ public final class DeploymentQueue {
     return lease.doOnDiscard(SlotLease.class, SlotLease::release);
   }
 
+  /** What a queue tells its observer (metrics): nothing here may block. */
+  public interface Listener {
+    Listener NONE = new Listener() {};
+
+    /** A request that waited got its slot after {@code nanos}. */
+    default void waited(long nanos) {}
+
+    /**
+     * The deployment had no ready instance and requests waiting; one became ready {@code nanos}
+     * after the oldest still waiting arrived.
+     */
+    default void coldStartEnded(long nanos) {}
+  }
+
+  /** Sets the observer of waits and cold starts. */
+  public void listen(Listener l) {
+    this.listener = l == null ? Listener.NONE : l;
+  }
+
   /** {@link #acquire(Duration, Scheduler)} with no practical timeout (tests). */
   public Mono<SlotLease> acquire() {
     return acquire(Duration.ofDays(365), Schedulers.parallel());
@@ -206,7 +229,10 @@ public final class DeploymentQueue {
   public void reconfigure(
       List<InstanceEndpoint> instances, int maxBatchSize, int maxQueued, int gateways, int rank) {
     List<Grant> grants;
+    long coldFor = -1;
     synchronized (this) {
+      boolean wasCold = !hasReadyInstance() && !waiting.isEmpty();
+      long oldest = wasCold ? waiting.peekFirst().enqueuedNanos : 0;
       this.maxQueued = maxQueued;
       List<InstanceEndpoint> sorted = new ArrayList<>(instances);
       sorted.sort(Comparator.comparing(InstanceEndpoint::id));
@@ -234,7 +260,13 @@ public final class DeploymentQueue {
       }
       slots.clear();
       slots.putAll(next);
+      if (wasCold && hasReadyInstance()) {
+        coldFor = Math.max(0, nanoTime.getAsLong() - oldest);
+      }
       grants = dispatch();
+    }
+    if (coldFor >= 0) {
+      listener.coldStartEnded(coldFor);
     }
     complete(grants);
   }
@@ -383,8 +415,10 @@ public final class DeploymentQueue {
     return grants;
   }
 
-  private static void complete(List<Grant> grants) {
+  private void complete(List<Grant> grants) {
+    Listener l = listener;
     for (Grant g : grants) {
+      l.waited(g.lease().waitedNanos());
       g.waiter().sink.success(g.lease());
     }
   }

@@ -33,6 +33,7 @@ public final class Routing {
   private final LongSupplier nanoTime;
   private final Map<String, DeploymentQueue> queues = new ConcurrentHashMap<>();
   private volatile Fleet fleet = new Fleet(1, 0);
+  private volatile QueueMetrics metrics = QueueMetrics.NONE;
 
   public Routing(
       DeploymentDirectory deployments, InstanceDirectory instances, LongSupplier nanoTime) {
@@ -63,9 +64,15 @@ public final class Routing {
             DeploymentQueue q =
                 new DeploymentQueue(spec.fullName(), spec.settings().maxQueuedRequests(), nanoTime);
             configure(q, spec);
+            metrics.created(spec, q);
             return q;
           });
     }
+  }
+
+  /** Meters every queue from now on (the queues are created on first use, so none exists yet). */
+  public void meter(QueueMetrics m) {
+    this.metrics = m;
   }
 
   public Optional<DeploymentQueue> existingQueue(String deploymentId) {
@@ -123,6 +130,7 @@ public final class Routing {
     }
     instances.forget(spec.id());
     if (q != null) {
+      metrics.removed(spec);
       q.close(new DeploymentGone(spec.fullName()));
     }
   }

@@ -54,8 +54,11 @@ public class RoutingConfiguration {
   }
 
   @Bean
-  Routing routing(DeploymentDirectory deployments, InstanceDirectory instances) {
-    return new Routing(deployments, instances, System::nanoTime);
+  Routing routing(
+      DeploymentDirectory deployments, InstanceDirectory instances, MeterRegistry registry) {
+    Routing routing = new Routing(deployments, instances, System::nanoTime);
+    routing.meter(new QueueMetrics(registry));
+    return routing;
   }
 
   @Bean

@@ -53,7 +53,7 @@ class KeyRateLimiterTest {
   }
 
   private double failOpen() {
-    return meters.counter("zeroscale.ratelimit.fail_open").count();
+    return meters.counter("zeroscale.failopen", "dependency", "redis", "path", "ratelimit").count();
   }
 
   @Test

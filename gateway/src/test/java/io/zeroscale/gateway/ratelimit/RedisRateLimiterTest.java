@@ -135,7 +135,10 @@ class RedisRateLimiterTest {
   @AfterEach
   void noDecisionFailedOpen() {
     if (!failsOpenOnPurpose) {
-      assertThat(meters.counter("zeroscale.ratelimit.fail_open").count())
+      assertThat(
+              meters
+                  .counter("zeroscale.failopen", "dependency", "redis", "path", "ratelimit")
+                  .count())
           .as("decisions that failed open")
           .isZero();
     }
@@ -245,10 +248,18 @@ class RedisRateLimiterTest {
       RateDecision d = acquire(gw, p);
       assertThat(d).isInstanceOf(RateDecision.Allowed.class);
       assertThat(((RateDecision.Allowed) d).limit()).isEqualTo(RateDecision.UNLIMITED);
-      assertThat(meters.counter("zeroscale.ratelimit.fail_open").count()).isEqualTo(1.0);
+      assertThat(
+              meters
+                  .counter("zeroscale.failopen", "dependency", "redis", "path", "ratelimit")
+                  .count())
+          .isEqualTo(1.0);
       // The next ones skip Redis for fail-open-for.
       assertThat(acquire(gw, p)).isInstanceOf(RateDecision.Allowed.class);
-      assertThat(meters.counter("zeroscale.ratelimit.fail_open").count()).isEqualTo(2.0);
+      assertThat(
+              meters
+                  .counter("zeroscale.failopen", "dependency", "redis", "path", "ratelimit")
+                  .count())
+          .isEqualTo(2.0);
     } finally {
       client.shutdown(0, 1, TimeUnit.SECONDS);
       own.stop();
@@ -289,7 +300,11 @@ class RedisRateLimiterTest {
               micros[n * 99 / 100]);
     }
     System.out.println("Rate-limit check, warm, embedded Redis on loopback:" + report);
-    assertThat(meters.counter("zeroscale.ratelimit.fail_open").count()).isZero();
+    assertThat(
+            meters
+                .counter("zeroscale.failopen", "dependency", "redis", "path", "ratelimit")
+                .count())
+        .isZero();
   }
 
   private static void release(RateDecision d) {
