@@ -3,6 +3,7 @@ package io.zeroscale.activator.process;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.InstanceRuntime;
 import io.zeroscale.activator.runtime.Launch;
+import io.zeroscale.activator.runtime.LogTail;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import io.zeroscale.api.DeploymentSpec;
 import java.io.IOException;
@@ -316,6 +317,26 @@ public final class ProcessRuntime implements InstanceRuntime {
         throw new UncheckedIOException(e);
       }
     }
+  }
+
+  /**
+   * The end of the instance's log file ({@code <state dir>/<id>.log}, stdout and stderr appended),
+   * while its state file says it belongs to {@code deploymentId}; at most {@code maxBytes} read.
+   */
+  @Override
+  public Mono<List<String>> logs(String deploymentId, String instanceId, int lines, int maxBytes) {
+    return Mono.fromCallable(
+            () -> {
+              Entry entry;
+              synchronized (this) {
+                entry = read(stateFile(instanceId)).orElse(null);
+              }
+              if (entry == null || !entry.deploymentId().equals(deploymentId)) {
+                return null;
+              }
+              return LogTail.of(logFile(instanceId), lines, maxBytes);
+            })
+        .subscribeOn(worker);
   }
 
   /** GPUs of a type held by live processes. */
