@@ -85,6 +85,13 @@ public final class ProcessRuntime implements InstanceRuntime {
   private final int gpus;
   private final List<String> command;
   private final String host;
+
+  /** An instance's log is cut when it grows over this. */
+  static final long LOG_MAX_BYTES = 32L * 1024 * 1024;
+
+  /** What is kept of a log that is cut: its end. */
+  static final int LOG_KEPT_BYTES = 4 * 1024 * 1024;
+
   private final Path stateDir;
   private final JsonMapper json;
   private final InstanceIsolation isolation;
@@ -261,6 +268,7 @@ public final class ProcessRuntime implements InstanceRuntime {
   private synchronized List<RuntimeInstance> listNow() {
     List<RuntimeInstance> out = new ArrayList<>();
     for (Entry e : entries()) {
+      boundLog(e.instanceId());
       Optional<String> exit = exited(e);
       out.add(
           new RuntimeInstance(
@@ -337,6 +345,20 @@ public final class ProcessRuntime implements InstanceRuntime {
               return LogTail.of(logFile(instanceId), lines, maxBytes);
             })
         .subscribeOn(worker);
+  }
+
+  /**
+   * Keeps an instance's log under {@value #LOG_MAX_BYTES} bytes: checked at every list (each
+   * reconcile pass), cut to its last {@value #LOG_KEPT_BYTES} bytes when over.
+   */
+  private void boundLog(String instanceId) {
+    try {
+      if (LogTail.bound(logFile(instanceId), LOG_MAX_BYTES, LOG_KEPT_BYTES)) {
+        log.info("Cut the log of instance {} to its last {} bytes", instanceId, LOG_KEPT_BYTES);
+      }
+    } catch (IOException e) {
+      log.warn("Could not bound the log of instance {}: {}", instanceId, e.toString());
+    }
   }
 
   /** GPUs of a type held by live processes. */

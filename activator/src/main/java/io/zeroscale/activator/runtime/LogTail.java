@@ -33,6 +33,27 @@ public final class LogTail {
     }
   }
 
+  /**
+   * Bounds a log that a process appends to: once it is over {@code maxBytes}, it is rewritten with
+   * only its last {@code keepBytes} (the writer's file is opened for appending, so its next lines
+   * land after what is kept; lines written during the rewrite may be lost). Answers whether it cut.
+   */
+  public static boolean bound(Path file, long maxBytes, int keepBytes) throws IOException {
+    if (!Files.exists(file) || Files.size(file) <= maxBytes) {
+      return false;
+    }
+    byte[] tail;
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      long length = f.length();
+      tail = new byte[(int) Math.min(length, keepBytes)];
+      f.seek(length - tail.length);
+      f.readFully(tail);
+      f.setLength(0);
+      f.write(tail);
+    }
+    return true;
+  }
+
   /** The last {@code lines} non-empty-terminated lines of a text; {@code cut}: drop the first. */
   public static List<String> last(String text, int lines, boolean cut) {
     List<String> all = new ArrayList<>(Arrays.asList(text.split("\r?\n", -1)));

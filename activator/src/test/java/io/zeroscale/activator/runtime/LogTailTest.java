@@ -26,4 +26,14 @@ class LogTailTest {
     assertThat(LogTail.of(log, 100, 20)).containsExactly("last-but-one", "last");
     assertThat(LogTail.last("a\nb", 5, false)).containsExactly("a", "b");
   }
+
+  @Test
+  void aLogOverItsBoundKeepsItsEnd(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("i.log");
+    Files.writeString(log, "a".repeat(100) + "\nend\n");
+    assertThat(LogTail.bound(log, 200, 10)).isFalse();
+    assertThat(LogTail.bound(log, 50, 10)).isTrue();
+    assertThat(Files.readString(log)).isEqualTo("aaaaa\nend\n");
+    assertThat(LogTail.bound(dir.resolve("missing.log"), 1, 1)).isFalse();
+  }
 }
