@@ -51,6 +51,9 @@ public final class DeploymentSeries implements AutoCloseable {
     Mono<Map<String, long[]>> sample();
   }
 
+  /** A minute that could not be written for this long is dropped from memory. */
+  static final int KEPT_UNWRITTEN_MINUTES = 10;
+
   private record Key(String deploymentId, long minute) {}
 
   /** One deployment-minute being counted. */
@@ -141,7 +144,11 @@ public final class DeploymentSeries implements AutoCloseable {
     if (d != null) {
       d.dispose();
     }
-    flush().onErrorResume(this::quiet).block(Duration.ofSeconds(5));
+    try {
+      flush().onErrorResume(this::quiet).block(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      log.debug("Last tenant series flush failed at shutdown: {}", e.toString());
+    }
   }
 
   /** Samples the gauges into the current minute, then writes every changed minute. */
@@ -174,6 +181,11 @@ public final class DeploymentSeries implements AutoCloseable {
       Cell c = e.getValue();
       String text;
       long version;
+      if (k.minute() < now - KEPT_UNWRITTEN_MINUTES) {
+        // Redis has been unreachable for that long: drop it rather than grow without bound
+        cells.remove(k, c);
+        continue;
+      }
       synchronized (c) {
         version = c.version;
         if (version == c.written) {
