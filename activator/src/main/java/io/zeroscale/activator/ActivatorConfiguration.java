@@ -58,6 +58,12 @@ public class ActivatorConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(ActivatorConfiguration.class);
 
+  /** Instance logs for the tenant API of a gateway in the same process. */
+  @Bean
+  io.zeroscale.api.InstanceLogs instanceLogs(InstanceRuntime activatorRuntime) {
+    return new io.zeroscale.activator.runtime.RuntimeLogs(activatorRuntime);
+  }
+
   @Bean
   InstanceRuntime activatorRuntime(
       ActivatorProperties activator,

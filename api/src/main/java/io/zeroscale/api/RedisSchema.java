@@ -80,10 +80,12 @@ public final class RedisSchema {
    * Hash: deployment id → what the activator runs for it, as {@code
    * {"desired":n,"pending":n,"starting":n,"ready":n,"draining":n,"at":epochMs,
    * "instances":[{"id":"…","phase":"pending|starting|ready|draining|stopping",
-   * "scheduled_at":epochMs|null}]}}; read by the tenant API ({@code instances}) and the autoscaler
-   * (booting instances count as capacity; {@code scheduled_at} starts an instance's paid first
-   * hour, for billing-aware scale-down, {@link io.zeroscale.api.scaling.StopOrder}). Codec: {@link
-   * io.zeroscale.api.redis.LiveEntry}; written by the activator only.
+   * "scheduled_at":epochMs|null,"revision":n,"gpu":"…","in_flight":n}]}} ({@code revision}, {@code
+   * gpu} and {@code in_flight} are left out when not known; readers ignore fields they do not know,
+   * and an entry without them still reads); read by the tenant API ({@code instances}) and the
+   * autoscaler (booting instances count as capacity; {@code scheduled_at} starts an instance's paid
+   * first hour, for billing-aware scale-down, {@link io.zeroscale.api.scaling.StopOrder}). Codec:
+   * {@link io.zeroscale.api.redis.LiveEntry}; written by the activator only.
    */
   public static final String LIVE = PREFIX + "live";
 
@@ -138,6 +140,21 @@ public final class RedisSchema {
    * activator at each launch, removed when the deployment is deleted.
    */
   public static final String CREDENTIALS = PREFIX + "credentials";
+
+  /**
+   * Hash per deployment and minute (epoch minute = epoch ms / 60000): gateway id → what that
+   * gateway answered for the deployment in that minute, as {@code {"requests":{"2xx":n,…},
+   * "latency":[counts per bucket],"ttft":[…],"tokens_in":n,"tokens_out":n,"queued":n,
+   * "desired":n,"ready":n}} ({@code io.zeroscale.gateway.observe.MinuteSeries}). Written by each
+   * gateway once a minute (HSET, expiry {@link #SERIES_RETENTION_DAYS} days); read by {@code GET
+   * /api/v1/deployments/{id}/metrics}, after the deployment lookup that checks its tenant.
+   */
+  public static String series(String deploymentId, long epochMinute) {
+    return PREFIX + "series:" + deploymentId + ":" + epochMinute;
+  }
+
+  /** How long the per-minute series of {@link #series} are kept. */
+  public static final int SERIES_RETENTION_DAYS = 7;
 
   private RedisSchema() {}
 }

@@ -109,6 +109,8 @@ class ChartRbacTest {
     assertThat(adopting.list().block(timeout))
         .hasSize(2)
         .allSatisfy(instance -> assertThat(instance.engineKey()).isEqualTo(ENGINE_KEY));
+    // A tenant reads its instance's log: the pod (whose deployment it must be), then its log.
+    runtime.logs(tenant.deployment().id(), "i-a", 10, 4096).blockOptional(timeout);
     runtime.stop("i-a", Duration.ofSeconds(1)).block(timeout);
     runtime.stop("never-launched", Duration.ZERO).block(timeout);
     assertThat(runtime.list().block(timeout)).hasSize(1);

@@ -12,6 +12,7 @@ import io.kubernetes.client.util.Config;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.InstanceRuntime;
 import io.zeroscale.activator.runtime.Launch;
+import io.zeroscale.activator.runtime.LogTail;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -401,6 +402,47 @@ public final class KubernetesRuntime implements InstanceRuntime {
                     ? Mono.delay(stopPoll).then(Mono.<Void>error(new PodStillThere()))
                     : Mono.<Void>empty())
         .retryWhen(Retry.indefinitely().filter(PodStillThere.class::isInstance));
+  }
+
+  /**
+   * The pod's log ({@code tailLines}, {@code limitBytes}) of its engine container, while the pod
+   * belongs to {@code deploymentId}; empty for an unknown pod.
+   */
+  @Override
+  public Mono<List<String>> logs(String deploymentId, String instanceId, int lines, int maxBytes) {
+    return blocking(
+        () -> {
+          String name = PodTemplates.podName(instanceId);
+          V1Pod pod;
+          try {
+            pod = api.readNamespacedPod(name, properties.namespace()).execute();
+          } catch (ApiException e) {
+            if (e.getCode() == 404) {
+              return null;
+            }
+            throw KubernetesCallException.of("read pod " + name, properties.namespace(), e);
+          }
+          RuntimeInstance instance = PodStates.instance(pod, properties.containerPort());
+          if (!deploymentId.equals(instance.deploymentId())
+              || !instanceId.equals(instance.instanceId())) {
+            return null;
+          }
+          try {
+            String text =
+                api.readNamespacedPodLog(name, properties.namespace())
+                    .container(PodTemplates.CONTAINER)
+                    .tailLines(lines)
+                    .limitBytes(maxBytes)
+                    .execute();
+            return LogTail.last(text == null ? "" : text, lines, false);
+          } catch (ApiException e) {
+            if (e.getCode() == 400 || e.getCode() == 404) {
+              // not started yet (ContainerCreating) or gone: nothing to show
+              return List.<String>of();
+            }
+            throw KubernetesCallException.of("read log of pod " + name, properties.namespace(), e);
+          }
+        });
   }
 
   private boolean exists(String name) throws KubernetesCallException {

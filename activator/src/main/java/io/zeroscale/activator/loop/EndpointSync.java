@@ -55,6 +55,15 @@ final class EndpointSync {
    * when missing, e.g. after a Redis restart, or written without the instance's revision by an
    * older activator), no endpoint of anything else, and the live counts.
    */
+  private static Integer inFlightOf(List<Tracked> mine, String id) {
+    for (Tracked t : mine) {
+      if (t.id.equals(id)) {
+        return t.inFlight;
+      }
+    }
+    return null;
+  }
+
   Mono<Void> sync(Map<String, DeploymentSpec> specs, Fleet fleet, Instant now) {
     Map<String, List<Tracked>> byDeployment = fleet.byDeployment();
     Map<String, LiveCounts> live = new HashMap<>();
@@ -62,7 +71,8 @@ final class EndpointSync {
       List<Tracked> mine = byDeployment.getOrDefault(spec.id(), List.of());
       live.put(
           spec.id(),
-          LiveCounts.of(fleet.targets.get(spec.id()), mine.stream().map(Tracked::view).toList()));
+          LiveCounts.of(fleet.targets.get(spec.id()), mine.stream().map(Tracked::view).toList())
+              .withInFlight(id -> inFlightOf(mine, id)));
     }
     Mono<Void> endpoints =
         Flux.fromIterable(specs.keySet())

@@ -86,7 +86,14 @@ final class Probing {
             t ->
                 t.phase == Phase.DRAINING
                     ? probe.inFlight(t.url).map(n -> new Result(t, Health.UP, n))
-                    : probe.health(t.url).map(h -> new Result(t, h, OptionalInt.empty())),
+                    : probe
+                        .health(t.url)
+                        .flatMap(
+                            h ->
+                                h == Health.UP && t.phase == Phase.READY
+                                    // its load, for the tenant API's instance list
+                                    ? probe.inFlight(t.url).map(n -> new Result(t, h, n))
+                                    : Mono.just(new Result(t, h, OptionalInt.empty()))),
             32)
         .collectList()
         .doOnNext(results -> results.forEach(r -> apply(r, now, io)))
@@ -95,6 +102,9 @@ final class Probing {
 
   private void apply(Result r, Instant now, Writes io) {
     Tracked t = r.t();
+    if (r.inFlight().isPresent()) {
+      t.inFlight = r.inFlight().getAsInt();
+    }
     switch (t.phase) {
       case STARTING -> {
         if (r.health() == Health.UP) {

@@ -283,7 +283,9 @@ public final class RedisActivatorStore implements ActivatorStore {
   static LiveEntry liveEntry(LiveCounts c, Instant at) {
     List<LiveEntry.Instance> list = new ArrayList<>();
     for (LiveCounts.LiveInstance i : c.instances()) {
-      list.add(new LiveEntry.Instance(i.id(), i.phase(), i.scheduledAt(), i.revision()));
+      list.add(
+          new LiveEntry.Instance(
+              i.id(), i.phase(), i.scheduledAt(), i.revision(), i.gpu(), i.inFlight()));
     }
     return new LiveEntry(c.desired(), c.pending(), c.starting(), c.ready(), c.draining(), at, list);
   }

@@ -49,6 +49,13 @@ final class Tracked {
   int healthFailures;
   int slowProbes;
 
+  /**
+   * Requests running or waiting on it as its engine's {@code /metrics} last said (probed with its
+   * health while ready or draining), or null when not known; published in {@code zs:live} for the
+   * tenant API's instance list.
+   */
+  Integer inFlight;
+
   /** Its engine API key (made at planning, or read back from the runtime on adoption). */
   String engineKey;
 
@@ -102,6 +109,9 @@ final class Tracked {
   }
 
   void enter(Phase next, Instant now) {
+    if (next != Phase.READY && next != Phase.DRAINING) {
+      inFlight = null;
+    }
     phase = next;
     since = now;
   }

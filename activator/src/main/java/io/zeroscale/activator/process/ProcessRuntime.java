@@ -3,6 +3,7 @@ package io.zeroscale.activator.process;
 import io.zeroscale.activator.runtime.InstancePlan;
 import io.zeroscale.activator.runtime.InstanceRuntime;
 import io.zeroscale.activator.runtime.Launch;
+import io.zeroscale.activator.runtime.LogTail;
 import io.zeroscale.activator.runtime.RuntimeInstance;
 import io.zeroscale.api.DeploymentSpec;
 import java.io.IOException;
@@ -84,6 +85,13 @@ public final class ProcessRuntime implements InstanceRuntime {
   private final int gpus;
   private final List<String> command;
   private final String host;
+
+  /** An instance's log is cut when it grows over this. */
+  static final long LOG_MAX_BYTES = 32L * 1024 * 1024;
+
+  /** What is kept of a log that is cut: its end. */
+  static final int LOG_KEPT_BYTES = 4 * 1024 * 1024;
+
   private final Path stateDir;
   private final JsonMapper json;
   private final InstanceIsolation isolation;
@@ -260,6 +268,7 @@ public final class ProcessRuntime implements InstanceRuntime {
   private synchronized List<RuntimeInstance> listNow() {
     List<RuntimeInstance> out = new ArrayList<>();
     for (Entry e : entries()) {
+      boundLog(e.instanceId());
       Optional<String> exit = exited(e);
       out.add(
           new RuntimeInstance(
@@ -315,6 +324,40 @@ public final class ProcessRuntime implements InstanceRuntime {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+  }
+
+  /**
+   * The end of the instance's log file ({@code <state dir>/<id>.log}, stdout and stderr appended),
+   * while its state file says it belongs to {@code deploymentId}; at most {@code maxBytes} read.
+   */
+  @Override
+  public Mono<List<String>> logs(String deploymentId, String instanceId, int lines, int maxBytes) {
+    return Mono.fromCallable(
+            () -> {
+              Entry entry;
+              synchronized (this) {
+                entry = read(stateFile(instanceId)).orElse(null);
+              }
+              if (entry == null || !entry.deploymentId().equals(deploymentId)) {
+                return null;
+              }
+              return LogTail.of(logFile(instanceId), lines, maxBytes);
+            })
+        .subscribeOn(worker);
+  }
+
+  /**
+   * Keeps an instance's log under {@value #LOG_MAX_BYTES} bytes: checked at every list (each
+   * reconcile pass), cut to its last {@value #LOG_KEPT_BYTES} bytes when over.
+   */
+  private void boundLog(String instanceId) {
+    try {
+      if (LogTail.bound(logFile(instanceId), LOG_MAX_BYTES, LOG_KEPT_BYTES)) {
+        log.info("Cut the log of instance {} to its last {} bytes", instanceId, LOG_KEPT_BYTES);
+      }
+    } catch (IOException e) {
+      log.warn("Could not bound the log of instance {}: {}", instanceId, e.toString());
     }
   }
 

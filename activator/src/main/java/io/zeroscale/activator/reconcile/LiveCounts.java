@@ -31,8 +31,28 @@ public record LiveCounts(
    * @param scheduledAt when it started holding GPUs (its paid first hour began), null while pending
    * @param revision the deployment revision it runs (during a rollout the autoscaler tells the
    *     instances being replaced from their replacements)
+   * @param gpu the GPU type it holds, or null
+   * @param inFlight requests on it as its engine last reported them, or null when not known
    */
-  public record LiveInstance(String id, Phase phase, Instant scheduledAt, int revision) {}
+  public record LiveInstance(
+      String id, Phase phase, Instant scheduledAt, int revision, String gpu, Integer inFlight) {
+
+    /** An instance whose load is not known. */
+    public LiveInstance(String id, Phase phase, Instant scheduledAt, int revision) {
+      this(id, phase, scheduledAt, revision, null, null);
+    }
+  }
+
+  /** The same counts, with each instance's load from {@code inFlight} (by instance id). */
+  public LiveCounts withInFlight(java.util.function.Function<String, Integer> inFlight) {
+    List<LiveInstance> list = new ArrayList<>();
+    for (LiveInstance i : instances) {
+      list.add(
+          new LiveInstance(
+              i.id(), i.phase(), i.scheduledAt(), i.revision(), i.gpu(), inFlight.apply(i.id())));
+    }
+    return new LiveCounts(desired, pending, starting, ready, draining, list);
+  }
 
   /**
    * The counts of {@code instances}; {@code target} is what the last pass decided, or null before
@@ -45,7 +65,7 @@ public record LiveCounts(
     int draining = 0;
     List<LiveInstance> list = new ArrayList<>();
     for (InstanceView i : instances) {
-      list.add(new LiveInstance(i.id(), i.phase(), i.scheduledAt(), i.revision()));
+      list.add(new LiveInstance(i.id(), i.phase(), i.scheduledAt(), i.revision(), i.gpu(), null));
       switch (i.phase()) {
         case PENDING -> pending++;
         case STARTING -> starting++;

@@ -55,4 +55,13 @@ public interface InstanceRuntime {
   default Mono<Void> retainOnly(Set<String> liveDeploymentIds) {
     return Mono.empty();
   }
+
+  /**
+   * The last {@code lines} lines of an instance's log (stdout and stderr), oldest first, reading at
+   * most {@code maxBytes} of it; empty when the runtime knows no such instance of {@code
+   * deploymentId}. Raw: callers redact before showing them to anyone.
+   */
+  default Mono<List<String>> logs(String deploymentId, String instanceId, int lines, int maxBytes) {
+    return Mono.error(new UnsupportedOperationException(name() + " runtime keeps no logs"));
+  }
 }

@@ -160,6 +160,24 @@ class KubernetesRuntimeTest {
   }
 
   @Test
+  void anInstancesLogIsItsEngineContainersPodLogForItsOwnDeploymentOnly() {
+    runtime.launch(Plans.h100x2("i-a")).block(TIMEOUT);
+    assertThat(runtime.logs(Plans.DEPLOYMENT_ID, "i-a", 50, 4096).block(TIMEOUT))
+        .containsExactly("INFO one", "INFO two");
+    assertThat(dispatcher.lastLogPath)
+        .contains("zs-i-a/log")
+        .contains("container=" + PodTemplates.CONTAINER)
+        .contains("tailLines=50")
+        .contains("limitBytes=4096");
+    dispatcher.lastLogPath = null;
+    assertThat(runtime.logs("another-deployment", "i-a", 50, 4096).blockOptional(TIMEOUT))
+        .isEmpty();
+    assertThat(runtime.logs(Plans.DEPLOYMENT_ID, "i-unknown", 50, 4096).blockOptional(TIMEOUT))
+        .isEmpty();
+    assertThat(dispatcher.lastLogPath).isNull();
+  }
+
+  @Test
   void aNewRuntimeAdoptsThePodsOfThePreviousOne() {
     runtime.launch(Plans.h100x2("i-a")).block(TIMEOUT);
     kubelet.bind("zs-i-a", "127.0.0.2");
@@ -517,6 +535,17 @@ class KubernetesRuntimeTest {
   /** The CRUD mock, except that it can answer 500 to every Secret create. */
   private static final class SecretFailingDispatcher extends KubernetesCrudDispatcher {
     volatile boolean failSecretCreates;
+    volatile String lastLogPath;
+
+    /** A pod's log: the API server's text answer, which the CRUD store does not serve. */
+    @Override
+    public MockResponse handleGet(String path) {
+      if (path.contains("/log")) {
+        lastLogPath = path;
+        return new MockResponse().setResponseCode(200).setBody("INFO one\nINFO two\n");
+      }
+      return super.handleGet(path);
+    }
 
     @Override
     public MockResponse handleCreate(RecordedRequest request) {

@@ -157,6 +157,28 @@ class ActivatorLoopTest {
   }
 
   @Test
+  void aReadyInstancesLoadAndGpuArePublishedInTheLiveEntry() {
+    deploy(1);
+    tick();
+    String id = runtime.launches.getFirst();
+    tick(SECOND);
+    assertThat(store.live.get("d").instances().getFirst().inFlight())
+        .as("booting: not probed for its load")
+        .isNull();
+    probe.health(id, Health.UP);
+    probe.inFlight(id, 3);
+    tick(SECOND);
+    tick(SECOND);
+    var live = store.live.get("d").instances().getFirst();
+    assertThat(live.inFlight()).isEqualTo(3);
+    assertThat(live.gpu()).isNotNull();
+    probe.inFlight(id, 0);
+    tick(SECOND);
+    tick(SECOND);
+    assertThat(store.live.get("d").instances().getFirst().inFlight()).isZero();
+  }
+
+  @Test
   void heartbeatsNameTheInstancesHoldingGpusEveryFifteenSeconds() {
     deploy(1);
     tick();

@@ -138,6 +138,19 @@ class ProcessRuntimeTest {
   }
 
   @Test
+  void anInstancesLogIsReadForItsOwnDeploymentOnly() {
+    ProcessRuntime r = runtime(2, List.of("sh", "-c", "echo one; echo two; echo three; sleep 307"));
+    r.launch(plan("logged", 1)).block(WAIT);
+    await()
+        .atMost(WAIT)
+        .until(() -> r.logs(DEPLOYMENT_ID, "logged", 2, 1024).block(WAIT).contains("three"));
+    assertThat(r.logs(DEPLOYMENT_ID, "logged", 2, 1024).block(WAIT))
+        .containsExactly("two", "three");
+    assertThat(r.logs("another-deployment", "logged", 2, 1024).blockOptional(WAIT)).isEmpty();
+    assertThat(r.logs(DEPLOYMENT_ID, "unknown", 2, 1024).blockOptional(WAIT)).isEmpty();
+  }
+
+  @Test
   void gpuInventoryRefusesWhatDoesNotFitUntilAStopFreesIt() throws Exception {
     ProcessRuntime r = runtime(2, SLEEP);
     assertThat(r.launch(plan("a", 2)).block(WAIT)).isInstanceOf(Launch.Accepted.class);

@@ -63,12 +63,21 @@ public record LiveEntry(
    * @param phase where it is in its life
    * @param scheduledAt when it started holding GPUs (its paid first hour starts), or null
    * @param revision the deployment revision it runs (0: not known, an older activator)
+   * @param gpu the GPU type it holds, or null (not known, an older activator)
+   * @param inFlight requests running or waiting on it as its engine last reported them, or null
+   *     when not known (not probed yet, not answering, an older activator)
    */
-  public record Instance(String id, Phase phase, Instant scheduledAt, int revision) {
+  public record Instance(
+      String id, Phase phase, Instant scheduledAt, int revision, String gpu, Integer inFlight) {
 
     /** An instance of no known revision. */
     public Instance(String id, Phase phase, Instant scheduledAt) {
       this(id, phase, scheduledAt, 0);
+    }
+
+    /** An instance whose GPU and load are not known. */
+    public Instance(String id, Phase phase, Instant scheduledAt, int revision) {
+      this(id, phase, scheduledAt, revision, null, null);
     }
   }
 
@@ -94,6 +103,12 @@ public record LiveEntry(
       if (i.revision() > 0) {
         e.put("revision", i.revision());
       }
+      if (i.gpu() != null) {
+        e.put("gpu", i.gpu());
+      }
+      if (i.inFlight() != null) {
+        e.put("in_flight", i.inFlight());
+      }
       list.add(e);
     }
     m.put("instances", list);
@@ -115,7 +130,9 @@ public record LiveEntry(
                   i.path("id").asString(),
                   phase,
                   DesiredReplicas.millis(i.path("scheduled_at")),
-                  i.path("revision").asInt(0)));
+                  i.path("revision").asInt(0),
+                  i.path("gpu").isString() ? i.path("gpu").asString() : null,
+                  i.path("in_flight").isNumber() ? i.path("in_flight").asInt() : null));
         }
       }
     }

@@ -59,9 +59,21 @@ class LiveEntryTest {
         LiveEntry.read(
             JSON,
             "{\"ready\":1,\"zone\":\"eu\",\"instances\":[{\"id\":\"a\",\"phase\":\"hibernating\"},"
-                + "{\"id\":\"b\",\"phase\":\"ready\",\"gpu\":\"h100\"}]}");
+                + "{\"id\":\"b\",\"phase\":\"ready\",\"zone\":\"h100\"}]}");
     assertThat(e.instances())
         .containsExactly(new LiveEntry.Instance("b", LiveEntry.Phase.READY, null));
+  }
+
+  @Test
+  void gpuAndInFlightRoundTripAndAreLeftOutWhenNotKnown() {
+    var i =
+        new LiveEntry.Instance(
+            "a", LiveEntry.Phase.READY, Instant.ofEpochMilli(10), 2, "A100-80GB", 3);
+    var e = new LiveEntry(1, 0, 0, 1, 0, Instant.ofEpochMilli(1000), List.of(i));
+    String text = e.write(JSON);
+    assertThat(text).contains("\"gpu\":\"A100-80GB\",\"in_flight\":3");
+    assertThat(LiveEntry.read(JSON, text)).isEqualTo(e);
+    assertThat(ENTRY.write(JSON)).doesNotContain("in_flight").doesNotContain("gpu");
   }
 
   @Test

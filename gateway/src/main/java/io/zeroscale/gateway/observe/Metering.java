@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.Family;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -47,8 +48,34 @@ public final class Metering {
   private final MeterRegistry registry;
   private final ConcurrentMap<Key, Meters> meters = new ConcurrentHashMap<>();
 
+  /** The tenant metrics' per-deployment series, fed with every resolved request once set. */
+  private volatile DeploymentSeries series;
+
   public Metering(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  /** Also feeds every request of a resolved deployment to {@code series} (the tenant metrics). */
+  public void feed(DeploymentSeries series) {
+    this.series = series;
+  }
+
+  /**
+   * Records one finished request of a resolved deployment: the meters of {@link #record(String,
+   * Family, int, boolean, long, OptionalLong, Optional)}, and the deployment's tenant series.
+   */
+  public void record(
+      DeploymentSpec spec,
+      int status,
+      boolean stream,
+      long durationNanos,
+      OptionalLong ttftNanos,
+      Optional<Usage> usage) {
+    record(spec.fullName(), spec.family(), status, stream, durationNanos, ttftNanos, usage);
+    DeploymentSeries s = series;
+    if (s != null) {
+      s.record(spec.id(), status, durationNanos, ttftNanos, usage);
+    }
   }
 
   /**

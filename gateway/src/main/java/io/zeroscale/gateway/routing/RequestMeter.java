@@ -77,13 +77,6 @@ final class RequestMeter {
         ttft = OptionalLong.of(sniffer.firstEventNanos().getAsLong() - startNanos);
       }
     }
-    metering.record(
-        spec.fullName(),
-        spec.family(),
-        status,
-        stream,
-        nanoTime.getAsLong() - startNanos,
-        ttft,
-        usage);
+    metering.record(spec, status, stream, nanoTime.getAsLong() - startNanos, ttft, usage);
   }
 }

@@ -1,0 +1,271 @@
+package io.zeroscale.gateway.observe;
+
+import io.zeroscale.api.RedisSchema;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
+import org.redisson.api.RedissonReactiveClient;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The tenant metrics' per-deployment time series ({@code GET /api/v1/deployments/{id}/metrics}).
+ *
+ * <p>Recording is in memory: {@link #record} adds a finished request to its deployment's current
+ * minute (a map lookup and a few adds under the minute's own lock, no I/O). A background loop
+ * flushes every {@code flushInterval}: each minute's figures so far go to {@code
+ * zs:series:<deployment>:<minute>} under this gateway's field (HSET overwrites with the running
+ * total, so a flush that fails is repaired by the next), with {@value
+ * RedisSchema#SERIES_RETENTION_DAYS} days' expiry; it also samples queue depth and instance counts
+ * ({@link Gauges}) of every deployment the activator runs. Minutes older than the previous one are
+ * dropped from memory once written. Readers sum the gateways' fields: counts add up, gauges keep
+ * the highest.
+ *
+ * <p>Keys carry only the deployment id; who may read them is decided by the deployment lookup
+ * (tenant, then id) before any key is read.
+ */
+public final class DeploymentSeries implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DeploymentSeries.class);
+
+  /** At most this many points in one answer. */
+  public static final int MAX_POINTS = 1440;
+
+  /** Samples every deployment's queue depth and instance counts, by deployment id. */
+  public interface Gauges {
+    Mono<Map<String, long[]>> sample();
+  }
+
+  /** A minute that could not be written for this long is dropped from memory. */
+  static final int KEPT_UNWRITTEN_MINUTES = 10;
+
+  private record Key(String deploymentId, long minute) {}
+
+  /** One deployment-minute being counted. */
+  private static final class Cell {
+    final MinuteSeries series = new MinuteSeries();
+    long version;
+    long written = -1;
+  }
+
+  private final RedissonReactiveClient redis;
+  private final JsonMapper json;
+  private final Clock clock;
+  private final Duration flushInterval;
+  private final Gauges gauges;
+  private final String gatewayField = UUID.randomUUID().toString();
+  private final ConcurrentMap<Key, Cell> cells = new ConcurrentHashMap<>();
+  private volatile Disposable loop;
+
+  public DeploymentSeries(
+      RedissonReactiveClient redis,
+      JsonMapper json,
+      Clock clock,
+      Duration flushInterval,
+      Gauges gauges) {
+    this.redis = redis;
+    this.json = json;
+    this.clock = clock;
+    this.flushInterval = flushInterval;
+    this.gauges = gauges;
+  }
+
+  /** Adds one finished request of a deployment to the current minute. */
+  public void record(
+      String deploymentId,
+      int status,
+      long durationNanos,
+      OptionalLong ttftNanos,
+      Optional<Usage> usage) {
+    Cell c = cells.computeIfAbsent(new Key(deploymentId, minute(clock.millis())), k -> new Cell());
+    synchronized (c) {
+      MinuteSeries s = c.series;
+      s.requests[MinuteSeries.classIndex(status)]++;
+      s.latency[LatencyBuckets.index(durationNanos)]++;
+      if (ttftNanos.isPresent()) {
+        s.ttft[LatencyBuckets.index(ttftNanos.getAsLong())]++;
+      }
+      if (usage.isPresent()) {
+        s.tokensIn += usage.get().promptTokens();
+        s.tokensOut += usage.get().completionTokens();
+      }
+      c.version++;
+    }
+  }
+
+  /** A copy of what is counted in memory for a deployment's minute (for tests). */
+  MinuteSeries counted(String deploymentId, long minute) {
+    MinuteSeries copy = new MinuteSeries();
+    Cell c = cells.get(new Key(deploymentId, minute));
+    if (c != null) {
+      synchronized (c) {
+        copy.add(c.series);
+      }
+    }
+    return copy;
+  }
+
+  static long minute(long epochMillis) {
+    return Math.floorDiv(epochMillis, 60_000L);
+  }
+
+  /** Starts the flush loop. */
+  public void start() {
+    loop =
+        Flux.interval(flushInterval, flushInterval)
+            .onBackpressureDrop()
+            .concatMap(tick -> flush().onErrorResume(e -> quiet(e)), 1)
+            .subscribe();
+  }
+
+  private Mono<Void> quiet(Throwable e) {
+    log.debug("Tenant series flush failed; the next one retries: {}", e.toString());
+    return Mono.empty();
+  }
+
+  @Override
+  public void close() {
+    Disposable d = loop;
+    if (d != null) {
+      d.dispose();
+    }
+    try {
+      flush().onErrorResume(this::quiet).block(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      log.debug("Last tenant series flush failed at shutdown: {}", e.toString());
+    }
+  }
+
+  /** Samples the gauges into the current minute, then writes every changed minute. */
+  public Mono<Void> flush() {
+    long now = minute(clock.millis());
+    return gauges
+        .sample()
+        .onErrorReturn(Map.of())
+        .flatMap(
+            sampled -> {
+              sampled.forEach(
+                  (id, g) -> {
+                    Cell c = cells.computeIfAbsent(new Key(id, now), k -> new Cell());
+                    synchronized (c) {
+                      c.series.queued = MinuteSeries.max(c.series.queued, g[0]);
+                      c.series.desired = MinuteSeries.max(c.series.desired, g[1]);
+                      c.series.ready = MinuteSeries.max(c.series.ready, g[2]);
+                      c.version++;
+                    }
+                  });
+              return write(now);
+            });
+  }
+
+  private Mono<Void> write(long now) {
+    List<Mono<Void>> writes = new ArrayList<>();
+    Duration ttl = Duration.ofDays(RedisSchema.SERIES_RETENTION_DAYS);
+    for (Map.Entry<Key, Cell> e : cells.entrySet()) {
+      Key k = e.getKey();
+      Cell c = e.getValue();
+      String text;
+      long version;
+      if (k.minute() < now - KEPT_UNWRITTEN_MINUTES) {
+        // Redis has been unreachable for that long: drop it rather than grow without bound
+        cells.remove(k, c);
+        continue;
+      }
+      synchronized (c) {
+        version = c.version;
+        if (version == c.written) {
+          if (k.minute() < now - 1) {
+            cells.remove(k, c);
+          }
+          continue;
+        }
+        text = c.series.write(json);
+      }
+      var map =
+          redis.<String, String>getMap(
+              RedisSchema.series(k.deploymentId(), k.minute()), StringCodec.INSTANCE);
+      writes.add(
+          map.fastPut(gatewayField, text)
+              .then(map.expire(ttl))
+              .doOnSuccess(
+                  ok -> {
+                    synchronized (c) {
+                      c.written = Math.max(c.written, version);
+                    }
+                  })
+              .then());
+    }
+    return Flux.fromIterable(writes).flatMap(w -> w, 16).then();
+  }
+
+  /**
+   * The series of a deployment: {@code points} points of {@code stepMinutes} minutes from {@code
+   * fromMinute}, each the sum of the gateways' figures over its minutes (gauges: the highest).
+   */
+  public Mono<List<MinuteSeries>> read(
+      String deploymentId, long fromMinute, int stepMinutes, int points) {
+    long minutes = (long) stepMinutes * points;
+    return Flux.range(0, (int) minutes)
+        .flatMapSequential(
+            i ->
+                redis
+                    .<String, String>getMap(
+                        RedisSchema.series(deploymentId, fromMinute + i), StringCodec.INSTANCE)
+                    .readAllMap(),
+            64)
+        .collectList()
+        .map(
+            maps -> {
+              List<MinuteSeries> out = new ArrayList<>();
+              for (int p = 0; p < points; p++) {
+                MinuteSeries sum = new MinuteSeries();
+                for (int i = 0; i < stepMinutes; i++) {
+                  for (String text : maps.get(p * stepMinutes + i).values()) {
+                    sum.add(readQuietly(text));
+                  }
+                }
+                out.add(sum);
+              }
+              return out;
+            });
+  }
+
+  private MinuteSeries readQuietly(String text) {
+    try {
+      return MinuteSeries.read(json, text);
+    } catch (RuntimeException e) {
+      return new MinuteSeries();
+    }
+  }
+
+  /** For tests and the API: the minute an instant falls in. */
+  public static long minuteOf(Instant t) {
+    return minute(t.toEpochMilli());
+  }
+
+  /** Gauges that sample nothing. */
+  public static Gauges noGauges() {
+    return () -> Mono.just(new HashMap<>());
+  }
+
+  /** Gauges from a function of the deployments to sample. */
+  public static Gauges gauges(
+      Mono<List<String>> ids, Function<List<String>, Mono<Map<String, long[]>>> sample) {
+    return () -> ids.flatMap(sample);
+  }
+}

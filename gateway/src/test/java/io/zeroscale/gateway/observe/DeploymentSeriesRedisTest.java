@@ -1,0 +1,105 @@
+package io.zeroscale.gateway.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zeroscale.api.RedisSchema;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import reactor.core.publisher.Mono;
+import redis.embedded.RedisServer;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Two gateways' minutes in a real Redis: written with expiry, read back summed. */
+class DeploymentSeriesRedisTest {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Instant T0 = Instant.parse("2026-12-06T10:00:10Z");
+
+  private static RedisServer server;
+  private static RedissonClient client;
+
+  @BeforeAll
+  static void startRedis() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    server = RedisServer.newRedisServer().bind("127.0.0.1").port(port).build();
+    server.start();
+    Config config = new Config();
+    config.setNettyThreads(4);
+    config.useSingleServer().setAddress("redis://127.0.0.1:" + port);
+    client = Redisson.create(config);
+  }
+
+  @AfterAll
+  static void stopRedis() throws IOException {
+    if (client != null) {
+      client.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+    if (server != null) {
+      server.stop();
+    }
+  }
+
+  private static DeploymentSeries gateway(Instant now, long queued) {
+    return new DeploymentSeries(
+        client.reactive(),
+        JSON,
+        Clock.fixed(now, ZoneOffset.UTC),
+        Duration.ofSeconds(10),
+        () -> Mono.just(Map.of("d", new long[] {queued, 2, 1})));
+  }
+
+  @Test
+  void gatewaysMinutesAreSummedAndOtherDeploymentsKeptApart() {
+    DeploymentSeries a = gateway(T0, 4);
+    DeploymentSeries b = gateway(T0, 1);
+    for (int i = 0; i < 3; i++) {
+      a.record("d", 200, 30_000_000L, OptionalLong.empty(), Optional.empty());
+    }
+    a.record("d", 400, 1_000_000L, OptionalLong.empty(), Optional.empty());
+    b.record("d", 200, 700_000_000L, OptionalLong.of(80_000_000L), Optional.empty());
+    b.record("d", 503, 2_000_000L, OptionalLong.empty(), Optional.empty());
+    b.record("other", 200, 1_000_000L, OptionalLong.empty(), Optional.empty());
+    a.flush().block(Duration.ofSeconds(5));
+    b.flush().block(Duration.ofSeconds(5));
+    // a flush with nothing new rewrites nothing, and a second one the same running totals
+    a.flush().block(Duration.ofSeconds(5));
+
+    long minute = DeploymentSeries.minuteOf(T0);
+    assertThat(client.getMap(RedisSchema.series("d", minute)).remainTimeToLive())
+        .isGreaterThan(Duration.ofDays(6).toMillis());
+    List<MinuteSeries> points = a.read("d", minute - 1, 1, 3).block(Duration.ofSeconds(5));
+    assertThat(points).hasSize(3);
+    assertThat(points.get(0).total()).isZero();
+    MinuteSeries p = points.get(1);
+    assertThat(p.requests).containsExactly(4, 1, 1, 0);
+    assertThat(p.queued).as("the highest gateway's sample").isEqualTo(4L);
+    assertThat(p.desired).isEqualTo(2L);
+    // 2 in 0-5 ms, 3 in 25-50 ms, 1 in 500-1000 ms: the 3rd of 6 is a third into 25-50 ms,
+    // the 5.7th 70 % into 500-1000 ms
+    assertThat(p.json().get("latency_ms")).isEqualTo(Map.of("p50", 33.3, "p95", 850.0));
+    assertThat(points.get(2).total()).isZero();
+    assertThat(a.read("other", minute, 1, 1).block(Duration.ofSeconds(5)).getFirst().total())
+        .isEqualTo(1);
+    // two steps of 1 minute and one step of 2 minutes cover the same requests
+    assertThat(a.read("d", minute, 2, 1).block(Duration.ofSeconds(5)).getFirst().total())
+        .isEqualTo(6);
+  }
+}
