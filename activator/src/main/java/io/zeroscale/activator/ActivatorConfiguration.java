@@ -1,5 +1,7 @@
 package io.zeroscale.activator;
 
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import io.zeroscale.activator.core.BudgetPort;
 import io.zeroscale.activator.core.DeploymentStatusPort;
 import io.zeroscale.activator.events.EventLog;
@@ -8,6 +10,7 @@ import io.zeroscale.activator.events.HeartbeatLog;
 import io.zeroscale.activator.kubernetes.KubernetesRuntime;
 import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
 import io.zeroscale.activator.loop.Activator;
+import io.zeroscale.activator.loop.BootTracing;
 import io.zeroscale.activator.loop.HttpHealthProbe;
 import io.zeroscale.activator.loop.RedisActivatorStore;
 import io.zeroscale.activator.process.InstanceIsolation;
@@ -132,20 +135,26 @@ public class ActivatorConfiguration {
       Clock clock,
       ObjectProvider<BudgetPort> budget,
       ObjectProvider<SecretBox> secretBox,
-      @Value("${zeroscale.secrets.key:}") String secretsKey) {
+      @Value("${zeroscale.secrets.key:}") String secretsKey,
+      ObjectProvider<Tracer> tracer,
+      ObjectProvider<Propagator> propagator) {
     return new Activator(
-        activatorRuntime,
-        new RedisActivatorStore(
-            redisson,
-            JsonMapper.builder().build(),
-            secrets(secretBox.getIfAvailable(), secretsKey)),
-        new HttpHealthProbe(props.probeTimeout()),
-        new EventOutbox(events),
-        heartbeats,
-        status,
-        budgetOrUnlimited(budget.getIfAvailable()),
-        props.policy(process.stopGrace()),
-        clock);
+            activatorRuntime,
+            new RedisActivatorStore(
+                redisson,
+                JsonMapper.builder().build(),
+                secrets(secretBox.getIfAvailable(), secretsKey)),
+            new HttpHealthProbe(props.probeTimeout()),
+            new EventOutbox(events),
+            heartbeats,
+            status,
+            budgetOrUnlimited(budget.getIfAvailable()),
+            props.policy(process.stopGrace()),
+            clock)
+        .traced(
+            new BootTracing(
+                tracer.getIfAvailable(() -> Tracer.NOOP),
+                propagator.getIfAvailable(() -> Propagator.NOOP)));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.zeroscale.autoscaler;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
 import io.zeroscale.autoscaler.loop.Autoscaler;
 import io.zeroscale.autoscaler.loop.EngineMetrics;
 import io.zeroscale.autoscaler.loop.HttpEngineMetrics;
@@ -34,6 +35,7 @@ public class AutoscalerConfiguration {
       AutoscalerProperties props,
       RedissonClient redisson,
       ObjectProvider<MeterRegistry> registry,
+      ObjectProvider<Tracer> tracer,
       Clock clock) {
     EngineMetrics engines =
         props.engineMetrics()
@@ -41,18 +43,19 @@ public class AutoscalerConfiguration {
             : EngineMetrics.NONE;
     MeterRegistry meters = registry.getIfAvailable();
     return new Autoscaler(
-        new RedisScalingStore(
-            redisson.reactive(), JsonMapper.builder().build(), props.eventsKept()),
-        engines,
-        meters == null ? ScalingMetrics.NONE : new ScalingMetrics(meters),
-        new Autoscaler.Knobs(
-            props.tick(),
-            props.leaseTtl(),
-            props.panicWindow(),
-            props.panicThreshold(),
-            props.maxScaleUpRate(),
-            props.maxScaleDownRate(),
-            props.scaleDownTolerance()),
-        clock);
+            new RedisScalingStore(
+                redisson.reactive(), JsonMapper.builder().build(), props.eventsKept()),
+            engines,
+            meters == null ? ScalingMetrics.NONE : new ScalingMetrics(meters),
+            new Autoscaler.Knobs(
+                props.tick(),
+                props.leaseTtl(),
+                props.panicWindow(),
+                props.panicThreshold(),
+                props.maxScaleUpRate(),
+                props.maxScaleDownRate(),
+                props.scaleDownTolerance()),
+            clock)
+        .traced(tracer.getIfAvailable(() -> Tracer.NOOP));
   }
 }
