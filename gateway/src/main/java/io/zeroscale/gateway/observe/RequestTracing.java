@@ -6,7 +6,6 @@ import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import io.zeroscale.api.DeploymentSpec;
 import org.springframework.http.HttpHeaders;
-import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The data plane's spans, on micrometer-tracing (the OpenTelemetry bridge, exported over OTLP with
@@ -82,17 +81,11 @@ public final class RequestTracing {
    * The request's span, started, when the request is sampled (in the client's trace when its {@code
    * traceparent} is valid); null otherwise.
    */
-  public Span request(
-      ServerWebExchange exchange, String tenantId, DeploymentSpec spec, boolean stream) {
+  public Span request(HttpHeaders headers, String tenantId, DeploymentSpec spec, boolean stream) {
     if (!on) {
       return null;
     }
-    Span span =
-        propagator
-            .extract(exchange.getRequest().getHeaders(), HEADERS)
-            .name(REQUEST)
-            .kind(Span.Kind.SERVER)
-            .start();
+    Span span = propagator.extract(headers, HEADERS).name(REQUEST).kind(Span.Kind.SERVER).start();
     if (!sampled(span)) {
       span.abandon();
       return null;

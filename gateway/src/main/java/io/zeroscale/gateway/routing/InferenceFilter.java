@@ -252,7 +252,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
     DeploymentSpec spec = resolve(principal, tenantId, ok.model(), path);
     RequestMeter meter = new RequestMeter(metering, spec, ok.stream(), System::nanoTime);
     // Null unless this request is sampled: then nothing below allocates for tracing.
-    Span span = tracing.request(exchange, tenantId, spec, ok.stream());
+    Span span = tracing.request(exchange.getRequest().getHeaders(), tenantId, spec, ok.stream());
     Mono<Void> flow =
         Mono.defer(
                 () -> {
