@@ -65,7 +65,11 @@ public final class BootTracing {
     switch (type) {
       case REQUESTED -> start(t);
       case SCHEDULED -> event(t, "scheduled");
-      case READY -> end(t, "healthy", null);
+      case READY -> {
+        end(t, "healthy", null);
+        // Wake-ups that arrived while it booted were for this boot: none may name a later one.
+        wakeUps.remove(t.spec.id());
+      }
       case FAILED -> end(t, "failed", "failed");
       case STOPPED -> end(t, null, "stopped");
       default -> {
