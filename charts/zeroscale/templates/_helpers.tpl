@@ -186,6 +186,13 @@ secretKeyRef only.
       value: {{ $v.instances.terminationGracePeriod | quote }}
     - name: ZEROSCALE_RUNTIME_KUBERNETES_RUNTIMECLASSNAME
       value: {{ $v.instances.runtimeClassName | quote }}
+    {{- with $v.tracing.otlpEndpoint }}
+    # Tracing (docs/operating.md#tracing): Boot's own properties, on only with an endpoint.
+    - name: MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT
+      value: {{ . | quote }}
+    - name: MANAGEMENT_TRACING_SAMPLING_PROBABILITY
+      value: {{ $v.tracing.samplingProbability | quote }}
+    {{- end }}
     - name: ZEROSCALE_ADMIN_KEY
       valueFrom:
         secretKeyRef:

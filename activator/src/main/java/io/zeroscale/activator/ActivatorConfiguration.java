@@ -1,6 +1,8 @@
 package io.zeroscale.activator;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import io.zeroscale.activator.core.BudgetPort;
 import io.zeroscale.activator.core.DeploymentStatusPort;
 import io.zeroscale.activator.events.EventLog;
@@ -10,6 +12,7 @@ import io.zeroscale.activator.kubernetes.KubernetesRuntime;
 import io.zeroscale.activator.kubernetes.KubernetesRuntimeProperties;
 import io.zeroscale.activator.loop.Activator;
 import io.zeroscale.activator.loop.ActivatorMetrics;
+import io.zeroscale.activator.loop.BootTracing;
 import io.zeroscale.activator.loop.HttpHealthProbe;
 import io.zeroscale.activator.loop.RedisActivatorStore;
 import io.zeroscale.activator.process.InstanceIsolation;
@@ -141,21 +144,27 @@ public class ActivatorConfiguration {
       ObjectProvider<BudgetPort> budget,
       ObjectProvider<SecretBox> secretBox,
       ObjectProvider<MeterRegistry> registry,
-      @Value("${zeroscale.secrets.key:}") String secretsKey) {
+      @Value("${zeroscale.secrets.key:}") String secretsKey,
+      ObjectProvider<Tracer> tracer,
+      ObjectProvider<Propagator> propagator) {
     Activator activator =
         new Activator(
-            activatorRuntime,
-            new RedisActivatorStore(
-                redisson,
-                JsonMapper.builder().build(),
-                secrets(secretBox.getIfAvailable(), secretsKey)),
-            new HttpHealthProbe(props.probeTimeout()),
-            new EventOutbox(events),
-            heartbeats,
-            status,
-            budgetOrUnlimited(budget.getIfAvailable()),
-            props.policy(process.stopGrace()),
-            clock);
+                activatorRuntime,
+                new RedisActivatorStore(
+                    redisson,
+                    JsonMapper.builder().build(),
+                    secrets(secretBox.getIfAvailable(), secretsKey)),
+                new HttpHealthProbe(props.probeTimeout()),
+                new EventOutbox(events),
+                heartbeats,
+                status,
+                budgetOrUnlimited(budget.getIfAvailable()),
+                props.policy(process.stopGrace()),
+                clock)
+            .traced(
+                new BootTracing(
+                    tracer.getIfAvailable(() -> Tracer.NOOP),
+                    propagator.getIfAvailable(() -> Propagator.NOOP)));
     MeterRegistry meters = registry.getIfAvailable();
     if (meters != null) {
       activator.meter(new ActivatorMetrics(meters));

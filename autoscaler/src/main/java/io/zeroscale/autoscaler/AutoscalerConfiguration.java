@@ -2,6 +2,7 @@ package io.zeroscale.autoscaler;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
 import io.zeroscale.autoscaler.loop.Autoscaler;
 import io.zeroscale.autoscaler.loop.EngineMetrics;
 import io.zeroscale.autoscaler.loop.HttpEngineMetrics;
@@ -35,6 +36,7 @@ public class AutoscalerConfiguration {
       AutoscalerProperties props,
       RedissonClient redisson,
       ObjectProvider<MeterRegistry> registry,
+      ObjectProvider<Tracer> tracer,
       Clock clock) {
     EngineMetrics engines =
         props.engineMetrics()
@@ -43,19 +45,20 @@ public class AutoscalerConfiguration {
     MeterRegistry meters = registry.getIfAvailable();
     Autoscaler autoscaler =
         new Autoscaler(
-            new RedisScalingStore(
-                redisson.reactive(), JsonMapper.builder().build(), props.eventsKept()),
-            engines,
-            meters == null ? ScalingMetrics.NONE : new ScalingMetrics(meters),
-            new Autoscaler.Knobs(
-                props.tick(),
-                props.leaseTtl(),
-                props.panicWindow(),
-                props.panicThreshold(),
-                props.maxScaleUpRate(),
-                props.maxScaleDownRate(),
-                props.scaleDownTolerance()),
-            clock);
+                new RedisScalingStore(
+                    redisson.reactive(), JsonMapper.builder().build(), props.eventsKept()),
+                engines,
+                meters == null ? ScalingMetrics.NONE : new ScalingMetrics(meters),
+                new Autoscaler.Knobs(
+                    props.tick(),
+                    props.leaseTtl(),
+                    props.panicWindow(),
+                    props.panicThreshold(),
+                    props.maxScaleUpRate(),
+                    props.maxScaleDownRate(),
+                    props.scaleDownTolerance()),
+                clock)
+            .traced(tracer.getIfAvailable(() -> Tracer.NOOP));
     if (meters != null) {
       Gauge.builder("zeroscale.autoscaler.leader", autoscaler, a -> a.isLeader() ? 1 : 0)
           .description("1 while this autoscaler holds the leader lease")

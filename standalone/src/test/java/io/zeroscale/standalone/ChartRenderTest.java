@@ -482,6 +482,39 @@ class ChartRenderTest {
         .noneMatch(d -> String.valueOf(d.get("metadata")).contains("-dashboard"));
   }
 
+  @Test
+  void tracingIsOnWithBootsOwnPropertiesOnlyWhenAnEndpointIsGiven() {
+    for (String name : List.of(FULL + "-gateway", FULL + "-controller")) {
+      Map<String, V1EnvVar> env =
+          env(
+              split
+                  .one(V1Deployment.class, "Deployment", name)
+                  .getSpec()
+                  .getTemplate()
+                  .getSpec()
+                  .getContainers()
+                  .getFirst());
+      assertThat(env.get("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT").getValue())
+          .as(name)
+          .isEqualTo("http://otel-collector.observability:4318/v1/traces");
+      assertThat(env.get("MANAGEMENT_TRACING_SAMPLING_PROBABILITY").getValue())
+          .as(name)
+          .isEqualTo("0.25");
+    }
+    // Without an endpoint nothing is set: the jar's own default (probability 0.0, no exporter).
+    Map<String, V1EnvVar> off =
+        env(
+            defaults
+                .one(V1Deployment.class, "Deployment", FULL + "-gateway")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst());
+    assertThat(off.keySet()).noneMatch(k -> k.startsWith("MANAGEMENT_TRACING"));
+    assertThat(off.keySet()).noneMatch(k -> k.startsWith("MANAGEMENT_OPENTELEMETRY"));
+  }
+
   /** Every key of values.yaml has a comment right above it, and a place in the schema. */
   @Test
   void everyValuesKeyIsDocumentedAndInTheSchema() throws Exception {

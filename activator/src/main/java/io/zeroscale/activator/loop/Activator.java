@@ -63,6 +63,7 @@ public final class Activator implements SmartLifecycle {
   private final Events events;
   private final EndpointSync endpoints;
   private final WakeUps wakeUps = new WakeUps();
+  private volatile BootTracing tracing = BootTracing.OFF;
   private final Lease lease;
   private final Stopping stopping;
   private final InstanceTracking tracking;
@@ -119,6 +120,17 @@ public final class Activator implements SmartLifecycle {
     this.heartbeats = new Heartbeats(parts, heartbeats);
   }
 
+  /**
+   * Gives each instance a boot span ({@link BootTracing}); call before {@link #start()}.
+   *
+   * @return this activator
+   */
+  public Activator traced(BootTracing tracing) {
+    this.tracing = tracing;
+    events.traced(tracing);
+    return this;
+  }
+
   public String id() {
     return id;
   }
@@ -169,8 +181,9 @@ public final class Activator implements SmartLifecycle {
     }
     try {
       store.subscribeWakeUps(
-          deploymentId -> {
-            wakeUps.add(deploymentId, clock.instant());
+          message -> {
+            // "<deployment id>", or "<deployment id> <traceparent>" from a traced request.
+            wakeUps.add(tracing.wakeUp(message), clock.instant());
             kicks.tryEmitNext(true);
           });
       subscribed = true;

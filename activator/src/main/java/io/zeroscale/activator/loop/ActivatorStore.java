@@ -68,8 +68,10 @@ public interface ActivatorStore {
   Mono<Void> pushEvents(String deploymentId, List<InstanceEvent> events);
 
   /**
-   * Calls {@code listener} with the deployment id of every wake-up from now on (on the store's
-   * thread). Throws when it cannot subscribe yet (Redis down): the caller tries again.
+   * Calls {@code listener} with every wake-up message from now on (on the store's thread): a
+   * deployment id, followed by a space and the waking request's {@code traceparent} when that
+   * request is traced ({@link BootTracing}). Throws when it cannot subscribe yet (Redis down): the
+   * caller tries again.
    */
   void subscribeWakeUps(Consumer<String> listener);
 }

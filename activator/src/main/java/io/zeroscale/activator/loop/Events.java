@@ -33,6 +33,7 @@ final class Events {
   private final EventOutbox outbox;
   private final ActivatorStore store;
   private final String runtime;
+  private volatile BootTracing tracing = BootTracing.OFF;
   private final ConcurrentLinkedQueue<InstanceEvent> visible = new ConcurrentLinkedQueue<>();
   private volatile ActivatorMetrics metrics = ActivatorMetrics.NONE;
 
@@ -47,8 +48,13 @@ final class Events {
     this.metrics = m;
   }
 
+  void traced(BootTracing tracing) {
+    this.tracing = tracing;
+  }
+
   void add(Tracked t, LifecycleEvent.Type type, Instant at, String detail) {
     add(of(t, type, detail), at);
+    tracing.on(t, type);
   }
 
   /** The event, its id fixed now (from instance and type), its time given when it is added. */

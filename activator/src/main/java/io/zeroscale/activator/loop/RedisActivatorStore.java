@@ -99,7 +99,7 @@ public final class RedisActivatorStore implements ActivatorStore {
   public void subscribeWakeUps(Consumer<String> listener) {
     redisson
         .getTopic(RedisSchema.WAKE_UP, StringCodec.INSTANCE)
-        .addListener(String.class, (channel, deploymentId) -> listener.accept(deploymentId));
+        .addListener(String.class, (channel, message) -> listener.accept(message));
   }
 
   /** Takes or extends the leader lease for {@code id}; true when {@code id} leads. */

@@ -1,5 +1,7 @@
 package io.zeroscale.autoscaler.loop;
 
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.ScalingSettings;
 import io.zeroscale.api.redis.DesiredReplicas;
@@ -76,6 +78,10 @@ public final class Autoscaler implements SmartLifecycle {
   private final Map<String, Decision> latest = new ConcurrentHashMap<>();
   private final LeaseState lease = new LeaseState();
   private volatile Disposable loop;
+  private volatile Tracer tracer = Tracer.NOOP;
+
+  /** The short span of a decision that changed a deployment's replicas. */
+  public static final String DECISION_SPAN = "zeroscale.autoscaler.decision";
 
   public Autoscaler(
       ScalingStore store, EngineMetrics engines, ScalingMetrics metrics, Knobs knobs, Clock clock) {
@@ -84,6 +90,18 @@ public final class Autoscaler implements SmartLifecycle {
     this.metrics = metrics;
     this.knobs = knobs;
     this.clock = clock;
+  }
+
+  /**
+   * Records each decision that changes replicas as a short span of its own, {@value #DECISION_SPAN}
+   * (deployment, from, to, reason, mode, demand), sampled like any root span; call before {@link
+   * #start()}.
+   *
+   * @return this autoscaler
+   */
+  public Autoscaler traced(Tracer tracer) {
+    this.tracer = tracer;
+    return this;
   }
 
   public String id() {
@@ -266,6 +284,7 @@ public final class Autoscaler implements SmartLifecycle {
                         from,
                         d.replicas(),
                         d.reason());
+                    traceDecision(spec, from, d);
                     return store.pushEvent(spec.id(), eventJson(d, now, from));
                   })
               .onErrorResume(
@@ -275,6 +294,25 @@ public final class Autoscaler implements SmartLifecycle {
                   }));
     }
     return Flux.merge(io).then();
+  }
+
+  private void traceDecision(DeploymentSpec spec, int from, Decision d) {
+    Tracer t = tracer;
+    if (t == Tracer.NOOP) {
+      return;
+    }
+    Span span = t.spanBuilder().setNoParent().name(DECISION_SPAN).start();
+    if (span.isNoop() || !Boolean.TRUE.equals(span.context().sampled())) {
+      span.abandon();
+      return;
+    }
+    span.tag("zeroscale.deployment", spec.id())
+        .tag("zeroscale.replicas.from", from)
+        .tag("zeroscale.replicas.to", d.replicas())
+        .tag("zeroscale.reason", d.reason())
+        .tag("zeroscale.mode", d.mode() == null ? "" : d.mode())
+        .tag("zeroscale.demand", d.demand())
+        .end();
   }
 
   private static Mono<Void> quiet(Mono<Void> m) {

@@ -3,6 +3,15 @@ package io.zeroscale.autoscaler.loop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.otel.bridge.OtelCurrentTraceContext;
+import io.micrometer.tracing.otel.bridge.OtelTracer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.DeploymentStatus;
 import io.zeroscale.api.EngineOptions;
@@ -17,6 +26,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -261,6 +271,53 @@ class AutoscalerTest {
     store.leaseHolder = null;
     a.tick().block();
     assertThat(store.replicas("d")).isEqualTo(1);
+  }
+
+  @Test
+  void aDecisionThatChangesReplicasIsAShortSpanOfItsOwn() {
+    List<SpanData> finished = new CopyOnWriteArrayList<>();
+    SpanExporter exporter =
+        new SpanExporter() {
+          @Override
+          public CompletableResultCode export(Collection<SpanData> spans) {
+            finished.addAll(spans);
+            return CompletableResultCode.ofSuccess();
+          }
+
+          @Override
+          public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+          }
+
+          @Override
+          public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+          }
+        };
+    try (SdkTracerProvider provider =
+        SdkTracerProvider.builder()
+            .setSampler(Sampler.alwaysOn())
+            .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+            .build()) {
+      store.deployments.put("d", spec("d", 0, 5, false));
+      store.demand.put("d", 20.0);
+      Autoscaler a =
+          autoscaler()
+              .traced(new OtelTracer(provider.get("test"), new OtelCurrentTraceContext(), e -> {}));
+      tick(a);
+      tick(a);
+      assertThat(store.replicas("d")).isEqualTo(4);
+
+      assertThat(finished).as("one change, one span").hasSize(1);
+      SpanData span = finished.getFirst();
+      assertThat(span.getName()).isEqualTo(Autoscaler.DECISION_SPAN);
+      assertThat(span.getParentSpanContext().isValid()).isFalse();
+      assertThat(span.getAttributes().get(AttributeKey.stringKey("zeroscale.deployment")))
+          .isEqualTo("d");
+      assertThat(span.getAttributes().get(AttributeKey.longKey("zeroscale.replicas.to")))
+          .isEqualTo(4);
+      assertThat(span.getAttributes().get(AttributeKey.stringKey("zeroscale.reason"))).isNotBlank();
+    }
   }
 
   @Test

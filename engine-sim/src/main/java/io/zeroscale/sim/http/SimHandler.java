@@ -65,6 +65,9 @@ public final class SimHandler
   private final long startedEpochSecond;
   private final ApiKeyCheck apiKey;
 
+  /** The {@code traceparent} of the last inference request, null when it had none. */
+  private volatile String lastTraceparent;
+
   /**
    * @param crash called with a reason when {@code --crash-after-requests} is reached; halts the
    *     process in production
@@ -95,7 +98,8 @@ public final class SimHandler
     if (requestId != null) {
       res.header(REQUEST_ID, requestId);
     }
-    // W3C traceparent is accepted and ignored: the simulator has no spans of its own.
+    // W3C traceparent: the simulator has no spans of its own; the last inference request's is
+    // shown on /debug/last-traceparent, so that a test can check what the gateway sent.
     String path = path(req.uri());
     HttpMethod method = req.method();
     if (!apiKey.permits(path, req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION))) {
@@ -107,6 +111,7 @@ public final class SimHandler
       case "/metrics" -> metrics(method, path, res);
       case "/debug/credentials" -> credentials(method, path, res);
       case "/debug/engine" -> engineOptions(method, path, res);
+      case "/debug/last-traceparent" -> lastTraceparent(method, path, res);
       case "/v1/models" -> models(method, path, res);
       case "/v1/chat/completions" ->
           inference(req, res, path, Family.LLM, (q, r, t) -> llm(q, r, t, true));
@@ -190,6 +195,19 @@ public final class SimHandler
     return bytes(res, 200, JSON, Json.bytes(body));
   }
 
+  /**
+   * {@code {"traceparent":"00-…"|null}}: the W3C {@code traceparent} header of the last inference
+   * request this instance got (behind the API key, as {@code /v1}).
+   */
+  private Publisher<Void> lastTraceparent(HttpMethod method, String path, HttpServerResponse res) {
+    if (!method.equals(HttpMethod.GET)) {
+      return error(res, ApiError.methodNotAllowed(method.name(), path));
+    }
+    var body = Json.object();
+    body.put("traceparent", lastTraceparent);
+    return bytes(res, 200, JSON, Json.bytes(body));
+  }
+
   private Publisher<Void> models(HttpMethod method, String path, HttpServerResponse res) {
     if (!method.equals(HttpMethod.GET)) {
       return error(res, ApiError.methodNotAllowed(method.name(), path));
@@ -211,6 +229,7 @@ public final class SimHandler
       String path,
       Family family,
       Endpoint endpoint) {
+    lastTraceparent = req.requestHeaders().get("traceparent");
     if (config.family() != family) {
       return error(res, ApiError.wrongFamily(path, config.family().flagValue()));
     }

@@ -1,5 +1,6 @@
 package io.zeroscale.gateway.routing;
 
+import io.micrometer.tracing.Span;
 import io.zeroscale.api.DeploymentSpec;
 import io.zeroscale.api.Family;
 import io.zeroscale.gateway.auth.Principal;
@@ -13,6 +14,7 @@ import io.zeroscale.gateway.inspect.Inspection;
 import io.zeroscale.gateway.inspect.KeyConcurrency;
 import io.zeroscale.gateway.inspect.RequestInspector;
 import io.zeroscale.gateway.observe.Metering;
+import io.zeroscale.gateway.observe.RequestTracing;
 import io.zeroscale.gateway.ratelimit.KeyRateLimiter;
 import io.zeroscale.gateway.ratelimit.RateDecision;
 import io.zeroscale.gateway.ratelimit.RateLimitHeaders;
@@ -26,10 +28,12 @@ import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.PrematureCloseException;
 
@@ -72,6 +76,7 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
   private final StreamingResponses responses;
   private final Metering metering;
   private final UpstreamProxy proxy;
+  private final RequestTracing tracing;
 
   /**
    * What admits a request before a byte of its body is read.
@@ -109,6 +114,21 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       StreamingResponses responses,
       Metering metering,
       UpstreamClients clients) {
+    this(admission, dispatch, responses, metering, clients, RequestTracing.OFF);
+  }
+
+  /**
+   * @param clients the connections to instances, one pool per event loop
+   * @param tracing the request's spans ({@link RequestTracing#OFF} without tracing)
+   */
+  public InferenceFilter(
+      Admission admission,
+      Dispatch dispatch,
+      StreamingResponses responses,
+      Metering metering,
+      UpstreamClients clients,
+      RequestTracing tracing) {
+    this.tracing = tracing;
     this.admission = admission;
     this.dispatch = dispatch;
     this.responses = responses;
@@ -231,6 +251,8 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       Inspection.Ok ok) {
     DeploymentSpec spec = resolve(principal, tenantId, ok.model(), path);
     RequestMeter meter = new RequestMeter(metering, spec, ok.stream(), System::nanoTime);
+    // Null unless this request is sampled: then nothing below allocates for tracing.
+    Span span = tracing.request(exchange.getRequest().getHeaders(), tenantId, spec, ok.stream());
     Mono<Void> flow =
         Mono.defer(
                 () -> {
@@ -242,27 +264,56 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
                         HoldErrors.toClient(e, spec, Optional.empty(), Duration.ZERO));
                   }
                   boolean cold = !queue.hasReadyInstance();
+                  Span hold = tracing.child(span, RequestTracing.HOLD);
+                  if (hold != null) {
+                    hold.tag(RequestTracing.COLD, cold);
+                  }
                   if (cold) {
                     Optional<ZeroscaleException> refused = dispatch.wakeUpGuard().refuse(spec);
                     if (refused.isPresent()) {
+                      RequestTracing.end(hold, refused.get().error().status());
                       return Mono.error(refused.get());
                     }
-                    dispatch.sync().wakeUp(spec.id());
+                    // The hold's context goes with the wake-up: the activator's boot span is
+                    // its child, so one trace shows request → hold → boot → upstream call.
+                    dispatch.sync().wakeUp(spec.id(), RequestTracing.traceparent(hold));
                   }
                   return dispatch
                       .held()
                       .serve(
                           exchange.getResponse(),
-                          slot(queue, spec),
+                          traced(slot(queue, spec), hold),
                           cold,
                           ok.stream(),
                           meter,
                           (lease, target) ->
-                              forward(exchange, path, body, lease, spec, meter, target));
+                              forward(exchange, path, body, lease, spec, meter, target, span));
                 })
             .doOnError(meter::failed)
-            .doFinally(signal -> meter.record(exchange.getResponse(), signal));
+            .doOnError(e -> RequestTracing.end(span, statusOf(e)))
+            .doFinally(
+                signal -> {
+                  meter.record(exchange.getResponse(), signal);
+                  if (span != null && signal != SignalType.ON_ERROR) {
+                    HttpStatusCode code = exchange.getResponse().getStatusCode();
+                    RequestTracing.end(span, code == null ? 499 : code.value());
+                  }
+                });
     return flow.onErrorMap(Resolved::new);
+  }
+
+  /** The hold's span ends when the wait does: with the instance it got, or with its error. */
+  private static Mono<SlotLease> traced(Mono<SlotLease> slot, Span hold) {
+    if (hold == null) {
+      return slot;
+    }
+    return slot.doOnNext(lease -> hold.tag(RequestTracing.INSTANCE, lease.instanceId()))
+        .doOnError(e -> hold.tag(RequestTracing.STATUS, statusOf(e)).error(e))
+        .doFinally(s -> hold.end());
+  }
+
+  private static int statusOf(Throwable e) {
+    return e instanceof ZeroscaleException z ? z.error().status() : 500;
   }
 
   private static Inspection.Ok inspect(InferencePath path, byte[] body, HttpHeaders headers) {
@@ -333,37 +384,51 @@ public final class InferenceFilter implements GatewayFilter, Ordered {
       SlotLease lease,
       DeploymentSpec spec,
       RequestMeter meter,
-      ServerHttpResponse target) {
+      ServerHttpResponse target,
+      Span span) {
     ServerHttpRequest original = exchange.getRequest();
     String query = original.getURI().getRawQuery();
     URI upstream =
         URI.create(lease.url() + path.upstreamPath() + (query == null ? "" : "?" + query));
     String requestId = exchange.getAttribute(RequestIdWebFilter.ATTRIBUTE);
-    return proxy
-        .proxy(
+    Span call = tracing.child(span, RequestTracing.UPSTREAM);
+    Mono<Void> proxied =
+        proxy.proxy(
             original,
             upstream,
             body,
             requestId,
             lease.engineKey(),
-            responses.decorate(target, spec, lease, meter))
-        .onErrorMap(
-            e -> isRefused(e) || isClosedBeforeResponse(e, target),
-            e -> {
-              if (isRefused(e)) {
-                // Nothing reached it; keep new requests away while the activator notices.
-                dispatch
-                    .routing()
-                    .existingQueue(spec.id())
-                    .ifPresent(q -> q.suspend(lease.instanceId(), SUSPEND));
-              }
-              return new ZeroscaleException(
-                  OpenAiError.of(
-                      502,
-                      "The instance serving `" + spec.fullName() + "` did not answer the request.",
-                      null,
-                      "instance_unreachable"));
-            });
+            RequestTracing.traceparent(call),
+            responses.decorate(target, spec, lease, meter));
+    if (call != null) {
+      call.tag(RequestTracing.INSTANCE, lease.instanceId());
+      proxied =
+          proxied
+              .doOnError(call::error)
+              .doFinally(
+                  s -> {
+                    HttpStatusCode code = target.getStatusCode();
+                    RequestTracing.end(call, code == null ? 502 : code.value());
+                  });
+    }
+    return proxied.onErrorMap(
+        e -> isRefused(e) || isClosedBeforeResponse(e, target),
+        e -> {
+          if (isRefused(e)) {
+            // Nothing reached it; keep new requests away while the activator notices.
+            dispatch
+                .routing()
+                .existingQueue(spec.id())
+                .ifPresent(q -> q.suspend(lease.instanceId(), SUSPEND));
+          }
+          return new ZeroscaleException(
+              OpenAiError.of(
+                  502,
+                  "The instance serving `" + spec.fullName() + "` did not answer the request.",
+                  null,
+                  "instance_unreachable"));
+        });
   }
 
   private static boolean isRefused(Throwable e) {

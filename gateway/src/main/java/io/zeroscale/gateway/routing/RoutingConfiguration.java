@@ -2,12 +2,15 @@ package io.zeroscale.gateway.routing;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import io.zeroscale.gateway.GatewayConfiguration;
 import io.zeroscale.gateway.inspect.BodyBudget;
 import io.zeroscale.gateway.inspect.BodyLimits;
 import io.zeroscale.gateway.inspect.InferencePath;
 import io.zeroscale.gateway.inspect.KeyConcurrency;
 import io.zeroscale.gateway.observe.Metering;
+import io.zeroscale.gateway.observe.RequestTracing;
 import io.zeroscale.gateway.ratelimit.KeyRateLimiter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,6 +18,7 @@ import java.time.Clock;
 import java.util.UUID;
 import org.redisson.api.RedissonClient;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
@@ -107,14 +111,21 @@ public class RoutingConfiguration {
       HeldRequests held,
       Metering metering,
       ObjectProvider<WakeUpGuard> wakeUpGuard,
-      UpstreamClients upstream) {
+      UpstreamClients upstream,
+      ObjectProvider<Tracer> tracer,
+      ObjectProvider<Propagator> propagator,
+      @Value("${management.tracing.sampling.probability:0.1}") double sampling) {
     return new InferenceFilter(
         new InferenceFilter.Admission(rateLimiter, limits, budget, new KeyConcurrency(perKey)),
         new InferenceFilter.Dispatch(
             deployments, routing, sync, held, wakeUpGuard.getIfAvailable(() -> WakeUpGuard.NONE)),
         responses,
         metering,
-        upstream);
+        upstream,
+        new RequestTracing(
+            tracer.getIfAvailable(() -> Tracer.NOOP),
+            propagator.getIfAvailable(() -> Propagator.NOOP),
+            sampling));
   }
 
   @Bean(destroyMethod = "dispose")

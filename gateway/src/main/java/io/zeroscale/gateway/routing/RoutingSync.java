@@ -209,6 +209,15 @@ public final class RoutingSync implements SmartLifecycle {
    * once a second per deployment from this gateway.
    */
   public void wakeUp(String deploymentId) {
+    wakeUp(deploymentId, null);
+  }
+
+  /**
+   * {@link #wakeUp(String)}, carrying the W3C {@code traceparent} of the waiting request's hold
+   * span when it is traced: the message is then {@code "<deployment id> <traceparent>"} (ids hold
+   * no space), and the activator's boot span becomes that span's child.
+   */
+  public void wakeUp(String deploymentId, String traceparent) {
     long now = clock.millis();
     Long last = lastWakeUp.get(deploymentId);
     if (last != null && now - last < 1000) {
@@ -218,7 +227,7 @@ public final class RoutingSync implements SmartLifecycle {
     redisson
         .reactive()
         .getTopic(RedisSchema.WAKE_UP, StringCodec.INSTANCE)
-        .publish(deploymentId)
+        .publish(traceparent == null ? deploymentId : deploymentId + " " + traceparent)
         .then()
         .onErrorResume(e -> quiet("publish a wake-up", e))
         .subscribe();

@@ -71,6 +71,8 @@ final class UpstreamProxy {
    * @param requestId the request's id, sent as {@code x-request-id}
    * @param engineKey the instance's own engine key, sent as {@code Authorization: Bearer}; null for
    *     an instance without one
+   * @param traceparent the {@code traceparent} of the gateway's upstream span when the request is
+   *     traced; null otherwise (then a child of the client's, as {@link TraceContext#child})
    * @param response where the instance's status, headers and body go (already decorated for
    *     metering and error shaping)
    */
@@ -80,6 +82,7 @@ final class UpstreamProxy {
       byte[] body,
       String requestId,
       String engineKey,
+      String traceparent,
       ServerHttpResponse response) {
     Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
     EventLoop loop =
@@ -88,8 +91,8 @@ final class UpstreamProxy {
             : null;
     HttpHeaders headers =
         nativeRequest instanceof reactor.netty.http.server.HttpServerRequest n
-            ? requestHeaders(n.requestHeaders(), body.length, requestId, engineKey)
-            : requestHeaders(request.getHeaders(), body.length, requestId, engineKey);
+            ? requestHeaders(n.requestHeaders(), body.length, requestId, engineKey, traceparent)
+            : requestHeaders(request.getHeaders(), body.length, requestId, engineKey, traceparent);
     return clients
         .on(loop)
         .post()
@@ -176,6 +179,17 @@ final class UpstreamProxy {
    */
   static HttpHeaders requestHeaders(
       HttpHeaders in, int length, String requestId, String engineKey) {
+    return requestHeaders(in, length, requestId, engineKey, null);
+  }
+
+  /**
+   * As {@link #requestHeaders(HttpHeaders, int, String, String)}, with the gateway's span as the
+   * instance's parent when {@code spanTraceparent} is not null (the request is traced): the
+   * instance's spans then hang under the gateway's upstream call, in the client's trace (the span
+   * is a child of the client's {@code traceparent}, so its {@code tracestate} still applies).
+   */
+  static HttpHeaders requestHeaders(
+      HttpHeaders in, int length, String requestId, String engineKey, String spanTraceparent) {
     List<String> connectionTokens = connectionTokens(in);
     HttpHeaders out = new DefaultHttpHeaders();
     String traceparent = null;
@@ -189,7 +203,7 @@ final class UpstreamProxy {
       }
       out.add(name, e.getValue());
     }
-    return finish(out, length, requestId, traceparent, engineKey);
+    return finish(out, length, requestId, traceparent, spanTraceparent, engineKey);
   }
 
   /**
@@ -197,18 +211,34 @@ final class UpstreamProxy {
    */
   static HttpHeaders requestHeaders(
       org.springframework.http.HttpHeaders in, int length, String requestId, String engineKey) {
+    return requestHeaders(in, length, requestId, engineKey, null);
+  }
+
+  private static HttpHeaders requestHeaders(
+      org.springframework.http.HttpHeaders in,
+      int length,
+      String requestId,
+      String engineKey,
+      String spanTraceparent) {
     HttpHeaders copy = new DefaultHttpHeaders();
     in.forEach((name, values) -> copy.add(name, values));
-    return requestHeaders(copy, length, requestId, engineKey);
+    return requestHeaders(copy, length, requestId, engineKey, spanTraceparent);
   }
 
   private static HttpHeaders finish(
-      HttpHeaders out, int length, String requestId, String traceparent, String engineKey) {
+      HttpHeaders out,
+      int length,
+      String requestId,
+      String traceparent,
+      String spanTraceparent,
+      String engineKey) {
     if (traceparent == null || TraceContext.parse(traceparent).isEmpty()) {
       // A tracestate without a valid parent means nothing downstream.
       out.remove("tracestate");
     }
-    out.set(TraceContext.HEADER, TraceContext.child(traceparent));
+    out.set(
+        TraceContext.HEADER,
+        spanTraceparent != null ? spanTraceparent : TraceContext.child(traceparent));
     if (requestId != null) {
       out.set(RequestIdWebFilter.HEADER, requestId);
     }

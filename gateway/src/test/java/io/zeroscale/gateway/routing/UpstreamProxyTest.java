@@ -59,6 +59,19 @@ class UpstreamProxyTest {
   }
 
   @Test
+  void aTracedRequestsInstanceGetsTheGatewaysSpanAsParentAndTheClientsState() {
+    HttpHeaders in = new DefaultHttpHeaders();
+    in.add("traceparent", PARENT);
+    in.add("tracestate", "vendor=1");
+    String span = "00-4bf92f3577b34da6a3ce929d0e0e4736-1111222233334444-01";
+
+    HttpHeaders out = UpstreamProxy.requestHeaders(in, 0, null, null, span);
+
+    assertThat(out.getAll("traceparent")).containsExactly(span);
+    assertThat(out.get("tracestate")).isEqualTo("vendor=1");
+  }
+
+  @Test
   void anInvalidTraceparentStartsANewTraceAndDropsItsState() {
     HttpHeaders in = new DefaultHttpHeaders();
     in.add("traceparent", "garbage");
