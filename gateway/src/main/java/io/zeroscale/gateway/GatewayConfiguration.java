@@ -11,6 +11,7 @@ import io.zeroscale.gateway.auth.AuthWebFilter;
 import io.zeroscale.gateway.auth.InvalidTargetHandler;
 import io.zeroscale.gateway.auth.KeyAuthenticator;
 import io.zeroscale.gateway.auth.KeyInvalidations;
+import io.zeroscale.gateway.auth.MeController;
 import io.zeroscale.gateway.auth.PathAccess;
 import io.zeroscale.gateway.auth.Principal;
 import io.zeroscale.gateway.auth.R2dbcKeyStore;
@@ -73,6 +74,11 @@ public class GatewayConfiguration {
   @Order(ERROR_HANDLER_ORDER)
   OpenAiErrorWebExceptionHandler openAiErrorWebExceptionHandler(JsonMapper jsonMapper) {
     return new OpenAiErrorWebExceptionHandler(jsonMapper);
+  }
+
+  @Bean
+  MeController meController() {
+    return new MeController();
   }
 
   @Bean

@@ -4,6 +4,7 @@ import io.zeroscale.activator.ActivatorConfiguration;
 import io.zeroscale.autoscaler.AutoscalerConfiguration;
 import io.zeroscale.billing.BillingConfiguration;
 import io.zeroscale.gateway.GatewayConfiguration;
+import io.zeroscale.gateway.console.ConsoleConfiguration;
 import io.zeroscale.gateway.deployment.DeploymentConfiguration;
 import io.zeroscale.gateway.hardware.HardwareConfiguration;
 import io.zeroscale.gateway.model.ModelConfiguration;
@@ -32,6 +33,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootApplication
 @Import({
   GatewayConfiguration.class,
+  ConsoleConfiguration.class,
   ServerConfiguration.class,
   HardwareConfiguration.class,
   ModelConfiguration.class,

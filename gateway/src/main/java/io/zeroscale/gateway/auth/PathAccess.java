@@ -13,6 +13,10 @@ import java.util.List;
  * answers anything but an empty 404, and an operator who turns on groups (e.g. {@code
  * /actuator/health/readiness}) can open them here, in this one list.
  *
+ * <p>Also public: {@code /console} and everything below it, the web console's page shell and static
+ * files ({@code console.ConsoleHandler}, GET and HEAD only). They hold no data; the pages call the
+ * API with the key the user signs in with, where every check below applies.
+ *
  * <p>Management: every other {@code /actuator} path ({@code /actuator/prometheus} lists every
  * tenant's deployments and traffic) needs a platform key with the {@code metrics} or {@code admin}
  * scope. This holds on a separate management port too ({@code management.server.port}): the
@@ -34,6 +38,9 @@ public final class PathAccess {
   public static final String MANAGEMENT_BASE_PATH = "/actuator";
 
   private static final List<String> MANAGEMENT = List.of("actuator");
+
+  /** The web console's prefix: public, with everything below it. */
+  private static final List<String> CONSOLE = List.of("console");
 
   /** The public paths, exactly (nothing below them). */
   private static final List<List<String>> PUBLIC = List.of(List.of("actuator", "health"));
@@ -57,7 +64,7 @@ public final class PathAccess {
   }
 
   public static Access of(NormalizedPath path) {
-    if (PUBLIC.contains(path.segments())) {
+    if (PUBLIC.contains(path.segments()) || path.startsWith(CONSOLE)) {
       return Access.PUBLIC;
     }
     return path.startsWith(MANAGEMENT) ? Access.MANAGEMENT : Access.KEY;

@@ -36,9 +36,18 @@ class PathAccessTest {
         "/admin/v1/tenants|KEY",
         "/admin;x/v1/tenants|KEY",
         "/no/such/path|KEY",
-        "/health|KEY"
+        "/health|KEY",
+        "/console|PUBLIC",
+        "/console/|PUBLIC",
+        "/console/deployments/abc|PUBLIC",
+        "/console;x/assets/js/app.js|PUBLIC",
+        "/consoles|KEY",
+        "/Console/|KEY",
+        "/console%2Fx|KEY",
+        "/api/v1/console|KEY"
       })
-  void onlyHealthItselfIsPublicAndManagementNeedsMore(String raw, PathAccess.Access expected) {
+  void onlyHealthAndTheConsoleArePublicAndManagementNeedsMore(
+      String raw, PathAccess.Access expected) {
     NormalizedPath path = ((NormalizedPath.Valid) NormalizedPath.parse(raw)).path();
     assertThat(PathAccess.of(path)).isEqualTo(expected);
   }
