@@ -54,13 +54,13 @@ public final class ConsoleHandler implements HandlerFunction<ServerResponse> {
   public Mono<ServerResponse> handle(ServerRequest request) {
     HttpMethod method = request.method();
     if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
-      return Mono.error(
-          new ZeroscaleException(
-              OpenAiError.of(
-                  405,
-                  "The console answers GET and HEAD only; its data comes from the API.",
-                  null,
-                  "method_not_allowed")));
+      return refuse(
+          request,
+          OpenAiError.of(
+              405,
+              "The console answers GET and HEAD only; its data comes from the API.",
+              null,
+              "method_not_allowed"));
     }
     String raw = request.requestPath().pathWithinApplication().value();
     if (raw.equals(BASE)) {
@@ -71,20 +71,26 @@ public final class ConsoleHandler implements HandlerFunction<ServerResponse> {
     }
     List<String> below = below(raw);
     if (below == null) {
-      return Mono.error(
-          new ZeroscaleException(OpenAiError.of(404, "No such console page.", null, "not_found")));
+      return refuse(request, OpenAiError.of(404, "No such console page.", null, "not_found"));
     }
     if (!below.isEmpty() && FILE_DIRECTORIES.contains(below.getFirst())) {
       Optional<ConsoleAssets.Asset> file = assets.find(String.join("/", below));
       return file.map(asset -> answer(request, HttpStatus.OK, asset))
           .orElseGet(
               () ->
-                  Mono.error(
-                      new ZeroscaleException(
-                          OpenAiError.of(404, "No such console file.", null, "not_found"))));
+                  refuse(request, OpenAiError.of(404, "No such console file.", null, "not_found")));
     }
     HttpStatus status = routes.matches(below) ? HttpStatus.OK : HttpStatus.NOT_FOUND;
     return answer(request, status, assets.find("index.html").orElseThrow());
+  }
+
+  /**
+   * An OpenAI-shaped refusal from the one error handler, with the console's security headers
+   * already on the response (the handler keeps them).
+   */
+  private static Mono<ServerResponse> refuse(ServerRequest request, OpenAiError error) {
+    secure(request.exchange().getResponse().getHeaders());
+    return Mono.error(new ZeroscaleException(error));
   }
 
   /** The decoded segments below {@code /console}, or null for a path that is not below it. */
