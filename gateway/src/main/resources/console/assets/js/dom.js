@@ -5,6 +5,9 @@
 
 let ids = 0;
 
+/** Attributes that navigate or load: never a javascript:, data: or vbscript: URL. */
+const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'xlink:href']);
+
 /** A unique id for label/input pairs and aria references. */
 export function uid(prefix = 'zs') {
   ids += 1;
@@ -24,8 +27,12 @@ export function h(tag, attrs, ...children) {
       throw new Error(`h(): '${name}' is not allowed (CSP and escaping)`);
     }
     if (value === false || value === null || value === undefined) continue;
-    if (name.startsWith('on') && typeof value === 'function') {
+    if (name.toLowerCase().startsWith('on')) {
+      // Handlers are functions only: a string would be code (and the CSP would refuse it).
+      if (typeof value !== 'function') throw new Error(`h(): '${name}' must be a function`);
       el.addEventListener(name.slice(2).toLowerCase(), value);
+    } else if (URL_ATTRIBUTES.has(name.toLowerCase()) && /^\s*(javascript|data|vbscript):/i.test(String(value))) {
+      throw new Error(`h(): '${name}' may not be a ${String(value).trim().split(':')[0]}: URL`);
     } else if (name === 'value' || name === 'checked') {
       el[name] = value;
     } else {

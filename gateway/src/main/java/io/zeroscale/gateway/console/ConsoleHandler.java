@@ -35,7 +35,7 @@ public final class ConsoleHandler implements HandlerFunction<ServerResponse> {
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
           + " connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none';"
-          + " frame-ancestors 'none'";
+          + " frame-ancestors 'none'; require-trusted-types-for 'script'";
 
   private static final List<String> FILE_DIRECTORIES = List.of("assets", "vendor");
 
@@ -54,6 +54,11 @@ public final class ConsoleHandler implements HandlerFunction<ServerResponse> {
   public Mono<ServerResponse> handle(ServerRequest request) {
     HttpMethod method = request.method();
     if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+      request
+          .exchange()
+          .getResponse()
+          .getHeaders()
+          .setAllow(Set.of(HttpMethod.GET, HttpMethod.HEAD));
       return refuse(
           request,
           OpenAiError.of(

@@ -119,6 +119,7 @@ class ConsoleHandlerTest {
       HttpResponse<String> r = send(method, "/console/");
       assertThat(r.statusCode()).as(method).isEqualTo(405);
       assertThat(r.body()).contains("\"code\":\"method_not_allowed\"");
+      assertThat(r.headers().firstValue("allow")).hasValue("GET, HEAD");
     }
   }
 
