@@ -39,7 +39,14 @@ final class ConsoleStack {
             List.of(
                 "--zeroscale.runtime.process.sim.startup-duration=3s",
                 "--zeroscale.runtime.process.sim.inter-token-latency=40ms"));
-    jar.awaitHealthy(Duration.ofSeconds(90));
+    try {
+      // Generous: on a loaded 2-core machine the first start of the suite has taken 97 s.
+      jar.awaitHealthy(Duration.ofSeconds(240));
+    } catch (RuntimeException | Error e) {
+      jar.close();
+      hub.close();
+      throw e;
+    }
     api = new ApiClient(jar.port);
   }
 
