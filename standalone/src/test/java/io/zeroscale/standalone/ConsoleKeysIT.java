@@ -133,6 +133,7 @@ class ConsoleKeysIT {
     String rotated = newSecret("#key-secret", secret);
     assertThat(meStatus(rotated)).isEqualTo(200);
     await().atMost(Duration.ofSeconds(10)).until(() -> meStatus(secret) == 401);
+    browser.script("window.scrollTo(0, 0)");
     browser.screenshot("keys"); // the secret shown is revoked below
 
     // Revoke through the confirmation dialog.
@@ -229,6 +230,7 @@ class ConsoleKeysIT {
     JsonNode t = stack.api.get("/admin/v1/tenants/" + formed, ConsoleStack.ADMIN).json();
     assertThat(t.get("gpu_quota").asInt()).isEqualTo(2);
     assertThat(t.get("spend_limit_usd").decimalValue()).isEqualByComparingTo("25.50");
+    browser.script("window.scrollTo(0, 0)");
     browser.screenshot("tenants");
 
     // Its page: change the quota, give it a key, revoke the key, delete the tenant.

@@ -23,7 +23,7 @@ function sumUsd(values) {
 export async function render(ctx) {
   ctx.title('Invoices');
   if (!ctx.session.can('finance')) {
-    append(ctx.view, pageHeader('Invoices'), notice('error', 'All tenants\' invoices need a platform key with the finance or admin scope.'));
+    append(ctx.view, [pageHeader('Invoices'), notice('error', 'All tenants\' invoices need a platform key with the finance or admin scope.')]);
     return;
   }
   const asked = ctx.query.get('period');
@@ -45,7 +45,7 @@ export async function render(ctx) {
     ctx.navigate(`admin/invoices?period=${value}`);
   };
   const pickerForm = h('form', {novalidate: true, class: 'period-picker', onSubmit: pick},
-    field('Month', picker, 'UTC calendar month.'),
+    field('Month (UTC)', picker),
     h('button', {type: 'submit', class: 'btn btn-secondary', id: 'invoices-show'}, 'Show'));
   picker.addEventListener('change', () => { if (PERIOD.test(picker.value) && picker.value !== period) ctx.navigate(`admin/invoices?period=${picker.value}`); });
 
@@ -117,7 +117,7 @@ export async function render(ctx) {
     disabled: !over,
     title: over ? null : `${period} is not over yet: a month is finalized once it has ended.`,
   }});
-  append(ctx.view,
+  append(ctx.view, [
     pageHeader('Invoices',
       button('Download CSV', downloadCsv, {attrs: {id: 'invoices-csv'}}),
       finalizeButton),
@@ -125,7 +125,7 @@ export async function render(ctx) {
       over ? null : h('p', {class: 'muted'}, `${period} is still open: its invoices are drafts that grow with usage until the month has ended and is finalized.`)),
     status,
     stats,
-    card(`Invoices for ${period}`, listArea));
+    card(`Invoices for ${period}`, listArea)]);
   await load();
   if (!over) ctx.every(30000, load);
 }

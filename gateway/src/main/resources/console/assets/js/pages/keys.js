@@ -206,7 +206,7 @@ export async function render(ctx) {
     if (!ctx.current()) return;
     const columns = [
       {label: 'Name', cell: (k) => [h('span', {class: 'key-name'}, k.name), k.id === me.key_id ? [' ', h('span', {class: 'badge badge-this-key this-key'}, 'this key')] : null]},
-      {label: 'Prefix', cell: (k) => h('code', {}, `${k.prefix}…`)},
+      {label: 'Prefix', cell: (k) => h('code', {class: 'key-prefix'}, `${k.prefix}…`)},
       {label: 'Scopes', cell: (k) => scopeList(k.scopes)},
       {label: 'Created', cell: (k) => time(k.created_at)},
       {label: 'Expires', cell: (k) => (k.expires_at ? time(k.expires_at) : 'never')},
@@ -238,6 +238,7 @@ export async function render(ctx) {
     append(ctx.view, notice('info', 'This key may list the keys (keys:read) but not change them: that takes keys:write.'));
   }
   append(ctx.view, secretArea);
+  append(ctx.view, card('Keys', listArea));
 
   if (write) {
     const createForm = form(async (data, el) => {
@@ -257,7 +258,6 @@ export async function render(ctx) {
     append(ctx.view, card('Create key', createForm));
   }
 
-  append(ctx.view, card('Keys', listArea));
   await load();
   ctx.every(30000, load);
 }

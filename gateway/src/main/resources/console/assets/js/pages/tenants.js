@@ -33,7 +33,7 @@ function optionalDecimal(data, name, empty) {
 export async function render(ctx) {
   ctx.title('Tenants');
   if (!ctx.session.can('admin')) {
-    append(ctx.view, pageHeader('Tenants'), notice('error', 'The tenants are managed with a platform key holding the admin scope.'));
+    append(ctx.view, [pageHeader('Tenants'), notice('error', 'The tenants are managed with a platform key holding the admin scope.')]);
     return;
   }
   const selected = ctx.query.get('tenant');
@@ -66,7 +66,7 @@ export async function render(ctx) {
         {label: 'Created', cell: (t) => time(t.created_at)},
       ].filter(Boolean),
       rows: tenants,
-      empty: 'No tenants yet: create the first one above.',
+      empty: 'No tenants yet: create the first one below.',
       rowAttrs: (t) => ({'data-id': t.id, 'data-name': t.name}),
     }));
   }
@@ -92,7 +92,8 @@ export async function render(ctx) {
   h('div', {class: 'field-row'},
     field('Name', h('input', {type: 'text', name: 'name', required: true, maxlength: '63', pattern: '[a-z0-9-]+', id: 'tenant-name', autocomplete: 'off'}),
       'Lower-case letters, digits and "-"; it appears in model names and invoice numbers.'),
-    field('GPU quota', h('input', {type: 'number', name: 'gpu_quota', min: '0', max: '10000', step: '1', value: '4', id: 'tenant-gpu-quota'})),
+    field('GPU quota', h('input', {type: 'number', name: 'gpu_quota', min: '0', max: '10000', step: '1', value: '4', id: 'tenant-gpu-quota'}),
+      'GPUs its deployments may hold at once.'),
     field('Spend limit per month (USD)', h('input', {type: 'text', name: 'spend_limit_usd', inputmode: 'decimal', id: 'tenant-spend-limit', placeholder: 'none'}),
       'Empty: no limit.')),
   h('details', {class: 'advanced'},
@@ -104,12 +105,13 @@ export async function render(ctx) {
         'For its keys that set none. Empty: the configured default.'))),
   h('button', {type: 'submit', class: 'btn btn-primary', id: 'tenant-create'}, 'Create tenant'));
   createForm.id = 'tenant-create-form';
+  createForm.querySelector('#tenant-gpu-quota').defaultValue = '4'; // what reset() goes back to
 
-  append(ctx.view,
+  append(ctx.view, [
     pageHeader('Tenants'),
     created,
-    card('Create a tenant', createForm),
-    card('Tenants', listArea));
+    card('Tenants', listArea),
+    card('Create a tenant', createForm)]);
   await load();
   ctx.every(30000, load);
 }
@@ -149,7 +151,7 @@ async function renderTenant(ctx, name) {
     replace(keysArea, table({
       columns: [
         {label: 'Name', cell: (k) => k.name},
-        {label: 'Prefix', cell: (k) => h('code', {}, `${k.prefix}…`)},
+        {label: 'Prefix', cell: (k) => h('code', {class: 'key-prefix'}, `${k.prefix}…`)},
         {label: 'Scopes', cell: (k) => scopeList(k.scopes)},
         {label: 'Created', cell: (k) => time(k.created_at)},
         {label: 'Expires', cell: (k) => (k.expires_at ? time(k.expires_at) : 'never')},
@@ -236,7 +238,7 @@ async function renderTenant(ctx, name) {
   }
 
   showSummary(tenant);
-  append(ctx.view,
+  append(ctx.view, [
     pageHeader(`Tenant ${tenant.name}`, h('a', {href: BASE, class: 'btn btn-secondary'}, 'All tenants')),
     h('div', {class: 'grid'},
       card('Summary', summary),
@@ -246,6 +248,6 @@ async function renderTenant(ctx, name) {
     card('Create a key', keyForm),
     card('Delete', h('p', {class: 'muted'}, 'Deleting a tenant revokes its keys. Its invoices are kept.'),
       button('Delete tenant', deleteTenant, {kind: 'danger', attrs: {id: 'tenant-delete'}}),
-      dangerStatus));
+      dangerStatus)]);
   await loadKeys();
 }
