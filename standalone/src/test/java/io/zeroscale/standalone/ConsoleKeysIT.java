@@ -134,12 +134,23 @@ class ConsoleKeysIT {
     assertThat(meStatus(rotated)).isEqualTo(200);
     await().atMost(Duration.ofSeconds(10)).until(() -> meStatus(secret) == 401);
     browser.script("window.scrollTo(0, 0)");
-    browser.screenshot("keys"); // the secret shown is revoked below
+    browser.screenshot("keys"); // every secret of this key is revoked below
 
-    // Revoke through the confirmation dialog.
+    // Rotate with a grace: both secrets work until it ends, and the list says until when.
+    click("#keys-list tr[data-name='reader'] .key-rotate");
+    type("#rotate-grace", "600");
+    click("dialog .confirm-yes");
+    String graced = newSecret("#key-secret", rotated);
+    assertThat(meStatus(graced)).isEqualTo(200);
+    assertThat(meStatus(rotated)).isEqualTo(200);
+    browser.waitForText(By.cssSelector("#key-secret"), "previous secret keeps working until");
+    browser.waitForText(By.cssSelector("#keys-list tr[data-name='reader']"), "left)");
+
+    // Revoke through the confirmation dialog: the secret in its grace stops too.
     click("#keys-list tr[data-name='reader'] .key-revoke");
     click("dialog .confirm-yes");
     find("#keys-list tr[data-name='reader'][data-status='revoked']");
+    await().atMost(Duration.ofSeconds(10)).until(() -> meStatus(graced) == 401);
     await().atMost(Duration.ofSeconds(10)).until(() -> meStatus(rotated) == 401);
     assertThat(browser.all(By.cssSelector("#keys-list tr[data-name='reader'] .key-revoke")))
         .isEmpty();
@@ -321,6 +332,18 @@ class ConsoleKeysIT {
     // This month is not over: it cannot be finalized.
     assertThat(find("#invoices-finalize").isEnabled()).isFalse();
     browser.screenshot("invoices");
+
+    // The month's CSV, as the download link gets it.
+    browser.script(
+        "window.csvText = null; const make = URL.createObjectURL;"
+            + " URL.createObjectURL = (blob) => { blob.text().then((t) => { window.csvText = t; });"
+            + " return make(blob); };");
+    click("#invoices-csv");
+    String csv =
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20))
+            .until(driver -> (String) browser.script("return window.csvText"));
+    assertThat(csv).startsWith("number,tenant,period,status").contains(number, payer);
+    assertThat(browser.all(By.cssSelector("#invoices-status .notice-error"))).isEmpty();
     assertThat(stack.api.delete("/api/v1/deployments/billed", key).status()).isIn(200, 202, 204);
 
     // A month long past, without charges: the empty state, then finalize it through the dialog.
