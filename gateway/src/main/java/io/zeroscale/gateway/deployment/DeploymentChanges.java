@@ -197,6 +197,23 @@ final class DeploymentChanges {
             });
   }
 
+  /**
+   * Writes new settings and {@code surge}, with the status the change implies ({@link
+   * LiveState#afterSettingsChange}) given the live state; an unreachable Redis reads as none.
+   */
+  private Mono<Deployment> updateSettings(Deployment current, ScalingSettings merged, int surge) {
+    return live.read(current.id())
+        .onErrorReturn(LiveState.NONE)
+        .flatMap(
+            state ->
+                store.updateSettings(
+                    current.id(),
+                    merged,
+                    LiveState.afterSettingsChange(current.status(), merged.minInstances(), state),
+                    surge,
+                    now()));
+  }
+
   /** A settings-only change (no revision): as before rollouts, with the surge re-checked. */
   private Mono<Patched> settingsLocked(LockedTenant t, Deployment current, ScalingSettings merged) {
     if (merged.equals(current.settings())) {
@@ -221,17 +238,7 @@ final class DeploymentChanges {
               int surge =
                   DeploymentRules.surge(
                       t.gpuQuota(), used, merged.maxInstances(), numGpus, merged.maxSurge());
-              return live.read(current.id())
-                  .onErrorReturn(LiveState.NONE)
-                  .flatMap(
-                      state ->
-                          store.updateSettings(
-                              current.id(),
-                              merged,
-                              LiveState.afterSettingsChange(
-                                  current.status(), merged.minInstances(), state),
-                              surge,
-                              now()));
+              return updateSettings(current, merged, surge);
             })
         .map(d -> new Patched(d, true, false));
   }
@@ -298,19 +305,7 @@ final class DeploymentChanges {
                               Mono<Deployment> settings =
                                   merged.equals(current.settings())
                                       ? Mono.just(current)
-                                      : live.read(current.id())
-                                          .onErrorReturn(LiveState.NONE)
-                                          .flatMap(
-                                              state ->
-                                                  store.updateSettings(
-                                                      current.id(),
-                                                      merged,
-                                                      LiveState.afterSettingsChange(
-                                                          current.status(),
-                                                          merged.minInstances(),
-                                                          state),
-                                                      surge,
-                                                      now()));
+                                      : updateSettings(current, merged, surge);
                               return settings
                                   .then(nextRevision(current.id()))
                                   .flatMap(

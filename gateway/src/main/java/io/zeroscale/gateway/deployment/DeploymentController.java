@@ -128,10 +128,7 @@ public class DeploymentController {
   public Mono<ResponseEntity<Map<String, Object>>> rollback(
       ServerWebExchange exchange, @PathVariable("id") String ref) {
     UUID tenant = Principal.of(exchange).requireWrite();
-    return deployments
-        .rollback(tenant, ref)
-        .flatMap(this::one)
-        .map(d -> ResponseEntity.status(HttpStatus.ACCEPTED).body(d));
+    return accepted(deployments.rollback(tenant, ref));
   }
 
   /** 202 with the deployment as {@code deleting}: it drains, then disappears (404). */
@@ -139,10 +136,12 @@ public class DeploymentController {
   public Mono<ResponseEntity<Map<String, Object>>> delete(
       ServerWebExchange exchange, @PathVariable("id") String ref) {
     UUID tenant = Principal.of(exchange).requireWrite();
-    return deployments
-        .delete(tenant, ref)
-        .flatMap(this::one)
-        .map(d -> ResponseEntity.status(HttpStatus.ACCEPTED).body(d));
+    return accepted(deployments.delete(tenant, ref));
+  }
+
+  /** 202 with the deployment, live state included: the change goes on in the activator. */
+  private Mono<ResponseEntity<Map<String, Object>>> accepted(Mono<Deployment> changed) {
+    return changed.flatMap(this::one).map(d -> ResponseEntity.status(HttpStatus.ACCEPTED).body(d));
   }
 
   private Mono<Map<String, Object>> one(Deployment d) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -174,15 +175,10 @@ public final class DeploymentService {
         .hubLookup(tenantId, asked)
         .flatMap(
             l ->
-                tx.transactional(
-                    locked(tenantId)
-                        .flatMap(
-                            t ->
-                                get(tenantId, ref)
-                                    .flatMap(
-                                        current ->
-                                            changes.patchLocked(
-                                                t, current, body, model, l.orElse(null))))))
+                underLock(
+                    tenantId,
+                    ref,
+                    (t, current) -> changes.patchLocked(t, current, body, model, l.orElse(null))))
         .flatMap(this::published);
   }
 
@@ -198,11 +194,7 @@ public final class DeploymentService {
    * model left the library. The quota and the surge are checked as for a PATCH.
    */
   public Mono<Deployment> rollback(UUID tenantId, String ref) {
-    return tx.transactional(
-            locked(tenantId)
-                .flatMap(
-                    t -> get(tenantId, ref).flatMap(current -> changes.rollbackLocked(t, current))))
-        .flatMap(this::published);
+    return underLock(tenantId, ref, changes::rollbackLocked).flatMap(this::published);
   }
 
   /**
@@ -210,16 +202,13 @@ public final class DeploymentService {
    * instances. When it has none, it is finalized at once ({@link #finalizeIfIdle}).
    */
   public Mono<Deployment> delete(UUID tenantId, String ref) {
-    return tx.transactional(
-            locked(tenantId)
-                .flatMap(
-                    t ->
-                        get(tenantId, ref)
-                            .flatMap(
-                                d ->
-                                    d.status() == DeploymentStatus.DELETING
-                                        ? Mono.just(d)
-                                        : store.markDeleting(d.id(), now()))))
+    return underLock(
+            tenantId,
+            ref,
+            (t, d) ->
+                d.status() == DeploymentStatus.DELETING
+                    ? Mono.just(d)
+                    : store.markDeleting(d.id(), now()))
         .flatMap(d -> publish(d).thenReturn(d))
         .flatMap(d -> finalizeIfIdle(d.id()).thenReturn(d));
   }
@@ -334,9 +323,17 @@ public final class DeploymentService {
 
   /** Writes the entry of {@code d} unless {@code published} holds one of the right shape. */
   private Mono<Void> repairCredentials(Deployment d, Map<String, DeploymentCredentials> published) {
+    return writeCredentials(d, published.get(d.id().toString()));
+  }
+
+  /**
+   * Writes the credentials entry of {@code d} ({@link ModelService#credentials}), unless {@code
+   * current} (null: none) already has the right shape.
+   */
+  private Mono<Void> writeCredentials(Deployment d, DeploymentCredentials current) {
     String id = d.id().toString();
     return models
-        .credentials(d.tenantId(), d.modelId(), id, published.get(id))
+        .credentials(d.tenantId(), d.modelId(), id, current)
         .flatMap(c -> publisher.credentials(id, c));
   }
 
@@ -372,6 +369,17 @@ public final class DeploymentService {
                     .toList());
   }
 
+  /**
+   * A change of the tenant's deployment {@code ref} in one transaction, the tenant locked first (so
+   * that quota counts are exact and changes of one tenant are serial); 404 when the tenant or the
+   * deployment is gone.
+   */
+  private <T> Mono<T> underLock(
+      UUID tenantId, String ref, BiFunction<LockedTenant, Deployment, Mono<T>> change) {
+    return tx.transactional(
+        locked(tenantId).flatMap(t -> get(tenantId, ref).flatMap(d -> change.apply(t, d))));
+  }
+
   private Mono<LockedTenant> locked(UUID tenantId) {
     return store
         .lockTenant(tenantId)
@@ -399,13 +407,7 @@ public final class DeploymentService {
    * that order.
    */
   private Mono<Void> publishWithCredentials(Deployment d) {
-    String id = d.id().toString();
-    return guarded(
-        models
-            .credentials(d.tenantId(), d.modelId(), id, null)
-            .flatMap(c -> publisher.credentials(id, c))
-            .then(publisher.changed(d.spec())),
-        d.spec());
+    return guarded(writeCredentials(d, null).then(publisher.changed(d.spec())), d.spec());
   }
 
   private Mono<Void> guarded(Mono<Void> publication, DeploymentSpec spec) {

@@ -206,13 +206,7 @@ public final class DeploymentStore {
 
   /** A deployment's revisions, newest first: at most {@code max-revisions} of them. */
   public Flux<DeploymentRevision> revisions(UUID deploymentId) {
-    return db.sql(
-            RevisionRows.SELECT
-                + " WHERE r.deployment_id = :id ORDER BY r.revision DESC LIMIT :max")
-        .bind("id", deploymentId)
-        .bind("max", maxRevisions)
-        .map(RevisionRows::revision)
-        .all();
+    return revisionRows(deploymentId, "r.deployment_id = :id");
   }
 
   /**
@@ -222,16 +216,24 @@ public final class DeploymentStore {
    */
   public Flux<DeploymentRevision> decisive(UUID deploymentId) {
     String newest = "(SELECT MAX(revision) FROM deployment_revisions WHERE deployment_id = :id)";
-    return db.sql(
-            RevisionRows.SELECT
-                + " WHERE r.deployment_id = :id AND (r.status IN ('active', 'rolling_out')"
-                + " OR r.revision = "
-                + newest
-                + " OR r.revision = (SELECT MAX(revision) FROM deployment_revisions"
-                + " WHERE deployment_id = :id AND status IN ('active', 'superseded')"
-                + " AND revision < "
-                + newest
-                + ")) ORDER BY r.revision DESC LIMIT :max")
+    return revisionRows(
+        deploymentId,
+        "r.deployment_id = :id AND (r.status IN ('active', 'rolling_out')"
+            + " OR r.revision = "
+            + newest
+            + " OR r.revision = (SELECT MAX(revision) FROM deployment_revisions"
+            + " WHERE deployment_id = :id AND status IN ('active', 'superseded')"
+            + " AND revision < "
+            + newest
+            + "))");
+  }
+
+  /**
+   * The revisions of {@code deploymentId} that {@code where} selects ({@code :id} is the
+   * deployment), newest first, at most {@code max-revisions}.
+   */
+  private Flux<DeploymentRevision> revisionRows(UUID deploymentId, String where) {
+    return db.sql(RevisionRows.SELECT + " WHERE " + where + " ORDER BY r.revision DESC LIMIT :max")
         .bind("id", deploymentId)
         .bind("max", maxRevisions)
         .map(RevisionRows::revision)

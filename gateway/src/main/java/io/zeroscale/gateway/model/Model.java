@@ -38,6 +38,59 @@ public record Model(
     String endpoint,
     boolean hasS3Credentials) {
 
+  /**
+   * The columns of a new model that say where its weights are and how they are reached: a hub
+   * repo's source, repo and revision with or without a token; an S3 prefix's {@code s3://} source
+   * (also its repo, no revision) with its endpoint and whether it has credentials.
+   */
+  record Origin(
+      String source,
+      String repo,
+      String revision,
+      boolean hasHfToken,
+      String endpoint,
+      boolean hasS3Credentials) {}
+
+  /**
+   * A new model of the library as an import stores it: what its lookup learnt so far ({@code o}),
+   * created and updated {@code now}.
+   */
+  static Model imported(
+      UUID id,
+      UUID tenantId,
+      String name,
+      Family family,
+      Origin origin,
+      ImportOutcome o,
+      Instant now) {
+    return new Model(
+        id,
+        tenantId,
+        name,
+        origin.source(),
+        origin.repo(),
+        origin.revision(),
+        family,
+        o.status(),
+        o.error(),
+        o.architecture(),
+        o.modelType(),
+        o.sha(),
+        o.weightBytes(),
+        o.parameterCount(),
+        origin.hasHfToken(),
+        now,
+        now,
+        origin.endpoint(),
+        origin.hasS3Credentials());
+  }
+
+  /** What its lookup learnt, as the row stores it. */
+  ImportOutcome outcome() {
+    return new ImportOutcome(
+        status, error, sha, architecture, modelType, weightBytes, parameterCount);
+  }
+
   /** Whether it is stored in S3 or an S3-compatible store ({@code s3://bucket/prefix}). */
   public boolean s3() {
     return source.startsWith("s3://");

@@ -1,5 +1,7 @@
 package io.zeroscale.gateway.model;
 
+import static io.zeroscale.gateway.model.ImportSteps.unless;
+
 import io.zeroscale.api.Family;
 import io.zeroscale.api.crypto.SecretBox;
 import io.zeroscale.api.redis.DeploymentCredentials;
@@ -15,14 +17,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -54,11 +53,11 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ModelService implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ModelService.class);
-  private static final int INLINE_NAME_SUFFIXES = 9;
 
   private final ModelStore store;
   private final HubClient hub;
   private final S3Models s3Models;
+  private final ImportSteps steps;
   private final JsonMapper json = JsonMapper.builder().build();
   private final SecretBox secrets;
   private final ImportLimits limits;
@@ -98,7 +97,8 @@ public final class ModelService implements AutoCloseable {
     this.platformTokenForUnverified = platformTokenForUnverified;
     this.store = store;
     this.hub = hub;
-    this.s3Models = new S3Models(store, s3, secrets, limits);
+    this.steps = new ImportSteps(store, limits);
+    this.s3Models = new S3Models(store, s3, secrets, steps);
     this.secrets = secrets;
     this.limits = limits;
     this.tx = tx;
@@ -168,47 +168,32 @@ public final class ModelService implements AutoCloseable {
   }
 
   private Mono<Model> importWithinLimits(UUID tenantId, ImportRequest req) {
-    if (req.s3() != null) {
-      return importS3WithinLimits(tenantId, req);
-    }
+    Supplier<Mono<Model>> insert =
+        req.s3() != null
+            ? () -> s3Models.insert(tenantId, req.name(), req.s3(), req.family(), now())
+            : () ->
+                insert(
+                    tenantId,
+                    req.name(),
+                    req.source(),
+                    req.family(),
+                    ImportOutcome.IMPORTING,
+                    req.hfToken());
     Mono<Model> counted =
         store
             .lockTenant(tenantId)
             .then(store.library(tenantId))
-            .flatMap(
-                library ->
-                    unless(
-                        limits.forImport(library),
-                        () ->
-                            insert(
-                                tenantId,
-                                req.name(),
-                                req.source(),
-                                req.family(),
-                                ImportOutcome.IMPORTING,
-                                req.hfToken())));
+            .flatMap(library -> unless(limits.forImport(library), insert));
     // transactional(Mono) emits once the commit is done: the lookup's UPDATE then finds the row.
-    return tx.transactional(counted)
-        .onErrorMap(DataIntegrityViolationException.class, e -> nameTaken("name", req.name()))
-        .doOnNext(saved -> startLookup(saved, req.hfToken()));
-  }
-
-  private Mono<Model> importS3WithinLimits(UUID tenantId, ImportRequest req) {
-    Mono<Model> counted =
-        store
-            .lockTenant(tenantId)
-            .then(store.library(tenantId))
-            .flatMap(
-                library ->
-                    unless(
-                        limits.forImport(library),
-                        () ->
-                            s3Models.insert(tenantId, req.name(), req.s3(), req.family(), now())));
     return tx.transactional(counted)
         .onErrorMap(DataIntegrityViolationException.class, e -> nameTaken("name", req.name()))
         .doOnNext(
             saved ->
-                inBackground(saved, s3Models.lookupAndRecord(saved, req.s3().access(), now())));
+                inBackground(
+                    saved,
+                    req.s3() != null
+                        ? s3Models.lookupAndRecord(saved, req.s3().access(), now())
+                        : lookupAndRecord(saved, req.hfToken())));
   }
 
   public Mono<Model> get(UUID tenantId, String ref) {
@@ -288,11 +273,6 @@ public final class ModelService implements AutoCloseable {
     return Mono.defer(() -> unless(limits.take(tenantId), () -> lookup(source, hfToken)));
   }
 
-  /** The refusal as an error, else the work. */
-  private static <T> Mono<T> unless(Optional<ZeroscaleException> refusal, Supplier<Mono<T>> work) {
-    return refusal.<Mono<T>>map(Mono::error).orElseGet(work);
-  }
-
   /** A deployable model already imported from exactly this source, for inline hub models. */
   public Mono<Model> findDeployableBySource(UUID tenantId, HfSource source) {
     return store.findDeployableBySource(tenantId, source.uri());
@@ -324,65 +304,14 @@ public final class ModelService implements AutoCloseable {
             Mono.defer(
                 () -> {
                   ImportOutcome o = ImportOutcome.of(lookup);
-                  if (o.status() == ModelStatus.FAILED) {
-                    return Mono.error(
-                        new ZeroscaleException(
-                            OpenAiError.of(
-                                422,
-                                "Cannot import " + source.uri() + ": " + o.error(),
-                                "model.hf.repo",
-                                "model_import_failed")));
-                  }
-                  return store
-                      .library(tenantId)
-                      .flatMap(
-                          library ->
-                              unless(
-                                  limits.forInlineImport(library),
-                                  () ->
-                                      insertInline(
-                                          tenantId, source, family, o, preferredName, hfToken)));
+                  return steps.insertInline(
+                      tenantId,
+                      source.uri(),
+                      "model.hf.repo",
+                      o,
+                      inlineNames(preferredName, source),
+                      name -> insert(tenantId, name, source, family, o, hfToken));
                 }));
-  }
-
-  private Mono<Model> insertInline(
-      UUID tenantId,
-      HfSource source,
-      Family family,
-      ImportOutcome o,
-      String preferredName,
-      String hfToken) {
-    List<String> candidates = inlineNames(preferredName, source);
-    return store
-        .takenNames(tenantId, candidates)
-        .collect(Collectors.toSet())
-        .flatMap(taken -> insertInline(tenantId, source, family, o, candidates, taken, hfToken));
-  }
-
-  private Mono<Model> insertInline(
-      UUID tenantId,
-      HfSource source,
-      Family family,
-      ImportOutcome o,
-      List<String> candidates,
-      Set<String> taken,
-      String hfToken) {
-    Optional<String> name = candidates.stream().filter(n -> !taken.contains(n)).findFirst();
-    if (name.isEmpty()) {
-      return Mono.error(
-          new ZeroscaleException(
-              OpenAiError.of(
-                  422,
-                  "Cannot import "
-                      + source.uri()
-                      + " into your library: the names "
-                      + candidates
-                      + " are all taken. Import it with POST /api/v1/models under another name"
-                      + " and deploy it by that name.",
-                  "model",
-                  "name_taken")));
-    }
-    return insert(tenantId, name.get(), source, family, o, hfToken);
   }
 
   /**
@@ -394,26 +323,15 @@ public final class ModelService implements AutoCloseable {
     UUID id = UUID.randomUUID();
     byte[] sealed = hfToken == null ? null : secrets.seal(hfToken, tokenContext(id));
     Model m =
-        new Model(
+        Model.imported(
             id,
             tenantId,
             name,
-            source.uri(),
-            source.repo(),
-            source.revision(),
             family,
-            o.status(),
-            o.error(),
-            o.architecture(),
-            o.modelType(),
-            o.sha(),
-            o.weightBytes(),
-            o.parameterCount(),
-            sealed != null,
-            now,
-            now,
-            null,
-            false);
+            new Model.Origin(
+                source.uri(), source.repo(), source.revision(), sealed != null, null, false),
+            o,
+            now);
     return store.insert(m, sealed);
   }
 
@@ -435,27 +353,13 @@ public final class ModelService implements AutoCloseable {
                     ? s3Models
                         .access(m)
                         .map(a -> DeploymentCredentials.s3(secrets, deploymentId, a, json))
-                    : token(m)
-                        .map(Optional::of)
-                        .defaultIfEmpty(Optional.empty())
+                    : optionalToken(m)
                         .map(t -> tokens.credentials(deploymentId, m, t.orElse(null))));
   }
 
   /** Candidate library names for an inline hub model, in order of preference. */
   static List<String> inlineNames(String preferredName, HfSource source) {
-    Set<String> names = new LinkedHashSet<>();
-    names.add(preferredName);
-    Names.fromRepo(source.repo()).ifPresent(names::add);
-    for (int i = 2; i <= INLINE_NAME_SUFFIXES; i++) {
-      names.add(preferredName + "-" + i);
-    }
-    List<String> valid = new ArrayList<>();
-    for (String n : names) {
-      if (Names.problem("name", n).isEmpty()) {
-        valid.add(n);
-      }
-    }
-    return valid;
+    return ImportSteps.inlineNames(preferredName, Names.fromRepo(source.repo()));
   }
 
   /**
@@ -469,35 +373,27 @@ public final class ModelService implements AutoCloseable {
             m ->
                 m.s3()
                     ? s3Models.access(m).flatMap(a -> s3Models.lookupAndRecord(m, a, now()))
-                    : token(m)
-                        .map(Optional::of)
-                        .defaultIfEmpty(Optional.empty())
-                        .flatMap(t -> lookupAndRecord(m, t.orElse(null))))
+                    : optionalToken(m).flatMap(t -> lookupAndRecord(m, t.orElse(null))))
         .count();
+  }
+
+  /** The model's token, opened; empty inside when it has none or it does not open. */
+  private Mono<Optional<String>> optionalToken(Model m) {
+    return token(m).map(Optional::of).defaultIfEmpty(Optional.empty());
   }
 
   private Mono<String> token(Model m) {
     if (!m.hasHfToken()) {
       return Mono.empty();
     }
-    return store
-        .sealedToken(m.id())
-        .flatMap(
-            ciphertext -> {
-              try {
-                return Mono.just(secrets.open(ciphertext, tokenContext(m.id())));
-              } catch (IllegalArgumentException e) {
-                log.warn(
-                    "The HF token of model {} does not open (was zeroscale.secrets.key changed?);"
-                        + " going on without it",
-                    m.id());
-                return Mono.empty();
-              }
-            });
-  }
-
-  private void startLookup(Model m, String hfToken) {
-    inBackground(m, lookupAndRecord(m, hfToken));
+    return SealedColumns.open(
+        secrets,
+        store.sealedToken(m.id()),
+        tokenContext(m.id()),
+        Function.identity(),
+        m.id(),
+        "HF token",
+        "going on without it");
   }
 
   /** Runs an import's lookup without waiting for it; {@link #close()} stops it. */
@@ -528,26 +424,11 @@ public final class ModelService implements AutoCloseable {
     try {
       src = new HfSource(m.repo(), m.revision());
     } catch (IllegalArgumentException e) {
-      // Stored before the rules were tightened (e.g. a revision starting with '-'): never looked
-      // up, never deployed, and the sweep goes on with the other imports.
-      log.warn(
-          "Import of model {} of tenant {} has a source no longer accepted", m.id(), m.tenantId());
-      String problem = e.getMessage().replace("; " + HfSource.ACCEPTED_FORMS, "");
-      ImportOutcome refused = ImportOutcome.failed("its source is no longer accepted: " + problem);
-      return store.complete(m.id(), refused, now());
+      // Stored before the rules were tightened, e.g. a revision starting with '-'.
+      return steps.refuseSource(
+          m, e.getMessage().replace("; " + HfSource.ACCEPTED_FORMS, ""), now());
     }
-    return lookup(src, hfToken)
-        .flatMap(
-            l -> {
-              ImportOutcome o = ImportOutcome.of(l);
-              log.info(
-                  "Import of model {} ({}) of tenant {}: {}",
-                  m.id(),
-                  m.source(),
-                  m.tenantId(),
-                  o.status().wire());
-              return store.complete(m.id(), o, now());
-            });
+    return lookup(src, hfToken).flatMap(l -> steps.record(m, ImportOutcome.of(l), now()));
   }
 
   /** Stops background lookups; an import cut here is resumed by the next sweep. */

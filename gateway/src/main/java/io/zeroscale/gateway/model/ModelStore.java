@@ -63,16 +63,7 @@ public final class ModelStore {
             .bind("family", m.family().wire())
             .bind("status", m.status().wire())
             .bind("now", odt(m.createdAt()));
-    ImportOutcome found =
-        new ImportOutcome(
-            m.status(),
-            m.error(),
-            m.sha(),
-            m.architecture(),
-            m.modelType(),
-            m.weightBytes(),
-            m.parameterCount());
-    spec = bindNullable(bindOutcome(spec, found), "token", sealedToken, byte[].class);
+    spec = bindNullable(bindOutcome(spec, m.outcome()), "token", sealedToken, byte[].class);
     spec = bindNullable(spec, "endpoint", m.endpoint(), String.class);
     spec = bindNullable(spec, "s3", sealedS3, byte[].class);
     return spec.then().then(findById(m.tenantId(), m.id()));

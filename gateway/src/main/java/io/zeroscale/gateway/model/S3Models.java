@@ -3,18 +3,13 @@ package io.zeroscale.gateway.model;
 import io.zeroscale.api.Family;
 import io.zeroscale.api.crypto.SecretBox;
 import io.zeroscale.api.redis.S3Access;
-import io.zeroscale.gateway.error.OpenAiError;
-import io.zeroscale.gateway.error.ZeroscaleException;
 import io.zeroscale.gateway.model.hub.HubLookup;
 import io.zeroscale.gateway.model.s3.S3Client;
 import io.zeroscale.gateway.model.s3.S3Source;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -34,22 +29,20 @@ final class S3Models {
 
   private static final Logger log = LoggerFactory.getLogger(S3Models.class);
 
-  private static final int INLINE_NAME_SUFFIXES = 9;
-
   private final ModelStore store;
   private final S3Client client;
   private final SecretBox secrets;
-  private final ImportLimits limits;
+  private final ImportSteps steps;
   private final JsonMapper json = JsonMapper.builder().build();
 
   /**
    * @param client null when S3 lookups are not configured (imports then end {@code unverified})
    */
-  S3Models(ModelStore store, S3Client client, SecretBox secrets, ImportLimits limits) {
+  S3Models(ModelStore store, S3Client client, SecretBox secrets, ImportSteps steps) {
     this.store = store;
     this.client = client;
     this.secrets = secrets;
-    this.limits = limits;
+    this.steps = steps;
   }
 
   /** The associated data that binds a sealed S3 access to its model row. */
@@ -79,68 +72,18 @@ final class S3Models {
       HubLookup lookup,
       Instant now) {
     ImportOutcome o = ImportOutcome.ofS3(lookup);
-    String uri = s3Import.source().uri();
-    if (o.status() == ModelStatus.FAILED) {
-      return Mono.error(
-          new ZeroscaleException(
-              OpenAiError.of(
-                  422,
-                  "Cannot import " + uri + ": " + o.error(),
-                  "model.s3.source",
-                  "model_import_failed")));
-    }
-    List<String> candidates = inlineNames(preferredName, s3Import.source());
-    return store
-        .library(tenantId)
-        .flatMap(
-            library ->
-                limits
-                    .forInlineImport(library)
-                    .<Mono<Model>>map(Mono::error)
-                    .orElseGet(
-                        () ->
-                            store
-                                .takenNames(tenantId, candidates)
-                                .collect(Collectors.toSet())
-                                .flatMap(
-                                    taken ->
-                                        candidates.stream()
-                                            .filter(n -> !taken.contains(n))
-                                            .findFirst()
-                                            .map(n -> insert(tenantId, n, s3Import, family, now, o))
-                                            .orElseGet(
-                                                () -> Mono.error(namesTaken(uri, candidates))))));
-  }
-
-  private static ZeroscaleException namesTaken(String uri, List<String> candidates) {
-    return new ZeroscaleException(
-        OpenAiError.of(
-            422,
-            "Cannot import "
-                + uri
-                + " into your library: the names "
-                + candidates
-                + " are all taken. Import it with POST /api/v1/models under another name"
-                + " and deploy it by that name.",
-            "model",
-            "name_taken"));
+    return steps.insertInline(
+        tenantId,
+        s3Import.source().uri(),
+        "model.s3.source",
+        o,
+        inlineNames(preferredName, s3Import.source()),
+        name -> insert(tenantId, name, s3Import, family, now, o));
   }
 
   /** Candidate library names for an inline S3 model, in order of preference. */
   static List<String> inlineNames(String preferredName, S3Source source) {
-    Set<String> names = new LinkedHashSet<>();
-    names.add(preferredName);
-    names.add(source.lastSegment());
-    for (int i = 2; i <= INLINE_NAME_SUFFIXES; i++) {
-      names.add(preferredName + "-" + i);
-    }
-    List<String> valid = new ArrayList<>();
-    for (String n : names) {
-      if (Names.problem("name", n).isEmpty()) {
-        valid.add(n);
-      }
-    }
-    return valid;
+    return ImportSteps.inlineNames(preferredName, Optional.of(source.lastSegment()));
   }
 
   private Mono<Model> insert(
@@ -155,26 +98,14 @@ final class S3Models {
     byte[] sealed = secrets.seal(access.write(json), context(id));
     String uri = s3Import.source().uri();
     Model m =
-        new Model(
+        Model.imported(
             id,
             tenantId,
             name,
-            uri,
-            uri,
-            "",
             family,
-            o.status(),
-            o.error(),
-            o.architecture(),
-            o.modelType(),
-            o.sha(),
-            o.weightBytes(),
-            o.parameterCount(),
-            false,
-            now,
-            now,
-            access.endpoint(),
-            access.signed());
+            new Model.Origin(uri, uri, "", false, access.endpoint(), access.signed()),
+            o,
+            now);
     return store.insert(m, null, sealed);
   }
 
@@ -198,23 +129,9 @@ final class S3Models {
     try {
       src = S3Source.parse(m.source());
     } catch (IllegalArgumentException e) {
-      log.warn(
-          "Import of model {} of tenant {} has a source no longer accepted", m.id(), m.tenantId());
-      return store.complete(
-          m.id(), ImportOutcome.failed("its source is no longer accepted: " + e.getMessage()), now);
+      return steps.refuseSource(m, e.getMessage(), now);
     }
-    return lookup(src, access)
-        .flatMap(
-            l -> {
-              ImportOutcome o = ImportOutcome.ofS3(l);
-              log.info(
-                  "Import of model {} ({}) of tenant {}: {}",
-                  m.id(),
-                  m.source(),
-                  m.tenantId(),
-                  o.status().wire());
-              return store.complete(m.id(), o, now);
-            });
+    return lookup(src, access).flatMap(l -> steps.record(m, ImportOutcome.ofS3(l), now));
   }
 
   /**
@@ -226,20 +143,14 @@ final class S3Models {
     if (!m.s3()) {
       return Mono.empty();
     }
-    return store
-        .sealedS3(m.id())
-        .flatMap(
-            ciphertext -> {
-              try {
-                return Mono.just(S3Access.read(json, secrets.open(ciphertext, context(m.id()))));
-              } catch (IllegalArgumentException e) {
-                log.warn(
-                    "The S3 access of model {} does not open (was zeroscale.secrets.key"
-                        + " changed?); going on with its endpoint only",
-                    m.id());
-                return Mono.empty();
-              }
-            })
+    return SealedColumns.open(
+            secrets,
+            store.sealedS3(m.id()),
+            context(m.id()),
+            text -> S3Access.read(json, text),
+            m.id(),
+            "S3 access",
+            "going on with its endpoint only")
         .switchIfEmpty(Mono.fromSupplier(() -> new S3Access(m.endpoint(), null, null, null, null)));
   }
 }

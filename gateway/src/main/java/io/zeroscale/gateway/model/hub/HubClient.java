@@ -13,11 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -84,11 +82,7 @@ public final class HubClient {
   static final String INDEX_FILE = "model.safetensors.index.json";
   static final String CONFIG_FILE = "config.json";
 
-  /**
-   * WebFlux buffers at most 256 KiB by default; an index of a model with thousands of tensors is a
-   * few MiB (about 9 MB for DeepSeek-V3's 91k entries). 32 MiB leaves room and bounds the memory.
-   */
-  private static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+  private static final int MAX_BODY_BYTES = LookupWebClient.MAX_BODY_BYTES;
 
   /** Printable ASCII without space: what HF tokens are, and what a header value can carry. */
   private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]+");
@@ -141,13 +135,7 @@ public final class HubClient {
     this.timeout = timeout;
     this.redirects = new RedirectPolicy(baseUrl);
     this.resolver = resolver;
-    this.web =
-        builder
-            .clone()
-            .clientConnector(
-                new ReactorClientHttpConnector(HttpClient.create().followRedirect(false)))
-            .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_BODY_BYTES))
-            .build();
+    this.web = LookupWebClient.of(builder);
   }
 
   /**

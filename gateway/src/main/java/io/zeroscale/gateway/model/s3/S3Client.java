@@ -5,6 +5,7 @@ import io.zeroscale.gateway.model.hub.HfSource;
 import io.zeroscale.gateway.model.hub.HostResolver;
 import io.zeroscale.gateway.model.hub.HubErrors;
 import io.zeroscale.gateway.model.hub.HubLookup;
+import io.zeroscale.gateway.model.hub.LookupWebClient;
 import io.zeroscale.gateway.model.hub.RedirectPolicy;
 import java.io.StringReader;
 import java.net.InetAddress;
@@ -25,10 +26,8 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -81,7 +80,7 @@ public final class S3Client {
   static final String INDEX_FILE = "model.safetensors.index.json";
 
   /** An index of a model with tens of thousands of tensors is a few MiB; a config is kilobytes. */
-  static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+  static final int MAX_BODY_BYTES = LookupWebClient.MAX_BODY_BYTES;
 
   /** Keys per ListObjectsV2 page (the API's maximum). */
   static final int PAGE_KEYS = 1000;
@@ -120,13 +119,7 @@ public final class S3Client {
     this.privateHosts = Set.copyOf(privateHosts);
     this.defaultRegion = Objects.requireNonNull(defaultRegion, "defaultRegion");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.web =
-        builder
-            .clone()
-            .clientConnector(
-                new ReactorClientHttpConnector(HttpClient.create().followRedirect(false)))
-            .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_BODY_BYTES))
-            .build();
+    this.web = LookupWebClient.of(builder);
   }
 
   /** Looks the model up; never errors, never takes much longer than the timeout. */
