@@ -129,6 +129,7 @@ class ConsoleModelsIT {
       assertThat(model(formKey, "llama-repo").get("source").asString())
           .isEqualTo("hf://meta-llama/Llama-2-7b-hf@main");
       assertThat(browser.script("return window.zsNotReloaded")).isEqualTo("yes");
+      assertThat(browser.all(By.cssSelector("#models-message .notice"))).isEmpty();
 
       // A source the API refuses: its message and field show in the form.
       openAddForm();
@@ -167,6 +168,42 @@ class ConsoleModelsIT {
           .isEqualTo(EVIL_ARCHITECTURE);
       assertThat(browser.all(By.cssSelector("#view img"))).isEmpty();
       browser.assertNoJavaScriptErrors();
+    } finally {
+      browser.signOut();
+    }
+  }
+
+  @Test
+  void anS3SourceIsSentWithItsEndpointAndCredentialsWhichAreNeverShown() {
+    browser.signIn(key);
+    try {
+      browser.go("models");
+      openAddForm();
+      new Select(browser.waitFor(By.id("model-kind"))).selectByValue("s3");
+      assertThat(browser.waitFor(By.id("model-s3-secret")).getAttribute("type"))
+          .isEqualTo("password");
+      assertThat(browser.driver.findElement(By.id("model-source")).isDisplayed()).isFalse();
+      type(By.id("model-s3-source"), "s3://acme-models/llama/7b");
+      type(By.id("model-s3-endpoint"), "http://127.0.0.1:9");
+      type(By.id("model-s3-region"), "eu-west-1");
+      type(By.id("model-s3-access-key-id"), "AKIACONSOLETEST");
+      type(By.id("model-s3-secret"), "s3-console-secret");
+      type(By.id("model-name"), "from-s3");
+      browser.driver.findElement(By.id("add-model-submit")).click();
+      // A loopback endpoint is refused by the import's address check: failed, with the reason.
+      browser.waitForText(statusOf("from-s3"), "failed");
+      JsonNode s3 = model("from-s3");
+      assertThat(s3.get("source").asString()).isEqualTo("s3://acme-models/llama/7b");
+      assertThat(s3.get("endpoint").asString()).isEqualTo("http://127.0.0.1:9");
+      assertThat(s3.get("has_s3_credentials").asBoolean()).isTrue();
+      String error = s3.get("error").asString();
+      assertThat(browser.waitFor(statusOf("from-s3")).getText()).contains(error);
+      assertThat(
+              browser.script(
+                  "return document.documentElement.outerHTML.includes('s3-console-secret')"
+                      + " || [...document.querySelectorAll('input')]"
+                      + ".some(i => i.value.includes('s3-console-secret'))"))
+          .isEqualTo(false);
     } finally {
       browser.signOut();
     }
@@ -314,6 +351,7 @@ class ConsoleModelsIT {
       assertThat(estimate("estimate-min", ".estimate-value")).isEqualTo("$5.00/h");
       assertThat(browser.waitFor(By.id("estimate-start")).getText())
           .contains("$5.00 per instance start");
+      browser.script("window.scrollTo(0, 0)");
       browser.screenshot("deploy");
 
       // A 400 GB model: no L40S (8 × 48 GB is too little), A100 only with 8 GPUs.
@@ -328,7 +366,7 @@ class ConsoleModelsIT {
 
       // Back to 7B, one A100 at zero: a 422 first, then the deployment.
       modelSelect.selectByValue(id);
-      browser.waitForText(By.cssSelector("#deploy-hardware .hint"), "deploy-llama");
+      browser.waitForText(By.cssSelector("#deploy-hardware .fit-summary"), "deploy-llama");
       new Select(browser.waitFor(By.id("deploy-gpu"))).selectByValue("A100-80GB");
       new Select(browser.waitFor(By.id("deploy-num-gpus"))).selectByValue("1");
       type(By.id("deploy-min"), "0");

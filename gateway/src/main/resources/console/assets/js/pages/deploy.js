@@ -129,14 +129,14 @@ export async function render(ctx) {
     if (offered.some((g) => g.gpu === before)) gpu.value = before;
     fillCounts();
     replace(hardwareInfo,
-      h('p', {class: 'hint'}, m && m.weight_bytes
+      h('p', {class: 'muted fit-summary'}, m && m.weight_bytes
         ? `${m.name} has ${bytes(m.weight_bytes)} of weights; a GPU set fits when its memory holds them × 1.2.`
         : `The size of ${m ? m.name : 'the model'} is unknown: every GPU type is offered, its fit was not checked.`),
       table({
         caption: 'GPU types',
         columns: [
-          {label: 'GPU', cell: (g) => g.gpu},
-          {label: 'Memory', cell: (g) => `${g.memory_gb} GB`, class: 'num'},
+          {label: 'GPU', cell: (g) => g.gpu, class: 'nowrap'},
+          {label: 'Memory', cell: (g) => `${g.memory_gb} GB`, class: 'num nowrap'},
           {label: 'Price per GPU-hour', cell: (g) => exactUsd(micros(g.usd_per_gpu_hour)), class: 'num'},
           {label: 'GPUs per instance', cell: (g) => countsThatFit(g).join(', ') || '—'},
           {label: 'Fit', cell: (g) => fitText(g)},
@@ -182,7 +182,7 @@ export async function render(ctx) {
       max === null || max < 1
         ? line('estimate-max', 'At max instances', '—')
         : line('estimate-max', `At max instances (${max})`, `${exactUsd(max * perInstance)}/h`),
-      h('p', {class: 'hint', id: 'estimate-start'},
+      h('p', {class: 'estimate-note', id: 'estimate-start'},
         `Each instance that starts is billed at least one hour: ${exactUsd(perInstance)} per instance start. `
         + 'Beyond its first hour an instance is billed by the second.'),
       min !== null && max !== null && min > max

@@ -74,6 +74,7 @@ export async function render(ctx) {
   const message = h('div', {id: 'models-message', 'aria-live': 'polite'});
   const list = h('div', {id: 'models-list'});
   const formSlot = h('div', {id: 'add-model-slot'});
+  let importNotice = null;
 
   const addButton = canWrite
     ? button('Add model', () => {
@@ -95,7 +96,7 @@ export async function render(ctx) {
       {label: 'Family', cell: (m) => m.family},
       {label: 'Status', cell: (m) => statusCell(m), class: 'model-status'},
       {label: 'Architecture', cell: (m) => m.architecture || '—', class: 'model-architecture'},
-      {label: 'Size', cell: (m) => bytes(m.weight_bytes), class: 'num'},
+      {label: 'Size', cell: (m) => bytes(m.weight_bytes), class: 'num nowrap'},
       {label: 'Created', cell: (m) => time(m.created_at)},
     ];
     if (canWrite) {
@@ -123,6 +124,11 @@ export async function render(ctx) {
       if (!ctx.current()) return;
       models = fresh.data;
       draw();
+      // The "importing" notice goes once every import has ended (the table shows the outcome).
+      if (importNotice && !models.some((m) => m.status === 'importing')) {
+        if (importNotice.parentNode === message) replace(message);
+        importNotice = null;
+      }
     } catch (err) {
       if (!ctx.current()) return;
       replace(message, notice('error', errorText(err)));
@@ -179,7 +185,7 @@ export async function render(ctx) {
           h('input', {name: 'secret_access_key', id: 'model-s3-secret', type: 'password', autocomplete: 'off'})),
         field('Session token (optional)',
           h('input', {name: 'session_token', id: 'model-s3-session-token', type: 'password', autocomplete: 'off'}))),
-      h('p', {class: 'hint'}, 'Credentials are stored encrypted and never shown again; without them requests are anonymous.'));
+      h('p', {class: 'muted'}, 'Credentials are stored encrypted and never shown again; without them requests are anonymous.'));
     kind.addEventListener('change', () => {
       const s3 = kind.value === 's3';
       hfPart.hidden = s3;
@@ -196,7 +202,8 @@ export async function render(ctx) {
       draw();
       replace(formSlot);
       if (addButton) addButton.setAttribute('aria-expanded', 'false');
-      replace(message, notice('info', `Importing ${model.name}: its status changes here once the lookup ends.`));
+      importNotice = notice('info', `Importing ${model.name}: its status changes below once the lookup ends.`);
+      replace(message, importNotice);
     },
     field('Source', kind),
     hfPart,
