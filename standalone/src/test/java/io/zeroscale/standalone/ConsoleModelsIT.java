@@ -376,6 +376,8 @@ class ConsoleModelsIT {
       browser.waitForText(By.id("estimate-max"), "$2.00/h");
       browser.driver.findElement(By.id("deploy-submit")).click();
       browser.waitForText(By.cssSelector("#deploy-form .notice-error"), "max_batch_size");
+      assertThat(browser.driver.switchTo().activeElement().getAttribute("id"))
+          .isEqualTo("deploy-max-batch");
       assertThat(stack.api.get("/api/v1/deployments/chat-ui", key).status()).isEqualTo(404);
 
       type(By.id("deploy-max-batch"), "64");

@@ -226,7 +226,17 @@ export async function render(ctx) {
       max_batch_size: settingsInt(maxBatch),
       settings,
     };
-    const deployment = await post('/api/v1/deployments', body);
+    let deployment;
+    try {
+      deployment = await post('/api/v1/deployments', body);
+    } catch (err) {
+      // A refused field gets the focus (settings.max_instances → the max_instances input).
+      const name = err && err.param ? String(err.param).replace(/^settings\./, '') : null;
+      const input = name ? deployForm.querySelector(`[name="${CSS.escape(name)}"]`) : null;
+      if (input && !input.closest('details[open]') && input.closest('details')) input.closest('details').open = true;
+      if (input) input.focus();
+      throw err;
+    }
     if (ctx.current()) ctx.navigate(`deployments/${seg(deployment.id)}`);
   },
   card('Model',

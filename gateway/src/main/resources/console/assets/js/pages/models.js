@@ -16,7 +16,8 @@ const REPO_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]*\/[A-Za-z0-9_][A-Za-z0-9._-]*(@\S+)
  * as typed, a bare repo id `org/repo[@revision]` as `hf://org/repo[@revision]`.
  */
 export function hubSource(text) {
-  const value = text.trim();
+  let value = text.trim();
+  if (/^(www\.)?(huggingface\.co|hf\.co)\//i.test(value)) value = `https://${value}`;
   if (HF_URL.test(value) || value.startsWith('hf://')) return value;
   if (REPO_ID.test(value)) return `hf://${value}`;
   return value;
