@@ -116,8 +116,8 @@ export async function render(ctx) {
 
   function fitText(g) {
     if (g.fits === true) return g.min_gpus ? `fits on ${plural(g.min_gpus, 'GPU', 'GPUs')} or more` : 'fits';
-    if (g.fits === false) return 'does not fit on 8 GPUs';
-    return g.note ? `unknown: ${g.note}` : 'unknown';
+    if (g.fits === false) return `does not fit on ${Math.max(...g.num_gpus_options)} GPUs`;
+    return 'not checked';
   }
 
   function drawHardware() {
@@ -131,7 +131,8 @@ export async function render(ctx) {
     replace(hardwareInfo,
       h('p', {class: 'muted fit-summary'}, m && m.weight_bytes
         ? `${m.name} has ${bytes(m.weight_bytes)} of weights; a GPU set fits when its memory holds them × 1.2.`
-        : `The size of ${m ? m.name : 'the model'} is unknown: every GPU type is offered, its fit was not checked.`),
+        : `The size of ${m ? m.name : 'the model'} is unknown: every GPU type is offered, its fit was not checked.`
+          + (hardware.data.length && hardware.data[0].note ? ` ${hardware.data[0].note}` : '')),
       table({
         caption: 'GPU types',
         columns: [
