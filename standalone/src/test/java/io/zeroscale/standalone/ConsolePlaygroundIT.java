@@ -164,6 +164,33 @@ class ConsolePlaygroundIT {
     browser.waitForText(By.id("playground-status"), "running");
     browser.script("window.scrollTo(0, 0)");
     browser.screenshot("playground");
+
+    // Stop ends a long answer where it is, keeps what came, and the chat goes on; Clear empties it.
+    WebElement maxTokens = browser.waitFor(By.id("playground-max-tokens"));
+    maxTokens.clear();
+    maxTokens.sendKeys("500");
+    browser.waitFor(By.id("playground-input")).sendKeys("And warm starts?");
+    browser.driver.findElement(By.id("playground-send")).click();
+    new WebDriverWait(browser.driver, Duration.ofSeconds(20))
+        .until(
+            d ->
+                browser.all(By.cssSelector("#playground-chat .msg-assistant")).size() == 2
+                    && !browser
+                        .all(By.cssSelector("#playground-chat .msg-assistant"))
+                        .getLast()
+                        .getText()
+                        .isBlank());
+    browser.driver.findElement(By.id("playground-stop")).click();
+    browser.waitForText(By.cssSelector("#playground-chat .msg-meta:last-child"), "stopped");
+    String partial =
+        browser.all(By.cssSelector("#playground-chat .msg-assistant")).getLast().getText().trim();
+    assertThat(partial.split("\\s+").length).isBetween(1, 499);
+    assertThat(meta().getText()).doesNotContain("Cold start");
+    assertThat(browser.waitFor(By.id("playground-send")).isEnabled()).isTrue();
+    assertThat(browser.all(By.cssSelector("#playground-error .notice-error"))).isEmpty();
+    browser.driver.findElement(By.id("playground-clear")).click();
+    browser.waitForText(By.id("playground-chat"), "Send a message to start.");
+    assertThat(browser.all(By.cssSelector("#playground-chat .msg"))).isEmpty();
     browser.assertNoJavaScriptErrors();
     browser.signOut();
   }
@@ -286,6 +313,14 @@ class ConsolePlaygroundIT {
                         + ".textContent"))
         .contains("model=\"" + MODEL + "\"")
         .doesNotContain(narrow.substring(0, 12));
+    // An OpenAI error (here: a model the tenant does not have) is shown as such.
+    WebElement name = browser.waitFor(By.id("playground-model"));
+    name.clear();
+    name.sendKeys("no-such-model");
+    browser.waitFor(By.id("playground-input")).sendKeys("Hello?");
+    browser.driver.findElement(By.id("playground-send")).click();
+    browser.waitForText(By.cssSelector("#playground-error .notice-error"), "no-such-model");
+    assertThat(browser.all(By.cssSelector("#playground-chat .msg-assistant"))).isEmpty();
     // Without billing:write the limit is shown, not changeable.
     browser.go("usage");
     browser.waitForText(By.id("usage-spend-limit"), "$25.50");
@@ -296,7 +331,8 @@ class ConsolePlaygroundIT {
     // A deployment the tenant does not have (another tenant's answers the same 404).
     browser.signIn(key);
     browser.go("playground?deployment=no-such-deployment");
-    assertThat(browser.heading()).isEqualTo("Page not found");
+    browser.waitForText(By.cssSelector("#view h1"), "Page not found");
+    assertThat(browser.all(By.id("playground-chat"))).isEmpty();
     browser.signOut();
   }
 }
