@@ -43,8 +43,8 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
-/** Appends children as h() does. */
-export function append(parent, children) {
+/** Appends children as h() does (any number of them, arrays flattened). */
+export function append(parent, ...children) {
   for (const child of [children].flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     parent.append(child instanceof Node ? child : document.createTextNode(String(child)));
