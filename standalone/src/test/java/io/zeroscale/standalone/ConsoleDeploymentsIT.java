@@ -183,6 +183,31 @@ class ConsoleDeploymentsIT {
     assertThat(browser.waitFor(By.cssSelector("#revisions tr[data-revision='1']")).getText())
         .contains("active");
     assertThat(deployment().get("revision").asInt()).isEqualTo(1);
+
+    // A hardware change is a new revision that rolls out; rolling back makes a third.
+    browser.waitFor(By.cssSelector("#settings details.advanced summary")).click();
+    WebElement batch = browser.waitFor(By.id("hw-max-batch-size"));
+    batch.clear();
+    batch.sendKeys("32");
+    browser.waitFor(By.id("hw-submit")).click();
+    browser.waitFor(By.cssSelector("dialog .confirm-yes")).click();
+    browser.waitForText(
+        By.cssSelector("#hardware-form .form-status"), "Revision 2 is rolling out.");
+    JsonNode rolled = deployment();
+    assertThat(rolled.get("revision").asInt()).isEqualTo(2);
+    assertThat(rolled.get("max_batch_size").asInt()).isEqualTo(32);
+    browser.waitForText(By.id("rollout"), "revision 1 → revision 2");
+    assertThat(browser.waitFor(By.cssSelector("#revisions tr[data-revision='2']")).getText())
+        .contains("max_batch_size", "batch 32");
+
+    browser.waitFor(By.id("rollback")).click();
+    browser.waitFor(By.cssSelector("dialog .confirm-yes")).click();
+    browser.waitForText(By.id("revisions-status"), "revision 3");
+    JsonNode back = deployment();
+    assertThat(back.get("revision").asInt()).isEqualTo(3);
+    assertThat(back.get("max_batch_size").asInt()).isEqualTo(64);
+    browser.waitFor(By.cssSelector("#revisions tr[data-revision='3']"));
+    waiting(20).until(d -> "64".equals(batch.getDomProperty("value")));
   }
 
   @Test

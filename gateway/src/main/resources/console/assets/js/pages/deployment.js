@@ -59,23 +59,27 @@ function statusLine(d) {
 
 function overview(d, ctx) {
   const a = d.autoscaler;
-  return facts([
-    ['Model', [d.model || d.model_id, d.source ? h('span', {class: 'muted'}, ` (${d.source})`) : null]],
-    ['Family', d.family],
-    ['GPU', d.gpu],
-    ['GPUs per instance', num(d.num_gpus)],
-    ['Max batch size', num(d.max_batch_size)],
-    ['Revision', num(d.revision)],
-    ['Instances', `${num(d.instances.desired)} desired · ${num(d.instances.starting)} starting · ${num(d.instances.ready)} ready · ${num(d.instances.draining)} draining`],
-    ['Queue depth', num(d.queue_depth)],
-    a ? ['Last scaling decision', `${a.desired} (${a.mode || 'wake-up'}): ${a.reason}, ${ago(a.at)}`] : null,
-    ['Call it as', [h('code', {}, d.model_name), d.full_name ? h('span', {class: 'muted'}, ` or ${d.full_name}`) : null]],
-    ctx.session.canInfer()
-      ? ['Try it', h('a', {href: `${BASE}playground?deployment=${encodeURIComponent(d.model_name)}`, id: 'open-playground'}, 'Open in playground')]
-      : null,
-    ['Created', time(d.created_at)],
-    ['Updated', h('time', {datetime: d.updated_at, title: time(d.updated_at)}, ago(d.updated_at))],
-  ]);
+  return [
+    h('div', {class: 'grid facts-columns'},
+      facts([
+        ['Model', [d.model || d.model_id, d.source ? h('span', {class: 'muted'}, ` (${d.source})`) : null]],
+        ['Family', d.family],
+        ['GPU', `${d.gpu} × ${num(d.num_gpus)}`],
+        ['Max batch size', num(d.max_batch_size)],
+        ['Revision', num(d.revision)],
+        ['Instances', `${num(d.instances.desired)} desired · ${num(d.instances.starting)} starting · ${num(d.instances.ready)} ready · ${num(d.instances.draining)} draining`],
+      ]),
+      facts([
+        ['Call it as', [h('code', {}, d.model_name), d.full_name ? h('span', {class: 'muted'}, ` or ${d.full_name}`) : null]],
+        ctx.session.canInfer()
+          ? ['Try it', h('a', {href: `${BASE}playground?deployment=${encodeURIComponent(d.model_name)}`, id: 'open-playground'}, 'Open in playground')]
+          : null,
+        ['Queue depth', num(d.queue_depth)],
+        ['Created', time(d.created_at)],
+        ['Updated', h('time', {datetime: d.updated_at, title: time(d.updated_at)}, ago(d.updated_at))],
+      ])),
+    a ? h('p', {class: 'muted decision'}, `Last scaling decision (${a.mode || 'wake-up'}, ${ago(a.at)}): ${a.desired} instance${a.desired === 1 ? '' : 's'}; ${a.reason}`) : null,
+  ];
 }
 
 function rolloutBox(d) {
@@ -121,7 +125,7 @@ function makeChart(spec, ctx) {
   append(box, [title, plot]);
   let chart = null;
   let observer = null;
-  const size = () => ({width: Math.max(Math.floor(plot.clientWidth), 200), height: 170});
+  const size = () => ({width: Math.max(Math.floor(plot.clientWidth), 200), height: 150});
   const update = (points) => {
     const xs = points.map((p) => Math.floor(new Date(p.at).getTime() / 1000));
     const ys = spec.series.map((s) => points.map((p) => val(s.value(p))));
@@ -283,8 +287,17 @@ async function hardwareForm(d, ctx, onSaved) {
     field('Model (library name or id)', model)),
   h('div', {class: 'actions'}, button('Start rollout', null, {kind: 'secondary', type: 'submit', attrs: {id: 'hw-submit'}})));
   el.id = 'hardware-form';
-  return h('details', {class: 'advanced'}, h('summary', {}, 'Advanced: change hardware (rollout)'),
+  const box = h('details', {class: 'advanced'}, h('summary', {}, 'Advanced: change hardware (rollout)'),
     h('p', {class: 'hint'}, 'A new revision boots new instances; the old ones serve until they are ready.'), el);
+  /** Shows another revision's content (a rollback, a failed rollout, another client's change). */
+  const sync = (next) => {
+    Object.assign(before, {gpu: next.gpu, num_gpus: next.num_gpus, max_batch_size: next.max_batch_size, model: next.model || next.model_id});
+    gpu.value = before.gpu;
+    numGpus.value = String(before.num_gpus);
+    batch.value = String(before.max_batch_size);
+    model.value = before.model;
+  };
+  return {box, sync};
 }
 
 export async function render(ctx) {
@@ -428,22 +441,29 @@ export async function render(ctx) {
     d = updated;
     await refresh();
   };
+  const hardware = canWrite ? await hardwareForm(d, ctx, applyUpdate) : null;
+  let shownRevision = d.revision;
   const settingsBody = canWrite
-    ? [settingsForm(d, ctx, applyUpdate), await hardwareForm(d, ctx, applyUpdate)]
+    ? [settingsForm(d, ctx, applyUpdate), hardware.box]
     : [settingsReadOnly(d), h('p', {class: 'hint'}, 'A key with deployments:write can change these.')];
   if (!ctx.current()) return;
 
+  const section = (id, title, ...children) => {
+    const c = card(title, ...children);
+    c.id = id;
+    return c;
+  };
   append(ctx.view, [
     pageHeader(d.model_name, deleteButton),
     status,
     pageStatus,
     rollout,
-    card('Overview', overviewBody),
-    card('Metrics (last hour)', chartsStatus, h('div', {class: 'charts'}, charts.map((c) => c.box))),
-    card('Instances', instancesBody, logsBox),
-    card('Scaling events', eventsBody),
-    card('Settings', h('div', {id: 'settings'}, settingsBody)),
-    card('Revisions', revisionsStatus, revisionsBody, rollbackButton ? h('div', {class: 'actions'}, rollbackButton) : null),
+    section('instances-card', 'Instances', instancesBody, logsBox),
+    section('metrics', 'Metrics (last hour)', chartsStatus, h('div', {class: 'charts'}, charts.map((c) => c.box))),
+    section('overview', 'Overview', overviewBody),
+    section('events-card', 'Scaling events', eventsBody),
+    section('settings-card', 'Settings', h('div', {id: 'settings'}, settingsBody)),
+    section('revisions-card', 'Revisions', revisionsStatus, revisionsBody, rollbackButton ? h('div', {class: 'actions'}, rollbackButton) : null),
   ]);
 
   // ---- live refresh ----
@@ -453,6 +473,8 @@ export async function render(ctx) {
         get(path), get(`${path}/instances`), get(`${path}/events`)]);
       if (!ctx.current()) return;
       d = fresh;
+      if (hardware && d.revision !== shownRevision) hardware.sync(d);
+      shownRevision = d.revision;
       replace(status, statusLine(d));
       replace(overviewBody, overview(d, ctx));
       replace(rollout, rolloutBox(d));
