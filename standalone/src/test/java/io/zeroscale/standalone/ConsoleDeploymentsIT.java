@@ -260,6 +260,12 @@ class ConsoleDeploymentsIT {
             d ->
                 d.findElements(By.cssSelector("#deployments-list tr[data-id='" + id + "']"))
                     .isEmpty());
+    // The tenant has no deployment left: the empty state points to Models and Deploy.
+    browser.waitForText(By.id("deployments-list"), "No deployments yet.");
+    assertThat(browser.all(By.cssSelector("#deployments-list a[href='/console/models']")))
+        .hasSize(1);
+    assertThat(browser.all(By.cssSelector("#deployments-list a[href='/console/deploy']")))
+        .hasSize(1);
     browser.signOut();
   }
 }
