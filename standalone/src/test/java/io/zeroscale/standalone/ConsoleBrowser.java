@@ -97,9 +97,32 @@ final class ConsoleBrowser implements AutoCloseable {
     waitFor(By.id("signin-key"));
   }
 
-  /** The element, once present and visible (20 s at most). */
+  /**
+   * The element, once present and visible (20 s at most). A timeout says what the page showed and
+   * what the browser logged, so that a failure in CI can be understood without rerunning it.
+   */
   WebElement waitFor(By by) {
-    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    try {
+      return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError(
+          "waiting for " + by + " at " + driver.getCurrentUrl() + "\n" + pageState(), e);
+    }
+  }
+
+  /** The main view's text and the browser's log so far, for failure messages. */
+  String pageState() {
+    String view;
+    try {
+      view = driver.findElement(By.id("view")).getText();
+    } catch (RuntimeException e) {
+      view = "(no #view: " + e.getMessage() + ")";
+    }
+    String log =
+        driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+            .map(LogEntry::toString)
+            .reduce("", (a, b) -> a + "\n  " + b);
+    return "page text:\n" + view + "\nbrowser log:" + log;
   }
 
   /** Waits up to {@code timeout} until the element's text contains {@code text}. */

@@ -54,11 +54,7 @@ public final class ConsoleHandler implements HandlerFunction<ServerResponse> {
   public Mono<ServerResponse> handle(ServerRequest request) {
     HttpMethod method = request.method();
     if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
-      request
-          .exchange()
-          .getResponse()
-          .getHeaders()
-          .setAllow(Set.of(HttpMethod.GET, HttpMethod.HEAD));
+      request.exchange().getResponse().getHeaders().set(HttpHeaders.ALLOW, "GET, HEAD");
       return refuse(
           request,
           OpenAiError.of(
