@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.redisnode.RedisNode;
+import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.config.Config;
 import reactor.core.publisher.Mono;
 import redis.embedded.RedisServer;
@@ -124,8 +126,10 @@ class DeploymentSeriesRedisTest {
             Duration.ofSeconds(10),
             DeploymentSeries.noGauges(),
             3);
+    long before = hgetalls();
     List<MinuteSeries> points =
         reader.readRange("batched", minute - 3, minute + 7, 1).block(Duration.ofSeconds(5));
+    assertThat(hgetalls() - before).as("one HGETALL per minute, none again").isEqualTo(10);
     assertThat(points).hasSize(10);
     assertThat(points.get(3).requests).containsExactly(1, 0, 0, 0);
     assertThat(points.get(8).requests).containsExactly(0, 0, 1, 0);
@@ -140,6 +144,17 @@ class DeploymentSeriesRedisTest {
             reader.readRange("batched", minute - 3, minute + 5, 1440).block(Duration.ofSeconds(5)))
         .extracting(MinuteSeries::total)
         .containsExactly(1L);
+  }
+
+  /** How many HGETALL the Redis server has run. */
+  private static long hgetalls() {
+    Map<String, String> stats =
+        client
+            .getRedisNodes(RedisNodes.SINGLE)
+            .getInstance()
+            .info(RedisNode.InfoSection.COMMANDSTATS);
+    String line = stats.getOrDefault("cmdstat_hgetall", "calls=0,");
+    return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
   }
 
   @Test
