@@ -61,10 +61,28 @@ public class ActivatorConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(ActivatorConfiguration.class);
 
-  /** Instance logs for the tenant API of a gateway in the same process. */
+  /**
+   * Instance logs for the tenant API of a gateway in the same process, with the secrets an instance
+   * is given blanked: its tenant's HF token, the platform's when the instance may use it, its S3
+   * credentials.
+   */
   @Bean
-  io.zeroscale.api.InstanceLogs instanceLogs(InstanceRuntime activatorRuntime) {
-    return new io.zeroscale.activator.runtime.RuntimeLogs(activatorRuntime);
+  io.zeroscale.api.InstanceLogs instanceLogs(
+      InstanceRuntime activatorRuntime, RedisActivatorStore activatorStore) {
+    String platformToken = System.getenv("HF_TOKEN");
+    return new io.zeroscale.activator.runtime.RuntimeLogs(
+        activatorRuntime,
+        deploymentId -> activatorStore.token(deploymentId).map(t -> t.secrets(platformToken)));
+  }
+
+  /** The activator's view of Redis, with what opens the tenants' credentials. */
+  @Bean
+  RedisActivatorStore activatorStore(
+      RedissonClient redisson,
+      ObjectProvider<SecretBox> secretBox,
+      @Value("${zeroscale.secrets.key:}") String secretsKey) {
+    return new RedisActivatorStore(
+        redisson, JsonMapper.builder().build(), secrets(secretBox.getIfAvailable(), secretsKey));
   }
 
   @Bean
@@ -134,7 +152,7 @@ public class ActivatorConfiguration {
   @Bean
   Activator activator(
       InstanceRuntime activatorRuntime,
-      RedissonClient redisson,
+      RedisActivatorStore activatorStore,
       EventLog events,
       HeartbeatLog heartbeats,
       DeploymentStatusPort status,
@@ -142,18 +160,13 @@ public class ActivatorConfiguration {
       ProcessRuntimeProperties process,
       Clock clock,
       ObjectProvider<BudgetPort> budget,
-      ObjectProvider<SecretBox> secretBox,
       ObjectProvider<MeterRegistry> registry,
-      @Value("${zeroscale.secrets.key:}") String secretsKey,
       ObjectProvider<Tracer> tracer,
       ObjectProvider<Propagator> propagator) {
     Activator activator =
         new Activator(
                 activatorRuntime,
-                new RedisActivatorStore(
-                    redisson,
-                    JsonMapper.builder().build(),
-                    secrets(secretBox.getIfAvailable(), secretsKey)),
+                activatorStore,
                 new HttpHealthProbe(props.probeTimeout()),
                 new EventOutbox(events),
                 heartbeats,

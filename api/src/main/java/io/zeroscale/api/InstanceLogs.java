@@ -16,8 +16,9 @@ public interface InstanceLogs {
   int MAX_BYTES = 256 * 1024;
 
   /**
-   * The last {@code lines} lines of an instance's log, oldest first, raw (the caller redacts);
-   * empty when the runtime does not run an instance of that id for that deployment.
+   * The last {@code lines} lines of an instance's log, oldest first, with the secrets the instance
+   * was given (HF token, S3 credentials) blanked, the rest raw (the caller redacts); empty when the
+   * runtime does not run an instance of that id for that deployment.
    */
   CompletionStage<Optional<List<String>>> tail(String deploymentId, String instanceId, int lines);
 }

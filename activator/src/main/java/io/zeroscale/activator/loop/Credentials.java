@@ -3,6 +3,8 @@ package io.zeroscale.activator.loop;
 import io.zeroscale.api.crypto.SecretBox;
 import io.zeroscale.api.redis.DeploymentCredentials;
 import io.zeroscale.api.redis.S3Access;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -30,6 +32,30 @@ public final class Credentials {
     /** A Hugging Face model's token. */
     public Token(String hfToken, boolean platformToken) {
       this(hfToken, platformToken, null);
+    }
+
+    /**
+     * The secrets an instance of this token is given, to blank in its logs: the tenant's token, the
+     * platform's ({@code platformHfToken}, when it may use it and it is set), the S3 secret access
+     * key and session token.
+     */
+    public List<String> secrets(String platformHfToken) {
+      List<String> out = new ArrayList<>();
+      if (hfToken != null) {
+        out.add(hfToken);
+      }
+      if (platformToken && platformHfToken != null && !platformHfToken.isBlank()) {
+        out.add(platformHfToken);
+      }
+      if (s3 != null) {
+        if (s3.secretAccessKey() != null) {
+          out.add(s3.secretAccessKey());
+        }
+        if (s3.sessionToken() != null) {
+          out.add(s3.sessionToken());
+        }
+      }
+      return out;
     }
 
     /** Never prints the token. */

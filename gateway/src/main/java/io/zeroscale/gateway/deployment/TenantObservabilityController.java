@@ -88,7 +88,7 @@ public class TenantObservabilityController {
             d -> {
               MetricsQuery q = MetricsQuery.parse(from, to, step, clock.instant());
               return series
-                  .read(d.id().toString(), q.fromMinute(), q.stepMinutes(), q.points())
+                  .readRange(d.id().toString(), q.fromMinute(), q.toMinute(), q.stepMinutes())
                   .map(points -> metricsJson(d, q, points));
             });
   }

@@ -14,6 +14,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
+import org.redisson.api.BatchOptions;
+import org.redisson.api.RBatchReactive;
 import org.redisson.api.RedissonReactiveClient;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
@@ -46,6 +48,12 @@ public final class DeploymentSeries implements AutoCloseable {
   /** At most this many points in one answer. */
   public static final int MAX_POINTS = 1440;
 
+  /** Minute keys read per Redis batch (one round trip). */
+  public static final int BATCH_KEYS = 512;
+
+  /** At most this many minutes in one read: the retention, and one for a range cut mid-minute. */
+  static final long MAX_READ_MINUTES = RedisSchema.SERIES_RETENTION_DAYS * 1440L + 1;
+
   /** Samples every deployment's queue depth and instance counts, by deployment id. */
   public interface Gauges {
     Mono<Map<String, long[]>> sample();
@@ -70,6 +78,7 @@ public final class DeploymentSeries implements AutoCloseable {
   private final Gauges gauges;
   private final String gatewayField = UUID.randomUUID().toString();
   private final ConcurrentMap<Key, Cell> cells = new ConcurrentHashMap<>();
+  private final int batchKeys;
   private volatile Disposable loop;
 
   public DeploymentSeries(
@@ -78,6 +87,17 @@ public final class DeploymentSeries implements AutoCloseable {
       Clock clock,
       Duration flushInterval,
       Gauges gauges) {
+    this(redis, json, clock, flushInterval, gauges, BATCH_KEYS);
+  }
+
+  DeploymentSeries(
+      RedissonReactiveClient redis,
+      JsonMapper json,
+      Clock clock,
+      Duration flushInterval,
+      Gauges gauges,
+      int batchKeys) {
+    this.batchKeys = batchKeys;
     this.redis = redis;
     this.json = json;
     this.clock = clock;
@@ -219,30 +239,78 @@ public final class DeploymentSeries implements AutoCloseable {
    */
   public Mono<List<MinuteSeries>> read(
       String deploymentId, long fromMinute, int stepMinutes, int points) {
-    long minutes = (long) stepMinutes * points;
-    return Flux.range(0, (int) minutes)
-        .flatMapSequential(
-            i ->
-                redis
-                    .<String, String>getMap(
-                        RedisSchema.series(deploymentId, fromMinute + i), StringCodec.INSTANCE)
-                    .readAllMap(),
-            64)
-        .collectList()
-        .map(
-            maps -> {
-              List<MinuteSeries> out = new ArrayList<>();
-              for (int p = 0; p < points; p++) {
-                MinuteSeries sum = new MinuteSeries();
-                for (int i = 0; i < stepMinutes; i++) {
-                  for (String text : maps.get(p * stepMinutes + i).values()) {
-                    sum.add(readQuietly(text));
-                  }
-                }
-                out.add(sum);
-              }
-              return out;
-            });
+    return readRange(
+        deploymentId, fromMinute, fromMinute + (long) stepMinutes * points, stepMinutes);
+  }
+
+  /**
+   * The series of a deployment over the minutes {@code [fromMinute, toMinute)}: points of {@code
+   * stepMinutes} minutes from {@code fromMinute}, the last one stopping at {@code toMinute}, each
+   * the sum of the gateways' figures over its minutes (gauges: the highest). No minute outside the
+   * range is read; the keys are read {@value #BATCH_KEYS} to a Redis batch (one round trip each),
+   * one batch after the other, and summed as they come, so a 7-day answer holds at most one batch
+   * of minutes and its {@value #MAX_POINTS} points.
+   *
+   * @throws IllegalArgumentException for an empty range, more than {@value
+   *     RedisSchema#SERIES_RETENTION_DAYS} days or more than {@value #MAX_POINTS} points (the API
+   *     refuses those before)
+   */
+  public Mono<List<MinuteSeries>> readRange(
+      String deploymentId, long fromMinute, long toMinute, int stepMinutes) {
+    long minutes = toMinute - fromMinute;
+    if (stepMinutes < 1 || minutes < 1 || minutes > MAX_READ_MINUTES) {
+      throw new IllegalArgumentException(
+          "Cannot read " + minutes + " minutes by " + stepMinutes + " minutes");
+    }
+    long points = (minutes + stepMinutes - 1) / stepMinutes;
+    if (points > MAX_POINTS) {
+      throw new IllegalArgumentException("Cannot read " + points + " points");
+    }
+    return Mono.defer(
+        () -> {
+          List<MinuteSeries> out = new ArrayList<>((int) points);
+          for (int p = 0; p < points; p++) {
+            out.add(new MinuteSeries());
+          }
+          return Flux.fromIterable(batches(fromMinute, toMinute, batchKeys))
+              .concatMap(
+                  b ->
+                      readBatch(deploymentId, b[0], b[1])
+                          .doOnNext(
+                              maps -> {
+                                for (int i = 0; i < maps.size(); i++) {
+                                  long minute = b[0] + i;
+                                  MinuteSeries sum =
+                                      out.get((int) ((minute - fromMinute) / stepMinutes));
+                                  for (String text : maps.get(i).values()) {
+                                    sum.add(readQuietly(text));
+                                  }
+                                }
+                              }))
+              .then(Mono.fromSupplier(() -> out));
+        });
+  }
+
+  /** The minutes {@code [from, to)} cut into {@code [start, end)} runs of at most {@code size}. */
+  public static List<long[]> batches(long from, long to, int size) {
+    List<long[]> out = new ArrayList<>();
+    for (long start = from; start < to; start += size) {
+      out.add(new long[] {start, Math.min(to, start + size)});
+    }
+    return out;
+  }
+
+  /** One Redis batch (one round trip): each minute's fields, in minute order. */
+  private Mono<List<Map<String, String>>> readBatch(String deploymentId, long from, long to) {
+    RBatchReactive batch = redis.createBatch(BatchOptions.defaults());
+    List<Mono<Map<String, String>>> reads = new ArrayList<>();
+    for (long m = from; m < to; m++) {
+      reads.add(
+          batch
+              .<String, String>getMap(RedisSchema.series(deploymentId, m), StringCodec.INSTANCE)
+              .readAllMap());
+    }
+    return batch.execute().then(Flux.concat(reads).collectList());
   }
 
   private MinuteSeries readQuietly(String text) {

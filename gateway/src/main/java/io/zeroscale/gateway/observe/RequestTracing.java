@@ -4,6 +4,7 @@ import io.micrometer.tracing.Span;
 import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.zeroscale.api.DeploymentSpec;
 import org.springframework.http.HttpHeaders;
 
@@ -70,6 +71,23 @@ public final class RequestTracing {
     this.tracer = tracer;
     this.propagator = propagator;
     this.on = probability > 0 && tracer != Tracer.NOOP;
+  }
+
+  /**
+   * The tracer's sampler for {@code management.tracing.sampling.probability} {@code p}: a root span
+   * and a span whose parent came from elsewhere (a client's {@code traceparent}, a wake-up message)
+   * are sampled by the trace id's ratio {@code p} whatever the parent's sampled flag, so a client
+   * cannot have its requests traced and exported beyond the operator's share; a span whose parent
+   * is in this process (the gateway's hold and upstream spans) follows that parent. Boot's default,
+   * {@code parentBased(traceIdRatioBased(p))}, let a remote parent decide. The ratio depends only
+   * on the trace id, so the gateway and the activator decide the same for the same trace.
+   */
+  public static Sampler sampler(double probability) {
+    Sampler ratio = Sampler.traceIdRatioBased(probability);
+    return Sampler.parentBasedBuilder(ratio)
+        .setRemoteParentSampled(ratio)
+        .setRemoteParentNotSampled(ratio)
+        .build();
   }
 
   /** Whether any request may be traced. */

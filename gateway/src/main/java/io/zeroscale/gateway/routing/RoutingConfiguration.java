@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.zeroscale.gateway.GatewayConfiguration;
 import io.zeroscale.gateway.inspect.BodyBudget;
 import io.zeroscale.gateway.inspect.BodyLimits;
@@ -126,6 +127,15 @@ public class RoutingConfiguration {
             tracer.getIfAvailable(() -> Tracer.NOOP),
             propagator.getIfAvailable(() -> Propagator.NOOP),
             sampling));
+  }
+
+  /**
+   * Replaces Boot's sampler (which lets a client's sampled {@code traceparent} decide): see {@link
+   * RequestTracing#sampler}.
+   */
+  @Bean
+  Sampler otelSampler(@Value("${management.tracing.sampling.probability:0.1}") double sampling) {
+    return RequestTracing.sampler(sampling);
   }
 
   @Bean(destroyMethod = "dispose")

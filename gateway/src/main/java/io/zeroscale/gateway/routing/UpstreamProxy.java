@@ -10,6 +10,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
@@ -33,9 +35,10 @@ import reactor.netty.http.client.HttpClientResponse;
  * case-insensitive maps, an observation and a timer per request, a route-URL rewrite) cost more
  * than everything else the gateway does (docs/benchmarks.md). What it keeps of theirs: hop-by-hop
  * headers are dropped both ways (RFC 9110 §7.6.1, with the names a {@code Connection} header
- * lists), the status and the other headers of the instance's answer are the client's, an event
- * stream's events leave as soon as they arrive, and a client that goes away closes the upstream
- * connection, so that the instance stops generating.
+ * lists), the status and the other headers of the instance's answer are the client's (but those
+ * that would act on the gateway's whole origin, {@link #isDeniedFromInstance}), an event stream's
+ * events leave as soon as they arrive, and a client that goes away closes the upstream connection,
+ * so that the instance stops generating.
  *
  * <p>What it adds: the upstream connection is taken from the pool of the client connection's own
  * event loop ({@link UpstreamClients}), so that a request and its answer never change thread.
@@ -137,12 +140,7 @@ final class UpstreamProxy {
     response.setStatusCode(HttpStatusCode.valueOf(status));
     org.springframework.http.HttpHeaders out = response.getHeaders();
     HttpHeaders in = res.responseHeaders();
-    List<String> connectionTokens = connectionTokens(in);
-    for (Map.Entry<String, String> e : in) {
-      if (!isHopByHop(e.getKey(), connectionTokens)) {
-        out.add(e.getKey(), e.getValue());
-      }
-    }
+    copyResponseHeaders(in, out);
     NettyDataBufferFactory factory =
         response.bufferFactory() instanceof NettyDataBufferFactory f
             ? f
@@ -257,6 +255,50 @@ final class UpstreamProxy {
         || name.equalsIgnoreCase("expect")
         || name.equalsIgnoreCase(RequestIdWebFilter.HEADER)
         || name.equalsIgnoreCase(TraceContext.HEADER);
+  }
+
+  /**
+   * The instance's response headers the client gets: all but hop-by-hop ones and those {@link
+   * #isDeniedFromInstance denied} to instances.
+   */
+  static void copyResponseHeaders(HttpHeaders in, org.springframework.http.HttpHeaders out) {
+    List<String> connectionTokens = connectionTokens(in);
+    for (Map.Entry<String, String> e : in) {
+      if (!isHopByHop(e.getKey(), connectionTokens) && !isDeniedFromInstance(e.getKey())) {
+        out.add(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /**
+   * Response headers an instance may not send to the client: the web console is served on the
+   * gateway's origin, so a model could otherwise set or wipe its cookies and storage ({@code
+   * Set-Cookie}, {@code Clear-Site-Data}), or change how browsers treat the whole origin (its
+   * content security policy, HSTS, alternative services, a service worker's scope, a timed
+   * redirect).
+   */
+  private static final Set<String> DENIED_FROM_INSTANCE =
+      new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+
+  static {
+    DENIED_FROM_INSTANCE.addAll(
+        List.of(
+            "set-cookie",
+            "set-cookie2",
+            "clear-site-data",
+            "content-security-policy",
+            "content-security-policy-report-only",
+            "refresh",
+            "service-worker-allowed",
+            "strict-transport-security",
+            "alt-svc",
+            "public-key-pins",
+            "public-key-pins-report-only"));
+  }
+
+  /** Whether an instance's response header is dropped ({@link #DENIED_FROM_INSTANCE}). */
+  static boolean isDeniedFromInstance(String name) {
+    return DENIED_FROM_INSTANCE.contains(name);
   }
 
   /** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */

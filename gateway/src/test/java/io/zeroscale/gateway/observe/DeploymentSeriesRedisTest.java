@@ -1,6 +1,7 @@
 package io.zeroscale.gateway.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zeroscale.api.RedisSchema;
 import java.io.IOException;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.redisnode.RedisNode;
+import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.config.Config;
 import reactor.core.publisher.Mono;
 import redis.embedded.RedisServer;
@@ -101,5 +104,76 @@ class DeploymentSeriesRedisTest {
     // two steps of 1 minute and one step of 2 minutes cover the same requests
     assertThat(a.read("d", minute, 2, 1).block(Duration.ofSeconds(5)).getFirst().total())
         .isEqualTo(6);
+  }
+
+  @Test
+  void readsInBatchesOnlyTheMinutesOfTheRange() {
+    Instant t = T0.plus(Duration.ofMinutes(30));
+    long minute = DeploymentSeries.minuteOf(t);
+    DeploymentSeries w = gateway(t, 0);
+    w.record("batched", 200, 1_000_000L, OptionalLong.empty(), Optional.empty());
+    w.flush().block(Duration.ofSeconds(5));
+    DeploymentSeries w2 = gateway(t.plus(Duration.ofMinutes(5)), 0);
+    w2.record("batched", 500, 1_000_000L, OptionalLong.empty(), Optional.empty());
+    w2.flush().block(Duration.ofSeconds(5));
+
+    // batches of 3 keys: the 10 minutes from minute - 3 are 4 batches, summed in order
+    DeploymentSeries reader =
+        new DeploymentSeries(
+            client.reactive(),
+            JSON,
+            Clock.fixed(t, ZoneOffset.UTC),
+            Duration.ofSeconds(10),
+            DeploymentSeries.noGauges(),
+            3);
+    long before = hgetalls();
+    List<MinuteSeries> points =
+        reader.readRange("batched", minute - 3, minute + 7, 1).block(Duration.ofSeconds(5));
+    assertThat(hgetalls() - before).as("one HGETALL per minute, none again").isEqualTo(10);
+    assertThat(points).hasSize(10);
+    assertThat(points.get(3).requests).containsExactly(1, 0, 0, 0);
+    assertThat(points.get(8).requests).containsExactly(0, 0, 1, 0);
+    assertThat(points.stream().mapToLong(MinuteSeries::total).sum()).isEqualTo(2);
+
+    // steps of 4 minutes: [m-3, m+1) [m+1, m+5) [m+5, m+7), the last one cut at the range's end
+    List<MinuteSeries> steps =
+        reader.readRange("batched", minute - 3, minute + 7, 4).block(Duration.ofSeconds(5));
+    assertThat(steps).extracting(MinuteSeries::total).containsExactly(1L, 0L, 1L);
+    // a range that stops before minute + 5 does not read it
+    assertThat(
+            reader.readRange("batched", minute - 3, minute + 5, 1440).block(Duration.ofSeconds(5)))
+        .extracting(MinuteSeries::total)
+        .containsExactly(1L);
+  }
+
+  /** How many HGETALL the Redis server has run. */
+  private static long hgetalls() {
+    Map<String, String> stats =
+        client
+            .getRedisNodes(RedisNodes.SINGLE)
+            .getInstance()
+            .info(RedisNode.InfoSection.COMMANDSTATS);
+    String line = stats.getOrDefault("cmdstat_hgetall", "calls=0,");
+    return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
+  }
+
+  @Test
+  void batchesCoverTheRangeOnceInRunsOfAtMostTheSize() {
+    assertThat(DeploymentSeries.batches(10, 20, 4))
+        .containsExactly(new long[] {10, 14}, new long[] {14, 18}, new long[] {18, 20});
+    // seven days of minutes: 20 round trips, not 10 080
+    assertThat(DeploymentSeries.batches(0, 10_080, DeploymentSeries.BATCH_KEYS)).hasSize(20);
+  }
+
+  @Test
+  void refusesReadsLargerThanTheRetentionOrTheMostPoints() {
+    DeploymentSeries reader = gateway(T0, 0);
+    assertThatThrownBy(
+            () -> reader.readRange("d", 0, DeploymentSeries.MAX_READ_MINUTES + 1, 10_080))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> reader.readRange("d", 0, 1441, 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> reader.readRange("d", 5, 5, 1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

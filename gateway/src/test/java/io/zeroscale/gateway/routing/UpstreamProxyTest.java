@@ -169,4 +169,29 @@ class UpstreamProxyTest {
             () -> new UpstreamProperties(Duration.ofSeconds(1), 1, Duration.ofMillis(-1)))
         .hasMessageContaining("max-idle-time");
   }
+
+  @Test
+  void theClientNeverGetsAnInstanceHeaderThatActsOnTheConsolesOrigin() {
+    HttpHeaders in = new DefaultHttpHeaders();
+    in.add("Content-Type", "application/json");
+    in.add("X-Engine", "vllm");
+    in.add("Set-Cookie", "zs_console=evil; Path=/");
+    in.add("set-cookie", "second=1");
+    in.add("Clear-Site-Data", "\"storage\"");
+    in.add("CONTENT-SECURITY-POLICY", "default-src *");
+    in.add("Content-Security-Policy-Report-Only", "default-src *");
+    in.add("Refresh", "0; url=https://evil.example/");
+    in.add("Service-Worker-Allowed", "/");
+    in.add("Strict-Transport-Security", "max-age=0");
+    in.add("Alt-Svc", "h2=\"evil.example:443\"");
+    in.add("Connection", "close");
+    org.springframework.http.HttpHeaders out = new org.springframework.http.HttpHeaders();
+
+    UpstreamProxy.copyResponseHeaders(in, out);
+
+    assertThat(out.headerNames()).containsExactlyInAnyOrder("Content-Type", "X-Engine");
+    assertThat(UpstreamProxy.isDeniedFromInstance("sEt-CoOkIe")).isTrue();
+    assertThat(UpstreamProxy.isDeniedFromInstance("set-cookies")).isFalse();
+    assertThat(UpstreamProxy.isDeniedFromInstance("x-request-id")).isFalse();
+  }
 }
