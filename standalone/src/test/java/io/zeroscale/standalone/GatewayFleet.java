@@ -61,8 +61,17 @@ final class GatewayFleet implements AutoCloseable {
     env.put("ZEROSCALE_ADMIN_KEY", adminKey);
     StandaloneProcess gw1 = StandaloneProcess.start(dir.resolve("gw1"), env, args);
     StandaloneProcess gw2 = StandaloneProcess.start(dir.resolve("gw2"), env, args);
-    gw1.awaitHealthy(Duration.ofSeconds(90));
-    gw2.awaitHealthy(Duration.ofSeconds(90));
+    try {
+      gw1.awaitHealthy(Duration.ofSeconds(90));
+      gw2.awaitHealthy(Duration.ofSeconds(90));
+    } catch (RuntimeException | Error e) {
+      // Nothing is left running for a start that failed: no class's @AfterAll would stop it.
+      gw1.close();
+      gw2.close();
+      redis.stop();
+      pg.close();
+      throw e;
+    }
     return new GatewayFleet(redisPort, redis, pg, gw1, gw2, adminKey);
   }
 

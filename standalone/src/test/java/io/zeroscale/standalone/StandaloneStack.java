@@ -83,7 +83,16 @@ final class StandaloneStack implements AutoCloseable {
             "ZEROSCALE_HUB_URL",
             hub.baseUrl().toString()));
     StandaloneProcess app = StandaloneProcess.start(dir.resolve("home"), env, args);
-    app.awaitHealthy(Duration.ofSeconds(90));
+    try {
+      app.awaitHealthy(Duration.ofSeconds(90));
+    } catch (RuntimeException | Error e) {
+      // Nothing is left running for a start that failed: no class's @AfterAll would stop it.
+      app.close();
+      redisServer.stop();
+      pg.close();
+      hub.close();
+      throw e;
+    }
     Config config = new Config();
     config.useSingleServer().setAddress("redis://127.0.0.1:" + redisPort);
     return new StandaloneStack(hub, redisServer, pg, app, Redisson.create(config));
