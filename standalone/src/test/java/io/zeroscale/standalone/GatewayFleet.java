@@ -104,6 +104,17 @@ final class GatewayFleet implements AutoCloseable {
     return RedisServer.newRedisServer().bind("127.0.0.1").port(port).build();
   }
 
+  /**
+   * SIGKILL to both gateways, then the servers stopped: for a JVM that is exiting, where a graceful
+   * stop would outlast the time the test runner gives it.
+   */
+  void kill() throws IOException {
+    gw1.close();
+    gw2.close();
+    pg.close();
+    redis.stop();
+  }
+
   @Override
   public void close() throws Exception {
     for (StandaloneProcess gw : new StandaloneProcess[] {gw1, gw2}) {

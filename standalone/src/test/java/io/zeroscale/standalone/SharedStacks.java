@@ -16,9 +16,10 @@ import java.util.stream.Stream;
  * Stacks that several IT classes with the same configuration share, so that the failsafe run starts
  * them once instead of once per class (a jar start and its PostgreSQL take 10–30 s on the 2-core CI
  * machine). Each stack names the classes that use it: the first of them to ask starts it, and it is
- * stopped as soon as every one of them has released it, or when the JVM exits if only some of them
- * run (e.g. {@code -Dit.test=OneIT}). Each class works in tenants and deployments of its own and
- * removes the deployments it made, so that neither the order of the classes nor their tests matter.
+ * stopped as soon as every one of them has released it, or killed when the JVM exits if only some
+ * of them run (e.g. {@code -Dit.test=OneIT}). Each class works in tenants and deployments of its
+ * own and removes the deployments it made, so that neither the order of the classes nor their tests
+ * matter.
  */
 final class SharedStacks {
 
@@ -96,20 +97,39 @@ final class SharedStacks {
             }
           });
 
+  /** A stack: stopped gracefully by its last user, killed by a JVM that exits before that. */
+  interface Stack extends AutoCloseable {
+    void kill() throws Exception;
+  }
+
   /** The single-jar stack and the home of its app ({@code instances/} is in it). */
-  record Instances(StandaloneStack stack, Path home) implements AutoCloseable {
+  record Instances(StandaloneStack stack, Path home) implements Stack {
     @Override
     public void close() throws Exception {
       stack.close();
     }
+
+    @Override
+    public void kill() throws IOException {
+      stack.kill();
+    }
   }
 
   /** The two gateways and their hub. */
-  record Fleet(GatewayFleet fleet, StandInHub hub) implements AutoCloseable {
+  record Fleet(GatewayFleet fleet, StandInHub hub) implements Stack {
     @Override
     public void close() throws Exception {
       try {
         fleet.close();
+      } finally {
+        hub.close();
+      }
+    }
+
+    @Override
+    public void kill() throws Exception {
+      try {
+        fleet.kill();
       } finally {
         hub.close();
       }
@@ -121,7 +141,7 @@ final class SharedStacks {
   }
 
   /** A stack started on first use and stopped once all its users have released it. */
-  static final class Shared<T extends AutoCloseable> {
+  static final class Shared<T extends Stack> {
 
     private final Set<Class<?>> users;
     private final Starter<T> starter;
@@ -145,7 +165,17 @@ final class SharedStacks {
       }
       if (running == null) {
         dir = Files.createTempDirectory("shared-it");
-        running = starter.start(dir);
+        try {
+          running = starter.start(dir);
+        } catch (IOException | RuntimeException | Error e) {
+          // The starter stopped what it had started; its files go too.
+          try {
+            delete(dir);
+          } catch (UncheckedIOException x) {
+            e.addSuppressed(x);
+          }
+          throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "shared-stack-stop"));
       }
       return running;
@@ -164,11 +194,15 @@ final class SharedStacks {
       }
     }
 
+    /**
+     * At JVM exit: killed, not stopped gracefully, because the test runner kills a JVM that has not
+     * exited 30 s after its tests (and its children would then be left running).
+     */
     private synchronized void stop() {
       if (running != null && !closed) {
         closed = true;
         try {
-          running.close();
+          running.kill();
         } catch (Exception e) {
           System.err.println("shared stack: " + e);
         }

@@ -112,6 +112,18 @@ final class StandaloneStack implements AutoCloseable {
   }
 
   /**
+   * SIGKILL to the app and the instances it started, then the servers stopped: for a JVM that is
+   * exiting, where a graceful stop would outlast the time the test runner gives it.
+   */
+  void kill() throws IOException {
+    app.close();
+    redis.shutdown();
+    redisServer.stop();
+    pg.close();
+    hub.close();
+  }
+
+  /**
    * The published endpoint record (Redis) of the deployment's first ready instance, waited for up
    * to 60 s: its url and the engine key the gateway sends.
    */
