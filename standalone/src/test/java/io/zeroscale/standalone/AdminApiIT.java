@@ -3,15 +3,12 @@ package io.zeroscale.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -27,9 +24,8 @@ import tools.jackson.databind.JsonNode;
  */
 class AdminApiIT {
 
-  private static final String ADMIN = "it-admin-" + "x".repeat(24);
+  private static final String ADMIN = SharedStacks.ADMIN;
 
-  @TempDir static Path tmp;
   private static GatewayFleet fleet;
   private static StandaloneProcess gw1;
   private static StandaloneProcess gw2;
@@ -38,7 +34,9 @@ class AdminApiIT {
 
   @BeforeAll
   static void start() throws Exception {
-    fleet = GatewayFleet.start(tmp, ADMIN, Map.of());
+    // Shared with SelfServiceKeysIT (two gateways, the activator off: nothing here deploys);
+    // every tenant named here is this class's own.
+    fleet = SharedStacks.FLEET.acquire(AdminApiIT.class).fleet();
     gw1 = fleet.gw1;
     gw2 = fleet.gw2;
     api1 = new ApiClient(gw1.port);
@@ -47,9 +45,7 @@ class AdminApiIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (fleet != null) {
-      fleet.close();
-    }
+    SharedStacks.FLEET.release(AdminApiIT.class);
   }
 
   private static void assertError(

@@ -36,6 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EmbeddedCredentialsIT {
 
+  // A new home (its passwords required, its files private, the passwords exposed nowhere, both
+  // reused by a restart) is checked with these helpers by StandaloneJarIT, on the two starts of a
+  // new home that it makes anyway: the same two starts were made here too before.
+
   private static final Duration START_LIMIT = Duration.ofSeconds(90);
   private static final Pattern PG_PORT =
       Pattern.compile("Embedded PostgreSQL on 127\\.0\\.0\\.1:(\\d+)");
@@ -45,34 +49,6 @@ class EmbeddedCredentialsIT {
       List.of("admin-key", "demo-api-key", "secret-key", "postgres-password", "redis-password");
 
   @TempDir Path tmp;
-
-  @Test
-  void aNewHomeRequiresThePasswordsKeepsItsFilesPrivateAndComesBackOnRestart() throws Exception {
-    Path home = tmp.resolve("home");
-    String pgPassword;
-    String redisPassword;
-    try (StandaloneProcess app = StandaloneProcess.start(home, Map.of())) {
-      app.awaitHealthy(START_LIMIT);
-      pgPassword = secret(home, "postgres-password");
-      redisPassword = secret(home, "redis-password");
-      assertThat(pgPassword).matches("[0-9a-f]{48}");
-      assertThat(redisPassword).matches("[0-9a-f]{48}").isNotEqualTo(pgPassword);
-
-      assertPasswordsRequired(app, pgPassword, redisPassword);
-      assertPrivate(home);
-      assertSecretsNotExposed(app, home, pgPassword, redisPassword);
-      assertThat(app.terminate(START_LIMIT)).isIn(0, 143);
-    }
-
-    try (StandaloneProcess again = StandaloneProcess.start(home, Map.of())) {
-      again.awaitHealthy(START_LIMIT);
-      assertThat(secret(home, "postgres-password")).as("reused").isEqualTo(pgPassword);
-      assertThat(secret(home, "redis-password")).as("reused").isEqualTo(redisPassword);
-      assertPasswordsRequired(again, pgPassword, redisPassword);
-      assertPrivate(home);
-      assertThat(again.terminate(START_LIMIT)).isIn(0, 143);
-    }
-  }
 
   @Test
   void aHomeLeftByAnOlderVersionIsUpgradedOnItsFirstStart() throws Exception {
@@ -109,7 +85,7 @@ class EmbeddedCredentialsIT {
     }
   }
 
-  private static void assertPasswordsRequired(
+  static void assertPasswordsRequired(
       StandaloneProcess app, String pgPassword, String redisPassword) {
     String pgPort = port(app, PG_PORT);
     String redisPort = port(app, REDIS_PORT);
@@ -154,7 +130,7 @@ class EmbeddedCredentialsIT {
   }
 
   /** The home and every entry in it: no access for group or others; the stated modes. */
-  private static void assertPrivate(Path home) throws IOException {
+  static void assertPrivate(Path home) throws IOException {
     assertThat(mode(home)).isEqualTo("rwx------");
     for (String dir : List.of("instances", "redis", "postgres")) {
       assertThat(mode(home.resolve(dir))).as(dir).isEqualTo("rwx------");
@@ -182,7 +158,7 @@ class EmbeddedCredentialsIT {
    * Not in the app's output (its log), not on a command line that {@code ps} shows, and no actuator
    * endpoint that could show configuration is served, even to the admin.
    */
-  private static void assertSecretsNotExposed(
+  static void assertSecretsNotExposed(
       StandaloneProcess app, Path home, String pgPassword, String redisPassword)
       throws IOException {
     assertThat(app.output()).doesNotContain(pgPassword).doesNotContain(redisPassword);
@@ -259,7 +235,7 @@ class EmbeddedCredentialsIT {
     return m.group(1);
   }
 
-  private static String secret(Path home, String file) throws IOException {
+  static String secret(Path home, String file) throws IOException {
     return Files.readString(home.resolve(file)).strip();
   }
 

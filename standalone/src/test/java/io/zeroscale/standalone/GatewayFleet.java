@@ -61,8 +61,17 @@ final class GatewayFleet implements AutoCloseable {
     env.put("ZEROSCALE_ADMIN_KEY", adminKey);
     StandaloneProcess gw1 = StandaloneProcess.start(dir.resolve("gw1"), env, args);
     StandaloneProcess gw2 = StandaloneProcess.start(dir.resolve("gw2"), env, args);
-    gw1.awaitHealthy(Duration.ofSeconds(90));
-    gw2.awaitHealthy(Duration.ofSeconds(90));
+    try {
+      gw1.awaitHealthy(Duration.ofSeconds(90));
+      gw2.awaitHealthy(Duration.ofSeconds(90));
+    } catch (RuntimeException | Error e) {
+      // Nothing is left running for a start that failed: no class's @AfterAll would stop it.
+      gw1.close();
+      gw2.close();
+      redis.stop();
+      pg.close();
+      throw e;
+    }
     return new GatewayFleet(redisPort, redis, pg, gw1, gw2, adminKey);
   }
 
@@ -93,6 +102,17 @@ final class GatewayFleet implements AutoCloseable {
 
   private static RedisServer newRedis(int port) throws IOException {
     return RedisServer.newRedisServer().bind("127.0.0.1").port(port).build();
+  }
+
+  /**
+   * SIGKILL to both gateways, then the servers stopped: for a JVM that is exiting, where a graceful
+   * stop would outlast the time the test runner gives it.
+   */
+  void kill() throws IOException {
+    gw1.close();
+    gw2.close();
+    pg.close();
+    redis.stop();
   }
 
   @Override

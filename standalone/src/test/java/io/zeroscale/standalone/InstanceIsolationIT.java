@@ -10,12 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,27 +24,25 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class InstanceIsolationIT {
 
-  private static final String ADMIN = "iso-admin-" + "x".repeat(24);
-  private static final String PLATFORM_HF_TOKEN = "hf_platformSecretToken0123456789";
+  private static final String ADMIN = SharedStacks.ADMIN;
+  private static final String PLATFORM_HF_TOKEN = SharedStacks.PLATFORM_HF_TOKEN;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final String CHAT =
       "{\"model\":\"iso\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":3}";
 
-  @TempDir static Path tmp;
   private static StandaloneStack stack;
+  private static Path home;
   private static String key;
   private static String deploymentId;
 
   @BeforeAll
   static void start() throws Exception {
-    stack =
-        StandaloneStack.start(
-            tmp,
-            ADMIN,
-            List.of("--zeroscale.runtime.process.sim.startup-duration=300ms"),
-            Map.of("HF_TOKEN", PLATFORM_HF_TOKEN));
+    // Shared with the other users of SharedStacks.INSTANCES; the tenant "iso" is this class's own.
+    SharedStacks.Instances shared = SharedStacks.INSTANCES.acquire(InstanceIsolationIT.class);
+    stack = shared.stack();
+    home = shared.home();
     ApiClient api = stack.api;
     assertThat(api.post("/admin/v1/tenants", ADMIN, "{\"name\":\"iso\"}").status()).isEqualTo(201);
     ApiClient.Response k =
@@ -71,8 +66,12 @@ class InstanceIsolationIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
+    try {
+      if (deploymentId != null) {
+        assertThat(stack.api.delete("/api/v1/deployments/iso", key).status()).isEqualTo(202);
+      }
+    } finally {
+      SharedStacks.INSTANCES.release(InstanceIsolationIT.class);
     }
   }
 
@@ -100,7 +99,7 @@ class InstanceIsolationIT {
   }
 
   private static Path instancesDir() {
-    return tmp.resolve("home").resolve("instances");
+    return home.resolve("instances");
   }
 
   private static String mode(Path p) throws Exception {

@@ -90,7 +90,11 @@ class OperatorMetricsIT {
             key,
             "{\"model_name\":\"cold\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\","
                 + "\"max_batch_size\":4,\"settings\":{\"min_instances\":0,\"max_instances\":1,"
-                + "\"scale_to_zero_after_s\":30,\"billing_aware_scale_down\":false}}");
+                // The shortest stable window (6 s): the autoscaler scales down only after a whole
+                // window observed, so the default 60 s would set the scale-down below, not the
+                // 30 s of idleness this test waits for.
+                + "\"stable_window_s\":6,\"scale_to_zero_after_s\":30,"
+                + "\"billing_aware_scale_down\":false}}");
     assertThat(d.status()).as(d.body()).isEqualTo(201);
 
     Scrape before = scrape();

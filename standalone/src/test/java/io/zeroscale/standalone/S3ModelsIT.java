@@ -16,7 +16,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,9 +39,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class S3ModelsIT {
 
-  private static final String ADMIN = "s3-admin-" + "x".repeat(24);
-  private static final String SERVER_AWS_KEY_ID = "AKIASERVEROWNKEY0000";
-  private static final String SERVER_AWS_SECRET = "serverOwnAwsSecretThatMustNotLeak0123456";
+  private static final String ADMIN = SharedStacks.ADMIN;
+  private static final String SERVER_AWS_KEY_ID = SharedStacks.SERVER_AWS_KEY_ID;
+  private static final String SERVER_AWS_SECRET = SharedStacks.SERVER_AWS_SECRET;
   private static final String LLAMA_INDEX_TOTAL = "13476839424";
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final HttpClient HTTP =
@@ -51,6 +50,7 @@ class S3ModelsIT {
   @TempDir static Path tmp;
   private static S3StandIn s3;
   private static StandaloneStack stack;
+  private static Path home;
   private static String key;
   private static String deployment;
 
@@ -64,30 +64,35 @@ class S3ModelsIT {
         "llama",
         List.of(9_976_576_152L, 3_500_296_424L),
         Long.parseLong(LLAMA_INDEX_TOTAL));
-    stack =
-        StandaloneStack.start(
-            tmp,
-            ADMIN,
-            List.of(
-                "--zeroscale.runtime.process.sim.startup-duration=300ms",
-                "--zeroscale.deployments.sweep-interval=1s",
-                "--zeroscale.s3.private-hosts=127.0.0.1"),
-            Map.of(
-                "AWS_ACCESS_KEY_ID", SERVER_AWS_KEY_ID,
-                "AWS_SECRET_ACCESS_KEY", SERVER_AWS_SECRET,
-                "AWS_REGION", "server-region-1"));
+    // Shared with the other users of SharedStacks.INSTANCES (its server has its own AWS_* and
+    // allows S3 endpoints on 127.0.0.1); the tenant "s3-tenant" is this class's own.
+    SharedStacks.Instances shared = SharedStacks.INSTANCES.acquire(S3ModelsIT.class);
+    stack = shared.stack();
+    home = shared.home();
     key =
         stack.api.tenantWithKey(
             ADMIN, "s3-tenant", "[\"inference:*\",\"deployments:read\",\"deployments:write\"]");
   }
 
+  /** Its deployments go (their instances with them); the stack stays for its other users. */
   @AfterAll
   static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
-    if (s3 != null) {
-      s3.close();
+    try {
+      if (key != null) {
+        for (String name : List.of("s3-chat", "s3-inline", "s3-missing")) {
+          assertThat(stack.api.delete("/api/v1/deployments/" + name, key).status())
+              .as(name)
+              .isIn(202, 404);
+        }
+      }
+    } finally {
+      try {
+        SharedStacks.INSTANCES.release(S3ModelsIT.class);
+      } finally {
+        if (s3 != null) {
+          s3.close();
+        }
+      }
     }
   }
 
@@ -292,7 +297,7 @@ class S3ModelsIT {
         .contains("AWS_ACCESS_KEY_ID=" + S3StandIn.ACCESS_KEY_ID)
         .doesNotContain(SERVER_AWS_SECRET)
         .doesNotContain(SERVER_AWS_KEY_ID)
-        .doesNotContain("server-region-1");
+        .doesNotContain(SharedStacks.SERVER_AWS_REGION);
     List<String> cmdline =
         List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0"));
     assertThat(cmdline)
@@ -311,7 +316,7 @@ class S3ModelsIT {
     assertThat(stack.app.output())
         .doesNotContain(S3StandIn.SECRET_ACCESS_KEY)
         .doesNotContain(SERVER_AWS_SECRET);
-    try (Stream<Path> logs = Files.list(tmp.resolve("home").resolve("instances"))) {
+    try (Stream<Path> logs = Files.list(home.resolve("instances"))) {
       for (Path log : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
         assertThat(Files.readString(log)).as("%s", log).doesNotContain(S3StandIn.SECRET_ACCESS_KEY);
       }
@@ -386,7 +391,7 @@ class S3ModelsIT {
   }
 
   private static long pid(String instanceId) throws Exception {
-    Path state = tmp.resolve("home").resolve("instances").resolve(instanceId + ".json");
+    Path state = home.resolve("instances").resolve(instanceId + ".json");
     return JSON.readTree(Files.readString(state)).get("pid").asLong();
   }
 

@@ -3,13 +3,11 @@ package io.zeroscale.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -20,19 +18,17 @@ import tools.jackson.databind.JsonNode;
  */
 class SeedShapesIT {
 
-  private static final String ADMIN = "seed-admin-" + "x".repeat(24);
+  private static final String ADMIN = SharedStacks.ADMIN;
   private static final String REPO = "meta-llama/Llama-2-7b-hf";
 
-  @TempDir static Path tmp;
   private static StandaloneStack stack;
   private static ApiClient api;
   private static String key;
 
   @BeforeAll
   static void start() throws Exception {
-    stack =
-        StandaloneStack.start(
-            tmp, ADMIN, List.of("--zeroscale.runtime.process.sim.startup-duration=500ms"));
+    // Shared with the other users of SharedStacks.INSTANCES; the tenant "seed" is this class's own.
+    stack = SharedStacks.INSTANCES.acquire(SeedShapesIT.class).stack();
     api = stack.api;
     ApiClient.Response t =
         api.post("/admin/v1/tenants", ADMIN, "{\"name\":\"seed\",\"gpu_quota\":8}");
@@ -46,10 +42,19 @@ class SeedShapesIT {
     key = k.json().get("secret").asString();
   }
 
+  /** Its deployments go (their instances with them); the stack stays for its other users. */
   @AfterAll
   static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
+    try {
+      if (key != null) {
+        for (String name : List.of("tg", "di")) {
+          assertThat(api.delete("/api/v1/deployments/" + name, key).status())
+              .as(name)
+              .isIn(202, 404);
+        }
+      }
+    } finally {
+      SharedStacks.INSTANCES.release(SeedShapesIT.class);
     }
   }
 

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.zeroscale.api.InstanceEndpoint;
-import io.zeroscale.gateway.model.hub.StandInHub;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,13 +25,12 @@ import tools.jackson.databind.JsonNode;
  */
 class SelfServiceKeysIT {
 
-  private static final String ADMIN = "ss-admin-" + "x".repeat(24);
+  private static final String ADMIN = SharedStacks.ADMIN;
   private static final String EMBED =
       "{\"model\":\"embed\",\"input\":\"hello\",\"encoding_format\":\"float\"}";
 
   @TempDir static Path tmp;
   private static GatewayFleet fleet;
-  private static StandInHub hub;
   private static InstanceRegistry registry;
   private static SimProcess sim;
   private static ApiClient api1;
@@ -44,15 +41,10 @@ class SelfServiceKeysIT {
 
   @BeforeAll
   static void start() throws Exception {
-    hub = StandInHub.start();
-    hub.add(StandInHub.LLAMA_7B);
-    // The instance is published by the test (InstanceRegistry), not an activator.
-    fleet =
-        GatewayFleet.start(
-            tmp,
-            ADMIN,
-            Map.of("ZEROSCALE_HUB_URL", hub.baseUrl().toString()),
-            List.of("--zeroscale.activator.enabled=false"));
+    // Shared with AdminApiIT (two gateways with a stand-in hub); the tenants "self" and "other"
+    // are this class's own. The instance is published by the test (InstanceRegistry), not an
+    // activator.
+    fleet = SharedStacks.FLEET.acquire(SelfServiceKeysIT.class).fleet();
     api1 = new ApiClient(fleet.gw1.port);
     api2 = new ApiClient(fleet.gw2.port);
     registry = new InstanceRegistry(fleet.redisPort);
@@ -86,17 +78,15 @@ class SelfServiceKeysIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (sim != null) {
-      sim.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
-    if (fleet != null) {
-      fleet.close();
-    }
-    if (hub != null) {
-      hub.close();
+    try {
+      if (sim != null) {
+        sim.close();
+      }
+      if (registry != null) {
+        registry.close();
+      }
+    } finally {
+      SharedStacks.FLEET.release(SelfServiceKeysIT.class);
     }
   }
 

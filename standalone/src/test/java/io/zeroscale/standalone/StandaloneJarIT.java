@@ -26,6 +26,10 @@ import redis.embedded.RedisServer;
  * exactly {@code {"status":"UP"}}, keys printed, data reused by a second start, nothing left
  * running after SIGTERM; and external servers used instead of embedded ones when their URLs are
  * given.
+ *
+ * <p>The new home's two starts also carry issue #16's checks of a new home ({@link
+ * EmbeddedCredentialsIT}'s helpers): both starts of the same home are shared instead of made twice
+ * by two classes.
  */
 class StandaloneJarIT {
 
@@ -41,10 +45,20 @@ class StandaloneJarIT {
 
   @TempDir Path tmp;
 
+  /**
+   * A new home, started twice. Besides the jar's own checks, issue #16's for a new home (merged
+   * here from EmbeddedCredentialsIT, whose test made the same two starts): the embedded PostgreSQL
+   * and Redis refuse a client without the generated passwords, the home's files are their owner's
+   * only, the passwords are in no log, command line or actuator endpoint, and the restart reuses
+   * them.
+   */
   @Test
-  void runsOnEmbeddedServersReusesDataAndLeavesNothingRunningAfterSigterm() throws Exception {
+  void runsOnEmbeddedServersBehindPasswordsReusesDataAndLeavesNothingRunningAfterSigterm()
+      throws Exception {
     Path home = tmp.resolve("home");
     String demoKey;
+    String pgPassword;
+    String redisPassword;
     try (StandaloneProcess app = StandaloneProcess.start(home, Map.of())) {
       assertThat(app.awaitHealthy(START_LIMIT)).isEqualTo("{\"status\":\"UP\"}");
 
@@ -72,6 +86,14 @@ class StandaloneJarIT {
       assertThat(started).allMatch(ProcessHandle::isAlive);
       assertThat(tenantNames(home)).containsExactly("demo");
 
+      pgPassword = EmbeddedCredentialsIT.secret(home, "postgres-password");
+      redisPassword = EmbeddedCredentialsIT.secret(home, "redis-password");
+      assertThat(pgPassword).matches("[0-9a-f]{48}");
+      assertThat(redisPassword).matches("[0-9a-f]{48}").isNotEqualTo(pgPassword);
+      EmbeddedCredentialsIT.assertPasswordsRequired(app, pgPassword, redisPassword);
+      EmbeddedCredentialsIT.assertPrivate(home);
+      EmbeddedCredentialsIT.assertSecretsNotExposed(app, home, pgPassword, redisPassword);
+
       int beforeSigterm = app.output().length();
       int exit = app.terminate(Duration.ofSeconds(60));
       assertThat(exit).as("exit code after SIGTERM").isIn(0, 143);
@@ -97,6 +119,14 @@ class StandaloneJarIT {
       assertThat(again.awaitHealthy(START_LIMIT)).isEqualTo("{\"status\":\"UP\"}");
       assertThat(again.bannerValue("demo tenant key")).contains(demoKey);
       assertThat(tenantNames(home)).containsExactly("demo");
+      assertThat(EmbeddedCredentialsIT.secret(home, "postgres-password"))
+          .as("reused")
+          .isEqualTo(pgPassword);
+      assertThat(EmbeddedCredentialsIT.secret(home, "redis-password"))
+          .as("reused")
+          .isEqualTo(redisPassword);
+      EmbeddedCredentialsIT.assertPasswordsRequired(again, pgPassword, redisPassword);
+      EmbeddedCredentialsIT.assertPrivate(home);
       assertThat(again.terminate(Duration.ofSeconds(60))).isIn(0, 143);
     }
   }

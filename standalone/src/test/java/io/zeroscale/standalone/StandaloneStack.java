@@ -83,7 +83,16 @@ final class StandaloneStack implements AutoCloseable {
             "ZEROSCALE_HUB_URL",
             hub.baseUrl().toString()));
     StandaloneProcess app = StandaloneProcess.start(dir.resolve("home"), env, args);
-    app.awaitHealthy(Duration.ofSeconds(90));
+    try {
+      app.awaitHealthy(Duration.ofSeconds(90));
+    } catch (RuntimeException | Error e) {
+      // Nothing is left running for a start that failed: no class's @AfterAll would stop it.
+      app.close();
+      redisServer.stop();
+      pg.close();
+      hub.close();
+      throw e;
+    }
     Config config = new Config();
     config.useSingleServer().setAddress("redis://127.0.0.1:" + redisPort);
     return new StandaloneStack(hub, redisServer, pg, app, Redisson.create(config));
@@ -100,6 +109,18 @@ final class StandaloneStack implements AutoCloseable {
       pg.close();
       hub.close();
     }
+  }
+
+  /**
+   * SIGKILL to the app and the instances it started, then the servers stopped: for a JVM that is
+   * exiting, where a graceful stop would outlast the time the test runner gives it.
+   */
+  void kill() throws IOException {
+    app.close();
+    redis.shutdown();
+    redisServer.stop();
+    pg.close();
+    hub.close();
   }
 
   /**

@@ -22,7 +22,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.redisson.api.RType;
 import org.redisson.client.codec.StringCodec;
 import tools.jackson.databind.JsonNode;
@@ -39,16 +38,16 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class TenantCredentialsIT {
 
-  private static final String ADMIN = "cred-admin-" + "x".repeat(24);
-  private static final String PLATFORM_HF_TOKEN = "hf_platformSecretToken0123456789";
+  private static final String ADMIN = SharedStacks.ADMIN;
+  private static final String PLATFORM_HF_TOKEN = SharedStacks.PLATFORM_HF_TOKEN;
   private static final String TOKEN_A = "hf_TenantAPrivateRepoToken42abcd";
   private static final String PRIVATE_REPO = "acme-corp/private-llama";
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  @TempDir static Path tmp;
   private static StandaloneStack stack;
+  private static Path home;
   private static String keyA;
   private static String keyB;
   private static String depA;
@@ -57,14 +56,11 @@ class TenantCredentialsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    stack =
-        StandaloneStack.start(
-            tmp,
-            ADMIN,
-            List.of(
-                "--zeroscale.runtime.process.sim.startup-duration=300ms",
-                "--zeroscale.deployments.sweep-interval=1s"),
-            Map.of("HF_TOKEN", PLATFORM_HF_TOKEN));
+    // Shared with the other users of SharedStacks.INSTANCES; tenant-a and tenant-b are this
+    // class's own.
+    SharedStacks.Instances shared = SharedStacks.INSTANCES.acquire(TenantCredentialsIT.class);
+    stack = shared.stack();
+    home = shared.home();
     stack
         .hub
         .addSafetensorsRepo(
@@ -151,8 +147,15 @@ class TenantCredentialsIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
+    try {
+      if (depB != null) {
+        assertThat(stack.api.delete("/api/v1/deployments/priv-chat", keyA).status()).isEqualTo(202);
+        assertThat(stack.api.delete("/api/v1/deployments/priv-inline", keyA).status())
+            .isEqualTo(202);
+        assertThat(stack.api.delete("/api/v1/deployments/pub-chat", keyB).status()).isEqualTo(202);
+      }
+    } finally {
+      SharedStacks.INSTANCES.release(TenantCredentialsIT.class);
     }
   }
 
@@ -190,7 +193,7 @@ class TenantCredentialsIT {
   }
 
   private static Path instancesDir() {
-    return tmp.resolve("home").resolve("instances");
+    return home.resolve("instances");
   }
 
   private static String sha256Prefix(String token) throws Exception {

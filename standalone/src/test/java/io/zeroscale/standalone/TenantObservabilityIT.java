@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -28,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  */
 class TenantObservabilityIT {
 
-  private static final String ADMIN = "obs-admin-" + "x".repeat(24);
+  private static final String ADMIN = SharedStacks.ADMIN;
 
   /** A model name that looks like a Zeroscale key: the simulator prints it when it starts. */
   private static final String PLANTED = "zs-plantedSecret0123456789";
@@ -36,7 +34,6 @@ class TenantObservabilityIT {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  @TempDir static Path tmp;
   private static StandaloneStack stack;
   private static ApiClient api;
   private static String keyA;
@@ -46,15 +43,10 @@ class TenantObservabilityIT {
 
   @BeforeAll
   static void start() throws Exception {
-    stack =
-        StandaloneStack.start(
-            tmp,
-            ADMIN,
-            List.of(
-                "--zeroscale.runtime.process.sim.startup-duration=300ms",
-                "--zeroscale.runtime.process.sim.inter-token-latency=50ms",
-                "--zeroscale.gateway.series-flush-interval=1s",
-                "--zeroscale.autoscaler.enabled=false"));
+    // Shared with the other users of SharedStacks.INSTANCES (50 ms between tokens, series flushed
+    // every second); the tenants obs-a and obs-b are this class's own. Its deployment has
+    // min_instances = max_instances = 1, so the autoscaler there never changes its instance.
+    stack = SharedStacks.INSTANCES.acquire(TenantObservabilityIT.class).stack();
     api = stack.api;
     String scopes = "[\"inference:*\",\"deployments:read\",\"deployments:write\"]";
     keyA = api.tenantWithKey(ADMIN, "obs-a", scopes);
@@ -73,10 +65,15 @@ class TenantObservabilityIT {
     instanceId = stack.readyEndpoint(dep).get("id").asString();
   }
 
+  /** Its deployment goes (its instance with it); the stack stays for its other users. */
   @AfterAll
   static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
+    try {
+      if (dep != null) {
+        assertThat(api.delete("/api/v1/deployments/" + dep, keyA).status()).isEqualTo(202);
+      }
+    } finally {
+      SharedStacks.INSTANCES.release(TenantObservabilityIT.class);
     }
   }
 
