@@ -1,7 +1,7 @@
 // The console's shell: sign-in state, the navigation, and the router. Pages are modules under
 // pages/ exporting render(ctx); routes.json (shared with the server, which answers 404 at any
 // other address) maps each address to its page.
-import {h, replace, notice, errorText, pageHeader} from './dom.js';
+import {h, replace, notice, errorText, pageHeader, closeDialogs} from './dom.js';
 import {Session, storedKey, clearKey} from './api.js';
 
 const BASE = '/console/';
@@ -21,14 +21,19 @@ const NAV = [
   {path: 'models', label: 'Models', show: (s) => !s.platform && s.can('deployments:read')},
   {path: 'deploy', label: 'Deploy a model', show: (s) => !s.platform && s.can('deployments:write')},
   {path: 'playground', label: 'Playground', show: (s) => !s.platform && s.canInfer()},
-  {path: 'usage', label: 'Usage & billing', show: (s) => !s.platform && s.can('usage:read')},
+  {path: 'usage', label: 'Usage & billing', show: (s) => !s.platform && (s.can('usage:read') || s.can('billing:write'))},
   {path: 'keys', label: 'API keys', show: (s) => !s.platform && s.can('keys:read')},
   {path: 'admin/tenants', label: 'Tenants', show: (s) => s.platform && s.can('admin')},
   {path: 'admin/invoices', label: 'Invoices', show: (s) => s.platform && s.can('finance')},
 ];
 
 function match(below) {
-  const segments = below.split('/').filter(Boolean).map(decodeURIComponent);
+  let segments;
+  try {
+    segments = below.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return null; // a malformed escape: no such page
+  }
   for (const route of routes) {
     const parts = route.path === '' ? [] : route.path.split('/');
     if (parts.length !== segments.length) continue;
@@ -52,6 +57,7 @@ export function navigate(to, {replace: replacing = false} = {}) {
 }
 
 function leave() {
+  closeDialogs(); // a confirmation never outlives its page (it answers "cancel")
   for (const fn of leaving) {
     try { fn(); } catch { /* a cleanup never stops navigation */ }
   }
@@ -188,8 +194,15 @@ export function signedIn(next) {
 }
 
 async function start() {
-  const response = await fetch(`${BASE}assets/routes.json`);
-  routes = await response.json();
+  try {
+    const response = await fetch(`${BASE}assets/routes.json`);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    routes = await response.json();
+  } catch (err) {
+    replace(view, pageHeader('The console could not start'),
+      notice('error', `Its page list did not load (${err.message}). Reload the page to try again.`));
+    return;
+  }
   await render();
 }
 

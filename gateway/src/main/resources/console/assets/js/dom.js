@@ -5,8 +5,26 @@
 
 let ids = 0;
 
-/** Attributes that navigate or load: never a javascript:, data: or vbscript: URL. */
+/** Attributes that navigate or load: only http(s), blob (downloads) and mailto URLs. */
 const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'xlink:href']);
+const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'blob:', 'mailto:']);
+
+/** Whether a URL is safe to link to: parsed as the browser would (tabs, controls, case). */
+function safeUrl(value) {
+  try {
+    return SAFE_PROTOCOLS.has(new URL(String(value), location.href).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** The dialogs on screen, closed (as cancelled) when the user leaves the page. */
+const openDialogs = new Set();
+
+/** Cancels every open confirmDialog: called on navigation, so no action outlives its page. */
+export function closeDialogs() {
+  for (const close of [...openDialogs]) close(false);
+}
 
 /** A unique id for label/input pairs and aria references. */
 export function uid(prefix = 'zs') {
@@ -31,8 +49,8 @@ export function h(tag, attrs, ...children) {
       // Handlers are functions only: a string would be code (and the CSP would refuse it).
       if (typeof value !== 'function') throw new Error(`h(): '${name}' must be a function`);
       el.addEventListener(name.slice(2).toLowerCase(), value);
-    } else if (URL_ATTRIBUTES.has(name.toLowerCase()) && /^\s*(javascript|data|vbscript):/i.test(String(value))) {
-      throw new Error(`h(): '${name}' may not be a ${String(value).trim().split(':')[0]}: URL`);
+    } else if (URL_ATTRIBUTES.has(name.toLowerCase()) && !safeUrl(value)) {
+      throw new Error(`h(): '${name}' must be an http(s), blob or mailto URL`);
     } else if (name === 'value' || name === 'checked') {
       el[name] = value;
     } else {
@@ -218,7 +236,13 @@ export function form(onSubmit, ...children) {
 export function confirmDialog(title, message, confirmLabel = 'Confirm', kind = 'danger') {
   return new Promise((resolve) => {
     const dialog = h('dialog', {class: 'dialog', 'aria-labelledby': 'dialog-title'});
-    const close = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+    const close = (answer) => {
+      openDialogs.delete(close);
+      dialog.close();
+      dialog.remove();
+      resolve(answer);
+    };
+    openDialogs.add(close);
     append(dialog, [
       h('h2', {id: 'dialog-title'}, title),
       h('p', {}, message),

@@ -130,6 +130,41 @@ class ConsoleShellIT {
   }
 
   @Test
+  void aKeyThatOpensNoSectionIsToldSo() {
+    ApiClient.Response metrics =
+        stack.api.post(
+            "/admin/v1/keys",
+            ConsoleStack.ADMIN,
+            "{\"name\":\"scraper\",\"scopes\":[\"metrics\"]}");
+    assertThat(metrics.status()).as(metrics.body()).isEqualTo(201);
+    browser.signIn(metrics.json().get("secret").asString());
+    assertThat(browser.heading()).isEqualTo("Nothing to show for this key");
+    assertThat(browser.waitFor(By.id("no-section")).getText()).contains("metrics");
+    assertThat(browser.waitFor(By.id("nav")).getText()).isEmpty();
+    browser.signOut();
+  }
+
+  @Test
+  void aConfirmationDoesNotOutliveItsPage() {
+    browser.signIn(fullKey);
+    browser.go("keys");
+    browser.waitFor(By.cssSelector("#keys-list .this-key"));
+    browser
+        .waitFor(
+            By.xpath(
+                "//table//tr[.//*[contains(@class,'this-key')]]//button[contains(@class,'key-revoke')]"))
+        .click();
+    browser.waitFor(By.cssSelector("dialog .confirm-yes"));
+    browser.driver.navigate().back();
+    new org.openqa.selenium.support.ui.WebDriverWait(
+            browser.driver, java.time.Duration.ofSeconds(10))
+        .until(d -> d.findElements(By.cssSelector("dialog")).isEmpty());
+    // Cancelled, not confirmed: the key still works.
+    assertThat(stack.api.get("/api/v1/me", fullKey).status()).isEqualTo(200);
+    browser.signOut();
+  }
+
+  @Test
   void anUnknownAddressShowsTheNotFoundPage() {
     browser.signIn(fullKey);
     browser.go("no/such/page");
