@@ -493,6 +493,13 @@ export async function render(ctx) {
   if (!ctx.current()) return;
   const canWrite = ctx.session.can('deployments:write');
   ctx.title(d.model_name);
+  // The live refresh: at most one tick at a time (a forced refresh, after a change, runs anyway);
+  // an answer older than the last one shown is dropped. Once the deployment is gone (deleted
+  // elsewhere: the 404 page; deleted here: the list) it stops.
+  let inFlight = 0;
+  let asked = 0;
+  let shown = 0;
+  let gone = false;
 
   // ---- header and overview ----
   const status = h('p', {id: 'deployment-status', class: 'status-line', 'aria-live': 'polite'}, statusLine(d));
@@ -503,10 +510,12 @@ export async function render(ctx) {
         `The deployment ${d.model_name} stops all its instances and stops answering requests. This cannot be undone.`,
         `Delete ${d.model_name}`);
       if (!ok || !ctx.current()) return;
+      gone = true; // deleted here: the list, not the 404 page, comes next
       try {
         await del(path);
         if (ctx.current()) ctx.navigate('deployments');
       } catch (err) {
+        gone = false;
         if (ctx.current()) replace(pageStatus, notice('error', errorText(err)));
       }
     }, {kind: 'danger', attrs: {id: 'delete-deployment'}})
@@ -653,12 +662,6 @@ export async function render(ctx) {
   ]);
 
   // ---- live refresh ----
-  // At most one tick at a time (a forced refresh, after a change, runs anyway); an answer older
-  // than the last one shown is dropped. A deployment deleted elsewhere ends in the 404 page.
-  let inFlight = 0;
-  let asked = 0;
-  let shown = 0;
-  let gone = false;
   async function refresh(force = false) {
     if (gone || (inFlight > 0 && !force)) return;
     const mine = ++asked;
@@ -682,7 +685,7 @@ export async function render(ctx) {
       if (!ctx.current() || gone || err.status === 401) return;
       if (err.status === 404) {
         gone = true;
-        ctx.notFound('This deployment no longer exists (it was deleted). The deployments are under Deployments.');
+        ctx.notFound('This deployment no longer exists: it was deleted.');
         return;
       }
       if (mine < shown) return;
