@@ -404,6 +404,7 @@ async function hardwareForm(d, ctx, onSaved) {
   const touched = new Set();
   const el = form(async (data, formEl) => {
     const status = formEl.querySelector('.form-status');
+    for (const input of formEl.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
     const unreadable = unreadableNumbers([['Max batch size', batch],
       ...ENGINE.filter((o) => o.type === 'int' || o.type === 'number').map((o) => [o.label, engineInputs[o.name]]),
       ['Speculative tokens', specTokens]]);
@@ -416,7 +417,15 @@ async function hardwareForm(d, ctx, onSaved) {
     if (Number(numGpus.value) !== before.num_gpus) body.num_gpus = Number(numGpus.value);
     if (Number(batch.value) !== before.max_batch_size) body.max_batch_size = Number(batch.value);
     if (model.value.trim() !== before.model) body.model = model.value.trim();
-    const engine = engineChanges();
+    let engine;
+    try {
+      engine = engineChanges();
+    } catch (err) {
+      specModel.setAttribute('aria-invalid', 'true');
+      specModel.focus();
+      replace(status, notice('error', err.message));
+      return;
+    }
     if (Object.keys(engine).length) body.engine = engine;
     if (Object.keys(body).length === 0) {
       replace(status, notice('info', 'Nothing changed.'));
