@@ -125,6 +125,12 @@ class ConsoleDeploymentsIT {
                         d.findElement(By.id("chart-requests")).getDomAttribute("data-points"))
                     >= 1);
     assertThat(browser.all(By.cssSelector("#chart-requests canvas"))).isNotEmpty();
+    // The canvas has a text alternative: the last point's values.
+    WebElement requestsChart = browser.waitFor(By.id("chart-requests"));
+    assertThat(requestsChart.getDomAttribute("role")).isEqualTo("img");
+    assertThat(requestsChart.getDomAttribute("aria-label"))
+        .startsWith("Requests per minute, last minute")
+        .contains("2xx", "4xx", "5xx");
     for (String chart :
         new String[] {"chart-latency", "chart-ttft", "chart-tokens", "chart-instances"}) {
       assertThat(browser.waitFor(By.cssSelector("#" + chart + " h3")).getText()).isNotBlank();
@@ -239,6 +245,121 @@ class ConsoleDeploymentsIT {
 
   @Test
   @Order(5)
+  void anUnreadableNumberIsRefusedInThePageAndNothingIsSent() {
+    browser.signIn(key);
+    browser.go("deployments/" + id);
+    int before = deployment().get("settings").get("max_instances").asInt();
+    WebElement max = browser.waitFor(By.id("setting-max_instances"));
+    assertThat(max.getDomProperty("value")).isEqualTo(String.valueOf(before));
+    max.clear();
+    max.sendKeys("3e"); // a number input's value is then '', as if it were empty
+    browser.waitFor(By.id("settings-save")).click();
+    browser.waitForText(By.cssSelector("#settings-form .notice-error"), "Max instances");
+    assertThat(browser.waitFor(By.cssSelector("#settings-form .notice-error")).getText())
+        .contains("Not a number")
+        .contains("Nothing was saved");
+    assertThat(max.getDomAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(browser.script("return document.activeElement.id"))
+        .isEqualTo("setting-max_instances");
+    assertThat(browser.all(By.cssSelector("#settings-form .notice-success"))).isEmpty();
+    JsonNode settings = deployment().get("settings");
+    assertThat(settings.get("max_instances").isNull()).isFalse();
+    assertThat(settings.get("max_instances").asInt()).isEqualTo(before);
+    browser.signOut();
+  }
+
+  @Test
+  @Order(6)
+  void theRolloutFormOffersPricedGpusAndSendsOnlyTheChangedEngineOption() {
+    browser.signIn(key);
+    JsonNode current = deployment();
+    int revision = current.get("revision").asInt();
+    assertThat(current.get("engine").has("enable_prefix_caching")).isFalse();
+    browser.go("deployments/" + id);
+    browser.waitFor(By.cssSelector("#settings details.advanced summary")).click();
+    // The GPU types come from GET /api/v1/hardware?model=…: each with its price.
+    WebElement gpuSelect = browser.waitFor(By.id("hw-gpu"));
+    assertThat(gpuSelect.getText()).contains("A100-80GB (80 GB, $").contains("/GPU-hour");
+    WebElement caching = browser.waitFor(By.id("hw-engine-enable-prefix-caching"));
+    assertThat(caching.isSelected()).isFalse();
+    assertThat(browser.all(By.cssSelector("#hw-engine label")))
+        .extracting(WebElement::getText)
+        .anyMatch(t -> t.startsWith("Max model length"));
+    caching.click();
+    browser.waitFor(By.id("hw-submit")).click();
+    WebElement dialog = browser.waitFor(By.cssSelector("dialog.dialog"));
+    assertThat(dialog.getText()).contains("engine.enable_prefix_caching");
+    dialog.findElement(By.cssSelector(".confirm-yes")).click();
+    browser.waitForText(
+        By.cssSelector("#hardware-form .form-status"),
+        "Revision " + (revision + 1) + " is rolling out.");
+    JsonNode rolled = deployment();
+    assertThat(rolled.get("revision").asInt()).isEqualTo(revision + 1);
+    assertThat(rolled.get("engine").get("enable_prefix_caching").asBoolean()).isTrue();
+    assertThat(rolled.get("max_batch_size").asInt())
+        .isEqualTo(current.get("max_batch_size").asInt());
+    JsonNode newest = stack.api.get("/api/v1/deployments/" + id + "/revisions", key).json();
+    JsonNode latest = newest.get("data").get(0);
+    assertThat(latest.get("revision").asInt()).isEqualTo(revision + 1);
+    assertThat(latest.get("changed").toString()).isEqualTo("[\"engine\"]");
+    browser.waitForText(
+        By.cssSelector("#revisions tr[data-revision='" + (revision + 1) + "']"),
+        "enable_prefix_caching=true");
+    assertThat(browser.waitFor(By.id("hw-engine-enable-prefix-caching")).isSelected()).isTrue();
+    browser.signOut();
+  }
+
+  @Test
+  @Order(7)
+  void aKeyWithoutDeploymentsReadSeesANoticeAndNoError() {
+    browser.signIn(stack.key(tenant, "[\"inference:*\"]"));
+    browser.go("deployments");
+    assertThat(browser.heading()).isEqualTo("Deployments");
+    browser.waitForText(By.cssSelector("#view .notice-info"), "lacks deployments:read");
+    assertThat(browser.all(By.cssSelector("#view .notice-error"))).isEmpty();
+    assertThat(browser.all(By.id("deployments-list"))).isEmpty();
+
+    browser.go("deployments/" + id);
+    assertThat(browser.heading()).isEqualTo("Deployment");
+    browser.waitForText(By.cssSelector("#view .notice-info"), "lacks deployments:read");
+    assertThat(browser.all(By.cssSelector("#view .notice-error"))).isEmpty();
+    assertThat(browser.all(By.id("settings-form"))).isEmpty();
+    browser.assertNoJavaScriptErrors();
+    browser.signOut();
+  }
+
+  @Test
+  @Order(8)
+  void aDeploymentDeletedElsewhereEndsInTheNotFoundPage() {
+    String other = tenant + "-gone";
+    ApiClient.Response created =
+        stack.api.post(
+            "/api/v1/deployments",
+            key,
+            "{\"model_name\":\""
+                + other
+                + "\",\"model\":\"llama7\",\"gpu\":\"A100-80GB\","
+                + "\"settings\":{\"min_instances\":0,\"max_instances\":1}}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    String otherId = created.json().get("id").asString();
+    browser.signIn(key);
+    browser.go("deployments/" + otherId);
+    browser.waitForText(By.cssSelector("#view h1"), other);
+    browser.waitFor(By.cssSelector("#revisions tr[data-revision='1']"));
+    ApiClient.Response deleted = stack.api.delete("/api/v1/deployments/" + otherId, key);
+    assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> stack.api.get("/api/v1/deployments/" + otherId, key).status() == 404);
+    browser.waitForText(By.cssSelector("#view h1"), "Page not found", Duration.ofSeconds(20));
+    assertThat(browser.waitFor(By.cssSelector("#view .not-found")).getText())
+        .contains("no longer exists");
+    browser.assertNoJavaScriptErrors();
+    browser.signOut();
+  }
+
+  @Test
+  @Order(9)
   void deletingAsksForConfirmationAndReturnsToTheList() {
     browser.signIn(key);
     browser.go("deployments/" + id);

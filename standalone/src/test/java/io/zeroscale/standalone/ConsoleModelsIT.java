@@ -136,6 +136,10 @@ class ConsoleModelsIT {
       type(By.id("model-source"), "org/repo@-bad");
       browser.driver.findElement(By.id("add-model-submit")).click();
       browser.waitForText(By.cssSelector("#add-model-form .notice-error"), "(field: source)");
+      // The refused field is marked and has the focus.
+      assertThat(browser.waitFor(By.id("model-source")).getDomAttribute("aria-invalid"))
+          .isEqualTo("true");
+      assertThat(browser.script("return document.activeElement.id")).isEqualTo("model-source");
       browser.waitFor(By.xpath("//button[normalize-space()='Cancel']")).click();
 
       assertThat(browser.all(By.cssSelector("#models-list tbody tr"))).hasSize(2);
@@ -426,6 +430,30 @@ class ConsoleModelsIT {
       assertThat(browser.heading()).isEqualTo("Deploy a model");
       browser.waitForText(By.cssSelector("#view .notice-info"), "deployments:write");
       assertThat(browser.all(By.id("deploy-form"))).isEmpty();
+    } finally {
+      browser.signOut();
+    }
+  }
+
+  @Test
+  void aKeyWithoutDeploymentsReadSeesANoticeInsteadOfTheLibrary() {
+    stack.api.importLlama7b(key, "hidden-llama");
+    String id = model("hidden-llama").get("id").asString();
+    browser.signIn(stack.key(tenant, "[\"inference:*\",\"usage:read\"]"));
+    try {
+      browser.go("models");
+      assertThat(browser.heading()).isEqualTo("Models");
+      browser.waitForText(By.cssSelector("#view .notice-info"), "lacks deployments:read");
+      assertThat(browser.all(By.cssSelector("#view .notice-error"))).isEmpty();
+      assertThat(browser.all(By.id("models-list"))).isEmpty();
+      assertThat(browser.all(By.id("add-model"))).isEmpty();
+
+      browser.go("models/" + id);
+      assertThat(browser.heading()).isEqualTo("Model");
+      browser.waitForText(By.cssSelector("#view .notice-info"), "lacks deployments:read");
+      assertThat(browser.all(By.cssSelector("#view .notice-error"))).isEmpty();
+      assertThat(browser.all(By.id("model-details"))).isEmpty();
+      browser.assertNoJavaScriptErrors();
     } finally {
       browser.signOut();
     }

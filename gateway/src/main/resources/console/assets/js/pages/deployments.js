@@ -44,6 +44,11 @@ function listTable(deployments, ctx) {
 
 export async function render(ctx) {
   ctx.title('Deployments');
+  if (!ctx.session.can('deployments:read')) {
+    append(ctx.view, [pageHeader('Deployments'), notice('info',
+      'This key cannot read deployments (it lacks deployments:read), so it cannot see the deployments: sign in with a key that has deployments:read.')]);
+    return;
+  }
   const actions = ctx.session.can('deployments:write')
     ? h('a', {href: `${BASE}deploy`, class: 'btn btn-primary', id: 'deploy-link'}, 'Deploy a model')
     : null;

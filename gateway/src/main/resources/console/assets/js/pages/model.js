@@ -32,6 +32,12 @@ function details(m) {
 }
 
 export async function render(ctx) {
+  if (!ctx.session.can('deployments:read')) {
+    ctx.title('Model');
+    append(ctx.view, [pageHeader('Model'), notice('info',
+      'This key cannot read deployments (it lacks deployments:read), so it cannot see this model: sign in with a key that has deployments:read.')]);
+    return;
+  }
   let model = await get(`/api/v1/models/${seg(ctx.params.id)}`);
   if (!ctx.current()) return;
   const canWrite = ctx.session.can('deployments:write');

@@ -66,8 +66,24 @@ function importBody(fd) {
   return body;
 }
 
+/** The add form's input that a refusal (its `param`) names, or null. */
+function refusedField(formEl, err, kind) {
+  const param = err && err.param ? String(err.param) : '';
+  const name = param === 'source' ? (kind === 's3' ? 's3_source' : 'hf_source')
+    : param.startsWith('s3_credentials.') ? param.slice('s3_credentials.'.length)
+      : param;
+  if (!name) return null;
+  const input = formEl.elements.namedItem(name);
+  return input && input.focus ? input : null;
+}
+
 export async function render(ctx) {
   ctx.title('Models');
+  if (!ctx.session.can('deployments:read')) {
+    append(ctx.view, [pageHeader('Models'), notice('info',
+      'This key cannot read deployments (it lacks deployments:read), so it cannot see the model library: sign in with a key that has deployments:read.')]);
+    return;
+  }
   const canWrite = ctx.session.can('deployments:write');
   let models = (await get('/api/v1/models')).data;
   if (!ctx.current()) return;
@@ -195,7 +211,18 @@ export async function render(ctx) {
 
     const el = form(async (fd, f) => {
       const body = importBody(fd);
-      const model = await post('/api/v1/models', body);
+      for (const input of f.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+      let model;
+      try {
+        model = await post('/api/v1/models', body);
+      } catch (err) {
+        const target = refusedField(f, err, kind.value);
+        if (target) {
+          target.setAttribute('aria-invalid', 'true');
+          target.focus();
+        }
+        throw err;
+      }
       // The secrets leave the page with the request: never kept in the form.
       for (const input of f.querySelectorAll('input[type=password]')) input.value = '';
       if (!ctx.current()) return;
