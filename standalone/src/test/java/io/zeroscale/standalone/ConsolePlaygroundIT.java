@@ -115,6 +115,13 @@ class ConsolePlaygroundIT {
     browser.waitForText(
         By.cssSelector("#playground-chat .msg-meta.waiting"), "Waiting for an instance…");
     assertThat(browser.waitFor(By.id("playground-stop")).isEnabled()).isTrue();
+    // The ticking line is in no live region (the nearest one has announcements off).
+    assertThat(
+            browser.script(
+                "const live = document.querySelector('#playground-chat .msg-meta')"
+                    + ".closest('[aria-live], [role=status], [role=alert], [role=log]');"
+                    + "return live === null || live.getAttribute('aria-live') === 'off';"))
+        .isEqualTo(true);
 
     // The answer, then the meta line with the cold start wait and the tokens.
     new WebDriverWait(browser.driver, Duration.ofSeconds(60))
@@ -127,6 +134,16 @@ class ConsolePlaygroundIT {
     assertThat(meta.getText())
         .contains("Cold start wait", "first token after", "30 tokens")
         .doesNotContain("Waiting");
+    // A status region announces the answer once (and said "Waiting for an instance" once).
+    new WebDriverWait(browser.driver, Duration.ofSeconds(10))
+        .until(
+            d ->
+                "Answer received"
+                    .equals(
+                        browser.script(
+                            "return document.getElementById('playground-announce').textContent")));
+    assertThat(browser.waitFor(By.id("playground-announce")).getDomAttribute("role"))
+        .isEqualTo("status");
     String answer =
         browser.waitFor(By.cssSelector("#playground-chat .msg-assistant")).getText().trim();
     assertThat(answer.split("\\s+")).hasSize(30);
@@ -234,6 +251,21 @@ class ConsolePlaygroundIT {
             stack.api.get("/api/v1/billing/settings", key).json().get("spend_limit_usd").isNull())
         .isTrue();
 
+    // An amount with a decimal comma is refused in the page (not read as 125): nothing is sent.
+    limit = browser.waitFor(By.id("usage-spend-limit-input"));
+    limit.clear();
+    limit.sendKeys("12,5");
+    browser.driver.findElement(By.id("usage-spend-save")).click();
+    browser.waitForText(
+        By.cssSelector("#usage-spend-limit .notice-error"),
+        "Monthly spend limit must be an amount");
+    assertThat(limit.getDomAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(browser.script("return document.activeElement.id"))
+        .isEqualTo("usage-spend-limit-input");
+    assertThat(
+            stack.api.get("/api/v1/billing/settings", key).json().get("spend_limit_usd").isNull())
+        .isTrue();
+
     limit = browser.waitFor(By.id("usage-spend-limit-input"));
     limit.clear();
     limit.sendKeys("25.50");
@@ -326,6 +358,25 @@ class ConsolePlaygroundIT {
     browser.waitForText(By.id("usage-spend-limit"), "$25.50");
     assertThat(browser.all(By.id("usage-spend-limit-input"))).isEmpty();
     assertThat(browser.all(By.id("usage-spend-save"))).isEmpty();
+    browser.signOut();
+
+    // billing:write without usage:read: the limit can be set (the settings cannot be read).
+    // (inference:* only gives the sidebar an entry to sign in to.)
+    String setter = stack.key(tenant, "[\"billing:write\",\"inference:*\"]");
+    browser.signIn(setter);
+    browser.go("usage");
+    browser.waitForText(By.cssSelector("#view .notice-info"), "usage:read");
+    WebElement setLimit = browser.waitFor(By.id("usage-spend-limit-input"));
+    assertThat(setLimit.getDomProperty("value")).isEmpty();
+    setLimit.sendKeys("30");
+    browser.driver.findElement(By.id("usage-spend-save")).click();
+    browser.waitForText(By.cssSelector("#usage-spend-limit .notice-success"), "$30.00");
+    JsonNode changed = stack.api.get("/api/v1/billing/settings", key).json();
+    assertThat(changed.get("spend_limit_usd").decimalValue()).isEqualByComparingTo("30");
+    assertThat(changed.get("alert_threshold_pct").asInt()).isEqualTo(80);
+    assertThat(browser.waitFor(By.id("usage-spend-limit")).getText()).contains("$30.00");
+    assertThat(browser.all(By.id("usage-stats"))).isEmpty();
+    browser.assertNoJavaScriptErrors();
     browser.signOut();
 
     // A deployment the tenant does not have (another tenant's answers the same 404).
