@@ -361,7 +361,7 @@ export async function render(ctx) {
         field('Quantization', quantization)),
       h('div', {class: 'field-row'},
         field('Speculative decoding: draft model', draftModel, 'A ready or unverified model of your library.'),
-        field('Speculative tokens', draftTokens, '1 to 16 tokens proposed by the draft model per step.'))))),
+        field('Speculative tokens', draftTokens, '1 to 16 tokens proposed by the draft model per step.')))),
   h('div', {class: 'actions'}, submit));
   deployForm.id = 'deploy-form';
   deployForm.addEventListener('input', recompute);
