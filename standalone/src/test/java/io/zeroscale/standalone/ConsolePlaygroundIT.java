@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
@@ -385,5 +386,49 @@ class ConsolePlaygroundIT {
     browser.waitForText(By.cssSelector("#view h1"), "Page not found");
     assertThat(browser.all(By.id("playground-chat"))).isEmpty();
     browser.signOut();
+  }
+
+  @Test
+  @Order(4)
+  void theDeployFormRefusesAnUnreadableNumberAndSendsTheEngineOptionsThatAreSet() {
+    browser.signIn(key);
+    browser.go("deploy?model=llama7");
+    assertThat(browser.heading()).isEqualTo("Deploy a model");
+    browser.waitFor(By.cssSelector("#deploy-hardware tr[data-gpu='A100-80GB']"));
+    new WebDriverWait(browser.driver, Duration.ofSeconds(20))
+        .until(d -> d.findElement(By.id("deploy-submit")).isEnabled());
+    new Select(browser.waitFor(By.id("deploy-gpu"))).selectByValue("A100-80GB");
+    WebElement name = browser.waitFor(By.id("deploy-model-name"));
+    name.clear();
+    name.sendKeys("engined");
+    browser.waitFor(By.cssSelector("#deploy-engine summary")).click();
+    browser.waitFor(By.id("deploy-engine-max-model-len")).sendKeys("4096");
+    new Select(browser.waitFor(By.id("deploy-engine-tool-parser"))).selectByValue("hermes");
+    new Select(browser.waitFor(By.id("deploy-engine-prefix-caching"))).selectByValue("true");
+
+    // "1,5" max instances: refused in the page, nothing is created.
+    WebElement max = browser.waitFor(By.id("deploy-max"));
+    max.clear();
+    max.sendKeys("1,5");
+    browser.driver.findElement(By.id("deploy-submit")).click();
+    browser.waitForText(By.cssSelector("#deploy-form .notice-error"), "Max instances");
+    assertThat(max.getDomAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(stack.api.get("/api/v1/deployments/engined", key).status()).isEqualTo(404);
+
+    max.clear();
+    max.sendKeys("1");
+    browser.driver.findElement(By.id("deploy-submit")).click();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> stack.api.get("/api/v1/deployments/engined", key).status() == 200);
+    JsonNode engine = stack.api.get("/api/v1/deployments/engined", key).json().get("engine");
+    assertThat(engine.get("max_model_len").asInt()).isEqualTo(4096);
+    assertThat(engine.get("tool_call_parser").asString()).isEqualTo("hermes");
+    assertThat(engine.get("enable_prefix_caching").asBoolean()).isTrue();
+    assertThat(engine.has("dtype")).as("an option left at the default is not sent").isFalse();
+    assertThat(engine.has("speculative")).isFalse();
+    browser.assertNoJavaScriptErrors();
+    browser.signOut();
+    assertThat(stack.api.delete("/api/v1/deployments/engined", key).status()).isIn(200, 202, 204);
   }
 }
