@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -70,7 +71,9 @@ class ConsoleKeysIT {
 
   /** Waits until the one-time secret box shows a secret other than {@code other}; answers it. */
   private static String newSecret(String css, String other) {
+    // The box may be replaced while it is read (a new secret after an older one): read again.
     return new WebDriverWait(browser.driver, Duration.ofSeconds(20))
+        .ignoring(StaleElementReferenceException.class)
         .until(
             d -> {
               List<WebElement> codes = d.findElements(By.cssSelector(css + " .secret code"));
@@ -208,6 +211,78 @@ class ConsoleKeysIT {
     find("#signin-key");
     assertThat(browser.script("return sessionStorage.getItem('zeroscale.key')")).isNull();
     assertThat(meStatus(self)).isEqualTo(401);
+  }
+
+  @Test
+  void rotatingTheSignedInKeyKeepsTheConsoleSignedInWithTheNewSecret() {
+    String self = stack.key(tenant, "[\"keys:write\"]");
+    browser.signIn(self);
+    browser.go("keys");
+    click("#keys-list tr:has(.this-key) .key-rotate");
+    // The dialog says it is the signed-in key; no grace: the old secret stops at once.
+    browser.waitForText(By.cssSelector("dialog .rotate-self"), "signed in with");
+    assertThat(find("#rotate-grace").getDomProperty("value")).isEqualTo("0");
+    click("dialog .confirm-yes");
+    String fresh = newSecret("#key-secret", self);
+    browser.waitForText(By.cssSelector("#key-secret"), "now uses the new secret");
+    assertThat(meStatus(fresh)).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> meStatus(self) == 401);
+    // Still signed in, with the new secret; the secret box is not a live region.
+    assertThat(browser.all(By.id("signin-key"))).isEmpty();
+    assertThat(browser.script("return sessionStorage.getItem('zeroscale.key')")).isEqualTo(fresh);
+    // Not read aloud: the nearest live region around the secret has announcements off.
+    assertThat(
+            browser.script(
+                "const live = document.querySelector('#key-secret .secret')"
+                    + ".closest('[aria-live], [role=status], [role=alert], [role=log]');"
+                    + "return live === null || live.getAttribute('aria-live') === 'off';"))
+        .isEqualTo(true);
+
+    // The page keeps working: it creates a key with the new secret.
+    type("#key-name", "after-rotation");
+    click("#key-create-form input[name=scope][value='keys:read']");
+    click("#key-create");
+    String created = newSecret("#key-secret", fresh);
+    find("#keys-list tr[data-name='after-rotation'][data-status='active']");
+    assertThat(scopes(created)).containsExactly("keys:read");
+    assertThat(browser.heading()).isEqualTo("API keys");
+    browser.assertNoJavaScriptErrors();
+    browser.signOut();
+  }
+
+  @Test
+  void aKeyWithoutKeysReadIsToldSoWithoutACall() {
+    String other = stack.key(tenant, "[\"usage:read\"]");
+    browser.signIn(other);
+    browser.go("keys");
+    assertThat(browser.heading()).isEqualTo("API keys");
+    browser.waitForText(By.cssSelector("#view .notice-info"), "keys:read");
+    assertThat(browser.all(By.cssSelector("#view .notice-error"))).isEmpty();
+    assertThat(browser.all(By.id("keys-list"))).isEmpty();
+    // No 403 was asked for (the browser would log the failed call).
+    browser.assertNoJavaScriptErrors();
+    browser.signOut();
+  }
+
+  @Test
+  void anUnreadableNumberIsRefusedInTheKeyForm() {
+    browser.signIn(writer);
+    browser.go("keys");
+    type("#key-name", "unreadable");
+    click("#key-create-form input[name=scope][value='deployments:read']");
+    click("#key-create-form details.advanced summary");
+    type("#key-rpm", "12,5");
+    click("#key-create");
+    browser.waitForText(By.cssSelector("#key-create-form .notice-error"), "Requests per minute");
+    assertThat(find("#key-rpm").getDomAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(browser.script("return document.activeElement.id")).isEqualTo("key-rpm");
+    assertThat(browser.all(By.cssSelector("#keys-list tr[data-name='unreadable']"))).isEmpty();
+    boolean sent = false;
+    for (JsonNode k : stack.api.get("/api/v1/keys", writer).json().get("data")) {
+      sent |= k.get("name").asString().equals("unreadable");
+    }
+    assertThat(sent).as("no key was created").isFalse();
+    browser.signOut();
   }
 
   @Test

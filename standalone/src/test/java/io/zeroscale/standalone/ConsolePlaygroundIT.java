@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
@@ -115,6 +116,13 @@ class ConsolePlaygroundIT {
     browser.waitForText(
         By.cssSelector("#playground-chat .msg-meta.waiting"), "Waiting for an instance…");
     assertThat(browser.waitFor(By.id("playground-stop")).isEnabled()).isTrue();
+    // The ticking line is in no live region (the nearest one has announcements off).
+    assertThat(
+            browser.script(
+                "const live = document.querySelector('#playground-chat .msg-meta')"
+                    + ".closest('[aria-live], [role=status], [role=alert], [role=log]');"
+                    + "return live === null || live.getAttribute('aria-live') === 'off';"))
+        .isEqualTo(true);
 
     // The answer, then the meta line with the cold start wait and the tokens.
     new WebDriverWait(browser.driver, Duration.ofSeconds(60))
@@ -127,6 +135,16 @@ class ConsolePlaygroundIT {
     assertThat(meta.getText())
         .contains("Cold start wait", "first token after", "30 tokens")
         .doesNotContain("Waiting");
+    // A status region announces the answer once (and said "Waiting for an instance" once).
+    new WebDriverWait(browser.driver, Duration.ofSeconds(10))
+        .until(
+            d ->
+                "Answer received"
+                    .equals(
+                        browser.script(
+                            "return document.getElementById('playground-announce').textContent")));
+    assertThat(browser.waitFor(By.id("playground-announce")).getDomAttribute("role"))
+        .isEqualTo("status");
     String answer =
         browser.waitFor(By.cssSelector("#playground-chat .msg-assistant")).getText().trim();
     assertThat(answer.split("\\s+")).hasSize(30);
@@ -234,6 +252,21 @@ class ConsolePlaygroundIT {
             stack.api.get("/api/v1/billing/settings", key).json().get("spend_limit_usd").isNull())
         .isTrue();
 
+    // An amount with a decimal comma is refused in the page (not read as 125): nothing is sent.
+    limit = browser.waitFor(By.id("usage-spend-limit-input"));
+    limit.clear();
+    limit.sendKeys("12,5");
+    browser.driver.findElement(By.id("usage-spend-save")).click();
+    browser.waitForText(
+        By.cssSelector("#usage-spend-limit .notice-error"),
+        "Monthly spend limit must be an amount");
+    assertThat(limit.getDomAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(browser.script("return document.activeElement.id"))
+        .isEqualTo("usage-spend-limit-input");
+    assertThat(
+            stack.api.get("/api/v1/billing/settings", key).json().get("spend_limit_usd").isNull())
+        .isTrue();
+
     limit = browser.waitFor(By.id("usage-spend-limit-input"));
     limit.clear();
     limit.sendKeys("25.50");
@@ -328,11 +361,74 @@ class ConsolePlaygroundIT {
     assertThat(browser.all(By.id("usage-spend-save"))).isEmpty();
     browser.signOut();
 
+    // billing:write without usage:read: the limit can be set (the settings cannot be read).
+    // (inference:* only gives the sidebar an entry to sign in to.)
+    String setter = stack.key(tenant, "[\"billing:write\",\"inference:*\"]");
+    browser.signIn(setter);
+    browser.go("usage");
+    browser.waitForText(By.cssSelector("#view .notice-info"), "usage:read");
+    WebElement setLimit = browser.waitFor(By.id("usage-spend-limit-input"));
+    assertThat(setLimit.getDomProperty("value")).isEmpty();
+    setLimit.sendKeys("30");
+    browser.driver.findElement(By.id("usage-spend-save")).click();
+    browser.waitForText(By.cssSelector("#usage-spend-limit .notice-success"), "$30.00");
+    JsonNode changed = stack.api.get("/api/v1/billing/settings", key).json();
+    assertThat(changed.get("spend_limit_usd").decimalValue()).isEqualByComparingTo("30");
+    assertThat(changed.get("alert_threshold_pct").asInt()).isEqualTo(80);
+    assertThat(browser.waitFor(By.id("usage-spend-limit")).getText()).contains("$30.00");
+    assertThat(browser.all(By.id("usage-stats"))).isEmpty();
+    browser.assertNoJavaScriptErrors();
+    browser.signOut();
+
     // A deployment the tenant does not have (another tenant's answers the same 404).
     browser.signIn(key);
     browser.go("playground?deployment=no-such-deployment");
     browser.waitForText(By.cssSelector("#view h1"), "Page not found");
     assertThat(browser.all(By.id("playground-chat"))).isEmpty();
     browser.signOut();
+  }
+
+  @Test
+  @Order(4)
+  void theDeployFormRefusesAnUnreadableNumberAndSendsTheEngineOptionsThatAreSet() {
+    browser.signIn(key);
+    browser.go("deploy?model=llama7");
+    assertThat(browser.heading()).isEqualTo("Deploy a model");
+    browser.waitFor(By.cssSelector("#deploy-hardware tr[data-gpu='A100-80GB']"));
+    new WebDriverWait(browser.driver, Duration.ofSeconds(20))
+        .until(d -> d.findElement(By.id("deploy-submit")).isEnabled());
+    new Select(browser.waitFor(By.id("deploy-gpu"))).selectByValue("A100-80GB");
+    WebElement name = browser.waitFor(By.id("deploy-model-name"));
+    name.clear();
+    name.sendKeys("engined");
+    browser.waitFor(By.cssSelector("#deploy-engine summary")).click();
+    browser.waitFor(By.id("deploy-engine-max-model-len")).sendKeys("4096");
+    new Select(browser.waitFor(By.id("deploy-engine-tool-parser"))).selectByValue("hermes");
+    new Select(browser.waitFor(By.id("deploy-engine-prefix-caching"))).selectByValue("true");
+
+    // "1,5" max instances: refused in the page, nothing is created.
+    WebElement max = browser.waitFor(By.id("deploy-max"));
+    max.clear();
+    max.sendKeys("1,5");
+    browser.driver.findElement(By.id("deploy-submit")).click();
+    browser.waitForText(By.cssSelector("#deploy-form .notice-error"), "Max instances");
+    assertThat(max.getDomAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(stack.api.get("/api/v1/deployments/engined", key).status()).isEqualTo(404);
+
+    max.clear();
+    max.sendKeys("1");
+    browser.driver.findElement(By.id("deploy-submit")).click();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> stack.api.get("/api/v1/deployments/engined", key).status() == 200);
+    JsonNode engine = stack.api.get("/api/v1/deployments/engined", key).json().get("engine");
+    assertThat(engine.get("max_model_len").asInt()).isEqualTo(4096);
+    assertThat(engine.get("tool_call_parser").asString()).isEqualTo("hermes");
+    assertThat(engine.get("enable_prefix_caching").asBoolean()).isTrue();
+    assertThat(engine.has("dtype")).as("an option left at the default is not sent").isFalse();
+    assertThat(engine.has("speculative")).isFalse();
+    browser.assertNoJavaScriptErrors();
+    browser.signOut();
+    assertThat(stack.api.delete("/api/v1/deployments/engined", key).status()).isIn(200, 202, 204);
   }
 }

@@ -4,9 +4,24 @@ import {
   h, append, replace, pageHeader, card, button, field, select, notice, errorText, form, table, bytes,
 } from '../dom.js';
 import {get, post, seg} from '../api.js';
+import {intInput, refuse} from './keys.js';
 
 const USABLE = new Set(['ready', 'unverified']);
 const FAMILIES = ['llm', 'embedding', 'rerank', 'image', 'audio'];
+
+// The engine options of docs/api.md "Engine options" (the allowlisted vLLM options).
+const TOOL_CALL_PARSERS = ['deepseek_v3', 'glm45', 'granite', 'granite-20b-fc', 'hermes', 'hunyuan_a13b', 'internlm',
+  'jamba', 'kimi_k2', 'llama3_json', 'llama4_json', 'llama4_pythonic', 'minimax', 'mistral', 'openai',
+  'phi4_mini_json', 'pythonic', 'qwen3_coder', 'xlam'];
+const REASONING_PARSERS = ['deepseek_r1', 'glm45', 'granite', 'hunyuan_a13b', 'mistral', 'openai_gptoss', 'qwen3', 'step3'];
+const DTYPES = ['auto', 'bfloat16', 'float', 'float16', 'float32', 'half'];
+const QUANTIZATIONS = ['awq', 'awq_marlin', 'bitsandbytes', 'compressed-tensors', 'experts_int8', 'fbgemm_fp8', 'fp8',
+  'gguf', 'gptq', 'gptq_marlin', 'gptq_marlin_24', 'hqq', 'modelopt', 'mxfp4', 'torchao'];
+
+/** A select whose first option, "engine default", leaves the option out. */
+function engineSelect(name, id, values) {
+  return select(name, [{value: '', label: 'engine default'}, ...values], '', {id});
+}
 
 // ---------- exact money: prices have at most 6 decimals, so micro-dollars are integers ----------
 
@@ -39,8 +54,9 @@ export async function render(ctx) {
   ctx.title('Deploy a model');
   append(ctx.view, pageHeader('Deploy a model'));
   if (!ctx.session.can('deployments:write')) {
-    append(ctx.view, notice('info',
-      'This key may read deployments but not create them: deploying a model needs the deployments:write scope.'));
+    append(ctx.view, notice('info', ctx.session.can('deployments:read')
+      ? 'This key may read deployments but not create them: deploying a model needs the deployments:write scope.'
+      : 'This key may not deploy models: that needs the deployments:write scope.'));
     return;
   }
 
@@ -68,19 +84,36 @@ export async function render(ctx) {
   const gpu = h('select', {name: 'gpu', id: 'deploy-gpu', required: true});
   const numGpus = h('select', {name: 'num_gpus', id: 'deploy-num-gpus'});
   const numberInput = (name, id, value, attrs = {}) =>
-    h('input', {name, id, type: 'number', inputmode: 'numeric', value: String(value), ...attrs});
+    h('input', {name, id, type: 'text', inputmode: 'numeric', value: String(value), ...attrs});
   const minInstances = numberInput('min_instances', 'deploy-min', 0, {min: 0});
   const maxInstances = numberInput('max_instances', 'deploy-max', 1, {min: 1});
   const scaleToZero = numberInput('scale_to_zero_after_s', 'deploy-scale-to-zero', 300, {min: 30, max: 86400});
   const maxBatch = numberInput('max_batch_size', 'deploy-max-batch', 64, {min: 1, max: 1024});
   const activation = numberInput('activation_timeout_s', 'deploy-activation-timeout', 900, {min: 10, max: 3600});
   const maxQueued = numberInput('max_queued_requests', 'deploy-max-queued', 1000, {min: 1, max: 100000});
-  const utilization = h('input', {name: 'target_utilization', id: 'deploy-target-utilization', type: 'number',
+  const utilization = h('input', {name: 'target_utilization', id: 'deploy-target-utilization', type: 'text',
     inputmode: 'decimal', step: '0.01', min: '0.1', max: '1', value: '0.7'});
   const stableWindow = numberInput('stable_window_s', 'deploy-stable-window', 60, {min: 6, max: 3600});
   const billingAware = h('input', {name: 'billing_aware_scale_down', id: 'deploy-billing-aware', type: 'checkbox',
     checked: true});
   const maxSurge = numberInput('max_surge', 'deploy-max-surge', 1, {min: 0, max: 8});
+
+  // Engine options: each left empty ("engine default") is not sent.
+  const maxModelLen = h('input', {name: 'max_model_len', id: 'deploy-engine-max-model-len', type: 'text',
+    inputmode: 'numeric', min: '128', max: '1048576', step: '1', placeholder: 'engine default'});
+  const gpuMemory = h('input', {name: 'gpu_memory_utilization', id: 'deploy-engine-gpu-memory', type: 'text',
+    inputmode: 'decimal', min: '0.1', max: '1', step: '0.001', placeholder: 'engine default'});
+  const prefixCaching = select('enable_prefix_caching', [{value: '', label: 'engine default'},
+    {value: 'true', label: 'on'}, {value: 'false', label: 'off'}], '', {id: 'deploy-engine-prefix-caching'});
+  const toolParser = engineSelect('tool_call_parser', 'deploy-engine-tool-parser', TOOL_CALL_PARSERS);
+  const reasoningParser = engineSelect('reasoning_parser', 'deploy-engine-reasoning-parser', REASONING_PARSERS);
+  const dtype = engineSelect('dtype', 'deploy-engine-dtype', DTYPES);
+  const quantization = engineSelect('quantization', 'deploy-engine-quantization', QUANTIZATIONS);
+  const draftModel = select('speculative_model', [{value: '', label: 'none'},
+    ...usable.map((m) => ({value: m.id, label: m.name}))], '', {id: 'deploy-engine-draft'});
+  const draftTokens = h('input', {name: 'num_speculative_tokens', id: 'deploy-engine-draft-tokens', type: 'text',
+    inputmode: 'numeric', min: '1', max: '16', step: '1', placeholder: 'e.g. 5'});
+  const submit = button('Deploy', null, {kind: 'primary', type: 'submit', attrs: {id: 'deploy-submit', disabled: true}});
 
   const hardwareInfo = h('div', {id: 'deploy-hardware', 'aria-live': 'polite'});
   const estimate = h('div', {id: 'deploy-estimate', 'aria-live': 'polite'});
@@ -150,13 +183,29 @@ export async function render(ctx) {
     }
   }
 
+  /**
+   * Loads the GPU types of the chosen model. Until they are there, Deploy stays disabled (the
+   * count would be empty); a failure shows in the hardware card with a retry, the form stays.
+   */
   async function loadHardware() {
     const seq = ++hardwareSeq;
+    hardware = null;
+    submit.disabled = true;
     replace(hardwareInfo, h('p', {class: 'muted'}, 'Loading the GPU types…'));
-    const answer = await get(`/api/v1/hardware?model=${seg(modelSelect.value)}`);
+    recompute();
+    let answer;
+    try {
+      answer = await get(`/api/v1/hardware?model=${seg(modelSelect.value)}`);
+    } catch (err) {
+      if (!ctx.current() || seq !== hardwareSeq || err.status === 401) return;
+      replace(hardwareInfo, notice('error', `The GPU types could not be loaded: ${errorText(err)}`),
+        button('Retry', () => { loadHardware(); }, {attrs: {id: 'deploy-hardware-retry'}}));
+      return;
+    }
     if (!ctx.current() || seq !== hardwareSeq) return;
     hardware = answer;
     drawHardware();
+    submit.disabled = !numGpus.value;
     recompute();
   }
 
@@ -195,25 +244,53 @@ export async function render(ctx) {
     const m = selectedModel();
     if (!nameEdited) modelName.value = m.name;
     family.value = m.family;
-    loadHardware().catch((err) => {
-      if (ctx.current()) replace(hardwareInfo, notice('error', errorText(err)));
-    });
+    loadHardware();
   });
-  gpu.addEventListener('change', () => { fillCounts(); recompute(); });
+  gpu.addEventListener('change', () => { fillCounts(); submit.disabled = !numGpus.value; recompute(); });
 
-  const settingsInt = (input) => {
+  /** A whole number of the form: undefined when empty (the API's default); an unreadable entry is refused. */
+  const settingsInt = (input) => intInput(input, input.labels && input.labels[0] ? input.labels[0].textContent : input.name);
+
+  /** A decimal of a number input: undefined when empty; an unreadable entry is refused. */
+  const settingsDecimal = (input) => {
+    const label = input.labels && input.labels[0] ? input.labels[0].textContent : input.name;
+    if (input.validity.badInput) refuse(input, `${label} is not a number: correct it or empty the field.`);
     const v = input.value.trim();
-    return v === '' ? undefined : Number(v);
+    if (v === '') return undefined;
+    if (!/^\d+(\.\d+)?$/.test(v)) refuse(input, `${label} must be a number like 0.7.`);
+    return Number(v);
   };
 
+  /** The engine object: only the options that are set, or undefined when none is. */
+  function engineBody() {
+    const engine = {};
+    const len = settingsInt(maxModelLen);
+    if (len !== undefined) engine.max_model_len = len;
+    const memory = settingsDecimal(gpuMemory);
+    if (memory !== undefined) engine.gpu_memory_utilization = memory;
+    if (prefixCaching.value) engine.enable_prefix_caching = prefixCaching.value === 'true';
+    for (const choice of [toolParser, reasoningParser, dtype, quantization]) {
+      if (choice.value) engine[choice.name] = choice.value;
+    }
+    const tokens = settingsInt(draftTokens);
+    if (draftModel.value) {
+      if (tokens === undefined) refuse(draftTokens, 'Speculative tokens: give 1 to 16 tokens for the draft model.');
+      engine.speculative = {model: draftModel.value, num_speculative_tokens: tokens};
+    } else if (tokens !== undefined) {
+      refuse(draftModel, 'Draft model: choose one for the speculative tokens, or empty the tokens.');
+    }
+    return Object.keys(engine).length ? engine : undefined;
+  }
+
   const deployForm = form(async () => {
+    if (!hardware || !numGpus.value) refuse(gpu, 'GPU type: wait for the GPU types to load, then choose one.');
     const settings = {
       min_instances: settingsInt(minInstances),
       max_instances: settingsInt(maxInstances),
       scale_to_zero_after_s: settingsInt(scaleToZero),
       activation_timeout_s: settingsInt(activation),
       max_queued_requests: settingsInt(maxQueued),
-      target_utilization: utilization.value.trim() === '' ? undefined : utilization.value.trim(),
+      target_utilization: settingsDecimal(utilization),
       stable_window_s: settingsInt(stableWindow),
       billing_aware_scale_down: billingAware.checked,
       max_surge: settingsInt(maxSurge),
@@ -226,13 +303,15 @@ export async function render(ctx) {
       num_gpus: Number(numGpus.value),
       max_batch_size: settingsInt(maxBatch),
       settings,
+      engine: engineBody(),
     };
     let deployment;
     try {
       deployment = await post('/api/v1/deployments', body);
     } catch (err) {
       // A refused field gets the focus (settings.max_instances → the max_instances input).
-      const name = err && err.param ? String(err.param).replace(/^settings\./, '') : null;
+      const name = err && err.param ? String(err.param).replace(/^(settings|engine)\./, '').replace(/^speculative\.model$/, 'speculative_model')
+        .replace(/^speculative\./, '') : null;
       const input = name ? deployForm.querySelector(`[name="${CSS.escape(name)}"]`) : null;
       if (input && !input.closest('details[open]') && input.closest('details')) input.closest('details').open = true;
       if (input) input.focus();
@@ -267,9 +346,23 @@ export async function render(ctx) {
       h('div', {class: 'check'},
         billingAware,
         h('label', {for: 'deploy-billing-aware'},
-          'Billing-aware scale-down: keep an instance until its paid first hour ends')))),
-  h('div', {class: 'actions'},
-    button('Deploy', null, {kind: 'primary', type: 'submit', attrs: {id: 'deploy-submit'}})));
+          'Billing-aware scale-down: keep an instance until its paid first hour ends'))),
+    h('details', {class: 'advanced', id: 'deploy-engine'},
+      h('summary', {}, 'Engine options (vLLM)'),
+      h('p', {class: 'muted'}, 'Left at "engine default" or empty, an option is not sent and vLLM\'s default applies.'),
+      h('div', {class: 'field-row'},
+        field('Max model length (tokens)', maxModelLen, 'Context length, 128 to 1048576.'),
+        field('GPU memory utilization', gpuMemory, 'Share of GPU memory vLLM may use, 0.1 to 1.'),
+        field('Prefix caching', prefixCaching)),
+      h('div', {class: 'field-row'},
+        field('Tool call parser', toolParser, 'Enables automatic tool choice with this parser.'),
+        field('Reasoning parser', reasoningParser),
+        field('Data type', dtype),
+        field('Quantization', quantization)),
+      h('div', {class: 'field-row'},
+        field('Speculative decoding: draft model', draftModel, 'A ready or unverified model of your library.'),
+        field('Speculative tokens', draftTokens, '1 to 16 tokens proposed by the draft model per step.')))),
+  h('div', {class: 'actions'}, submit));
   deployForm.id = 'deploy-form';
   deployForm.addEventListener('input', recompute);
   deployForm.addEventListener('change', recompute);

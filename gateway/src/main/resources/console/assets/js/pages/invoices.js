@@ -23,7 +23,7 @@ function sumUsd(values) {
 export async function render(ctx) {
   ctx.title('Invoices');
   if (!ctx.session.can('finance')) {
-    append(ctx.view, [pageHeader('Invoices'), notice('error', 'All tenants\' invoices need a platform key with the finance or admin scope.')]);
+    append(ctx.view, [pageHeader('Invoices'), notice('info', 'All tenants\' invoices need a platform key with the finance or admin scope.')]);
     return;
   }
   const asked = ctx.query.get('period');
@@ -39,7 +39,9 @@ export async function render(ctx) {
     event.preventDefault();
     const value = picker.value;
     if (!PERIOD.test(value)) {
-      replace(status, notice('error', 'Choose a month (YYYY-MM).'));
+      picker.setAttribute('aria-invalid', 'true');
+      picker.focus();
+      replace(status, notice('error', 'Month (UTC): choose a month (YYYY-MM).'));
       return;
     }
     ctx.navigate(`admin/invoices?period=${value}`);
@@ -47,7 +49,7 @@ export async function render(ctx) {
   const pickerForm = h('form', {novalidate: true, class: 'period-picker', onSubmit: pick},
     field('Month (UTC)', picker),
     h('button', {type: 'submit', class: 'btn btn-secondary', id: 'invoices-show'}, 'Show'));
-  picker.addEventListener('change', () => { if (PERIOD.test(picker.value) && picker.value !== period) ctx.navigate(`admin/invoices?period=${picker.value}`); });
+  // No navigation on `change`: typing a month by keyboard changes it part by part. Show (or Enter) navigates.
 
   async function downloadCsv() {
     try {
@@ -92,7 +94,7 @@ export async function render(ctx) {
       columns: [
         {label: 'Tenant', cell: (i) => i.tenant},
         {label: 'Number', cell: (i) => h('code', {}, i.number)},
-        {label: 'Status', cell: (i) => badge(i.status)},
+        {label: 'Status', cell: (i) => badge(i.status)}, // draft or final: the same badges as Usage & billing
         {label: 'Lines', class: 'num', cell: (i) => num((i.lines || []).length)},
         {label: 'As of', cell: (i) => time(i.as_of)},
         {label: 'Total', class: 'num', cell: (i) => usd(i.total_usd)},

@@ -5,7 +5,7 @@ import {
   h, append, replace, pageHeader, card, badge, table, button, field, notice, errorText, form,
   confirmDialog, secretBox, time, num, duration, uid,
 } from '../dom.js';
-import {get, post, del, seg} from '../api.js';
+import {get, post, del, seg, storeKey} from '../api.js';
 
 /** Every tenant scope, in the order the console lists them. */
 export const TENANT_SCOPES = [
@@ -54,24 +54,70 @@ export function scopeChecks(scopes, legend = 'Scopes') {
     })));
 }
 
-/**
- * The body of a key creation from a form with name, scope checkboxes, expires (a date),
- * requests_per_minute and max_concurrent_requests; empty optional fields are left out.
- */
-export function keyBody(data) {
-  const body = {name: String(data.get('name') || '').trim(), scopes: data.getAll('scope')};
-  if (!body.name) throw new Error('Give the key a name.');
-  if (body.scopes.length === 0) throw new Error('Choose at least one scope.');
-  const expires = String(data.get('expires') || '').trim();
-  if (expires) body.expires_at = `${expires}T00:00:00Z`;
-  for (const name of ['requests_per_minute', 'max_concurrent_requests']) {
-    const value = String(data.get(name) || '').trim();
-    if (value) {
-      const n = Number(value);
-      if (!Number.isInteger(n)) throw new Error(`${name.replaceAll('_', ' ')} must be a whole number.`);
-      body[name] = n;
-    }
+// ---------- reading inputs: an entry that does not parse is refused, never read as empty ----------
+
+/** A refused entry: shown like an API refusal, naming the field (errorText adds "(field: …)"). */
+export class FieldError extends Error {
+  constructor(input, message) {
+    super(message);
+    this.status = 0;
+    this.param = input.name || input.id;
   }
+}
+
+/** Marks the input invalid, focuses it (opening its <details>) and throws a FieldError. */
+export function refuse(input, message) {
+  input.setAttribute('aria-invalid', 'true');
+  input.addEventListener('input', () => input.removeAttribute('aria-invalid'), {once: true});
+  const details = input.closest('details');
+  if (details && !details.open) details.open = true;
+  input.focus();
+  throw new FieldError(input, message);
+}
+
+/**
+ * A whole number from an input: undefined when empty. An entry the browser cannot read as a
+ * number (validity.badInput, where value is '') or that is not an integer is refused.
+ */
+export function intInput(input, label) {
+  if (input.validity && input.validity.badInput) refuse(input, `${label} is not a whole number: correct it or empty the field.`);
+  const value = input.value.trim();
+  if (value === '') return undefined;
+  if (!/^-?\d+$/.test(value)) refuse(input, `${label} must be a whole number.`);
+  return Number(value);
+}
+
+/** A strict decimal: digits with an optional dot and decimals (no comma, no exponent). */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * An amount of money from a text input (inputmode=decimal), as the exact decimal string the API
+ * takes: undefined when empty; "12,5" or "1e3" are refused, never read as another amount.
+ */
+export function decimalInput(input, label, like = 'an amount like 25 or 25.50 (a dot before the cents, no comma)') {
+  if (input.validity && input.validity.badInput) refuse(input, `${label} is not a number: correct it or empty the field.`);
+  const value = input.value.trim();
+  if (value === '') return undefined;
+  if (!DECIMAL.test(value)) refuse(input, `${label} must be ${like}.`);
+  return value;
+}
+
+/**
+ * The body of a key creation from its form (name, scope checkboxes, expires (a date),
+ * requests_per_minute and max_concurrent_requests); empty optional fields are left out, an
+ * unreadable number is refused.
+ */
+export function keyBody(data, formEl) {
+  const body = {name: String(data.get('name') || '').trim(), scopes: data.getAll('scope')};
+  if (!body.name) refuse(formEl.elements.namedItem('name'), 'Give the key a name.');
+  if (body.scopes.length === 0) throw new FieldError({name: 'scopes'}, 'Choose at least one scope.');
+  const expires = formEl.elements.namedItem('expires');
+  if (expires.validity && expires.validity.badInput) refuse(expires, 'Expires on is not a date.');
+  if (expires.value) body.expires_at = `${expires.value}T00:00:00Z`;
+  const rpm = intInput(formEl.elements.namedItem('requests_per_minute'), 'Requests per minute');
+  if (rpm !== undefined) body.requests_per_minute = rpm;
+  const concurrency = intInput(formEl.elements.namedItem('max_concurrent_requests'), 'Concurrent requests');
+  if (concurrency !== undefined) body.max_concurrent_requests = concurrency;
   return body;
 }
 
@@ -83,24 +129,27 @@ export function keyOptions(ids = {}) {
     h('div', {class: 'field-row'},
       field('Expires on', h('input', {type: 'date', name: 'expires', min: tomorrow, id: ids.expires}),
         'At 00:00 UTC that day. Empty: never (or when the creating key does).'),
-      field('Requests per minute', h('input', {type: 'number', name: 'requests_per_minute', min: '1', max: '1000000', step: '1', id: ids.rpm}),
+      field('Requests per minute', h('input', {type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'requests_per_minute', min: '1', max: '1000000', step: '1', id: ids.rpm}),
         'Empty: the creating key\'s own limit.'),
-      field('Concurrent requests', h('input', {type: 'number', name: 'max_concurrent_requests', min: '1', max: '1000000', step: '1', id: ids.concurrency}),
+      field('Concurrent requests', h('input', {type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'max_concurrent_requests', min: '1', max: '1000000', step: '1', id: ids.concurrency}),
         'Empty: the creating key\'s own limit.')));
 }
 
 /** Asks for the grace of a rotation in a modal; resolves the seconds, or null when cancelled. */
-function rotateDialog(key) {
+function rotateDialog(key, self) {
   return new Promise((resolve) => {
-    const input = h('input', {type: 'number', name: 'grace_s', min: '0', max: '86400', step: '1', value: '0', id: 'rotate-grace'});
+    const input = h('input', {type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'grace_s', min: '0', max: '86400', step: '1', value: '0', id: 'rotate-grace'});
     const status = h('div', {class: 'form-status', 'aria-live': 'polite'});
     const dialog = h('dialog', {class: 'dialog', 'aria-labelledby': 'rotate-title'});
     const close = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
     const submit = (event) => {
       event.preventDefault();
-      const grace = Number(input.value || '0');
-      if (!Number.isInteger(grace) || grace < 0 || grace > 86400) {
-        replace(status, notice('error', 'The grace is a whole number of seconds, 0 to 86400 (24 h).'));
+      let grace;
+      try {
+        grace = intInput(input, 'The grace') ?? 0;
+        if (grace < 0 || grace > 86400) refuse(input, 'The grace is a whole number of seconds, 0 to 86400 (24 h).');
+      } catch (err) {
+        replace(status, notice('error', errorText(err)));
         return;
       }
       close(grace);
@@ -108,6 +157,10 @@ function rotateDialog(key) {
     append(dialog, h('form', {novalidate: true, onSubmit: submit},
       h('h2', {id: 'rotate-title'}, `Rotate "${key.name}"`),
       h('p', {}, 'The key gets a new secret, shown once. Its name, scopes, expiry and limits stay.'),
+      self ? notice('warning', h('span', {class: 'rotate-self'},
+        'This is the key the console is signed in with: the console switches to the new secret at once '
+        + 'and shows it once. Anything else using this key needs the new secret too (give a grace for that).'))
+        : null,
       field('Grace for the previous secret (seconds)', input,
         '0: the previous secret stops at once. Up to 86400 (24 h) gives its users time to switch.'),
       status,
@@ -123,6 +176,11 @@ function rotateDialog(key) {
 export async function render(ctx) {
   ctx.title('API keys');
   const s = ctx.session;
+  if (!s.can('keys:read')) {
+    append(ctx.view, pageHeader('API keys'),
+      notice('info', 'This key may not list the keys: that takes keys:read (or keys:write).'));
+    return;
+  }
   const write = s.can('keys:write') && !s.previousSecret;
 
   const [me, deployments] = await Promise.all([
@@ -139,15 +197,22 @@ export async function render(ctx) {
   if (s.scopes.has('keys:write')) offered.add('keys:read');
   for (const d of deployments) offered.add(`inference:${d.model_name}`);
 
-  const secretArea = h('div', {id: 'key-secret', 'aria-live': 'polite'});
+  // Live announcements off (the view itself is a live region): a screen reader would read the
+  // secret aloud. The heading of the box gets the focus instead.
+  const secretArea = h('div', {id: 'key-secret', 'aria-live': 'off'});
   const listArea = h('div', {id: 'keys-list', 'aria-live': 'polite'});
 
   function showSecret(title, created) {
+    const box = secretBox(created.secret);
+    box.removeAttribute('role'); // a status role would announce the secret
     replace(secretArea, card(title,
-      secretBox(created.secret),
+      box,
       h('p', {class: 'muted'}, `Prefix ${created.prefix}. Use it as "Authorization: Bearer <key>". `
         + 'Leave or reload this page and it is gone: only its SHA-256 is kept.'),
       button('Done', () => replace(secretArea), {attrs: {id: 'key-secret-done'}})));
+    const heading = secretArea.querySelector('h2');
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
     secretArea.scrollIntoView({block: 'nearest'});
   }
 
@@ -171,12 +236,20 @@ export async function render(ctx) {
   }
 
   async function rotate(key) {
-    const grace = await rotateDialog(key);
+    const self = key.id === me.key_id;
+    const grace = await rotateDialog(key, self);
     if (grace === null || !ctx.current()) return;
     try {
       const rotated = await post(`/api/v1/keys/${seg(key.id)}/rotate`, {grace_s: grace});
+      // The signed-in key: sign in with its new secret before any other call (the previous one
+      // may already be refused), so the page keeps working and the secret is not lost.
+      if (self) storeKey(rotated.secret);
       if (!ctx.current()) return;
       showSecret(`New secret of "${key.name}"`, rotated);
+      if (self) {
+        append(secretArea.querySelector('.card'), notice('info',
+          'This is the key the console is signed in with: it now uses the new secret.'));
+      }
       if (rotated.previous_secret_expires_at) {
         append(secretArea.querySelector('.card'), notice('info',
           `The previous secret keeps working until ${time(rotated.previous_secret_expires_at)}.`));
@@ -242,7 +315,7 @@ export async function render(ctx) {
 
   if (write) {
     const createForm = form(async (data, el) => {
-      const created = await post('/api/v1/keys', keyBody(data));
+      const created = await post('/api/v1/keys', keyBody(data, el));
       if (!ctx.current()) return;
       el.reset();
       showSecret(`Key "${created.name}" created`, created);

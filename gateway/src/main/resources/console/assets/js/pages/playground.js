@@ -3,6 +3,7 @@
 // cold start made visible, and snippets to call the same deployment from code.
 import {h, append, replace, pageHeader, card, badge, button, field, select, notice, errorText, codeBlock, num, uid} from '../dom.js';
 import {api, get, seg, ApiError} from '../api.js';
+import {intInput, decimalInput} from './keys.js';
 
 /** Milliseconds as "850 ms" or "3.2 s". */
 function ms(value) {
@@ -197,12 +198,17 @@ export async function render(ctx) {
         ? 'Scaled to zero: the first request starts an instance (cold start).'
         : 'No ready instance yet: a request waits for the one starting (cold start).')
       : null;
-    replace(status,
+    const shown = [
       h('p', {}, badge(d.status), ' ',
         h('span', {class: 'muted'}, `${d.full_name || d.model_name} · ${d.num_gpus} × ${d.gpu} · ${num(d.instances ? d.instances.ready : 0)} ready`),
         ' ', h('a', {href: `/console/deployments/${seg(d.model_name)}`}, 'Details')),
       cold,
-      d.reason ? notice('warning', d.reason) : null);
+      d.reason ? notice('warning', d.reason) : null];
+    // A live region: replaced only when what it says changes (not at every refresh).
+    const text = shown.filter(Boolean).map((n) => n.textContent).join('\n');
+    if (status.dataset.shown === text) return;
+    status.dataset.shown = text;
+    replace(status, shown);
   };
   const refreshStatus = async () => {
     if (!canRead || !model) return;
@@ -211,7 +217,10 @@ export async function render(ctx) {
       const d = await get(`/api/v1/deployments/${seg(asked)}`);
       if (ctx.current() && asked === model) showStatus(d);
     } catch (err) {
-      if (ctx.current() && asked === model) replace(status, notice('error', errorText(err)));
+      if (ctx.current() && asked === model) {
+        delete status.dataset.shown;
+        replace(status, notice('error', errorText(err)));
+      }
     }
   };
 
@@ -227,6 +236,7 @@ export async function render(ctx) {
   if (canRead) {
     picker.addEventListener('change', () => {
       setModel(picker.value);
+      delete status.dataset.shown;
       replace(status);
       refreshStatus();
     });
@@ -239,14 +249,23 @@ export async function render(ctx) {
   snippetsBox.update(model);
 
   // ---------- the chat ----------
-  const chat = h('div', {class: 'chat', id: 'playground-chat', role: 'log', 'aria-label': 'Conversation'});
+  // The conversation is not a live region (its waiting line ticks every second and the answer
+  // grows token by token): a separate status region announces "Waiting for an instance" once and
+  // "Answer received".
+  // aria-live off: the view around it is a live region.
+  const chat = h('div', {class: 'chat', id: 'playground-chat', role: 'region', 'aria-label': 'Conversation', 'aria-live': 'off'});
+  const announcer = h('p', {id: 'playground-announce', role: 'status'});
+  // Visually hidden, still read (CSSOM, allowed by the CSP; console.css has no such class).
+  Object.assign(announcer.style, {position: 'absolute', width: '1px', height: '1px', margin: '-1px', padding: '0',
+    overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap', border: '0'});
+  const announce = (text) => { announcer.textContent = text; };
   const emptyChat = h('p', {class: 'empty'}, 'Send a message to start.');
   append(chat, emptyChat);
   const errors = h('div', {id: 'playground-error'});
   const input = h('textarea', {id: 'playground-input', name: 'message', rows: '3', placeholder: 'Ask something… (Ctrl+Enter sends)'});
   const system = h('textarea', {id: 'playground-system', name: 'system', rows: '2', placeholder: 'You are a helpful assistant.'});
-  const maxTokens = h('input', {id: 'playground-max-tokens', name: 'max_tokens', type: 'number', min: '1', step: '1', placeholder: 'the model\'s default'});
-  const temperature = h('input', {id: 'playground-temperature', name: 'temperature', type: 'number', min: '0', max: '2', step: '0.1', placeholder: 'the model\'s default'});
+  const maxTokens = h('input', {id: 'playground-max-tokens', name: 'max_tokens', type: 'text', inputmode: 'numeric', autocomplete: 'off', min: '1', step: '1', placeholder: 'the model\'s default'});
+  const temperature = h('input', {id: 'playground-temperature', name: 'temperature', type: 'text', inputmode: 'decimal', autocomplete: 'off', min: '0', max: '2', step: '0.1', placeholder: 'the model\'s default'});
   const send = h('button', {type: 'submit', class: 'btn btn-primary', id: 'playground-send'}, 'Send');
   const stop = button('Stop', () => { if (controller) controller.abort(); }, {attrs: {id: 'playground-stop', disabled: true}});
   const clear = button('Clear', () => {
@@ -287,10 +306,20 @@ export async function render(ctx) {
       replace(errors, notice('error', 'Name the deployment to call first.'));
       return;
     }
-    converse(text);
+    let options;
+    try {
+      options = {
+        max_tokens: intInput(maxTokens, 'Max tokens'),
+        temperature: decimalInput(temperature, 'Temperature', 'a number like 0.7 (a dot for decimals, no comma)'),
+      };
+    } catch (err) {
+      replace(errors, notice('error', errorText(err))); // the field is marked and focused
+      return;
+    }
+    converse(text, options);
   });
 
-  async function converse(text) {
+  async function converse(text, options) {
     replace(errors);
     emptyChat.remove();
     input.value = '';
@@ -299,12 +328,13 @@ export async function render(ctx) {
     const body = {model, messages: [], stream: true, stream_options: {include_usage: true}};
     if (system.value.trim()) body.messages.push({role: 'system', content: system.value.trim()});
     body.messages.push(...conversation);
-    if (maxTokens.value !== '') body.max_tokens = Number(maxTokens.value);
-    if (temperature.value !== '') body.temperature = Number(temperature.value);
+    if (options.max_tokens !== undefined) body.max_tokens = options.max_tokens;
+    if (options.temperature !== undefined) body.temperature = Number(options.temperature);
 
     const answerText = document.createTextNode('');
     const bubble = h('div', {class: 'msg msg-assistant', hidden: true}, answerText);
-    const meta = h('p', {class: 'msg-meta waiting', 'aria-live': 'polite'});
+    // The waiting line: its phrase and a ticking count of seconds that no screen reader follows.
+    const meta = h('p', {class: 'msg-meta waiting'});
     append(chat, [h('div', {class: 'msg msg-user'}, text), bubble, meta]);
     bubble.scrollIntoView({block: 'nearest'});
 
@@ -318,11 +348,17 @@ export async function render(ctx) {
     let waitMs = null;
     let queueMs = null;
     let usage = null;
+    let announced = null;
     const tick = () => {
       if (firstToken !== null) return;
       const elapsed = Math.floor((performance.now() - started) / 1000);
-      const what = headersAt === null && !(ready > 0) ? 'Waiting for an instance…' : 'Waiting for the first token…';
+      const instance = headersAt === null && !(ready > 0);
+      const what = instance ? 'Waiting for an instance…' : 'Waiting for the first token…';
       meta.textContent = `${what} ${elapsed} s`;
+      if (instance && announced === null) {
+        announced = 'instance';
+        announce('Waiting for an instance');
+      }
     };
     tick();
     const ticker = ctx.every(250, tick);
@@ -410,6 +446,8 @@ export async function render(ctx) {
       }
       if (aborted) parts.push('stopped');
       else if (err) parts.push('failed');
+      if (!err) announce('Answer received'); // a failure is announced by its alert
+      else if (aborted) announce('Stopped');
       meta.classList.remove('waiting');
       meta.textContent = parts.length ? parts.join(' · ') : '';
       if (!meta.textContent) meta.remove();
@@ -423,7 +461,7 @@ export async function render(ctx) {
         field(canRead ? 'Deployment' : 'Model name', picker,
           canRead ? null : 'The key cannot list deployments: type the model_name of a deployment it may call.')),
       status),
-    card('Chat', chat, errors, chatForm),
+    card('Chat', chat, announcer, errors, chatForm),
     card('Call it from your code', h('p', {class: 'muted'},
       'The API is OpenAI-compatible: point an OpenAI client at this base URL and pass your key in the ',
       h('code', {}, 'ZEROSCALE_API_KEY'), ' environment variable.'), snippetsBox.el),

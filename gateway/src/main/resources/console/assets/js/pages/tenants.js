@@ -5,7 +5,9 @@ import {
   confirmDialog, secretBox, time, num, usd, facts,
 } from '../dom.js';
 import {get, post, patch, del, seg} from '../api.js';
-import {TENANT_SCOPES, keyStatus, limitsText, scopeList, scopeChecks, keyBody, keyOptions} from './keys.js';
+import {
+  TENANT_SCOPES, keyStatus, limitsText, scopeList, scopeChecks, keyBody, keyOptions, intInput, decimalInput, refuse,
+} from './keys.js';
 
 const BASE = '/console/admin/tenants';
 
@@ -16,24 +18,25 @@ function rateText(t) {
   return parts.length ? parts.join(' · ') : h('span', {class: 'muted'}, 'default');
 }
 
-/** A number input's value: undefined when empty and `empty` is undefined, else the number. */
-function optionalInt(data, name, label, empty) {
-  const value = String(data.get(name) ?? '').trim();
-  if (!value) return empty;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`${label} must be a whole number.`);
-  return n;
+/**
+ * A number input's value: `empty` when the field is empty, else the whole number; an entry that
+ * does not parse (validity.badInput, "1.5") is refused, never taken for an empty field.
+ */
+function optionalInt(formEl, name, label, empty) {
+  const n = intInput(formEl.elements.namedItem(name), label);
+  return n === undefined ? empty : n;
 }
 
-function optionalDecimal(data, name, empty) {
-  const value = String(data.get(name) ?? '').trim();
-  return value ? value : empty; // sent as a decimal string: exact, the API checks it
+/** A money field (text, strict decimal: "12,5" is refused): `empty` when empty, else the exact decimal string. */
+function optionalDecimal(formEl, name, label, empty) {
+  const value = decimalInput(formEl.elements.namedItem(name), label);
+  return value === undefined ? empty : value;
 }
 
 export async function render(ctx) {
   ctx.title('Tenants');
   if (!ctx.session.can('admin')) {
-    append(ctx.view, [pageHeader('Tenants'), notice('error', 'The tenants are managed with a platform key holding the admin scope.')]);
+    append(ctx.view, [pageHeader('Tenants'), notice('info', 'The tenants are managed with a platform key holding the admin scope.')]);
     return;
   }
   const selected = ctx.query.get('tenant');
@@ -73,14 +76,14 @@ export async function render(ctx) {
 
   const createForm = form(async (data, el) => {
     const body = {name: String(data.get('name') || '').trim()};
-    if (!body.name) throw new Error('Give the tenant a name.');
-    const quota = optionalInt(data, 'gpu_quota', 'GPU quota');
+    if (!body.name) refuse(el.elements.namedItem('name'), 'Give the tenant a name.');
+    const quota = optionalInt(el, 'gpu_quota', 'GPU quota');
     if (quota !== undefined) body.gpu_quota = quota;
-    const spend = optionalDecimal(data, 'spend_limit_usd');
+    const spend = optionalDecimal(el, 'spend_limit_usd', 'Spend limit per month');
     if (spend !== undefined) body.spend_limit_usd = spend;
-    const rpm = optionalInt(data, 'requests_per_minute', 'Requests per minute');
+    const rpm = optionalInt(el, 'requests_per_minute', 'Requests per minute');
     if (rpm !== undefined) body.requests_per_minute = rpm;
-    const conc = optionalInt(data, 'max_concurrent_requests', 'Concurrent requests');
+    const conc = optionalInt(el, 'max_concurrent_requests', 'Concurrent requests');
     if (conc !== undefined) body.max_concurrent_requests = conc;
     const tenant = await post('/admin/v1/tenants', body);
     if (!ctx.current()) return;
@@ -92,16 +95,16 @@ export async function render(ctx) {
   h('div', {class: 'field-row'},
     field('Name', h('input', {type: 'text', name: 'name', required: true, maxlength: '63', pattern: '[a-z0-9-]+', id: 'tenant-name', autocomplete: 'off'}),
       'Lower-case letters, digits and "-"; it appears in model names and invoice numbers.'),
-    field('GPU quota', h('input', {type: 'number', name: 'gpu_quota', min: '0', max: '10000', step: '1', value: '4', id: 'tenant-gpu-quota'}),
+    field('GPU quota', h('input', {type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'gpu_quota', min: '0', max: '10000', step: '1', value: '4', id: 'tenant-gpu-quota'}),
       'GPUs its deployments may hold at once.'),
-    field('Spend limit per month (USD)', h('input', {type: 'text', name: 'spend_limit_usd', inputmode: 'decimal', id: 'tenant-spend-limit', placeholder: 'none'}),
-      'Empty: no limit.')),
+    field('Spend limit per month (USD)', h('input', {type: 'text', name: 'spend_limit_usd', inputmode: 'decimal', id: 'tenant-spend-limit', placeholder: 'none', autocomplete: 'off'}),
+      'Empty: no limit. A dot before the cents, e.g. 25.50.')),
   h('details', {class: 'advanced'},
     h('summary', {}, 'Rate limits (optional)'),
     h('div', {class: 'field-row'},
-      field('Requests per minute', h('input', {type: 'number', name: 'requests_per_minute', min: '1', max: '1000000', step: '1', id: 'tenant-rpm'}),
+      field('Requests per minute', h('input', {type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'requests_per_minute', min: '1', max: '1000000', step: '1', id: 'tenant-rpm'}),
         'For its keys that set none. Empty: the configured default.'),
-      field('Concurrent requests', h('input', {type: 'number', name: 'max_concurrent_requests', min: '1', max: '1000000', step: '1', id: 'tenant-concurrency'}),
+      field('Concurrent requests', h('input', {type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'max_concurrent_requests', min: '1', max: '1000000', step: '1', id: 'tenant-concurrency'}),
         'For its keys that set none. Empty: the configured default.'))),
   h('button', {type: 'submit', class: 'btn btn-primary', id: 'tenant-create'}, 'Create tenant'));
   createForm.id = 'tenant-create-form';
@@ -125,7 +128,10 @@ async function renderTenant(ctx, name) {
 
   const summary = h('div', {id: 'tenant-summary', 'aria-live': 'polite'});
   const keysArea = h('div', {id: 'tenant-keys', 'aria-live': 'polite'});
-  const secretArea = h('div', {id: 'tenant-key-secret', 'aria-live': 'polite'});
+  // Live announcements off (the view itself is a live region): a screen reader would read the new
+  // secret aloud. Its heading gets the focus instead.
+  const secretArea = h('div', {id: 'tenant-key-secret', 'aria-live': 'off'});
+  const statusArea = h('div', {id: 'tenant-key-status', 'aria-live': 'polite'});
   const dangerStatus = h('div', {id: 'tenant-delete-status', 'aria-live': 'polite'});
 
   function showSummary(t) {
@@ -173,19 +179,20 @@ async function renderTenant(ctx, name) {
     try {
       await del(`${path}/keys/${seg(k.id)}`);
       if (!ctx.current()) return;
-      replace(secretArea, notice('success', `Revoked "${k.name}".`));
+      replace(secretArea);
+      replace(statusArea, notice('success', `Revoked "${k.name}".`));
     } catch (err) {
-      if (ctx.current() && err.status !== 401) replace(secretArea, notice('error', errorText(err)));
+      if (ctx.current() && err.status !== 401) replace(statusArea, notice('error', errorText(err)));
     }
     await loadKeys();
   }
 
   const editForm = form(async (data, el) => {
     const body = {
-      gpu_quota: optionalInt(data, 'gpu_quota', 'GPU quota'),
-      spend_limit_usd: optionalDecimal(data, 'spend_limit_usd', null),
-      requests_per_minute: optionalInt(data, 'requests_per_minute', 'Requests per minute', null),
-      max_concurrent_requests: optionalInt(data, 'max_concurrent_requests', 'Concurrent requests', null),
+      gpu_quota: optionalInt(el, 'gpu_quota', 'GPU quota'),
+      spend_limit_usd: optionalDecimal(el, 'spend_limit_usd', 'Spend limit per month', null),
+      requests_per_minute: optionalInt(el, 'requests_per_minute', 'Requests per minute', null),
+      max_concurrent_requests: optionalInt(el, 'max_concurrent_requests', 'Concurrent requests', null),
     };
     if (body.gpu_quota === undefined) delete body.gpu_quota;
     const updated = await patch(path, body);
@@ -194,24 +201,30 @@ async function renderTenant(ctx, name) {
     append(el.querySelector('.form-status'), notice('success', 'Saved.'));
   },
   h('div', {class: 'field-row'},
-    field('GPU quota', h('input', {type: 'number', name: 'gpu_quota', min: '0', max: '10000', step: '1', value: String(tenant.gpu_quota), id: 'edit-gpu-quota'})),
+    field('GPU quota', h('input', {type: 'text', name: 'gpu_quota', min: '0', max: '10000', step: '1', value: String(tenant.gpu_quota), id: 'edit-gpu-quota'})),
     field('Spend limit per month (USD)', h('input', {type: 'text', name: 'spend_limit_usd', inputmode: 'decimal', value: tenant.spend_limit_usd === null || tenant.spend_limit_usd === undefined ? '' : String(tenant.spend_limit_usd), id: 'edit-spend-limit', placeholder: 'none'}),
       'Empty: no limit.'),
-    field('Requests per minute', h('input', {type: 'number', name: 'requests_per_minute', min: '1', max: '1000000', step: '1', value: tenant.requests_per_minute === null || tenant.requests_per_minute === undefined ? '' : String(tenant.requests_per_minute), id: 'edit-rpm'}),
+    field('Requests per minute', h('input', {type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'requests_per_minute', min: '1', max: '1000000', step: '1', value: tenant.requests_per_minute === null || tenant.requests_per_minute === undefined ? '' : String(tenant.requests_per_minute), id: 'edit-rpm'}),
       'Empty: the configured default.'),
-    field('Concurrent requests', h('input', {type: 'number', name: 'max_concurrent_requests', min: '1', max: '1000000', step: '1', value: tenant.max_concurrent_requests === null || tenant.max_concurrent_requests === undefined ? '' : String(tenant.max_concurrent_requests), id: 'edit-concurrency'}),
+    field('Concurrent requests', h('input', {type: 'text', inputmode: 'numeric', autocomplete: 'off', name: 'max_concurrent_requests', min: '1', max: '1000000', step: '1', value: tenant.max_concurrent_requests === null || tenant.max_concurrent_requests === undefined ? '' : String(tenant.max_concurrent_requests), id: 'edit-concurrency'}),
       'Empty: the configured default.')),
   h('button', {type: 'submit', class: 'btn btn-primary', id: 'tenant-save'}, 'Save changes'));
   editForm.id = 'tenant-edit-form';
 
   const keyForm = form(async (data, el) => {
-    const createdKey = await post(`${path}/keys`, keyBody(data));
+    const createdKey = await post(`${path}/keys`, keyBody(data, el));
     if (!ctx.current()) return;
     el.reset();
+    const box = secretBox(createdKey.secret);
+    box.removeAttribute('role'); // a status role would announce the secret
+    replace(statusArea);
     replace(secretArea, card(`Key "${createdKey.name}" of ${tenant.name}`,
-      secretBox(createdKey.secret),
+      box,
       h('p', {class: 'muted'}, 'Hand it to the tenant now: leave or reload this page and it is gone (only its SHA-256 is kept).'),
       button('Done', () => replace(secretArea), {attrs: {id: 'tenant-key-secret-done'}})));
+    const heading = secretArea.querySelector('h2');
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
     await loadKeys();
   },
   field('Name', h('input', {type: 'text', name: 'name', maxlength: '100', required: true, id: 'tkey-name', autocomplete: 'off'})),
@@ -243,6 +256,7 @@ async function renderTenant(ctx, name) {
     h('div', {class: 'grid'},
       card('Summary', summary),
       card('Quota and limits', editForm)),
+    statusArea,
     secretArea,
     card('Keys', keysArea),
     card('Create a key', keyForm),

@@ -3,6 +3,7 @@
 // (GET /api/v1/invoices, each viewable and downloadable as CSV). Money is shown as the API gives it.
 import {h, append, replace, pageHeader, card, badge, button, field, notice, errorText, form, table, facts, usd, num, time, duration} from '../dom.js';
 import {api, get, patch, seg} from '../api.js';
+import {intInput, decimalInput, refuse} from './keys.js';
 
 /** An ISO-8601 UTC time without milliseconds. */
 function iso(date) {
@@ -18,8 +19,9 @@ function hours(value) {
   return num(value, 3);
 }
 
+/** The invoice's status (draft or final, as the API names it) is the badge's class, as on the Invoices page. */
 function invoiceBadge(status) {
-  return status === 'final' ? badge('finalized', 'final') : badge('open', String(status));
+  return badge(status);
 }
 
 /** The state of the spend limit as a badge. */
@@ -34,7 +36,9 @@ export async function render(ctx) {
   ctx.title('Usage & billing');
   const s = ctx.session;
   append(ctx.view, pageHeader('Usage & billing'));
-  if (s.platform || !s.can('usage:read')) {
+  const canRead = !s.platform && s.can('usage:read');
+  const canWrite = !s.platform && s.can('billing:write');
+  if (!canRead && !canWrite) {
     append(ctx.view, notice('info', 'This key may not read usage: that needs the usage:read scope.'));
     return;
   }
@@ -106,6 +110,15 @@ export async function render(ctx) {
   function showLimit() {
     const limit = usage ? usage.spend_limit : null;
     const none = 'None';
+    if (!canRead) {
+      replace(limitFacts, facts([
+        ['Your monthly limit', settings.spend_limit_usd === null ? none : usd(settings.spend_limit_usd)],
+        ['Administrator\'s ceiling', settings.spend_limit_ceiling_usd === null ? none : usd(settings.spend_limit_ceiling_usd)],
+        ['Limit in force', settings.effective_spend_limit_usd === null ? 'No limit' : usd(settings.effective_spend_limit_usd)],
+        ['Alert', settings.alert_threshold_pct === null ? none : `at ${settings.alert_threshold_pct} %`],
+      ]));
+      return;
+    }
     const rows = [
       ['Your monthly limit', settings.spend_limit_usd === null ? none : usd(settings.spend_limit_usd)],
       ['Administrator\'s ceiling', settings.spend_limit_ceiling_usd === null ? none : usd(settings.spend_limit_ceiling_usd)],
@@ -123,43 +136,59 @@ export async function render(ctx) {
 
   /** The form (with billing:write), rebuilt only when the settings change, never under typing. */
   function showLimitForm(done) {
-    if (!s.can('billing:write')) return;
+    if (!canWrite) return;
     replace(limitFormBox, limitForm(), done ? notice('success', done) : null);
   }
 
+  /**
+   * The spend-limit form. With usage:read it shows the current settings and an empty field
+   * removes the limit; without it (billing:write alone cannot read them) an empty field is kept as
+   * it is and "Remove my limit" clears it. An entry that does not parse is refused, nothing is sent.
+   */
   function limitForm() {
-    const amount = h('input', {id: 'usage-spend-limit-input', name: 'spend_limit_usd', type: 'number', min: '0', step: '0.01', inputmode: 'decimal',
-      value: settings.spend_limit_usd === null ? '' : String(settings.spend_limit_usd)});
-    const alert = h('input', {id: 'usage-alert-input', name: 'alert_threshold_pct', type: 'number', min: '1', max: '100', step: '1',
-      value: settings.alert_threshold_pct === null ? '' : String(settings.alert_threshold_pct)});
+    const known = settings !== null;
+    const amount = h('input', {id: 'usage-spend-limit-input', name: 'spend_limit_usd', type: 'text', inputmode: 'decimal', autocomplete: 'off',
+      value: !known || settings.spend_limit_usd === null ? '' : String(settings.spend_limit_usd)});
+    const alert = h('input', {id: 'usage-alert-input', name: 'alert_threshold_pct', type: 'text', inputmode: 'numeric', autocomplete: 'off', min: '1', max: '100', step: '1',
+      value: !known || settings.alert_threshold_pct === null ? '' : String(settings.alert_threshold_pct)});
+    let clearing = false;
     const save = async (body, done) => {
       settings = await patch('/api/v1/billing/settings', body);
       if (!ctx.current()) return;
-      await loadUsage().catch(() => {}); // the limit also shows in the usage
+      if (canRead) await loadUsage().catch(() => {}); // the limit also shows in the usage
       if (!ctx.current()) return;
       showLimit();
       showLimitForm(done);
     };
-    const ceiling = settings.spend_limit_ceiling_usd;
+    const ceiling = known ? settings.spend_limit_ceiling_usd : null;
+    const empty = known ? 'Empty: no limit of your own.' : 'Empty: kept as it is.';
     return h('div', {class: 'limit-form'},
       h('h3', {}, 'Change your limit'),
-      form(async (data) => {
-        const value = String(data.get('spend_limit_usd')).trim();
-        const pct = String(data.get('alert_threshold_pct')).trim();
-        await save({
-          spend_limit_usd: value === '' ? null : value,
-          alert_threshold_pct: pct === '' ? null : Number(pct),
-        }, value === '' ? 'Saved: no spend limit of your own.' : `Saved: your spend limit is ${usd(value)} a month.`);
+      form(async () => {
+        const body = {};
+        if (clearing) {
+          clearing = false;
+          body.spend_limit_usd = null;
+        } else {
+          const value = decimalInput(amount, 'Monthly spend limit');
+          const pct = intInput(alert, 'Alert at');
+          if (known || value !== undefined) body.spend_limit_usd = value ?? null;
+          if (known || pct !== undefined) body.alert_threshold_pct = pct ?? null;
+          if (Object.keys(body).length === 0) refuse(amount, 'Type a limit or an alert threshold first.');
+        }
+        const limit = body.spend_limit_usd;
+        await save(body, limit === undefined ? 'Saved.'
+          : limit === null ? 'Saved: no spend limit of your own.' : `Saved: your spend limit is ${usd(limit)} a month.`);
       },
       h('div', {class: 'field-row'},
         field('Monthly spend limit (USD)', amount,
-          ceiling === null ? 'Empty: no limit of your own.' : `Empty: no limit of your own. At most ${usd(ceiling)} (the administrator's ceiling).`),
-        field('Alert at (% of the limit)', alert, 'Empty: no alert.')),
+          `${empty} A dot before the cents, e.g. 25.50.${ceiling === null ? '' : ` At most ${usd(ceiling)} (the administrator's ceiling).`}`),
+        field('Alert at (% of the limit)', alert, known ? 'Empty: no alert.' : 'Empty: kept as it is.')),
       h('div', {class: 'actions'},
         h('button', {type: 'submit', class: 'btn btn-primary', id: 'usage-spend-save'}, 'Save limit'),
-        settings.spend_limit_usd === null ? null
+        known && settings.spend_limit_usd === null ? null
           : h('button', {type: 'submit', class: 'btn btn-secondary', id: 'usage-spend-clear',
-            onClick: () => { amount.value = ''; }}, 'Remove my limit'))));
+            onClick: () => { clearing = true; }}, 'Remove my limit'))));
   }
 
   async function loadInvoices() {
@@ -232,6 +261,16 @@ export async function render(ctx) {
     } finally {
       trigger.disabled = false;
     }
+  }
+
+  if (!canRead) {
+    // billing:write without usage:read: the limit can be set, not read (GET needs usage:read).
+    append(ctx.view,
+      notice('info', 'This key may change the spend limit (billing:write) but not read the usage, the invoices or the '
+        + 'current settings: those need the usage:read scope.'),
+      card('Spend limit', limitBox));
+    showLimitForm(null);
+    return;
   }
 
   append(ctx.view, [
