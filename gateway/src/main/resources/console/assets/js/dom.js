@@ -278,7 +278,8 @@ export function codeBlock(text, label = 'Copy') {
 
 /** A one-time secret: shown in a warning box with a copy button. */
 export function secretBox(secret, what = 'key') {
-  return notice('warning',
+  // Not a live region (no role): a screen reader must not read the secret aloud on its own.
+  return h('div', {class: 'notice notice-warning'},
     h('p', {}, h('strong', {}, `Copy this ${what} now: it is shown only once.`)),
     h('div', {class: 'secret'}, codeBlock(secret)));
 }
