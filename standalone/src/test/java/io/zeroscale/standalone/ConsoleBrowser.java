@@ -81,14 +81,15 @@ final class ConsoleBrowser implements AutoCloseable {
     driver.get(baseUrl + "/console/" + below);
   }
 
-  /** Opens the console, signs in with {@code key} and waits for the navigation. */
+  /** Opens the console, signs in with {@code key} and waits for the navigation to be built. */
   void signIn(String key) {
     go("signin");
     WebElement input = waitFor(By.id("signin-key"));
     input.clear();
     input.sendKeys(key);
     driver.findElement(By.id("signin-submit")).click();
-    waitFor(By.cssSelector("#nav ul"));
+    // Present, not visible: a key that opens no section has an empty navigation.
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#nav ul")));
   }
 
   /** Signs out with the sidebar's button and waits for the sign-in form. */
