@@ -5,17 +5,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One standalone jar (real activator, simulated instances that boot in 3 s) and one stand-in
- * Hugging Face hub, shared by every console browser test of the failsafe run: started by the first
- * {@link #shared()} and stopped when the JVM exits. Sharing keeps the browser tests to one jar
- * start; each test class works in tenants of its own ({@link #tenant}), so none sees another's
- * objects.
+ * One standalone jar (real activator, simulated instances that boot in 3 s) on a PostgreSQL and a
+ * Redis of this JVM ({@link StandaloneStack}) and one stand-in Hugging Face hub, shared by every
+ * console browser test of the failsafe run: started by the first {@link #shared()} and stopped when
+ * the JVM exits. Sharing keeps the browser tests to one jar start; each test class works in tenants
+ * of its own ({@link #tenant}), so none sees another's objects.
  */
 final class ConsoleStack {
 
@@ -25,32 +23,28 @@ final class ConsoleStack {
   private static final AtomicInteger TENANTS = new AtomicInteger();
 
   final StandInHub hub;
-  final StandaloneProcess jar;
   final ApiClient api;
+  private final StandaloneStack stack;
 
   private ConsoleStack() throws IOException {
-    hub = StandInHub.start();
-    hub.add(StandInHub.LLAMA_7B);
     Path tmp = Files.createTempDirectory("console-it");
-    jar =
-        StandaloneProcess.start(
-            tmp.resolve("home"),
-            Map.of("ZEROSCALE_ADMIN_KEY", ADMIN, "ZEROSCALE_HUB_URL", hub.baseUrl().toString()),
+    stack =
+        StandaloneStack.start(
+            tmp,
+            ADMIN,
             List.of(
                 "--zeroscale.runtime.process.sim.startup-duration=3s",
                 "--zeroscale.runtime.process.sim.inter-token-latency=40ms"));
-    try {
-      // Generous: on a loaded 2-core machine the first start of the suite has taken 97 s.
-      jar.awaitHealthy(Duration.ofSeconds(240));
-    } catch (RuntimeException | Error e) {
-      jar.close();
-      hub.close();
-      throw e;
-    }
-    api = new ApiClient(jar.port);
+    hub = stack.hub;
+    api = stack.api;
   }
 
-  /** The running stack, started on first use. */
+  /**
+   * The running stack, started on first use. It is killed when the test JVM exits (the app and its
+   * instances with SIGKILL, then the PostgreSQL and Redis this JVM started): a graceful stop could
+   * outlast the time the test runner gives an exiting JVM, and the servers are this JVM's, not the
+   * app's, so nothing outlives the run.
+   */
   static synchronized ConsoleStack shared() {
     if (shared == null) {
       try {
@@ -58,13 +52,16 @@ final class ConsoleStack {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      ConsoleStack stack = shared;
+      ConsoleStack started = shared;
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
-                    stack.jar.close();
-                    stack.hub.close();
+                    try {
+                      started.stack.kill();
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
                   },
                   "console-stack-stop"));
     }
@@ -73,7 +70,7 @@ final class ConsoleStack {
 
   /** e.g. {@code http://127.0.0.1:41234}. */
   String baseUrl() {
-    return "http://127.0.0.1:" + jar.port;
+    return "http://127.0.0.1:" + stack.app.port;
   }
 
   /** A new tenant's name, unique in this run: {@code prefix-N}. */

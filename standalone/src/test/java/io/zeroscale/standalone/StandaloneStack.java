@@ -84,7 +84,7 @@ final class StandaloneStack implements AutoCloseable {
             hub.baseUrl().toString()));
     StandaloneProcess app = StandaloneProcess.start(dir.resolve("home"), env, args);
     try {
-      app.awaitHealthy(Duration.ofSeconds(90));
+      app.awaitHealthy(Duration.ofSeconds(180));
     } catch (RuntimeException | Error e) {
       // Nothing is left running for a start that failed: no class's @AfterAll would stop it.
       app.close();
