@@ -4,7 +4,7 @@ import {
   h, append, replace, pageHeader, card, button, field, select, notice, errorText, form, table, bytes,
 } from '../dom.js';
 import {get, post, seg} from '../api.js';
-import {intInput, refuse} from './keys.js';
+import {intInput, refuse} from '../dom.js';
 
 const USABLE = new Set(['ready', 'unverified']);
 const FAMILIES = ['llm', 'embedding', 'rerank', 'image', 'audio'];

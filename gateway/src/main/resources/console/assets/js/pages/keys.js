@@ -3,7 +3,7 @@
 // and leaving or reloading the page forgets it.
 import {
   h, append, replace, pageHeader, card, badge, table, button, field, notice, errorText, form,
-  confirmDialog, secretBox, time, num, duration, uid,
+  confirmDialog, secretBox, time, num, duration, uid, FieldError, refuse, intInput,
 } from '../dom.js';
 import {get, post, del, seg, storeKey} from '../api.js';
 
@@ -52,54 +52,6 @@ export function scopeChecks(scopes, legend = 'Scopes') {
         h('input', {type: 'checkbox', name: 'scope', value: scope, id}),
         h('label', {for: id}, h('code', {}, scope)));
     })));
-}
-
-// ---------- reading inputs: an entry that does not parse is refused, never read as empty ----------
-
-/** A refused entry: shown like an API refusal, naming the field (errorText adds "(field: …)"). */
-export class FieldError extends Error {
-  constructor(input, message) {
-    super(message);
-    this.status = 0;
-    this.param = input.name || input.id;
-  }
-}
-
-/** Marks the input invalid, focuses it (opening its <details>) and throws a FieldError. */
-export function refuse(input, message) {
-  input.setAttribute('aria-invalid', 'true');
-  input.addEventListener('input', () => input.removeAttribute('aria-invalid'), {once: true});
-  const details = input.closest('details');
-  if (details && !details.open) details.open = true;
-  input.focus();
-  throw new FieldError(input, message);
-}
-
-/**
- * A whole number from an input: undefined when empty. An entry the browser cannot read as a
- * number (validity.badInput, where value is '') or that is not an integer is refused.
- */
-export function intInput(input, label) {
-  if (input.validity && input.validity.badInput) refuse(input, `${label} is not a whole number: correct it or empty the field.`);
-  const value = input.value.trim();
-  if (value === '') return undefined;
-  if (!/^-?\d+$/.test(value)) refuse(input, `${label} must be a whole number.`);
-  return Number(value);
-}
-
-/** A strict decimal: digits with an optional dot and decimals (no comma, no exponent). */
-const DECIMAL = /^-?\d+(\.\d+)?$/;
-
-/**
- * An amount of money from a text input (inputmode=decimal), as the exact decimal string the API
- * takes: undefined when empty; "12,5" or "1e3" are refused, never read as another amount.
- */
-export function decimalInput(input, label, like = 'an amount like 25 or 25.50 (a dot before the cents, no comma)') {
-  if (input.validity && input.validity.badInput) refuse(input, `${label} is not a number: correct it or empty the field.`);
-  const value = input.value.trim();
-  if (value === '') return undefined;
-  if (!DECIMAL.test(value)) refuse(input, `${label} must be ${like}.`);
-  return value;
 }
 
 /**

@@ -3,7 +3,7 @@
 // cold start made visible, and snippets to call the same deployment from code.
 import {h, append, replace, pageHeader, card, badge, button, field, select, notice, errorText, codeBlock, num, uid} from '../dom.js';
 import {api, get, seg, ApiError} from '../api.js';
-import {intInput, decimalInput} from './keys.js';
+import {intInput, decimalInput} from '../dom.js';
 
 /** Milliseconds as "850 ms" or "3.2 s". */
 function ms(value) {

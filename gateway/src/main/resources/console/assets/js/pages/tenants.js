@@ -6,8 +6,9 @@ import {
 } from '../dom.js';
 import {get, post, patch, del, seg} from '../api.js';
 import {
-  TENANT_SCOPES, keyStatus, limitsText, scopeList, scopeChecks, keyBody, keyOptions, intInput, decimalInput, refuse,
+  TENANT_SCOPES, keyStatus, limitsText, scopeList, scopeChecks, keyBody, keyOptions,
 } from './keys.js';
+import {intInput, decimalInput, refuse} from '../dom.js';
 
 const BASE = '/console/admin/tenants';
 

@@ -3,7 +3,7 @@
 // (GET /api/v1/invoices, each viewable and downloadable as CSV). Money is shown as the API gives it.
 import {h, append, replace, pageHeader, card, badge, button, field, notice, errorText, form, table, facts, usd, num, time, duration} from '../dom.js';
 import {api, get, patch, seg} from '../api.js';
-import {intInput, decimalInput, refuse} from './keys.js';
+import {intInput, decimalInput, refuse} from '../dom.js';
 
 /** An ISO-8601 UTC time without milliseconds. */
 function iso(date) {
