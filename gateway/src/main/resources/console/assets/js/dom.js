@@ -18,6 +18,9 @@ function safeUrl(value) {
   }
 }
 
+/** The listeners attached through listen() (h()'s on<Event> attributes included), per element. */
+const listeners = new WeakMap();
+
 /** The dialogs on screen, closed (as cancelled) when the user leaves the page. */
 const openDialogs = new Set();
 
@@ -48,7 +51,7 @@ export function h(tag, attrs, ...children) {
     if (name.toLowerCase().startsWith('on')) {
       // Handlers are functions only: a string would be code (and the CSP would refuse it).
       if (typeof value !== 'function') throw new Error(`h(): '${name}' must be a function`);
-      el.addEventListener(name.slice(2).toLowerCase(), value);
+      listen(el, name.slice(2).toLowerCase(), value);
     } else if (URL_ATTRIBUTES.has(name.toLowerCase()) && !safeUrl(value)) {
       throw new Error(`h(): '${name}' must be an http(s), blob or mailto URL`);
     } else if (name === 'value' || name === 'checked') {
@@ -74,6 +77,69 @@ export function append(parent, ...children) {
 export function replace(parent, ...children) {
   parent.replaceChildren();
   return append(parent, children);
+}
+
+/**
+ * Adds an event listener and remembers it, so that update() can move it to the node it keeps.
+ * Content that update() refreshes gets its listeners from here (or from h()), never directly.
+ */
+export function listen(el, type, fn) {
+  el.addEventListener(type, fn);
+  let all = listeners.get(el);
+  if (!all) listeners.set(el, (all = []));
+  all.push([type, fn]);
+  return el;
+}
+
+/**
+ * Like replace(), for content that a timer redraws: the nodes on screen are kept wherever the new
+ * content has a node of the same kind at the same place; only their text, attributes, value and
+ * listeners change. A refresh then never swaps a link or button from under the pointer (a click
+ * whose press and release land on two different nodes is lost), and focus stays where it was.
+ */
+export function update(parent, ...children) {
+  reconcile(parent, append(document.createDocumentFragment(), children));
+  return parent;
+}
+
+function reconcile(target, source) {
+  const kept = [...target.childNodes];
+  const fresh = [...source.childNodes];
+  fresh.forEach((node, i) => {
+    if (i >= kept.length) target.append(node);
+    else if (!morph(kept[i], node)) kept[i].replaceWith(node);
+  });
+  for (const extra of kept.slice(fresh.length)) extra.remove();
+}
+
+/** Turns `old` into `node` in place; false when they are not the same kind of node. */
+function morph(old, node) {
+  if (old.nodeType !== node.nodeType) return false;
+  if (node.nodeType === Node.TEXT_NODE) {
+    if (old.nodeValue !== node.nodeValue) old.nodeValue = node.nodeValue;
+    return true;
+  }
+  if (node.nodeType !== Node.ELEMENT_NODE || old.nodeName !== node.nodeName) return false;
+  for (const name of old.getAttributeNames()) {
+    if (!node.hasAttribute(name)) old.removeAttribute(name);
+  }
+  for (const name of node.getAttributeNames()) {
+    const value = node.getAttribute(name);
+    if (old.getAttribute(name) !== value) old.setAttribute(name, value);
+  }
+  for (const [type, fn] of listeners.get(old) || []) old.removeEventListener(type, fn);
+  const moved = listeners.get(node) || [];
+  for (const [type, fn] of moved) old.addEventListener(type, fn);
+  listeners.set(old, moved);
+  reconcile(old, node);
+  // What the user is typing into stays; elsewhere value and checked state follow the new node
+  // (after the children, so that a <select> already has the option its value names).
+  if (old !== document.activeElement) {
+    for (const prop of ['value', 'checked']) {
+      if (prop in node && old[prop] !== node[prop]) old[prop] = node[prop];
+    }
+  }
+  return true;
 }
 
 // ---------- formatting ----------
@@ -213,7 +279,7 @@ export function errorText(err) {
 export function form(onSubmit, ...children) {
   const status = h('div', {class: 'form-status', 'aria-live': 'polite'});
   const el = h('form', {novalidate: true}, children, status);
-  el.addEventListener('submit', async (event) => {
+  listen(el, 'submit', async (event) => {
     event.preventDefault();
     const submits = el.querySelectorAll('button[type=submit]');
     submits.forEach((b) => { b.disabled = true; });

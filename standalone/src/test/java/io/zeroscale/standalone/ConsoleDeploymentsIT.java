@@ -89,6 +89,12 @@ class ConsoleDeploymentsIT {
   @Test
   @Order(2)
   void aColdStartShowsItsInstanceChartsLogsAndEvents() {
+    // The page is open while the deployment wakes up, and remembers the playground link's node.
+    browser.go("deployments/" + id);
+    browser.waitForText(By.cssSelector("#view h1"), name);
+    browser.waitForText(By.id("deployment-status"), "scaled to zero");
+    browser.script("window.__link = document.getElementById('open-playground');");
+
     ApiClient.Response chat =
         stack.api.post(
             "/v1/chat/completions",
@@ -98,8 +104,6 @@ class ConsoleDeploymentsIT {
                 + "\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}");
     assertThat(chat.status()).as(chat.body()).isEqualTo(200);
 
-    browser.go("deployments/" + id);
-    browser.waitForText(By.cssSelector("#view h1"), name);
     WebElement instance =
         waiting(30)
             .until(
@@ -116,6 +120,14 @@ class ConsoleDeploymentsIT {
     assertThat(stack.api.get("/api/v1/deployments/" + id + "/instances", key).body())
         .contains("\"id\":\"" + iid + "\"");
     browser.waitForText(By.id("deployment-status"), "running");
+    // The refreshes redrew the page in place: the link on screen is still the same node, so a click
+    // whose press and release straddle a refresh is not lost (it was, when a redraw replaced it).
+    assertThat(
+            browser.script(
+                "return document.getElementById('open-playground') === window.__link"
+                    + " && window.__link.isConnected;"))
+        .as("the playground link survived the refreshes")
+        .isEqualTo(true);
 
     // The request is flushed to the series within 10 s and the charts reload every 15 s.
     waiting(60)

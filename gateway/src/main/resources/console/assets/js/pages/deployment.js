@@ -2,7 +2,7 @@
 // instances and their logs, scaling events, settings, revisions, rollback and delete.
 import {get, patch, post, del, seg} from '../api.js';
 import {
-  h, replace, append, pageHeader, card, badge, table, button, field, select, notice, errorText,
+  h, replace, update, append, pageHeader, card, badge, table, button, field, select, notice, errorText,
   form, confirmDialog, facts, num, time, ago, usd,
 } from '../dom.js';
 
@@ -683,11 +683,11 @@ export async function render(ctx) {
       d = fresh;
       if (hardware && d.revision !== shownRevision) hardware.sync(d);
       shownRevision = d.revision;
-      replace(status, statusLine(d));
-      replace(overviewBody, overview(d, ctx));
-      replace(rollout, rolloutBox(d));
-      replace(instancesBody, instancesTable(instances.data || []));
-      replace(eventsBody, eventsTable(events.data || []));
+      update(status, statusLine(d));
+      update(overviewBody, overview(d, ctx));
+      update(rollout, rolloutBox(d));
+      update(instancesBody, instancesTable(instances.data || []));
+      update(eventsBody, eventsTable(events.data || []));
       replace(pageStatus);
       await loadRevisions();
     } catch (err) {

@@ -1,6 +1,6 @@
 // The tenant's deployments: one row each, refreshed every 3 s.
 import {get} from '../api.js';
-import {h, replace, append, pageHeader, card, badge, table, notice, errorText, num, ago} from '../dom.js';
+import {h, replace, update, append, pageHeader, card, badge, table, notice, errorText, num, ago} from '../dom.js';
 
 const BASE = '/console/';
 
@@ -62,7 +62,7 @@ export async function render(ctx) {
       const list = await get('/api/v1/deployments');
       if (!ctx.current()) return;
       const rows = [...(list.data || [])].sort((a, b) => String(a.model_name).localeCompare(String(b.model_name)));
-      replace(body, listTable(rows, ctx));
+      update(body, listTable(rows, ctx));
       replace(status);
     } catch (err) {
       if (!ctx.current()) return;

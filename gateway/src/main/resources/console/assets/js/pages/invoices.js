@@ -2,7 +2,7 @@
 // the month's CSV, and finalizing a month that is over. The month is in the address
 // (admin/invoices?period=2026-11), this month by default.
 import {
-  h, append, replace, pageHeader, card, badge, table, button, field, notice, errorText,
+  h, append, replace, update, pageHeader, card, badge, table, button, field, notice, errorText,
   confirmDialog, usd, num, time,
 } from '../dom.js';
 import {get, post, api} from '../api.js';
@@ -86,11 +86,11 @@ export async function render(ctx) {
 
   function show(invoices) {
     const finals = invoices.filter((i) => i.status === 'final').length;
-    replace(stats,
+    update(stats,
       h('div', {class: 'stat'}, h('div', {class: 'label'}, 'Invoices'), h('div', {class: 'value', id: 'invoices-count'}, num(invoices.length))),
       h('div', {class: 'stat'}, h('div', {class: 'label'}, 'Total'), h('div', {class: 'value', id: 'invoices-total'}, usd(sumUsd(invoices.map((i) => i.total_usd))))),
       h('div', {class: 'stat'}, h('div', {class: 'label'}, 'Final'), h('div', {class: 'value'}, `${num(finals)} of ${num(invoices.length)}`)));
-    replace(listArea, table({
+    update(listArea, table({
       columns: [
         {label: 'Tenant', cell: (i) => i.tenant},
         {label: 'Number', cell: (i) => h('code', {}, i.number)},

@@ -1,7 +1,7 @@
 // One model of the library: its details (refreshed while the import runs), deploying it, renaming
 // it and deleting it. Another tenant's model, like an unknown one, is the 404 page.
 import {
-  h, append, replace, pageHeader, card, badge, button, field, notice, errorText, form,
+  h, append, replace, update, pageHeader, card, badge, button, field, notice, errorText, form,
   confirmDialog, facts, bytes, num, time,
 } from '../dom.js';
 import {get, patch, del, seg} from '../api.js';
@@ -56,12 +56,12 @@ export async function render(ctx) {
     if (canWrite) {
       actions.push(button('Delete', remove, {kind: 'danger', attrs: {id: 'delete-model'}}));
     }
-    replace(header, pageHeader(model.name, actions));
+    update(header, pageHeader(model.name, actions));
   }
 
   function draw() {
     drawHeader();
-    replace(body, details(model));
+    update(body, details(model));
   }
 
   async function remove() {

@@ -1,7 +1,7 @@
 // The tenant's model library: every imported model with its status (refreshed live while an import
 // runs), the form that imports one from the Hugging Face hub or an S3 store, and deletion.
 import {
-  h, append, replace, pageHeader, card, badge, table, button, field, select, notice, errorText,
+  h, append, replace, update, pageHeader, card, badge, table, button, field, select, notice, errorText,
   form, confirmDialog, bytes, time,
 } from '../dom.js';
 import {get, post, del, seg} from '../api.js';
@@ -125,7 +125,7 @@ export async function render(ctx) {
         }),
       });
     }
-    replace(list, table({
+    update(list, table({
       columns,
       rows: models,
       empty: canWrite

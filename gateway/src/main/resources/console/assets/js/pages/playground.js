@@ -1,7 +1,7 @@
 // The playground: chat with one of the tenant's llm deployments, streamed token by token
 // (POST /v1/chat/completions with stream: true, read with fetch and a ReadableStream), with the
 // cold start made visible, and snippets to call the same deployment from code.
-import {h, append, replace, pageHeader, card, badge, button, field, select, notice, errorText, codeBlock, num, uid} from '../dom.js';
+import {h, append, replace, update, pageHeader, card, badge, button, field, select, notice, errorText, codeBlock, num, uid} from '../dom.js';
 import {api, get, seg, ApiError} from '../api.js';
 import {intInput, decimalInput} from '../dom.js';
 
@@ -208,7 +208,7 @@ export async function render(ctx) {
     const text = shown.filter(Boolean).map((n) => n.textContent).join('\n');
     if (status.dataset.shown === text) return;
     status.dataset.shown = text;
-    replace(status, shown);
+    update(status, shown);
   };
   const refreshStatus = async () => {
     if (!canRead || !model) return;

@@ -1,7 +1,7 @@
 // Usage & billing: this month's cost and GPU-hours (GET /api/v1/usage), the usage per deployment
 // and per instance, the spend limit (GET/PATCH /api/v1/billing/settings) and the invoices
 // (GET /api/v1/invoices, each viewable and downloadable as CSV). Money is shown as the API gives it.
-import {h, append, replace, pageHeader, card, badge, button, field, notice, errorText, form, table, facts, usd, num, time, duration} from '../dom.js';
+import {h, append, replace, update, pageHeader, card, badge, button, field, notice, errorText, form, table, facts, usd, num, time, duration} from '../dom.js';
 import {api, get, patch, seg} from '../api.js';
 import {intInput, decimalInput, refuse} from '../dom.js';
 
@@ -66,14 +66,14 @@ export async function render(ctx) {
   function showUsage() {
     const gpuHours = usage.deployments.reduce((sum, d) => sum + Number(d.billed_gpu_hours), 0);
     const limit = usage.spend_limit;
-    replace(stats,
+    update(stats,
       stat('Cost this month', usd(usage.total_cost_usd), 'usage-cost'),
       stat('GPU-hours billed', hours(gpuHours), 'usage-gpu-hours'),
       stat('Instances', num(usage.instances.length), 'usage-instances'),
       stat('Spend limit left', limit ? usd(limit.remaining_usd) : 'No limit', 'usage-remaining'));
-    replace(period, `From ${time(usage.from)} to ${time(usage.to)} (UTC month so far; as of ${time(usage.as_of)}).`);
+    update(period, `From ${time(usage.from)} to ${time(usage.to)} (UTC month so far; as of ${time(usage.as_of)}).`);
     const open = perDeployment.querySelector('details[open]') !== null;
-    replace(perDeployment,
+    update(perDeployment,
       table({
         columns: [
           {label: 'Deployment', cell: (d) => d.deployment},
