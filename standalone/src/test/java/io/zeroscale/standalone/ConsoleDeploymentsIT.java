@@ -126,7 +126,12 @@ class ConsoleDeploymentsIT {
             browser.script(
                 "return document.getElementById('open-playground') === window.__link"
                     + " && window.__link.isConnected;"))
-        .as("the playground link survived the refreshes")
+        .as(
+            "the playground link survived the refreshes: %s",
+            browser.script(
+                "const l = window.__link; return 'captured ' + (l === undefined ? 'nothing'"
+                    + " : (l ? 'a link, connected ' + l.isConnected : 'null'))"
+                    + " + '; on screen: ' + document.getElementById('deployment-facts').outerHTML;"))
         .isEqualTo(true);
 
     // The request is flushed to the series within 10 s and the charts reload every 15 s.
