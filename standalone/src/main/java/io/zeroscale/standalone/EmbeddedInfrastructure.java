@@ -1,6 +1,7 @@
 package io.zeroscale.standalone;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -16,9 +17,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
 
 /**
  * Embedded PostgreSQL (zonky) and Redis (codemonstur) servers for the standalone app, bound to
@@ -231,6 +234,11 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
       redisPort = freePort();
       redis =
           RedisServer.newRedisServer()
+              // The binary is unpacked into the home, not into a new directory of /tmp that a
+              // killed JVM would leave behind (and that a noexec /tmp could not run).
+              .executableProvider(
+                  ExecutableProvider.newJarResourceProvider(
+                      () -> binaryDir(dir), ExecutableProvider.newProvidedVersionsMap()))
               .bind("127.0.0.1")
               .port(redisPort)
               .setting("dir " + dir)
@@ -247,6 +255,21 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("embedded Redis failed to start in " + dir, e);
     }
+  }
+
+  /**
+   * {@code redis/bin} in the home, emptied: embedded-redis refuses to unpack over a binary that a
+   * killed JVM left there (a clean exit deletes it).
+   */
+  private File binaryDir(Path redisDir) throws IOException {
+    Path bin = redisDir.resolve("bin");
+    home.ensurePrivateDir(bin);
+    try (Stream<Path> stale = Files.list(bin)) {
+      for (Path file : stale.toList()) {
+        Files.deleteIfExists(file);
+      }
+    }
+    return bin.toFile();
   }
 
   /**

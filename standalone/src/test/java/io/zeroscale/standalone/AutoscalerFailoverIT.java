@@ -117,7 +117,7 @@ class AutoscalerFailoverIT {
   @BeforeEach
   void start() throws Exception {
     port = StandaloneProcess.freePort();
-    server = RedisServer.newRedisServer().bind("127.0.0.1").port(port).build();
+    server = TestRedis.on(port);
     server.start();
     admin = client(port);
   }

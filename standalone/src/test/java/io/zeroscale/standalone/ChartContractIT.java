@@ -63,7 +63,7 @@ class ChartContractIT {
     StandInHub hub = StandInHub.start();
     hub.add(StandInHub.LLAMA_7B);
     int redisPort = StandaloneProcess.freePort();
-    RedisServer redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
+    RedisServer redis = TestRedis.on(redisPort);
     redis.start();
     EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(tmp.resolve("pg")).start();
     KubernetesMockServer apiServer =

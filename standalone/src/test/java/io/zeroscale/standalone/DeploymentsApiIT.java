@@ -76,7 +76,7 @@ class DeploymentsApiIT {
             .addGatedRepo(GATED)
             .addBinOnlyRepo("org/bin-only");
     int redisPort = StandaloneProcess.freePort();
-    redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
+    redis = TestRedis.on(redisPort);
     redis.start();
     Config config = new Config();
     config.useSingleServer().setAddress("redis://127.0.0.1:" + redisPort);

@@ -41,7 +41,7 @@ class DeploymentsRedisPublisherIT {
   @BeforeAll
   static void start() throws Exception {
     int port = StandaloneProcess.freePort();
-    redis = RedisServer.newRedisServer().bind("127.0.0.1").port(port).build();
+    redis = TestRedis.on(port);
     redis.start();
     Config config = new Config();
     config.useSingleServer().setAddress("redis://127.0.0.1:" + port);

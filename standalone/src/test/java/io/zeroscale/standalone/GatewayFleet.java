@@ -101,7 +101,7 @@ final class GatewayFleet implements AutoCloseable {
   }
 
   private static RedisServer newRedis(int port) throws IOException {
-    return RedisServer.newRedisServer().bind("127.0.0.1").port(port).build();
+    return TestRedis.on(port);
   }
 
   /**

@@ -84,6 +84,9 @@ class StandaloneJarIT {
       List<ProcessHandle> started = startedProcesses(app, home);
       assertThat(started).as("java, redis and the postmaster").hasSizeGreaterThanOrEqualTo(3);
       assertThat(started).allMatch(ProcessHandle::isAlive);
+      assertThat(started.stream().map(p -> p.info().command().orElse("")))
+          .as("the Redis binary runs from the home, not from a directory of /tmp")
+          .anyMatch(c -> c.startsWith(home.resolve("redis/bin/redis-server").toString()));
       assertThat(tenantNames(home)).containsExactly("demo");
 
       pgPassword = EmbeddedCredentialsIT.secret(home, "postgres-password");
@@ -114,6 +117,11 @@ class StandaloneJarIT {
           .doesNotContain("did not stop cleanly")
           .doesNotContainPattern(STACK_FRAME);
     }
+    // The clean exit removed the unpacked binary; a JVM that was killed leaves it, and the next
+    // start unpacks over it.
+    Path redisBin = home.resolve("redis/bin");
+    assertThat(redisBin).isEmptyDirectory();
+    Files.writeString(redisBin.resolve("redis-server-6.2.6-v5-linux-amd64"), "left by a kill");
 
     try (StandaloneProcess again = StandaloneProcess.start(home, Map.of())) {
       assertThat(again.awaitHealthy(START_LIMIT)).isEqualTo("{\"status\":\"UP\"}");
@@ -134,7 +142,7 @@ class StandaloneJarIT {
   @Test
   void usesExternalPostgresAndRedisWhenTheirUrlsAreGiven() throws Exception {
     int redisPort = StandaloneProcess.freePort();
-    RedisServer redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
+    RedisServer redis = TestRedis.on(redisPort);
     redis.start();
     try (EmbeddedPostgres pg =
         EmbeddedPostgres.builder().setDataDirectory(tmp.resolve("external-pg")).start()) {

@@ -67,8 +67,7 @@ final class StandaloneStack implements AutoCloseable {
     StandInHub hub = StandInHub.start();
     hub.add(StandInHub.LLAMA_7B);
     int redisPort = StandaloneProcess.freePort();
-    RedisServer redisServer =
-        RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).build();
+    RedisServer redisServer = TestRedis.on(redisPort);
     redisServer.start();
     EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).start();
     Map<String, String> env = new HashMap<>(extraEnv);

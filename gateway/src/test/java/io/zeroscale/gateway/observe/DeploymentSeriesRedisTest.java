@@ -42,7 +42,13 @@ class DeploymentSeriesRedisTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    server = RedisServer.newRedisServer().bind("127.0.0.1").port(port).build();
+    server =
+        RedisServer.newRedisServer()
+            .bind("127.0.0.1")
+            .port(port)
+            // No dump.rdb at shutdown: it would keep embedded-redis\'s temporary directory alive.
+            .setting("save \"\"")
+            .build();
     server.start();
     Config config = new Config();
     config.setNettyThreads(4);

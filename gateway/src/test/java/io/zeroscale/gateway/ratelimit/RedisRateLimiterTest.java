@@ -42,7 +42,13 @@ class RedisRateLimiterTest {
   @BeforeAll
   static void startRedis() throws IOException {
     int port = freePort();
-    redis = RedisServer.newRedisServer().bind("127.0.0.1").port(port).build();
+    redis =
+        RedisServer.newRedisServer()
+            .bind("127.0.0.1")
+            .port(port)
+            // No dump.rdb at shutdown: it would keep embedded-redis\'s temporary directory alive.
+            .setting("save \"\"")
+            .build();
     redis.start();
     client1 = client(port);
     client2 = client(port);
@@ -228,7 +234,13 @@ class RedisRateLimiterTest {
   @Test
   void anUnreachableRedisFailsOpenAndIsCounted() throws IOException {
     int port = freePort();
-    RedisServer own = RedisServer.newRedisServer().bind("127.0.0.1").port(port).build();
+    RedisServer own =
+        RedisServer.newRedisServer()
+            .bind("127.0.0.1")
+            .port(port)
+            // No dump.rdb at shutdown: it would keep embedded-redis\'s temporary directory alive.
+            .setting("save \"\"")
+            .build();
     own.start();
     RedissonClient client = patientClient(port);
     try {
