@@ -97,7 +97,22 @@ function notFound(message) {
   view.querySelector('h1').focus();
 }
 
+/**
+ * Draws the page at the current address. #view is aria-busy while a page is being drawn (its data
+ * loading): assistive technology waits for it, and so do the browser tests before reading a page.
+ */
 async function render() {
+  view.setAttribute('aria-busy', 'true');
+  const mine = renderSeq + 1; // the number draw() takes
+  try {
+    return await draw();
+  } finally {
+    // A newer render (a navigation meanwhile) owns the flag.
+    if (renderSeq === mine) view.setAttribute('aria-busy', 'false');
+  }
+}
+
+async function draw() {
   const seq = ++renderSeq;
   leave();
   const below = location.pathname.startsWith(BASE) ? location.pathname.slice(BASE.length) : '';
@@ -201,6 +216,7 @@ async function start() {
   } catch (err) {
     replace(view, pageHeader('The console could not start'),
       notice('error', `Its page list did not load (${err.message}). Reload the page to try again.`));
+    view.setAttribute('aria-busy', 'false');
     return;
   }
   await render();

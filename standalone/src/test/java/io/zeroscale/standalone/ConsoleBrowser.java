@@ -90,6 +90,18 @@ final class ConsoleBrowser implements AutoCloseable {
     driver.findElement(By.id("signin-submit")).click();
     // Present, not visible: a key that opens no section has an empty navigation.
     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#nav ul")));
+    // Then the page it lands on, drawn: the sign-in page is left, and #view is no longer busy.
+    wait.until(d -> !d.getCurrentUrl().contains("/console/signin"));
+    awaitDrawn();
+  }
+
+  /**
+   * Waits until the page on screen is drawn: the console keeps {@code #view} aria-busy while a page
+   * renders and loads its data, so a heading read before that could still be the previous page's.
+   */
+  void awaitDrawn() {
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(By.cssSelector("#view[aria-busy='false']")));
   }
 
   /** Signs out with the sidebar's button and waits for the sign-in form. */
@@ -136,8 +148,9 @@ final class ConsoleBrowser implements AutoCloseable {
     waitForText(by, text, Duration.ofSeconds(20));
   }
 
-  /** The page heading's text. */
+  /** The heading of the page on screen, once it is drawn. */
   String heading() {
+    awaitDrawn();
     return waitFor(By.cssSelector("#view h1")).getText();
   }
 
