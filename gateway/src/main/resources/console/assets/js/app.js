@@ -6,6 +6,8 @@ import {Session, storedKey, clearKey} from './api.js';
 
 const BASE = '/console/';
 const view = document.getElementById('view');
+// Busy until the first page is drawn (set here, not in the HTML: without this script it never ends).
+view.setAttribute('aria-busy', 'true');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 const sidebar = document.getElementById('sidebar');
@@ -131,7 +133,16 @@ async function draw() {
       session = await Session.load();
     } catch (err) {
       if (seq !== renderSeq) return undefined;
-      if (err.status === 401) return undefined; // the unauthorized handler signs out
+      if (err.status === 401) {
+        // The unauthorized handler signs out, except on the sign-in page: there, forget the key
+        // it no longer accepts and draw the form.
+        if (found && found.route.page === 'signin') {
+          clearKey();
+          session = null;
+          return render();
+        }
+        return undefined;
+      }
       renderNav('');
       replace(view, notice('error', errorText(err)));
       return undefined;

@@ -93,9 +93,17 @@ export function listen(el, type, fn) {
 
 /**
  * Like replace(), for content that a timer redraws: the nodes on screen are kept wherever the new
- * content has a node of the same kind at the same place; only their text, attributes, value and
- * listeners change. A refresh then never swaps a link or button from under the pointer (a click
- * whose press and release land on two different nodes is lost), and focus stays where it was.
+ * content has a node of the same kind and identity at the same place; only their text, attributes
+ * and listeners change. A refresh then never swaps a link or button from under the pointer (a
+ * click whose press and release land on two different nodes is lost), and focus stays where it
+ * was. What it keeps:
+ * - an element of the same tag whose identity (id, data-id, data-name, data-number, href) is the
+ *   same: a row or an action that moved is replaced, so a click never lands on another target;
+ * - never a form control (form, input, select, textarea, button of type submit): those are
+ *   replaced, so what a user typed is never overwritten in place and no submit handler outlives
+ *   its form (a refreshed region should hold no form anyway);
+ * - listeners from h() or listen() only, and they must not hold on to the node they were built
+ *   with (use event.currentTarget).
  */
 export function update(parent, ...children) {
   reconcile(parent, append(document.createDocumentFragment(), children));
@@ -112,6 +120,9 @@ function reconcile(target, source) {
   for (const extra of kept.slice(fresh.length)) extra.remove();
 }
 
+const IDENTITY = ['id', 'data-id', 'data-name', 'data-number', 'href'];
+const CONTROLS = new Set(['FORM', 'INPUT', 'SELECT', 'TEXTAREA', 'OPTION']);
+
 /** Turns `old` into `node` in place; false when they are not the same kind of node. */
 function morph(old, node) {
   if (old.nodeType !== node.nodeType) return false;
@@ -120,6 +131,8 @@ function morph(old, node) {
     return true;
   }
   if (node.nodeType !== Node.ELEMENT_NODE || old.nodeName !== node.nodeName) return false;
+  if (CONTROLS.has(node.nodeName) || (node.nodeName === 'BUTTON' && node.type === 'submit')) return false;
+  if (IDENTITY.some((name) => old.getAttribute(name) !== node.getAttribute(name))) return false;
   for (const name of old.getAttributeNames()) {
     if (!node.hasAttribute(name)) old.removeAttribute(name);
   }
@@ -132,13 +145,6 @@ function morph(old, node) {
   for (const [type, fn] of moved) old.addEventListener(type, fn);
   listeners.set(old, moved);
   reconcile(old, node);
-  // What the user is typing into stays; elsewhere value and checked state follow the new node
-  // (after the children, so that a <select> already has the option its value names).
-  if (old !== document.activeElement) {
-    for (const prop of ['value', 'checked']) {
-      if (prop in node && old[prop] !== node[prop]) old[prop] = node[prop];
-    }
-  }
   return true;
 }
 

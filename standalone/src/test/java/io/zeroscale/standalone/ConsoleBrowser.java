@@ -100,8 +100,13 @@ final class ConsoleBrowser implements AutoCloseable {
    * renders and loads its data, so a heading read before that could still be the previous page's.
    */
   void awaitDrawn() {
-    wait.until(
-        ExpectedConditions.presenceOfElementLocated(By.cssSelector("#view[aria-busy='false']")));
+    try {
+      wait.until(
+          ExpectedConditions.presenceOfElementLocated(By.cssSelector("#view[aria-busy='false']")));
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError(
+          "waiting for the page to be drawn at " + driver.getCurrentUrl() + "\n" + pageState(), e);
+    }
   }
 
   /** Signs out with the sidebar's button and waits for the sign-in form. */
@@ -148,7 +153,11 @@ final class ConsoleBrowser implements AutoCloseable {
     waitForText(by, text, Duration.ofSeconds(20));
   }
 
-  /** The heading of the page on screen, once it is drawn. */
+  /**
+   * The heading of the page on screen, once it is drawn. After an action that navigates only once
+   * an API call has answered (a confirmed delete), wait for the new address first: until the
+   * navigation starts, the page being left is the drawn one.
+   */
   String heading() {
     awaitDrawn();
     return waitFor(By.cssSelector("#view h1")).getText();

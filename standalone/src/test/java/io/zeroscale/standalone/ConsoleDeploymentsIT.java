@@ -131,7 +131,7 @@ class ConsoleDeploymentsIT {
             browser.script(
                 "const l = window.__link; return 'captured ' + (l === undefined ? 'nothing'"
                     + " : (l ? 'a link, connected ' + l.isConnected : 'null'))"
-                    + " + '; on screen: ' + document.getElementById('deployment-facts').outerHTML;"))
+                    + " + '; on screen: ' + document.getElementById('deployment-facts')?.outerHTML;"))
         .isEqualTo(true);
 
     // The request is flushed to the series within 10 s and the charts reload every 15 s.

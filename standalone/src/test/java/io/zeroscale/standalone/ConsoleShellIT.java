@@ -1,11 +1,13 @@
 package io.zeroscale.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -162,6 +164,33 @@ class ConsoleShellIT {
     // Cancelled, not confirmed: the key still works.
     assertThat(stack.api.get("/api/v1/me", fullKey).status()).isEqualTo(200);
     browser.signOut();
+  }
+
+  @Test
+  void theSignInPageForgetsAStoredKeyThatNoLongerWorks() {
+    ApiClient.Response created =
+        stack.api.post(
+            "/admin/v1/tenants/" + tenant + "/keys",
+            ConsoleStack.ADMIN,
+            "{\"name\":\"soon-revoked\",\"scopes\":[\"deployments:read\"]}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    String secret = created.json().get("secret").asString();
+    browser.signIn(secret);
+    ApiClient.Response revoked =
+        stack.api.delete(
+            "/admin/v1/tenants/" + tenant + "/keys/" + created.json().get("id").asString(),
+            ConsoleStack.ADMIN);
+    assertThat(revoked.status()).as(revoked.body()).isEqualTo(204);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> stack.api.get("/api/v1/me", secret).status() == 401);
+
+    // A fresh load of the sign-in page with the revoked key still stored: the form, not a page
+    // left loading.
+    browser.go("signin");
+    assertThat(browser.heading()).isEqualTo("Sign in to Zeroscale");
+    assertThat(browser.waitFor(By.id("signin-key")).isDisplayed()).isTrue();
+    assertThat(browser.script("return sessionStorage.getItem('zeroscale.key')")).isNull();
   }
 
   @Test
