@@ -5,22 +5,27 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
 /**
@@ -39,6 +44,9 @@ import redis.embedded.core.ExecutableProvider;
 public final class EmbeddedInfrastructure implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedInfrastructure.class);
+
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
   static final String DATABASE = "zeroscale";
   static final String USER = "postgres";
   static final String POSTGRES_PASSWORD = "postgres-password";
@@ -47,7 +55,7 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
   private final ZeroscaleHome home;
   private final SecureRandom random = new SecureRandom();
   private EmbeddedPostgres postgres;
-  private RedisServer redis;
+  private Process redis;
   private int redisPort;
 
   public EmbeddedInfrastructure(ZeroscaleHome home) {
@@ -222,7 +230,16 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
         "the embedded PostgreSQL still accepts connections without a password after reloading");
   }
 
-  /** Starts Redis on a free port, requiring the password kept in the home; answers where it is. */
+  /**
+   * Starts Redis on a free port, requiring the password kept in the home; answers where it is.
+   *
+   * <p>The process is this object's, stopped by {@link #close()} only, after the application
+   * context has closed. embedded-redis's own {@code RedisServer} is not used to run it: it
+   * registers a JVM shutdown hook that stops Redis as soon as the JVM begins to exit, at the same
+   * time as the ordered shutdown, so the context closed against a dead Redis (the last series flush
+   * hung for its whole timeout and was lost, instance events failed). The library only unpacks the
+   * binary.
+   */
   public synchronized RedisEndpoint startRedis() {
     Path dir = home.redisDir();
     try {
@@ -232,28 +249,91 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
       Path pidFile = dir.resolve("redis.pid");
       stopOrphan(pidFile, "redis");
       redisPort = freePort();
+      // The binary is unpacked into the home, not into a new directory of /tmp that a killed JVM
+      // would leave behind (and that a noexec /tmp could not run).
+      File binary =
+          ExecutableProvider.newJarResourceProvider(
+                  () -> binaryDir(dir), ExecutableProvider.newProvidedVersionsMap())
+              .get();
+      // The settings, the password among them, go to a file only the owner reads, never to the
+      // command line that ps shows.
+      Path conf = dir.resolve("redis.conf");
+      Files.deleteIfExists(conf);
+      Files.createFile(conf, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      Files.writeString(
+          conf,
+          String.join(
+              "\n",
+              "bind 127.0.0.1",
+              "port " + redisPort,
+              "dir \"" + dir + "\"",
+              "pidfile \"" + pidFile + "\"",
+              "save \"\"",
+              "appendonly no",
+              "daemonize no",
+              "requirepass " + password,
+              ""));
+      Path output = dir.resolve("redis.log");
       redis =
-          RedisServer.newRedisServer()
-              // The binary is unpacked into the home, not into a new directory of /tmp that a
-              // killed JVM would leave behind (and that a noexec /tmp could not run).
-              .executableProvider(
-                  ExecutableProvider.newJarResourceProvider(
-                      () -> binaryDir(dir), ExecutableProvider.newProvidedVersionsMap()))
-              .bind("127.0.0.1")
-              .port(redisPort)
-              .setting("dir " + dir)
-              .setting("pidfile " + pidFile)
-              .setting("save \"\"")
-              .setting("appendonly no")
-              // embedded-redis writes its settings to a configuration file of its own (created
-              // 0600 by Files.createTempFile), never to the command line that ps shows.
-              .setting("requirepass " + password)
-              .build();
-      redis.start();
+          new ProcessBuilder(binary.getAbsolutePath(), conf.toString())
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
+      awaitRedis(redis, redisPort, output);
       log.info("Embedded Redis on 127.0.0.1:{}", redisPort);
       return new RedisEndpoint("redis://127.0.0.1:" + redisPort, password);
     } catch (IOException e) {
+      if (redis != null) {
+        redis.destroyForcibly();
+        redis = null;
+      }
       throw new UncheckedIOException("embedded Redis failed to start in " + dir, e);
+    }
+  }
+
+  /** Waits until Redis accepts connections (30 s at most), or fails with the end of its log. */
+  private static void awaitRedis(Process process, int port, Path output) throws IOException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IOException("Redis exited with " + process.exitValue() + ": " + tail(output));
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+        return;
+      } catch (IOException notYet) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for Redis", e);
+        }
+      }
+    }
+    throw new IOException("Redis did not accept connections within 30 s: " + tail(output));
+  }
+
+  private static String tail(Path output) {
+    try {
+      List<String> lines = Files.readAllLines(output);
+      return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  /** SIGTERM to Redis (it saves nothing), then SIGKILL if it has not exited within 10 s. */
+  private static void stopRedis(Process process) throws IOException {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IOException("Redis did not stop within 10 s of SIGTERM: killed");
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -347,7 +427,8 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (redis != null) {
-      stopQuietly("Redis", redis::stop);
+      Process process = redis;
+      stopQuietly("Redis", () -> stopRedis(process));
       redis = null;
     }
     if (postgres != null) {

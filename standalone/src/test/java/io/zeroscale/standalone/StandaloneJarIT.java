@@ -115,6 +115,9 @@ class StandaloneJarIT {
       assertThat(shutdown)
           .as("after SIGTERM")
           .doesNotContain("did not stop cleanly")
+          // Redis outlives the context: the last series flush reaches it (embedded-redis's own
+          // shutdown hook used to stop Redis at once, and the flush timed out).
+          .doesNotContain("series flush failed")
           .doesNotContainPattern(STACK_FRAME);
     }
     // The clean exit removed the unpacked binary; a JVM that was killed leaves it, and the next

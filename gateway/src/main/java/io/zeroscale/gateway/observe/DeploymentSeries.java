@@ -165,9 +165,13 @@ public final class DeploymentSeries implements AutoCloseable {
       d.dispose();
     }
     try {
-      flush().onErrorResume(this::quiet).block(Duration.ofSeconds(5));
+      flush().block(Duration.ofSeconds(5));
     } catch (RuntimeException e) {
-      log.debug("Last tenant series flush failed at shutdown: {}", e.toString());
+      // Redis gone before this gateway (it must outlive it) or unreachable: say what is lost.
+      log.warn(
+          "The last series flush failed at shutdown; this gateway's figures since the previous"
+              + " flush are lost: {}",
+          e.toString());
     }
   }
 
